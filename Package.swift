@@ -1,0 +1,64 @@
+// swift-tools-version: 6.1
+// Refract: a differentiable renderer and tracing JIT for the CPU.
+import PackageDescription
+import Foundation
+
+/// Asks `llvm-config` (or the one named by LLVM_CONFIG) how to compile against and link the LLVM C API.
+func llvmConfig(_ arguments: [String]) -> [String] {
+    let tool = ProcessInfo.processInfo.environment["LLVM_CONFIG"] ?? "llvm-config"
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [tool] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return [] }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return [] }
+    return String(decoding: data, as: UTF8.self)
+        .split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+}
+
+let llvmIncludeDirectory = llvmConfig(["--includedir"]).first ?? "/usr/lib/llvm-14/include"
+let llvmLibraryDirectory = llvmConfig(["--libdir"]).first ?? "/usr/lib/llvm-14/lib"
+let llvmLibraries = llvmConfig(["--link-shared", "--libs"]) + llvmConfig(["--link-shared", "--system-libs"])
+let llvmLinkFlags = ["-L\(llvmLibraryDirectory)", "-Xlinker", "-rpath", "-Xlinker", llvmLibraryDirectory]
+    + (llvmLibraries.isEmpty ? ["-lLLVM"] : llvmLibraries)
+
+let package = Package(
+    name: "Refract",
+    products: [
+        .library(name: "Tracer", targets: ["Tracer"]),
+        .library(name: "Optim", targets: ["Optim"]),
+        .executable(name: "Tool", targets: ["Tool"]),
+        .executable(name: "Benchmarks", targets: ["Benchmarks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        .target(
+            name: "CLLVM",
+            cSettings: [.unsafeFlags(["-I\(llvmIncludeDirectory)"])],
+            linkerSettings: [.unsafeFlags(llvmLinkFlags)]
+        ),
+        .target(
+            name: "Tracer",
+            dependencies: ["CLLVM"],
+            swiftSettings: [.unsafeFlags(["-I\(llvmIncludeDirectory)"])]
+        ),
+        .target(name: "Optim", dependencies: ["Tracer"]),
+        .executableTarget(
+            name: "Tool",
+            dependencies: ["Tracer", "Optim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "Benchmarks", dependencies: ["Tracer", "Optim"]),
+        .testTarget(
+            name: "TracerTests",
+            dependencies: ["Tracer", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,32 @@
+// The options that choose how traced programs are compiled and run.
+
+/// Which backend runs kernels.
+public enum Variant: String, Sendable, CaseIterable {
+    /// Vector kernels compiled by LLVM for the host CPU.
+    case llvm
+    /// The reference interpreter: one lane at a time in plain Swift.
+    case scalar
+}
+
+/// Compilation and execution settings of a `TraceContext`.
+public struct CompileOptions: Sendable, Equatable {
+    /// The backend.
+    public var variant: Variant
+    /// Lanes per vector; nil uses the host CPU's width (16 with AVX-512, 8 with AVX2).
+    public var vectorWidth: Int?
+    /// Worker threads for kernel execution; nil uses all cores.
+    public var threadCount: Int?
+    /// Elements per block of work handed to a thread (rounded to whole vectors).
+    public var blockSize: Int
+    /// Counts gather and scatter lanes whose index is out of range (they are always masked off) and reports them.
+    public var checksBounds: Bool
+
+    public init(variant: Variant = .llvm, vectorWidth: Int? = nil, threadCount: Int? = nil,
+                blockSize: Int = 16384, checksBounds: Bool = false) {
+        self.variant = variant
+        self.vectorWidth = vectorWidth
+        self.threadCount = threadCount
+        self.blockSize = blockSize
+        self.checksBounds = checksBounds
+    }
+}

@@ -1,0 +1,60 @@
+// A node of the traced graph: one operation over an array of a given size, or evaluated data.
+
+/// Identifies a node within its context. Ids grow with creation order.
+public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt64
+    public static func < (a: NodeID, b: NodeID) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { "n\(rawValue)" }
+}
+
+/// One vertex of the graph. Arrays hold nodes; nodes hold their operands, so a node lives as long as anything
+/// that may still need it. Once evaluated, a node becomes a `.buffer` node that keeps only its storage.
+public final class Node: @unchecked Sendable {
+    /// The node's id.
+    public let id: NodeID
+    /// The operation; `.buffer` once evaluated.
+    public internal(set) var op: Op
+    /// The element type of the result.
+    public let type: ScalarType
+    /// The number of elements.
+    public let size: Int
+    /// The operand nodes (dropped once evaluated).
+    public internal(set) var operands: [Node]
+    /// Literal bits for `.literal` nodes.
+    public let immediate: UInt32
+    /// The block length of block reductions.
+    public let auxiliary: UInt32
+    /// The data, once evaluated.
+    public internal(set) var storage: Storage?
+    /// The context that recorded this node.
+    public let context: TraceContext
+    /// Queued scatters that will write into this node's storage; a dirty node is flushed before it is read.
+    var pendingWrites = 0
+
+    init(id: NodeID, op: Op, type: ScalarType, size: Int, operands: [Node], immediate: UInt32, auxiliary: UInt32,
+         storage: Storage?, context: TraceContext) {
+        self.id = id
+        self.op = op
+        self.type = type
+        self.size = size
+        self.operands = operands
+        self.immediate = immediate
+        self.auxiliary = auxiliary
+        self.storage = storage
+        self.context = context
+    }
+
+    /// True when the node holds data.
+    public var isEvaluated: Bool { storage != nil }
+
+    /// True for a literal (a constant that lives in code, not memory).
+    public var isLiteral: Bool { op == .literal }
+
+    /// Turns the node into evaluated data and releases its operands. A literal stays a literal (code can still
+    /// embed it) and only gains memory, for the operations that need one (gather sources).
+    func materialize(_ storage: Storage) {
+        self.storage = storage
+        if op != .literal { op = .buffer }
+        operands = []
+    }
+}

@@ -1,0 +1,111 @@
+// The operations of the tracer: one enum shared by the graph, the kernel description and both backends.
+
+/// An operation of the tracer.
+///
+/// Every op has four homes: its case here, its folding rules (`Graph+Folding.swift`), its code generation
+/// (`ScalarSemantics.swift` for the scalar backend and folding, `LLVMCodegen+Ops.swift` for LLVM) and its
+/// derivative (`Derivatives.swift`). Graph nodes use the leaf, arithmetic and `gather`/reduction cases;
+/// kernel programs additionally use `load`, `loadScalar`, `store`, `scatter`, `scatterAdd` and `reducePartial`.
+public enum Op: UInt8, Hashable, Sendable, CaseIterable {
+    // Leaves.
+    /// A constant baked into the code; its bits are the node's immediate.
+    case literal
+    /// Evaluated data (graph only).
+    case buffer
+    /// The lane index 0, 1, 2, ... (`arange`).
+    case laneIndex
+    /// Kernel only: a contiguous vector load from the slot in `immediate`.
+    case load
+    /// Kernel only: one value loaded from the size-1 slot in `immediate` and broadcast to all lanes.
+    case loadScalar
+
+    // Unary.
+    case neg, abs, sqrt, rsqrt, rcp, floor, ceil, round, trunc
+    case exp, log, sin, cos, tan
+    /// Logical not for masks, bitwise not for integers.
+    case not
+    /// Value conversion to the node's type (float <-> integer rounds toward zero and saturates; NaN -> 0).
+    case cast
+    /// Reinterpretation of the 32 bits as the node's type.
+    case bitcast
+
+    // Binary.
+    case add, sub, mul, div, min, max, atan2, pow
+    /// The high 32 bits of the 64-bit product (signed for `int32`, unsigned for `uint32`).
+    case mulhi
+    /// Shifts; the amount is taken modulo 32. `shr` is arithmetic for `int32`, logical for `uint32`.
+    case shl, shr
+    case and, or, xor
+    case eq, ne, lt, le, gt, ge
+
+    // Ternary.
+    /// a * b + c with a single rounding.
+    case fma
+    /// select(mask, a, b).
+    case select
+
+    // Memory.
+    /// gather(index, mask) from the evaluated source: the graph's operand 0, the kernel's slot `immediate`.
+    /// Lanes that are masked off or out of range read 0.
+    case gather
+    /// Kernel only: store(value) into the output slot `immediate`.
+    case store
+    /// Kernel only: scatter(index, value, mask) into the target slot `immediate`.
+    case scatter
+    /// Kernel only: scatterAdd(index, value, mask) into the target slot `immediate`.
+    case scatterAdd
+
+    // Reductions.
+    /// Whole-array reduction to one value (graph: size 1 node over its operand; kernel: `reducePartial`).
+    case reduceSum, reduceMin, reduceMax
+    /// Kernel only: reduce(value) over the block's active lanes into element `block` of slot `immediate`;
+    /// the kind (`ReductionKind`) is in `auxiliary`.
+    case reducePartial
+    /// Reduction over consecutive blocks of elements of an evaluated source: lane i combines source elements
+    /// [i*k, i*k+k). Graph: operand 0 is the source, `auxiliary` is k. Kernel: slot `immediate`, k in `auxiliary`.
+    case blockSum, blockMin, blockMax
+
+    /// Number of value operands in a graph node or kernel instruction.
+    public var arity: Int {
+        switch self {
+        case .literal, .buffer, .laneIndex, .load, .loadScalar: 0
+        case .neg, .abs, .sqrt, .rsqrt, .rcp, .floor, .ceil, .round, .trunc,
+             .exp, .log, .sin, .cos, .tan, .not, .cast, .bitcast: 1
+        case .add, .sub, .mul, .div, .min, .max, .atan2, .pow, .mulhi, .shl, .shr,
+             .and, .or, .xor, .eq, .ne, .lt, .le, .gt, .ge: 2
+        case .fma, .select: 3
+        case .gather: 2          // kernel: index, mask (graph: source, index, mask)
+        case .store: 1
+        case .scatter, .scatterAdd: 3
+        case .reduceSum, .reduceMin, .reduceMax, .reducePartial: 1
+        case .blockSum, .blockMin, .blockMax: 0
+        }
+    }
+
+    /// True for comparisons, whose result is a mask.
+    public var isComparison: Bool {
+        switch self {
+        case .eq, .ne, .lt, .le, .gt, .ge: true
+        default: false
+        }
+    }
+
+    /// True for pure lane-wise operations: the result in a lane depends only on the operands in that lane.
+    public var isElementwise: Bool {
+        switch self {
+        case .literal, .buffer, .laneIndex, .load, .loadScalar, .gather, .store, .scatter, .scatterAdd,
+             .reduceSum, .reduceMin, .reduceMax, .reducePartial, .blockSum, .blockMin, .blockMax: false
+        default: true
+        }
+    }
+
+    /// True for operations that write memory instead of producing a value.
+    public var isSideEffect: Bool {
+        self == .store || self == .scatter || self == .scatterAdd || self == .reducePartial
+    }
+}
+
+/// The combining operation of a reduction.
+public enum ReductionKind: UInt32, Sendable, Hashable {
+    case sum = 0, min = 1, max = 2
+}

@@ -1,0 +1,59 @@
+// Evaluated data: a 64-byte aligned buffer padded to whole vectors, shared by the nodes that hold it.
+
+/// The memory of an evaluated array.
+///
+/// Buffers are 64-byte aligned and padded to a multiple of `Storage.padding` elements with zeros, so kernels can
+/// load and store whole vectors past the last element without masks.
+public final class Storage: @unchecked Sendable {
+    /// Elements are padded to a multiple of this count (the widest supported vector).
+    public static let padding = 16
+
+    /// The first element.
+    public let pointer: UnsafeMutableRawPointer
+    /// The number of elements (without padding).
+    public let count: Int
+    /// The element type.
+    public let type: ScalarType
+    /// The number of elements allocated (a multiple of `padding`, at least `padding`).
+    public let capacity: Int
+
+    /// Allocates zero-filled storage for `count` elements.
+    public init(count: Int, type: ScalarType) {
+        self.count = count
+        self.type = type
+        capacity = max(Storage.padding, (count + Storage.padding - 1) / Storage.padding * Storage.padding)
+        pointer = UnsafeMutableRawPointer.allocate(byteCount: capacity * 4, alignment: 64)
+        pointer.initializeMemory(as: UInt32.self, repeating: 0, count: capacity)
+    }
+
+    /// Allocates storage holding the given bit patterns.
+    public convenience init(bits: [UInt32], type: ScalarType) {
+        self.init(count: bits.count, type: type)
+        bits.withUnsafeBufferPointer { source in
+            if let base = source.baseAddress { words.update(from: base, count: bits.count) }
+        }
+    }
+
+    /// Allocates storage with every element set to `bits`.
+    public convenience init(repeating bits: UInt32, count: Int, type: ScalarType) {
+        self.init(count: count, type: type)
+        if bits != 0 { words.update(repeating: bits, count: count) }
+    }
+
+    deinit {
+        pointer.deallocate()
+    }
+
+    /// The elements as 32-bit words.
+    public var words: UnsafeMutablePointer<UInt32> { pointer.assumingMemoryBound(to: UInt32.self) }
+
+    /// A copy of the elements' bit patterns.
+    public var bits: [UInt32] { Array(UnsafeBufferPointer(start: words, count: count)) }
+
+    /// A new storage with the same contents.
+    public func copy() -> Storage {
+        let result = Storage(count: count, type: type)
+        result.words.update(from: words, count: count)
+        return result
+    }
+}

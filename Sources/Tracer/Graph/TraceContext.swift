@@ -1,0 +1,102 @@
+// The recording context: options, the value-numbering table, queued side effects and statistics.
+//
+// Every traced array belongs to a context. `TraceContext.current` is the one new arrays are created in: the
+// process-wide default, or the one bound with `TraceContext.with(...)` for the duration of a closure (a task-local,
+// so tests running in parallel each get their own). Start reading at `record` (TraceContext+Recording.swift) for
+// how operations enter the graph and at `evaluate` (TraceContext+Evaluation.swift) for how they run.
+import Foundation
+
+/// A recording and evaluation context for traced arrays.
+public final class TraceContext: @unchecked Sendable {
+    /// The process-wide default context.
+    public static let standard = TraceContext()
+
+    @TaskLocal static var bound: TraceContext?
+
+    /// The context in which new arrays are created: the innermost `with` binding, else `standard`.
+    public static var current: TraceContext { bound ?? standard }
+
+    /// Runs `body` with a fresh context using `options` as the current one.
+    public static func with<Result>(_ options: CompileOptions, _ body: () throws -> Result) rethrows -> Result {
+        try $bound.withValue(TraceContext(options: options), operation: body)
+    }
+
+    /// Runs `body` with `context` as the current one.
+    public static func with<Result>(_ context: TraceContext, _ body: () throws -> Result) rethrows -> Result {
+        try $bound.withValue(context, operation: body)
+    }
+
+    /// Serialises recording and evaluation; recursive because evaluation may record (and flush) again.
+    let lock = NSRecursiveLock()
+    private var _options: CompileOptions
+    var nextNodeID: UInt64 = 0
+    var valueNumbers: [NodeKey: WeakNode] = [:]
+    var valueNumberPurgeThreshold = 4096
+    var sideEffects: [SideEffect] = []
+    var _statistics = TraceStatistics()
+    /// Autodiff state: whether operations on gradient-enabled arrays are recorded on the tape.
+    var gradientRecordingStack: [Bool] = []
+    /// Every live tape entry in creation order (weak), for forward mode.
+    var tapeRegistry: [WeakTapeEntry] = []
+    var tapeRegistryPurgeThreshold = 4096
+
+    /// Creates a context.
+    public init(options: CompileOptions = CompileOptions()) {
+        _options = options
+    }
+
+    /// The compile and execution options. Changing them affects later evaluations.
+    public var options: CompileOptions {
+        get { lock.withLock { _options } }
+        set { lock.withLock { _options = newValue } }
+    }
+
+    /// What this context has done so far.
+    public var statistics: TraceStatistics { lock.withLock { _statistics } }
+
+    /// Sets all counters to zero.
+    public func resetStatistics() {
+        lock.withLock { _statistics = TraceStatistics() }
+    }
+
+    /// The vector width kernels are built for: the option, or the host CPU's.
+    public var vectorWidth: Int {
+        options.vectorWidth ?? HostCPU.hostVectorWidth
+    }
+
+    /// The number of worker threads kernels run on.
+    public var threadCount: Int {
+        max(1, options.threadCount ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    func makeNodeID() -> NodeID {
+        nextNodeID += 1
+        return NodeID(rawValue: nextNodeID)
+    }
+}
+
+/// The identity of an expression for value numbering: identical keys compute identical values.
+struct NodeKey: Hashable {
+    var op: Op
+    var type: ScalarType
+    var size: Int
+    var operands: [NodeID]
+    var immediate: UInt32
+    var auxiliary: UInt32
+}
+
+/// A weak reference to a node in the value-numbering table, so the table never keeps a node alive.
+struct WeakNode {
+    weak var node: Node?
+}
+
+/// A queued scatter or scatter-add, run in program order at the next evaluation.
+struct SideEffect {
+    var op: Op
+    var target: Node
+    var index: Node
+    var value: Node
+    var mask: Node
+    /// The number of lanes.
+    var size: Int
+}

@@ -1,0 +1,23 @@
+// Counters a context keeps about its work: kernels compiled and launched, cache hits, and time spent.
+
+/// What a context has done so far. Read with `TraceContext.statistics`; reset with `resetStatistics()`.
+public struct TraceStatistics: Sendable, Equatable {
+    /// Kernels compiled (cache misses).
+    public var kernelsCompiled = 0
+    /// Kernel lookups answered by the in-memory cache.
+    public var cacheHits = 0
+    /// Kernel launches (one per kernel per evaluation).
+    public var kernelsLaunched = 0
+    /// Nodes recorded (after folding and value numbering).
+    public var nodesRecorded = 0
+    /// Gather and scatter lanes whose index was out of range (counted only with `checksBounds`).
+    public var outOfRangeLanes = 0
+    /// Seconds spent turning graphs into kernel programs.
+    public var tracingSeconds = 0.0
+    /// Seconds spent compiling.
+    public var compilingSeconds = 0.0
+    /// Seconds spent running kernels.
+    public var runningSeconds = 0.0
+
+    public init() {}
+}

@@ -1,0 +1,133 @@
+// The backend-neutral kernel description: what both the LLVM and the scalar backend execute.
+//
+// A `KernelProgram` is a straight-line list of instructions in SSA form, run once per lane over [start, end).
+// Operands refer to earlier instructions by index. Memory is reached through numbered slots: at launch the
+// executor passes one pointer and one element count per slot. The program contains no buffer addresses or sizes,
+// so two launches of the same computation on different data share one program and one compiled kernel; the
+// program itself (with the vector width) is the cache key.
+
+/// The role of a buffer slot in a kernel.
+public enum SlotRole: UInt8, Hashable, Sendable {
+    /// Read with `load` (one element per lane) or `loadScalar` (size-1, broadcast).
+    case input
+    /// Read with `gather`.
+    case gatherSource
+    /// Written with `store`, one element per lane.
+    case output
+    /// Written with `scatter`.
+    case scatterTarget
+    /// Accumulated into with `scatterAdd`.
+    case scatterAddTarget
+    /// One partial result per block, written by `reducePartial`.
+    case reductionPartials
+    /// A single `UInt64` that counts out-of-range gather/scatter lanes (only with bounds checking on).
+    case boundsCounter
+}
+
+/// A buffer slot of a kernel: its element type and role.
+public struct KernelSlot: Hashable, Sendable {
+    public var type: ScalarType
+    public var role: SlotRole
+}
+
+/// One instruction of a kernel program.
+public struct KernelInstruction: Hashable, Sendable {
+    /// The operation.
+    public var op: Op
+    /// The result type (for side effects: the type of the value written).
+    public var type: ScalarType
+    /// Indices of the operand instructions (unused entries are -1). Order as documented on `Op`.
+    public var operands: (Int32, Int32, Int32)
+    /// Literal bits for `literal`; the slot index for `load`, `loadScalar`, `gather`, `store`, `scatter`,
+    /// `scatterAdd`, `reducePartial` and block reductions; otherwise 0.
+    public var immediate: UInt32
+    /// The reduction kind (`ReductionKind.rawValue`) for `reducePartial`; the block length for block reductions.
+    public var auxiliary: UInt32
+
+    public init(op: Op, type: ScalarType, operands: [Int32] = [], immediate: UInt32 = 0, auxiliary: UInt32 = 0) {
+        self.op = op
+        self.type = type
+        self.operands = (
+            operands.count > 0 ? operands[0] : -1,
+            operands.count > 1 ? operands[1] : -1,
+            operands.count > 2 ? operands[2] : -1
+        )
+        self.immediate = immediate
+        self.auxiliary = auxiliary
+    }
+
+    /// The operand instruction indices that are in use.
+    public var operandList: [Int] {
+        [operands.0, operands.1, operands.2].prefix(op.arity).map(Int.init)
+    }
+
+    public static func == (a: KernelInstruction, b: KernelInstruction) -> Bool {
+        a.op == b.op && a.type == b.type && a.operands.0 == b.operands.0 && a.operands.1 == b.operands.1
+            && a.operands.2 == b.operands.2 && a.immediate == b.immediate && a.auxiliary == b.auxiliary
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(op)
+        hasher.combine(type)
+        hasher.combine(operands.0)
+        hasher.combine(operands.1)
+        hasher.combine(operands.2)
+        hasher.combine(immediate)
+        hasher.combine(auxiliary)
+    }
+}
+
+/// A complete kernel: instructions, slots, and the settings that change its code.
+///
+/// Semantics for one launch over lanes [start, end) with `block` = the launch's block number:
+/// every instruction is evaluated for every lane in order. `store` writes `slot[lane]`. `scatter`/`scatterAdd`
+/// write `slot[index]` for lanes whose mask is true, whose index is in [0, slotSize) and which are < end;
+/// scatter-adds of one launch happen in lane order. `reducePartial` combines the values of lanes < end
+/// (accumulated in `vectorWidth` interleaved accumulators, lane l into accumulator (l - start) % vectorWidth,
+/// then the accumulators in order 0, 1, ...) and writes the result to `slot[block]`.
+public struct KernelProgram: Hashable, Sendable {
+    /// The instructions, in evaluation order.
+    public var instructions: [KernelInstruction]
+    /// The buffer slots, indexed by the `immediate` of memory instructions.
+    public var slots: [KernelSlot]
+    /// Lanes per vector. Part of the program because it changes the code and the reduction order.
+    public var vectorWidth: Int
+    /// When true, out-of-range gather and scatter lanes are counted into the slot with role `.boundsCounter`.
+    public var countsOutOfRange: Bool
+
+    public init(instructions: [KernelInstruction], slots: [KernelSlot], vectorWidth: Int, countsOutOfRange: Bool) {
+        self.instructions = instructions
+        self.slots = slots
+        self.vectorWidth = vectorWidth
+        self.countsOutOfRange = countsOutOfRange
+    }
+
+    /// True when the program accumulates into a buffer with `scatterAdd`.
+    public var hasScatterAdd: Bool { instructions.contains { $0.op == .scatterAdd } }
+
+    /// A 64-bit structural hash (stable within a process), used to name kernels and in statistics.
+    public var structuralHash: UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ value: UInt64) {
+            hash ^= value
+            hash = hash &* 0x0000_0100_0000_01b3
+            hash ^= hash >> 29
+        }
+        mix(UInt64(vectorWidth))
+        mix(countsOutOfRange ? 1 : 0)
+        for slot in slots { mix(UInt64(slot.type.rawValue) << 8 | UInt64(slot.role.rawValue)) }
+        for instruction in instructions {
+            mix(UInt64(instruction.op.rawValue) << 8 | UInt64(instruction.type.rawValue))
+            mix(UInt64(UInt32(bitPattern: instruction.operands.0)) << 32 | UInt64(UInt32(bitPattern: instruction.operands.1)))
+            mix(UInt64(UInt32(bitPattern: instruction.operands.2)) << 32 | UInt64(instruction.immediate))
+            mix(UInt64(instruction.auxiliary))
+        }
+        return hash
+    }
+}
+
+/// The C signature every compiled kernel has, whatever the backend:
+/// `kernel(start, end, block, slotPointers, slotSizes)`.
+public typealias KernelEntry = @convention(c) (
+    Int64, Int64, Int64, UnsafePointer<UnsafeMutableRawPointer?>, UnsafePointer<Int64>
+) -> Void

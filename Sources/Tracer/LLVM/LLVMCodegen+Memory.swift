@@ -1,0 +1,239 @@
+// Code generation of the memory ops: loads, stores, gathers, scatters, reductions and bounds counting.
+import CLLVM
+
+extension LLVMCodegen {
+    // MARK: - Addresses and conversions
+
+    /// The address of element `index` (an i64, or a vector of them for a vector of addresses) of `slot`.
+    func elementAddress(slot: Int, element: LLVMTypeRef, index: LLVMValueRef) -> LLVMValueRef {
+        let base = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: element), "")!
+        return gep(element, base, index)
+    }
+
+    /// Alignment of a full-vector access at lane i: buffers are 64-byte aligned and i is a multiple of W.
+    var vectorAlignment: UInt32 {
+        width & (width - 1) == 0 ? UInt32(min(4 * width, 64)) : 4
+    }
+
+    /// A register from its memory form: masks are stored as 32-bit 0/1 and loaded as != 0.
+    func toRegister(_ value: LLVMValueRef, _ type: ScalarType) -> LLVMValueRef {
+        type == .bool ? LLVMBuildICmp(builder, LLVMIntNE, value, LLVMConstNull(LLVMTypeOf(value)), "") : value
+    }
+
+    /// The memory form of a register: masks become 32-bit 0/1.
+    func toMemory(_ value: LLVMValueRef, _ type: ScalarType) -> LLVMValueRef {
+        guard type == .bool else { return value }
+        let lanes = LLVMGetTypeKind(LLVMTypeOf(value)) == LLVMVectorTypeKind
+        return LLVMBuildZExt(builder, value, lanes ? memoryVectorType(.bool) : i32, "")
+    }
+
+    /// Checks that a memory instruction's slot exists.
+    func slotIndex(_ instruction: KernelInstruction) throws -> Int {
+        let slot = Int(instruction.immediate)
+        guard slot < program.slots.count else {
+            throw LLVMBackendError.unsupported("\(instruction.op) uses slot \(slot) of \(program.slots.count)")
+        }
+        return slot
+    }
+
+    // MARK: - Contiguous access
+
+    /// A full-vector load of lanes i ..< i + W.
+    func emitLoad(_ instruction: KernelInstruction) throws -> LLVMValueRef {
+        let address = elementAddress(slot: try slotIndex(instruction), element: memoryType(instruction.type),
+                                     index: loopIndex)
+        let vectorType = memoryVectorType(instruction.type)
+        let vectorAddress = LLVMBuildPointerCast(builder, address, pointer(to: vectorType), "")
+        let value = LLVMBuildLoad2(builder, vectorType, vectorAddress, "")!
+        LLVMSetAlignment(value, vectorAlignment)
+        return toRegister(value, instruction.type)
+    }
+
+    /// Element 0 of the slot, broadcast.
+    func emitLoadScalar(_ instruction: KernelInstruction) throws -> LLVMValueRef {
+        let address = elementAddress(slot: try slotIndex(instruction), element: memoryType(instruction.type),
+                                     index: constant(i64, 0))
+        let value = LLVMBuildLoad2(builder, memoryType(instruction.type), address, "")!
+        LLVMSetAlignment(value, 4)
+        return splat(toRegister(value, instruction.type))
+    }
+
+    /// A full-vector store to lanes i ..< i + W (lanes past `end` land in the buffer's padding).
+    func emitStore(_ instruction: KernelInstruction, value: LLVMValueRef) throws {
+        let address = elementAddress(slot: try slotIndex(instruction), element: memoryType(instruction.type),
+                                     index: loopIndex)
+        let vectorAddress = LLVMBuildPointerCast(builder, address, pointer(to: memoryVectorType(instruction.type)), "")
+        let store = LLVMBuildStore(builder, toMemory(value, instruction.type), vectorAddress)!
+        LLVMSetAlignment(store, vectorAlignment)
+    }
+
+    // MARK: - Indexed access
+
+    /// The index vector as i64 (sign-extended for int32, zero-extended otherwise), and whether each lane is
+    /// in [0, size). One unsigned compare covers both bounds since a negative i64 is a huge unsigned one.
+    private func checkedIndex(_ index: LLVMValueRef, _ indexType: ScalarType,
+                              slot: Int) -> (index: LLVMValueRef, inRange: LLVMValueRef) {
+        let wide = LLVMVectorType(i64, UInt32(width))
+        let index64 = indexType == .int32 ? LLVMBuildSExt(builder, index, wide, "")!
+                                          : LLVMBuildZExt(builder, index, wide, "")!
+        let inRange = LLVMBuildICmp(builder, LLVMIntULT, index64, splat(slotSizes[slot]), "inRange")!
+        return (index64, inRange)
+    }
+
+    /// Masked gather; masked-off and out-of-range lanes read 0.
+    func emitGather(_ instruction: KernelInstruction, index: LLVMValueRef, indexType: ScalarType,
+                    mask: LLVMValueRef) throws -> LLVMValueRef {
+        let slot = try slotIndex(instruction)
+        let (index64, inRange) = checkedIndex(index, indexType, slot: slot)
+        let enabled = LLVMBuildAnd(builder, mask, inRange, "")!
+        countOutOfRange(mask: mask, inRange: inRange)
+        let value = maskedGather(slot: slot, type: instruction.type, index: index64, enabled: enabled)
+        return toRegister(value, instruction.type)
+    }
+
+    /// llvm.masked.gather of the memory form of `type`, with passthru 0.
+    private func maskedGather(slot: Int, type: ScalarType, index: LLVMValueRef,
+                              enabled: LLVMValueRef) -> LLVMValueRef {
+        let addresses = elementAddress(slot: slot, element: memoryType(type), index: index)
+        let resultType = memoryVectorType(type)
+        return intrinsic("llvm.masked.gather", [resultType, LLVMTypeOf(addresses)],
+                         [addresses, constant(i32, 4), enabled, LLVMConstNull(resultType)])
+    }
+
+    /// llvm.masked.scatter of the lanes that are enabled, in range and < end. LLVM writes colliding lanes in
+    /// lane order, so the last one wins as in the scalar backend.
+    func emitScatter(_ instruction: KernelInstruction, index: LLVMValueRef, indexType: ScalarType,
+                     value: LLVMValueRef, mask: LLVMValueRef) throws {
+        let slot = try slotIndex(instruction)
+        let (index64, inRange) = checkedIndex(index, indexType, slot: slot)
+        countOutOfRange(mask: mask, inRange: inRange)
+        let enabled = LLVMBuildAnd(builder, LLVMBuildAnd(builder, mask, inRange, ""), activeLanes, "")!
+        let addresses = elementAddress(slot: slot, element: memoryType(instruction.type), index: index64)
+        let stored = toMemory(value, instruction.type)
+        intrinsic("llvm.masked.scatter", [LLVMTypeOf(stored), LLVMTypeOf(addresses)],
+                  [stored, addresses, constant(i32, 4), enabled])
+    }
+
+    /// slot[index] += value, lane by lane in lane order (deterministic, no atomics), for the enabled lanes.
+    func emitScatterAdd(_ instruction: KernelInstruction, index: LLVMValueRef, indexType: ScalarType,
+                        value: LLVMValueRef, mask: LLVMValueRef) throws {
+        guard instruction.type != .bool else { throw LLVMBackendError.unsupported("scatterAdd of bool") }
+        let slot = try slotIndex(instruction)
+        let (index64, inRange) = checkedIndex(index, indexType, slot: slot)
+        countOutOfRange(mask: mask, inRange: inRange)
+        let enabled = LLVMBuildAnd(builder, LLVMBuildAnd(builder, mask, inRange, ""), activeLanes, "")!
+        let element = memoryType(instruction.type)
+        for lane in 0..<width {
+            let add = LLVMAppendBasicBlockInContext(context, function, "scatterAdd\(lane)")!
+            let next = LLVMAppendBasicBlockInContext(context, function, "scatterAddNext\(lane)")!
+            LLVMBuildCondBr(builder, extract(enabled, lane), add, next)
+            LLVMPositionBuilderAtEnd(builder, add)
+            let address = elementAddress(slot: slot, element: element, index: extract(index64, lane))
+            let old = LLVMBuildLoad2(builder, element, address, "")!
+            LLVMSetAlignment(old, 4)
+            let new = instruction.type == .float32 ? LLVMBuildFAdd(builder, old, extract(value, lane), "")!
+                                                   : LLVMBuildAdd(builder, old, extract(value, lane), "")!
+            LLVMSetAlignment(LLVMBuildStore(builder, new, address), 4)
+            LLVMBuildBr(builder, next)
+            LLVMPositionBuilderAtEnd(builder, next)
+        }
+    }
+
+    // MARK: - Reductions
+
+    /// acc = select(lane < end, combine(acc, value), acc).
+    func emitReducePartial(_ instruction: KernelInstruction, at index: Int, value: LLVMValueRef) throws {
+        _ = try slotIndex(instruction)
+        guard let kind = ReductionKind(rawValue: instruction.auxiliary), var accumulator = accumulators[index] else {
+            throw LLVMBackendError.unsupported("reducePartial kind \(instruction.auxiliary)")
+        }
+        let combined = combine(kind, instruction.type, accumulator.next, value)
+        accumulator.next = LLVMBuildSelect(builder, activeLanes, combined, accumulator.next, "")
+        accumulators[index] = accumulator
+    }
+
+    /// After the loop: combines each accumulator's lanes in order 0, 1, ... and stores the result to slot[block].
+    func finishReductions() {
+        for (index, accumulator) in accumulators.sorted(by: { $0.key < $1.key }) {
+            let instruction = program.instructions[index]
+            let kind = ReductionKind(rawValue: instruction.auxiliary)!
+            var result = extract(accumulator.phi, 0)
+            for lane in 1..<width { result = combine(kind, instruction.type, result, extract(accumulator.phi, lane)) }
+            let address = elementAddress(slot: Int(instruction.immediate), element: memoryType(instruction.type),
+                                         index: blockArgument)
+            LLVMSetAlignment(LLVMBuildStore(builder, toMemory(result, instruction.type), address), 4)
+        }
+    }
+
+    /// Lane l combines source[l*k + j] for j = 0 ..< k in order, skipping elements past the slot's end.
+    /// An inner loop over j (the optimiser unrolls it when k is small).
+    func emitBlockReduction(_ instruction: KernelInstruction) throws -> LLVMValueRef {
+        let slot = try slotIndex(instruction), type = instruction.type
+        let kind: ReductionKind = instruction.op == .blockSum ? .sum : (instruction.op == .blockMin ? .min : .max)
+        let first = LLVMBuildMul(builder, laneNumbers, splatConstant(constant(i64, Int(instruction.auxiliary))), "")!
+        let preheader = LLVMGetInsertBlock(builder)!
+        let header = LLVMAppendBasicBlockInContext(context, function, "block.loop")!
+        let body = LLVMAppendBasicBlockInContext(context, function, "block.body")!
+        let exit = LLVMAppendBasicBlockInContext(context, function, "block.exit")!
+        LLVMBuildBr(builder, header)
+
+        LLVMPositionBuilderAtEnd(builder, header)
+        let j = LLVMBuildPhi(builder, i64, "j")!, result = LLVMBuildPhi(builder, vectorType(type), "r")!
+        addIncoming(j, constant(i64, 0), from: preheader)
+        addIncoming(result, identity(kind, type), from: preheader)
+        let more = LLVMBuildICmp(builder, LLVMIntULT, j, constant(i64, Int(instruction.auxiliary)), "")
+        LLVMBuildCondBr(builder, more, body, exit)
+
+        LLVMPositionBuilderAtEnd(builder, body)
+        let elementIndex = LLVMBuildAdd(builder, first, splat(j), "")!
+        let inRange = LLVMBuildICmp(builder, LLVMIntULT, elementIndex, splat(slotSizes[slot]), "")!
+        let element = toRegister(maskedGather(slot: slot, type: type, index: elementIndex, enabled: inRange), type)
+        let updated = LLVMBuildSelect(builder, inRange, combine(kind, type, result, element), result, "")!
+        addIncoming(j, LLVMBuildAdd(builder, j, constant(i64, 1), ""), from: body)
+        addIncoming(result, updated, from: body)
+        LLVMBuildBr(builder, header)
+
+        LLVMPositionBuilderAtEnd(builder, exit)
+        return result
+    }
+
+    /// `ScalarSemantics.combine` on registers (vectors or scalars): fadd/minNum/maxNum for f32, add/min/max
+    /// for integers (signed for int32), or/and/or for masks.
+    func combine(_ kind: ReductionKind, _ type: ScalarType, _ a: LLVMValueRef, _ b: LLVMValueRef) -> LLVMValueRef {
+        switch (kind, type) {
+        case (.min, .bool): LLVMBuildAnd(builder, a, b, "")
+        case (_, .bool): LLVMBuildOr(builder, a, b, "")
+        case (.sum, .float32): LLVMBuildFAdd(builder, a, b, "")
+        case (.sum, _): LLVMBuildAdd(builder, a, b, "")
+        case (.min, .float32): floatMin(a, b)
+        case (.max, .float32): floatMax(a, b)
+        case (.min, _): integerMinMax(a, b, predicate: type == .int32 ? LLVMIntSLT : LLVMIntULT)
+        case (.max, _): integerMinMax(a, b, predicate: type == .int32 ? LLVMIntSGT : LLVMIntUGT)
+        }
+    }
+
+    // MARK: - Bounds counting
+
+    /// Adds the lanes that are enabled, < end and out of range to the running count (when counting).
+    func countOutOfRange(mask: LLVMValueRef, inRange: LLVMValueRef) {
+        guard let count = outOfRangeCount else { return }
+        let outside = LLVMBuildAnd(builder, LLVMBuildAnd(builder, mask, activeLanes, ""),
+                                   LLVMBuildNot(builder, inRange, ""), "")!
+        let bits = LLVMBuildBitCast(builder, outside, LLVMIntTypeInContext(context, UInt32(width)), "")!
+        let lanes = intrinsic("llvm.ctpop", [LLVMTypeOf(bits)], [bits])
+        outOfRangeCount = LLVMBuildAdd(builder, count, LLVMBuildZExt(builder, lanes, i64, ""), "")
+    }
+
+    /// After the loop: adds the launch's count to the u64 bounds counter, atomically, when it is not zero.
+    func flushOutOfRangeCount() {
+        guard let total = outOfRangePhi, let slot = boundsCounterSlot else { return }
+        let add = LLVMAppendBasicBlockInContext(context, function, "count")!
+        let done = LLVMAppendBasicBlockInContext(context, function, "done")!
+        LLVMBuildCondBr(builder, LLVMBuildICmp(builder, LLVMIntNE, total, constant(i64, 0), ""), add, done)
+        LLVMPositionBuilderAtEnd(builder, add)
+        let counter = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: i64), "")
+        LLVMBuildAtomicRMW(builder, LLVMAtomicRMWBinOpAdd, counter, total, LLVMAtomicOrderingMonotonic, 0)
+        LLVMBuildBr(builder, done)
+        LLVMPositionBuilderAtEnd(builder, done)
+    }
+}

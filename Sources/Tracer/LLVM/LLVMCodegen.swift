@@ -1,0 +1,287 @@
+// Builds the LLVM IR function of one kernel program: the vector loop skeleton, types, constants and dispatch.
+import CLLVM
+
+/// Builds, with the LLVM C API builder, the function that runs one `KernelProgram`.
+///
+/// The function has the `KernelEntry` signature `void f(i64 start, i64 end, i64 block, i8** slots, i64* sizes)`
+/// and the shape `for (i = start; i < end; i += W) { body }`: every instruction becomes one operation on
+/// `<W x T>` vectors (W = the program's vector width; masks are `<W x i1>` in registers and 32-bit 0/1 in memory).
+/// Reduction accumulators and the out-of-range count are loop phis, finished after the loop.
+final class LLVMCodegen {
+    /// A `reducePartial` accumulator: the loop phi and the value it takes on the next iteration.
+    struct Accumulator {
+        var phi: LLVMValueRef
+        var next: LLVMValueRef
+    }
+
+    let program: KernelProgram
+    /// Lanes per vector.
+    let width: Int
+    let context: LLVMContextRef
+    let module: LLVMModuleRef
+    let builder: LLVMBuilderRef
+    let i1, i8, i32, i64, f32: LLVMTypeRef
+
+    /// The function being built.
+    var function: LLVMValueRef!
+    var startArgument, endArgument, blockArgument: LLVMValueRef!
+    /// Each slot's base address (`i8*`) and element count, loaded once in the entry block.
+    var slotBases: [LLVMValueRef] = []
+    var slotSizes: [LLVMValueRef] = []
+    /// The loop counter i, the lane numbers i + 0 ... i + W-1 (`<W x i64>`) and which lanes are < end.
+    var loopIndex: LLVMValueRef!
+    var laneNumbers: LLVMValueRef!
+    var activeLanes: LLVMValueRef!
+    /// The register value of each instruction (nil for side effects).
+    var values: [LLVMValueRef?]
+    /// Accumulators of the `reducePartial` instructions, by instruction index.
+    var accumulators: [Int: Accumulator] = [:]
+    /// The out-of-range count: its loop phi and its running value within the body (nil when not counting).
+    var outOfRangePhi: LLVMValueRef?
+    var outOfRangeCount: LLVMValueRef?
+
+    /// Prepares to build into `module`, which lives in `context`.
+    init(program: KernelProgram, context: LLVMContextRef, module: LLVMModuleRef) {
+        self.program = program
+        self.width = program.vectorWidth
+        self.context = context
+        self.module = module
+        self.builder = LLVMCreateBuilderInContext(context)
+        i1 = LLVMInt1TypeInContext(context)
+        i8 = LLVMInt8TypeInContext(context)
+        i32 = LLVMInt32TypeInContext(context)
+        i64 = LLVMInt64TypeInContext(context)
+        f32 = LLVMFloatTypeInContext(context)
+        values = Array(repeating: nil, count: program.instructions.count)
+    }
+
+    deinit { LLVMDisposeBuilder(builder) }
+
+    /// Builds the kernel function named `name` into the module.
+    func build(name: String) throws {
+        guard width >= 1 else { throw LLVMBackendError.unsupported("vector width \(width)") }
+        declareFunction(name: name)
+        let entry = appendBlock("entry"), header = appendBlock("loop"), body = appendBlock("body")
+        let exit = appendBlock("exit")
+
+        // Entry: slot addresses and sizes, loop-invariant.
+        LLVMPositionBuilderAtEnd(builder, entry)
+        loadSlots()
+        LLVMBuildBr(builder, header)
+
+        // Header: loop-carried values, and the exit test.
+        LLVMPositionBuilderAtEnd(builder, header)
+        createLoopPhis(entry: entry)
+        LLVMBuildCondBr(builder, LLVMBuildICmp(builder, LLVMIntSLT, loopIndex, endArgument, "more"), body, exit)
+
+        // Body: the instructions, on W lanes at a time.
+        LLVMPositionBuilderAtEnd(builder, body)
+        computeLaneMasks()
+        for index in program.instructions.indices { try emit(instructionAt: index) }
+
+        // Latch: advance, and feed the phis (the body may have ended in a block other than `body`).
+        let latch = LLVMGetInsertBlock(builder)!
+        let next = LLVMBuildAdd(builder, loopIndex, constant(i64, width), "next")!
+        LLVMBuildBr(builder, header)
+        addIncoming(loopIndex, next, from: latch)
+        for accumulator in accumulators.values { addIncoming(accumulator.phi, accumulator.next, from: latch) }
+        if let outOfRangePhi, let outOfRangeCount { addIncoming(outOfRangePhi, outOfRangeCount, from: latch) }
+
+        // Exit: reduction partials and the bounds counter.
+        LLVMPositionBuilderAtEnd(builder, exit)
+        finishReductions()
+        flushOutOfRangeCount()
+        LLVMBuildRetVoid(builder)
+    }
+
+    // MARK: - Skeleton
+
+    private func declareFunction(name: String) {
+        var parameters: [LLVMTypeRef?] = [i64, i64, i64, pointer(to: pointer(to: i8)), pointer(to: i64)]
+        let type = LLVMFunctionType(LLVMVoidTypeInContext(context), &parameters, 5, 0)
+        function = LLVMAddFunction(module, name, type)
+        LLVMAddAttributeAtIndex(function, functionAttributeIndex, enumAttribute("nounwind"))
+        startArgument = LLVMGetParam(function, 0)
+        endArgument = LLVMGetParam(function, 1)
+        blockArgument = LLVMGetParam(function, 2)
+    }
+
+    private func appendBlock(_ name: String) -> LLVMBasicBlockRef {
+        LLVMAppendBasicBlockInContext(context, function, name)
+    }
+
+    /// Loads every slot's base pointer and size; unused ones are removed by the optimiser.
+    private func loadSlots() {
+        let pointers = LLVMGetParam(function, 3)!, sizes = LLVMGetParam(function, 4)!
+        for slot in program.slots.indices {
+            let base = LLVMBuildLoad2(builder, pointer(to: i8), gep(pointer(to: i8), pointers, constant(i64, slot)),
+                                      "slot\(slot)")!
+            let size = LLVMBuildLoad2(builder, i64, gep(i64, sizes, constant(i64, slot)), "size\(slot)")!
+            slotBases.append(base)
+            slotSizes.append(size)
+        }
+    }
+
+    private func createLoopPhis(entry: LLVMBasicBlockRef) {
+        loopIndex = LLVMBuildPhi(builder, i64, "i")
+        addIncoming(loopIndex, startArgument, from: entry)
+        for (index, instruction) in program.instructions.enumerated() where instruction.op == .reducePartial {
+            let kind = ReductionKind(rawValue: instruction.auxiliary) ?? .sum
+            let phi = LLVMBuildPhi(builder, vectorType(instruction.type), "acc\(index)")!
+            addIncoming(phi, identity(kind, instruction.type), from: entry)
+            accumulators[index] = Accumulator(phi: phi, next: phi)
+        }
+        if program.countsOutOfRange, boundsCounterSlot != nil {
+            let phi = LLVMBuildPhi(builder, i64, "outOfRange")!
+            addIncoming(phi, constant(i64, 0), from: entry)
+            outOfRangePhi = phi
+        }
+    }
+
+    private func computeLaneMasks() {
+        laneNumbers = LLVMBuildAdd(builder, splat(loopIndex), constantVector(i64, Array(0..<width)), "lanes")
+        activeLanes = LLVMBuildICmp(builder, LLVMIntSLT, laneNumbers, splat(endArgument), "active")
+        outOfRangeCount = outOfRangePhi
+    }
+
+    /// The slot that counts out-of-range lanes, if the program has one.
+    var boundsCounterSlot: Int? { program.slots.firstIndex { $0.role == .boundsCounter } }
+
+    // MARK: - Dispatch
+
+    private func emit(instructionAt index: Int) throws {
+        let instruction = program.instructions[index]
+        let operandIndices = instruction.operandList
+        guard operandIndices.allSatisfy({ $0 >= 0 && $0 < index && values[$0] != nil }) else {
+            throw LLVMBackendError.unsupported("instruction \(index) (\(instruction.op)) has an invalid operand")
+        }
+        let operands = operandIndices.map { values[$0]! }
+        let firstType = operandIndices.first.map { program.instructions[$0].type } ?? instruction.type
+        switch instruction.op {
+        case .literal: values[index] = splat(bits: instruction.immediate, instruction.type)
+        case .laneIndex: values[index] = LLVMBuildTrunc(builder, laneNumbers, vectorType(.int32), "lane")
+        case .load: values[index] = try emitLoad(instruction)
+        case .loadScalar: values[index] = try emitLoadScalar(instruction)
+        case .gather: values[index] = try emitGather(instruction, index: operands[0], indexType: firstType,
+                                                      mask: operands[1])
+        case .store: try emitStore(instruction, value: operands[0])
+        case .scatter: try emitScatter(instruction, index: operands[0], indexType: firstType,
+                                       value: operands[1], mask: operands[2])
+        case .scatterAdd: try emitScatterAdd(instruction, index: operands[0], indexType: firstType,
+                                             value: operands[1], mask: operands[2])
+        case .reducePartial: try emitReducePartial(instruction, at: index, value: operands[0])
+        case .blockSum, .blockMin, .blockMax: values[index] = try emitBlockReduction(instruction)
+        case .buffer, .reduceSum, .reduceMin, .reduceMax:
+            throw LLVMBackendError.unsupported("\(instruction.op) is a graph-only op")
+        default:
+            values[index] = try emitElementwise(instruction, operands, operandType: firstType)
+        }
+    }
+
+    // MARK: - Types and constants
+
+    /// The register element type: float, i32, or i1 for masks.
+    func scalarType(_ type: ScalarType) -> LLVMTypeRef {
+        switch type {
+        case .float32: f32
+        case .int32, .uint32: i32
+        case .bool: i1
+        }
+    }
+
+    /// The in-memory element type: float or i32 (masks are stored as 32-bit 0/1).
+    func memoryType(_ type: ScalarType) -> LLVMTypeRef { type == .float32 ? f32 : i32 }
+
+    func vectorType(_ type: ScalarType) -> LLVMTypeRef { LLVMVectorType(scalarType(type), UInt32(width)) }
+
+    func memoryVectorType(_ type: ScalarType) -> LLVMTypeRef { LLVMVectorType(memoryType(type), UInt32(width)) }
+
+    func pointer(to type: LLVMTypeRef) -> LLVMTypeRef { LLVMPointerType(type, 0) }
+
+    /// An integer constant of an integer type.
+    func constant(_ type: LLVMTypeRef, _ value: Int) -> LLVMValueRef {
+        LLVMConstInt(type, UInt64(bitPattern: Int64(value)), 0)
+    }
+
+    /// The scalar register constant with the given 32 bits (masks: bits != 0).
+    func scalarConstant(bits: UInt32, _ type: ScalarType) -> LLVMValueRef {
+        switch type {
+        case .bool: return LLVMConstInt(i1, bits != 0 ? 1 : 0, 0)
+        case .int32, .uint32: return LLVMConstInt(i32, UInt64(bits), 0)
+        case .float32: return LLVMConstBitCast(LLVMConstInt(i32, UInt64(bits), 0), f32)  // keeps NaN payloads
+        }
+    }
+
+    /// The vector register constant with the given 32 bits in every lane.
+    func splat(bits: UInt32, _ type: ScalarType) -> LLVMValueRef {
+        splatConstant(scalarConstant(bits: bits, type))
+    }
+
+    func splatConstant(_ element: LLVMValueRef) -> LLVMValueRef {
+        var elements = [LLVMValueRef?](repeating: element, count: width)
+        return LLVMConstVector(&elements, UInt32(width))
+    }
+
+    func constantVector(_ type: LLVMTypeRef, _ lanes: [Int]) -> LLVMValueRef {
+        var elements: [LLVMValueRef?] = lanes.map { constant(type, $0) }
+        return LLVMConstVector(&elements, UInt32(lanes.count))
+    }
+
+    /// A runtime scalar broadcast to all lanes (insertelement + shufflevector).
+    func splat(_ scalar: LLVMValueRef) -> LLVMValueRef {
+        let vector = LLVMVectorType(LLVMTypeOf(scalar), UInt32(width))
+        let single = LLVMBuildInsertElement(builder, LLVMGetPoison(vector), scalar, constant(i32, 0), "")
+        return LLVMBuildShuffleVector(builder, single, LLVMGetPoison(vector),
+                                      LLVMConstNull(LLVMVectorType(i32, UInt32(width))), "splat")
+    }
+
+    /// The identity of a reduction as a vector register constant.
+    func identity(_ kind: ReductionKind, _ type: ScalarType) -> LLVMValueRef {
+        splat(bits: ScalarSemantics.identity(of: kind, type: type), type)
+    }
+
+    // MARK: - Builder helpers
+
+    func gep(_ element: LLVMTypeRef, _ base: LLVMValueRef, _ index: LLVMValueRef) -> LLVMValueRef {
+        var indices: [LLVMValueRef?] = [index]
+        return LLVMBuildGEP2(builder, element, base, &indices, 1, "")
+    }
+
+    /// Calls a function whose type is `type`.
+    @discardableResult
+    func call(_ type: LLVMTypeRef, _ callee: LLVMValueRef, _ arguments: [LLVMValueRef]) -> LLVMValueRef {
+        var arguments: [LLVMValueRef?] = arguments
+        return LLVMBuildCall2(builder, type, callee, &arguments, UInt32(arguments.count), "")
+    }
+
+    /// Calls the LLVM intrinsic `name`, overloaded on `types` (so the name mangles right for any pointer model).
+    @discardableResult
+    func intrinsic(_ name: String, _ types: [LLVMTypeRef], _ arguments: [LLVMValueRef]) -> LLVMValueRef {
+        let id = LLVMLookupIntrinsicID(name, name.utf8.count)
+        precondition(id != 0, "unknown LLVM intrinsic \(name)")
+        var overloads: [LLVMTypeRef?] = types
+        let declaration = LLVMGetIntrinsicDeclaration(module, id, &overloads, overloads.count)!
+        return call(LLVMIntrinsicGetType(context, id, &overloads, overloads.count), declaration, arguments)
+    }
+
+    /// The attribute index of the function itself (C's `LLVMAttributeFunctionIndex`, -1, imports as an Int).
+    var functionAttributeIndex: LLVMAttributeIndex { LLVMAttributeIndex(truncatingIfNeeded: LLVMAttributeFunctionIndex) }
+
+    func enumAttribute(_ name: String) -> LLVMAttributeRef {
+        LLVMCreateEnumAttribute(context, LLVMGetEnumAttributeKindForName(name, name.utf8.count), 0)
+    }
+
+    func addIncoming(_ phi: LLVMValueRef, _ value: LLVMValueRef, from block: LLVMBasicBlockRef) {
+        var incomingValues: [LLVMValueRef?] = [value]
+        var incomingBlocks: [LLVMBasicBlockRef?] = [block]
+        LLVMAddIncoming(phi, &incomingValues, &incomingBlocks, 1)
+    }
+
+    func extract(_ vector: LLVMValueRef, _ lane: Int) -> LLVMValueRef {
+        LLVMBuildExtractElement(builder, vector, constant(i32, lane), "")
+    }
+
+    func insert(_ vector: LLVMValueRef, _ element: LLVMValueRef, _ lane: Int) -> LLVMValueRef {
+        LLVMBuildInsertElement(builder, vector, element, constant(i32, lane), "")
+    }
+}

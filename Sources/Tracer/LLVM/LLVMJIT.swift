@@ -1,0 +1,135 @@
+// The process-wide ORC LLJIT for the host CPU: module optimisation, adding modules and symbol lookup.
+import CLLVM
+import Foundation
+
+/// An error from the LLVM backend, carrying LLVM's own message where there is one.
+public enum LLVMBackendError: Error, CustomStringConvertible {
+    /// LLVM reported an error (JIT creation, pass pipeline, linking, symbol lookup).
+    case llvm(String)
+    /// The generated module failed LLVM's verifier; the verifier's text.
+    case invalidModule(String)
+    /// The program uses an op or type combination the code generator cannot compile.
+    case unsupported(String)
+
+    public var description: String {
+        switch self {
+        case .llvm(let message): "LLVM error: \(message)"
+        case .invalidModule(let message): "LLVM module verification failed: \(message)"
+        case .unsupported(let message): "LLVM backend: unsupported program: \(message)"
+        }
+    }
+}
+
+/// Throws the message of an `LLVMErrorRef` (consuming it) when there is one.
+func checkLLVM(_ error: LLVMErrorRef?) throws {
+    guard let error else { return }
+    let message = LLVMGetErrorMessage(error)
+    defer { LLVMDisposeErrorMessage(message) }
+    throw LLVMBackendError.llvm(message.map { String(cString: $0) } ?? "unknown error")
+}
+
+/// The one LLJIT of the process, compiling for the host CPU with aggressive code generation.
+///
+/// Every method takes the JIT's lock, so it can be used from any thread. Compiled code lives as long as the
+/// process: kernels are cached by their programs, so the set of modules stays small.
+final class LLVMJIT: @unchecked Sendable {
+    private static let creationLock = NSLock()
+    nonisolated(unsafe) private static var instance: LLVMJIT?
+
+    /// The process-wide JIT, created on first use.
+    static func shared() throws -> LLVMJIT {
+        try creationLock.withLock {
+            if let instance { return instance }
+            let jit = try LLVMJIT()
+            instance = jit
+            return jit
+        }
+    }
+
+    private let lock = NSLock()
+    private let jit: LLVMOrcLLJITRef
+    /// A second target machine for the host, used by the pass pipeline (the JIT owns the first).
+    private let passTargetMachine: LLVMTargetMachineRef
+    /// The target triple and data layout every module gets, so that the optimiser knows the real vector widths.
+    let triple: String
+    let dataLayout: String
+
+    private init() throws {
+        Self.initializeNativeTarget()
+        triple = takeMessage(LLVMGetDefaultTargetTriple())
+        passTargetMachine = try Self.makeHostTargetMachine(triple: triple)
+        let layout = LLVMCreateTargetDataLayout(passTargetMachine)
+        dataLayout = takeMessage(LLVMCopyStringRepOfTargetData(layout))
+        LLVMDisposeTargetData(layout)
+
+        // The builder takes ownership of the target machine builder, which takes ownership of its machine.
+        let builder = LLVMOrcCreateLLJITBuilder()
+        let jitMachine = try Self.makeHostTargetMachine(triple: triple)
+        LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(
+            builder, LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(jitMachine))
+        var created: LLVMOrcLLJITRef?
+        try checkLLVM(LLVMOrcCreateLLJIT(&created, builder))
+        guard let created else { throw LLVMBackendError.llvm("LLJIT creation returned no instance") }
+        jit = created
+
+        // Unresolved symbols (expf, sinf, ...) are looked up in the process, where libm is loaded.
+        var generator: LLVMOrcDefinitionGeneratorRef?
+        try checkLLVM(LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(
+            &generator, LLVMOrcLLJITGetGlobalPrefix(jit), nil, nil))
+        LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(jit), generator)
+    }
+
+    private static func initializeNativeTarget() {
+        LLVMInitializeNativeTarget()
+        LLVMInitializeNativeAsmPrinter()
+    }
+
+    /// A target machine for the host CPU and its features, with aggressive optimisation.
+    private static func makeHostTargetMachine(triple: String) throws -> LLVMTargetMachineRef {
+        var target: LLVMTargetRef?
+        var message: UnsafeMutablePointer<CChar>?
+        if LLVMGetTargetFromTriple(triple, &target, &message) != 0 || target == nil {
+            throw LLVMBackendError.llvm(takeMessage(message))
+        }
+        guard let machine = LLVMCreateTargetMachine(
+            target, triple, HostCPU.name, HostCPU.features,
+            LLVMCodeGenLevelAggressive, LLVMRelocDefault, LLVMCodeModelJITDefault)
+        else { throw LLVMBackendError.llvm("cannot create a target machine for \(triple)") }
+        return machine
+    }
+
+    /// Gives a module the host's triple and data layout (before optimisation, so the cost model is the host's).
+    func configure(_ module: LLVMModuleRef) {
+        LLVMSetTarget(module, triple)
+        LLVMSetDataLayout(module, dataLayout)
+    }
+
+    /// Optimises a module in place with the new pass manager's `default<O3>` pipeline for the host.
+    func optimize(_ module: LLVMModuleRef) throws {
+        try lock.withLock {
+            let options = LLVMCreatePassBuilderOptions()
+            defer { LLVMDisposePassBuilderOptions(options) }
+            try checkLLVM(LLVMRunPasses(module, "default<O3>", passTargetMachine, options))
+        }
+    }
+
+    /// Hands a module (created in `context`) to the JIT. The JIT owns the module afterwards, even on failure.
+    func add(_ module: LLVMModuleRef, context: LLVMOrcThreadSafeContextRef) throws {
+        try lock.withLock {
+            let threadSafeModule = LLVMOrcCreateNewThreadSafeModule(module, context)
+            try checkLLVM(LLVMOrcLLJITAddLLVMIRModule(jit, LLVMOrcLLJITGetMainJITDylib(jit), threadSafeModule))
+        }
+    }
+
+    /// The address of a function added earlier; compiles its module on first lookup.
+    func lookup(_ name: String) throws -> UnsafeRawPointer {
+        try lock.withLock {
+            var address: LLVMOrcExecutorAddress = 0
+            try checkLLVM(LLVMOrcLLJITLookup(jit, &address, name))
+            guard let pointer = UnsafeRawPointer(bitPattern: UInt(address)) else {
+                throw LLVMBackendError.llvm("symbol \(name) resolved to address 0")
+            }
+            return pointer
+        }
+    }
+}

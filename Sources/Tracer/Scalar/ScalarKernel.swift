@@ -1,0 +1,112 @@
+// The scalar backend: runs a kernel program one lane at a time in plain Swift. The reference for the LLVM backend.
+
+/// A kernel program interpreted lane by lane. Slow, simple, and the oracle of the differential tests.
+public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
+    public let program: KernelProgram
+
+    public init(program: KernelProgram) {
+        self.program = program
+    }
+
+    public func run(start: Int, end: Int, block: Int,
+                    pointers: UnsafePointer<UnsafeMutableRawPointer?>, sizes: UnsafePointer<Int64>) {
+        let instructions = program.instructions
+        let width = program.vectorWidth
+        var registers = [UInt32](repeating: 0, count: instructions.count)
+        // Reduction accumulators: one array of `width` interleaved partial values per reducePartial instruction.
+        var accumulators: [Int: [UInt32]] = [:]
+        for (index, instruction) in instructions.enumerated() where instruction.op == .reducePartial {
+            let kind = ReductionKind(rawValue: instruction.auxiliary)!
+            accumulators[index] = [UInt32](repeating: ScalarSemantics.identity(of: kind, type: instruction.type),
+                                           count: width)
+        }
+        var outOfRange: UInt64 = 0
+
+        func element(_ slot: UInt32, _ offset: Int) -> UnsafeMutablePointer<UInt32> {
+            pointers[Int(slot)]!.assumingMemoryBound(to: UInt32.self) + offset
+        }
+        /// The index as a signed 64-bit value (uint32 indices are zero-extended), or nil when out of range.
+        func checkedIndex(_ bits: UInt32, _ type: ScalarType, _ slot: UInt32) -> Int? {
+            let index = type == .int32 ? Int(Int32(bitPattern: bits)) : Int(bits)
+            return index >= 0 && index < Int(sizes[Int(slot)]) ? index : nil
+        }
+
+        for lane in start..<end {
+            for (index, instruction) in instructions.enumerated() {
+                let ops = instruction.operands
+                let a = ops.0 >= 0 ? registers[Int(ops.0)] : 0
+                let b = ops.1 >= 0 ? registers[Int(ops.1)] : 0
+                let c = ops.2 >= 0 ? registers[Int(ops.2)] : 0
+                switch instruction.op {
+                case .literal:
+                    registers[index] = instruction.immediate
+                case .laneIndex:
+                    registers[index] = UInt32(truncatingIfNeeded: lane)
+                case .load:
+                    registers[index] = element(instruction.immediate, lane).pointee
+                case .loadScalar:
+                    registers[index] = element(instruction.immediate, 0).pointee
+                case .gather:
+                    let indexType = instructions[Int(ops.0)].type
+                    if b != 0 {
+                        if let i = checkedIndex(a, indexType, instruction.immediate) {
+                            registers[index] = element(instruction.immediate, i).pointee
+                        } else {
+                            registers[index] = 0
+                            outOfRange += 1
+                        }
+                    } else {
+                        registers[index] = 0
+                    }
+                case .store:
+                    element(instruction.immediate, lane).pointee = a
+                case .scatter, .scatterAdd:
+                    guard c != 0 else { break }
+                    let indexType = instructions[Int(ops.0)].type
+                    guard let i = checkedIndex(a, indexType, instruction.immediate) else {
+                        outOfRange += 1
+                        break
+                    }
+                    let target = element(instruction.immediate, i)
+                    target.pointee = instruction.op == .scatter
+                        ? b
+                        : ScalarSemantics.apply(.add, type: instruction.type, operandType: instruction.type,
+                                                target.pointee, b)
+                case .reducePartial:
+                    let kind = ReductionKind(rawValue: instruction.auxiliary)!
+                    let slot = (lane - start) % width
+                    accumulators[index]![slot] = ScalarSemantics.combine(
+                        kind, type: instruction.type, accumulators[index]![slot], a)
+                case .blockSum, .blockMin, .blockMax:
+                    let kind: ReductionKind = instruction.op == .blockSum ? .sum : (instruction.op == .blockMin ? .min : .max)
+                    let length = Int(instruction.auxiliary)
+                    let size = Int(sizes[Int(instruction.immediate)])
+                    var result = ScalarSemantics.identity(of: kind, type: instruction.type)
+                    for j in 0..<length where lane * length + j < size {
+                        result = ScalarSemantics.combine(kind, type: instruction.type, result,
+                                                         element(instruction.immediate, lane * length + j).pointee)
+                    }
+                    registers[index] = result
+                default:
+                    let operandType = ops.0 >= 0 ? instructions[Int(ops.0)].type : instruction.type
+                    let valueType = instruction.op == .select ? instruction.type : operandType
+                    registers[index] = ScalarSemantics.apply(
+                        instruction.op, type: instruction.type, operandType: valueType, a, b, c)
+                }
+            }
+        }
+
+        for (index, instruction) in instructions.enumerated() where instruction.op == .reducePartial {
+            let kind = ReductionKind(rawValue: instruction.auxiliary)!
+            var result = accumulators[index]![0]
+            for slot in 1..<width {
+                result = ScalarSemantics.combine(kind, type: instruction.type, result, accumulators[index]![slot])
+            }
+            element(instruction.immediate, block).pointee = result
+        }
+        if program.countsOutOfRange, outOfRange > 0,
+           let counter = program.slots.firstIndex(where: { $0.role == .boundsCounter }) {
+            pointers[counter]!.assumingMemoryBound(to: UInt64.self).pointee += outOfRange
+        }
+    }
+}

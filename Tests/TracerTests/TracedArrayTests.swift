@@ -1,0 +1,124 @@
+// Basic behaviour of traced arrays on both variants: values, broadcasting, folding, fusion and caching.
+import Testing
+@testable import Tracer
+
+@Suite("Traced arrays")
+struct TracedArrayTests {
+    @Test("elementwise arithmetic matches Swift", arguments: Variant.allCases)
+    func arithmetic(variant: Variant) {
+        TraceContext.with(CompileOptions(variant: variant)) {
+            let a = FloatArray([1, 2, 3, 4, 5])
+            let b = FloatArray([0.5, 0.25, 2, -1, 8])
+            let c = fma(a, b, a) - a / b + min(a, b) * 2
+            let expected: [Float] = zip([1, 2, 3, 4, 5] as [Float], [0.5, 0.25, 2, -1, 8] as [Float]).map { x, y in
+                (x * y + x) - x / y + Swift.min(x, y) * 2
+            }
+            #expect(c.values == expected)
+        }
+    }
+
+    @Test("size-1 arrays broadcast", arguments: Variant.allCases)
+    func broadcasting(variant: Variant) {
+        TraceContext.with(CompileOptions(variant: variant)) {
+            let a = Int32Array.arange(10)
+            let b = Int32Array.opaque(3)
+            let expected: [Int32] = (0..<10).map { (i: Int) -> Int32 in Int32(i * 3 + 1) }
+            let result = a * b + 1
+            #expect(result.values == expected)
+        }
+    }
+
+    @Test("identical expressions share a node and literals fold")
+    func valueNumbering() {
+        TraceContext.with(CompileOptions(variant: .scalar)) {
+            let a = FloatArray([1, 2, 3])
+            let x = a * 2 + 1
+            let y = a * 2 + 1
+            #expect(x.node === y.node)
+            #expect((a + 0).node === a.node)
+            #expect((a * 1).node === a.node)
+            let literal = FloatArray(repeating: 2, count: 3) * FloatArray(repeating: 4, count: 3)
+            #expect(literal.node.isLiteral && Float(bitPattern: literal.node.immediate) == 8)
+            let mask = BoolArray(repeating: true, count: 3)
+            #expect(select(mask, a, x).node === a.node)
+        }
+    }
+
+    @Test("a 20-op elementwise expression over 10^6 elements is one kernel, and rerunning compiles nothing")
+    func fusionAndCaching() {
+        TraceContext.with(CompileOptions(variant: .llvm)) {
+            let context = TraceContext.current
+            func program(_ offset: Float) -> FloatArray {
+                var x = FloatArray.arange(1_000_000) * 1e-6
+                for i in 0..<19 { x = x * 0.999 + Float(i) * offset }
+                return x
+            }
+            let first = program(1e-3)
+            first.eval()
+            #expect(context.statistics.kernelsLaunched == 1)
+            let compiled = context.statistics.kernelsCompiled
+            let second = program(1e-3)
+            _ = second.values
+            #expect(context.statistics.kernelsCompiled == compiled)
+        }
+    }
+
+    @Test("scalars that change go in as parameters: iterations 2 to 10 compile nothing", arguments: Variant.allCases)
+    func opaqueParameters(variant: Variant) {
+        TraceContext.with(CompileOptions(variant: variant)) {
+            let context = TraceContext.current
+            var state = FloatArray([Float](repeating: 1, count: 1000))
+            var compiledAfterFirst = 0
+            for iteration in 1...10 {
+                let rate = FloatArray.opaque(0.1 * Float(iteration))
+                state = state - rate * state
+                state.eval()
+                if iteration == 1 { compiledAfterFirst = context.statistics.kernelsCompiled }
+            }
+            #expect(context.statistics.kernelsCompiled == compiledAfterFirst)
+        }
+    }
+
+    @Test("reductions", arguments: Variant.allCases)
+    func reductions(variant: Variant) {
+        TraceContext.with(CompileOptions(variant: variant, blockSize: 64)) {
+            let values = (0..<1000).map { Float($0 % 17) - 3 }
+            let a = FloatArray(values)
+            #expect(a.sum().first == values.reduce(0, +))
+            #expect(a.min().first == values.min())
+            #expect(a.max().first == values.max())
+            let ints = UInt32Array.arange(100)
+            let expected: [UInt32] = (0..<10).map { (block: Int) -> UInt32 in UInt32(100 * block + 45) }
+            #expect(ints.blockSum(10).values == expected)
+        }
+    }
+
+    @Test("gather masks out-of-range lanes and scatter-add accumulates", arguments: Variant.allCases)
+    func memory(variant: Variant) {
+        TraceContext.with(CompileOptions(variant: variant, checksBounds: true)) {
+            let source = FloatArray([10, 20, 30])
+            let index = Int32Array([2, 0, 5, -1, 1])
+            #expect(source.gather(index).values == [30, 10, 0, 0, 20])
+            #expect(TraceContext.current.statistics.outOfRangeLanes == 2)
+            var target = FloatArray.zeros(3)
+            target.scatterAdd(FloatArray([1, 2, 3, 4, 5]), at: Int32Array([0, 1, 0, 2, 0]))
+            #expect(target.values == [9, 2, 4])
+            var written = UInt32Array([0, 0, 0, 0])
+            written.scatter(UInt32Array([7, 8]), at: UInt32Array([3, 1]))
+            #expect(written.values == [0, 8, 0, 7])
+        }
+    }
+
+    @Test("writing into a shared array copies it first")
+    func copyOnWrite() {
+        TraceContext.with(CompileOptions(variant: .scalar)) {
+            var a = FloatArray([1, 2, 3])
+            let b = a
+            let doubled = a * 2
+            a.scatter(FloatArray([9]), at: UInt32Array([0]))
+            #expect(a.values == [9, 2, 3])
+            #expect(b.values == [1, 2, 3])
+            #expect(doubled.values == [2, 4, 6])
+        }
+    }
+}
