@@ -18,17 +18,23 @@ public final class Storage: @unchecked Sendable {
     public let capacity: Int
 
     /// Allocates zero-filled storage for `count` elements.
-    public init(count: Int, type: ScalarType) {
+    public convenience init(count: Int, type: ScalarType) {
+        self.init(uninitializedCount: count, type: type)
+        words.update(repeating: 0, count: count)
+    }
+
+    /// Allocates storage for `count` elements whose contents the caller will write (only the padding is zeroed).
+    init(uninitializedCount count: Int, type: ScalarType) {
         self.count = count
         self.type = type
         capacity = max(Storage.padding, (count + Storage.padding - 1) / Storage.padding * Storage.padding)
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: capacity * 4, alignment: 64)
-        pointer.initializeMemory(as: UInt32.self, repeating: 0, count: capacity)
+        pointer = StoragePool.shared.allocate(byteCount: capacity * 4)
+        (pointer.assumingMemoryBound(to: UInt32.self) + count).initialize(repeating: 0, count: capacity - count)
     }
 
     /// Allocates storage holding the given bit patterns.
     public convenience init(bits: [UInt32], type: ScalarType) {
-        self.init(count: bits.count, type: type)
+        self.init(uninitializedCount: bits.count, type: type)
         bits.withUnsafeBufferPointer { source in
             if let base = source.baseAddress { words.update(from: base, count: bits.count) }
         }
@@ -36,12 +42,12 @@ public final class Storage: @unchecked Sendable {
 
     /// Allocates storage with every element set to `bits`.
     public convenience init(repeating bits: UInt32, count: Int, type: ScalarType) {
-        self.init(count: count, type: type)
-        if bits != 0 { words.update(repeating: bits, count: count) }
+        self.init(uninitializedCount: count, type: type)
+        words.update(repeating: bits, count: count)
     }
 
     deinit {
-        pointer.deallocate()
+        StoragePool.shared.release(pointer, byteCount: capacity * 4)
     }
 
     /// The elements as 32-bit words.
@@ -52,7 +58,7 @@ public final class Storage: @unchecked Sendable {
 
     /// A new storage with the same contents.
     public func copy() -> Storage {
-        let result = Storage(count: count, type: type)
+        let result = Storage(uninitializedCount: count, type: type)
         result.words.update(from: words, count: count)
         return result
     }

@@ -1,0 +1,74 @@
+// Tracer benchmarks: fused elementwise throughput against a memory copy, compile time, launch cost, scaling.
+import Foundation
+import Tracer
+
+enum TracerBenchmarks {
+    static let elementCount = 16 << 20
+
+    static func run(_ report: BenchmarkReport, filter: (String) -> Bool) {
+        if filter("elementwise") || filter("copy") || filter("scaling") { elementwise(report, filter: filter) }
+        if filter("compile_cold") { compileCold(report) }
+        if filter("launch_cached") { launchCached(report) }
+    }
+
+    /// 8 inputs, 30 operations, 1 output: the kind of expression a fused kernel exists for.
+    static func thirtyOps(_ x: [FloatArray]) -> FloatArray {
+        var a = fma(x[0], x[1], x[2])                       // 1
+        var b = x[3] * x[4] - x[5]                          // 3
+        let c = min(x[6], x[7]) + max(x[0], x[3])           // 6
+        a = a * 0.5 + b * 0.25                              // 10
+        b = abs(b - c) + sqrt(abs(a) + 1)                   // 16
+        var d = fma(a, b, c) * 1.5 - x[1]                   // 19
+        d = max(d, x[2] * 0.1) + min(a, x[5])               // 23
+        d = d * d + fma(b, FloatArray(repeating: 0.5), c)  // 26
+        return select(d .> 0, d, -d) - x[7] * 0.01          // 30
+    }
+
+    static func elementwise(_ report: BenchmarkReport, filter: (String) -> Bool) {
+        let count = elementCount
+        let inputs = (0..<8).map { i in FloatArray.arange(count) * (1e-7 * Float(i + 1)) + Float(i) }
+        eval(inputs)
+        let bytes = Double(9 * count * 4)
+        func measure(threads: Int?) -> Double {
+            TraceContext.standard.options.threadCount = threads
+            return bestTime { _ = thirtyOps(inputs).first }
+        }
+        let all = measure(threads: nil)
+        let one = measure(threads: 1)
+        TraceContext.standard.options.threadCount = nil
+        let copySeconds = MemoryCopy.bestTime(bytes: Int(bytes) / 2, threads: ProcessInfo.processInfo.activeProcessorCount)
+        let elementwiseGBps = bytes / all / 1e9
+        let copyGBps = bytes / copySeconds / 1e9
+        report.add("elementwise_gbps", elementwiseGBps, "GB/s")
+        report.add("copy_gbps", copyGBps, "GB/s")
+        report.add("elementwise_vs_copy", elementwiseGBps / copyGBps, "ratio", target: ">= 0.85")
+        report.add("elementwise_scaling", one / all, "ratio", target: ">= 1.8 (2 cores)")
+    }
+
+    /// A 100-op kernel compiled from scratch (a literal no earlier kernel used keeps the cache cold).
+    static func compileCold(_ report: BenchmarkReport) {
+        let context = TraceContext.standard
+        let x = FloatArray.arange(4096)
+        var samples: [Double] = []
+        for trial in 0..<5 {
+            let before = context.statistics
+            var y = x
+            for i in 0..<50 { y = y * (1.0001 + Float(trial) * 1e-4) + Float(i) }
+            y.eval()
+            let after = context.statistics
+            precondition(after.kernelsCompiled == before.kernelsCompiled + 1, "the kernel should have compiled")
+            samples.append(after.compilingSeconds - before.compilingSeconds)
+        }
+        report.add("compile_cold_100op_ms", samples.sorted()[samples.count / 2] * 1e3, "ms", target: "<= 20")
+    }
+
+    /// A cache-hit launch of a small kernel: recording, lowering, cache lookup and running.
+    static func launchCached(_ report: BenchmarkReport) {
+        let x = FloatArray.arange(1024)
+        let rate = FloatArray.opaque(0.5)
+        let seconds = bestTime(repetitions: 5) {
+            for _ in 0..<1000 { (x * rate + 1).eval() }
+        }
+        report.add("launch_cached_us", seconds / 1000 * 1e6, "us", target: "<= 50")
+    }
+}

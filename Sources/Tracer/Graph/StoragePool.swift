@@ -1,0 +1,52 @@
+// Recycles freed buffers so that repeated evaluations reuse memory instead of faulting in fresh pages.
+import Foundation
+
+/// A cache of freed 64-byte aligned allocations, by size. Large allocations and anything beyond the budget are
+/// returned to the system.
+final class StoragePool: @unchecked Sendable {
+    static let shared = StoragePool()
+
+    /// The most bytes kept for reuse.
+    let budget = 1 << 30
+    /// Allocations larger than this are never kept.
+    let largest = 256 << 20
+
+    private let lock = NSLock()
+    private var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    private var cachedBytes = 0
+
+    /// An allocation of `byteCount` bytes, recycled when possible. The contents are undefined.
+    func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
+        if let pointer = lock.withLock({ () -> UnsafeMutableRawPointer? in
+            guard let pointer = free[byteCount]?.popLast() else { return nil }
+            cachedBytes -= byteCount
+            return pointer
+        }) {
+            return pointer
+        }
+        return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+    }
+
+    /// Takes back an allocation made by `allocate`.
+    func release(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
+        let kept = byteCount <= largest && lock.withLock { () -> Bool in
+            guard cachedBytes + byteCount <= budget else { return false }
+            free[byteCount, default: []].append(pointer)
+            cachedBytes += byteCount
+            return true
+        }
+        if !kept { pointer.deallocate() }
+    }
+
+    /// Returns every cached allocation to the system.
+    func trim() {
+        let pointers = lock.withLock { () -> [UnsafeMutableRawPointer] in
+            defer {
+                free = [:]
+                cachedBytes = 0
+            }
+            return free.values.flatMap { $0 }
+        }
+        for pointer in pointers { pointer.deallocate() }
+    }
+}
