@@ -30,6 +30,7 @@ let package = Package(
     name: "Refract",
     products: [
         .library(name: "Tracer", targets: ["Tracer"]),
+        .library(name: "Integrators", targets: ["Integrators"]),
         .library(name: "Optim", targets: ["Optim"]),
         .executable(name: "Tool", targets: ["Tool"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
@@ -49,16 +50,19 @@ let package = Package(
             dependencies: ["CLLVM"],
             swiftSettings: [.unsafeFlags(["-I\(llvmIncludeDirectory)"])]
         ),
+        .target(name: "Integrators", dependencies: ["Tracer"], exclude: ["IO"]),
         .target(name: "Optim", dependencies: ["Tracer"]),
         .executableTarget(
             name: "Tool",
-            dependencies: ["Tracer", "Optim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["Tracer", "Integrators", "Optim",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "Benchmarks", dependencies: ["Tracer", "Optim"]),
+        .executableTarget(name: "Benchmarks", dependencies: ["Tracer", "Integrators", "Optim"]),
         .testTarget(
             name: "TracerTests",
             dependencies: ["Tracer", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
+        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators"], exclude: ["ColorAndHalfFloatTests.swift", "ImageIOErrorTests.swift", "ImageIOTestSupport.swift", "ImageReaderCoverageTests.swift", "ImageRoundTripTests.swift"]),
     ],
     swiftLanguageModes: [.v5]
 )
