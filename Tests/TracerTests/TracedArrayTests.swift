@@ -122,3 +122,30 @@ struct TracedArrayTests {
         }
     }
 }
+
+@Suite("Traced array errors and inspection")
+struct TracedArrayErrorTests {
+    @Test("operands of incompatible sizes stop with a message naming both sizes")
+    func sizeMismatch() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let a = FloatArray([1, 2, 3])
+            let b = FloatArray([1, 2])
+            _ = a + b
+        } .map { result in
+            let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+            #expect(message.contains("incompatible sizes 3 and 2"))
+        }
+    }
+
+    @Test("the LLVM IR of a pending kernel can be dumped, and dumping runs nothing")
+    func dumpIR() throws {
+        try TraceContext.with(CompileOptions(variant: .llvm, vectorWidth: 8)) {
+            let x = FloatArray.arange(100)
+            let y = x * x + 1
+            let ir = try y.intermediateRepresentation(optimized: false)
+            #expect(ir.contains("<8 x float>"))
+            #expect(y.kernelProgram?.instructions.contains { $0.op == .mul } == true)
+            #expect(TraceContext.current.statistics.kernelsLaunched == 0)
+        }
+    }
+}
