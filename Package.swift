@@ -50,7 +50,11 @@ let package = Package(
             dependencies: ["CLLVM"],
             swiftSettings: [.unsafeFlags(["-I\(llvmIncludeDirectory)"])]
         ),
-        .target(name: "Integrators", dependencies: ["Tracer"], exclude: ["IO"]),
+        .target(
+            name: "CImageCodecs",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
+        ),
+        .target(name: "Integrators", dependencies: ["Tracer", "CImageCodecs"]),
         .target(name: "Optim", dependencies: ["Tracer"]),
         .executableTarget(
             name: "Tool",
@@ -62,7 +66,7 @@ let package = Package(
             name: "TracerTests",
             dependencies: ["Tracer", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators"], exclude: ["ColorAndHalfFloatTests.swift", "ImageIOErrorTests.swift", "ImageIOTestSupport.swift", "ImageReaderCoverageTests.swift", "ImageRoundTripTests.swift"]),
+        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -11,7 +11,8 @@ extension TracedArray {
         Self.make(.gather, [node, index.node, mask.node], tapes: [tape, nil, nil])
     }
 
-    /// Writes `value` to `self[index]` for active lanes (in lane order; out-of-range lanes are skipped).
+    /// Writes `value` to `self[index]` for active lanes (out-of-range lanes are skipped). When several lanes
+    /// write one element, which of them lands is unspecified (lanes run in parallel); use `scatterAdd` to combine.
     /// The write happens at the next evaluation, in program order with other scatters.
     public mutating func scatter<I: TracedIndex>(_ value: Self, at index: TracedArray<I>, mask: BoolArray = true) {
         prepareForWrite()

@@ -5,9 +5,12 @@ extension TracedArray {
     /// through which gradients flow (operands that are gradient-tracked `Float` arrays).
     static func make(_ op: Op, _ operands: [Node], tapes: [TapeEntry?] = [], immediate: UInt32 = 0,
                      auxiliary: UInt32 = 0) -> Self {
-        let context = operands[0].context
-        for operand in operands.dropFirst() where operand.context !== context {
-            preconditionFailure("Tracer: \(op) of arrays from different trace contexts")
+        let context = operands.first { !$0.isLiteral }?.context ?? operands[0].context
+        // Literals are plain values: one made in another context (a default `true` mask) is remade here.
+        let operands = operands.map { operand in
+            if operand.context === context { return operand }
+            precondition(operand.isLiteral, "Tracer: \(op) of arrays from different trace contexts")
+            return context.literal(operand.immediate, type: operand.type, size: operand.size)
         }
         let node = context.record(op, type: Element.scalarType, operands: operands, immediate: immediate,
                                   auxiliary: auxiliary)

@@ -66,13 +66,14 @@ extension TraceContext {
     /// here directly.
     func crossSizeDependencies(of nodes: [Node], roots: Set<NodeID>) -> [Node] {
         var visited = Set<NodeID>()
+        var dependencyIDs = Set<NodeID>()
         var dependencies: [Node] = []
         var stack = nodes
         func requireEvaluated(_ node: Node) {
             if node.isEvaluated { return }
             if node.isLiteral {
                 node.materialize(Storage(repeating: node.immediate, count: node.size, type: node.type))
-            } else if visited.insert(node.id).inserted {
+            } else if dependencyIDs.insert(node.id).inserted {
                 dependencies.append(node)
             }
         }
@@ -87,7 +88,6 @@ extension TraceContext {
                 if roots.contains(node.id) {
                     stack.append(node.operands[0])
                 } else {
-                    visited.remove(node.id)
                     requireEvaluated(node)
                 }
             default:

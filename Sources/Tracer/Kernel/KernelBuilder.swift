@@ -51,7 +51,7 @@ struct KernelBuilder {
             reductions.append((node, slot, kind))
         } else {
             let value = emit(node)
-            let slot = newSlot(Storage(count: node.size, type: node.type), role: .output)
+            let slot = newSlot(Storage(uninitializedCount: node.size, type: node.type), role: .output)
             append(KernelInstruction(op: .store, type: node.type, operands: [value], immediate: UInt32(slot)))
             outputs.append((node, slot))
         }

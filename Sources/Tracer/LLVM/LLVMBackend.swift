@@ -10,6 +10,7 @@ public final class LLVMBackend: @unchecked Sendable {
     /// The process-wide backend.
     public static let shared = LLVMBackend()
 
+    /// Serialises compiles (the pass pipeline shares one target machine).
     private let lock = NSLock()
     /// Compiles so far; makes every kernel's symbol name unique.
     private var compileCount = 0
@@ -72,6 +73,7 @@ public final class LLVMBackend: @unchecked Sendable {
         }
     }
 
+    /// Runs LLVM's verifier; its report becomes the error.
     private func verify(_ module: LLVMModuleRef) throws {
         var message: UnsafeMutablePointer<CChar>?
         let failed = LLVMVerifyModule(module, LLVMReturnStatusAction, &message) != 0
@@ -82,18 +84,21 @@ public final class LLVMBackend: @unchecked Sendable {
 
 /// A kernel compiled by the LLVM backend: native code in the process-wide JIT, valid for the process's lifetime.
 public final class LLVMKernel: CompiledKernel, @unchecked Sendable {
+    /// The program this kernel was compiled from.
     public let program: KernelProgram
     /// The kernel function's symbol name in the JIT.
     public let symbolName: String
     /// The native entry point.
     let entry: KernelEntry
 
+    /// Wraps a function that the JIT produced for `program`.
     init(program: KernelProgram, symbolName: String, entry: KernelEntry) {
         self.program = program
         self.symbolName = symbolName
         self.entry = entry
     }
 
+    /// Runs lanes [start, end) of block `block` by calling the native function.
     public func run(start: Int, end: Int, block: Int,
                     pointers: UnsafePointer<UnsafeMutableRawPointer?>, sizes: UnsafePointer<Int64>) {
         entry(Int64(start), Int64(end), Int64(block), pointers, sizes)

@@ -212,6 +212,7 @@ extension LLVMCodegen {
         return LLVMBuildTrunc(builder, high, LLVMTypeOf(a), "")
     }
 
+    /// The shift amount modulo 32.
     private func shiftAmount(_ amount: LLVMValueRef) -> LLVMValueRef {
         LLVMBuildAnd(builder, amount, splatConstant(constant(i32, 31)), "")
     }

@@ -14,16 +14,20 @@ final class LLVMCodegen {
         var next: LLVMValueRef
     }
 
+    /// The program being compiled.
     let program: KernelProgram
     /// Lanes per vector.
     let width: Int
+    /// Where the IR lives, and the builder that writes it (owned by this code generator).
     let context: LLVMContextRef
     let module: LLVMModuleRef
     let builder: LLVMBuilderRef
+    /// The scalar types, made once in `context`.
     let i1, i8, i32, i64, f32: LLVMTypeRef
 
     /// The function being built.
     var function: LLVMValueRef!
+    /// The kernel's start, end and block parameters.
     var startArgument, endArgument, blockArgument: LLVMValueRef!
     /// Each slot's base address (`i8*`) and element count, loaded once in the entry block.
     var slotBases: [LLVMValueRef] = []
@@ -55,6 +59,7 @@ final class LLVMCodegen {
         values = Array(repeating: nil, count: program.instructions.count)
     }
 
+    /// Frees the builder (the module and context belong to the caller).
     deinit { LLVMDisposeBuilder(builder) }
 
     /// Builds the kernel function named `name` into the module.
@@ -96,6 +101,7 @@ final class LLVMCodegen {
 
     // MARK: - Skeleton
 
+    /// Adds the `KernelEntry`-shaped function to the module.
     private func declareFunction(name: String) {
         var parameters: [LLVMTypeRef?] = [i64, i64, i64, pointer(to: pointer(to: i8)), pointer(to: i64)]
         let type = LLVMFunctionType(LLVMVoidTypeInContext(context), &parameters, 5, 0)
@@ -106,6 +112,7 @@ final class LLVMCodegen {
         blockArgument = LLVMGetParam(function, 2)
     }
 
+    /// A new basic block at the end of the function.
     private func appendBlock(_ name: String) -> LLVMBasicBlockRef {
         LLVMAppendBasicBlockInContext(context, function, name)
     }
@@ -122,6 +129,7 @@ final class LLVMCodegen {
         }
     }
 
+    /// Phis for i, every reduction accumulator and the out-of-range count, entered with their start values.
     private func createLoopPhis(entry: LLVMBasicBlockRef) {
         loopIndex = LLVMBuildPhi(builder, i64, "i")
         addIncoming(loopIndex, startArgument, from: entry)
@@ -138,6 +146,7 @@ final class LLVMCodegen {
         }
     }
 
+    /// The per-iteration lane numbers and the `lane < end` mask.
     private func computeLaneMasks() {
         laneNumbers = LLVMBuildAdd(builder, splat(loopIndex), constantVector(i64, Array(0..<width)), "lanes")
         activeLanes = LLVMBuildICmp(builder, LLVMIntSLT, laneNumbers, splat(endArgument), "active")
@@ -149,6 +158,7 @@ final class LLVMCodegen {
 
     // MARK: - Dispatch
 
+    /// Emits one instruction, recording its value.
     private func emit(instructionAt index: Int) throws {
         let instruction = program.instructions[index]
         let operandIndices = instruction.operandList
@@ -192,10 +202,13 @@ final class LLVMCodegen {
     /// The in-memory element type: float or i32 (masks are stored as 32-bit 0/1).
     func memoryType(_ type: ScalarType) -> LLVMTypeRef { type == .float32 ? f32 : i32 }
 
+    /// `<W x T>` for the register element type.
     func vectorType(_ type: ScalarType) -> LLVMTypeRef { LLVMVectorType(scalarType(type), UInt32(width)) }
 
+    /// `<W x T>` for the memory element type.
     func memoryVectorType(_ type: ScalarType) -> LLVMTypeRef { LLVMVectorType(memoryType(type), UInt32(width)) }
 
+    /// A pointer type in address space 0 (typed in LLVM 14, `ptr` with opaque pointers).
     func pointer(to type: LLVMTypeRef) -> LLVMTypeRef { LLVMPointerType(type, 0) }
 
     /// An integer constant of an integer type.
@@ -217,11 +230,13 @@ final class LLVMCodegen {
         splatConstant(scalarConstant(bits: bits, type))
     }
 
+    /// A constant vector with `element` in every lane.
     func splatConstant(_ element: LLVMValueRef) -> LLVMValueRef {
         var elements = [LLVMValueRef?](repeating: element, count: width)
         return LLVMConstVector(&elements, UInt32(width))
     }
 
+    /// A constant integer vector with the given lanes.
     func constantVector(_ type: LLVMTypeRef, _ lanes: [Int]) -> LLVMValueRef {
         var elements: [LLVMValueRef?] = lanes.map { constant(type, $0) }
         return LLVMConstVector(&elements, UInt32(lanes.count))
@@ -242,6 +257,7 @@ final class LLVMCodegen {
 
     // MARK: - Builder helpers
 
+    /// `base + index` elements of type `element` (a vector index gives a vector of addresses).
     func gep(_ element: LLVMTypeRef, _ base: LLVMValueRef, _ index: LLVMValueRef) -> LLVMValueRef {
         var indices: [LLVMValueRef?] = [index]
         return LLVMBuildGEP2(builder, element, base, &indices, 1, "")
@@ -265,22 +281,28 @@ final class LLVMCodegen {
     }
 
     /// The attribute index of the function itself (C's `LLVMAttributeFunctionIndex`, -1, imports as an Int).
-    var functionAttributeIndex: LLVMAttributeIndex { LLVMAttributeIndex(truncatingIfNeeded: LLVMAttributeFunctionIndex) }
+    var functionAttributeIndex: LLVMAttributeIndex {
+        LLVMAttributeIndex(truncatingIfNeeded: LLVMAttributeFunctionIndex)
+    }
 
+    /// An enum attribute such as `nounwind`, by name.
     func enumAttribute(_ name: String) -> LLVMAttributeRef {
         LLVMCreateEnumAttribute(context, LLVMGetEnumAttributeKindForName(name, name.utf8.count), 0)
     }
 
+    /// Adds one incoming edge to a phi.
     func addIncoming(_ phi: LLVMValueRef, _ value: LLVMValueRef, from block: LLVMBasicBlockRef) {
         var incomingValues: [LLVMValueRef?] = [value]
         var incomingBlocks: [LLVMBasicBlockRef?] = [block]
         LLVMAddIncoming(phi, &incomingValues, &incomingBlocks, 1)
     }
 
+    /// One lane of a vector.
     func extract(_ vector: LLVMValueRef, _ lane: Int) -> LLVMValueRef {
         LLVMBuildExtractElement(builder, vector, constant(i32, lane), "")
     }
 
+    /// A vector with one lane replaced.
     func insert(_ vector: LLVMValueRef, _ element: LLVMValueRef, _ lane: Int) -> LLVMValueRef {
         LLVMBuildInsertElement(builder, vector, element, constant(i32, lane), "")
     }

@@ -11,6 +11,7 @@ public enum LLVMBackendError: Error, CustomStringConvertible {
     /// The program uses an op or type combination the code generator cannot compile.
     case unsupported(String)
 
+    /// The message, prefixed with the stage that failed.
     public var description: String {
         switch self {
         case .llvm(let message): "LLVM error: \(message)"
@@ -33,6 +34,7 @@ func checkLLVM(_ error: LLVMErrorRef?) throws {
 /// Every method takes the JIT's lock, so it can be used from any thread. Compiled code lives as long as the
 /// process: kernels are cached by their programs, so the set of modules stays small.
 final class LLVMJIT: @unchecked Sendable {
+    /// Guards the lazily created `instance`.
     private static let creationLock = NSLock()
     nonisolated(unsafe) private static var instance: LLVMJIT?
 
@@ -46,6 +48,7 @@ final class LLVMJIT: @unchecked Sendable {
         }
     }
 
+    /// Guards the JIT and the pass target machine.
     private let lock = NSLock()
     private let jit: LLVMOrcLLJITRef
     /// A second target machine for the host, used by the pass pipeline (the JIT owns the first).
@@ -54,6 +57,7 @@ final class LLVMJIT: @unchecked Sendable {
     let triple: String
     let dataLayout: String
 
+    /// Creates the LLJIT for the host, with process symbols (libm) visible to JIT code.
     private init() throws {
         Self.initializeNativeTarget()
         triple = takeMessage(LLVMGetDefaultTargetTriple())
@@ -79,6 +83,7 @@ final class LLVMJIT: @unchecked Sendable {
         LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(jit), generator)
     }
 
+    /// Registers the host target and its assembly printer with LLVM (idempotent).
     private static func initializeNativeTarget() {
         LLVMInitializeNativeTarget()
         LLVMInitializeNativeAsmPrinter()

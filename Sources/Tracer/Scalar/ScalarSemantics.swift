@@ -62,7 +62,7 @@ public enum ScalarSemantics {
         }
     }
 
-    /// IEEE minNum, as llvm.minnum: a NaN operand yields the other operand.
+    /// IEEE minNum: a NaN operand yields the other operand; min(+0, -0) is the second operand (a < b is false).
     @inline(__always)
     static func minNum(_ a: Float, _ b: Float) -> Float {
         if a.isNaN { return b }
@@ -70,7 +70,7 @@ public enum ScalarSemantics {
         return a < b ? a : b
     }
 
-    /// IEEE maxNum, as llvm.maxnum.
+    /// IEEE maxNum: a NaN operand yields the other operand; max(+0, -0) is the second operand.
     @inline(__always)
     static func maxNum(_ a: Float, _ b: Float) -> Float {
         if a.isNaN { return b }
@@ -214,6 +214,7 @@ public enum ScalarSemantics {
         case (.max, .float32): return (-Float.infinity).bitPattern
         case (.min, .int32): return UInt32(bitPattern: Int32.max)
         case (.max, .int32): return UInt32(bitPattern: Int32.min)
+        case (.min, .bool): return 1
         case (.min, _): return UInt32.max
         case (.max, _): return 0
         }

@@ -1,0 +1,61 @@
+// AtomicFile: write a file through a temporary sibling and rename(2), so readers never see half a file.
+
+import Foundation
+
+/// A failure of `writeAtomically(_:to:)`, naming the file and the system call that failed.
+public struct AtomicWriteError: Error, CustomStringConvertible, Sendable {
+    /// The destination file path.
+    public let path: String
+    /// What went wrong, including the system's error text.
+    public let reason: String
+
+    /// `"<path>: <reason>"`.
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Writes `data` to `url` atomically: the bytes go to a new temporary file in the same
+/// directory, are flushed to disk, and the temporary file is then renamed over `url`.
+/// An interrupted run leaves either the old file or the complete new one (plus, at worst, a
+/// stray `.<name>.<uuid>.tmp` file), never a truncated `url`. On failure the temporary file is
+/// removed and an `AtomicWriteError` is thrown.
+public func writeAtomically(_ data: Data, to url: URL) throws {
+    let destination = url.standardizedFileURL
+    let directory = destination.deletingLastPathComponent()
+    let temporary = directory.appendingPathComponent(
+        ".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+    func failure(_ action: String) -> AtomicWriteError {
+        let systemReason = String(cString: strerror(errno))
+        return AtomicWriteError(path: destination.path, reason: "\(action) failed: \(systemReason)")
+    }
+
+    let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    guard descriptor >= 0 else { throw failure("creating a temporary file in \(directory.path)") }
+    var succeeded = false
+    defer {
+        if !succeeded { unlink(temporary.path) }
+    }
+    do {
+        defer { close(descriptor) }
+        try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw failure("writing \(buffer.count) bytes")
+                }
+                offset += written
+            }
+        }
+        guard fsync(descriptor) == 0 else { throw failure("flushing to disk") }
+    }
+    guard rename(temporary.path, destination.path) == 0 else {
+        throw failure("renaming the temporary file into place")
+    }
+    succeeded = true
+    let directoryDescriptor = open(directory.path, O_RDONLY | O_CLOEXEC)
+    if directoryDescriptor >= 0 {
+        _ = fsync(directoryDescriptor) // best effort: make the rename itself durable
+        close(directoryDescriptor)
+    }
+}

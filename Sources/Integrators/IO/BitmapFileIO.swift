@@ -1,0 +1,72 @@
+// BitmapFileIO: Bitmap reading and writing by format (from the file extension or given).
+
+import Foundation
+
+extension Bitmap {
+    /// Reads an image file, choosing the format from its extension (case-insensitive):
+    /// `.png` and `.jpg`/`.jpeg` give sRGB-encoded values in [0, 1] (`isSRGB == true`),
+    /// `.exr` gives linear values and `.npy` gives the stored values (`isSRGB == false`).
+    /// Throws `ImageIOError` naming the file for a missing file, an unknown extension or
+    /// contents that are not a valid, supported file of that format.
+    public init(contentsOf url: URL) throws {
+        let format = try ImageFormat(url: url)
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: url.path)
+                ? "cannot read the file (\(error.localizedDescription))" : "no such file"
+            throw ImageIOError(fileName: url.lastPathComponent, reason: reason)
+        }
+        try self.init(data: data, format: format, fileName: url.lastPathComponent)
+    }
+
+    /// Decodes file contents held in memory; `fileName` is only used in error messages.
+    public init(data: Data, format: ImageFormat, fileName: String) throws {
+        switch format {
+        case .png: self = try PNGCodec.decode(data, fileName: fileName)
+        case .jpeg: self = try JPEGCodec.decode(data, fileName: fileName)
+        case .exr: self = try EXRReader.decode(data, fileName: fileName)
+        case .npy: self = try NPYCodec.decode(data, fileName: fileName)
+        }
+    }
+
+    /// The bytes of this bitmap as a file of `format`; `fileName` is only used in error messages.
+    ///
+    /// - PNG: 1-4 channels, 8 or 16 bits, quantized per `options.encoding`.
+    /// - JPEG: 1 or 3 channels, 8 bits, quantized per `options.encoding`, `options.jpegQuality`.
+    /// - EXR: 1-4 channels (Y, YA, RGB, RGBA), linear (an sRGB bitmap is linearized first),
+    ///   `options.exrPixelType`, `options.exrCompression`.
+    /// - NPY: float32 little-endian, shape (H, W, C) (or (H, W), see
+    ///   `options.npyDropsSingleChannelAxis`), values as they are.
+    public func encodedData(format: ImageFormat, options: ImageWriteOptions = ImageWriteOptions(),
+                            fileName: String = "image") throws -> Data {
+        switch format {
+        case .png:
+            return try PNGCodec.encode(self, encoding: options.encoding,
+                                       bitDepth: options.pngBitDepth, fileName: fileName)
+        case .jpeg:
+            return try JPEGCodec.encode(self, encoding: options.encoding,
+                                        quality: options.jpegQuality, fileName: fileName)
+        case .exr:
+            return try EXRWriter.encode(self, pixelType: options.exrPixelType,
+                                        compression: options.exrCompression, fileName: fileName)
+        case .npy:
+            return NPYCodec.encode(self, dropsSingleChannelAxis: options.npyDropsSingleChannelAxis)
+        }
+    }
+
+    /// Writes this bitmap to `url` in the format named by its extension (see
+    /// `encodedData(format:options:fileName:)`), atomically: through a temporary file in the same
+    /// directory renamed into place, so an interrupted run never leaves a half-written file.
+    /// Throws `ImageIOError` naming the file.
+    public func write(to url: URL, options: ImageWriteOptions = ImageWriteOptions()) throws {
+        let format = try ImageFormat(url: url)
+        let data = try encodedData(format: format, options: options, fileName: url.lastPathComponent)
+        do {
+            try writeAtomically(data, to: url)
+        } catch let error as AtomicWriteError {
+            throw ImageIOError(fileName: url.lastPathComponent, reason: error.reason)
+        }
+    }
+}

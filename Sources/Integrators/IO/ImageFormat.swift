@@ -1,0 +1,51 @@
+// ImageFormat: the supported image file formats and their detection from a file extension.
+
+import Foundation
+
+/// An image file format that `Bitmap` can read and write.
+public enum ImageFormat: String, CaseIterable, Sendable {
+    /// Portable Network Graphics (8- or 16-bit integer samples, sRGB-encoded by convention).
+    case png
+    /// JPEG (8-bit gray or RGB, sRGB-encoded by convention).
+    case jpeg
+    /// OpenEXR scanline image (half or float samples, linear).
+    case exr
+    /// NumPy `.npy` array (H, W) or (H, W, C), values as they are.
+    case npy
+
+    /// The file extensions (lowercase, without dot) that select this format.
+    public var fileExtensions: [String] {
+        switch self {
+        case .png: return ["png"]
+        case .jpeg: return ["jpg", "jpeg"]
+        case .exr: return ["exr"]
+        case .npy: return ["npy"]
+        }
+    }
+
+    /// Every accepted extension, as written in error messages: ".png, .jpg, .jpeg, .exr, .npy".
+    public static var acceptedExtensionList: String {
+        allCases.flatMap(\.fileExtensions).map { "." + $0 }.joined(separator: ", ")
+    }
+
+    /// The format for a file extension (case-insensitive, without dot), or nil if unknown.
+    public init?(fileExtension: String) {
+        let lowered = fileExtension.lowercased()
+        guard let format = ImageFormat.allCases.first(where: { $0.fileExtensions.contains(lowered) })
+        else { return nil }
+        self = format
+    }
+
+    /// The format named by `url`'s extension; throws an `ImageIOError` naming the file and the
+    /// accepted extensions when the extension is missing or unknown.
+    public init(url: URL) throws {
+        guard let format = ImageFormat(fileExtension: url.pathExtension) else {
+            let found = url.pathExtension.isEmpty ? "no extension" : "extension .\(url.pathExtension)"
+            throw ImageIOError(
+                fileName: url.lastPathComponent,
+                reason: "unknown image format (\(found)); expected one of "
+                    + ImageFormat.acceptedExtensionList)
+        }
+        self = format
+    }
+}

@@ -1,0 +1,21 @@
+// ImageIOError: the error every image read or write throws, naming the file and the problem.
+
+/// A failure to read or write an image file.
+///
+/// `description` reads `"<file name>: <reason>"`, for example
+/// `"texture.png: not a PNG file (bad signature)"`.
+public struct ImageIOError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The last path component of the file involved (or a caller-supplied name for in-memory data).
+    public let fileName: String
+    /// What was expected and what was found instead.
+    public let reason: String
+
+    /// Creates an error for `fileName` explaining `reason`.
+    public init(fileName: String, reason: String) {
+        self.fileName = fileName
+        self.reason = reason
+    }
+
+    /// `"<file name>: <reason>"`.
+    public var description: String { "\(fileName): \(reason)" }
+}
