@@ -34,7 +34,7 @@ struct Vector3fTests {
 @Suite("Transform4")
 struct Transform4Tests {
     @Test func rowMajorLayout() {
-        let values: [Float] = (0..<16).map(Float.init)
+        let values: [Float] = (0..<16).map { Float($0) }
         let m = Matrix4(rowMajor: values)
         #expect(m[1][2] == 6)  // row 1, column 2
         #expect(m[3, 0] == 12)

@@ -80,7 +80,7 @@ public struct TracedArray<Element: TracedElement>: @unchecked Sendable {
 extension TracedArray where Element: TracedNumeric {
     /// An array of `count` zeros.
     public static func zeros(_ count: Int, context: TraceContext = .current) -> Self {
-        Self(repeating: Element(integerLiteralValue: 0), count: count, context: context)
+        Self(repeating: Element.tracedValue(of: 0), count: count, context: context)
     }
 
     /// An array of `count` copies of `value`.

@@ -61,17 +61,18 @@ extension Bool: TracedElement {
 
 /// Traced element types with arithmetic (`Float`, `Int32`, `UInt32`).
 public protocol TracedNumeric: TracedElement {
-    /// The value of an integer literal in this type (integers wrap).
-    init(integerLiteralValue: Int)
+    /// The value of an integer in this type (integers wrap). A static function rather than an initialiser, so that
+    /// importing Tracer adds no overload to `Float.init`.
+    static func tracedValue(of integer: Int) -> Self
 }
 extension Float: TracedNumeric {
-    public init(integerLiteralValue: Int) { self.init(integerLiteralValue) }
+    public static func tracedValue(of integer: Int) -> Float { Float(integer) }
 }
 extension Int32: TracedNumeric {
-    public init(integerLiteralValue: Int) { self.init(truncatingIfNeeded: integerLiteralValue) }
+    public static func tracedValue(of integer: Int) -> Int32 { Int32(truncatingIfNeeded: integer) }
 }
 extension UInt32: TracedNumeric {
-    public init(integerLiteralValue: Int) { self.init(truncatingIfNeeded: integerLiteralValue) }
+    public static func tracedValue(of integer: Int) -> UInt32 { UInt32(truncatingIfNeeded: integer) }
 }
 
 /// Traced integer element types (`Int32`, `UInt32`).
