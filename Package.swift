@@ -67,6 +67,7 @@ let package = Package(
             dependencies: ["Tracer", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "IntegratorsTests", dependencies: ["Integrators"]),
+        .testTarget(name: "ToolTests", dependencies: ["Tool"]),
     ],
     swiftLanguageModes: [.v5]
 )
