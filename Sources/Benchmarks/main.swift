@@ -23,6 +23,7 @@ print("Refract benchmarks: \(ProcessInfo.processInfo.activeProcessorCount) threa
 print(BenchmarkReport.header)
 let report = BenchmarkReport()
 TracerBenchmarks.run(report, filter: filter)
+AutodiffBenchmarks.run(report, filter: filter)
 if let jsonPath {
     do {
         try report.writeJSON(to: jsonPath)

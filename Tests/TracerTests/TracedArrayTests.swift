@@ -149,3 +149,18 @@ struct TracedArrayErrorTests {
         }
     }
 }
+
+@Suite("Evaluation order")
+struct EvaluationOrderTests {
+    @Test("a reduction evaluated together with a value computed from it", arguments: Variant.allCases)
+    func reductionAndItsUser(variant: Variant) {
+        TraceContext.with(CompileOptions(variant: variant)) {
+            let x = FloatArray([1, 2, 3, 4])
+            let total = x.sum()
+            let doubled = total * 2
+            eval(doubled, total)
+            #expect(doubled.first == 20)
+            #expect(total.first == 10)
+        }
+    }
+}

@@ -17,22 +17,20 @@ final class TapeEntry: @unchecked Sendable {
     let result: Node
     /// The op's auxiliary value (block length).
     let auxiliary: UInt32
-    /// For scatters: the target's node before the write.
-    let extra: [Node]
     /// A user operation, for entries made by `CustomOperation`.
     let custom: (any CustomOperation)?
-    /// The accumulated gradient: persistent on leaves, transient (during one traversal) elsewhere.
+    /// On a leaf: the accumulated adjoint (or, after forward mode, the tangent). On other entries: the tangent left
+    /// by the last forward-mode pass (reverse mode keeps their adjoints only during its traversal).
     var gradient: FloatArray?
 
     init(serial: UInt64, op: Op?, operands: [Node], parents: [TapeEntry?], result: Node, auxiliary: UInt32 = 0,
-         extra: [Node] = [], custom: (any CustomOperation)? = nil) {
+         custom: (any CustomOperation)? = nil) {
         self.serial = serial
         self.op = op
         self.operands = operands
         self.parents = parents
         self.result = result
         self.auxiliary = auxiliary
-        self.extra = extra
         self.custom = custom
     }
 

@@ -13,27 +13,51 @@ extension TraceContext {
                 stack.append(contentsOf: entry.parents.compactMap { $0 })
             }
             let order = reachable.values.sorted { $0.serial > $1.serial }
-            // Phase 2: adjoints of intermediate entries live only during this traversal.
+            // Phase 2: adjoints of intermediate entries live only during this traversal. Gather adjoints into one
+            // entry share one zero-initialised buffer (`scatterTargets`), which is already part of the entry's
+            // adjoint when created, so later scatter-adds into it are queued without reading it.
             var adjoints: [UInt64: FloatArray] = [:]
-            func accumulate(_ contribution: FloatArray, into entry: TapeEntry) {
-                var value = contribution
-                let size = entry.result.size
-                if value.count != size {
-                    // A broadcast operand (size 1) receives the sum of its lanes' adjoints.
-                    value = size == 1 ? value.sum() : value + FloatArray.zeros(size, context: self)
-                }
+            var scatterTargets: [UInt64: Node] = [:]
+            func add(_ value: FloatArray, to entry: TapeEntry) {
                 if entry.isLeaf {
                     entry.gradient = entry.gradient.map { $0 + value } ?? value
                 } else {
                     adjoints[entry.serial] = adjoints[entry.serial].map { $0 + value } ?? value
                 }
             }
-            for (entry, seed) in seeds { accumulate(seed, into: entry) }
+            func accumulate(_ contribution: AdjointContribution, into entry: TapeEntry) {
+                let size = entry.result.size
+                switch contribution {
+                case .value(var value):
+                    if value.count != size {
+                        precondition(value.count == 1 || size == 1,
+                                     "Autodiff: an adjoint of size \(value.count) for an array of size \(size)")
+                        // A broadcast operand (size 1) receives the sum of its lanes' adjoints.
+                        value = size == 1 ? value.sum() : value + FloatArray.zeros(size, context: self)
+                    }
+                    add(value, to: entry)
+                case let .scatterAdd(value, index, mask):
+                    let target: Node
+                    if let existing = scatterTargets[entry.serial] {
+                        target = existing
+                    } else {
+                        target = buffer(Storage(count: size, type: .float32))
+                        scatterTargets[entry.serial] = target
+                        add(FloatArray(node: target), to: entry)
+                    }
+                    recordSideEffect(.scatterAdd, target: target, index: index.node, value: value.node,
+                                     mask: mask.node)
+                }
+            }
+            for (entry, seed) in seeds { accumulate(.value(seed), into: entry) }
             // Phase 3: each entry passes its adjoint to its parents.
             for entry in order where !entry.isLeaf {
                 guard let adjoint = adjoints.removeValue(forKey: entry.serial) else { continue }
-                let contributions = entry.custom.map { $0.backward(adjoint: adjoint) }
+                scatterTargets[entry.serial] = nil
+                let contributions = entry.custom.map { $0.backward(adjoint: adjoint).map { $0.map { .value($0) } } }
                     ?? DerivativeTable.reverse(entry, adjoint: adjoint)
+                precondition(contributions.count == entry.parents.count,
+                             "Autodiff: \(contributions.count) adjoints for an operation of \(entry.parents.count) inputs")
                 for (parent, contribution) in zip(entry.parents, contributions) {
                     if let parent, let contribution { accumulate(contribution, into: parent) }
                 }
@@ -49,14 +73,19 @@ extension TraceContext {
                 .sorted { $0.serial < $1.serial }
             var tangents: [UInt64: FloatArray] = [source.serial: tangent]
             source.gradient = tangent
-            for entry in entries {
+            for entry in entries where !entry.isLeaf {
                 let inputs = entry.parents.map { $0.flatMap { tangents[$0.serial] } }
-                let result = entry.custom.map { $0.forward(tangents: inputs) }
-                    ?? DerivativeTable.forward(entry, tangents: inputs)
-                if let result {
-                    tangents[entry.serial] = result
-                    entry.gradient = result
+                let result: FloatArray?
+                if let custom = entry.custom {
+                    precondition(!inputs.contains { $0 != nil } || custom.supportsForwardMode,
+                                 "Autodiff: forward mode reached a custom operation that has no forward derivative")
+                    result = custom.forward(tangents: inputs)
+                } else {
+                    result = DerivativeTable.forward(entry, tangents: inputs)
                 }
+                // Entries the tangent does not reach get none, so a stale tangent of an earlier pass is not read.
+                entry.gradient = result
+                if let result { tangents[entry.serial] = result }
             }
         }
     }

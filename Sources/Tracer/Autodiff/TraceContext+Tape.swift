@@ -21,13 +21,13 @@ extension TraceContext {
     }
 
     /// The tape entry for a new result, or nil when no operand is tracked or recording is suspended.
-    func tapeEntry(op: Op, operands: [Node], tapes: [TapeEntry?], result: Node, extra: [Node] = []) -> TapeEntry? {
+    func tapeEntry(op: Op, operands: [Node], tapes: [TapeEntry?], result: Node) -> TapeEntry? {
         guard tapes.contains(where: { $0 != nil }), isRecordingGradients else { return nil }
         // Operations with no derivative (rounding, comparisons) cut the tape.
         guard DerivativeTable.isDifferentiable(op) else { return nil }
         let parents = (0..<operands.count).map { $0 < tapes.count ? tapes[$0] : nil }
         return register(TapeEntry(serial: makeSerial(), op: op, operands: operands, parents: parents, result: result,
-                                  auxiliary: result.auxiliary, extra: extra))
+                                  auxiliary: result.auxiliary))
     }
 
     /// A new leaf entry for `node`.

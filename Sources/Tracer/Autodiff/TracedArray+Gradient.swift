@@ -1,8 +1,10 @@
 // The public autodiff API of arrays: tracking, reading and setting gradients, detaching, backward and forward.
 
 extension TracedArray where Element == Float {
-    /// Starts tracking gradients: `self` becomes a leaf whose `gradient` accumulates adjoints.
+    /// Starts tracking gradients: `self` becomes a leaf whose `gradient` accumulates adjoints. Does nothing when
+    /// `self` already tracks gradients (a leaf keeps its gradient, a computed array its link to its inputs).
     public mutating func enableGradient() {
+        guard tape == nil else { return }
         tape = context.leafEntry(for: node)
     }
 
@@ -15,7 +17,10 @@ extension TracedArray where Element == Float {
         get { tape?.gradient ?? .zeros(count, context: context) }
         nonmutating set {
             precondition(tape != nil, "Autodiff: call enableGradient() before setting a gradient")
-            tape!.gradient = newValue.detached()
+            precondition(newValue.count == count || newValue.count == 1,
+                         "Autodiff: a gradient of size \(newValue.count) for an array of size \(count)")
+            let value = newValue.detached()
+            tape!.gradient = value.count == count ? value : value + .zeros(count, context: context)
         }
     }
 
@@ -33,14 +38,20 @@ extension TracedArray where Element == Float {
     /// depends on, adding to their `gradient`.
     public func backward(seed: FloatArray? = nil) {
         guard let tape else { return }
-        context.backward(from: [(tape, seed ?? FloatArray(repeating: 1, context: context))])
+        precondition(seed.map { $0.count == count || $0.count == 1 } ?? true,
+                     "Autodiff: a seed of size \(seed?.count ?? 0) for an array of size \(count)")
+        context.backward(from: [(tape, seed?.detached() ?? FloatArray(repeating: 1, context: context))])
     }
 
     /// Forward mode: propagates `tangent` (default 1) from this leaf to every array computed from it; read the
     /// results with `gradient`.
     public func forward(tangent: FloatArray? = nil) {
         guard let tape else { return }
-        context.forward(from: tape, tangent: tangent ?? FloatArray(repeating: 1, context: context))
+        precondition(tape.isLeaf, "Autodiff: forward mode starts from an array on which enableGradient() was called")
+        precondition(tangent.map { $0.count == count || $0.count == 1 } ?? true,
+                     "Autodiff: a tangent of size \(tangent?.count ?? 0) for an array of size \(count)")
+        let tangent = tangent?.detached() ?? FloatArray(repeating: 1, context: context)
+        context.forward(from: tape, tangent: tangent.count == count ? tangent : tangent + .zeros(count, context: context))
     }
 }
 
@@ -56,7 +67,7 @@ public func withGradientsResumed<Result>(_ body: () throws -> Result) rethrows -
 
 /// Reverse mode from several outputs at once, each with its adjoint.
 public func backward(_ outputs: [(FloatArray, FloatArray)]) {
-    let seeds = outputs.compactMap { output, seed in output.tape.map { ($0, seed) } }
+    let seeds = outputs.compactMap { output, seed in output.tape.map { ($0, seed.detached()) } }
     guard let context = outputs.first?.0.context, !seeds.isEmpty else { return }
     context.backward(from: seeds)
 }

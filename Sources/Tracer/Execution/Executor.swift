@@ -50,14 +50,17 @@ enum Executor {
             }
             return
         }
+        // Each chunk zeroes its own partial buffers just before using them: in parallel, and still in cache.
         let partials: [[Storage]] = (0..<chunks).map { _ in
-            accumulated.map { Storage(count: launch.storages[$0].count, type: launch.storages[$0].type) }
+            accumulated.map { Storage(uninitializedCount: launch.storages[$0].count, type: launch.storages[$0].type) }
         }
         sizes.withUnsafeBufferPointer { sizes in
             parallelFor(count: chunks, threads: threadCount) { chunk in
                 var chunkPointers = pointers
                 for (position, slot) in accumulated.enumerated() {
-                    chunkPointers[slot] = partials[chunk][position].pointer
+                    let partial = partials[chunk][position]
+                    partial.words.update(repeating: 0, count: partial.count)
+                    chunkPointers[slot] = partial.pointer
                 }
                 let range = (chunk * blocks / chunks)..<((chunk + 1) * blocks / chunks)
                 chunkPointers.withUnsafeBufferPointer { runBlocks(range, $0.baseAddress!, sizes.baseAddress!) }

@@ -2,9 +2,9 @@
 
 /// An operation of the tracer.
 ///
-/// Every op has four homes: its case here, its folding rules (`Graph+Folding.swift`), its code generation
+/// Every op has four homes: its case here, its folding rules (`TraceContext+Folding.swift`), its code generation
 /// (`ScalarSemantics.swift` for the scalar backend and folding, `LLVMCodegen+Ops.swift` for LLVM) and its
-/// derivative (`Derivatives.swift`). Graph nodes use the leaf, arithmetic and `gather`/reduction cases;
+/// derivative (`DerivativeTable.swift`). Graph nodes use the leaf, arithmetic and `gather`/reduction cases;
 /// kernel programs additionally use `load`, `loadScalar`, `store`, `scatter`, `scatterAdd` and `reducePartial`.
 public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     // Leaves.

@@ -23,7 +23,7 @@ extension TraceContext {
             sideEffects = []
             // Phase 1: values the scatters read across sizes.
             let roots = queue.flatMap { [$0.index, $0.value, $0.mask] }
-            evaluatePending(crossSizeDependencies(of: roots, roots: []))
+            evaluatePending(crossSizeDependencies(of: roots, fusingRootReductions: false))
             // Phase 2: consecutive scatters of one size share a kernel, unless one target is both scattered and
             // scatter-added (the partial buffers of scatter-add would reorder them).
             var batch: [SideEffect] = []
@@ -48,7 +48,7 @@ extension TraceContext {
         let pending = nodes.filter { !$0.isEvaluated && !$0.isLiteral && seen.insert($0.id).inserted }
         guard !pending.isEmpty else { return }
         // Phase 1: dependencies across sizes.
-        let dependencies = crossSizeDependencies(of: pending, roots: seen)
+        let dependencies = crossSizeDependencies(of: pending, fusingRootReductions: true)
         if !dependencies.isEmpty { evaluatePending(dependencies) }
         // Phase 2: one kernel per size, in order of first appearance.
         var sizes: [Int] = []
@@ -62,13 +62,14 @@ extension TraceContext {
     }
 
     /// The unevaluated nodes that `nodes` read across a size boundary, which must be evaluated before them.
-    /// `roots` are the reductions that the coming kernel computes itself. Literal gather sources get their memory
-    /// here directly.
-    func crossSizeDependencies(of nodes: [Node], roots: Set<NodeID>) -> [Node] {
+    /// With `fusingRootReductions`, reductions among `nodes` themselves are computed by the coming kernel (only
+    /// their inputs are traversed); a reduction that any node reads as an operand is always a dependency.
+    /// Literal gather sources get their memory here directly.
+    func crossSizeDependencies(of nodes: [Node], fusingRootReductions: Bool) -> [Node] {
         var visited = Set<NodeID>()
         var dependencyIDs = Set<NodeID>()
         var dependencies: [Node] = []
-        var stack = nodes
+        var stack = nodes.map { (node: $0, isRoot: true) }
         func requireEvaluated(_ node: Node) {
             if node.isEvaluated { return }
             if node.isLiteral {
@@ -77,21 +78,19 @@ extension TraceContext {
                 dependencies.append(node)
             }
         }
-        while let node = stack.popLast() {
+        while let (node, isRoot) = stack.popLast() {
             if node.isEvaluated || node.isLiteral { continue }
+            if node.op.reductionKind != nil && !(isRoot && fusingRootReductions) {
+                requireEvaluated(node)
+                continue
+            }
             guard visited.insert(node.id).inserted else { continue }
             switch node.op {
             case .gather, .blockSum, .blockMin, .blockMax:
                 requireEvaluated(node.operands[0])
-                stack.append(contentsOf: node.operands.dropFirst())
-            case .reduceSum, .reduceMin, .reduceMax:
-                if roots.contains(node.id) {
-                    stack.append(node.operands[0])
-                } else {
-                    requireEvaluated(node)
-                }
+                stack.append(contentsOf: node.operands.dropFirst().map { ($0, false) })
             default:
-                stack.append(contentsOf: node.operands)
+                stack.append(contentsOf: node.operands.map { ($0, false) })
             }
         }
         return dependencies

@@ -9,7 +9,7 @@ extension TraceContext {
         flushSideEffects()
         var seen = Set<NodeID>()
         let pending = nodes.filter { !$0.isEvaluated && !$0.isLiteral && seen.insert($0.id).inserted }
-        evaluatePending(crossSizeDependencies(of: pending, roots: seen))
+        evaluatePending(crossSizeDependencies(of: pending, fusingRootReductions: true))
         let width = vectorWidth
         let blockSize = max(width, options.blockSize / width * width)
         var order: [Int] = []
