@@ -15,6 +15,9 @@ struct KernelLaunch {
 
 /// Builds one kernel program from nodes whose dependencies across sizes are already evaluated.
 struct KernelBuilder {
+    /// Outputs of at least this many elements (16 MiB of floats) are written with non-temporal stores.
+    static let streamingThreshold = 4 << 20
+
     let size: Int
     let vectorWidth: Int
     let blockSize: Int
@@ -52,7 +55,9 @@ struct KernelBuilder {
         } else {
             let value = emit(node)
             let slot = newSlot(Storage(uninitializedCount: node.size, type: node.type), role: .output)
-            append(KernelInstruction(op: .store, type: node.type, operands: [value], immediate: UInt32(slot)))
+            let streaming = node.size >= KernelBuilder.streamingThreshold ? KernelInstruction.streamingStore : 0
+            append(KernelInstruction(op: .store, type: node.type, operands: [value], immediate: UInt32(slot),
+                                     auxiliary: streaming))
             outputs.append((node, slot))
         }
     }

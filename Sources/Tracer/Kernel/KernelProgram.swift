@@ -41,8 +41,12 @@ public struct KernelInstruction: Hashable, Sendable {
     /// Literal bits for `literal`; the slot index for `load`, `loadScalar`, `gather`, `store`, `scatter`,
     /// `scatterAdd`, `reducePartial` and block reductions; otherwise 0.
     public var immediate: UInt32
-    /// The reduction kind (`ReductionKind.rawValue`) for `reducePartial`; the block length for block reductions.
+    /// The reduction kind (`ReductionKind.rawValue`) for `reducePartial`; the block length for block reductions;
+    /// `streamingStore` on a `store` whose output is too large to stay in cache (a hint; results are the same).
     public var auxiliary: UInt32
+
+    /// The `auxiliary` of a store that should bypass the caches (non-temporal).
+    public static let streamingStore: UInt32 = 1
 
     public init(op: Op, type: ScalarType, operands: [Int32] = [], immediate: UInt32 = 0, auxiliary: UInt32 = 0) {
         self.op = op

@@ -65,6 +65,12 @@ extension LLVMCodegen {
         let vectorAddress = LLVMBuildPointerCast(builder, address, pointer(to: memoryVectorType(instruction.type)), "")
         let store = LLVMBuildStore(builder, toMemory(value, instruction.type), vectorAddress)!
         LLVMSetAlignment(store, vectorAlignment)
+        if instruction.auxiliary == KernelInstruction.streamingStore {
+            // A large output is not read again soon: bypass the caches and skip the read-for-ownership.
+            var one: LLVMMetadataRef? = LLVMValueAsMetadata(LLVMConstInt(i32, 1, 0))
+            let node = LLVMMetadataAsValue(context, LLVMMDNodeInContext2(context, &one, 1))
+            LLVMSetMetadata(store, LLVMGetMDKindIDInContext(context, "nontemporal", 11), node)
+        }
     }
 
     // MARK: - Indexed access
