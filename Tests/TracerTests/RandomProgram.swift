@@ -9,8 +9,8 @@ enum PairedArray {
     case mask(BoolArray, BoolArray)
 }
 
-/// A small deterministic generator (ProgramRandom64), so a failing seed reproduces.
-struct ProgramRandom: RandomNumberGenerator {
+/// A small deterministic generator (SplitMixRandom64), so a failing seed reproduces.
+struct SplitMixRandom: RandomNumberGenerator {
     var state: UInt64
     mutating func next() -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15
@@ -23,7 +23,7 @@ struct ProgramRandom: RandomNumberGenerator {
 
 /// Builds a random program of `steps` operations over arrays of `size` lanes in the contexts `left` and `right`.
 struct RandomProgram {
-    var random: ProgramRandom
+    var random: SplitMixRandom
     let size: Int
     let left: TraceContext
     let right: TraceContext
@@ -35,7 +35,7 @@ struct RandomProgram {
     var steps: [String] = []
 
     init(seed: UInt64, size: Int, left: TraceContext, right: TraceContext) {
-        random = ProgramRandom(state: seed)
+        random = SplitMixRandom(state: seed)
         self.size = size
         self.left = left
         self.right = right
