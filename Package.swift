@@ -68,6 +68,7 @@ let package = Package(
         ),
         .testTarget(name: "IntegratorsTests", dependencies: ["Integrators"]),
         .testTarget(name: "ToolTests", dependencies: ["Tool"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -24,6 +24,7 @@ print(BenchmarkReport.header)
 let report = BenchmarkReport()
 TracerBenchmarks.run(report, filter: filter)
 AutodiffBenchmarks.run(report, filter: filter)
+LinearAlgebraBenchmarks.run(report, filter: filter)
 if let jsonPath {
     do {
         try report.writeJSON(to: jsonPath)

@@ -7,7 +7,7 @@ import Tracer
 struct Tool: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Refract: differentiable rendering and a tracing JIT on the CPU.",
-        subcommands: [Info.self, Optimize.self]
+        subcommands: [Info.self, RenderCommand.self, GradientCommand.self, Optimize.self]
     )
 }
 

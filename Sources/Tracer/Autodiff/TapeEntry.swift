@@ -13,8 +13,8 @@ final class TapeEntry: @unchecked Sendable {
     let operands: [Node]
     /// The tape entries of the operands (nil where no gradient flows).
     let parents: [TapeEntry?]
-    /// The primal result.
-    let result: Node
+    /// The primal result (a leaf's moves to the new node when its array is assigned to).
+    var result: Node
     /// The op's auxiliary value (block length).
     let auxiliary: UInt32
     /// A user operation, for entries made by `CustomOperation`.

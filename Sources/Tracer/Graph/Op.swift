@@ -6,6 +6,7 @@
 /// (`ScalarSemantics.swift` for the scalar backend and folding, `LLVMCodegen+Ops.swift` for LLVM) and its
 /// derivative (`DerivativeTable.swift`). Graph nodes use the leaf, arithmetic and `gather`/reduction cases;
 /// kernel programs additionally use `load`, `loadScalar`, `store`, `scatter`, `scatterAdd` and `reducePartial`.
+/// The matrix products keep their homes in files of their own (`*+LinearAlgebra.swift`, `*+MatrixProduct.swift`).
 public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     // Leaves.
     /// A constant baked into the code; its bits are the node's immediate.
@@ -48,7 +49,8 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     /// gather(index, mask) from the evaluated source: the graph's operand 0, the kernel's slot `immediate`.
     /// Lanes that are masked off or out of range read 0.
     case gather
-    /// Kernel only: store(value) into the output slot `immediate`.
+    /// Kernel only: store(value) into the output slot `immediate`; into an `.assignTarget` slot it is the in-place
+    /// write of `TracedArray.assign` (queued as a side effect, like a scatter).
     case store
     /// Kernel only: scatter(index, value, mask) into the target slot `immediate`.
     case scatter
@@ -65,6 +67,19 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     /// [i*k, i*k+k). Graph: operand 0 is the source, `auxiliary` is k. Kernel: slot `immediate`, k in `auxiliary`.
     case blockSum, blockMin, blockMax
 
+    // Linear algebra (row-major matrices; see `TracedArray+LinearAlgebra.swift`).
+    /// y = x · Wᵀ (+ bias): graph operands x (batch × in), weight (out × in) and optionally bias (out); `auxiliary`
+    /// is `in`. Evaluated by a kernel of its own: a program of this one instruction, with `immediate` = batch,
+    /// `auxiliary` = in and slots x, weight, output, bias (see `MatrixProductShape`).
+    case linear
+    /// c = a · b: graph operands a (m × k) and b (k × n); `auxiliary` is n. A kernel of its own, like `linear`,
+    /// with `immediate` = m, `auxiliary` = n and slots a, b, output.
+    case matmul
+    /// Lane (r, c) of a rows × columns result is Σ_b a[b, r] · x[b, c] over evaluated sources a (batch × rows) and
+    /// x (batch × columns). Graph: operands a, x; `auxiliary` is columns. Kernel: slots `immediate` (a) and
+    /// `immediate + 1` (x), `auxiliary` columns. Fused into elementwise kernels like a gather.
+    case outerProductSum
+
     /// Number of value operands in a graph node or kernel instruction.
     public var arity: Int {
         switch self {
@@ -79,6 +94,7 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
         case .scatter, .scatterAdd: 3
         case .reduceSum, .reduceMin, .reduceMax, .reducePartial: 1
         case .blockSum, .blockMin, .blockMax: 0
+        case .linear, .matmul, .outerProductSum: 0
         }
     }
 
@@ -94,7 +110,8 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     public var isElementwise: Bool {
         switch self {
         case .literal, .buffer, .laneIndex, .load, .loadScalar, .gather, .store, .scatter, .scatterAdd,
-             .reduceSum, .reduceMin, .reduceMax, .reducePartial, .blockSum, .blockMin, .blockMax: false
+             .reduceSum, .reduceMin, .reduceMax, .reducePartial, .blockSum, .blockMin, .blockMax,
+             .linear, .matmul, .outerProductSum: false
         default: true
         }
     }

@@ -6,39 +6,38 @@
 import Foundation
 
 extension TraceContext {
-    /// Evaluates the nodes (and runs every queued scatter first).
-    func evaluate(_ nodes: [Node]) {
+    /// Evaluates the nodes (and runs every queued scatter first): nodes of one size share one kernel. The way to
+    /// evaluate arrays of different element types together.
+    public func evaluate(_ nodes: [Node]) {
         lock.lock()
         defer { lock.unlock() }
         flushSideEffects()
         evaluatePending(nodes)
     }
 
-    /// Runs all queued scatters and scatter-adds, in program order.
+    /// Runs all queued scatters, scatter-adds and assignments, in program order.
     func flushSideEffects() {
         lock.lock()
         defer { lock.unlock() }
         while !sideEffects.isEmpty {
-            let queue = sideEffects
+            var queue = sideEffects
             sideEffects = []
-            // Phase 1: values the scatters read across sizes.
-            let roots = queue.flatMap { [$0.index, $0.value, $0.mask] }
-            evaluatePending(crossSizeDependencies(of: roots, fusingRootReductions: false))
-            // Phase 2: consecutive scatters of one size share a kernel, unless one target is both scattered and
-            // scatter-added (the partial buffers of scatter-add would reorder them).
-            var batch: [SideEffect] = []
-            func launchBatch() {
-                guard !batch.isEmpty else { return }
-                launch(size: batch[0].size, outputs: [], sideEffects: batch)
-                for effect in batch { effect.target.pendingWrites -= 1 }
-                batch = []
+            // Phase 1: values the side effects read across sizes.
+            evaluatePending(crossSizeDependencies(of: queue.flatMap { [$0.index, $0.value, $0.mask] },
+                                                  fusingRootReductions: false))
+            // Phase 2: consecutive side effects of one size share a kernel, unless one target is written by two
+            // kinds of effect (the partial buffers of scatter-add would reorder them). A batch leaves the queue
+            // before it runs: `launchSideEffects` needs to know what else still references the old contents.
+            while !queue.isEmpty {
+                var count = 1
+                while count < queue.count, queue[count].size == queue[0].size,
+                      !queue[0..<count].contains(where: { $0.target === queue[count].target && $0.op != queue[count].op }) {
+                    count += 1
+                }
+                var batch = Array(queue.prefix(count))
+                queue.removeFirst(count)
+                launchSideEffects(&batch)
             }
-            for effect in queue {
-                let conflicts = batch.contains { $0.target === effect.target && $0.op != effect.op }
-                if let first = batch.first, first.size != effect.size || conflicts { launchBatch() }
-                batch.append(effect)
-            }
-            launchBatch()
         }
     }
 
@@ -50,10 +49,14 @@ extension TraceContext {
         // Phase 1: dependencies across sizes.
         let dependencies = crossSizeDependencies(of: pending, fusingRootReductions: true)
         if !dependencies.isEmpty { evaluatePending(dependencies) }
-        // Phase 2: one kernel per size, in order of first appearance.
+        // Phase 2: one kernel per size, in order of first appearance; matrix products run kernels of their own.
         var sizes: [Int] = []
         var groups: [Int: [Node]] = [:]
         for node in pending where !node.isEvaluated {
+            if node.op.isMatrixProduct {
+                launchMatrixProduct(node)
+                continue
+            }
             let size = node.op.reductionKind != nil ? node.operands[0].size : node.size
             if groups[size] == nil { sizes.append(size) }
             groups[size, default: []].append(node)
@@ -80,7 +83,7 @@ extension TraceContext {
         }
         while let (node, isRoot) = stack.popLast() {
             if node.isEvaluated || node.isLiteral { continue }
-            if node.op.reductionKind != nil && !(isRoot && fusingRootReductions) {
+            if (node.op.reductionKind != nil || node.op.isMatrixProduct) && !(isRoot && fusingRootReductions) {
                 requireEvaluated(node)
                 continue
             }
@@ -89,6 +92,8 @@ extension TraceContext {
             case .gather, .blockSum, .blockMin, .blockMax:
                 requireEvaluated(node.operands[0])
                 stack.append(contentsOf: node.operands.dropFirst().map { ($0, false) })
+            case .linear, .matmul, .outerProductSum:
+                node.operands.forEach(requireEvaluated)
             default:
                 stack.append(contentsOf: node.operands.map { ($0, false) })
             }
@@ -98,17 +103,28 @@ extension TraceContext {
 
     /// Builds, compiles (or finds in the cache) and runs one kernel, then stores its results in the nodes.
     func launch(size: Int, outputs: [Node], sideEffects: [SideEffect]) {
+        run(makeLaunch(size: size, outputs: outputs, sideEffects: sideEffects))
+    }
+
+    /// Phase 1 of a launch: lowers the graph to a program and the buffers it touches.
+    func makeLaunch(size: Int, outputs: [Node], sideEffects: [SideEffect]) -> KernelLaunch {
         let options = self.options
         let width = vectorWidth
         let blockSize = max(width, options.blockSize / width * width)
-        // Phase 1: lower the graph to a program.
         let traceStart = DispatchTime.now()
         var builder = KernelBuilder(size: size, vectorWidth: width, blockSize: blockSize,
                                     countsOutOfRange: options.checksBounds)
         for node in outputs { builder.addOutput(node) }
-        for effect in sideEffects { builder.addSideEffect(effect) }
+        builder.addSideEffects(sideEffects)
         let kernelLaunch = builder.finish()
         _statistics.tracingSeconds += traceStart.secondsElapsed
+        _statistics.allocatedBytes += kernelLaunch.allocatedBytes
+        return kernelLaunch
+    }
+
+    /// Phases 2 to 4 of a launch: compiles (unless cached), runs, and stores the results in the nodes.
+    func run(_ kernelLaunch: KernelLaunch) {
+        let size = kernelLaunch.size, blockSize = kernelLaunch.blockSize
         // Phase 2: compile, unless cached.
         let compileStart = DispatchTime.now()
         let (kernel, compiled) = KernelCache.shared.kernel(for: kernelLaunch.program, variant: options.variant)

@@ -3,6 +3,7 @@
 extension TraceContext {
     /// Returns an existing or literal node that equals `op(operands)`, or nil when nothing folds.
     func fold(_ op: Op, type: ScalarType, operands: [Node], size: Int) -> Node? {
+        if op.isLinearAlgebra { return foldLinearAlgebra(op, operands: operands, size: size) }
         guard op.isElementwise, !operands.isEmpty else { return nil }
         // All operands literal: compute the value now, with the scalar backend's semantics.
         if operands.allSatisfy(\.isLiteral) {

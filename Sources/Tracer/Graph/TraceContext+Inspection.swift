@@ -14,12 +14,17 @@ extension TraceContext {
         let blockSize = max(width, options.blockSize / width * width)
         var order: [Int] = []
         var groups: [Int: [Node]] = [:]
+        var matrixProducts: [KernelProgram] = []
         for node in pending {
+            if node.op.isMatrixProduct {
+                matrixProducts.append(matrixProductLaunch(node).program)
+                continue
+            }
             let size = node.op.reductionKind != nil ? node.operands[0].size : node.size
             if groups[size] == nil { order.append(size) }
             groups[size, default: []].append(node)
         }
-        return order.map { size in
+        return matrixProducts + order.map { size in
             var builder = KernelBuilder(size: size, vectorWidth: width, blockSize: blockSize,
                                         countsOutOfRange: options.checksBounds)
             for node in groups[size]! { builder.addOutput(node) }

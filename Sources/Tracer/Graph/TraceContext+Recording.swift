@@ -16,6 +16,7 @@ extension TraceContext {
         case .gather: size = broadcastSize(op, Array(operands.dropFirst()))
         case .reduceSum, .reduceMin, .reduceMax: size = 1
         case .blockSum, .blockMin, .blockMax: size = (operands[0].size + Int(auxiliary) - 1) / Int(auxiliary)
+        case .linear, .matmul, .outerProductSum: size = matrixProductSize(op, operands, auxiliary: auxiliary)
         default: size = broadcastSize(op, operands)
         }
         // Phase 3: folding.

@@ -90,7 +90,7 @@ struct WeakNode {
     weak var node: Node?
 }
 
-/// A queued scatter or scatter-add, run in program order at the next evaluation.
+/// A queued scatter, scatter-add or assignment, run in program order at the next evaluation.
 struct SideEffect {
     var op: Op
     var target: Node
@@ -99,4 +99,7 @@ struct SideEffect {
     var mask: Node
     /// The number of lanes.
     var size: Int
+    /// For an assignment (`op == .store`): the node that held the target's storage before, which must keep the
+    /// old contents if it is still alive when the write runs (see `TraceContext+Assignment.swift`).
+    weak var replaced: Node?
 }

@@ -9,8 +9,12 @@ struct KernelLaunch {
     var outputs: [(node: Node, slot: Int)]
     /// Reduction nodes and the slot of their per-block partial results.
     var reductions: [(node: Node, slot: Int, kind: ReductionKind)]
-    /// The number of lanes.
+    /// The number of lanes (for a matrix product: rows or column vectors, see `MatrixProductShape`).
     var size: Int
+    /// Lanes per block of work handed to a thread.
+    var blockSize: Int
+    /// Bytes of the buffers this launch allocated (outputs, partials, snapshots).
+    var allocatedBytes = 0
 }
 
 /// Builds one kernel program from nodes whose dependencies across sizes are already evaluated.
@@ -62,15 +66,22 @@ struct KernelBuilder {
         }
     }
 
-    /// Adds a queued scatter or scatter-add.
-    mutating func addSideEffect(_ effect: SideEffect) {
-        let index = emit(effect.index)
-        let value = emit(effect.value)
-        let mask = emit(effect.mask)
-        let role: SlotRole = effect.op == .scatterAdd ? .scatterAddTarget : .scatterTarget
-        let slot = slotFor(effect.target.storage!, role: role)
-        append(KernelInstruction(op: effect.op, type: effect.value.type, operands: [index, value, mask],
-                                 immediate: UInt32(slot)))
+    /// Adds queued scatters, scatter-adds and assignments (`store`), in program order. Every value is computed
+    /// before anything is written, so a lane reads the old contents of an array that this launch assigns to.
+    mutating func addSideEffects(_ effects: [SideEffect]) {
+        let operands = effects.map { effect -> [Int32] in
+            effect.op == .store ? [emit(effect.value)] : [emit(effect.index), emit(effect.value), emit(effect.mask)]
+        }
+        for (effect, operands) in zip(effects, operands) {
+            let role: SlotRole = switch effect.op {
+            case .store: .assignTarget
+            case .scatterAdd: .scatterAddTarget
+            default: .scatterTarget
+            }
+            let slot = slotFor(effect.target.storage!, role: role)
+            append(KernelInstruction(op: effect.op, type: effect.value.type, operands: operands,
+                                     immediate: UInt32(slot)))
+        }
     }
 
     /// The finished launch description.
@@ -80,9 +91,25 @@ struct KernelBuilder {
         if counts {
             _ = newSlot(Storage(count: 2, type: .uint32), role: .boundsCounter)
         }
+        // A source read by index (gather, block reduction, outer product sum) that this launch also assigns to is
+        // read from a snapshot: other lanes may already have been written.
+        let assigned = Set(slots.indices.filter { slots[$0].role == .assignTarget }.map { ObjectIdentifier(storages[$0]) })
+        var allocatedBytes = 0
+        for slot in slots.indices {
+            switch slots[slot].role {
+            case .output, .reductionPartials:
+                allocatedBytes += storages[slot].capacity * 4
+            case .gatherSource where assigned.contains(ObjectIdentifier(storages[slot])):
+                storages[slot] = storages[slot].copy()
+                allocatedBytes += storages[slot].capacity * 4
+            default:
+                break
+            }
+        }
         let program = KernelProgram(instructions: instructions, slots: slots, vectorWidth: vectorWidth,
                                     countsOutOfRange: counts)
-        return KernelLaunch(program: program, storages: storages, outputs: outputs, reductions: reductions, size: size)
+        return KernelLaunch(program: program, storages: storages, outputs: outputs, reductions: reductions, size: size,
+                            blockSize: blockSize, allocatedBytes: allocatedBytes)
     }
 
     // MARK: - Emission
@@ -109,6 +136,7 @@ struct KernelBuilder {
         switch node.op {
         case .gather: return Array(node.operands.dropFirst())
         case .blockSum, .blockMin, .blockMax, .reduceSum, .reduceMin, .reduceMax: return []
+        case .linear, .matmul, .outerProductSum: return []
         default: return node.operands
         }
     }
@@ -137,6 +165,12 @@ struct KernelBuilder {
             let slot = slotFor(node.operands[0].storage!, role: .gatherSource)
             return append(KernelInstruction(op: node.op, type: node.type, immediate: UInt32(slot),
                                             auxiliary: node.auxiliary))
+        case .outerProductSum:
+            // Two fresh, consecutive slots: the instruction names the first.
+            let slot = newSlot(node.operands[0].storage!, role: .gatherSource)
+            newSlot(node.operands[1].storage!, role: .gatherSource)
+            return append(KernelInstruction(op: .outerProductSum, type: node.type, immediate: UInt32(slot),
+                                            auxiliary: node.auxiliary))
         default:
             precondition(node.op.isElementwise, "Tracer: \(node.op) must be evaluated before it is used")
             return append(KernelInstruction(op: node.op, type: node.type,
@@ -158,6 +192,7 @@ struct KernelBuilder {
         return slot
     }
 
+    @discardableResult
     private mutating func newSlot(_ storage: Storage, role: SlotRole) -> Int {
         slots.append(KernelSlot(type: storage.type, role: role))
         storages.append(storage)

@@ -22,6 +22,9 @@ public enum SlotRole: UInt8, Hashable, Sendable {
     case reductionPartials
     /// A single `UInt64` that counts out-of-range gather/scatter lanes (only with bounds checking on).
     case boundsCounter
+    /// Written in place with `store` (an assignment); the same storage may be read with `load` at the same lane,
+    /// since every lane loads before it stores.
+    case assignTarget
 }
 
 /// A buffer slot of a kernel: its element type and role.

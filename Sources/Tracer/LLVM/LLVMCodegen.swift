@@ -65,6 +65,7 @@ final class LLVMCodegen {
     /// Builds the kernel function named `name` into the module.
     func build(name: String) throws {
         guard width >= 1 else { throw LLVMBackendError.unsupported("vector width \(width)") }
+        if let shape = MatrixProductShape(program) { return buildMatrixProduct(shape, name: name) }
         declareFunction(name: name)
         let entry = appendBlock("entry"), header = appendBlock("loop"), body = appendBlock("body")
         let exit = appendBlock("exit")
@@ -102,7 +103,7 @@ final class LLVMCodegen {
     // MARK: - Skeleton
 
     /// Adds the `KernelEntry`-shaped function to the module.
-    private func declareFunction(name: String) {
+    func declareFunction(name: String) {
         var parameters: [LLVMTypeRef?] = [i64, i64, i64, pointer(to: pointer(to: i8)), pointer(to: i64)]
         let type = LLVMFunctionType(LLVMVoidTypeInContext(context), &parameters, 5, 0)
         function = LLVMAddFunction(module, name, type)
@@ -113,12 +114,12 @@ final class LLVMCodegen {
     }
 
     /// A new basic block at the end of the function.
-    private func appendBlock(_ name: String) -> LLVMBasicBlockRef {
+    func appendBlock(_ name: String) -> LLVMBasicBlockRef {
         LLVMAppendBasicBlockInContext(context, function, name)
     }
 
     /// Loads every slot's base pointer and size; unused ones are removed by the optimiser.
-    private func loadSlots() {
+    func loadSlots() {
         let pointers = LLVMGetParam(function, 3)!, sizes = LLVMGetParam(function, 4)!
         for slot in program.slots.indices {
             let base = LLVMBuildLoad2(builder, pointer(to: i8), gep(pointer(to: i8), pointers, constant(i64, slot)),
@@ -181,6 +182,9 @@ final class LLVMCodegen {
                                              value: operands[1], mask: operands[2])
         case .reducePartial: try emitReducePartial(instruction, at: index, value: operands[0])
         case .blockSum, .blockMin, .blockMax: values[index] = try emitBlockReduction(instruction)
+        case .outerProductSum: values[index] = try emitOuterProductSum(instruction)
+        case .linear, .matmul:
+            throw LLVMBackendError.unsupported("\(instruction.op) is a kernel of its own, not an instruction")
         case .buffer, .reduceSum, .reduceMin, .reduceMax:
             throw LLVMBackendError.unsupported("\(instruction.op) is a graph-only op")
         default:

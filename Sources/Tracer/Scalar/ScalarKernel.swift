@@ -3,13 +3,19 @@
 /// A kernel program interpreted lane by lane. Slow, simple, and the oracle of the differential tests.
 public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
     public let program: KernelProgram
+    /// Set when the program is a matrix product, a kernel of its own kind.
+    let matrixProduct: MatrixProductShape?
 
     public init(program: KernelProgram) {
         self.program = program
+        matrixProduct = MatrixProductShape(program)
     }
 
     public func run(start: Int, end: Int, block: Int,
                     pointers: UnsafePointer<UnsafeMutableRawPointer?>, sizes: UnsafePointer<Int64>) {
+        if let matrixProduct {
+            return runMatrixProduct(matrixProduct, start: start, end: end, pointers: pointers, sizes: sizes)
+        }
         let instructions = program.instructions
         let width = program.vectorWidth
         var registers = [UInt32](repeating: 0, count: instructions.count)
@@ -77,6 +83,11 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
                     let slot = (lane - start) % width
                     accumulators[index]![slot] = ScalarSemantics.combine(
                         kind, type: instruction.type, accumulators[index]![slot], a)
+                case .outerProductSum:
+                    let slot = Int(instruction.immediate)
+                    registers[index] = Self.outerProductSum(
+                        lane: lane, columns: Int(instruction.auxiliary), a: pointers[slot]!, aCount: Int(sizes[slot]),
+                        x: pointers[slot + 1]!, xCount: Int(sizes[slot + 1]))
                 case .blockSum, .blockMin, .blockMax:
                     let kind: ReductionKind = instruction.op == .blockSum ? .sum : (instruction.op == .blockMin ? .min : .max)
                     let length = Int(instruction.auxiliary)

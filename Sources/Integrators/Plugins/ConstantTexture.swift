@@ -1,0 +1,30 @@
+// A spatially constant RGB texture (what Mitsuba makes of a `reflectance` given as rgb or float).
+import Tracer
+
+/// The same RGB value everywhere. The value lives in a `ParameterSlot` of shape [3], exposed as "value" like
+/// Mitsuba's `srgb` texture, so that it can be replaced or differentiated.
+public struct ConstantTexture: Texture {
+    /// The RGB value, shape [3].
+    public let value: ParameterSlot
+
+    /// A constant RGB texture.
+    public init(_ rgb: Vector3f) {
+        value = ParameterSlot(value: FloatArray([rgb.x, rgb.y, rgb.z]), shape: [3])
+    }
+
+    /// A constant gray texture (v, v, v).
+    public init(gray: Float) {
+        self.init(Vector3f(repeating: gray))
+    }
+
+    /// The value, broadcast (size-1 components); lanes where `active` is false read 0.
+    public func eval(_ uv: Point2Array, active: BoolArray) -> Vector3Array {
+        let channels = (0..<3).map { channel in
+            value.value.gather(UInt32Array(repeating: UInt32(channel)), mask: active)
+        }
+        return Vector3Array(x: channels[0], y: channels[1], z: channels[2])
+    }
+
+    /// The value, under "value" (Mitsuba's key for an `srgb` texture).
+    public var parameters: [(key: String, slot: ParameterSlot)] { [("value", value)] }
+}

@@ -1,0 +1,110 @@
+// Mitsuba's smooth `dielectric` BSDF: Fresnel-weighted choice between specular reflection and refraction.
+import Tracer
+
+/// A smooth interface between an exterior and an interior medium (SCENE-SPEC §5): two Dirac lobes, chosen with
+/// the Fresnel reflectance as probability. `eval` and `pdf` are 0.
+public struct DielectricBSDF: BSDF {
+    /// The interior index of refraction (Mitsuba's `int_ior`).
+    public let interiorIOR: Float
+    /// The exterior index of refraction (Mitsuba's `ext_ior`).
+    public let exteriorIOR: Float
+    /// The relative index η = int_ior / ext_ior.
+    public let eta: Float
+
+    /// An interface with the given indices; Mitsuba's defaults are "bk7" (1.5046) inside and "air" (1.000277)
+    /// outside.
+    public init(interiorIOR: Float = 1.5046, exteriorIOR: Float = 1.000277) {
+        precondition(interiorIOR > 0 && exteriorIOR > 0,
+                     "DielectricBSDF: indices of refraction must be positive, got \(interiorIOR), \(exteriorIOR)")
+        self.interiorIOR = interiorIOR
+        self.exteriorIOR = exteriorIOR
+        eta = interiorIOR / exteriorIOR
+    }
+
+    /// Delta reflection and delta transmission, on both sides (no smooth lobe, so no next event estimation).
+    public var flags: BSDFFlags { [.deltaReflection, .deltaTransmission, .frontSide, .backSide] }
+
+    /// Reflects iff u1 ≤ F (pdf F, weight 1, eta 1), else refracts (pdf 1 − F, weight η_ti², eta η_it);
+    /// the pdf is the detached lobe probability. Always delta; weight 0 where inactive.
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+        let wi = si.wi
+        let lanes = Swift.max(wi.count, u1.count, active.count)
+        let fresnel = Self.fresnel(cosThetaI: wi.z, eta: eta)
+        let reflects = (u1 .<= fresnel.reflectance) & active
+        let transmittance = 1 - fresnel.reflectance
+        let pdf = select(reflects, fresnel.reflectance, transmittance).detached()
+
+        let scale = -fresnel.etaTI
+        let refractedX = scale * wi.x
+        let refractedY = scale * wi.y
+        let wo = Vector3Array(x: select(reflects, -wi.x, refractedX),
+                              y: select(reflects, -wi.y, refractedY),
+                              z: select(reflects, wi.z, fresnel.cosThetaT))
+        let sampledEta = select(reflects, .constant(1), fresnel.etaIT)
+
+        // Radiance is compressed by the change of solid angle when it crosses the interface.
+        let refractionWeight = fresnel.etaTI * fresnel.etaTI
+        let lobeWeight = select(reflects, .constant(1), refractionWeight)
+        let weight = select(active, lobeWeight, .constant(0))
+        return BSDFSample(wo: wo, pdf: pdf, eta: sampledEta, weight: Vector3Array(x: weight, y: weight, z: weight),
+                          isDelta: BoolArray(repeating: true, count: lanes))
+    }
+
+    /// 0: both lobes are Dirac deltas.
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+        Vector3Array(repeating: .zero, count: Swift.max(si.wi.count, wo.count))
+    }
+
+    /// 0: both lobes are Dirac deltas.
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+        FloatArray(repeating: 0, count: Swift.max(si.wi.count, wo.count))
+    }
+
+    /// None: the indices of refraction are not differentiable here.
+    public var parameters: [(key: String, slot: ParameterSlot)] { [] }
+
+    /// Mitsuba's `fresnel(cos_theta_i, eta)` for a real η: the unpolarised reflectance F, the signed cosine of the
+    /// refracted direction, and the relative indices η_it, η_ti for the side wi is on (ci ≥ 0: outside).
+    /// F = 1 at grazing incidence (and under total internal reflection), F = 0 for η = 1.
+    public static func fresnel(cosThetaI ci: FloatArray, eta: Float)
+        -> (reflectance: FloatArray, cosThetaT: FloatArray, etaIT: FloatArray, etaTI: FloatArray) {
+        let outside = ci .>= 0
+        let etaIT = select(outside, .constant(eta), .constant(1 / eta))
+        let etaTI = select(outside, .constant(1 / eta), .constant(eta))
+
+        let one = FloatArray.constant(1)
+        let sinThetaISquared = fma(-ci, ci, one)
+        let cosThetaTSquared = fma(-sinThetaISquared, etaTI * etaTI, one)
+        let cosI = abs(ci)
+        let cosT = sqrt(max(cosThetaTSquared, .constant(0)))
+
+        let sNumerator = fma(-etaIT, cosT, cosI)
+        let sDenominator = fma(etaIT, cosT, cosI)
+        let pNumerator = fma(-etaIT, cosI, cosT)
+        let pDenominator = fma(etaIT, cosI, cosT)
+        let amplitudeS = sNumerator / sDenominator
+        let amplitudeP = pNumerator / pDenominator
+        let sum = amplitudeS * amplitudeS + amplitudeP * amplitudeP
+        let general = 0.5 * sum
+        let reflectance = eta == 1
+            ? FloatArray(repeating: 0, count: ci.count)
+            : select(cosI .== 0, one, general)
+        return (reflectance, mulsignNeg(cosT, ci), etaIT, etaTI)
+    }
+}
+
+extension DielectricBSDF {
+    /// From `<bsdf type="dielectric">`: `int_ior` (default "bk7") and `ext_ior` (default "air"), each a number or a
+    /// named index of refraction.
+    public init(_ description: PluginDescription, document: SceneDocument) throws {
+        try PluginFactory.requireKind(.bsdf, type: "dielectric", description)
+        try description.requireKnownProperties(["int_ior", "ext_ior"])
+        try PluginFactory.rejectUnnamedChildren(description, expected: "no nested plugins")
+        let interior = try description.ior("int_ior", default: "bk7")
+        let exterior = try description.ior("ext_ior", default: "air")
+        for (name, value) in [("int_ior", interior), ("ext_ior", exterior)] where !(value > 0 && value.isFinite) {
+            throw description.error("'\(name)' must be a positive index of refraction, got \(value)", property: name)
+        }
+        self.init(interiorIOR: Float(interior), exteriorIOR: Float(exterior))
+    }
+}

@@ -1,0 +1,110 @@
+// Which plugin type makes which object: the dispatch from Mitsuba XML plugin descriptions to plugins.
+import Tracer
+
+/// Builds plugins from their XML descriptions. Unknown types are errors naming the plugin, the file and the
+/// supported types.
+public enum PluginFactory {
+    /// The supported `<bsdf type="...">` values.
+    public static let bsdfTypes = ["diffuse", "dielectric", "twosided"]
+    /// The supported `<texture type="...">` values.
+    public static let textureTypes = ["bitmap"]
+    /// The supported `<shape type="...">` values.
+    public static let shapeTypes = ["rectangle", "sphere"]
+    /// The supported `<emitter type="...">` values.
+    public static let emitterTypes = ["constant"]
+
+    /// The BSDF of a `<bsdf>` description.
+    public static func makeBSDF(_ description: PluginDescription, document: SceneDocument) throws -> any BSDF {
+        try requireKind(.bsdf, description)
+        switch description.type {
+        case "diffuse": return try DiffuseBSDF(description, document: document)
+        case "dielectric": return try DielectricBSDF(description, document: document)
+        case "twosided": return try TwoSidedBSDF(description, document: document)
+        default: throw unsupportedType(description, supported: bsdfTypes)
+        }
+    }
+
+    /// The texture of a `<texture>` description.
+    public static func makeTexture(_ description: PluginDescription, document: SceneDocument) throws -> any Texture {
+        try requireKind(.texture, description)
+        switch description.type {
+        case "bitmap": return try BitmapTexture(description, document: document)
+        default: throw unsupportedType(description, supported: textureTypes)
+        }
+    }
+
+    /// The shape of a `<shape>` description and the description of its BSDF: the nested `<bsdf>` (or `<ref>`), or
+    /// Mitsuba's default, a diffuse BSDF of reflectance 0.5, when there is none.
+    public static func makeShape(_ description: PluginDescription, document: SceneDocument) throws
+        -> (shape: any Shape, bsdf: PluginDescription) {
+        try requireKind(.shape, description)
+        let shape: any Shape
+        switch description.type {
+        case "rectangle": shape = try RectangleShape(description, document: document)
+        case "sphere": shape = try SphereShape(description, document: document)
+        default: throw unsupportedType(description, supported: shapeTypes)
+        }
+        return (shape, try bsdfDescription(of: description))
+    }
+
+    /// The emitter of an `<emitter>` description.
+    public static func makeEmitter(_ description: PluginDescription, document: SceneDocument) throws
+        -> ConstantEmitter {
+        try requireKind(.emitter, description)
+        switch description.type {
+        case "constant": return try ConstantEmitter(description, document: document)
+        default: throw unsupportedType(description, supported: emitterTypes)
+        }
+    }
+
+    /// The one nested bsdf of a shape, or a default diffuse description located at the shape.
+    static func bsdfDescription(of shape: PluginDescription) throws -> PluginDescription {
+        for child in shape.children where child.kind != .bsdf {
+            let what = child.kind == .emitter
+                ? "a nested emitter (area light) is not supported"
+                : "unexpected nested \(child.kind) (a shape takes one nested bsdf)"
+            throw SceneError(what, at: child.referenceLocation ?? child.location, element: shape.elementDescription)
+        }
+        let bsdfs = shape.children(of: .bsdf)
+        if bsdfs.count > 1 {
+            throw SceneError("a shape takes one nested bsdf, found \(bsdfs.count)",
+                             at: bsdfs[1].referenceLocation ?? bsdfs[1].location, element: shape.elementDescription)
+        }
+        return bsdfs.first ?? PluginDescription(kind: .bsdf, type: "diffuse", location: shape.location)
+    }
+
+    /// Throws for the first property of a shape not in `allowed`. Nested plugins are checked by `bsdfDescription`,
+    /// which accepts a bsdf under any slot name, as Mitsuba does.
+    static func requireKnownShapeProperties(_ description: PluginDescription, _ allowed: Set<String>) throws {
+        var properties = description
+        properties.children = []
+        try properties.requireKnownProperties(allowed)
+    }
+
+    /// Throws unless `description` is a `<kind>` plugin (and, when given, of plugin type `type`).
+    static func requireKind(_ kind: PluginKind, type: String? = nil, _ description: PluginDescription) throws {
+        guard description.kind == kind else {
+            throw description.error("expected a <\(kind)> plugin, found <\(description.kind)>")
+        }
+        if let type, description.type != type {
+            throw description.error("expected a \(kind) of type '\(type)', found '\(description.type)'")
+        }
+    }
+
+    /// Throws for the first nested plugin without a name (`requireKnownProperties` checks only named ones).
+    static func rejectUnnamedChildren(_ description: PluginDescription, expected: String) throws {
+        guard let child = description.children.first(where: { $0.name == nil }) else { return }
+        throw SceneError("unexpected nested \(child.kind) (expected \(expected))",
+                         at: child.referenceLocation ?? child.location, element: description.elementDescription)
+    }
+
+    /// The error for a plugin type not in `supported`.
+    private static func unsupportedType(_ description: PluginDescription, supported: [String]) -> Error {
+        do {
+            try description.requirePluginType(in: supported)
+        } catch {
+            return error
+        }
+        return description.error("plugin type '\(description.type)' has no constructor")
+    }
+}

@@ -1,0 +1,31 @@
+// Small traced helpers shared by the plugins: sign transfer, vector fma, constant vectors.
+import Tracer
+
+/// |magnitude| with the sign bit of `sign` (Dr.Jit's `copysign`; −0 counts as negative).
+func copysign(_ magnitude: FloatArray, _ sign: FloatArray) -> FloatArray {
+    let magnitudeBits = UInt32Array(bitPattern: magnitude) & 0x7fff_ffff
+    let signBit = UInt32Array(bitPattern: sign) & 0x8000_0000
+    return FloatArray(bitPattern: magnitudeBits | signBit)
+}
+
+/// `value` with its sign flipped where `sign` has a clear sign bit (Dr.Jit's `mulsign_neg`: value·(−sign(sign))).
+func mulsignNeg(_ value: FloatArray, _ sign: FloatArray) -> FloatArray {
+    let signBit = UInt32Array(bitPattern: sign) & 0x8000_0000
+    let flip = signBit ^ 0x8000_0000
+    return FloatArray(bitPattern: UInt32Array(bitPattern: value) ^ flip)
+}
+
+/// a·s + c per component, with one rounding (Dr.Jit's `fmadd(d, t, o)` for rays).
+func fma(_ a: Vector3Array, _ s: FloatArray, _ c: Vector3Array) -> Vector3Array {
+    Vector3Array(x: fma(a.x, s, c.x), y: fma(a.y, s, c.y), z: fma(a.z, s, c.z))
+}
+
+extension FloatArray {
+    /// A size-1 literal, for operands of `fma`, `select`, `min` and `max`.
+    static func constant(_ value: Float) -> FloatArray { FloatArray(repeating: value) }
+}
+
+extension Vector3Array {
+    /// A size-1 literal vector that broadcasts against any lane count.
+    static func constant(_ value: Vector3f) -> Vector3Array { Vector3Array(repeating: value, count: 1) }
+}

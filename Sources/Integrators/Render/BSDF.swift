@@ -1,0 +1,80 @@
+// The interface every BSDF plugin implements: sampling, evaluation and pdf in the local shading frame.
+import Tracer
+
+/// Which kinds of scattering a BSDF has (Mitsuba's BSDFFlags, the subset the plugins need).
+public struct BSDFFlags: OptionSet, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let diffuseReflection = BSDFFlags(rawValue: 1 << 0)
+    public static let deltaReflection = BSDFFlags(rawValue: 1 << 1)
+    public static let deltaTransmission = BSDFFlags(rawValue: 1 << 2)
+    public static let frontSide = BSDFFlags(rawValue: 1 << 3)
+    public static let backSide = BSDFFlags(rawValue: 1 << 4)
+
+    /// Diffuse or glossy lobes: the BSDF can be evaluated for a given direction, so next event estimation helps.
+    public var hasSmooth: Bool { contains(.diffuseReflection) }
+    /// Only Dirac lobes.
+    public var isDelta: Bool { !hasSmooth && !isDisjoint(with: [.deltaReflection, .deltaTransmission]) }
+}
+
+/// The result of sampling a BSDF, per lane (meaningful where the sample is valid: weight 0 otherwise).
+public struct BSDFSample {
+    /// Sampled outgoing direction wo, in the local shading frame.
+    public var wo: Vector3Array
+    /// Solid-angle density of wo, or the discrete lobe probability for a Dirac lobe (then detached).
+    public var pdf: FloatArray
+    /// Relative index of refraction along the sampled path (1 for reflection).
+    public var eta: FloatArray
+    /// BSDF value times |cos θo| divided by pdf (Mitsuba's `bsdf_weight`), RGB.
+    public var weight: Vector3Array
+    /// True where the sampled lobe is a Dirac delta.
+    public var isDelta: BoolArray
+
+    public init(wo: Vector3Array, pdf: FloatArray, eta: FloatArray, weight: Vector3Array, isDelta: BoolArray) {
+        self.wo = wo
+        self.pdf = pdf
+        self.eta = eta
+        self.weight = weight
+        self.isDelta = isDelta
+    }
+}
+
+/// A BSDF plugin (`diffuse`, `twosided`, `dielectric`). Directions are in the local shading frame (`si.wi`),
+/// radiance transport mode, all components.
+public protocol BSDF {
+    /// The union of the lobes' flags.
+    var flags: BSDFFlags { get }
+    /// Samples wo given the 1D sample `u1` (lobe choice) and 2D sample `u2` (direction).
+    func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample
+    /// f(wi, wo) |cos θo|, RGB (0 for Dirac lobes).
+    func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array
+    /// The solid-angle pdf of sampling wo (0 for Dirac lobes).
+    func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray
+    /// The differentiable values of this BSDF, under keys relative to it (e.g. "reflectance.data").
+    var parameters: [(key: String, slot: ParameterSlot)] { get }
+}
+
+/// A texture: a spatially varying RGB value looked up by surface coordinates.
+public protocol Texture {
+    /// The value at `uv`, RGB.
+    func eval(_ uv: Point2Array, active: BoolArray) -> Vector3Array
+    /// The differentiable values of this texture, under keys relative to it (e.g. "data").
+    var parameters: [(key: String, slot: ParameterSlot)] { get }
+}
+
+/// A differentiable scene value that `SceneParameters` can replace: the object that uses it reads `value` each
+/// time it is evaluated, so setting a new (possibly gradient-tracked) array changes the scene.
+public final class ParameterSlot {
+    /// The current value, flattened row-major.
+    public var value: FloatArray
+    /// Its shape, e.g. [H, W, 3] for a bitmap's data.
+    public let shape: [Int]
+
+    public init(value: FloatArray, shape: [Int]) {
+        precondition(shape.reduce(1, *) == value.count,
+                     "ParameterSlot: a value of \(value.count) elements does not have shape \(shape)")
+        self.value = value
+        self.shape = shape
+    }
+}

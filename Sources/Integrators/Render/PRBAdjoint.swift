@@ -1,0 +1,61 @@
+// The adjoint pass of path replay backpropagation: replays the paths of a seed and scatters gradients into the
+// scene's parameters, one bounce at a time, without storing the paths.
+//
+// SCENE-SPEC section 8. Start with `backpropagate`: it regenerates the camera samples of `seed`, renders them once
+// (the primal replay, with a copy of the sampler), then retraces the same paths. At each vertex the terms that
+// depend on the parameters (next event estimation and the BSDF value of the sampled direction) are re-evaluated
+// with gradient recording on, and the product with the per-sample adjoint radiance is backpropagated at once.
+import Tracer
+
+enum PRBAdjoint {
+    /// Adds d(Σ_p G[p] image[p]) / d(parameter) to the `gradient` of every gradient-tracked parameter value.
+    static func backpropagate(scene: Scene, imageGradient: FloatArray, samplesPerPixel spp: Int, seed: UInt32) {
+        let context = imageGradient.context
+        context.withGradientsSuspended {
+            var sampler = IndependentSampler(seed: seed, laneCount: scene.sensor.film.width * scene.sensor.film.height * spp)
+            let camera = CameraSamples(scene: scene, samplesPerPixel: spp, sampler: &sampler)
+            // Per-sample adjoint radiance, with the splat normalisation of this pass's own samples held constant.
+            let adjointRadiance = scene.sensor.film.sampleAdjoint(imageGradient: imageGradient,
+                                                                  positions: camera.positions,
+                                                                  samplesPerPixel: spp)
+            // Primal replay with a copy of the sampler: the total radiance of each path.
+            var replay = sampler
+            var remaining = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
+                                                sampler: &replay)
+            // Adjoint replay: the same random numbers again, vertex by vertex.
+            _ = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
+                                    sampler: &sampler) { vertex, _ in
+                remaining = remaining - vertex.emitted - vertex.direct
+                backpropagate(vertex, scene: scene, radianceAfter: remaining, adjoint: adjointRadiance)
+                eval(remaining.x, remaining.y, remaining.z)
+            }
+        }
+    }
+
+    /// Backpropagates δL · (Lr_dir + Lr_ind) of one vertex into the parameters.
+    static func backpropagate(_ vertex: PathVertex, scene: Scene, radianceAfter: Vector3Array,
+                              adjoint: Vector3Array) {
+        let context = adjoint.x.context
+        context.withGradientsResumed {
+            let si = vertex.interaction
+            // Next event estimation: Lr_dir = β w_em f(wi, wo_em) (4π L_e V), with f tracked.
+            let f = scene.evalBSDF(si, wo: vertex.neeDirection, active: vertex.neeActive)
+            let direct = vertex.throughput * f * (vertex.neeLight * vertex.neeWeight)
+            // The light arriving through the sampled direction: Lr_ind = L_after R(f(wi, wo)), where R has value 1 and
+            // derivative df / f (0 where f = 0).
+            let value = scene.evalBSDF(si, wo: vertex.sample.wo, active: vertex.continuing)
+            let ratio = Vector3Array(x: relative(value.x), y: relative(value.y), z: relative(value.z))
+            let indirect = radianceAfter * ratio
+            let objective = direct + indirect
+            guard objective.x.requiresGradient || objective.y.requiresGradient || objective.z.requiresGradient else { return }
+            Tracer.backward([(objective.x, adjoint.x), (objective.y, adjoint.y), (objective.z, adjoint.z)])
+        }
+    }
+
+    /// x / detach(x): value 1 (0 where x = 0), derivative dx / x.
+    static func relative(_ x: FloatArray) -> FloatArray {
+        let constant = x.detached()
+        let zero = FloatArray(repeating: 0, context: x.context)
+        return select(constant .!= 0, x / select(constant .!= 0, constant, FloatArray(repeating: 1, context: x.context)), zero)
+    }
+}

@@ -1,0 +1,57 @@
+// The primal path tracer (Mitsuba's `path`, and the primal pass of `prb`): camera samples to radiance per lane.
+import Tracer
+
+/// Camera samples of a render: one lane per sample, the spp samples of a pixel in consecutive lanes.
+struct CameraSamples {
+    /// Continuous film positions (column + jitter, row + jitter), in pixels.
+    var positions: Point2Array
+    /// The camera rays.
+    var rays: RayArray
+    var laneCount: Int
+
+    /// Draws the pixel jitter (the sampler's first 2D sample) and generates the rays.
+    init(scene: Scene, samplesPerPixel spp: Int, sampler: inout IndependentSampler) {
+        let film = scene.sensor.film
+        laneCount = film.width * film.height * spp
+        let context = TraceContext.current
+        let lane = UInt32Array.arange(laneCount, context: context)
+        let pixel = lane / UInt32(spp)
+        let row = pixel / UInt32(film.width)
+        let column = pixel - row * UInt32(film.width)
+        let jitter = sampler.next2D()
+        positions = Point2Array(x: FloatArray(column) + jitter.x, y: FloatArray(row) + jitter.y)
+        rays = scene.sensor.sampleRays(position: positions)
+    }
+}
+
+/// The wavefront path-tracing loop.
+enum PathTracer {
+    /// Traces every lane's path and returns its radiance. `onVertex` sees each bounce (the PRB adjoint uses it).
+    static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: inout IndependentSampler,
+                         onVertex: ((PathVertex, PathState) -> Void)? = nil) -> Vector3Array {
+        var state = PathState(ray: rays, lanes: laneCount)
+        var bounce = 0
+        while scene.integrator.maxDepth < 0 || bounce < scene.integrator.maxDepth {
+            if bounce > 0 && !anyActive(state.active) { break }
+            let (vertex, next) = PathVertex.trace(state, scene: scene, sampler: &sampler)
+            onVertex?(vertex, next)
+            state = next
+            evaluate(state, sampler)
+            bounce += 1
+        }
+        return state.radiance
+    }
+
+    /// Evaluates the path state and the samplers' state together, so each bounce starts from data.
+    static func evaluate(_ state: PathState, _ sampler: IndependentSampler, also extra: [Node] = []) {
+        var nodes = state.arrays.map(\.node) + [state.depth.node, state.previousWasDelta.node, state.active.node]
+        nodes += sampler.state.map(\.node)
+        nodes += extra
+        nodes[0].context.evaluate(nodes)
+    }
+
+    /// True when any lane is still active.
+    static func anyActive(_ active: BoolArray) -> Bool {
+        UInt32Array(active).max().first != 0
+    }
+}

@@ -1,0 +1,53 @@
+// Ray queries against all shapes of a scene: the nearest hit with its surface record, and shadow-ray visibility.
+import Tracer
+
+extension Scene {
+    /// The nearest hit of each active ray over all shapes.
+    public func intersect(_ ray: RayArray, active: BoolArray) -> SurfaceInteraction {
+        let context = ray.maxT.context
+        let lanes = ray.maxT.count > 1 ? ray.maxT.count : ray.direction.count
+        // Phase 1: the nearest distance and which shape it belongs to.
+        var nearest = FloatArray(repeating: .infinity, count: 1, context: context)
+        var index = UInt32Array(repeating: 0, count: 1, context: context)
+        var anyHit = BoolArray(repeating: false, count: 1, context: context)
+        for (i, entry) in shapes.enumerated() {
+            let (t, hit) = entry.shape.intersect(ray, active: active)
+            let closer = hit & (t .< nearest)
+            nearest = select(closer, t, nearest)
+            index = select(closer, UInt32Array(repeating: UInt32(i), context: context), index)
+            anyHit = anyHit | hit
+        }
+        // Phase 2: the surface of the shape that was hit (each shape's formula, selected per lane).
+        var geometry: SurfaceGeometry? = nil
+        for (i, entry) in shapes.enumerated() {
+            let surface = entry.shape.surface(ray, t: nearest)
+            guard let previous = geometry else {
+                geometry = surface
+                continue
+            }
+            let mine = index .== UInt32(i)
+            geometry = SurfaceGeometry(
+                p: select(mine, surface.p, previous.p), n: select(mine, surface.n, previous.n),
+                frame: Frame(s: select(mine, surface.frame.s, previous.frame.s),
+                             t: select(mine, surface.frame.t, previous.frame.t),
+                             n: select(mine, surface.frame.n, previous.frame.n)),
+                uv: select(mine, surface.uv, previous.uv))
+        }
+        let zero = Vector3Array(Vector3f(0, 0, 0), count: 1)
+        let surface = geometry ?? SurfaceGeometry(p: zero, n: zero, frame: Frame(s: zero, t: zero, n: zero),
+                                                  uv: Point2Array(repeating: 0, 0))
+        let wi = surface.frame.toLocal(-ray.direction)
+        _ = lanes
+        return SurfaceInteraction(isValid: anyHit & active, t: nearest, p: surface.p, n: surface.n,
+                                  frame: surface.frame, uv: surface.uv, wi: wi, shapeIndex: index)
+    }
+
+    /// True where an active shadow ray reaches its end without hitting any shape.
+    public func isUnoccluded(_ ray: RayArray, active: BoolArray) -> BoolArray {
+        var blocked = BoolArray(repeating: false, count: 1, context: ray.maxT.context)
+        for entry in shapes {
+            blocked = blocked | entry.shape.intersect(ray, active: active).hit
+        }
+        return active & !blocked
+    }
+}

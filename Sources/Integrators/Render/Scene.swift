@@ -1,0 +1,73 @@
+// A scene ready to render: the sensor, the shapes with their BSDFs, the emitter and the integrator settings.
+import Tracer
+
+/// A shape of the scene together with its material and its name (Mitsuba's `id`).
+public struct SceneShape {
+    /// The shape's id (the prefix of its parameter keys).
+    public var id: String
+    /// Its geometry.
+    public var shape: any Shape
+    /// Its material.
+    public var bsdf: any BSDF
+
+    public init(id: String, shape: any Shape, bsdf: any BSDF) {
+        self.id = id
+        self.shape = shape
+        self.bsdf = bsdf
+    }
+}
+
+/// Which light transport algorithm renders the scene, with Mitsuba's parameters and defaults.
+public struct IntegratorSettings: Sendable, Equatable {
+    /// `path` or `prb`: the same estimator; `prb` also differentiates with path replay backpropagation.
+    public enum Kind: String, Sendable, CaseIterable { case path, prb }
+
+    public var kind: Kind
+    /// Longest path, in rays (-1: unlimited). Mitsuba's default 6 means at most 5 scattering events.
+    public var maxDepth: Int
+    /// Depth from which Russian roulette starts.
+    public var rrDepth: Int
+    /// When true, emitters seen directly by the camera are black.
+    public var hideEmitters: Bool
+
+    public init(kind: Kind = .prb, maxDepth: Int = 6, rrDepth: Int = 5, hideEmitters: Bool = false) {
+        self.kind = kind
+        self.maxDepth = maxDepth
+        self.rrDepth = rrDepth
+        self.hideEmitters = hideEmitters
+    }
+}
+
+/// A renderable scene.
+public struct Scene {
+    /// The camera, with its film.
+    public var sensor: PerspectiveSensor
+    /// The shapes, in declaration order (a hit's `shapeIndex` indexes this list).
+    public var shapes: [SceneShape]
+    /// The environment light, if any.
+    public var emitter: ConstantEmitter?
+    /// How to render.
+    public var integrator: IntegratorSettings
+    /// Centre and radius of a sphere containing all geometry (shadow rays toward the environment end beyond it).
+    public var boundingSphere: (center: Vector3f, radius: Float)
+
+    public init(sensor: PerspectiveSensor, shapes: [SceneShape], emitter: ConstantEmitter?,
+                integrator: IntegratorSettings = IntegratorSettings(),
+                boundingSphere: (center: Vector3f, radius: Float)) {
+        self.sensor = sensor
+        self.shapes = shapes
+        self.emitter = emitter
+        self.integrator = integrator
+        self.boundingSphere = boundingSphere
+    }
+
+    /// The differentiable values of the scene under Mitsuba's keys, e.g.
+    /// `textured_plane.bsdf.brdf_0.reflectance.data`.
+    public var parameters: SceneParameters {
+        var entries: [(String, ParameterSlot)] = []
+        for shape in shapes {
+            for (key, slot) in shape.bsdf.parameters { entries.append(("\(shape.id).bsdf.\(key)", slot)) }
+        }
+        return SceneParameters(entries)
+    }
+}

@@ -1,0 +1,49 @@
+// The differentiable values of a scene under Mitsuba's keys; setting one changes the scene.
+import Tracer
+
+/// Mitsuba's `mi.traverse(scene)`: keys to the scene's differentiable values. Setting a value (possibly a
+/// gradient-tracked array) changes what the scene renders from then on; the shape must stay the same.
+public struct SceneParameters {
+    private let slots: [(key: String, slot: ParameterSlot)]
+
+    init(_ entries: [(String, ParameterSlot)]) {
+        // A value shared by several paths (twosided's brdf_0 and brdf_1) is listed once.
+        var seen = Set<ObjectIdentifier>()
+        slots = entries.filter { seen.insert(ObjectIdentifier($0.1)).inserted }.map { (key: $0.0, slot: $0.1) }
+    }
+
+    /// The keys, in scene order.
+    public var keys: [String] { slots.map(\.key) }
+
+    /// The shape of the value under `key`.
+    public func shape(of key: String) throws -> [Int] { try slot(key).shape }
+
+    /// The value under `key`.
+    public func value(_ key: String) throws -> FloatArray { try slot(key).value }
+
+    /// Replaces the value under `key`; it must have the same number of elements.
+    public func set(_ key: String, to value: FloatArray) throws {
+        let slot = try self.slot(key)
+        guard value.count == slot.value.count else {
+            throw RenderError("parameter '\(key)' has shape \(slot.shape) (\(slot.value.count) values); got \(value.count) values")
+        }
+        slot.value = value
+    }
+
+    /// The slot behind `key`, or an error listing the keys.
+    func slot(_ key: String) throws -> ParameterSlot {
+        guard let entry = slots.first(where: { $0.key == key }) else {
+            throw RenderError("unknown scene parameter '\(key)' (the scene has: \(keys.joined(separator: ", ")))")
+        }
+        return entry.slot
+    }
+
+    /// All slots, for the renderer's differentiation.
+    var allSlots: [ParameterSlot] { slots.map(\.slot) }
+}
+
+/// A rendering error with a message that names the input and what was expected.
+public struct RenderError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

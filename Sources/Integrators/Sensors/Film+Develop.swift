@@ -1,0 +1,66 @@
+// Developing a wavefront of film samples into the (H, W, 3) image: filtered splat, normalised per pixel.
+import Tracer
+
+extension Film {
+    /// The image of a `spp`-sample wavefront, as SCENE-SPEC §2: the (height, width, 3) float32 tensor flattened
+    /// row-major (element (row · width + column) · 3 + channel, row 0 at the top).
+    ///
+    /// With the gaussian filter, pixel p = Σ_s w_p(s)·L_s / Σ_s w_p(s) per channel (0 where no sample reaches it),
+    /// w_p(s) = f(i + 0.5 − pos.x)·f(j + 0.5 − pos.y) for pixel p = (i, j), footprints clipped at the image borders.
+    /// With the box filter, each pixel is the mean of its own spp samples.
+    ///
+    /// Lane i must be a sample of pixel ⌊i / spp⌋ with its position inside that pixel (the closed square). No
+    /// scattering: per-pixel sums are block sums over consecutive lanes, and every pixel gathers the sums of the
+    /// few source pixels that reach it. Differentiable in `radiance`.
+    public func develop(positions: Point2Array, radiance: Vector3Array, samplesPerPixel spp: Int) -> FloatArray {
+        requireLanes(radiance.count, samplesPerPixel: spp, "the radiance")
+        let channels: [FloatArray]
+        switch filter {
+        case .box:
+            channels = radiance.components.map { boxMean($0, samplesPerPixel: spp) }
+        case .gaussian:
+            requireLanes(positions.count, samplesPerPixel: spp, "the positions")
+            let window = SplatWindow(film: self, positions: positions, samplesPerPixel: spp)
+            let sums = window.offsets.map { offset in
+                let w = window.weight(offset)
+                let weighted = radiance.components.map { window.pixelSum($0 * w) }
+                return weighted + [window.pixelSum(w)]
+            }
+            let totals = window.pull(sums)
+            let divisor = Self.safeDivisor(totals[3])
+            channels = totals[0..<3].map { $0 / divisor }
+        }
+        return interleavedImage(channels)
+    }
+
+    /// Per pixel, the mean of `value` over its own `spp` samples.
+    func boxMean(_ value: FloatArray, samplesPerPixel spp: Int) -> FloatArray {
+        spp == 1 ? value : value.blockSum(spp) / Float(spp)
+    }
+
+    /// The summed weights, with 1 where they are 0 (so that the quotient leaves the unreached pixel unchanged and
+    /// its derivative stays finite).
+    static func safeDivisor(_ weightSum: FloatArray) -> FloatArray {
+        Tracer.select(weightSum .!= 0, weightSum, FloatArray(repeating: 1))
+    }
+
+    /// The (height, width, 3) image, flattened, from one per-pixel array per channel.
+    func interleavedImage(_ channels: [FloatArray]) -> FloatArray {
+        let element = UInt32Array.arange(pixelCount * 3)
+        let pixel = element / 3
+        let channel = element - pixel * 3
+        let red = channels[0].gather(pixel)
+        let green = channels[1].gather(pixel)
+        let blue = channels[2].gather(pixel)
+        let greenOrBlue = Tracer.select(channel .== 1, green, blue)
+        return Tracer.select(channel .== 0, red, greenOrBlue)
+    }
+
+    /// The three per-pixel channel arrays of a flattened (height, width, 3) image.
+    func channels(ofImage image: FloatArray) -> [FloatArray] {
+        precondition(image.count == pixelCount * 3,
+                     "Film: an image of \(image.count) values, expected \(height) x \(width) x 3 = \(pixelCount * 3)")
+        let base = UInt32Array.arange(pixelCount) * 3
+        return (0..<3).map { image.gather(base + UInt32($0)) }
+    }
+}

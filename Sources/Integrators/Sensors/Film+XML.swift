@@ -1,0 +1,76 @@
+// Building the film and its reconstruction filter from Mitsuba XML (`<film type="hdrfilm">`, `<rfilter>`).
+
+extension Film {
+    /// The supported film plugins.
+    static let pluginTypes = ["hdrfilm"]
+
+    /// A film from `<film type="hdrfilm">`: integer `width`, `height` (default 768 x 576), `pixel_format` "rgb",
+    /// `component_format` and `file_format` (accepted; they only concern files Mitsuba would write),
+    /// `sample_border` false, and an optional nested `<rfilter>` (default gaussian).
+    public init(_ description: PluginDescription, document: SceneDocument) throws {
+        try description.requirePluginType(in: Self.pluginTypes)
+        try description.requireKnownProperties(
+            ["width", "height", "pixel_format", "component_format", "file_format", "sample_border", "rfilter"])
+        let width = try description.integer("width", default: 768)
+        let height = try description.integer("height", default: 576)
+        for (name, value) in [("width", width), ("height", height)] where value < 1 {
+            throw description.error("\(name) must be at least 1, got \(value)", property: name)
+        }
+        try Self.requireChoice(description, "pixel_format", default: "rgb", in: ["rgb"])
+        try Self.requireChoice(description, "component_format", default: "float16", in: ["float16", "float32"])
+        try Self.requireChoice(description, "file_format", default: "openexr", in: ["openexr", "exr"])
+        if try description.boolean("sample_border", default: false) {
+            throw description.error("sample_border = true is not supported", property: "sample_border")
+        }
+        let filters = try Self.nested(description, accepting: .rfilter)
+        if filters.count > 1 {
+            throw description.error("more than one <rfilter> (found \(filters.count))")
+        }
+        let filter = try filters.first.map { try ReconstructionFilter($0, document: document) } ?? .standard
+        self.init(width: width, height: height, filter: filter)
+    }
+
+    /// Throws unless the string property `name` (lowercased, `def` when absent) is one of `allowed`.
+    private static func requireChoice(_ description: PluginDescription, _ name: String, default def: String,
+                                      in allowed: [String]) throws {
+        let value = try description.string(name, default: def).lowercased()
+        guard allowed.contains(value) else {
+            let list = allowed.map { "\"\($0)\"" }.joined(separator: ", ")
+            throw description.error("unsupported \(name) \"\(value)\" (supported: \(list))", property: name)
+        }
+    }
+
+    /// The nested plugins of `description`, throwing for any of a kind other than `kinds`.
+    static func nested(_ description: PluginDescription, accepting kinds: PluginKind...) throws
+        -> [PluginDescription]
+    {
+        for child in description.children where !kinds.contains(child.kind) {
+            let expected = kinds.map { "<\($0.rawValue)>" }.joined(separator: " or ")
+            throw SceneError("a nested <\(child.kind.rawValue)> cannot appear here (expected \(expected))",
+                             at: child.referenceLocation ?? child.location, element: description.elementDescription)
+        }
+        return description.children
+    }
+}
+
+extension ReconstructionFilter {
+    /// The supported reconstruction filter plugins.
+    static let pluginTypes = ["gaussian", "box"]
+
+    /// A filter from `<rfilter type="gaussian">` (float `stddev`, default 0.5) or `<rfilter type="box">`.
+    public init(_ description: PluginDescription, document: SceneDocument) throws {
+        try description.requirePluginType(in: Self.pluginTypes)
+        switch description.type {
+        case "box":
+            try description.requireKnownProperties([])
+            self = .box
+        default:
+            try description.requireKnownProperties(["stddev"])
+            let sigma = try description.float("stddev", default: 0.5)
+            guard sigma > 0, sigma.isFinite else {
+                throw description.error("stddev must be positive, got \(sigma)", property: "stddev")
+            }
+            self = .gaussian(standardDeviation: Float(sigma))
+        }
+    }
+}

@@ -1,0 +1,87 @@
+// Building the perspective sensor from Mitsuba XML (`<sensor type="perspective">` with its film and sampler).
+import Foundation
+
+extension PerspectiveSensor {
+    /// The supported sensor plugins.
+    static let pluginTypes = ["perspective"]
+
+    /// A camera from `<sensor type="perspective">`: `to_world` (no scale), `fov` with `fov_axis` (x, y, diagonal,
+    /// smaller, larger; default x) or else `focal_length` (default "50mm", along the diagonal of a 36x24 mm
+    /// frame), `near_clip` (0.01), `far_clip` (10000), `focus_distance` (unused by a pinhole), a nested `<film>`
+    /// (default hdrfilm) and a nested `<sampler type="independent">` whose `sample_count` (default 4) becomes
+    /// `sampleCount`.
+    public init(_ description: PluginDescription, document: SceneDocument) throws {
+        try description.requirePluginType(in: Self.pluginTypes)
+        try description.requireKnownProperties(
+            ["to_world", "fov", "fov_axis", "focal_length", "near_clip", "far_clip", "focus_distance",
+             "film", "sampler"])
+        let children = try Film.nested(description, accepting: .film, .sampler)
+        let film = try Self.single(.film, in: children, of: description)
+            .map { try Film($0, document: document) } ?? Film()
+        let sampleCount = try Self.single(.sampler, in: children, of: description)
+            .map { try Self.sampleCount(of: $0) } ?? 4
+        let toWorld = try description.transform("to_world", default: .identity)
+        if toWorld.hasScale {
+            throw description.error("scale factors in the camera-to-world transform are not allowed",
+                                    property: "to_world")
+        }
+        let (fieldOfView, axis) = try Self.fieldOfView(of: description)
+        let nearClip = Float(try description.float("near_clip", default: 0.01))
+        let farClip = Float(try description.float("far_clip", default: 10000))
+        if let problem = Self.problem(toWorld: toWorld, fieldOfView: fieldOfView, nearClip: nearClip,
+                                      farClip: farClip, sampleCount: sampleCount) {
+            throw description.error(problem)
+        }
+        self.init(toWorld: toWorld, fieldOfView: Float(fieldOfView), fieldOfViewAxis: axis, nearClip: nearClip,
+                  farClip: farClip, film: film, sampleCount: sampleCount)
+    }
+
+    /// `fov` and `fov_axis`, or the field of view of `focal_length` along the diagonal (as Mitsuba's parse_fov).
+    private static func fieldOfView(of description: PluginDescription) throws -> (Double, FieldOfViewAxis) {
+        if description.has("fov") {
+            if description.has("focal_length") {
+                throw description.error("give either a field of view ('fov') or a focal length ('focal_length'), "
+                                        + "not both", property: "focal_length")
+            }
+            let name = try description.string("fov_axis", default: "x").lowercased()
+            guard let axis = FieldOfViewAxis(rawValue: name) else {
+                let list = FieldOfViewAxis.allCases.map(\.rawValue).joined(separator: ", ")
+                throw description.error("unsupported fov_axis \"\(name)\" (supported: \(list))", property: "fov_axis")
+            }
+            return (try description.float("fov"), axis)
+        }
+        if description.has("fov_axis") {
+            throw description.error("fov_axis needs a 'fov'", property: "fov_axis")
+        }
+        let text = try description.string("focal_length", default: "50mm")
+        let number = text.hasSuffix("mm") ? String(text.dropLast(2)) : text
+        guard let millimetres = Double(number), millimetres > 0, millimetres.isFinite else {
+            throw description.error("could not parse the focal length \"\(text)\" (expected e.g. \"50mm\")",
+                                    property: "focal_length")
+        }
+        let diagonal = (36.0 * 36.0 + 24.0 * 24.0).squareRoot()
+        let radians = 2 * atan(diagonal / (2 * millimetres))
+        return (radians * 180 / Double.pi, .diagonal)
+    }
+
+    /// `sample_count` of `<sampler type="independent">`.
+    private static func sampleCount(of sampler: PluginDescription) throws -> Int {
+        try sampler.requirePluginType(in: ["independent"])
+        try sampler.requireKnownProperties(["sample_count"])
+        let count = try sampler.integer("sample_count", default: 4)
+        guard count >= 1 else {
+            throw sampler.error("sample_count must be at least 1, got \(count)", property: "sample_count")
+        }
+        return count
+    }
+
+    /// The only nested plugin of `kind` among `children`, or nil; throws when there are several.
+    private static func single(_ kind: PluginKind, in children: [PluginDescription],
+                               of description: PluginDescription) throws -> PluginDescription? {
+        let matching = children.filter { $0.kind == kind }
+        if matching.count > 1 {
+            throw description.error("more than one nested <\(kind.rawValue)> (found \(matching.count))")
+        }
+        return matching.first
+    }
+}

@@ -1,0 +1,139 @@
+// Adam: torch.optim.Adam's update, with bias correction, as one fused kernel per parameter.
+
+import Foundation
+import Tracer
+
+/// The Adam optimiser with PyTorch's semantics and arithmetic (`torch.optim.Adam`, single-tensor CPU path, no
+/// amsgrad):
+///
+///     t += 1;  g += weightDecay * p  (when weightDecay != 0)
+///     m = m + (1 - b1) (g - m)          (PyTorch's lerp_, one rounding: fma)
+///     v = v b2 + (1 - b2) g g
+///     p = p + (-lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+///
+/// The bias corrections are computed on the host in double precision from the parameter's step count `t`, as
+/// PyTorch does; `-lr / (1 - b1^t)` and `sqrt(1 - b2^t)` enter the kernel as parameters, so changing `lr` or the
+/// step never compiles a new kernel. The state (m, v, t) of a parameter is created at its first step.
+public final class Adam: Optimizer {
+    /// The parameters, in the order given at creation.
+    public let parameters: [Parameter]
+    /// The learning rate; may change between steps (a schedule) without recompiling.
+    public var lr: Double
+    /// The decay rates (b1, b2) of the first and second moment averages.
+    public let betas: (Double, Double)
+    /// Added to the denominator for numerical stability.
+    public let eps: Double
+    /// The L2 penalty added to the gradient (PyTorch's `weight_decay`, not AdamW's decoupled decay).
+    public let weightDecay: Double
+
+    /// The state of one parameter (PyTorch's `state[p]`).
+    struct State {
+        /// The number of steps taken for this parameter.
+        var step: Int
+        /// m, the running average of gradients (`exp_avg`).
+        var expAvg: FloatArray
+        /// v, the running average of squared gradients (`exp_avg_sq`).
+        var expAvgSq: FloatArray
+    }
+
+    /// The state by parameter index; nil until the parameter's first step.
+    private(set) var states: [State?]
+
+    /// An Adam optimiser over `parameters` with PyTorch's defaults.
+    public init(_ parameters: [Parameter], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+                eps: Double = 1e-8, weightDecay: Double = 0) {
+        precondition(lr >= 0, "Optim: Adam needs lr >= 0, got \(lr)")
+        precondition((0..<1).contains(betas.0) && (0..<1).contains(betas.1),
+                     "Optim: Adam needs betas in [0, 1), got \(betas)")
+        precondition(eps >= 0 && weightDecay >= 0, "Optim: Adam needs eps >= 0 and weightDecay >= 0")
+        self.parameters = parameters
+        self.lr = lr
+        self.betas = betas
+        self.eps = eps
+        self.weightDecay = weightDecay
+        states = Array(repeating: nil, count: parameters.count)
+    }
+
+    /// Advances the step count of each parameter that has a gradient and updates the parameter, m and v in place
+    /// (`TracedArray.assign`), the three writes as one kernel per parameter. The gradients are kept (as PyTorch keeps
+    /// `.grad`) until `zeroGrad()`. The update writes into the existing buffers unless something still refers to the
+    /// old values (say, a loss whose graph reads the parameter): those keep a copy, so drop them before `step()`.
+    public func step() {
+        for index in parameters.indices where parameters[index].hasGradient {
+            recordUpdate(of: index)
+            // Runs the queued writes; recordUpdate's temporaries are gone, so nothing forces a copy of the old values.
+            parameters[index].value.eval()
+        }
+    }
+
+    /// Queues the writes of one parameter's Adam update.
+    private func recordUpdate(of index: Int) {
+        let parameter = parameters[index]
+        let context = parameter.value.context
+        // Buffers (not literals) from the first step on, so the first step's kernel is the later steps' one.
+        var state = states[index] ?? State(step: 0, expAvg: .opaque(0, count: parameter.count, context: context),
+                                           expAvgSq: .opaque(0, count: parameter.count, context: context))
+        states[index] = nil   // `state` must hold the only references to m and v, which are written in place
+        state.step += 1
+        let (beta1, beta2) = betas
+        let t = Double(state.step)
+        let stepSize = lr / (1 - pow(beta1, t))
+        let correction2Root = (1 - pow(beta2, t)).squareRoot()
+        let negativeStepSize = FloatArray.opaque(Float(-stepSize), context: context)
+        let denominatorScale = FloatArray.opaque(Float(correction2Root), context: context)
+
+        let p = parameter.value.detached()
+        var g = parameter.gradient
+        if weightDecay != 0 { g = g + Float(weightDecay) * p }
+        let weight = FloatArray(repeating: Float(1 - beta1), context: context)
+        let m = fma(g - state.expAvg, weight, state.expAvg)
+        let decayed = state.expAvgSq * Float(beta2)
+        let scaledGradient = Float(1 - beta2) * g
+        let v = decayed + scaledGradient * g
+        let denominator = sqrt(v) / denominatorScale + Float(eps)
+        let update = negativeStepSize * m / denominator
+        parameter.assign(p + update)
+        state.expAvg.assign(m)
+        state.expAvgSq.assign(v)
+        states[index] = state
+    }
+
+    /// "adam".
+    public var stateKeyPrefix: String { "adam" }
+
+    /// "adam.<key>.exp_avg", "adam.<key>.exp_avg_sq" (the parameter's shape) and "adam.<key>.step" (F32 scalar,
+    /// as PyTorch stores it) for each parameter that has taken a step.
+    public func stateTensors(parameterKeys: [String]) -> [String: SafeTensor] {
+        precondition(parameterKeys.count == parameters.count, "Optim: one key per parameter")
+        var tensors: [String: SafeTensor] = [:]
+        for (index, parameter) in parameters.enumerated() {
+            guard let state = states[index] else { continue }
+            let prefix = "\(stateKeyPrefix).\(parameterKeys[index])"
+            tensors["\(prefix).exp_avg"] = SafeTensor(state.expAvg, shape: parameter.shape)
+            tensors["\(prefix).exp_avg_sq"] = SafeTensor(state.expAvgSq, shape: parameter.shape)
+            tensors["\(prefix).step"] = SafeTensor([Float(state.step)], shape: [])
+        }
+        return tensors
+    }
+
+    /// Restores m, v and the step count of each parameter from the keys of `stateTensors`.
+    public func loadStateTensors(_ tensors: [String: SafeTensor],
+                                 parameterKeys: [String]) throws(CheckpointError.Problem) {
+        precondition(parameterKeys.count == parameters.count, "Optim: one key per parameter")
+        var loaded: [State?] = []
+        for (index, parameter) in parameters.enumerated() {
+            let prefix = "\(stateKeyPrefix).\(parameterKeys[index])"
+            let keys = ["exp_avg", "exp_avg_sq", "step"].map { "\(prefix).\($0)" }
+            guard keys.contains(where: { tensors[$0] != nil }) else {
+                loaded.append(nil)
+                continue
+            }
+            let context = parameter.value.context
+            let m = try tensors.floatArray(keys[0], shape: parameter.shape, context: context)
+            let v = try tensors.floatArray(keys[1], shape: parameter.shape, context: context)
+            let step = try tensors.count(keys[2])
+            loaded.append(State(step: step, expAvg: m, expAvgSq: v))
+        }
+        states = loaded
+    }
+}

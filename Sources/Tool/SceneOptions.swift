@@ -1,0 +1,60 @@
+// Command-line options shared by the commands that render: which scene, which texture, film size, backend.
+import ArgumentParser
+import Foundation
+import Integrators
+import Tracer
+
+/// The options that choose and configure a scene, and the backend that renders it.
+struct SceneOptions: ParsableArguments {
+    @Option(help: "Backend: llvm (vector kernels) or scalar (reference interpreter).")
+    var variant: String = "llvm"
+
+    @Option(help: "The built-in tutorial scene ('tutorial') or a Mitsuba 3 XML file.")
+    var scene: String = "tutorial"
+
+    @Option(name: .customShort("D"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Override a scene default: -D name=value.", valueName: "name=value"))
+    var defines: [String] = []
+
+    @Option(help: "Replace the tutorial plane's texture: PNG/JPEG (linearised) or NPY (raw values).")
+    var texture: String?
+
+    @Option(help: "Film resolution of the tutorial scene (square).")
+    var res: Int?
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    /// The backend, validated.
+    func compileOptions() throws -> CompileOptions {
+        guard let variant = Variant(rawValue: variant) else {
+            throw ValidationError("--variant must be llvm or scalar, got '\(variant)'")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        return CompileOptions(variant: variant, threadCount: threads)
+    }
+
+    /// The `-D` overrides as a dictionary.
+    func overrides() throws -> [String: String] {
+        var result: [String: String] = [:]
+        for define in defines {
+            guard let equals = define.firstIndex(of: "="), equals != define.startIndex else {
+                throw ValidationError("-D expects name=value, got '\(define)'")
+            }
+            result[String(define[..<equals])] = String(define[define.index(after: equals)...])
+        }
+        return result
+    }
+
+    /// Loads the scene described by the options.
+    func loadScene() throws -> Scene {
+        if let res, res < 1 { throw ValidationError("--res must be at least 1, got \(res)") }
+        if scene == "tutorial" {
+            let data = try texture.map { try TutorialScene.textureData(contentsOf: URL(fileURLWithPath: $0)) }
+            return try TutorialScene.make(resolution: res ?? 128, texture: data)
+        }
+        if texture != nil { throw ValidationError("--texture applies to the tutorial scene only") }
+        if res != nil { throw ValidationError("--res applies to the tutorial scene only; use -D in the scene file") }
+        return try Scene(contentsOf: URL(fileURLWithPath: scene), overrides: overrides())
+    }
+}

@@ -1,0 +1,59 @@
+// The scalar backend's matrix products and outer-product sums: plain loops that sum in the LLVM kernels' order.
+
+extension ScalarKernel {
+    /// Runs work units [start, end) of a matrix-product program (see `MatrixProductShape`).
+    func runMatrixProduct(_ shape: MatrixProductShape, start: Int, end: Int,
+                          pointers: UnsafePointer<UnsafeMutableRawPointer?>, sizes: UnsafePointer<Int64>) {
+        func floats(_ slot: Int) -> UnsafeMutablePointer<Float> { pointers[slot]!.assumingMemoryBound(to: Float.self) }
+        let left = floats(0), right = floats(1), result = floats(2)
+        let rows = shape.rows, width = shape.vectorWidth
+        if shape.op == .linear {
+            let inner = shape.dimension, outFeatures = Int(sizes[1]) / inner
+            let bias: UnsafeMutablePointer<Float>? = shape.hasBias ? floats(3) : nil
+            for o in start..<end {
+                for b in 0..<rows {
+                    let dot = Self.interleavedDot(left + b * inner, right + o * inner, count: inner, width: width)
+                    result[b * outFeatures + o] = bias.map { dot + $0[o] } ?? dot
+                }
+            }
+        } else {
+            let columns = shape.dimension, inner = Int(sizes[1]) / columns
+            for unit in start..<end {
+                for column in unit * width..<min(columns, (unit + 1) * width) {
+                    for row in 0..<rows {
+                        var sum: Float = 0
+                        for k in 0..<inner { sum = sum.addingProduct(left[row * inner + k], right[k * columns + column]) }
+                        result[row * columns + column] = sum
+                    }
+                }
+            }
+        }
+    }
+
+    /// Σ x[i] w[i] as the vector kernel forms it: fma into `width` interleaved lanes (the last partial vector
+    /// completed with zero products), then lanes 0, 1, ... added in order.
+    static func interleavedDot(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, count: Int, width: Int) -> Float {
+        var lanes = [Float](repeating: 0, count: width)
+        for base in stride(from: 0, to: count, by: width) {
+            for j in 0..<width {
+                let inside = base + j < count
+                lanes[j] = lanes[j].addingProduct(inside ? x[base + j] : 0, inside ? w[base + j] : 0)
+            }
+        }
+        var sum = lanes[0]
+        for j in 1..<width { sum += lanes[j] }
+        return sum
+    }
+
+    /// Lane `lane` of an `outerProductSum` instruction: Σ_b a[b, r] x[b, c] for (r, c) = lane's row and column,
+    /// accumulated with fma in order of b.
+    static func outerProductSum(lane: Int, columns: Int, a: UnsafeMutableRawPointer, aCount: Int,
+                                x: UnsafeMutableRawPointer, xCount: Int) -> UInt32 {
+        let a = a.assumingMemoryBound(to: Float.self), x = x.assumingMemoryBound(to: Float.self)
+        let batch = xCount / columns, rows = aCount / batch
+        let row = lane / columns, column = lane - row * columns
+        var sum: Float = 0
+        for b in 0..<batch { sum = sum.addingProduct(a[b * rows + row], x[b * columns + column]) }
+        return sum.bitPattern
+    }
+}
