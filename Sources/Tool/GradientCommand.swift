@@ -40,9 +40,13 @@ struct GradientCommand: ParsableCommand {
             try parameters.set(parameter, to: value)
             let clock = ContinuousClock()
             let start = clock.now
-            let image = scene.render(samplesPerPixel: samples, seed: seed, seedGrad: seed &+ 1)
+            let progress = ProgressLine("differentiating")
+            let image = scene.render(samplesPerPixel: samples, seed: seed, seedGrad: seed &+ 1) {
+                progress.update(done: $0, total: $1)
+            }
             image.mean().backward()
             let gradient = value.gradient.values
+            progress.finish()
             let elapsed = (clock.now - start).seconds
             let channels = shape.count == 3 ? shape[2] : 1
             let bitmap = Bitmap(width: shape.count >= 2 ? shape[1] : gradient.count,

@@ -28,8 +28,10 @@ struct RenderCommand: ParsableCommand {
             guard samples > 0 else { throw ValidationError("--spp must be at least 1, got \(samples)") }
             let clock = ContinuousClock()
             let start = clock.now
-            let image = scene.render(samplesPerPixel: samples, seed: seed)
+            let progress = ProgressLine("rendering")
+            let image = scene.render(samplesPerPixel: samples, seed: seed) { progress.update(done: $0, total: $1) }
             let values = image.values
+            progress.finish()
             let elapsed = (clock.now - start).seconds
             let film = scene.sensor.film
             let bitmap = Bitmap(width: film.width, height: film.height, channelCount: 3, pixels: values)

@@ -9,7 +9,8 @@ import Tracer
 
 enum PRBAdjoint {
     /// Adds d(Σ_p G[p] image[p]) / d(parameter) to the `gradient` of every gradient-tracked parameter value.
-    static func backpropagate(scene: Scene, imageGradient: FloatArray, samplesPerPixel spp: Int, seed: UInt32) {
+    static func backpropagate(scene: Scene, imageGradient: FloatArray, samplesPerPixel spp: Int, seed: UInt32,
+                              progress: RenderProgress? = nil) {
         let context = imageGradient.context
         context.withGradientsSuspended {
             var sampler = IndependentSampler(seed: seed, laneCount: scene.sensor.film.width * scene.sensor.film.height * spp)
@@ -21,10 +22,10 @@ enum PRBAdjoint {
             // Primal replay with a copy of the sampler: the total radiance of each path.
             var replay = sampler
             var remaining = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
-                                                sampler: &replay)
+                                                sampler: &replay, progress: progress)
             // Adjoint replay: the same random numbers again, vertex by vertex.
             _ = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
-                                    sampler: &sampler) { vertex, _ in
+                                    sampler: &sampler, progress: progress) { vertex, _ in
                 remaining = remaining - vertex.emitted - vertex.direct
                 backpropagate(vertex, scene: scene, radianceAfter: remaining, adjoint: adjointRadiance)
                 eval(remaining.x, remaining.y, remaining.z)

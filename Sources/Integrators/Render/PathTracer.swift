@@ -24,10 +24,15 @@ struct CameraSamples {
     }
 }
 
+/// Told after each bounce of a wavefront pass: (bounces done, at most how many; -1 when unlimited).
+public typealias RenderProgress = (Int, Int) -> Void
+
 /// The wavefront path-tracing loop.
 enum PathTracer {
-    /// Traces every lane's path and returns its radiance. `onVertex` sees each bounce (the PRB adjoint uses it).
+    /// Traces every lane's path and returns its radiance. `onVertex` sees each bounce (the PRB adjoint uses it);
+    /// `progress` is told after each bounce how many of at most `maxDepth` bounces are done.
     static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: inout IndependentSampler,
+                         progress: RenderProgress? = nil,
                          onVertex: ((PathVertex, PathState) -> Void)? = nil) -> Vector3Array {
         var state = PathState(ray: rays, lanes: laneCount)
         var bounce = 0
@@ -38,6 +43,7 @@ enum PathTracer {
             state = next
             evaluate(state, sampler)
             bounce += 1
+            progress?(bounce, scene.integrator.maxDepth)
         }
         return state.radiance
     }

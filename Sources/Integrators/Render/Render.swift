@@ -8,14 +8,19 @@ extension Scene {
     /// image is a custom node of the autodiff graph: its backward replays the paths of `seedGrad` (PRB) and
     /// scatters d(loss)/d(parameter) into those arrays, so a loss built on the image differentiates into the
     /// scene. As in Mitsuba, the gradient is an unbiased estimate independent of the returned image's noise.
-    public func render(samplesPerPixel spp: Int, seed: UInt32, seedGrad: UInt32? = nil) -> FloatArray {
+    /// `progress` is told after each bounce of each pass (the primal render, and in the backward the replay and
+    /// the adjoint pass), for progress displays.
+    public func render(samplesPerPixel spp: Int, seed: UInt32, seedGrad: UInt32? = nil,
+                       progress: RenderProgress? = nil) -> FloatArray {
         let gradientSeed = seedGrad ?? (seed &+ 1)
         precondition(gradientSeed != seed, "render: seedGrad must differ from seed (\(seed)) so that the gradient is independent of the image")
         precondition(spp > 0, "render: samples per pixel must be positive, got \(spp)")
         let slots = parameters.allSlots
         let inputs = slots.map(\.value)
         let context = TraceContext.current
-        let image = context.withGradientsSuspended { primalImage(samplesPerPixel: spp, seed: seed) }
+        let image = context.withGradientsSuspended {
+            primalImage(samplesPerPixel: spp, seed: seed, progress: progress)
+        }
         guard inputs.contains(where: \.requiresGradient) else { return image }
         let scene = self
         let operation = ClosureOperation(backward: { imageGradient in
@@ -29,18 +34,18 @@ extension Scene {
             for (slot, leaf) in zip(slots, leaves) { slot.value = leaf }
             defer { for (slot, value) in zip(slots, saved) { slot.value = value } }
             PRBAdjoint.backpropagate(scene: scene, imageGradient: imageGradient, samplesPerPixel: spp,
-                                     seed: gradientSeed)
+                                     seed: gradientSeed, progress: progress)
             return zip(saved, leaves).map { value, leaf in value.requiresGradient ? leaf.gradient : nil }
         })
         return customOperation(inputs, operation) { _ in image }
     }
 
     /// The primal image for `seed`, without gradients.
-    func primalImage(samplesPerPixel spp: Int, seed: UInt32) -> FloatArray {
+    func primalImage(samplesPerPixel spp: Int, seed: UInt32, progress: RenderProgress? = nil) -> FloatArray {
         var sampler = IndependentSampler(seed: seed, laneCount: sensor.film.width * sensor.film.height * spp)
         let camera = CameraSamples(scene: self, samplesPerPixel: spp, sampler: &sampler)
         let radiance = PathTracer.radiance(scene: self, rays: camera.rays, laneCount: camera.laneCount,
-                                           sampler: &sampler)
+                                           sampler: &sampler, progress: progress)
         return sensor.film.develop(positions: camera.positions, radiance: radiance, samplesPerPixel: spp)
     }
 }

@@ -1,0 +1,67 @@
+// End-to-end tests of `Tool render` and `Tool gradient`: exit codes, messages and the files they write.
+import Foundation
+import Testing
+
+@Suite("Tool render and gradient")
+struct RenderCommandTests {
+    /// A fresh temporary directory, removed by the caller.
+    func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("refract-tool-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test("render writes EXR, PNG and NPY images and reports samples per second", arguments: ["exr", "png", "npy"])
+    func render(format: String) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("image.\(format)")
+        let (status, text) = try runTool(["render", "--res", "16", "--spp", "2", "--seed", "3", "--output", output.path])
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("Msamples/s"))
+        let data = try Data(contentsOf: output)
+        #expect(data.count > 100)
+        // No temporary file is left next to the output.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["image.\(format)"])
+    }
+
+    @Test("render on the scalar backend works too")
+    func renderScalar() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("image.npy")
+        let (status, text) = try runTool(["render", "--variant", "scalar", "--res", "4", "--spp", "1",
+                                          "--output", output.path])
+        #expect(status == 0, "\(text)")
+        // NPY header + 4 x 4 x 3 float32 values.
+        #expect(try Data(contentsOf: output).count == 128 + 4 * 4 * 3 * 4)
+    }
+
+    @Test("gradient writes d mean(image) / d texture with the texture's shape")
+    func gradient() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("gradient.npy")
+        let (status, text) = try runTool(["gradient", "--res", "16", "--spp", "2", "--output", output.path])
+        #expect(status == 0, "\(text)")
+        let data = try Data(contentsOf: output)
+        let header = String(decoding: data.prefix(128), as: UTF8.self)
+        #expect(header.contains("(128, 128, 3)"))
+    }
+
+    @Test("bad arguments fail with a message that names them",
+          arguments: [
+            (["render", "--variant", "gpu", "--output", "/tmp/x.exr"], "--variant"),
+            (["render", "--output", "/tmp/x.txt"], "x.txt"),
+            (["render", "--spp", "0", "--output", "/tmp/x.exr"], "--spp"),
+            (["render", "--texture", "/nonexistent/t.png", "--output", "/tmp/x.exr"], "t.png"),
+            (["render", "--scene", "/nonexistent/scene.xml", "--output", "/tmp/x.exr"], "scene.xml"),
+            (["gradient", "--parameter", "nope", "--output", "/tmp/g.npy"], "nope"),
+            (["gradient", "--output", "/tmp/g.png"], ".npy"),
+          ])
+    func badArguments(arguments: [String], mentioned: String) throws {
+        let (status, text) = try runTool(arguments)
+        #expect(status != 0)
+        #expect(text.contains(mentioned), "\(text)")
+    }
+}
