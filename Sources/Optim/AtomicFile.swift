@@ -16,6 +16,11 @@ struct AtomicWriteFailure: Error {
 /// a new temporary file in the same directory (rename is atomic only within one file system), which is flushed
 /// and renamed over `url`. On failure the temporary file is removed.
 func writeAtomically(_ data: Data, to url: URL) throws(AtomicWriteFailure) {
+    try writeAtomically([data], to: url)
+}
+
+/// Writes the concatenation of `chunks` to `url` atomically (see `writeAtomically(_:to:)`), one piece at a time.
+func writeAtomically(_ chunks: [Data], to url: URL) throws(AtomicWriteFailure) {
     let destination = url.standardizedFileURL
     let directory = destination.deletingLastPathComponent()
     let temporary = directory.appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
@@ -26,19 +31,23 @@ func writeAtomically(_ data: Data, to url: URL) throws(AtomicWriteFailure) {
     guard descriptor >= 0 else { throw failure("creating a temporary file in \(directory.path)") }
     var renamed = false
     defer { if !renamed { unlink(temporary.path) } }
-    let written: AtomicWriteFailure? = data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-        defer { close(descriptor) }
-        var offset = 0
-        while offset < bytes.count {
-            let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if count < 0 {
-                if errno == EINTR { continue }
-                return failure("writing \(bytes.count) bytes")
+    var written: AtomicWriteFailure? = nil
+    for chunk in chunks where written == nil {
+        written = chunk.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> AtomicWriteFailure? in
+            var offset = 0
+            while offset < bytes.count {
+                let count = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return failure("writing \(bytes.count) bytes")
+                }
+                offset += count
             }
-            offset += count
+            return nil
         }
-        return fsync(descriptor) == 0 ? nil : failure("flushing to disk")
     }
+    if written == nil && fsync(descriptor) != 0 { written = failure("flushing to disk") }
+    close(descriptor)
     if let written { throw written }
     guard rename(temporary.path, destination.path) == 0 else { throw failure("renaming into place") }
     renamed = true

@@ -40,7 +40,7 @@ public struct SafeTensor: Equatable, Sendable {
                      "SafeTensors: \(data.count) bytes for a \(dtype.rawValue) tensor of shape \(shape)")
         self.dtype = dtype
         self.shape = shape
-        self.data = Data(data)   // a copy that starts at index 0, whatever slice was given
+        self.data = data   // may be a slice of a larger (memory-mapped) file: never copied
     }
 
     /// An F32 tensor holding `values` (row-major).
@@ -53,20 +53,24 @@ public struct SafeTensor: Equatable, Sendable {
         self.init(dtype: .i32, shape: shape, data: Self.bytes(of: values.map { UInt32(bitPattern: $0) }))
     }
 
-    /// An F32 tensor holding the values of `array` (evaluated now), with `shape`.
+    /// An F32 tensor holding the values of `array` (evaluated now), with `shape`. The bytes are the array's own
+    /// memory (no copy, on little-endian hosts), kept alive by the tensor.
     public init(_ array: FloatArray, shape: [Int]) {
         array.eval()
         let count = array.count
-        var data = Data(count: count * 4)
-        data.withUnsafeMutableBytes { (bytes: UnsafeMutableRawBufferPointer) in
-            if let storage = array.node.storage {
+        let data: Data
+        if let storage = array.node.storage, UInt32(1).littleEndian == 1 {
+            data = Data(bytesNoCopy: storage.pointer, count: count * 4,
+                        deallocator: .custom { _, _ in withExtendedLifetime(storage) {} })
+        } else {
+            let values = array.values
+            var bytes = Data(count: count * 4)
+            bytes.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) in
                 for i in 0..<count {
-                    bytes.storeBytes(of: storage.words[i].littleEndian, toByteOffset: i * 4, as: UInt32.self)
+                    buffer.storeBytes(of: values[i].bitPattern.littleEndian, toByteOffset: i * 4, as: UInt32.self)
                 }
-            } else {
-                let word = array.node.immediate.littleEndian   // a literal: one value repeated
-                for i in 0..<count { bytes.storeBytes(of: word, toByteOffset: i * 4, as: UInt32.self) }
             }
+            data = bytes
         }
         self.init(dtype: .f32, shape: shape, data: data)
     }
@@ -103,7 +107,15 @@ public struct SafeTensor: Equatable, Sendable {
 
     /// The elements as a FloatArray (F32 exactly, F64 rounded); nil for integer tensors.
     public func floatArray(context: TraceContext = .current) -> FloatArray? {
-        floats().map { FloatArray($0, context: context) }
+        guard dtype == .f32 else { return floats().map { FloatArray($0, context: context) } }
+        // Straight from the (possibly memory-mapped) bytes into the array's memory.
+        return FloatArray(count: elementCount, context: context) { destination in
+            data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+                for i in 0..<destination.count {
+                    destination[i] = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                }
+            }
+        }
     }
 
     /// The data read as little-endian words of `Word`'s width.

@@ -14,12 +14,15 @@ extension SafeTensors {
         func failure(_ problem: SafeTensorsError.Problem) -> SafeTensorsError {
             SafeTensorsError(file: file, problem: problem)
         }
-        let bytes = [UInt8](data)
+        // The header is small; the tensors stay slices of `data` (often a memory-mapped file).
+        let data = data.startIndex == 0 ? data : Data(data)
+        let bytes = [UInt8](data.prefix(Swift.min(data.count, 8 + Self.maximumHeaderLength)))
+        let fileSize = data.count
         // Phase 1: the header length and the header text.
-        guard bytes.count >= 8 else { throw failure(.fileTooShort(byteCount: bytes.count)) }
+        guard fileSize >= 8 else { throw failure(.fileTooShort(byteCount: fileSize)) }
         let length = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[$1]) << (8 * UInt64($1)) }
-        guard length <= UInt64(Self.maximumHeaderLength), length <= UInt64(bytes.count - 8) else {
-            throw failure(.headerLengthOutOfRange(length: length, fileSize: bytes.count))
+        guard length <= UInt64(Self.maximumHeaderLength), length <= UInt64(fileSize - 8) else {
+            throw failure(.headerLengthOutOfRange(length: length, fileSize: fileSize))
         }
         let dataStart = 8 + Int(length)
         let headerBytes = bytes[8..<dataStart]
@@ -41,7 +44,7 @@ extension SafeTensors {
         }
 
         // Phase 2: each entry, in name order so the first error reported does not depend on hashing.
-        let dataSize = bytes.count - dataStart
+        let dataSize = fileSize - dataStart
         var entries: [(name: String, dtype: SafeTensorDType, shape: [Int], begin: Int, end: Int)] = []
         var metadata: [String: String] = [:]
         for name in object.keys.sorted() {
@@ -102,7 +105,7 @@ extension SafeTensors {
         var tensors: [String: SafeTensor] = [:]
         for entry in entries {
             let range = (dataStart + entry.begin)..<(dataStart + entry.end)
-            tensors[entry.name] = SafeTensor(dtype: entry.dtype, shape: entry.shape, data: Data(bytes[range]))
+            tensors[entry.name] = SafeTensor(dtype: entry.dtype, shape: entry.shape, data: data[range])
         }
         self.init(tensors: tensors, metadata: metadata)
     }

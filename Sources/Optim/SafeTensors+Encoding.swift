@@ -6,6 +6,12 @@ extension SafeTensors {
     /// The file's bytes. Tensors are laid out in name order; the header lists `__metadata__` first, then the
     /// tensors in that order, and is padded with spaces to a multiple of 8 bytes.
     public func encoded() -> Data {
+        encodedChunks().reduce(into: Data()) { $0.append($1) }
+    }
+
+    /// The file's bytes as consecutive pieces (header, then each tensor's own bytes), so that large tensors can be
+    /// written without first being copied into one buffer.
+    func encodedChunks() -> [Data] {
         precondition(tensors["__metadata__"] == nil, "SafeTensors: '__metadata__' is reserved and cannot name a tensor")
         let names = tensors.keys.sorted()
         var entries: [String] = []
@@ -24,11 +30,10 @@ extension SafeTensors {
         }
         var header = Array("{\(entries.joined(separator: ","))}".utf8)
         header += [UInt8](repeating: UInt8(ascii: " "), count: (8 - header.count % 8) % 8)
-        var data = Data(capacity: 8 + header.count + offset)
-        withUnsafeBytes(of: UInt64(header.count).littleEndian) { data.append(contentsOf: $0) }
-        data.append(contentsOf: header)
-        for name in names { data.append(tensors[name]!.data) }
-        return data
+        var prefix = Data(capacity: 8 + header.count)
+        withUnsafeBytes(of: UInt64(header.count).littleEndian) { prefix.append(contentsOf: $0) }
+        prefix.append(contentsOf: header)
+        return [prefix] + names.map { tensors[$0]!.data }
     }
 }
 

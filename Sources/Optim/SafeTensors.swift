@@ -41,9 +41,9 @@ public struct SafeTensors: Equatable, Sendable {
     /// Writes the file at `url` atomically (a temporary file in the same directory, renamed into place), so an
     /// interrupted run leaves the old file or the new one. Throws `SafeTensorsError` on failure.
     public func write(to url: URL) throws {
-        let data = encoded()
+        let chunks = encodedChunks()
         do {
-            try writeAtomically(data, to: url)
+            try writeAtomically(chunks, to: url)
         } catch {
             throw SafeTensorsError(file: url.path, problem: .unwritable(error.reason))
         }

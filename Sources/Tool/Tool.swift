@@ -1,4 +1,4 @@
-// The command-line program: `Tool info`, and (as they land) `optimize`, `render` and `gradient`.
+// The command-line program: `Tool optimize` (the tutorial end to end), `render`, `gradient` and `info`.
 import ArgumentParser
 import Foundation
 import Tracer
@@ -7,7 +7,7 @@ import Tracer
 struct Tool: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Refract: differentiable rendering and a tracing JIT on the CPU.",
-        subcommands: [Info.self, RenderCommand.self, GradientCommand.self, Optimize.self]
+        subcommands: [OptimizeCommand.self, RenderCommand.self, GradientCommand.self, Info.self]
     )
 }
 
@@ -22,16 +22,5 @@ struct Info: ParsableCommand {
         print("threads:       \(context.threadCount)")
         print("llvm:          \(LLVMBackend.shared.llvmVersion)")
         print("variants:      \(Variant.allCases.map(\.rawValue).joined(separator: ", "))")
-    }
-}
-
-/// `Tool optimize`: the tutorial end to end. The Optim module and the renderer it needs are not in yet.
-struct Optimize: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the PyTorch/Mitsuba interoperability tutorial end to end.")
-
-    @Option(help: "Backend: llvm or scalar.") var variant: String = "llvm"
-
-    func run() throws {
-        throw ValidationError("optimize is not available yet: it needs the renderer (Integrators) and the dense layer (Optim), which are still being built")
     }
 }

@@ -47,11 +47,16 @@ struct LinearTests {
             let c = Linear(inFeatures: 4, outFeatures: 3, seed: 12)
             #expect(a.weight.values == b.weight.values && a.bias!.values == b.bias!.values)
             #expect(a.weight.values != c.weight.values)
-            // The weight is drawn first, then the bias, from one stream.
-            var generator = SplitMix64(seed: 11)
+            // The weight is stream 0 and the bias stream 1 of the in-kernel generator.
             let bound = Float(0.5)
-            #expect(a.weight.values == generator.uniform(12, from: -bound, to: bound))
-            #expect(a.bias!.values == generator.uniform(3, from: -bound, to: bound))
+            #expect(a.weight.values == TracedUniform.uniform(count: 12, seed: 11, stream: 0, from: -bound, to: bound).values)
+            #expect(a.bias!.values == TracedUniform.uniform(count: 3, seed: 11, stream: 1, from: -bound, to: bound).values)
+            // A layer drawn from a host generator follows that generator: weight first, then bias.
+            var generator = SplitMix64(seed: 11)
+            let hosted = Linear(inFeatures: 4, outFeatures: 3, generator: &generator)
+            var replay = SplitMix64(seed: 11)
+            #expect(hosted.weight.values == replay.uniform(12, from: -bound, to: bound))
+            #expect(hosted.bias!.values == replay.uniform(3, from: -bound, to: bound))
             let noBias = Linear(inFeatures: 4, outFeatures: 3, bias: false, seed: 11)
             #expect(noBias.bias == nil)
             #expect(noBias.namedParameters.map(\.name) == ["weight"])
@@ -128,6 +133,25 @@ struct LinearTests {
             let x = FloatArray([0.5, -1, 2, 1, 1, -3])
             let expected = Sigmoid()(second(ReLU()(first(x)))).values
             #expect(model(x).values == expected)
+        }
+    }
+}
+
+@Suite("In-kernel uniform generator")
+struct TracedUniformTests {
+    @Test("values lie in [low, high), look uniform, and streams and seeds differ")
+    func statistics() {
+        TraceContext.with(CompileOptions(variant: .llvm)) {
+            let values = TracedUniform.uniform(count: 100_000, seed: 5, stream: 0, from: -2, to: 3).values
+            #expect(values.allSatisfy { $0 >= -2 && $0 < 3 })
+            let mean = values.reduce(0.0) { $0 + Double($1) } / Double(values.count)
+            #expect(abs(mean - 0.5) < 0.02)
+            var bins = [Int](repeating: 0, count: 10)
+            for value in values { bins[min(9, Int((value + 2) / 0.5))] += 1 }
+            #expect(bins.allSatisfy { abs($0 - 10_000) < 500 })
+            let other = TracedUniform.uniform(count: 100, seed: 5, stream: 1, from: -2, to: 3).values
+            let reseeded = TracedUniform.uniform(count: 100, seed: 6, stream: 0, from: -2, to: 3).values
+            #expect(other != Array(values.prefix(100)) && reseeded != Array(values.prefix(100)))
         }
     }
 }

@@ -24,18 +24,19 @@ extension Scene {
         guard inputs.contains(where: \.requiresGradient) else { return image }
         let scene = self
         let operation = ClosureOperation(backward: { imageGradient in
-            // Fresh leaves for the parameters receive this pass's gradients.
-            let saved = slots.map(\.value)
-            let leaves: [FloatArray] = saved.map { value in
+            // The parameters as they were when this image was rendered (they may have been set to other values
+            // since, to render other images), as fresh leaves that receive this pass's gradients.
+            let current = slots.map(\.value)
+            let leaves: [FloatArray] = inputs.map { value in
                 var leaf = value.detached()
                 leaf.enableGradient()
                 return leaf
             }
             for (slot, leaf) in zip(slots, leaves) { slot.value = leaf }
-            defer { for (slot, value) in zip(slots, saved) { slot.value = value } }
+            defer { for (slot, value) in zip(slots, current) { slot.value = value } }
             PRBAdjoint.backpropagate(scene: scene, imageGradient: imageGradient, samplesPerPixel: spp,
                                      seed: gradientSeed, progress: progress)
-            return zip(saved, leaves).map { value, leaf in value.requiresGradient ? leaf.gradient : nil }
+            return zip(inputs, leaves).map { value, leaf in value.requiresGradient ? leaf.gradient : nil }
         })
         return customOperation(inputs, operation) { _ in image }
     }

@@ -32,6 +32,17 @@ public struct TracedArray<Element: TracedElement>: @unchecked Sendable {
         self.init(node: context.buffer(storage))
     }
 
+    /// An array of `count` elements written by `initializer` straight into the array's memory (no intermediate
+    /// Swift array: for large data read from files).
+    public init(count: Int, context: TraceContext = .current,
+                initializingWith initializer: (UnsafeMutableBufferPointer<Element>) -> Void) {
+        precondition(count >= 0, "Tracer: an array cannot have \(count) elements")
+        let storage = Storage(uninitializedCount: count, type: Element.scalarType)
+        initializer(UnsafeMutableBufferPointer(start: storage.pointer.bindMemory(to: Element.self, capacity: count),
+                                               count: count))
+        self.init(node: context.buffer(storage))
+    }
+
     /// `count` copies of `value`: a literal, folded into the code of the kernels that use it.
     public init(repeating value: Element, count: Int = 1, context: TraceContext = .current) {
         self.init(node: context.literal(value.bits, type: Element.scalarType, size: count))

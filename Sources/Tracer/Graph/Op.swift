@@ -5,7 +5,8 @@
 /// Every op has four homes: its case here, its folding rules (`TraceContext+Folding.swift`), its code generation
 /// (`ScalarSemantics.swift` for the scalar backend and folding, `LLVMCodegen+Ops.swift` for LLVM) and its
 /// derivative (`DerivativeTable.swift`). Graph nodes use the leaf, arithmetic and `gather`/reduction cases;
-/// kernel programs additionally use `load`, `loadScalar`, `store`, `scatter`, `scatterAdd` and `reducePartial`.
+/// kernel programs additionally use `load`, `loadScalar`, `store`, `scatter`, `scatterAdd`, `reducePartial` and
+/// `blockAccumulate`.
 /// The matrix products keep their homes in files of their own (`*+LinearAlgebra.swift`, `*+MatrixProduct.swift`).
 public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     // Leaves.
@@ -66,6 +67,10 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     /// Reduction over consecutive blocks of elements of an evaluated source: lane i combines source elements
     /// [i*k, i*k+k). Graph: operand 0 is the source, `auxiliary` is k. Kernel: slot `immediate`, k in `auxiliary`.
     case blockSum, blockMin, blockMax
+    /// Kernel only: a block reduction fused into the kernel of its source. Lane l combines its value into element
+    /// l / k of the slot `immediate` (lanes in increasing order, onto the identity the slot starts with); k and the
+    /// `ReductionKind` are packed in `auxiliary` (see `KernelInstruction.blockAccumulateLength`).
+    case blockAccumulate
 
     // Linear algebra (row-major matrices; see `TracedArray+LinearAlgebra.swift`).
     /// y = x · Wᵀ (+ bias): graph operands x (batch × in), weight (out × in) and optionally bias (out); `auxiliary`
@@ -77,7 +82,8 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     case matmul
     /// Lane (r, c) of a rows × columns result is Σ_b a[b, r] · x[b, c] over evaluated sources a (batch × rows) and
     /// x (batch × columns). Graph: operands a, x; `auxiliary` is columns. Kernel: slots `immediate` (a) and
-    /// `immediate + 1` (x), `auxiliary` columns. Fused into elementwise kernels like a gather.
+    /// `immediate + 1` (x), `auxiliary` columns, operand 0 a `uint32` literal holding the batch (so the code can
+    /// unroll over it). Fused into elementwise kernels like a gather.
     case outerProductSum
 
     /// Number of value operands in a graph node or kernel instruction.
@@ -92,9 +98,10 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
         case .gather: 2          // kernel: index, mask (graph: source, index, mask)
         case .store: 1
         case .scatter, .scatterAdd: 3
-        case .reduceSum, .reduceMin, .reduceMax, .reducePartial: 1
+        case .reduceSum, .reduceMin, .reduceMax, .reducePartial, .blockAccumulate: 1
         case .blockSum, .blockMin, .blockMax: 0
-        case .linear, .matmul, .outerProductSum: 0
+        case .linear, .matmul: 0
+        case .outerProductSum: 1  // kernel: the batch literal (graph: the sources a, x)
         }
     }
 
@@ -111,14 +118,14 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
         switch self {
         case .literal, .buffer, .laneIndex, .load, .loadScalar, .gather, .store, .scatter, .scatterAdd,
              .reduceSum, .reduceMin, .reduceMax, .reducePartial, .blockSum, .blockMin, .blockMax,
-             .linear, .matmul, .outerProductSum: false
+             .blockAccumulate, .linear, .matmul, .outerProductSum: false
         default: true
         }
     }
 
     /// True for operations that write memory instead of producing a value.
     public var isSideEffect: Bool {
-        self == .store || self == .scatter || self == .scatterAdd || self == .reducePartial
+        self == .store || self == .scatter || self == .scatterAdd || self == .reducePartial || self == .blockAccumulate
     }
 }
 

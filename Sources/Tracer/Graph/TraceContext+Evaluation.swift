@@ -50,29 +50,26 @@ extension TraceContext {
         let dependencies = crossSizeDependencies(of: pending, fusingRootReductions: true)
         if !dependencies.isEmpty { evaluatePending(dependencies) }
         // Phase 2: one kernel per size, in order of first appearance; matrix products run kernels of their own.
-        var sizes: [Int] = []
-        var groups: [Int: [Node]] = [:]
-        for node in pending where !node.isEvaluated {
-            if node.op.isMatrixProduct {
-                launchMatrixProduct(node)
-                continue
-            }
-            let size = node.op.reductionKind != nil ? node.operands[0].size : node.size
-            if groups[size] == nil { sizes.append(size) }
-            groups[size, default: []].append(node)
+        let (matrixProducts, groups) = kernelGroups(pending)
+        for node in matrixProducts { launchMatrixProduct(node) }
+        for group in groups {
+            run(makeLaunch(size: group.size, outputs: group.outputs, blockReductions: group.blockReductions,
+                           sideEffects: []))
         }
-        for size in sizes { launch(size: size, outputs: groups[size]!, sideEffects: []) }
     }
 
     /// The unevaluated nodes that `nodes` read across a size boundary, which must be evaluated before them.
     /// With `fusingRootReductions`, reductions among `nodes` themselves are computed by the coming kernel (only
     /// their inputs are traversed); a reduction that any node reads as an operand is always a dependency.
-    /// Literal gather sources get their memory here directly.
+    /// Block reductions of an unevaluated source are alike: at a root they are computed by the kernel of their
+    /// source; read as an operand they are a dependency (so only the N/k results reach memory, not the source),
+    /// unless the source is itself a root and will be stored anyway. Literal gather sources get their memory here.
     func crossSizeDependencies(of nodes: [Node], fusingRootReductions: Bool) -> [Node] {
         var visited = Set<NodeID>()
         var dependencyIDs = Set<NodeID>()
         var dependencies: [Node] = []
         var stack = nodes.map { (node: $0, isRoot: true) }
+        let rootIDs = Set(nodes.map(\.id))
         func requireEvaluated(_ node: Node) {
             if node.isEvaluated { return }
             if node.isLiteral {
@@ -86,6 +83,16 @@ extension TraceContext {
             if (node.op.reductionKind != nil || node.op.isMatrixProduct) && !(isRoot && fusingRootReductions) {
                 requireEvaluated(node)
                 continue
+            }
+            if fusesBlockReduction(node) {
+                if isRoot && fusingRootReductions {
+                    if visited.insert(node.id).inserted { stack.append((node.operands[0], false)) }
+                    continue
+                }
+                if !rootIDs.contains(node.operands[0].id) {
+                    requireEvaluated(node)
+                    continue
+                }
             }
             guard visited.insert(node.id).inserted else { continue }
             switch node.op {
@@ -106,17 +113,13 @@ extension TraceContext {
         run(makeLaunch(size: size, outputs: outputs, sideEffects: sideEffects))
     }
 
-    /// Phase 1 of a launch: lowers the graph to a program and the buffers it touches.
-    func makeLaunch(size: Int, outputs: [Node], sideEffects: [SideEffect]) -> KernelLaunch {
-        let options = self.options
-        let width = vectorWidth
-        let blockSize = max(width, options.blockSize / width * width)
+    /// Phase 1 of a launch: lowers the graph to a program and the buffers it touches. `blockReductions` are
+    /// computed from their source, which has the launch's size (see `addBlockReduction`).
+    func makeLaunch(size: Int, outputs: [Node], blockReductions: [Node] = [],
+                    sideEffects: [SideEffect]) -> KernelLaunch {
         let traceStart = DispatchTime.now()
-        var builder = KernelBuilder(size: size, vectorWidth: width, blockSize: blockSize,
-                                    countsOutOfRange: options.checksBounds)
-        for node in outputs { builder.addOutput(node) }
-        builder.addSideEffects(sideEffects)
-        let kernelLaunch = builder.finish()
+        let kernelLaunch = buildLaunch(size: size, outputs: outputs, blockReductions: blockReductions,
+                                       sideEffects: sideEffects)
         _statistics.tracingSeconds += traceStart.secondsElapsed
         _statistics.allocatedBytes += kernelLaunch.allocatedBytes
         return kernelLaunch

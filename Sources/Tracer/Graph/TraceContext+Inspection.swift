@@ -10,25 +10,10 @@ extension TraceContext {
         var seen = Set<NodeID>()
         let pending = nodes.filter { !$0.isEvaluated && !$0.isLiteral && seen.insert($0.id).inserted }
         evaluatePending(crossSizeDependencies(of: pending, fusingRootReductions: true))
-        let width = vectorWidth
-        let blockSize = max(width, options.blockSize / width * width)
-        var order: [Int] = []
-        var groups: [Int: [Node]] = [:]
-        var matrixProducts: [KernelProgram] = []
-        for node in pending {
-            if node.op.isMatrixProduct {
-                matrixProducts.append(matrixProductLaunch(node).program)
-                continue
-            }
-            let size = node.op.reductionKind != nil ? node.operands[0].size : node.size
-            if groups[size] == nil { order.append(size) }
-            groups[size, default: []].append(node)
-        }
-        return matrixProducts + order.map { size in
-            var builder = KernelBuilder(size: size, vectorWidth: width, blockSize: blockSize,
-                                        countsOutOfRange: options.checksBounds)
-            for node in groups[size]! { builder.addOutput(node) }
-            return builder.finish().program
+        let (matrixProducts, groups) = kernelGroups(pending)
+        return matrixProducts.map { matrixProductLaunch($0).program } + groups.map { group in
+            buildLaunch(size: group.size, outputs: group.outputs, blockReductions: group.blockReductions,
+                        sideEffects: []).program
         }
     }
 }

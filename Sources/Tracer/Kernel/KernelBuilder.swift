@@ -66,6 +66,21 @@ struct KernelBuilder {
         }
     }
 
+    /// Adds a block reduction (`blockSum`, `blockMin`, `blockMax`) computed from its source inside this kernel,
+    /// whose size is the source's: every lane combines its value into an output that starts as the identity. The
+    /// launch's block size must be a multiple of lcm(k, W).
+    mutating func addBlockReduction(_ node: Node) {
+        let source = node.operands[0], kind = node.op.blockReductionKind!
+        precondition(source.size == size, "Tracer: a block reduction of \(source.size) elements in a kernel of \(size)")
+        let value = emit(source)
+        let length = Int(node.auxiliary)
+        let identity = ScalarSemantics.identity(of: kind, type: node.type)
+        let slot = newSlot(Storage(repeating: identity, count: node.size, type: node.type), role: .blockOutput)
+        append(KernelInstruction(op: .blockAccumulate, type: node.type, operands: [value], immediate: UInt32(slot),
+                                 auxiliary: KernelInstruction.blockAccumulateAuxiliary(kind: kind, length: length)))
+        outputs.append((node, slot))
+    }
+
     /// Adds queued scatters, scatter-adds and assignments (`store`), in program order. Every value is computed
     /// before anything is written, so a lane reads the old contents of an array that this launch assigns to.
     mutating func addSideEffects(_ effects: [SideEffect]) {
@@ -97,7 +112,7 @@ struct KernelBuilder {
         var allocatedBytes = 0
         for slot in slots.indices {
             switch slots[slot].role {
-            case .output, .reductionPartials:
+            case .output, .reductionPartials, .blockOutput:
                 allocatedBytes += storages[slot].capacity * 4
             case .gatherSource where assigned.contains(ObjectIdentifier(storages[slot])):
                 storages[slot] = storages[slot].copy()
@@ -169,8 +184,10 @@ struct KernelBuilder {
             // Two fresh, consecutive slots: the instruction names the first.
             let slot = newSlot(node.operands[0].storage!, role: .gatherSource)
             newSlot(node.operands[1].storage!, role: .gatherSource)
-            return append(KernelInstruction(op: .outerProductSum, type: node.type, immediate: UInt32(slot),
-                                            auxiliary: node.auxiliary))
+            let batch = node.operands[1].size / Int(node.auxiliary)
+            let batchLiteral = append(KernelInstruction(op: .literal, type: .uint32, immediate: UInt32(batch)))
+            return append(KernelInstruction(op: .outerProductSum, type: node.type, operands: [batchLiteral],
+                                            immediate: UInt32(slot), auxiliary: node.auxiliary))
         default:
             precondition(node.op.isElementwise, "Tracer: \(node.op) must be evaluated before it is used")
             return append(KernelInstruction(op: node.op, type: node.type,

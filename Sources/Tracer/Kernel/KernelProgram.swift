@@ -22,6 +22,8 @@ public enum SlotRole: UInt8, Hashable, Sendable {
     case reductionPartials
     /// A single `UInt64` that counts out-of-range gather/scatter lanes (only with bounds checking on).
     case boundsCounter
+    /// One element per block of k lanes, combined into by `blockAccumulate`; starts filled with the identity.
+    case blockOutput
     /// Written in place with `store` (an assignment); the same storage may be read with `load` at the same lane,
     /// since every lane loads before it stores.
     case assignTarget
@@ -42,9 +44,10 @@ public struct KernelInstruction: Hashable, Sendable {
     /// Indices of the operand instructions (unused entries are -1). Order as documented on `Op`.
     public var operands: (Int32, Int32, Int32)
     /// Literal bits for `literal`; the slot index for `load`, `loadScalar`, `gather`, `store`, `scatter`,
-    /// `scatterAdd`, `reducePartial` and block reductions; otherwise 0.
+    /// `scatterAdd`, `reducePartial`, `blockAccumulate` and block reductions; otherwise 0.
     public var immediate: UInt32
     /// The reduction kind (`ReductionKind.rawValue`) for `reducePartial`; the block length for block reductions;
+    /// the block length and kind for `blockAccumulate` (see `blockAccumulateAuxiliary(kind:length:)`);
     /// `streamingStore` on a `store` whose output is too large to stay in cache (a hint; results are the same).
     public var auxiliary: UInt32
 
@@ -91,7 +94,9 @@ public struct KernelInstruction: Hashable, Sendable {
 /// write `slot[index]` for lanes whose mask is true, whose index is in [0, slotSize) and which are < end;
 /// scatter-adds of one launch happen in lane order. `reducePartial` combines the values of lanes < end
 /// (accumulated in `vectorWidth` interleaved accumulators, lane l into accumulator (l - start) % vectorWidth,
-/// then the accumulators in order 0, 1, ...) and writes the result to `slot[block]`.
+/// then the accumulators in order 0, 1, ...) and writes the result to `slot[block]`. `blockAccumulate` combines
+/// lane l's value into `slot[l / k]`, lanes in increasing order; a launch with one must start every range at a
+/// multiple of lcm(k, vectorWidth), so that no block of k lanes is shared by two ranges (or two threads).
 public struct KernelProgram: Hashable, Sendable {
     /// The instructions, in evaluation order.
     public var instructions: [KernelInstruction]

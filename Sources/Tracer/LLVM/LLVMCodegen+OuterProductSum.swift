@@ -2,38 +2,50 @@
 import CLLVM
 
 extension LLVMCodegen {
-    /// Lanes (r, c) of Σ_b a[b, r] x[b, c], accumulated with fma in order of b. When the column count is a multiple
-    /// of W, the W lanes of an iteration share r (the loop index is a multiple of W), so a[b, r] is one broadcast
-    /// value and x[b, c ..< c+W] one aligned vector; otherwise both are gathered lane by lane.
+    /// Lanes (r, c) of Σ_b a[b, r] x[b, c], accumulated with fma in order of b (unrolled for a batch of up to
+    /// 32). When the column count is a multiple of W, the W lanes of an iteration share r (the loop index is a
+    /// multiple of W), so a[b, r] is one broadcast value and x[b, c ..< c+W] one aligned vector; otherwise both are
+    /// gathered lane by lane.
     func emitOuterProductSum(_ instruction: KernelInstruction) throws -> LLVMValueRef {
         let slot = try slotIndex(instruction)
-        guard slot + 1 < program.slots.count else {
-            throw LLVMBackendError.unsupported("outerProductSum needs slots \(slot) and \(slot + 1)")
+        let batchInstruction = Int(instruction.operands.0)
+        guard slot + 1 < program.slots.count, program.instructions[batchInstruction].op == .literal else {
+            throw LLVMBackendError.unsupported("outerProductSum needs slots \(slot), \(slot + 1) and a batch literal")
         }
+        let batch = Int(program.instructions[batchInstruction].immediate)
         let columns = Int(instruction.auxiliary)
         let a = floatPointer(slot: slot), x = floatPointer(slot: slot + 1)
-        let batch = LLVMBuildUDiv(builder, slotSizes[slot + 1], constant(i64, columns), "batch")!
-        let rows = LLVMBuildUDiv(builder, slotSizes[slot], batch, "rows")!
-        let zero = LLVMConstNull(vectorType(.float32))!
+        let rows = LLVMBuildUDiv(builder, slotSizes[slot], constant(i64, batch), "rows")!
+        /// sum + a[b, r] x[b, c] for one b.
+        let term: (LLVMValueRef, LLVMValueRef) -> LLVMValueRef
         if columns % width == 0 {
             let row = LLVMBuildUDiv(builder, loopIndex, constant(i64, columns), "row")!
             let column = LLVMBuildURem(builder, loopIndex, constant(i64, columns), "column")!
-            return emitLoop(from: constant(i64, 0), below: batch, step: 1, carrying: [zero], "b") { b, sums in
-                let aIndex = LLVMBuildAdd(builder, LLVMBuildMul(builder, b, rows, ""), row, "")!
-                let xIndex = LLVMBuildAdd(builder, LLVMBuildMul(builder, b, constant(i64, columns), ""), column, "")!
-                let left = splat(scalarLoad(gep(f32, a, aIndex)))
-                let right = vectorLoad(gep(f32, x, xIndex), mask: nil, alignment: vectorAlignment)
-                return [fusedMultiplyAdd(left, right, sums[0])]
-            }.values[0]
+            term = { b, sum in
+                let aIndex = LLVMBuildAdd(self.builder, LLVMBuildMul(self.builder, b, rows, ""), row, "")!
+                let xRow = LLVMBuildMul(self.builder, b, self.constant(self.i64, columns), "")!
+                let xIndex = LLVMBuildAdd(self.builder, xRow, column, "")!
+                let left = self.splat(self.scalarLoad(self.gep(self.f32, a, aIndex)))
+                let right = self.vectorLoad(self.gep(self.f32, x, xIndex), mask: nil, alignment: self.vectorAlignment)
+                return self.fusedMultiplyAdd(left, right, sum)
+            }
+        } else {
+            let columnCount = splatConstant(constant(i64, columns))
+            let row = LLVMBuildUDiv(builder, laneNumbers, columnCount, "row")!
+            let column = LLVMBuildURem(builder, laneNumbers, columnCount, "column")!
+            term = { b, sum in
+                let aIndex = LLVMBuildAdd(self.builder, self.splat(LLVMBuildMul(self.builder, b, rows, "")), row, "")!
+                let xRow = LLVMBuildMul(self.builder, b, self.constant(self.i64, columns), "")!
+                let xIndex = LLVMBuildAdd(self.builder, self.splat(xRow), column, "")!
+                return self.fusedMultiplyAdd(self.gatherFloats(a, aIndex), self.gatherFloats(x, xIndex), sum)
+            }
         }
-        let columnCount = splatConstant(constant(i64, columns))
-        let row = LLVMBuildUDiv(builder, laneNumbers, columnCount, "row")!
-        let column = LLVMBuildURem(builder, laneNumbers, columnCount, "column")!
-        return emitLoop(from: constant(i64, 0), below: batch, step: 1, carrying: [zero], "b") { b, sums in
-            let aIndex = LLVMBuildAdd(builder, splat(LLVMBuildMul(builder, b, rows, "")), row, "")!
-            let xIndex = LLVMBuildAdd(builder, splat(LLVMBuildMul(builder, b, constant(i64, columns), "")), column, "")!
-            let left = gatherFloats(a, aIndex), right = gatherFloats(x, xIndex)
-            return [fusedMultiplyAdd(left, right, sums[0])]
+        let zero = LLVMConstNull(vectorType(.float32))!
+        guard batch > 32 else {
+            return (0..<batch).reduce(zero) { sum, b in term(constant(i64, b), sum) }
+        }
+        return emitLoop(from: constant(i64, 0), below: constant(i64, batch), step: 1, carrying: [zero], "b") { b, sums in
+            [term(b, sums[0])]
         }.values[0]
     }
 

@@ -182,6 +182,7 @@ final class LLVMCodegen {
                                              value: operands[1], mask: operands[2])
         case .reducePartial: try emitReducePartial(instruction, at: index, value: operands[0])
         case .blockSum, .blockMin, .blockMax: values[index] = try emitBlockReduction(instruction)
+        case .blockAccumulate: try emitBlockAccumulate(instruction, value: operands[0])
         case .outerProductSum: values[index] = try emitOuterProductSum(instruction)
         case .linear, .matmul:
             throw LLVMBackendError.unsupported("\(instruction.op) is a kernel of its own, not an instruction")

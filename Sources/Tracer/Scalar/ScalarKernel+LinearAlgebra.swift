@@ -47,10 +47,10 @@ extension ScalarKernel {
 
     /// Lane `lane` of an `outerProductSum` instruction: Σ_b a[b, r] x[b, c] for (r, c) = lane's row and column,
     /// accumulated with fma in order of b.
-    static func outerProductSum(lane: Int, columns: Int, a: UnsafeMutableRawPointer, aCount: Int,
-                                x: UnsafeMutableRawPointer, xCount: Int) -> UInt32 {
+    static func outerProductSum(lane: Int, batch: Int, columns: Int, a: UnsafeMutableRawPointer, aCount: Int,
+                                x: UnsafeMutableRawPointer) -> UInt32 {
         let a = a.assumingMemoryBound(to: Float.self), x = x.assumingMemoryBound(to: Float.self)
-        let batch = xCount / columns, rows = aCount / batch
+        let rows = aCount / batch
         let row = lane / columns, column = lane - row * columns
         var sum: Float = 0
         for b in 0..<batch { sum = sum.addingProduct(a[b * rows + row], x[b * columns + column]) }

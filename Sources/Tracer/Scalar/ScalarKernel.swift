@@ -83,11 +83,15 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
                     let slot = (lane - start) % width
                     accumulators[index]![slot] = ScalarSemantics.combine(
                         kind, type: instruction.type, accumulators[index]![slot], a)
+                case .blockAccumulate:
+                    let target = element(instruction.immediate, lane / instruction.blockAccumulateLength)
+                    target.pointee = ScalarSemantics.combine(instruction.blockAccumulateKind!, type: instruction.type,
+                                                             target.pointee, a)
                 case .outerProductSum:
                     let slot = Int(instruction.immediate)
                     registers[index] = Self.outerProductSum(
-                        lane: lane, columns: Int(instruction.auxiliary), a: pointers[slot]!, aCount: Int(sizes[slot]),
-                        x: pointers[slot + 1]!, xCount: Int(sizes[slot + 1]))
+                        lane: lane, batch: Int(a), columns: Int(instruction.auxiliary), a: pointers[slot]!,
+                        aCount: Int(sizes[slot]), x: pointers[slot + 1]!)
                 case .blockSum, .blockMin, .blockMax:
                     let kind: ReductionKind = instruction.op == .blockSum ? .sum : (instruction.op == .blockMin ? .min : .max)
                     let length = Int(instruction.auxiliary)

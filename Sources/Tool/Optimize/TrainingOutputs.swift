@@ -1,0 +1,99 @@
+// What `Tool optimize` writes to its output folder: metrics, loss plots, texture strips and the HTML report.
+import Foundation
+import Integrators
+
+/// The contents of metrics.json.
+struct TrainingMetrics: Codable {
+    var iterations: [IterationRecord]
+    var peakRSSMiB: Double
+
+    enum CodingKeys: String, CodingKey {
+        case iterations
+        case peakRSSMiB = "peak_rss_mib"
+    }
+}
+
+enum TrainingOutputs {
+    /// Writes metrics.json atomically.
+    static func writeMetrics(_ metrics: TrainingMetrics, to directory: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically(encoder.encode(metrics), to: directory.appendingPathComponent("metrics.json"))
+    }
+
+    /// Reads metrics.json (for --resume), or nil when absent.
+    static func readMetrics(in directory: URL) throws -> TrainingMetrics? {
+        let url = directory.appendingPathComponent("metrics.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do {
+            return try JSONDecoder().decode(TrainingMetrics.self, from: Data(contentsOf: url))
+        } catch {
+            throw RenderError("\(url.path): not a metrics file written by Tool optimize (\(error))")
+        }
+    }
+
+    /// Writes loss.svg and loss.png.
+    static func writeLossPlots(_ losses: [Double], to directory: URL) throws {
+        try writeAtomically(Data(LossPlot.svg(losses).utf8), to: directory.appendingPathComponent("loss.svg"))
+        try LossPlot.bitmap(losses).write(to: directory.appendingPathComponent("loss.png"),
+                                          options: ImageWriteOptions(encoding: .asIs))
+    }
+
+    /// Writes texture_N.png: the images side by side with 4-pixel white gaps, values shown as they are (the
+    /// tutorial's convention: texture values are display values).
+    static func writeStrip(_ images: [[Float]], size: Int, to url: URL) throws {
+        let gap = 4
+        let width = images.count * size + (images.count - 1) * gap
+        var pixels = [Float](repeating: 1, count: width * size * 3)
+        for (index, image) in images.enumerated() {
+            let left = index * (size + gap)
+            for row in 0..<size {
+                for column in 0..<size {
+                    for channel in 0..<3 {
+                        pixels[(row * width + left + column) * 3 + channel] = image[(row * size + column) * 3 + channel]
+                    }
+                }
+            }
+        }
+        try Bitmap(width: width, height: size, channelCount: 3, pixels: pixels)
+            .write(to: url, options: ImageWriteOptions(encoding: .asIs))
+    }
+
+    /// Writes report.html: one page with the loss curve, the timings and every strip, referring to the files
+    /// beside it (it opens from disk without a server).
+    static func writeReport(metrics: TrainingMetrics, textureCount: Int, settings: String, to directory: URL) throws {
+        let losses = metrics.iterations.map(\.loss)
+        let last = metrics.iterations.last
+        let medianTotal = metrics.iterations.map(\.seconds.total).sorted().dropFirst(metrics.iterations.count / 2).first ?? 0
+        var rows = ""
+        for record in metrics.iterations.suffix(10) {
+            let s = record.seconds
+            rows += String(format: "<tr><td>%d</td><td>%.4f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td><td>%.3f</td></tr>\n",
+                           record.iteration, record.loss, s.model, s.render, s.backward, s.step, s.total)
+        }
+        var strips = ""
+        for index in 1...max(textureCount, 1) where textureCount > 0 {
+            strips += "<figure><img src=\"texture_\(index).png\" alt=\"texture \(index)\"><figcaption>Texture \(index): initial render (spp 512), input texture, distorted texture, render of the distorted texture (spp 512), target</figcaption></figure>\n"
+        }
+        let html = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>Refract: tutorial optimisation</title>
+        <style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;}img{image-rendering:pixelated;max-width:100%;}
+        table{border-collapse:collapse;}td,th{padding:2px 8px;text-align:right;border-bottom:1px solid #ddd;}</style></head>
+        <body>
+        <h1>Tutorial optimisation</h1>
+        <p>\(settings)</p>
+        <p>\(metrics.iterations.count) iterations; final loss \(String(format: "%.4f", last?.loss ?? 0)); median iteration \(String(format: "%.3f", medianTotal)) s; peak memory \(String(format: "%.0f", metrics.peakRSSMiB)) MiB.</p>
+        \(LossPlot.svg(losses))
+        <h2>Time per phase (last iterations, seconds)</h2>
+        <table><tr><th>iteration</th><th>loss</th><th>model</th><th>render</th><th>backward</th><th>step</th><th>total</th></tr>
+        \(rows)</table>
+        <h2>Textures</h2>
+        \(strips)
+        <p>Files: <a href="metrics.json">metrics.json</a>, <a href="loss.svg">loss.svg</a>, <a href="loss.png">loss.png</a>, model.safetensors.</p>
+        </body></html>
+
+        """
+        try writeAtomically(Data(html.utf8), to: directory.appendingPathComponent("report.html"))
+    }
+}

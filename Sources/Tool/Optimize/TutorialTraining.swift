@@ -1,0 +1,118 @@
+// The tutorial's training loop: a dense layer pre-distorts textures so that, rendered through the glass sphere,
+// they match the originals. Model, renders, loss, PRB adjoints and the Adam step are one traced program.
+import Foundation
+import Integrators
+import Optim
+import Tracer
+
+/// The times of one iteration's phases, in seconds.
+struct PhaseSeconds: Codable, Equatable {
+    var model = 0.0
+    var render = 0.0
+    var backward = 0.0
+    var step = 0.0
+    var total = 0.0
+}
+
+/// One iteration's record, as metrics.json stores it.
+struct IterationRecord: Codable, Equatable {
+    var iteration: Int
+    /// The sum over the textures of their L1 losses (what the tutorial prints).
+    var loss: Double
+    var seconds: PhaseSeconds
+}
+
+/// The state of a training run: scene, textures, model (Linear(res², res²) + Sigmoid per channel) and Adam.
+final class TutorialTraining {
+    let scene: Scene
+    let parameterKey: String
+    let resolution: Int
+    /// The textures, (res, res, 3) interleaved values; they are both the inputs and the targets.
+    let textures: [FloatArray]
+    let model: Sequential
+    let optimizer: Adam
+    let samplesPerPixel: Int
+    /// All textures' channels as rows of one batch: row 3j + c is channel c of texture j.
+    let inputBatch: FloatArray
+    /// For texture j: where each of its interleaved values sits in the model's output batch.
+    let outputIndices: [UInt32Array]
+    /// The last iteration completed (0 before the first).
+    var iteration = 0
+
+    init(scene: Scene, parameterKey: String, textures: [[Float]], resolution: Int, samplesPerPixel: Int,
+         learningRate: Double, seed: UInt64) throws {
+        self.scene = scene
+        self.parameterKey = parameterKey
+        self.resolution = resolution
+        self.samplesPerPixel = samplesPerPixel
+        let texels = resolution * resolution
+        let shape = try scene.parameters.shape(of: parameterKey)
+        guard shape == [resolution, resolution, 3] else {
+            throw RenderError("parameter '\(parameterKey)' has shape \(shape); the textures need [\(resolution), \(resolution), 3]")
+        }
+        self.textures = textures.map { FloatArray($0) }
+        var batch = [Float](repeating: 0, count: textures.count * 3 * texels)
+        for (j, texture) in textures.enumerated() {
+            for p in 0..<texels {
+                for c in 0..<3 { batch[(j * 3 + c) * texels + p] = texture[p * 3 + c] }
+            }
+        }
+        inputBatch = FloatArray(batch)
+        outputIndices = (0..<textures.count).map { j in
+            UInt32Array((0..<texels * 3).map { k in UInt32((j * 3 + k % 3) * texels + k / 3) })
+        }
+        model = Sequential(Linear(inFeatures: texels, outFeatures: texels, seed: seed), Sigmoid())
+        optimizer = Adam(model.parameters, lr: learningRate)
+    }
+
+    /// The distorted texture j of the current model, (res, res, 3) interleaved.
+    func distorted(_ output: FloatArray, texture j: Int) -> FloatArray {
+        output.gather(outputIndices[j])
+    }
+
+    /// Runs one iteration (number `iteration + 1`) and returns its record.
+    func step() throws -> IterationRecord {
+        let number = iteration + 1
+        let clock = ContinuousClock()
+        var seconds = PhaseSeconds()
+        let start = clock.now
+        var mark = start
+        func lap() -> Double {
+            let now = clock.now
+            defer { mark = now }
+            return (now - mark).seconds
+        }
+        optimizer.zeroGrad()
+        // Model: all 12 channel vectors through the layer at once (the weights are read once).
+        let output = model(inputBatch)
+        output.eval()
+        seconds.model = lap()
+        // Renders: texture j in iteration i is rendered with seed i * count + j (its gradient with seed + 1).
+        var losses: [FloatArray] = []
+        for j in 0..<textures.count {
+            try scene.parameters.set(parameterKey, to: distorted(output, texture: j))
+            let seed = UInt32(truncatingIfNeeded: (number - 1) * textures.count + j)
+            let image = scene.render(samplesPerPixel: samplesPerPixel, seed: seed, seedGrad: seed &+ 1)
+            losses.append(l1Loss(image, textures[j]))
+        }
+        let total = losses.dropFirst().reduce(losses[0], +)
+        let loss = Double(total.first)
+        seconds.render = lap()
+        // Backward: the PRB adjoint of each render, then through the sigmoid and the layer.
+        total.backward()
+        for parameter in model.parameters where parameter.count < 1 << 24 { parameter.gradient.eval() }
+        seconds.backward = lap()
+        // Adam: the weight gradient is formed inside the update kernel, never stored.
+        optimizer.step()
+        seconds.step = lap()
+        seconds.total = (clock.now - start).seconds
+        iteration = number
+        return IterationRecord(iteration: number, loss: loss, seconds: seconds)
+    }
+
+    /// Renders texture values at `spp` with `seed` (for the final figures).
+    func render(_ texture: FloatArray, samplesPerPixel spp: Int, seed: UInt32) throws -> [Float] {
+        try scene.parameters.set(parameterKey, to: texture.detached())
+        return scene.render(samplesPerPixel: spp, seed: seed).values
+    }
+}
