@@ -31,6 +31,9 @@ struct OptimizeCommand: ParsableCommand {
     @Option(help: "Samples per pixel of the training renders.")
     var spp: Int = 4
 
+    @Option(help: "Samples per pixel of the final renders in the texture strips.")
+    var figureSpp: Int = 512
+
     @Option(help: "Adam's learning rate.")
     var lr: Double = 2e-4
 
@@ -54,6 +57,7 @@ struct OptimizeCommand: ParsableCommand {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
         guard spp >= 1 else { throw ValidationError("--spp must be at least 1, got \(spp)") }
         guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
+        guard figureSpp >= 1 else { throw ValidationError("--figure-spp must be at least 1, got \(figureSpp)") }
         guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
@@ -130,13 +134,14 @@ struct OptimizeCommand: ParsableCommand {
         try TrainingOutputs.writeLossPlots(metrics.iterations.map(\.loss), to: directory)
     }
 
-    /// texture_N.png for each texture: initial render, input, distorted texture, its render, target.
+    /// texture_N.png for each texture: initial render, input, distorted texture, its render, target (the renders
+    /// at --figure-spp).
     private func writeFigures(_ training: TutorialTraining, names: [String], directory: URL) throws {
         let output = training.model(training.inputBatch)
         for (j, texture) in training.textures.enumerated() {
             let distorted = training.distorted(output, texture: j).detached()
-            let initial = try training.render(texture, samplesPerPixel: 512, seed: 0)
-            let final = try training.render(distorted, samplesPerPixel: 512, seed: 0)
+            let initial = try training.render(texture, samplesPerPixel: figureSpp, seed: 0)
+            let final = try training.render(distorted, samplesPerPixel: figureSpp, seed: 0)
             try TrainingOutputs.writeStrip([initial, texture.values, distorted.values, final, texture.values],
                                            size: training.resolution,
                                            to: directory.appendingPathComponent("texture_\(j + 1).png"))

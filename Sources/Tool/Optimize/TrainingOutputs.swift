@@ -73,7 +73,7 @@ enum TrainingOutputs {
         }
         var strips = ""
         for index in 1...max(textureCount, 1) where textureCount > 0 {
-            strips += "<figure><img src=\"texture_\(index).png\" alt=\"texture \(index)\"><figcaption>Texture \(index): initial render (spp 512), input texture, distorted texture, render of the distorted texture (spp 512), target</figcaption></figure>\n"
+            strips += "<figure><img src=\"texture_\(index).png\" alt=\"texture \(index)\"><figcaption>Texture \(index): initial render, input texture, distorted texture, render of the distorted texture, target</figcaption></figure>\n"
         }
         let html = """
         <!DOCTYPE html>
