@@ -56,12 +56,13 @@ let package = Package(
         ),
         .target(name: "Integrators", dependencies: ["Tracer", "CImageCodecs"]),
         .target(name: "Optim", dependencies: ["Tracer"]),
+        .target(name: "Tutorial", dependencies: ["Tracer", "Integrators", "Optim"]),
         .executableTarget(
             name: "Tool",
-            dependencies: ["Tracer", "Integrators", "Optim",
+            dependencies: ["Tracer", "Integrators", "Optim", "Tutorial",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "Benchmarks", dependencies: ["Tracer", "Integrators", "Optim"]),
+        .executableTarget(name: "Benchmarks", dependencies: ["Tracer", "Integrators", "Optim", "Tutorial"]),
         .testTarget(
             name: "TracerTests",
             dependencies: ["Tracer", .product(name: "PropertyBased", package: "swift-property-based")]

@@ -25,6 +25,8 @@ let report = BenchmarkReport()
 TracerBenchmarks.run(report, filter: filter)
 AutodiffBenchmarks.run(report, filter: filter)
 LinearAlgebraBenchmarks.run(report, filter: filter)
+RenderBenchmarks.run(report, filter: filter)
+TutorialBenchmarks.run(report, filter: filter)
 if let jsonPath {
     do {
         try report.writeJSON(to: jsonPath)

@@ -4,6 +4,7 @@ import Foundation
 import Integrators
 import Optim
 import Tracer
+import Tutorial
 
 struct OptimizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

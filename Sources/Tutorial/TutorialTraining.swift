@@ -1,4 +1,4 @@
-// The tutorial's training loop: a dense layer pre-distorts textures so that, rendered through the glass sphere,
+// The tutorial's training loop (shared by `Tool optimize` and the benchmarks): a dense layer pre-distorts textures so that, rendered through the glass sphere,
 // they match the originals. Model, renders, loss, PRB adjoints and the Adam step are one traced program.
 import Foundation
 import Integrators
@@ -6,40 +6,42 @@ import Optim
 import Tracer
 
 /// The times of one iteration's phases, in seconds.
-struct PhaseSeconds: Codable, Equatable {
-    var model = 0.0
-    var render = 0.0
-    var backward = 0.0
-    var step = 0.0
-    var total = 0.0
+public struct PhaseSeconds: Codable, Equatable, Sendable {
+    public var model = 0.0
+    public var render = 0.0
+    public var backward = 0.0
+    public var step = 0.0
+    public var total = 0.0
+
+    public init() {}
 }
 
 /// One iteration's record, as metrics.json stores it.
-struct IterationRecord: Codable, Equatable {
-    var iteration: Int
+public struct IterationRecord: Codable, Equatable, Sendable {
+    public var iteration: Int
     /// The sum over the textures of their L1 losses (what the tutorial prints).
-    var loss: Double
-    var seconds: PhaseSeconds
+    public var loss: Double
+    public var seconds: PhaseSeconds
 }
 
 /// The state of a training run: scene, textures, model (Linear(res², res²) + Sigmoid per channel) and Adam.
-final class TutorialTraining {
-    let scene: Scene
-    let parameterKey: String
-    let resolution: Int
+public final class TutorialTraining {
+    public let scene: Scene
+    public let parameterKey: String
+    public let resolution: Int
     /// The textures, (res, res, 3) interleaved values; they are both the inputs and the targets.
-    let textures: [FloatArray]
-    let model: Sequential
-    let optimizer: Adam
-    let samplesPerPixel: Int
+    public let textures: [FloatArray]
+    public let model: Sequential
+    public let optimizer: Adam
+    public let samplesPerPixel: Int
     /// All textures' channels as rows of one batch: row 3j + c is channel c of texture j.
-    let inputBatch: FloatArray
+    public let inputBatch: FloatArray
     /// For texture j: where each of its interleaved values sits in the model's output batch.
-    let outputIndices: [UInt32Array]
+    public let outputIndices: [UInt32Array]
     /// The last iteration completed (0 before the first).
-    var iteration = 0
+    public var iteration = 0
 
-    init(scene: Scene, parameterKey: String, textures: [[Float]], resolution: Int, samplesPerPixel: Int,
+    public init(scene: Scene, parameterKey: String, textures: [[Float]], resolution: Int, samplesPerPixel: Int,
          learningRate: Double, seed: UInt64) throws {
         self.scene = scene
         self.parameterKey = parameterKey
@@ -66,12 +68,12 @@ final class TutorialTraining {
     }
 
     /// The distorted texture j of the current model, (res, res, 3) interleaved.
-    func distorted(_ output: FloatArray, texture j: Int) -> FloatArray {
+    public func distorted(_ output: FloatArray, texture j: Int) -> FloatArray {
         output.gather(outputIndices[j])
     }
 
     /// Runs one iteration (number `iteration + 1`) and returns its record.
-    func step() throws -> IterationRecord {
+    public func step() throws -> IterationRecord {
         let number = iteration + 1
         let clock = ContinuousClock()
         var seconds = PhaseSeconds()
@@ -80,7 +82,8 @@ final class TutorialTraining {
         func lap() -> Double {
             let now = clock.now
             defer { mark = now }
-            return (now - mark).seconds
+            let elapsed = now - mark
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         }
         optimizer.zeroGrad()
         // Model: all 12 channel vectors through the layer at once (the weights are read once).
@@ -105,13 +108,14 @@ final class TutorialTraining {
         // Adam: the weight gradient is formed inside the update kernel, never stored.
         optimizer.step()
         seconds.step = lap()
-        seconds.total = (clock.now - start).seconds
+        let elapsed = clock.now - start
+        seconds.total = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         iteration = number
         return IterationRecord(iteration: number, loss: loss, seconds: seconds)
     }
 
     /// Renders texture values at `spp` with `seed` (for the final figures).
-    func render(_ texture: FloatArray, samplesPerPixel spp: Int, seed: UInt32) throws -> [Float] {
+    public func render(_ texture: FloatArray, samplesPerPixel spp: Int, seed: UInt32) throws -> [Float] {
         try scene.parameters.set(parameterKey, to: texture.detached())
         return scene.render(samplesPerPixel: spp, seed: seed).values
     }

@@ -1,9 +1,10 @@
 // The process's peak resident memory, from the kernel.
 import Foundation
 
-enum ProcessMemory {
+/// Facts about this process's memory use.
+public enum ProcessMemory {
     /// Peak resident set size in MiB (VmHWM), or 0 where /proc is not available.
-    static var peakResidentMiB: Double {
+    public static var peakResidentMiB: Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
