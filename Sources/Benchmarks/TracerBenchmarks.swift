@@ -1,4 +1,5 @@
-// Tracer benchmarks: fused elementwise throughput against a memory copy, compile time, launch cost, scaling.
+// Tracer benchmarks: fused elementwise throughput against a memory copy, compile time, launch cost, scaling, and
+// block sums fused into the kernel of their source.
 import Foundation
 import Tracer
 
@@ -9,6 +10,8 @@ enum TracerBenchmarks {
         if filter("elementwise") || filter("copy") || filter("scaling") { elementwise(report, filter: filter) }
         if filter("compile_cold") { compileCold(report) }
         if filter("launch_cached") { launchCached(report) }
+        if filter("block_sum") { blockSumFused(report) }
+        if filter("transcendental") { transcendental(report) }
     }
 
     /// 8 inputs, 30 operations, 1 output: the kind of expression a fused kernel exists for.
@@ -62,6 +65,16 @@ enum TracerBenchmarks {
         report.add("compile_cold_100op_ms", samples.sorted()[samples.count / 2] * 1e3, "ms", target: "<= 20")
     }
 
+    /// Per-pixel sums of 64 samples computed inside the kernel of the per-sample values (as the film does): the
+    /// bytes read per second, with the 1/64 as many written.
+    static func blockSumFused(_ report: BenchmarkReport) {
+        let count = elementCount
+        let x = FloatArray.arange(count) * 1e-7 + 1
+        x.eval()
+        let seconds = bestTime { _ = (x * 1.5 + 0.5).blockSum(64).first }
+        report.add("block_sum_fused_gbps", Double(count * 4 + count / 16) / seconds / 1e9, "GB/s")
+    }
+
     /// A cache-hit launch of a small kernel: recording, lowering, cache lookup and running.
     static func launchCached(_ report: BenchmarkReport) {
         let x = FloatArray.arange(1024)
@@ -70,5 +83,15 @@ enum TracerBenchmarks {
             for _ in 0..<1000 { (x * rate + 1).eval() }
         }
         report.add("launch_cached_us", seconds / 1000 * 1e6, "us", target: "<= 50")
+    }
+
+    /// sin, cos and exp of 16M floats in one kernel (angles over [0, 168), exponents over [-50, 0]): elements per
+    /// second, each element costing the three functions.
+    static func transcendental(_ report: BenchmarkReport) {
+        let count = elementCount
+        let x = FloatArray.arange(count) * 1e-5
+        x.eval()
+        let seconds = bestTime { _ = (sin(x) * cos(x) + exp(x * -0.3)).first }
+        report.add("transcendental_gops", Double(count) / seconds / 1e9, "Gelem/s")
     }
 }

@@ -256,6 +256,64 @@ struct BlockReductionTests {
         }
     }
 
+    @Test("blockAccumulate kernels agree with the unfused order in both backends, for every type and specials",
+          arguments: [ReductionKind.sum, .min, .max], [ScalarType.float32, .int32, .uint32, .bool])
+    func kernels(kind: ReductionKind, type: ScalarType) throws {
+        let specials: [UInt32] = switch type {
+        case .float32: ([0, -0.0, 1, -1, 0.5, .infinity, -.infinity, .nan, 1e30, -1e30, .leastNonzeroMagnitude, -3] as [Float])
+            .map(\.bitPattern)
+        case .int32, .uint32: [0, 1, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 7, 0xFFFF_FFF9]
+        case .bool: [0, 1]
+        }
+        var generator = SplitMixRandom(state: 11)
+        let lanes = 203
+        // Runs of one special (zeros of both signs, NaNs) as well as a random mix.
+        let source = (0..<lanes).map { lane in
+            lane < 96 ? specials[(lane / 8) % specials.count] : specials.randomElement(using: &generator)!
+        }
+        for width in [4, 8, 16] {
+            for length in [1, 3, 4, 16, 20, 64, 100] {
+                let program = KernelProgram(
+                    instructions: [
+                        KernelInstruction(op: .load, type: type, immediate: 0),
+                        KernelInstruction(op: .blockAccumulate, type: type, operands: [0], immediate: 1,
+                                          auxiliary: KernelInstruction.blockAccumulateAuxiliary(kind: kind,
+                                                                                                length: length)),
+                    ],
+                    slots: [KernelSlot(type: type, role: .input), KernelSlot(type: type, role: .blockOutput)],
+                    vectorWidth: width, countsOutOfRange: false)
+                let kernels: [CompiledKernel] = [try LLVMBackend.shared.compile(program), ScalarKernel(program: program)]
+                let blockSize = BlockFusion.lcm(length, width)
+                let count = (lanes + length - 1) / length
+                let results = kernels.map { kernel -> [UInt32] in
+                    let input = Storage(bits: source, type: type)
+                    let output = Storage(repeating: ScalarSemantics.identity(of: kind, type: type), count: count,
+                                         type: type)
+                    let pointers: [UnsafeMutableRawPointer?] = [input.pointer, output.pointer]
+                    let sizes: [Int64] = [Int64(lanes), Int64(count)]
+                    for (block, start) in stride(from: 0, to: lanes, by: blockSize).enumerated() {
+                        kernel.run(start: start, end: Swift.min(lanes, start + blockSize), block: block,
+                                   pointers: pointers, sizes: sizes)
+                    }
+                    return output.bits
+                }
+                let expected = stride(from: 0, to: lanes, by: length).map { start in
+                    source[start..<Swift.min(lanes, start + length)].reduce(
+                        ScalarSemantics.identity(of: kind, type: type)) {
+                        ScalarSemantics.combine(kind, type: type, $0, $1)
+                    }
+                }
+                let what = "\(kind) \(type) k=\(length) W=\(width)"
+                Self.expectIdentical(results[1], expected, "scalar \(what)")
+                // Two NaNs added may give either one's payload (compilers commute fadd), as elsewhere.
+                let llvm = zip(results[0], expected).map { a, b in
+                    type == .float32 && Float(bitPattern: a).isNaN && Float(bitPattern: b).isNaN ? b : a
+                }
+                Self.expectIdentical(llvm, expected, "LLVM \(what)")
+            }
+        }
+    }
+
     @Test("sources that are roots, literals, block reductions or empty", arguments: Variant.allCases)
     func sources(variant: Variant) {
         TraceContext.with(CompileOptions(variant: variant)) {

@@ -81,5 +81,6 @@ private func checkDimensions(_ function: String, _ dimensions: KeyValuePairs<Str
 /// Stops unless `array` has rows × columns elements.
 private func checkMatrix(_ function: String, _ name: String, _ array: FloatArray, _ rows: Int, _ columns: Int) {
     precondition(array.count == rows * columns,
-                 "Tracer: \(function): \(name) has \(array.count) elements, expected \(rows) × \(columns) = \(rows * columns)")
+                 "Tracer: \(function): \(name) has \(array.count) elements, expected \(rows) × \(columns) = "
+                     + "\(rows * columns)")
 }

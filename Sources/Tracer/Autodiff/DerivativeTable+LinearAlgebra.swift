@@ -16,14 +16,18 @@ extension DerivativeTable {
         case .linear:
             let batch = operands[0].size / dimension, outFeatures = operands[1].size / dimension
             if wanted[0] { adjoints[0] = matmul(g, second, m: batch, k: outFeatures, n: dimension) }
-            if wanted[1] { adjoints[1] = outerProductSum(g, first, batch: batch, rows: outFeatures, columns: dimension) }
+            if wanted[1] {
+                adjoints[1] = outerProductSum(g, first, batch: batch, rows: outFeatures, columns: dimension)
+            }
             if operands.count > 2 && wanted[2] {
                 let ones = FloatArray(repeating: 1, count: batch, context: g.context)
                 adjoints[2] = outerProductSum(g, ones, batch: batch, rows: outFeatures, columns: 1)
             }
         case .matmul:
             let k = operands[1].size / dimension, m = operands[0].size / k
-            if wanted[0] { adjoints[0] = linearForward(g, weight: second, batch: m, inFeatures: dimension, outFeatures: k) }
+            if wanted[0] {
+                adjoints[0] = linearForward(g, weight: second, batch: m, inFeatures: dimension, outFeatures: k)
+            }
             if wanted[1] { adjoints[1] = outerProductSum(first, g, batch: m, rows: k, columns: dimension) }
         default:
             let batch = operands[1].size / dimension, rows = operands[0].size / batch
@@ -44,7 +48,8 @@ extension DerivativeTable {
         /// The tangent of operand i at its full size (a size-1 tangent is broadcast).
         func tangent(_ i: Int) -> FloatArray? {
             guard let value = t[i] else { return nil }
-            return value.count == operands[i].size ? value : value + FloatArray.zeros(operands[i].size, context: context)
+            let size = operands[i].size
+            return value.count == size ? value : value + FloatArray.zeros(size, context: context)
         }
         var terms: [FloatArray] = []
         switch entry.op! {
@@ -66,8 +71,11 @@ extension DerivativeTable {
             if let db = tangent(1) { terms.append(matmul(first, db, m: m, k: k, n: dimension)) }
         default:
             let batch = operands[1].size / dimension, rows = operands[0].size / batch
-            if let da = tangent(0) { terms.append(outerProductSum(da, second, batch: batch, rows: rows, columns: dimension)) }
-            if let dx = tangent(1) { terms.append(outerProductSum(first, dx, batch: batch, rows: rows, columns: dimension)) }
+            let product = { (a: FloatArray, x: FloatArray) -> FloatArray in
+                outerProductSum(a, x, batch: batch, rows: rows, columns: dimension)
+            }
+            if let da = tangent(0) { terms.append(product(da, second)) }
+            if let dx = tangent(1) { terms.append(product(first, dx)) }
         }
         return terms.dropFirst().reduce(terms.first) { total, term in total.map { $0 + term } }
     }

@@ -64,8 +64,9 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     /// Kernel only: reduce(value) over the block's active lanes into element `block` of slot `immediate`;
     /// the kind (`ReductionKind`) is in `auxiliary`.
     case reducePartial
-    /// Reduction over consecutive blocks of elements of an evaluated source: lane i combines source elements
-    /// [i*k, i*k+k). Graph: operand 0 is the source, `auxiliary` is k. Kernel: slot `immediate`, k in `auxiliary`.
+    /// Reduction over consecutive blocks of elements: lane i combines source elements [i*k, i*k+k). Graph: operand
+    /// 0 is the source, `auxiliary` is k. Kernel, over an evaluated source: slot `immediate`, k in `auxiliary` (an
+    /// unevaluated source's own kernel computes them with `blockAccumulate` instead).
     case blockSum, blockMin, blockMax
     /// Kernel only: a block reduction fused into the kernel of its source. Lane l combines its value into element
     /// l / k of the slot `immediate` (lanes in increasing order, onto the identity the slot starts with); k and the

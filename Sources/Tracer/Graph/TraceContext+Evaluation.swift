@@ -1,8 +1,9 @@
 // How recorded work runs: side effects in program order, then every pending node of one size as one kernel.
 //
-// `evaluate` is the entry point. Dependencies that cross sizes (gather sources, block-reduction sources, and
-// reduction results used by later arithmetic) are evaluated first, recursively; everything else of one size,
-// including size-1 subexpressions broadcast into it, is fused into one kernel.
+// `evaluate` is the entry point. Dependencies that cross sizes (gather sources, block reductions read by later
+// arithmetic, and reduction results used by later arithmetic) are evaluated first, recursively; everything else of
+// one size, including size-1 subexpressions broadcast into it, is fused into one kernel. Whole and block
+// reductions being evaluated are computed by the kernel of their input (see `TraceContext+KernelGroups.swift`).
 import Foundation
 
 extension TraceContext {

@@ -1,9 +1,11 @@
 // Code generation of `blockAccumulate`: lane l combines its value into element l / k, lanes in increasing order.
 //
 // The launch starts every range at a multiple of lcm(k, W), so a vector never shares a block of k lanes with
-// another range, and the order of combination is the unfused block reduction's: r = identity, then each lane's
-// value in turn. Three shapes: k a multiple of W (one element per vector), k dividing W (whole blocks inside a
-// vector), and any other k (a running value carried lane by lane, stored where a block ends).
+// another range, and each element sees the unfused block reduction's order: the identity, then its lanes in turn.
+// Lanes that do not belong to an element (past end, or another element's) take part as a neutral value n with
+// combine(r, n) == r bit for bit for every r a chain can hold, which keeps every chain free of branches and selects:
+// -0.0 for float sums (r + -0.0 == r, +0 included), 0 for integer sums and the identity for min and max (a running
+// minimum or maximum is never NaN).
 import CLLVM
 
 extension LLVMCodegen {
@@ -14,117 +16,112 @@ extension LLVMCodegen {
         guard length >= 1, let kind = instruction.blockAccumulateKind else {
             throw LLVMBackendError.unsupported("blockAccumulate auxiliary \(instruction.auxiliary)")
         }
+        let type = instruction.type
+        let active = LLVMBuildSelect(builder, activeLanes, value, splat(bits: neutral(kind, type), type), "")!
         if length % width == 0 {
-            emitWholeVectorAccumulate(slot: slot, length: length, kind: kind, type: instruction.type, value: value)
+            emitWholeVectorAccumulate(slot: slot, length: length, kind: kind, type: type, value: active)
         } else if width % length == 0 {
-            emitWholeBlockAccumulate(slot: slot, length: length, kind: kind, type: instruction.type, value: value)
+            emitWholeBlockAccumulate(slot: slot, length: length, kind: kind, type: type, value: active)
         } else {
-            emitRunningAccumulate(slot: slot, length: length, kind: kind, type: instruction.type, value: value)
+            emitStraddlingAccumulate(slot: slot, length: length, kind: kind, type: type, value: active)
         }
     }
 
-    /// Runs `body(masked)` on two paths: unmasked when every lane is < end (all but the last vector of a launch),
-    /// masked otherwise, so the hot path carries no per-lane selects.
-    private func splitOnFullVector(_ body: (_ masked: Bool) -> Void) {
-        let full = appendBlock("blockAcc.full"), partial = appendBlock("blockAcc.partial")
-        let join = appendBlock("blockAcc.join")
-        LLVMBuildCondBr(builder, extract(activeLanes, width - 1), full, partial)
-        for (block, masked) in [(full, false), (partial, true)] {
-            LLVMPositionBuilderAtEnd(builder, block)
-            body(masked)
-            LLVMBuildBr(builder, join)
-        }
-        LLVMPositionBuilderAtEnd(builder, join)
+    /// A value that leaves every running reduction unchanged (see the file comment).
+    private func neutral(_ kind: ReductionKind, _ type: ScalarType) -> UInt32 {
+        kind == .sum && type == .float32 ? (-Float.zero).bitPattern : ScalarSemantics.identity(of: kind, type: type)
     }
 
-    /// combine(r, value[lane]), kept only for lanes < end when `masked` (lane 0 of a vector is always < end).
-    private func combineLane(_ kind: ReductionKind, _ type: ScalarType, _ r: LLVMValueRef, _ value: LLVMValueRef,
-                             lane: Int, masked: Bool) -> LLVMValueRef {
-        let combined = combine(kind, type, r, extract(value, lane))
-        return masked && lane > 0 ? LLVMBuildSelect(builder, extract(activeLanes, lane), combined, r, "")! : combined
+    /// combine(... combine(combine(start, value[lanes.first]), ...), value[lanes.last]).
+    private func chain(_ kind: ReductionKind, _ type: ScalarType, from start: LLVMValueRef, _ value: LLVMValueRef,
+                       lanes: ClosedRange<Int>) -> LLVMValueRef {
+        lanes.reduce(start) { combine(kind, type, $0, extract(value, $1)) }
     }
 
     /// k a multiple of W: the vector's lanes all belong to element i / k, combined onto it in lane order.
     private func emitWholeVectorAccumulate(slot: Int, length: Int, kind: ReductionKind, type: ScalarType,
                                            value: LLVMValueRef) {
         let element = memoryType(type)
-        let index = LLVMBuildUDiv(builder, loopIndex, constant(i64, length), "")!
-        splitOnFullVector { masked in
-            let address = elementAddress(slot: slot, element: element, index: index)
-            let old = LLVMBuildLoad2(builder, element, address, "")!
-            LLVMSetAlignment(old, 4)
-            var r = toRegister(old, type)
-            for lane in 0..<width { r = combineLane(kind, type, r, value, lane: lane, masked: masked) }
-            LLVMSetAlignment(LLVMBuildStore(builder, toMemory(r, type), address), 4)
-        }
+        let address = elementAddress(slot: slot, element: element,
+                                     index: LLVMBuildUDiv(builder, loopIndex, constant(i64, length), "")!)
+        let old = LLVMBuildLoad2(builder, element, address, "")!
+        LLVMSetAlignment(old, 4)
+        let result = chain(kind, type, from: toRegister(old, type), value, lanes: 0...width - 1)
+        LLVMSetAlignment(LLVMBuildStore(builder, toMemory(result, type), address), 4)
     }
 
-    /// k dividing W: blocks of k lanes start at lanes 0, k, 2k, ... of the vector and lie inside it, so each is
-    /// reduced from the identity and the W / k results are stored together (those whose block starts < end).
+    /// k dividing W: blocks start at lanes 0, k, 2k, ... of the vector and lie inside it, so each is reduced from
+    /// the identity; the W / k results are stored together, those whose first lane is < end.
     private func emitWholeBlockAccumulate(slot: Int, length: Int, kind: ReductionKind, type: ScalarType,
                                           value: LLVMValueRef) {
-        let blocks = width / length
-        let element = memoryType(type)
-        let resultType = LLVMVectorType(element, UInt32(blocks))!
         let first = LLVMBuildUDiv(builder, loopIndex, constant(i64, length), "")!
-        let identityValue = scalarConstant(bits: ScalarSemantics.identity(of: kind, type: type), type)
-        splitOnFullVector { masked in
-            var results = LLVMGetPoison(resultType)!
-            for block in 0..<blocks {
-                var r = identityValue
-                for lane in block * length..<(block + 1) * length {
-                    let combined = combine(kind, type, r, extract(value, lane))
-                    // The block's first lane decides whether it is stored at all.
-                    r = masked && lane > block * length
-                        ? LLVMBuildSelect(builder, extract(activeLanes, lane), combined, r, "")! : combined
-                }
-                results = insert(results, toMemory(r, type), block)
-            }
-            let address = LLVMBuildPointerCast(builder, elementAddress(slot: slot, element: element, index: first),
-                                               pointer(to: resultType), "")!
-            if masked {
-                let starts = constantVector(i32, (0..<blocks).map { $0 * length })
-                let enabled = LLVMBuildShuffleVector(builder, activeLanes, LLVMGetPoison(LLVMTypeOf(activeLanes)),
-                                                     starts, "")!
-                intrinsic("llvm.masked.store", [resultType, LLVMTypeOf(address)],
-                          [results, address, constant(i32, 4), enabled])
-            } else {
-                LLVMSetAlignment(LLVMBuildStore(builder, results, address), 4)
-            }
+        let results = (0..<width / length).map { block in
+            chain(kind, type, from: identityScalar(kind, type), value,
+                  lanes: block * length...(block + 1) * length - 1)
         }
+        let stored = LLVMBuildShuffleVector(builder, activeLanes, LLVMGetPoison(LLVMTypeOf(activeLanes)),
+                                            constantVector(i32, results.indices.map { $0 * length }), "")!
+        storeConsecutive(results, slot: slot, type: type, from: first, mask: stored)
     }
 
-    /// Any other k: a running value starts from element i / k (what earlier vectors of its block left there),
-    /// restarts from the identity at every lane that begins a block, and is stored at every lane < end that ends
-    /// a block or the vector, or is the last lane < end.
-    private func emitRunningAccumulate(slot: Int, length: Int, kind: ReductionKind, type: ScalarType,
-                                       value: LLVMValueRef) {
+    /// Any other k: the vector's lanes belong to elements e0 = i / k, e0 + 1, ..., one chain each over the lanes
+    /// that can belong to it (at most 2k - 1), with every other lane neutral. Element e0 continues from memory
+    /// (what earlier vectors of its block left there); the others start from the identity.
+    private func emitStraddlingAccumulate(slot: Int, length: Int, kind: ReductionKind, type: ScalarType,
+                                          value: LLVMValueRef) {
+        let first = LLVMBuildUDiv(builder, loopIndex, constant(i64, length), "")!
+        // Which element (relative to e0) each lane belongs to: (i mod k + lane) / k, in 32 bits.
+        let phase = LLVMBuildTrunc(builder, LLVMBuildSub(builder, loopIndex,
+                                                        LLVMBuildMul(builder, first, constant(i64, length), ""), ""),
+                                   i32, "")!
+        let lanes = LLVMBuildAdd(builder, splat(phase), constantVector(i32, Array(0..<width)), "")!
+        let owners = LLVMBuildUDiv(builder, lanes, splatConstant(constant(i32, length)), "owner")!
+        let neutralValue = splat(bits: neutral(kind, type), type)
         let element = memoryType(type)
-        let lengths = splatConstant(constant(i64, length))
-        let indices = LLVMBuildUDiv(builder, laneNumbers, lengths, "")!
-        let starts = LLVMBuildICmp(builder, LLVMIntEQ, LLVMBuildURem(builder, laneNumbers, lengths, ""),
-                                   LLVMConstNull(LLVMTypeOf(laneNumbers)), "")!
-        // Lane l stores when lane l + 1 starts a block or is past end (lane W reads as true).
-        let boundary = LLVMBuildOr(builder, starts, LLVMBuildNot(builder, activeLanes, ""), "")!
-        let allTrue = splatConstant(LLVMConstInt(i1, 1, 0))
-        let next = LLVMBuildShuffleVector(builder, boundary, allTrue, constantVector(i32, Array(1...width)), "")!
-        let stores = LLVMBuildAnd(builder, activeLanes, next, "")!
-        let identityValue = scalarConstant(bits: ScalarSemantics.identity(of: kind, type: type), type)
-
-        let old = LLVMBuildLoad2(builder, element, elementAddress(slot: slot, element: element,
-                                                                  index: extract(indices, 0)), "")!
+        let old = LLVMBuildLoad2(builder, element, elementAddress(slot: slot, element: element, index: first), "")!
         LLVMSetAlignment(old, 4)
-        var r = toRegister(old, type)
-        for lane in 0..<width {
-            let base = lane == 0 ? r : LLVMBuildSelect(builder, extract(starts, lane), identityValue, r, "")!
-            r = combine(kind, type, base, extract(value, lane))
-            let store = appendBlock("blockAcc.store\(lane)"), after = appendBlock("blockAcc.next\(lane)")
-            LLVMBuildCondBr(builder, extract(stores, lane), store, after)
-            LLVMPositionBuilderAtEnd(builder, store)
-            let address = elementAddress(slot: slot, element: element, index: extract(indices, lane))
-            LLVMSetAlignment(LLVMBuildStore(builder, toMemory(r, type), address), 4)
-            LLVMBuildBr(builder, after)
-            LLVMPositionBuilderAtEnd(builder, after)
+        let chains = (width - 2) / length + 2
+        let results = (0..<chains).map { owner -> LLVMValueRef in
+            let mine = LLVMBuildICmp(builder, LLVMIntEQ, owners, splatConstant(constant(i32, owner)), "")!
+            let values = LLVMBuildSelect(builder, mine, value, neutralValue, "")!
+            let lanes = Swift.max(0, owner * length - (length - 1))...Swift.min(width - 1, owner * length + length - 1)
+            return chain(kind, type, from: owner == 0 ? toRegister(old, type) : identityScalar(kind, type), values,
+                         lanes: lanes)
         }
+        // Element e0 + c is stored when its first lane, (e0 + c) * k, is in this vector and < end.
+        let vectorEnd = LLVMBuildAdd(builder, loopIndex, constant(i64, width), "")!
+        let stop = LLVMBuildSelect(builder, LLVMBuildICmp(builder, LLVMIntSLT, endArgument, vectorEnd, ""),
+                                   endArgument, vectorEnd, "")!
+        let starts = LLVMBuildMul(builder, vectorOf(first, count: chains, plus: Array(0..<chains)),
+                                  constantVector(i64, Array(repeating: length, count: chains)), "")!
+        let stored = LLVMBuildICmp(builder, LLVMIntSLT, starts, vectorOf(stop, count: chains), "")!
+        storeConsecutive(results, slot: slot, type: type, from: first, mask: stored)
+    }
+
+    /// The identity of a reduction as a scalar register constant.
+    private func identityScalar(_ kind: ReductionKind, _ type: ScalarType) -> LLVMValueRef {
+        scalarConstant(bits: ScalarSemantics.identity(of: kind, type: type), type)
+    }
+
+    /// `<count x i64>` with `scalar + offsets[j]` in lane j (offsets default to 0).
+    private func vectorOf(_ scalar: LLVMValueRef, count: Int, plus offsets: [Int]? = nil) -> LLVMValueRef {
+        let type = LLVMVectorType(i64, UInt32(count))!
+        let single = LLVMBuildInsertElement(builder, LLVMGetPoison(type), scalar, constant(i32, 0), "")
+        let broadcast = LLVMBuildShuffleVector(builder, single, LLVMGetPoison(type),
+                                               LLVMConstNull(LLVMVectorType(i32, UInt32(count))), "")!
+        guard let offsets else { return broadcast }
+        return LLVMBuildAdd(builder, broadcast, constantVector(i64, offsets), "")!
+    }
+
+    /// Stores `results` (scalar registers) to elements `first`, `first` + 1, ... of the slot where `mask` is set.
+    private func storeConsecutive(_ results: [LLVMValueRef], slot: Int, type: ScalarType, from first: LLVMValueRef,
+                                  mask: LLVMValueRef) {
+        let element = memoryType(type)
+        let vectorType = LLVMVectorType(element, UInt32(results.count))!
+        var vector = LLVMGetPoison(vectorType)!
+        for (index, result) in results.enumerated() { vector = insert(vector, toMemory(result, type), index) }
+        let address = LLVMBuildPointerCast(builder, elementAddress(slot: slot, element: element, index: first),
+                                           pointer(to: vectorType), "")!
+        intrinsic("llvm.masked.store", [vectorType, LLVMTypeOf(address)], [vector, address, constant(i32, 4), mask])
     }
 }

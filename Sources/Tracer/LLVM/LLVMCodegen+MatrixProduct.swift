@@ -138,7 +138,9 @@ extension LLVMCodegen {
         for r in 0..<rows {
             let row = LLVMBuildAdd(builder, firstRow, constant(i64, r), "")!
             let outputRow = gep(f32, c, LLVMBuildMul(builder, row, constant(i64, columns), "")!)
-            for v in 0..<vectors { maskedStore(sums[r * vectors + v], gep(f32, outputRow, firstColumns[v]), mask: masks[v]) }
+            for v in 0..<vectors {
+                maskedStore(sums[r * vectors + v], gep(f32, outputRow, firstColumns[v]), mask: masks[v])
+            }
         }
     }
 

@@ -44,7 +44,8 @@ extension LLVMCodegen {
         guard batch > 32 else {
             return (0..<batch).reduce(zero) { sum, b in term(constant(i64, b), sum) }
         }
-        return emitLoop(from: constant(i64, 0), below: constant(i64, batch), step: 1, carrying: [zero], "b") { b, sums in
+        let count = constant(i64, batch)
+        return emitLoop(from: constant(i64, 0), below: count, step: 1, carrying: [zero], "b") { b, sums in
             [term(b, sums[0])]
         }.values[0]
     }

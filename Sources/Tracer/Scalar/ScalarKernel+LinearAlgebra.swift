@@ -22,7 +22,9 @@ extension ScalarKernel {
                 for column in unit * width..<min(columns, (unit + 1) * width) {
                     for row in 0..<rows {
                         var sum: Float = 0
-                        for k in 0..<inner { sum = sum.addingProduct(left[row * inner + k], right[k * columns + column]) }
+                        for k in 0..<inner {
+                            sum = sum.addingProduct(left[row * inner + k], right[k * columns + column])
+                        }
                         result[row * columns + column] = sum
                     }
                 }
