@@ -26,8 +26,22 @@ extension TraceContext {
         // Operations with no derivative (rounding, comparisons) cut the tape.
         guard DerivativeTable.isDifferentiable(op) else { return nil }
         let parents = (0..<operands.count).map { $0 < tapes.count ? tapes[$0] : nil }
-        return register(TapeEntry(serial: makeSerial(), op: op, operands: operands, parents: parents, result: result,
-                                  auxiliary: result.auxiliary))
+        // The same operation on the same operands with the same tapes (a value-numbered node recorded twice, e.g.
+        // one texture lookup used by two BSDF evaluations) shares one entry, so its adjoints are summed before
+        // they reach the operands: one scatter-add per gather instead of one per use.
+        let key = TapeKey(op: op, result: result.id, operands: operands.map(\.id),
+                          parents: parents.map { $0.map(ObjectIdentifier.init) })
+        if let existing = lock.withLock({ tapeEntries[key]?.entry }) { return existing }
+        let entry = register(TapeEntry(serial: makeSerial(), op: op, operands: operands, parents: parents,
+                                       result: result, auxiliary: result.auxiliary))
+        lock.withLock {
+            tapeEntries[key] = WeakTapeEntry(entry: entry)
+            if tapeEntries.count > tapeEntryPurgeThreshold {
+                tapeEntries = tapeEntries.filter { $0.value.entry != nil }
+                tapeEntryPurgeThreshold = max(4096, tapeEntries.count * 2)
+            }
+        }
+        return entry
     }
 
     /// A new leaf entry for `node`.
@@ -58,4 +72,12 @@ extension TraceContext {
         }
         return entry
     }
+}
+
+/// The identity of a recorded differentiable operation, for sharing tape entries.
+struct TapeKey: Hashable {
+    var op: Op
+    var result: NodeID
+    var operands: [NodeID]
+    var parents: [ObjectIdentifier?]
 }

@@ -7,7 +7,7 @@ final class StoragePool: @unchecked Sendable {
     static let shared = StoragePool()
 
     /// The most bytes kept for reuse.
-    let budget = 1 << 30
+    let budget = 2 << 30
     /// Allocations larger than this are never kept.
     let largest = 256 << 20
 

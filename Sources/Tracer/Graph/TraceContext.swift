@@ -39,6 +39,9 @@ public final class TraceContext: @unchecked Sendable {
     /// Every live tape entry in creation order (weak), for forward mode.
     var tapeRegistry: [WeakTapeEntry] = []
     var tapeRegistryPurgeThreshold = 4096
+    /// Live tape entries by what they compute, so a value recorded twice shares one entry.
+    var tapeEntries: [TapeKey: WeakTapeEntry] = [:]
+    var tapeEntryPurgeThreshold = 4096
 
     /// Creates a context.
     public init(options: CompileOptions = CompileOptions()) {
