@@ -114,9 +114,18 @@ public final class TutorialTraining {
         return IterationRecord(iteration: number, loss: loss, seconds: seconds)
     }
 
-    /// Renders texture values at `spp` with `seed` (for the final figures).
+    /// Renders texture values at `spp` with seeds from `seed` on (for the final figures): in passes of at most 64
+    /// samples per pixel, averaged, so that a 512-spp figure needs no more memory than a 64-spp render.
     public func render(_ texture: FloatArray, samplesPerPixel spp: Int, seed: UInt32) throws -> [Float] {
         try scene.parameters.set(parameterKey, to: texture.detached())
-        return scene.render(samplesPerPixel: spp, seed: seed).values
+        let passes = (spp + 63) / 64
+        var sum: [Float]? = nil
+        for pass in 0..<passes {
+            let passSpp = min(64, spp - pass * 64)
+            let image = scene.render(samplesPerPixel: passSpp, seed: seed &+ UInt32(2 * pass)).values
+            let weight = Float(passSpp) / Float(spp)
+            sum = sum.map { zip($0, image).map { $0 + weight * $1 } } ?? image.map { weight * $0 }
+        }
+        return sum!
     }
 }

@@ -87,7 +87,9 @@ struct OptimizeCommand: ParsableCommand {
                 print("resuming after iteration \(checkpoint.iteration)")
             }
             try train(training, metrics: &metrics, directory: directory, checkpointURL: checkpointURL)
-            try writeFigures(training, names: names, directory: directory)
+            metrics.renderErrors = try writeFigures(training, names: names, directory: directory).map {
+                TrainingMetrics.RenderError(initial: $0.0, final: $0.1)
+            }
             metrics.peakRSSMiB = ProcessMemory.peakResidentMiB
             try TrainingOutputs.writeMetrics(metrics, to: directory)
             try TrainingOutputs.writeReport(metrics: metrics, textureCount: values.count,
@@ -137,16 +139,26 @@ struct OptimizeCommand: ParsableCommand {
 
     /// texture_N.png for each texture: initial render, input, distorted texture, its render, target (the renders
     /// at --figure-spp).
-    private func writeFigures(_ training: TutorialTraining, names: [String], directory: URL) throws {
+    /// Returns, per texture, the mean |render - target| of the initial and the final render.
+    private func writeFigures(_ training: TutorialTraining, names: [String], directory: URL) throws -> [(Double, Double)] {
         let output = training.model(training.inputBatch)
+        var errors: [(Double, Double)] = []
         for (j, texture) in training.textures.enumerated() {
             let distorted = training.distorted(output, texture: j).detached()
+            let target = texture.values
             let initial = try training.render(texture, samplesPerPixel: figureSpp, seed: 0)
             let final = try training.render(distorted, samplesPerPixel: figureSpp, seed: 0)
-            try TrainingOutputs.writeStrip([initial, texture.values, distorted.values, final, texture.values],
+            try TrainingOutputs.writeStrip([initial, target, distorted.values, final, target],
                                            size: training.resolution,
                                            to: directory.appendingPathComponent("texture_\(j + 1).png"))
+            func error(_ image: [Float]) -> Double {
+                zip(image, target).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(max(target.count, 1))
+            }
+            errors.append((error(initial), error(final)))
+            print(String(format: "%@: mean |render - target| %.4f (initial) -> %.4f (distorted texture)",
+                         names[j], errors[j].0, errors[j].1))
         }
+        return errors
     }
 
     /// The textures' values (value / 255 for 8-bit files, or linearised), their common size and their names.

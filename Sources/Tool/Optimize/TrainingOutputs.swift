@@ -5,12 +5,21 @@ import Tutorial
 
 /// The contents of metrics.json.
 struct TrainingMetrics: Codable {
+    /// Mean |render - target| of a texture's render before training and of its distorted texture's render after.
+    struct RenderError: Codable {
+        var initial: Double
+        var final: Double
+    }
+
     var iterations: [IterationRecord]
     var peakRSSMiB: Double
+    /// Per texture, at the end of the run.
+    var renderErrors: [RenderError]? = nil
 
     enum CodingKeys: String, CodingKey {
         case iterations
         case peakRSSMiB = "peak_rss_mib"
+        case renderErrors = "render_errors"
     }
 }
 
@@ -74,7 +83,9 @@ enum TrainingOutputs {
         }
         var strips = ""
         for index in 1...max(textureCount, 1) where textureCount > 0 {
-            strips += "<figure><img src=\"texture_\(index).png\" alt=\"texture \(index)\"><figcaption>Texture \(index): initial render, input texture, distorted texture, render of the distorted texture, target</figcaption></figure>\n"
+            let error = metrics.renderErrors.flatMap { index <= $0.count ? $0[index - 1] : nil }
+            let errorText = error.map { String(format: " Mean |render - target|: %.4f initially, %.4f with the distorted texture.", $0.initial, $0.final) } ?? ""
+            strips += "<figure><img src=\"texture_\(index).png\" alt=\"texture \(index)\"><figcaption>Texture \(index): initial render, input texture, distorted texture, render of the distorted texture, target.\(errorText)</figcaption></figure>\n"
         }
         let html = """
         <!DOCTYPE html>
