@@ -69,6 +69,7 @@ let package = Package(
         ),
         .testTarget(name: "IntegratorsTests", dependencies: ["Integrators"]),
         .testTarget(name: "ToolTests", dependencies: ["Tool"]),
+        .testTarget(name: "TutorialTests", dependencies: ["Tutorial", "Integrators", "Tracer"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]

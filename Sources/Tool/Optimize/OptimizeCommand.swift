@@ -128,6 +128,7 @@ struct OptimizeCommand: ParsableCommand {
                 fflush(stdout)
             } else {
                 print(line)
+                fflush(stdout)
             }
             if training.iteration % checkpointEvery == 0 { try saveCheckpoint() }
         }
