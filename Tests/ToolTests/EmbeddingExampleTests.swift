@@ -35,28 +35,15 @@ struct EmbeddingExampleTests {
             <emitter type="constant"/>
         </scene>
         """.write(to: scene, atomically: true, encoding: .utf8)
-        let build = try run("/usr/bin/env", ["swift", "build", "--package-path", Self.example.path,
+        let build = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["swift", "build", "--package-path", Self.example.path,
                                              "--scratch-path", Self.example.appendingPathComponent(".build").path])
         #expect(build.status == 0, "swift build failed:\n\(build.output)")
         guard build.status == 0 else { return }
         let binary = Self.example.appendingPathComponent(".build/debug/RenderScene")
         let output = directory.appendingPathComponent("image.exr")
-        let result = try run(binary.path, [scene.path, output.path])
+        let result = try runProcess(binary, [scene.path, output.path])
         #expect(result.status == 0, "\(result.output)")
         let data = try Data(contentsOf: output)
         #expect(data.prefix(4) == Data([0x76, 0x2f, 0x31, 0x01]))  // the OpenEXR magic number
-    }
-
-    private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

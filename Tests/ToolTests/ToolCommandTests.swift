@@ -2,11 +2,10 @@
 import Foundation
 import Testing
 
-/// Runs the built `Tool` with `arguments` and returns its exit status and combined output.
-func runTool(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    let binary = Bundle.main.bundleURL.appendingPathComponent("Tool")
+/// Runs `executable` with `arguments` and returns its exit status and combined output.
+func runProcess(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = executable
     process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe
@@ -15,6 +14,11 @@ func runTool(_ arguments: [String]) throws -> (status: Int32, output: String) {
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Runs the built `Tool` with `arguments` and returns its exit status and combined output.
+func runTool(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    try runProcess(Bundle.main.bundleURL.appendingPathComponent("Tool"), arguments)
 }
 
 @Suite("Tool command line")
