@@ -3,9 +3,9 @@ import PropertyBased
 import Testing
 @testable import Tracer
 
-/// Float results must be identical bit for bit (both backends call the same libm for transcendental functions and
-/// reduce in the same order); the only tolerated differences are the sign of a zero (min/max of +0 and -0 may pick
-/// either) and the payload of a NaN.
+/// Float results must be identical bit for bit (both backends run the same step sequences for transcendental
+/// functions and reduce in the same order); the only tolerated differences are the sign of a zero (min/max of +0
+/// and -0 may pick either) and the payload of a NaN.
 func sameFloat(_ a: Float, _ b: Float) -> Bool {
     a.bitPattern == b.bitPattern || (a.isNaN && b.isNaN) || (a == 0 && b == 0)
 }

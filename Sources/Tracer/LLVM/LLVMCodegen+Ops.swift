@@ -39,19 +39,13 @@ extension LLVMCodegen {
         case .ceil: return intrinsic("llvm.ceil", [type], [x[0]])
         case .round: return intrinsic("llvm.roundeven", [type], [x[0]])
         case .trunc: return intrinsic("llvm.trunc", [type], [x[0]])
-        case .exp: return callLibm("expf", x)
-        case .log: return callLibm("logf", x)
-        case .sin: return callLibm("sinf", x)
-        case .cos: return callLibm("cosf", x)
-        case .tan: return callLibm("tanf", x)
+        case .exp, .log, .sin, .cos, .tan, .atan2, .pow: return emitTranscendental(op, x)
         case .add: return LLVMBuildFAdd(builder, x[0], x[1], "")
         case .sub: return LLVMBuildFSub(builder, x[0], x[1], "")
         case .mul: return LLVMBuildFMul(builder, x[0], x[1], "")
         case .div: return LLVMBuildFDiv(builder, x[0], x[1], "")
         case .min: return floatMin(x[0], x[1])
         case .max: return floatMax(x[0], x[1])
-        case .atan2: return callLibm("atan2f", x)
-        case .pow: return callLibm("powf", x)
         case .fma: return intrinsic("llvm.fma", [type], x)
         default: return nil
         }
@@ -219,7 +213,7 @@ extension LLVMCodegen {
 
     /// Calls the C library's float function `name` lane by lane, so each lane equals the scalar backend's call.
     /// The declaration is `nobuiltin`: LLVM must neither constant-fold (in double precision) nor rewrite it.
-    private func callLibm(_ name: String, _ operands: [LLVMValueRef]) -> LLVMValueRef {
+    func callLibm(_ name: String, _ operands: [LLVMValueRef]) -> LLVMValueRef {
         var parameters = [LLVMTypeRef?](repeating: f32, count: operands.count)
         let type = LLVMFunctionType(f32, &parameters, UInt32(operands.count), 0)!
         let callee = LLVMGetNamedFunction(module, name) ?? {

@@ -1,13 +1,8 @@
 // The meaning of every elementwise op on one lane, as plain Swift: the scalar backend and literal folding use it,
 // and the LLVM backend's code generation must match it.
 //
-// Values are 32-bit patterns. Floats are IEEE binary32; exp, log, sin, cos, tan, atan2 and pow are the C library's
-// expf, logf, sinf, cosf, tanf, atan2f and powf, which the LLVM backend calls too, so both backends agree exactly.
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+// Values are 32-bit patterns. Floats are IEEE binary32; exp, log, sin, cos, tan, atan2 and pow are the step
+// sequences of `Transcendentals`, which the LLVM backend emits as vector code, so both backends agree exactly.
 
 /// Lane-wise semantics of the elementwise ops.
 public enum ScalarSemantics {
@@ -44,19 +39,19 @@ public enum ScalarSemantics {
         case .ceil: return a.rounded(.up)
         case .round: return a.rounded(.toNearestOrEven)
         case .trunc: return a.rounded(.towardZero)
-        case .exp: return expf(a)
-        case .log: return logf(a)
-        case .sin: return sinf(a)
-        case .cos: return cosf(a)
-        case .tan: return tanf(a)
+        case .exp: return Transcendentals.exp(FloatSteps(), a)
+        case .log: return Transcendentals.log(FloatSteps(), a)
+        case .sin: return Transcendentals.sin(FloatSteps(), a)
+        case .cos: return Transcendentals.cos(FloatSteps(), a)
+        case .tan: return Transcendentals.tan(FloatSteps(), a)
         case .add: return a + b
         case .sub: return a - b
         case .mul: return a * b
         case .div: return a / b
         case .min: return minNum(a, b)
         case .max: return maxNum(a, b)
-        case .atan2: return atan2f(a, b)
-        case .pow: return powf(a, b)
+        case .atan2: return Transcendentals.atan2(FloatSteps(), a, b)
+        case .pow: return Transcendentals.pow(FloatSteps(), a, b)
         case .fma: return c.addingProduct(a, b)
         default: preconditionFailure("ScalarSemantics: \(op) is not defined on f32")
         }

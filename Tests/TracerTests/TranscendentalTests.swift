@@ -1,0 +1,189 @@
+// exp, log, sin, cos, tan, atan2 and pow: both backends bit for bit, and the error against glibc within its bound.
+import Testing
+@testable import Tracer
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One function under test: how to trace it, its C library counterpart and the documented bound (in ulp of the
+/// C library's result) on the difference between the two.
+struct TranscendentalCase: Sendable, CustomStringConvertible {
+    let name: String
+    let bound: Int64
+    let traced: @Sendable (FloatArray, FloatArray) -> FloatArray
+    let library: @Sendable (Float, Float) -> Float
+    /// Whether the function has a second argument.
+    let binary: Bool
+    var description: String { name }
+
+    static let all: [TranscendentalCase] = [
+        TranscendentalCase(name: "exp", bound: 1, traced: { x, _ in exp(x) }, library: { x, _ in expf(x) }, binary: false),
+        TranscendentalCase(name: "log", bound: 1, traced: { x, _ in log(x) }, library: { x, _ in logf(x) }, binary: false),
+        TranscendentalCase(name: "sin", bound: 1, traced: { x, _ in sin(x) }, library: { x, _ in sinf(x) }, binary: false),
+        TranscendentalCase(name: "cos", bound: 1, traced: { x, _ in cos(x) }, library: { x, _ in cosf(x) }, binary: false),
+        TranscendentalCase(name: "tan", bound: 1, traced: { x, _ in tan(x) }, library: { x, _ in tanf(x) }, binary: false),
+        TranscendentalCase(name: "atan2", bound: 2, traced: { y, x in atan2(y, x) }, library: { y, x in atan2f(y, x) },
+                           binary: true),
+        TranscendentalCase(name: "pow", bound: 1, traced: { x, y in pow(x, y) }, library: { x, y in powf(x, y) },
+                           binary: true),
+    ]
+}
+
+/// The distance between two floats in units in the last place (0 for two NaNs, Int64.max for a NaN and a number).
+func ulpDistance(_ a: Float, _ b: Float) -> Int64 {
+    if a.isNaN || b.isNaN { return a.isNaN && b.isNaN ? 0 : Int64.max }
+    func ordered(_ x: Float) -> Int64 {
+        x.bitPattern < 0x8000_0000 ? Int64(x.bitPattern) : -Int64(x.bitPattern & 0x7fff_ffff)
+    }
+    return Swift.abs(ordered(a) - ordered(b))
+}
+
+@Suite("Transcendental functions")
+struct TranscendentalTests {
+    static let specials: [Float] = [
+        0, -0.0, 1, -1, 0.5, -0.5, 2, -2, 3, -3, 0.25, 1.5, -2.5, 7, 10, 100, -100, 1e10, -1e10, 1e30, -1e30,
+        .infinity, -.infinity, .nan, -.nan, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude,
+        -.leastNormalMagnitude, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1e-40, -1e-40, 1e-20,
+        1 + .ulpOfOne, 1 - .ulpOfOne / 2, 88.72283, 88.72284, 89, -87.33654, -103.97, -103.98, -104, 3.1415927,
+        -3.1415927, 1.5707964, -1.5707964, 0.7853982, 2.3561945, 4.712389, 6.2831855, 0x1p17, -0x1p17,
+        0x1p17 + 0.015625, -0x1p17 - 0.015625, 16_777_215, 16_777_216, 8_388_609, 1e5, 31_416, 102_943.71,
+    ]
+
+    /// Specials, then random floats: uniform over [-r, r] for each range r, and uniform over all bit patterns.
+    static func arguments(count: Int, ranges: [Float], seed: UInt64) -> [Float] {
+        var generator = SplitMixRandom(state: seed)
+        var values = specials
+        for range in ranges {
+            values += (0..<count).map { _ in Float.random(in: -range...range, using: &generator) }
+        }
+        values += (0..<count).map { _ in Float(bitPattern: UInt32.random(in: 0...UInt32.max, using: &generator)) }
+        return values
+    }
+
+    /// (first, second) argument columns: unary functions get `arguments`, binary ones every pair of specials,
+    /// then random pairs (for pow, bases over several magnitudes of either sign and exponents over ±range).
+    static func columns(_ function: TranscendentalCase) -> ([Float], [Float]) {
+        let count = 20_000
+        guard function.binary else {
+            let ranges: [Float] = function.name == "exp" ? [1, 10, 90, 110] : [1, 10, 100, 1e4, 0x1p17, 1e6]
+            let first = arguments(count: count, ranges: ranges, seed: 7)
+            return (first, [Float](repeating: 0, count: first.count))
+        }
+        var first: [Float] = [], second: [Float] = []
+        for a in specials { for b in specials { first.append(a); second.append(b) } }
+        var generator = SplitMixRandom(state: 11)
+        for _ in 0..<(6 * count) {
+            if function.name == "pow" {
+                let magnitude: Float = [1e-30, 1e-3, 1, 10, 1e4][Int.random(in: 0..<5, using: &generator)]
+                let base = Float.random(in: -4...4, using: &generator) * magnitude
+                let exponent: Float = Bool.random(using: &generator)
+                    ? Float.random(in: -30...30, using: &generator)
+                    : Float(Int.random(in: -40...40, using: &generator))
+                first.append(base)
+                second.append(exponent)
+            } else {
+                let scales: [Float] = [1e-30, 1, 1e30]
+                let scale = scales[Int.random(in: 0..<3, using: &generator)]
+                first.append(Float.random(in: -1...1, using: &generator) * scale)
+                second.append(Float.random(in: -1...1, using: &generator) * scales[Int.random(in: 0..<3, using: &generator)])
+            }
+        }
+        return (first, second)
+    }
+
+    /// The function on both backends through traced arrays.
+    static func evaluate(_ function: TranscendentalCase, _ first: [Float], _ second: [Float])
+        -> (llvm: [Float], scalar: [Float]) {
+        let results = [Variant.llvm, .scalar].map { variant in
+            let context = TraceContext(options: CompileOptions(variant: variant))
+            return function.traced(FloatArray(first, context: context), FloatArray(second, context: context)).values
+        }
+        return (results[0], results[1])
+    }
+
+    @Test("the LLVM and scalar backends agree bit for bit", arguments: TranscendentalCase.all)
+    func backendsAgree(_ function: TranscendentalCase) {
+        let (first, second) = Self.columns(function)
+        let (llvm, scalar) = Self.evaluate(function, first, second)
+        let mismatch = first.indices.first { llvm[$0].bitPattern != scalar[$0].bitPattern }
+        #expect(mismatch == nil, "\(function)(\(mismatch.map { "\(first[$0]), \(second[$0])" } ?? "")): LLVM \(mismatch.map { llvm[$0] } ?? 0), scalar \(mismatch.map { scalar[$0] } ?? 0)")
+    }
+
+    @Test("the error against the C library is within the documented bound", arguments: TranscendentalCase.all)
+    func accuracy(_ function: TranscendentalCase) {
+        let (first, second) = Self.columns(function)
+        let values = Self.evaluate(function, first, second).llvm
+        var worst: (ulps: Int64, index: Int) = (0, 0)
+        for index in first.indices {
+            let expected = function.library(first[index], second[index])
+            let ulps = ulpDistance(values[index], expected)
+            if ulps > worst.ulps { worst = (ulps, index) }
+            if values[index] == 0 && expected == 0 {
+                #expect(values[index].sign == expected.sign,
+                        "\(function)(\(first[index]), \(second[index])): the sign of zero differs")
+            }
+        }
+        let (a, b) = (first[worst.index], second[worst.index])
+        #expect(worst.ulps <= function.bound,
+                "\(function)(\(a), \(b)): \(values[worst.index]) vs \(function.library(a, b)), \(worst.ulps) ulp")
+    }
+
+    @Test("sin, cos and tan of huge arguments take the C library's result in the lanes that need it")
+    func hugeArguments() {
+        let huge: [Float] = [0x1p17 + 0.015625, 1e6, -3e7, 1e30, .greatestFiniteMagnitude]
+        // A vector of small arguments with one huge lane, and vectors of only huge ones.
+        let values: [Float] = (0..<64).map { $0 == 37 ? 1e6 : Float($0) * 0.1 } + huge + huge.map { -$0 }
+        let cases: [(FloatArray) -> FloatArray] = [{ sin($0) }, { cos($0) }, { tan($0) }]
+        let library: [(Float) -> Float] = [sinf, cosf, tanf]
+        for (traced, reference) in zip(cases, library) {
+            for variant in [Variant.llvm, .scalar] {
+                let context = TraceContext(options: CompileOptions(variant: variant))
+                let result = traced(FloatArray(values, context: context)).values
+                for (x, y) in zip(values, result) where Swift.abs(x) > Transcendentals.trigonometricBound {
+                    #expect(y.bitPattern == reference(x).bitPattern, "\(variant) at \(x)")
+                }
+            }
+        }
+    }
+
+    @Test("the vector code calls the C library only in the huge-argument block of sin, cos and tan",
+          arguments: [Op.exp, .log, .sin, .cos, .tan, .atan2, .pow])
+    func vectorCode(_ op: Op) throws {
+        var instructions = (0..<op.arity).map {
+            KernelInstruction(op: .load, type: .float32, operands: [], immediate: UInt32($0), auxiliary: 0)
+        }
+        instructions.append(KernelInstruction(op: op, type: .float32, operands: (0..<op.arity).map(Int32.init),
+                                              immediate: 0, auxiliary: 0))
+        instructions.append(KernelInstruction(op: .store, type: .float32, operands: [Int32(op.arity)],
+                                              immediate: UInt32(op.arity), auxiliary: 0))
+        let slots = Array(repeating: KernelSlot(type: .float32, role: .input), count: op.arity)
+            + [KernelSlot(type: .float32, role: .output)]
+        let program = KernelProgram(instructions: instructions, slots: slots, vectorWidth: 16, countsOutOfRange: false)
+        let text = try LLVMBackend.shared.intermediateRepresentation(of: program, optimized: true)
+        #expect(text.contains("<16 x float>"))
+        let calls = text.split(separator: "\n").filter { $0.contains("call float @") }
+        if [.sin, .cos, .tan].contains(op) {
+            #expect(calls.count == 16 && text.contains("libm:"))
+        } else {
+            #expect(calls.isEmpty)
+        }
+    }
+
+    @Test("literal folding computes what the kernels compute")
+    func folding() {
+        for function in TranscendentalCase.all {
+            let arguments: [(Float, Float)] = [(0.7, 2.5), (-3, 2), (100, -0.5), (0, -0.0)]
+            for (a, b) in arguments {
+                let context = TraceContext(options: CompileOptions(variant: .llvm))
+                let folded = function.traced(FloatArray(repeating: a, count: 1, context: context),
+                                             FloatArray(repeating: b, count: 1, context: context))
+                #expect(folded.node.isLiteral)
+                let computed = Self.evaluate(function, [a], [b]).llvm[0]
+                #expect(folded.values[0].bitPattern == computed.bitPattern, "\(function)(\(a), \(b))")
+            }
+        }
+    }
+}
+
