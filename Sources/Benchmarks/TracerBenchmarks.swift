@@ -46,6 +46,9 @@ enum TracerBenchmarks {
         report.add("copy_gbps", copyGBps, "GB/s")
         report.add("elementwise_vs_copy", elementwiseGBps / copyGBps, "ratio", target: ">= 0.85")
         report.add("elementwise_scaling", one / all, "ratio", target: ">= 1.8 (2 cores)")
+        // The memory system's own scaling, for context: a memory-bound kernel cannot scale better than a copy.
+        let copyOne = MemoryCopy.bestTime(bytes: Int(bytes) / 2, threads: 1)
+        report.add("copy_scaling", copyOne / copySeconds, "ratio", reference: "memcpy, all threads over 1")
     }
 
     /// A 100-op kernel compiled from scratch (a literal no earlier kernel used keeps the cache cold).
