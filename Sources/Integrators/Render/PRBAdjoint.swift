@@ -28,7 +28,7 @@ enum PRBAdjoint {
                                     sampler: &sampler, progress: progress) { vertex, _ in
                 remaining = remaining - vertex.emitted - vertex.direct
                 backpropagate(vertex, scene: scene, radianceAfter: remaining, adjoint: adjointRadiance)
-                eval(remaining.x, remaining.y, remaining.z)
+                return [remaining.x.node, remaining.y.node, remaining.z.node]
             }
         }
     }

@@ -29,19 +29,20 @@ public typealias RenderProgress = (Int, Int) -> Void
 
 /// The wavefront path-tracing loop.
 enum PathTracer {
-    /// Traces every lane's path and returns its radiance. `onVertex` sees each bounce (the PRB adjoint uses it);
-    /// `progress` is told after each bounce how many of at most `maxDepth` bounces are done.
+    /// Traces every lane's path and returns its radiance. `onVertex` sees each bounce (the PRB adjoint uses it)
+    /// and returns arrays to evaluate together with the path state, in the same kernel; `progress` is told after
+    /// each bounce how many of at most `maxDepth` bounces are done.
     static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: inout IndependentSampler,
                          progress: RenderProgress? = nil,
-                         onVertex: ((PathVertex, PathState) -> Void)? = nil) -> Vector3Array {
+                         onVertex: ((PathVertex, PathState) -> [Node])? = nil) -> Vector3Array {
         var state = PathState(ray: rays, lanes: laneCount)
         var bounce = 0
         while scene.integrator.maxDepth < 0 || bounce < scene.integrator.maxDepth {
             if bounce > 0 && !anyActive(state.active) { break }
             let (vertex, next) = PathVertex.trace(state, scene: scene, sampler: &sampler)
-            onVertex?(vertex, next)
+            let extra = onVertex?(vertex, next) ?? []
             state = next
-            evaluate(state, sampler)
+            evaluate(state, sampler, also: extra)
             bounce += 1
             progress?(bounce, scene.integrator.maxDepth)
         }

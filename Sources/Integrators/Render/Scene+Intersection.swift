@@ -5,7 +5,6 @@ extension Scene {
     /// The nearest hit of each active ray over all shapes.
     public func intersect(_ ray: RayArray, active: BoolArray) -> SurfaceInteraction {
         let context = ray.maxT.context
-        let lanes = ray.maxT.count > 1 ? ray.maxT.count : ray.direction.count
         // Phase 1: the nearest distance and which shape it belongs to.
         var nearest = FloatArray(repeating: .infinity, count: 1, context: context)
         var index = UInt32Array(repeating: 0, count: 1, context: context)
@@ -37,7 +36,6 @@ extension Scene {
         let surface = geometry ?? SurfaceGeometry(p: zero, n: zero, frame: Frame(s: zero, t: zero, n: zero),
                                                   uv: Point2Array(repeating: 0, 0))
         let wi = surface.frame.toLocal(-ray.direction)
-        _ = lanes
         return SurfaceInteraction(isValid: anyHit & active, t: nearest, p: surface.p, n: surface.n,
                                   frame: surface.frame, uv: surface.uv, wi: wi, shapeIndex: index)
     }
