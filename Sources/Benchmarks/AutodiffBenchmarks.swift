@@ -1,5 +1,6 @@
 // Autodiff benchmarks: bilinear texture lookups forward, their gradient with respect to the texture, and the ratio.
 import Foundation
+import Optim
 import Tracer
 
 enum AutodiffBenchmarks {
@@ -38,11 +39,11 @@ enum AutodiffBenchmarks {
     }
 
     static func textureLookup(_ report: BenchmarkReport) {
-        var random = SplitMix(seed: 7)
+        var random = SplitMix64(seed: 7)
         let texels = textureWidth * textureHeight * channels
-        let texture = FloatArray((0..<texels).map { _ in random.nextFloat() })
-        let u = FloatArray((0..<lookupCount).map { _ in random.nextFloat() })
-        let v = FloatArray((0..<lookupCount).map { _ in random.nextFloat() })
+        let texture = FloatArray((0..<texels).map { _ in random.nextUnitFloat() })
+        let u = FloatArray((0..<lookupCount).map { _ in random.nextUnitFloat() })
+        let v = FloatArray((0..<lookupCount).map { _ in random.nextUnitFloat() })
 
         let forwardSeconds = bestTime {
             let rgb = bilinearLookup(texture, u: u, v: v)
@@ -61,22 +62,4 @@ enum AutodiffBenchmarks {
         report.add("texture_lookup_bwd_mps", lookups / backwardSeconds, "M/s")
         report.add("texture_lookup_bwd_vs_fwd", backwardSeconds / forwardSeconds, "ratio", target: "<= 3")
     }
-}
-
-/// A small deterministic generator for benchmark inputs (SplitMix64).
-struct SplitMix {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    /// A float in [0, 1).
-    mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }

@@ -1,6 +1,7 @@
 // Linear algebra benchmarks: the tutorial's dense layer (16384 × 16384, batch 12) forward, its fused Adam update
 // and a whole training step, against the copy bandwidth. At most W, m and v (3 GiB) live at once.
 import Foundation
+import Optim
 import Tracer
 
 enum LinearAlgebraBenchmarks {
@@ -32,8 +33,8 @@ enum LinearAlgebraBenchmarks {
 
     /// A batch × features matrix of values in [0, 1).
     static func makeInput(seed: UInt64) -> FloatArray {
-        var random = SplitMix(seed: seed)
-        return FloatArray((0..<batch * features).map { _ in random.nextFloat() })
+        var random = SplitMix64(seed: seed)
+        return FloatArray((0..<batch * features).map { _ in random.nextUnitFloat() })
     }
 
     /// y = x · Wᵀ: weight bytes read per second.
