@@ -1,6 +1,7 @@
 // SafeTensors: a set of named tensors plus string metadata, read from and written to safetensors files.
 
 import Foundation
+import Tracer
 
 /// The contents of a safetensors file (https://github.com/huggingface/safetensors): named tensors and a
 /// `__metadata__` map of strings. PyTorch, NumPy and JAX read these files with the `safetensors` package.
@@ -44,7 +45,7 @@ public struct SafeTensors: Equatable, Sendable {
         let chunks = encodedChunks()
         do {
             try writeAtomically(chunks, to: url)
-        } catch {
+        } catch let error as AtomicWriteError {
             throw SafeTensorsError(file: url.path, problem: .unwritable(error.reason))
         }
     }

@@ -2,6 +2,7 @@
 
 import Foundation
 import Testing
+import Tracer
 @testable import Integrators
 
 @Suite("PNG variants built by hand")

@@ -1,6 +1,7 @@
 // BitmapFileIO: Bitmap reading and writing by format (from the file extension or given).
 
 import Foundation
+import Tracer
 
 extension Bitmap {
     /// Reads an image file, choosing the format from its extension (case-insensitive):

@@ -1,4 +1,6 @@
-// AtomicFile: write a file through a temporary sibling and rename(2), so readers never see half a file.
+// Atomic file writes for every output of the project (images, checkpoints, metrics): a temporary sibling, flushed,
+// then renamed, so readers never see half a file. In Tracer because Integrators and Optim both need it and must not
+// depend on each other.
 
 import Foundation
 
@@ -19,6 +21,12 @@ public struct AtomicWriteError: Error, CustomStringConvertible, Sendable {
 /// stray `.<name>.<uuid>.tmp` file), never a truncated `url`. On failure the temporary file is
 /// removed and an `AtomicWriteError` is thrown.
 public func writeAtomically(_ data: Data, to url: URL) throws {
+    try writeAtomically([data], to: url)
+}
+
+/// Writes the concatenation of `chunks` atomically (see `writeAtomically(_:to:)`), one piece after another, so a
+/// large file (a checkpoint) never has to exist as one buffer in memory.
+public func writeAtomically(_ chunks: [Data], to url: URL) throws {
     let destination = url.standardizedFileURL
     let directory = destination.deletingLastPathComponent()
     let temporary = directory.appendingPathComponent(
@@ -36,15 +44,17 @@ public func writeAtomically(_ data: Data, to url: URL) throws {
     }
     do {
         defer { close(descriptor) }
-        try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw failure("writing \(buffer.count) bytes")
+        for chunk in chunks {
+            try chunk.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+                var offset = 0
+                while offset < buffer.count {
+                    let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw failure("writing \(buffer.count) bytes")
+                    }
+                    offset += written
                 }
-                offset += written
             }
         }
         guard fsync(descriptor) == 0 else { throw failure("flushing to disk") }
