@@ -31,8 +31,7 @@ struct GradientCommand: ParsableCommand {
         let options = try sceneOptions.compileOptions()
         try TraceContext.with(options) {
             let scene = try sceneOptions.loadScene()
-            let samples = spp ?? scene.sensor.sampleCount
-            guard samples > 0 else { throw ValidationError("--spp must be at least 1, got \(samples)") }
+            let samples = try sceneOptions.samplesPerPixel(spp, for: scene)
             let parameters = scene.parameters
             let shape = try parameters.shape(of: parameter)
             var value = try parameters.value(parameter).detached()

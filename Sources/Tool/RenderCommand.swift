@@ -24,8 +24,7 @@ struct RenderCommand: ParsableCommand {
         let options = try sceneOptions.compileOptions()
         try TraceContext.with(options) {
             let scene = try sceneOptions.loadScene()
-            let samples = spp ?? scene.sensor.sampleCount
-            guard samples > 0 else { throw ValidationError("--spp must be at least 1, got \(samples)") }
+            let samples = try sceneOptions.samplesPerPixel(spp, for: scene)
             let clock = ContinuousClock()
             let start = clock.now
             let progress = ProgressLine("rendering")

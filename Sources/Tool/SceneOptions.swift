@@ -57,4 +57,11 @@ struct SceneOptions: ParsableArguments {
         if res != nil { throw ValidationError("--res applies to the tutorial scene only; use -D in the scene file") }
         return try Scene(contentsOf: URL(fileURLWithPath: scene), overrides: overrides())
     }
+
+    /// The requested samples per pixel, or the scene's sampler's, validated.
+    func samplesPerPixel(_ requested: Int?, for scene: Scene) throws -> Int {
+        let samples = requested ?? scene.sensor.sampleCount
+        guard samples > 0 else { throw ValidationError("--spp must be at least 1, got \(samples)") }
+        return samples
+    }
 }
