@@ -103,6 +103,8 @@ public final class TutorialTraining {
         seconds.render = lap()
         // Backward: the PRB adjoint of each render, then through the sigmoid and the layer.
         total.backward()
+        // Small gradients (the bias) are evaluated here so the phase timings mean something; the weight's gradient
+        // is left lazy on purpose: Adam's kernel forms it in place, and storing it would cost 1 GiB.
         for parameter in model.parameters where parameter.count < 1 << 24 { parameter.gradient.eval() }
         seconds.backward = lap()
         // Adam: the weight gradient is formed inside the update kernel, never stored.
