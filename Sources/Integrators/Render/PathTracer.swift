@@ -38,13 +38,15 @@ enum PathTracer {
         var state = PathState(ray: rays, lanes: laneCount)
         var bounce = 0
         while scene.integrator.maxDepth < 0 || bounce < scene.integrator.maxDepth {
-            if bounce > 0 && !anyActive(state.active) { break }
             let (vertex, next) = PathVertex.trace(state, scene: scene, sampler: &sampler)
             let extra = onVertex?(vertex, next) ?? []
             state = next
-            evaluate(state, sampler, also: extra)
+            // Whether any lane goes on is a reduction computed by the same kernel as the state.
+            let activeLanes = UInt32Array(state.active).max()
+            evaluate(state, sampler, also: extra + [activeLanes.node])
             bounce += 1
             progress?(bounce, scene.integrator.maxDepth)
+            if activeLanes.first == 0 { break }
         }
         return state.radiance
     }
@@ -55,10 +57,5 @@ enum PathTracer {
         nodes += sampler.state.map(\.node)
         nodes += extra
         nodes[0].context.evaluate(nodes)
-    }
-
-    /// True when any lane is still active.
-    static func anyActive(_ active: BoolArray) -> Bool {
-        UInt32Array(active).max().first != 0
     }
 }

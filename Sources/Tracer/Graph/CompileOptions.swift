@@ -1,4 +1,5 @@
 // The options that choose how traced programs are compiled and run.
+import Foundation
 
 /// Which backend runs kernels.
 public enum Variant: String, Sendable, CaseIterable {
@@ -20,13 +21,18 @@ public struct CompileOptions: Sendable, Equatable {
     public var blockSize: Int
     /// Counts gather and scatter lanes whose index is out of range (they are always masked off) and reports them.
     public var checksBounds: Bool
+    /// Writes one line per kernel launch to standard error (its hash, size, instructions, buffers and times), like
+    /// Dr.Jit's info log level. The default is on when the environment variable `REFRACT_LOG_LAUNCHES` is set.
+    public var logsLaunches: Bool
 
     public init(variant: Variant = .llvm, vectorWidth: Int? = nil, threadCount: Int? = nil,
-                blockSize: Int = 16384, checksBounds: Bool = false) {
+                blockSize: Int = 16384, checksBounds: Bool = false,
+                logsLaunches: Bool = ProcessInfo.processInfo.environment["REFRACT_LOG_LAUNCHES"] != nil) {
         self.variant = variant
         self.vectorWidth = vectorWidth
         self.threadCount = threadCount
         self.blockSize = blockSize
         self.checksBounds = checksBounds
+        self.logsLaunches = logsLaunches
     }
 }

@@ -30,6 +30,11 @@ public final class Node: @unchecked Sendable {
     public let context: TraceContext
     /// Queued scatters that will write into this node's storage; a dirty node is flushed before it is read.
     var pendingWrites = 0
+    /// The node's key and position in its context's value-numbering table, while the table holds it.
+    var valueNumberKey: NodeKey?
+    var valueNumberSlot = -1
+    /// The instruction computing this node in the kernel being built by the `KernelBuilder` with this epoch.
+    var emittedInstruction: (epoch: UInt64, index: Int32) = (0, -1)
 
     init(id: NodeID, op: Op, type: ScalarType, size: Int, operands: [Node], immediate: UInt32, auxiliary: UInt32,
          storage: Storage?, context: TraceContext) {
@@ -54,7 +59,9 @@ public final class Node: @unchecked Sendable {
     /// embed it) and only gains memory, for the operations that need one (gather sources).
     func materialize(_ storage: Storage) {
         self.storage = storage
-        if op != .literal { op = .buffer }
+        guard op != .literal else { return }
+        if valueNumberKey != nil { context.forgetValueNumber(of: self) }
+        op = .buffer
         operands = []
     }
 }

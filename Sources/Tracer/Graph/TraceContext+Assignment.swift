@@ -27,6 +27,7 @@ extension TraceContext {
         let replaced = batch.map { WeakNode(node: $0.replaced) }
         let kernelLaunch = makeLaunch(size: batch[0].size, outputs: [], sideEffects: batch)
         batch = []
+        purgeValueNumbers()
         for reference in replaced {
             // The kernel reads the shared storage at each lane before writing it, so giving the copy to the old
             // node (rather than to the kernel) is equivalent, and the array keeps its storage.

@@ -12,6 +12,7 @@ extension TraceContext {
     public func evaluate(_ nodes: [Node]) {
         lock.lock()
         defer { lock.unlock() }
+        purgeValueNumbers()
         flushSideEffects()
         evaluatePending(nodes)
     }
@@ -119,9 +120,10 @@ extension TraceContext {
     func makeLaunch(size: Int, outputs: [Node], blockReductions: [Node] = [],
                     sideEffects: [SideEffect]) -> KernelLaunch {
         let traceStart = DispatchTime.now()
-        let kernelLaunch = buildLaunch(size: size, outputs: outputs, blockReductions: blockReductions,
+        var kernelLaunch = buildLaunch(size: size, outputs: outputs, blockReductions: blockReductions,
                                        sideEffects: sideEffects)
-        _statistics.tracingSeconds += traceStart.secondsElapsed
+        kernelLaunch.tracingSeconds = traceStart.secondsElapsed
+        _statistics.tracingSeconds += kernelLaunch.tracingSeconds
         _statistics.allocatedBytes += kernelLaunch.allocatedBytes
         return kernelLaunch
     }
@@ -141,7 +143,12 @@ extension TraceContext {
         // Phase 3: run.
         let runStart = DispatchTime.now()
         Executor.run(kernel, kernelLaunch, threadCount: threadCount, blockSize: blockSize)
-        _statistics.runningSeconds += runStart.secondsElapsed
+        let runningSeconds = runStart.secondsElapsed
+        _statistics.runningSeconds += runningSeconds
+        if options.logsLaunches {
+            logLaunch(kernelLaunch, compiledSeconds: compiled ? runStart.uptimeNanoseconds - compileStart.uptimeNanoseconds : nil,
+                      runningSeconds: runningSeconds)
+        }
         _statistics.kernelsLaunched += 1
         // Phase 4: results.
         for (node, slot) in kernelLaunch.outputs { node.materialize(kernelLaunch.storages[slot]) }
@@ -162,6 +169,27 @@ extension TraceContext {
                     "Tracer: \(count) gather/scatter lane(s) with an out-of-range index were masked off in kernel \(String(kernelLaunch.program.structuralHash, radix: 16))\n".utf8))
             }
         }
+    }
+}
+
+extension TraceContext {
+    /// One line of the launch log: kernel hash, lanes, instructions, buffers by role, and times.
+    func logLaunch(_ launch: KernelLaunch, compiledSeconds compileNanoseconds: UInt64?, runningSeconds: Double) {
+        let program = launch.program
+        func count(_ role: SlotRole) -> Int { program.slots.filter { $0.role == role }.count }
+        var line = "Tracer: launch \(String(program.structuralHash, radix: 16)) lanes \(launch.size)"
+        line += " instructions \(program.instructions.count) inputs \(count(.input) + count(.gatherSource))"
+        line += " outputs \(count(.output) + count(.assignTarget)) scatters \(count(.scatterTarget) + count(.scatterAddTarget))"
+        line += " reductions \(count(.reductionPartials) + count(.blockOutput))"
+        line += String(format: " trace %.1f us", launch.tracingSeconds * 1e6)
+        if let compileNanoseconds { line += String(format: " compile %.1f ms", Double(compileNanoseconds) / 1e6) }
+        line += String(format: " run %.1f us", runningSeconds * 1e6)
+        let now = DispatchTime.now().uptimeNanoseconds
+        if lastLaunchEnd > 0 {
+            line += String(format: " since last launch %.1f us", Double(now - lastLaunchEnd) / 1e3 - runningSeconds * 1e6)
+        }
+        lastLaunchEnd = now
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
 

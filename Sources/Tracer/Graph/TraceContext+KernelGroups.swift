@@ -63,7 +63,7 @@ extension TraceContext {
         let unit = blockReductions.reduce(width) { BlockFusion.lcm($0, Int($1.auxiliary)) }
         let blockSize = BlockFusion.blockSize(unit: unit, configured: options.blockSize, width: width)
         var builder = KernelBuilder(size: size, vectorWidth: width, blockSize: blockSize,
-                                    countsOutOfRange: options.checksBounds)
+                                    countsOutOfRange: options.checksBounds, epoch: makeNodeID().rawValue)
         for node in outputs { builder.addOutput(node) }
         for node in blockReductions { builder.addBlockReduction(node) }
         builder.addSideEffects(sideEffects)

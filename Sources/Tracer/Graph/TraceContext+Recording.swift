@@ -22,9 +22,9 @@ extension TraceContext {
         // Phase 3: folding.
         if let folded = fold(op, type: type, operands: operands, size: size) { return folded }
         // Phase 4: value numbering.
-        let key = NodeKey(op: op, type: type, size: size, operands: operands.map(\.id), immediate: immediate,
+        let key = NodeKey(op: op, type: type, size: size, operands: operands, immediate: immediate,
                           auxiliary: auxiliary)
-        if let existing = valueNumbers[key]?.node { return existing }
+        if let existing = valueNumbers.node(for: key) { return existing }
         // Phase 5: a new node.
         let node = Node(id: makeNodeID(), op: op, type: type, size: size, operands: operands, immediate: immediate,
                         auxiliary: auxiliary, storage: nil, context: self)
@@ -37,7 +37,7 @@ extension TraceContext {
         lock.lock()
         defer { lock.unlock() }
         let key = NodeKey(op: .literal, type: type, size: size, operands: [], immediate: bits, auxiliary: 0)
-        if let existing = valueNumbers[key]?.node { return existing }
+        if let existing = valueNumbers.node(for: key) { return existing }
         let node = Node(id: makeNodeID(), op: .literal, type: type, size: size, operands: [], immediate: bits,
                         auxiliary: 0, storage: nil, context: self)
         remember(node, under: key)
@@ -62,7 +62,7 @@ extension TraceContext {
         lock.lock()
         defer { lock.unlock() }
         let key = NodeKey(op: op, type: type, size: size, operands: [], immediate: 0, auxiliary: auxiliary)
-        if let existing = valueNumbers[key]?.node { return existing }
+        if let existing = valueNumbers.node(for: key) { return existing }
         let node = Node(id: makeNodeID(), op: op, type: type, size: size, operands: [], immediate: 0,
                         auxiliary: auxiliary, storage: nil, context: self)
         remember(node, under: key)
@@ -71,11 +71,25 @@ extension TraceContext {
 
     private func remember(_ node: Node, under key: NodeKey) {
         _statistics.nodesRecorded += 1
-        valueNumbers[key] = WeakNode(node: node)
+        valueNumbers.insert(node, under: key)
         if valueNumbers.count > valueNumberPurgeThreshold {
-            valueNumbers = valueNumbers.filter { $0.value.node != nil }
+            valueNumbers.purge()
             valueNumberPurgeThreshold = max(4096, valueNumbers.count * 2)
         }
+    }
+
+    /// Drops the value numbers of nodes that nothing else references (see `ValueNumberTable`).
+    func purgeValueNumbers() {
+        lock.lock()
+        defer { lock.unlock() }
+        valueNumbers.purge()
+    }
+
+    /// Removes an evaluated node from the value-numbering table.
+    func forgetValueNumber(of node: Node) {
+        lock.lock()
+        defer { lock.unlock() }
+        valueNumbers.remove(node)
     }
 
     /// The common size of operands that must be equal or 1.

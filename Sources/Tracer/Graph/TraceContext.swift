@@ -30,10 +30,13 @@ public final class TraceContext: @unchecked Sendable {
     let lock = NSRecursiveLock()
     private var _options: CompileOptions
     var nextNodeID: UInt64 = 0
-    var valueNumbers: [NodeKey: WeakNode] = [:]
+    /// Unevaluated nodes by what they compute (value numbering).
+    var valueNumbers = ValueNumberTable()
     var valueNumberPurgeThreshold = 4096
     var sideEffects: [SideEffect] = []
     var _statistics = TraceStatistics()
+    /// When the last launch finished running (for the launch log's gaps).
+    var lastLaunchEnd: UInt64 = 0
     /// Autodiff state: whether operations on gradient-enabled arrays are recorded on the tape.
     var gradientRecordingStack: [Bool] = []
     /// Every live tape entry in creation order (weak), for forward mode.
@@ -78,17 +81,33 @@ public final class TraceContext: @unchecked Sendable {
     }
 }
 
-/// The identity of an expression for value numbering: identical keys compute identical values.
+/// The identity of an expression for value numbering: identical keys compute identical values. Operands are
+/// stored inline (graph nodes have at most three), so making a key allocates nothing.
 struct NodeKey: Hashable {
     var op: Op
     var type: ScalarType
     var size: Int
-    var operands: [NodeID]
+    /// Operand ids; 0 where there is no operand (ids start at 1).
+    var operand0: UInt64
+    var operand1: UInt64
+    var operand2: UInt64
     var immediate: UInt32
     var auxiliary: UInt32
+
+    init(op: Op, type: ScalarType, size: Int, operands: [Node], immediate: UInt32, auxiliary: UInt32) {
+        precondition(operands.count <= 3, "Tracer: \(op) with \(operands.count) operands (at most 3)")
+        self.op = op
+        self.type = type
+        self.size = size
+        operand0 = operands.count > 0 ? operands[0].id.rawValue : 0
+        operand1 = operands.count > 1 ? operands[1].id.rawValue : 0
+        operand2 = operands.count > 2 ? operands[2].id.rawValue : 0
+        self.immediate = immediate
+        self.auxiliary = auxiliary
+    }
 }
 
-/// A weak reference to a node in the value-numbering table, so the table never keeps a node alive.
+/// A weak reference to a node, for an assignment's replaced node.
 struct WeakNode {
     weak var node: Node?
 }

@@ -15,6 +15,8 @@ struct KernelLaunch {
     var blockSize: Int
     /// Bytes of the buffers this launch allocated (outputs, partials, snapshots).
     var allocatedBytes = 0
+    /// Seconds spent building this launch from the graph.
+    var tracingSeconds = 0.0
 }
 
 /// Builds one kernel program from nodes whose dependencies across sizes are already evaluated.
@@ -31,7 +33,8 @@ struct KernelBuilder {
     private var slots: [KernelSlot] = []
     private var storages: [Storage] = []
     private var slotOfStorage: [SlotKey: Int] = [:]
-    private var instructionOfNode: [NodeID: Int32] = [:]
+    /// Marks the nodes emitted by this builder (see `Node.emittedInstruction`).
+    private let epoch: UInt64
     private var outputs: [(node: Node, slot: Int)] = []
     private var reductions: [(node: Node, slot: Int, kind: ReductionKind)] = []
 
@@ -40,7 +43,9 @@ struct KernelBuilder {
         var role: SlotRole
     }
 
-    init(size: Int, vectorWidth: Int, blockSize: Int, countsOutOfRange: Bool) {
+    /// `epoch` must differ from that of every other builder that saw the same nodes.
+    init(size: Int, vectorWidth: Int, blockSize: Int, countsOutOfRange: Bool, epoch: UInt64) {
+        self.epoch = epoch
         self.size = size
         self.vectorWidth = vectorWidth
         self.blockSize = blockSize
@@ -130,29 +135,39 @@ struct KernelBuilder {
     // MARK: - Emission
 
     /// Emits `root` and everything it needs (iteratively: graphs can be deep) and returns its instruction index.
+    /// Each stack entry is a node and the number of its operands already pushed.
     private mutating func emit(_ root: Node) -> Int32 {
-        var stack: [(node: Node, operandsDone: Bool)] = [(root, false)]
-        while let (node, operandsDone) = stack.popLast() {
-            if instructionOfNode[node.id] != nil { continue }
-            let pending = operandsToEmit(node).filter { instructionOfNode[$0.id] == nil }
-            if !operandsDone && !pending.isEmpty {
-                stack.append((node, true))
-                for operand in pending.reversed() { stack.append((operand, false)) }
+        if let done = emitted(root) { return done }
+        var stack: [(node: Node, next: Int)] = [(root, 0)]
+        while !stack.isEmpty {
+            let (node, next) = stack[stack.count - 1]
+            let operands = operandRangeToEmit(node)
+            if let position = operands.dropFirst(next).first(where: { emitted(node.operands[$0]) == nil }) {
+                stack[stack.count - 1].next = position + 1 - operands.lowerBound
+                stack.append((node.operands[position], 0))
                 continue
             }
-            instructionOfNode[node.id] = instruction(for: node)
+            stack.removeLast()
+            if emitted(node) == nil {
+                node.emittedInstruction = (epoch, instruction(for: node))
+            }
         }
-        return instructionOfNode[root.id]!
+        return emitted(root)!
     }
 
-    /// The operands that are computed inside this kernel.
-    private func operandsToEmit(_ node: Node) -> [Node] {
-        if node.isEvaluated || node.isLiteral { return [] }
+    /// The instruction that computes `node` in this kernel, if emitted.
+    private func emitted(_ node: Node) -> Int32? {
+        node.emittedInstruction.epoch == epoch ? node.emittedInstruction.index : nil
+    }
+
+    /// The positions of the operands that are computed inside this kernel.
+    private func operandRangeToEmit(_ node: Node) -> Range<Int> {
+        if node.isEvaluated || node.isLiteral { return 0..<0 }
         switch node.op {
-        case .gather: return Array(node.operands.dropFirst())
-        case .blockSum, .blockMin, .blockMax, .reduceSum, .reduceMin, .reduceMax: return []
-        case .linear, .matmul, .outerProductSum: return []
-        default: return node.operands
+        case .gather: return 1..<node.operands.count
+        case .blockSum, .blockMin, .blockMax, .reduceSum, .reduceMin, .reduceMax: return 0..<0
+        case .linear, .matmul, .outerProductSum: return 0..<0
+        default: return 0..<node.operands.count
         }
     }
 
@@ -174,7 +189,7 @@ struct KernelBuilder {
             let slot = slotFor(node.operands[0].storage!, role: .gatherSource)
             return append(KernelInstruction(
                 op: .gather, type: node.type,
-                operands: [instructionOfNode[node.operands[1].id]!, instructionOfNode[node.operands[2].id]!],
+                operands: [emitted(node.operands[1])!, emitted(node.operands[2])!],
                 immediate: UInt32(slot)))
         case .blockSum, .blockMin, .blockMax:
             let slot = slotFor(node.operands[0].storage!, role: .gatherSource)
@@ -191,7 +206,7 @@ struct KernelBuilder {
         default:
             precondition(node.op.isElementwise, "Tracer: \(node.op) must be evaluated before it is used")
             return append(KernelInstruction(op: node.op, type: node.type,
-                                            operands: node.operands.map { instructionOfNode[$0.id]! }))
+                                            operands: node.operands.map { emitted($0)! }))
         }
     }
 
