@@ -25,6 +25,22 @@ struct RenderCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["image.\(format)"])
     }
 
+    @Test("REFRACT_LOG_LAUNCHES logs one line per kernel launch with its lanes and times")
+    func launchLog() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("image.npy")
+        let arguments = ["render", "--res", "8", "--spp", "1", "--output", output.path]
+        let (status, text) = try runTool(arguments, environment: ["REFRACT_LOG_LAUNCHES": "1"])
+        #expect(status == 0, "\(text)")
+        let launches = text.split(separator: "\n").filter { $0.hasPrefix("Tracer: launch ") }
+        // Camera rays, one kernel per bounce (at most 6) and the film: a handful, each with lanes and times.
+        #expect(launches.count >= 3 && launches.count <= 20, "\(launches.count) launches")
+        #expect(launches.contains { $0.contains("lanes 64 ") && $0.contains(" run ") && $0.contains(" trace ") })
+        let (_, quiet) = try runTool(arguments)
+        #expect(!quiet.contains("Tracer: launch "))
+    }
+
     @Test("render on the scalar backend works too")
     func renderScalar() throws {
         let directory = try temporaryDirectory()

@@ -3,10 +3,14 @@ import Foundation
 import Testing
 
 /// Runs `executable` with `arguments` and returns its exit status and combined output.
-func runProcess(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
+func runProcess(_ executable: URL, _ arguments: [String],
+                environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
@@ -17,8 +21,8 @@ func runProcess(_ executable: URL, _ arguments: [String]) throws -> (status: Int
 }
 
 /// Runs the built `Tool` with `arguments` and returns its exit status and combined output.
-func runTool(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    try runProcess(Bundle.main.bundleURL.appendingPathComponent("Tool"), arguments)
+func runTool(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    try runProcess(Bundle.main.bundleURL.appendingPathComponent("Tool"), arguments, environment: environment)
 }
 
 @Suite("Tool command line")

@@ -44,6 +44,31 @@ struct TracedArrayTests {
         }
     }
 
+    @Test("the value-numbering table keeps no node alive once nothing else references it")
+    func valueNumberingReleasesNodes() {
+        TraceContext.with(CompileOptions(variant: .scalar)) {
+            let a = FloatArray([1, 2, 3])
+            weak var dropped: Node?
+            weak var evaluated: Node?
+            do {
+                let unevaluated = (a * 3 - 1) * a
+                dropped = unevaluated.node
+                let kept = a * 5
+                kept.eval()
+                evaluated = kept.node
+                #expect(kept.values == [5, 10, 15])
+            }
+            // The next evaluation purges the table: the dropped expression and its operands go.
+            #expect((a + 1).values == [2, 3, 4])
+            #expect(dropped == nil)
+            #expect(evaluated == nil)
+            // An evaluated node is data: recording its expression again makes a new node.
+            let first = a * 7
+            first.eval()
+            #expect((a * 7).node !== first.node)
+        }
+    }
+
     @Test("a 20-op elementwise expression over 10^6 elements is one kernel, and rerunning compiles nothing")
     func fusionAndCaching() {
         TraceContext.with(CompileOptions(variant: .llvm)) {
@@ -106,6 +131,31 @@ struct TracedArrayTests {
             var written = UInt32Array([0, 0, 0, 0])
             written.scatter(UInt32Array([7, 8]), at: UInt32Array([3, 1]))
             #expect(written.values == [0, 8, 0, 7])
+        }
+    }
+
+    @Test("queued scatter-adds run in the kernel of the next evaluation of their size", arguments: Variant.allCases)
+    func scatterFusesWithEvaluation(variant: Variant) {
+        TraceContext.with(CompileOptions(variant: variant, blockSize: 64)) {
+            let context = TraceContext.current
+            let lanes = UInt32Array.arange(1000)
+            let value = FloatArray(lanes) * 0.5
+            var histogram = FloatArray.zeros(10)
+            histogram.eval()
+            let launched = context.statistics.kernelsLaunched
+            histogram.scatterAdd(value, at: lanes % 10)
+            let doubled = value * 2
+            context.evaluate([doubled.node])
+            #expect(context.statistics.kernelsLaunched == launched + 1)
+            #expect(doubled.values == (0..<1000).map { Float($0) })
+            let expected = (0..<10).map { digit in
+                stride(from: digit, to: 1000, by: 10).reduce(Float(0)) { $0 + Float($1) * 0.5 }
+            }
+            #expect(histogram.values == expected)
+            // A read of the target after the scatter sees it, in a kernel of its own.
+            histogram.scatterAdd(FloatArray(repeating: 1, count: 1000), at: lanes % 10)
+            let read = histogram.gather(lanes % 10) + 0
+            #expect(read.values.prefix(3) == [expected[0] + 100, expected[1] + 100, expected[2] + 100])
         }
     }
 

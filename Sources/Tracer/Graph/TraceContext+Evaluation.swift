@@ -13,6 +13,7 @@ extension TraceContext {
         lock.lock()
         defer { lock.unlock() }
         purgeValueNumbers()
+        if evaluateFusingSideEffects(nodes) { return }
         flushSideEffects()
         evaluatePending(nodes)
     }

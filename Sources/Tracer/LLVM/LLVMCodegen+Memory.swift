@@ -121,6 +121,8 @@ extension LLVMCodegen {
     }
 
     /// slot[index] += value, lane by lane in lane order (deterministic, no atomics), for the enabled lanes.
+    /// Without branches per lane (their mispredictions cost more than the work): a disabled lane adds to a stack
+    /// scratch slot instead. A vector with no enabled lane skips the whole sequence.
     func emitScatterAdd(_ instruction: KernelInstruction, index: LLVMValueRef, indexType: ScalarType,
                         value: LLVMValueRef, mask: LLVMValueRef) throws {
         guard instruction.type != .bool else { throw LLVMBackendError.unsupported("scatterAdd of bool") }
@@ -129,20 +131,22 @@ extension LLVMCodegen {
         countOutOfRange(mask: mask, inRange: inRange)
         let enabled = LLVMBuildAnd(builder, LLVMBuildAnd(builder, mask, inRange, ""), activeLanes, "")!
         let element = memoryType(instruction.type)
+        let scratch = instruction.type == .float32 ? floatScratch! : integerScratch!
+        let add = appendBlock("scatterAdd"), next = appendBlock("scatterAddNext")
+        let bits = LLVMBuildBitCast(builder, enabled, LLVMIntTypeInContext(context, UInt32(width)), "")!
+        LLVMBuildCondBr(builder, LLVMBuildICmp(builder, LLVMIntNE, bits, LLVMConstNull(LLVMTypeOf(bits)), ""), add, next)
+        LLVMPositionBuilderAtEnd(builder, add)
+        let addresses = elementAddress(slot: slot, element: element, index: index64)
         for lane in 0..<width {
-            let add = LLVMAppendBasicBlockInContext(context, function, "scatterAdd\(lane)")!
-            let next = LLVMAppendBasicBlockInContext(context, function, "scatterAddNext\(lane)")!
-            LLVMBuildCondBr(builder, extract(enabled, lane), add, next)
-            LLVMPositionBuilderAtEnd(builder, add)
-            let address = elementAddress(slot: slot, element: element, index: extract(index64, lane))
+            let address = LLVMBuildSelect(builder, extract(enabled, lane), extract(addresses, lane), scratch, "")!
             let old = LLVMBuildLoad2(builder, element, address, "")!
             LLVMSetAlignment(old, 4)
             let new = instruction.type == .float32 ? LLVMBuildFAdd(builder, old, extract(value, lane), "")!
                                                    : LLVMBuildAdd(builder, old, extract(value, lane), "")!
             LLVMSetAlignment(LLVMBuildStore(builder, new, address), 4)
-            LLVMBuildBr(builder, next)
-            LLVMPositionBuilderAtEnd(builder, next)
         }
+        LLVMBuildBr(builder, next)
+        LLVMPositionBuilderAtEnd(builder, next)
     }
 
     // MARK: - Reductions

@@ -32,6 +32,8 @@ final class LLVMCodegen {
     /// Each slot's base address (`i8*`) and element count, loaded once in the entry block.
     var slotBases: [LLVMValueRef] = []
     var slotSizes: [LLVMValueRef] = []
+    /// Stack cells that disabled scatter-add lanes write to (made in the entry block; removed when unused).
+    var floatScratch, integerScratch: LLVMValueRef?
     /// The loop counter i, the lane numbers i + 0 ... i + W-1 (`<W x i64>`) and which lanes are < end.
     var loopIndex: LLVMValueRef!
     var laneNumbers: LLVMValueRef!
@@ -128,6 +130,8 @@ final class LLVMCodegen {
             slotBases.append(base)
             slotSizes.append(size)
         }
+        floatScratch = LLVMBuildAlloca(builder, f32, "floatScratch")
+        integerScratch = LLVMBuildAlloca(builder, i32, "integerScratch")
     }
 
     /// Phis for i, every reduction accumulator and the out-of-range count, entered with their start values.
