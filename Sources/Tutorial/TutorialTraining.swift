@@ -38,6 +38,10 @@ public final class TutorialTraining {
     public let inputBatch: FloatArray
     /// For texture j: where each of its interleaved values sits in the model's output batch.
     public let outputIndices: [UInt32Array]
+    /// All textures' interleaved values, one texture after another: where they sit in the output batch, and the
+    /// targets.
+    let stackedIndices: UInt32Array
+    let stackedTargets: FloatArray
     /// The last iteration completed (0 before the first).
     public var iteration = 0
 
@@ -60,9 +64,12 @@ public final class TutorialTraining {
             }
         }
         inputBatch = FloatArray(batch)
-        outputIndices = (0..<textures.count).map { j in
-            UInt32Array((0..<texels * 3).map { k in UInt32((j * 3 + k % 3) * texels + k / 3) })
+        let indices = (0..<textures.count).map { j in
+            (0..<texels * 3).map { k in UInt32((j * 3 + k % 3) * texels + k / 3) }
         }
+        outputIndices = indices.map { UInt32Array($0) }
+        stackedIndices = UInt32Array(indices.flatMap { $0 })
+        stackedTargets = FloatArray(textures.flatMap { $0 })
         model = Sequential(Linear(inFeatures: texels, outFeatures: texels, seed: seed), Sigmoid())
         optimizer = Adam(model.parameters, lr: learningRate)
     }
@@ -90,15 +97,12 @@ public final class TutorialTraining {
         let output = model(inputBatch)
         output.eval()
         seconds.model = lap()
-        // Renders: texture j in iteration i is rendered with seed i * count + j (its gradient with seed + 1).
-        var losses: [FloatArray] = []
-        for j in 0..<textures.count {
-            try scene.parameters.set(parameterKey, to: distorted(output, texture: j))
-            let seed = UInt32(truncatingIfNeeded: (number - 1) * textures.count + j)
-            let image = scene.render(samplesPerPixel: samplesPerPixel, seed: seed, seedGrad: seed &+ 1)
-            losses.append(l1Loss(image, textures[j]))
-        }
-        let total = losses.dropFirst().reduce(losses[0], +)
+        // Renders: texture j in iteration i is rendered with seed i * count + j (its gradient with seed + 1), all
+        // textures in one wavefront. The loss is the sum of the textures' L1 losses (all of the same size).
+        let seeds = (0..<textures.count).map { UInt32(truncatingIfNeeded: (number - 1) * textures.count + $0) }
+        let images = try scene.render(samplesPerPixel: samplesPerPixel, seeds: seeds, batching: parameterKey,
+                                      values: output.gather(stackedIndices))
+        let total = l1Loss(images, stackedTargets) * Float(textures.count)
         let loss = Double(total.first)
         seconds.render = lap()
         // Backward: the PRB adjoint of each render, then through the sigmoid and the layer.

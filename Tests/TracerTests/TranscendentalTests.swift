@@ -192,3 +192,20 @@ struct TranscendentalTests {
     }
 }
 
+
+@Suite("Code generation around square roots")
+struct SquareRootCodegenTests {
+    @Test("1 / sqrt(-0) is -inf inside fused kernels, so later clamps still hold", arguments: Variant.allCases)
+    func negativeZero(variant: Variant) {
+        TraceContext.with(CompileOptions(variant: variant)) {
+            // LLVM 14 assumes 1 / sqrt(x) >= 0 and would drop exp's clamp of its argument at -104: exp(-inf) = NaN.
+            let x = FloatArray([-0.0, 0, 4, -1, .infinity])
+            let fused = exp(rsqrt(x)).values
+            #expect(fused[0] == 0 && fused[1] == .infinity && fused[2] == exp(FloatArray([0.5])).values[0] && fused[3].isNaN)
+            #expect(fused[4] == 1)
+            let reciprocal = exp(rcp(sqrt(x))).values
+            #expect(reciprocal.map(\.bitPattern) == fused.map(\.bitPattern))
+            #expect(sqrt(x).values[0].bitPattern == Float(-0.0).bitPattern)
+        }
+    }
+}

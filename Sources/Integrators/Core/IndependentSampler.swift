@@ -16,6 +16,18 @@ public struct IndependentSampler {
         (rng, self.laneCount) = Self.seededGenerator(seed: seed, laneCount: laneCount)
     }
 
+    /// A sampler for a batch of wavefronts of `lanesPerImage` lanes each, one after another: the lanes of wavefront
+    /// j draw exactly what a sampler seeded with `seeds[j]` draws for a wavefront of its own. The seeds enter
+    /// kernels as data, so other seeds reuse the compiled kernels.
+    public init(seeds: UInt32Array, lanesPerImage: Int) {
+        precondition(lanesPerImage > 0, "IndependentSampler: lanes per image must be positive, got \(lanesPerImage)")
+        laneCount = seeds.count * lanesPerImage
+        let lane = UInt32Array.arange(laneCount)
+        let image = lane / UInt32(lanesPerImage)
+        let (v0, v1) = tea(v0: seeds.gather(image), v1: lane - image * UInt32(lanesPerImage))
+        rng = PCG32(initState: v0, initSequence: v1)
+    }
+
     /// Restarts every lane's stream: lane i gets PCG32(initstate: v0, initseq: v1) with (v0, v1) = TEA(seed, i).
     public mutating func seed(seed: UInt32, laneCount: Int) {
         (rng, self.laneCount) = Self.seededGenerator(seed: seed, laneCount: laneCount)

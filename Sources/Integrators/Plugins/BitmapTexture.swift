@@ -43,6 +43,7 @@ public struct BitmapTexture: Texture {
         precondition(data.count == width * height * 3,
                      "BitmapTexture: \(width)x\(height)x3 needs \(width * height * 3) values, got \(data.count)")
         self.data = ParameterSlot(value: data, shape: [height, width, 3])
+        self.data.supportsBatches = true
         self.filter = filter
         self.wrapMode = wrapMode
     }
@@ -129,7 +130,8 @@ public struct BitmapTexture: Texture {
     /// The RGB texel at (row, column), indices already wrapped.
     private func texel(row: Int32Array, column: Int32Array, active: BoolArray) -> Vector3Array {
         let pixel = row * Int32(width) + column
-        let base = pixel * 3
+        var base = pixel * 3
+        if let offsets = data.batchOffsets(lanes: base.count) { base = base + offsets }
         let texels = data.value
         return Vector3Array(x: texels.gather(base, mask: active),
                             y: texels.gather(base + 1, mask: active),

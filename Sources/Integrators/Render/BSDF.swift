@@ -70,6 +70,11 @@ public final class ParameterSlot {
     public var value: FloatArray
     /// Its shape, e.g. [H, W, 3] for a bitmap's data.
     public let shape: [Int]
+    /// True when the object that reads this value can render a batch of values (see `SlotBatch`).
+    public internal(set) var supportsBatches = false
+    /// During a batched render: `value` holds one value per image, one after another, and lane l reads the
+    /// value of image ⌊l / lanesPerImage⌋.
+    var batch: SlotBatch?
 
     public init(value: FloatArray, shape: [Int]) {
         precondition(shape.reduce(1, *) == value.count,
@@ -77,4 +82,20 @@ public final class ParameterSlot {
         self.value = value
         self.shape = shape
     }
+
+    /// Per lane of a batched wavefront of `lanes` lanes: the offset of its image's value in `value` (nil outside
+    /// batched renders).
+    func batchOffsets(lanes: Int) -> Int32Array? {
+        guard let batch else { return nil }
+        precondition(lanes == batch.images * batch.lanesPerImage,
+                     "ParameterSlot: a lookup over \(lanes) lanes in a batch of \(batch.images) x \(batch.lanesPerImage)")
+        let image = Int32Array.arange(lanes) / Int32(batch.lanesPerImage)
+        return image * Int32(shape.reduce(1, *))
+    }
+}
+
+/// The layout of a batched parameter value: `images` values, read by consecutive runs of `lanesPerImage` lanes.
+struct SlotBatch {
+    var images: Int
+    var lanesPerImage: Int
 }

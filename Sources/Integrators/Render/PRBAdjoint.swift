@@ -9,11 +9,11 @@ import Tracer
 
 enum PRBAdjoint {
     /// Adds d(Σ_p G[p] image[p]) / d(parameter) to the `gradient` of every gradient-tracked parameter value.
-    static func backpropagate(scene: Scene, imageGradient: FloatArray, samplesPerPixel spp: Int, seed: UInt32,
+    static func backpropagate(scene: Scene, imageGradient: FloatArray, samplesPerPixel spp: Int, seeds: RenderSeeds,
                               progress: RenderProgress? = nil) {
         let context = imageGradient.context
         context.withGradientsSuspended {
-            var sampler = IndependentSampler(seed: seed, laneCount: scene.sensor.film.width * scene.sensor.film.height * spp)
+            var sampler = seeds.sampler(lanesPerImage: scene.sensor.film.pixelCount * spp)
             let camera = CameraSamples(scene: scene, samplesPerPixel: spp, sampler: &sampler)
             // Per-sample adjoint radiance, with the splat normalisation of this pass's own samples held constant.
             let adjointRadiance = scene.sensor.film.sampleAdjoint(imageGradient: imageGradient,

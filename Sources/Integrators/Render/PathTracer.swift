@@ -12,12 +12,10 @@ struct CameraSamples {
     /// Draws the pixel jitter (the sampler's first 2D sample) and generates the rays.
     init(scene: Scene, samplesPerPixel spp: Int, sampler: inout IndependentSampler) {
         let film = scene.sensor.film
-        laneCount = film.width * film.height * spp
+        laneCount = film.laneCount(samplesPerPixel: spp)
         let context = TraceContext.current
         let lane = UInt32Array.arange(laneCount, context: context)
-        let pixel = lane / UInt32(spp)
-        let row = pixel / UInt32(film.width)
-        let column = pixel - row * UInt32(film.width)
+        let (column, row) = film.pixelCoordinates(ofPixel: lane / UInt32(spp))
         let jitter = sampler.next2D()
         positions = Point2Array(x: FloatArray(column) + jitter.x, y: FloatArray(row) + jitter.y)
         rays = scene.sensor.sampleRays(position: positions)

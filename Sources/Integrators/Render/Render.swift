@@ -1,4 +1,5 @@
-// The differentiable render: `render(scene, spp:, seed:, seedGrad:)`, a node of the autodiff graph.
+// The differentiable render: `render(scene, spp:, seed:, seedGrad:)`, a node of the autodiff graph, and its batched
+// form, which renders several values of one parameter (one seed each) as one wavefront.
 import Tracer
 
 extension Scene {
@@ -15,27 +16,82 @@ extension Scene {
         let gradientSeed = seedGrad ?? (seed &+ 1)
         precondition(gradientSeed != seed, "render: seedGrad must differ from seed (\(seed)) so that the gradient is independent of the image")
         precondition(spp > 0, "render: samples per pixel must be positive, got \(spp)")
+        return differentiableRender(samplesPerPixel: spp, seeds: RenderSeeds([seed]),
+                                    gradientSeeds: RenderSeeds([gradientSeed]), progress: progress)
+    }
+
+    /// Renders one image per value of the parameter `key` in one wavefront: image j is what `render` returns with
+    /// the parameter set to value j and seed `seeds[j]` (gradient seed `seedGrads[j]`, default seed + 1), bit for
+    /// bit, but the per-bounce work (recording, launches) is shared by all images. `values` holds the values one
+    /// after another (seeds.count times the parameter's element count) and may be gradient-tracked; the result holds
+    /// the images one after another, (count, H, W, 3) flattened. Only bitmap texture data can be batched.
+    public func render(samplesPerPixel spp: Int, seeds: [UInt32], seedGrads: [UInt32]? = nil, batching key: String,
+                       values: FloatArray, progress: RenderProgress? = nil) throws -> FloatArray {
+        let slot = try parameters.slot(key)
+        guard slot.supportsBatches else {
+            throw RenderError("parameter '\(key)' cannot be batched (bitmap texture data can)")
+        }
+        guard spp > 0 else { throw RenderError("render: samples per pixel must be positive, got \(spp)") }
+        guard !seeds.isEmpty else { throw RenderError("render: a batch needs at least one seed") }
+        let elements = slot.shape.reduce(1, *)
+        guard values.count == seeds.count * elements else {
+            throw RenderError("parameter '\(key)' has shape \(slot.shape); \(seeds.count) images need \(seeds.count) x "
+                              + "\(elements) = \(seeds.count * elements) values, got \(values.count)")
+        }
+        let gradientSeeds = seedGrads ?? seeds.map { $0 &+ 1 }
+        guard gradientSeeds.count == seeds.count else {
+            throw RenderError("render: \(seeds.count) seeds but \(gradientSeeds.count) gradient seeds")
+        }
+        if let clash = zip(seeds, gradientSeeds).first(where: { $0 == $1 }) {
+            throw RenderError("render: a gradient seed must differ from its image's seed (\(clash.0)) so that the "
+                              + "gradient is independent of the image")
+        }
+        var batched = self
+        batched.sensor.film.imageCount = seeds.count
+        let previous = slot.value
+        slot.value = values
+        slot.batch = SlotBatch(images: seeds.count, lanesPerImage: sensor.film.pixelCount * spp)
+        defer {
+            slot.value = previous
+            slot.batch = nil
+        }
+        return batched.differentiableRender(samplesPerPixel: spp, seeds: RenderSeeds(seeds),
+                                            gradientSeeds: RenderSeeds(gradientSeeds), progress: progress)
+    }
+
+    /// The primal image, as a node of the autodiff graph when some parameter is gradient-tracked.
+    private func differentiableRender(samplesPerPixel spp: Int, seeds: RenderSeeds, gradientSeeds: RenderSeeds,
+                                      progress: RenderProgress?) -> FloatArray {
         let slots = parameters.allSlots
         let inputs = slots.map(\.value)
+        let batches = slots.map(\.batch)
         let context = TraceContext.current
         let image = context.withGradientsSuspended {
-            primalImage(samplesPerPixel: spp, seed: seed, progress: progress)
+            primalImage(samplesPerPixel: spp, seeds: seeds, progress: progress)
         }
         guard inputs.contains(where: \.requiresGradient) else { return image }
         let scene = self
         let operation = ClosureOperation(backward: { imageGradient in
             // The parameters as they were when this image was rendered (they may have been set to other values
             // since, to render other images), as fresh leaves that receive this pass's gradients.
-            let current = slots.map(\.value)
+            let current = slots.map { ($0.value, $0.batch) }
             let leaves: [FloatArray] = inputs.map { value in
                 var leaf = value.detached()
                 leaf.enableGradient()
                 return leaf
             }
-            for (slot, leaf) in zip(slots, leaves) { slot.value = leaf }
-            defer { for (slot, value) in zip(slots, current) { slot.value = value } }
+            for (slot, (leaf, batch)) in zip(slots, zip(leaves, batches)) {
+                slot.value = leaf
+                slot.batch = batch
+            }
+            defer {
+                for (slot, (value, batch)) in zip(slots, current) {
+                    slot.value = value
+                    slot.batch = batch
+                }
+            }
             PRBAdjoint.backpropagate(scene: scene, imageGradient: imageGradient, samplesPerPixel: spp,
-                                     seed: gradientSeed, progress: progress)
+                                     seeds: gradientSeeds, progress: progress)
             return zip(inputs, leaves).map { value, leaf in value.requiresGradient ? leaf.gradient : nil }
         })
         return customOperation(inputs, operation) { _ in image }
@@ -43,10 +99,29 @@ extension Scene {
 
     /// The primal image for `seed`, without gradients.
     func primalImage(samplesPerPixel spp: Int, seed: UInt32, progress: RenderProgress? = nil) -> FloatArray {
-        var sampler = IndependentSampler(seed: seed, laneCount: sensor.film.width * sensor.film.height * spp)
+        primalImage(samplesPerPixel: spp, seeds: RenderSeeds([seed]), progress: progress)
+    }
+
+    /// The primal image (or batch of images) for `seeds`, without gradients.
+    func primalImage(samplesPerPixel spp: Int, seeds: RenderSeeds, progress: RenderProgress? = nil) -> FloatArray {
+        var sampler = seeds.sampler(lanesPerImage: sensor.film.pixelCount * spp)
         let camera = CameraSamples(scene: self, samplesPerPixel: spp, sampler: &sampler)
         let radiance = PathTracer.radiance(scene: self, rays: camera.rays, laneCount: camera.laneCount,
                                            sampler: &sampler, progress: progress)
         return sensor.film.develop(positions: camera.positions, radiance: radiance, samplesPerPixel: spp)
+    }
+}
+
+/// The seed of a render, or the seeds of a batch (one per image).
+struct RenderSeeds {
+    var seeds: [UInt32]
+
+    init(_ seeds: [UInt32]) { self.seeds = seeds }
+
+    /// A sampler for `lanesPerImage` lanes per image: a single render seeds it as Mitsuba does; a batch gives each
+    /// image's lanes the streams of that image's seed.
+    func sampler(lanesPerImage: Int) -> IndependentSampler {
+        seeds.count == 1 ? IndependentSampler(seed: seeds[0], laneCount: lanesPerImage)
+                         : IndependentSampler(seeds: UInt32Array(seeds), lanesPerImage: lanesPerImage)
     }
 }

@@ -3,7 +3,8 @@ import Tracer
 
 extension Film {
     /// The image of a `spp`-sample wavefront, as SCENE-SPEC §2: the (height, width, 3) float32 tensor flattened
-    /// row-major (element (row · width + column) · 3 + channel, row 0 at the top).
+    /// row-major (element (row · width + column) · 3 + channel, row 0 at the top); for a batch, the images one
+    /// after another.
     ///
     /// With the gaussian filter, pixel p = Σ_s w_p(s)·L_s / Σ_s w_p(s) per channel (0 where no sample reaches it),
     /// w_p(s) = f(i + 0.5 − pos.x)·f(j + 0.5 − pos.y) for pixel p = (i, j), footprints clipped at the image borders.
@@ -46,7 +47,7 @@ extension Film {
 
     /// The (height, width, 3) image, flattened, from one per-pixel array per channel.
     func interleavedImage(_ channels: [FloatArray]) -> FloatArray {
-        let element = UInt32Array.arange(pixelCount * 3)
+        let element = UInt32Array.arange(batchPixelCount * 3)
         let pixel = element / 3
         let channel = element - pixel * 3
         let red = channels[0].gather(pixel)
@@ -58,9 +59,9 @@ extension Film {
 
     /// The three per-pixel channel arrays of a flattened (height, width, 3) image.
     func channels(ofImage image: FloatArray) -> [FloatArray] {
-        precondition(image.count == pixelCount * 3,
-                     "Film: an image of \(image.count) values, expected \(height) x \(width) x 3 = \(pixelCount * 3)")
-        let base = UInt32Array.arange(pixelCount) * 3
+        precondition(image.count == batchPixelCount * 3,
+                     "Film: an image of \(image.count) values, expected \(imageCount) x \(height) x \(width) x 3 = \(batchPixelCount * 3)")
+        let base = UInt32Array.arange(batchPixelCount) * 3
         return (0..<3).map { image.gather(base + UInt32($0)) }
     }
 }

@@ -5,6 +5,9 @@ import Tracer
 ///
 /// A wavefront of `width · height · spp` lanes renders the image: lane i belongs to pixel ⌊i / spp⌋ (so the spp
 /// samples of a pixel are consecutive lanes), pixel k has column k mod width and row ⌊k / width⌋ (row 0 at the top).
+///
+/// A film may hold a batch of `imageCount` images rendered by one wavefront (image-major: pixel k belongs to image
+/// ⌊k / pixelCount⌋ and has the column and row of k mod pixelCount); filters never reach across images.
 public struct Film: Hashable, Sendable {
     /// Image width in pixels (columns).
     public var width: Int
@@ -12,6 +15,8 @@ public struct Film: Hashable, Sendable {
     public var height: Int
     /// The reconstruction filter used when developing the image.
     public var filter: ReconstructionFilter
+    /// The number of images rendered together (1 outside batched renders).
+    public var imageCount = 1
 
     /// A film; Mitsuba's defaults are 768 x 576 with a gaussian filter of σ = 0.5.
     public init(width: Int = 768, height: Int = 576, filter: ReconstructionFilter = .standard) {
@@ -24,26 +29,35 @@ public struct Film: Hashable, Sendable {
     /// width · height.
     public var pixelCount: Int { width * height }
 
+    /// The pixels of all images of the batch: width · height · imageCount.
+    public var batchPixelCount: Int { pixelCount * imageCount }
+
     /// width / height.
     public var aspectRatio: Float { Float(width) / Float(height) }
 
-    /// The number of lanes of a wavefront with `spp` samples per pixel: width · height · spp.
+    /// The number of lanes of a wavefront with `spp` samples per pixel: width · height · spp (· imageCount).
     public func laneCount(samplesPerPixel spp: Int) -> Int {
         precondition(spp > 0, "Film: samples per pixel must be positive, got \(spp)")
-        return pixelCount * spp
+        return batchPixelCount * spp
     }
 
-    /// Per lane of a `spp`-sample wavefront: its pixel index ⌊i / spp⌋.
+    /// Per lane of a `spp`-sample wavefront: its pixel index ⌊i / spp⌋ (counting the pixels of all images).
     public func pixelIndex(samplesPerPixel spp: Int) -> UInt32Array {
         let lane = UInt32Array.arange(laneCount(samplesPerPixel: spp))
         return spp == 1 ? lane : lane / UInt32(spp)
     }
 
-    /// Per lane of a `spp`-sample wavefront: its pixel's column and row.
+    /// Per lane of a `spp`-sample wavefront: its pixel's column and row within its image.
     public func pixelCoordinates(samplesPerPixel spp: Int) -> (column: UInt32Array, row: UInt32Array) {
-        let pixel = pixelIndex(samplesPerPixel: spp)
-        let row = pixel / UInt32(width)
-        let column = pixel - row * UInt32(width)
+        pixelCoordinates(ofPixel: pixelIndex(samplesPerPixel: spp))
+    }
+
+    /// The column and row of batch pixel indices within their image.
+    public func pixelCoordinates<E: TracedIndex>(ofPixel pixel: TracedArray<E>) -> (column: TracedArray<E>, row: TracedArray<E>) {
+        let count = E.tracedValue(of: pixelCount)
+        let local = imageCount == 1 ? pixel : pixel - (pixel / count) * count
+        let row = local / E.tracedValue(of: width)
+        let column = local - row * E.tracedValue(of: width)
         return (column, row)
     }
 
@@ -60,6 +74,6 @@ public struct Film: Hashable, Sendable {
     func requireLanes(_ count: Int, samplesPerPixel spp: Int, _ what: String) {
         let expected = laneCount(samplesPerPixel: spp)
         precondition(count == expected,
-                     "Film: \(what) has \(count) lanes, expected \(width) x \(height) x \(spp) = \(expected)")
+                     "Film: \(what) has \(count) lanes, expected \(imageCount) x \(width) x \(height) x \(spp) = \(expected)")
     }
 }

@@ -71,9 +71,8 @@ struct SplatWindow {
     /// outside the image. `sums[i]` holds the per-pixel sums of every channel for `offsets[i]`.
     func pull(_ sums: [[FloatArray]]) -> [FloatArray] {
         precondition(sums.count == offsets.count, "SplatWindow: \(sums.count) sums for \(offsets.count) offsets")
-        let pixel = Int32Array.arange(film.pixelCount)
-        let row = pixel / Int32(film.width)
-        let column = pixel - row * Int32(film.width)
+        let pixel = Int32Array.arange(film.batchPixelCount)
+        let (column, row) = film.pixelCoordinates(ofPixel: pixel)
         var totals: [FloatArray?] = Array(repeating: nil, count: sums.first?.count ?? 0)
         for (offset, channels) in zip(offsets, sums) {
             let source = pixel - Int32(offset.dy * film.width + offset.dx)
@@ -85,7 +84,7 @@ struct SplatWindow {
                 totals[channel] = totals[channel].map { $0 + term } ?? term
             }
         }
-        return totals.map { $0 ?? FloatArray.zeros(film.pixelCount) }
+        return totals.map { $0 ?? FloatArray.zeros(film.batchPixelCount) }
     }
 
     /// Per sample and channel: Σ over offsets o of w_o · perPixel[channel] at the pixel o away from the sample's own,

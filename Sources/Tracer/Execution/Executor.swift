@@ -5,6 +5,7 @@
 // chunk accumulates into its own zeroed copy of every scatter-add target, one lane after another, and the copies
 // are then added to the target in chunk order. The result is bitwise the same whatever the number of threads.
 import Foundation
+import Synchronization
 
 enum Executor {
     /// Most chunks a scatter-add launch is cut into.
@@ -109,15 +110,11 @@ enum Executor {
     }
 }
 
-/// A shared counter that hands out consecutive work items.
-private final class WorkCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
+/// A shared counter that hands out consecutive work items (an atomic increment, no lock).
+private final class WorkCounter: Sendable {
+    private let value = Atomic<Int>(0)
 
     func take() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value - 1
+        value.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 }

@@ -17,7 +17,8 @@ public struct CompileOptions: Sendable, Equatable {
     public var vectorWidth: Int?
     /// Worker threads for kernel execution; nil uses all cores.
     public var threadCount: Int?
-    /// Elements per block of work handed to a thread (rounded to whole vectors).
+    /// Elements per block of work handed to a thread (rounded to whole vectors); launches of more than 64 blocks
+    /// use 64 larger ones.
     public var blockSize: Int
     /// Counts gather and scatter lanes whose index is out of range (they are always masked off) and reports them.
     public var checksBounds: Bool

@@ -61,7 +61,8 @@ extension TraceContext {
     func buildLaunch(size: Int, outputs: [Node], blockReductions: [Node], sideEffects: [SideEffect]) -> KernelLaunch {
         let width = vectorWidth
         let unit = blockReductions.reduce(width) { BlockFusion.lcm($0, Int($1.auxiliary)) }
-        let blockSize = BlockFusion.blockSize(unit: unit, configured: options.blockSize, width: width)
+        let blockSize = BlockFusion.blockSize(unit: unit, configured: BlockFusion.configuredBlockSize(options.blockSize, size: size),
+                                              width: width)
         var builder = KernelBuilder(size: size, vectorWidth: width, blockSize: blockSize,
                                     countsOutOfRange: options.checksBounds, epoch: makeNodeID().rawValue)
         for node in outputs { builder.addOutput(node) }

@@ -43,6 +43,15 @@ enum BlockFusion {
     /// Least common multiple of positive numbers.
     static func lcm(_ a: Int, _ b: Int) -> Int { a / gcd(a, b) * b }
 
+    /// Most blocks a launch is cut into: larger launches get larger blocks, so that per-block costs (handing out
+    /// work, restarting the hardware prefetchers on every input stream) stay small. Depends only on sizes.
+    static let maximumBlocks = 64
+
+    /// The block size a launch of `size` lanes starts from: the configured one, or size / `maximumBlocks`.
+    static func configuredBlockSize(_ configured: Int, size: Int) -> Int {
+        max(configured, (size + maximumBlocks - 1) / maximumBlocks)
+    }
+
     /// The configured block of work, in whole vectors (what launches without block reductions use).
     static func baseBlockSize(configured: Int, width: Int) -> Int {
         max(width, configured / width * width)

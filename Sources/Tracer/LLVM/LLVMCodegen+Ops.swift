@@ -25,6 +25,14 @@ extension LLVMCodegen {
 
     // MARK: - Per type
 
+    /// sqrt(x), written as select(x == 0, x, sqrt(x)) (the same value: sqrt(±0) = ±0). LLVM 14 believes that
+    /// 1 / sqrt(x) is never negative, forgetting 1 / sqrt(-0) = -inf, and then deletes comparisons that guard
+    /// later code (exp's lower clamp, for one); the select hides the square root from that reasoning.
+    private func signOpaqueSquareRoot(_ x: LLVMValueRef) -> LLVMValueRef {
+        let zero = LLVMBuildFCmp(builder, LLVMRealOEQ, x, LLVMConstNull(LLVMTypeOf(x)), "")!
+        return LLVMBuildSelect(builder, zero, x, intrinsic("llvm.sqrt", [LLVMTypeOf(x)!], [x]), "")!
+    }
+
     /// Float ops; nil when the op is not defined on f32. No fast-math flags anywhere.
     private func emitFloat(_ op: Op, _ x: [LLVMValueRef]) -> LLVMValueRef? {
         let type = LLVMTypeOf(x[0])!
@@ -32,8 +40,8 @@ extension LLVMCodegen {
         switch op {
         case .neg: return LLVMBuildFNeg(builder, x[0], "")
         case .abs: return intrinsic("llvm.fabs", [type], [x[0]])
-        case .sqrt: return intrinsic("llvm.sqrt", [type], [x[0]])
-        case .rsqrt: return LLVMBuildFDiv(builder, one, intrinsic("llvm.sqrt", [type], [x[0]]), "")
+        case .sqrt: return signOpaqueSquareRoot(x[0])
+        case .rsqrt: return LLVMBuildFDiv(builder, one, signOpaqueSquareRoot(x[0]), "")
         case .rcp: return LLVMBuildFDiv(builder, one, x[0], "")
         case .floor: return intrinsic("llvm.floor", [type], [x[0]])
         case .ceil: return intrinsic("llvm.ceil", [type], [x[0]])
