@@ -19,6 +19,9 @@ enum PRBAdjoint {
             let adjointRadiance = scene.sensor.film.sampleAdjoint(imageGradient: imageGradient,
                                                                   positions: camera.positions,
                                                                   samplesPerPixel: spp)
+            // Evaluated now, so that the first adjoint bounce's scatters have no pending dependency and share the
+            // kernel of the path state.
+            context.evaluate(adjointRadiance.components.map(\.node))
             // Primal replay with a copy of the sampler: the total radiance of each path.
             var replay = sampler
             var remaining = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
