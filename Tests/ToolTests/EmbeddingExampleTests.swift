@@ -35,8 +35,18 @@ struct EmbeddingExampleTests {
             <emitter type="constant"/>
         </scene>
         """.write(to: scene, atomically: true, encoding: .utf8)
-        let build = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["swift", "build", "--package-path", Self.example.path,
-                                             "--scratch-path", Self.example.appendingPathComponent(".build").path])
+        let scratch = Self.example.appendingPathComponent(".build")
+        func buildExample() throws -> (status: Int32, output: String) {
+            try runProcess(URL(fileURLWithPath: "/usr/bin/env"),
+                           ["swift", "build", "--package-path", Self.example.path, "--scratch-path", scratch.path])
+        }
+        var build = try buildExample()
+        if build.status != 0 && build.output.contains("cannot find") {
+            // SwiftPM's incremental build of a path dependency can miss source files added to Refract since the
+            // last build (a stale build folder, never a fresh clone): build once more from scratch.
+            try? FileManager.default.removeItem(at: scratch)
+            build = try buildExample()
+        }
         #expect(build.status == 0, "swift build failed:\n\(build.output)")
         guard build.status == 0 else { return }
         let binary = Self.example.appendingPathComponent(".build/debug/RenderScene")

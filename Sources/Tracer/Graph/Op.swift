@@ -83,8 +83,8 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     case matmul
     /// Lane (r, c) of a rows × columns result is Σ_b a[b, r] · x[b, c] over evaluated sources a (batch × rows) and
     /// x (batch × columns). Graph: operands a, x; `auxiliary` is columns. Kernel: slots `immediate` (a) and
-    /// `immediate + 1` (x), `auxiliary` columns, operand 0 a `uint32` literal holding the batch (so the code can
-    /// unroll over it). Fused into elementwise kernels like a gather.
+    /// `immediate + 1` (x in `OuterProductPacking`'s layout), `auxiliary` columns, operand 0 a `uint32` literal
+    /// holding the batch (so the code can unroll over it). Fused into elementwise kernels like a gather.
     case outerProductSum
 
     /// Number of value operands in a graph node or kernel instruction.

@@ -197,9 +197,10 @@ struct KernelBuilder {
                                             auxiliary: node.auxiliary))
         case .outerProductSum:
             // Two fresh, consecutive slots: the instruction names the first.
-            let slot = newSlot(node.operands[0].storage!, role: .gatherSource)
-            newSlot(node.operands[1].storage!, role: .gatherSource)
             let batch = node.operands[1].size / Int(node.auxiliary)
+            let slot = newSlot(node.operands[0].storage!, role: .gatherSource)
+            newSlot(OuterProductPacking.pack(node.operands[1].storage!, batch: batch, columns: Int(node.auxiliary)),
+                    role: .gatherSource)
             let batchLiteral = append(KernelInstruction(op: .literal, type: .uint32, immediate: UInt32(batch)))
             return append(KernelInstruction(op: .outerProductSum, type: node.type, operands: [batchLiteral],
                                             immediate: UInt32(slot), auxiliary: node.auxiliary))

@@ -3,9 +3,9 @@ import CLLVM
 
 extension LLVMCodegen {
     /// Lanes (r, c) of Σ_b a[b, r] x[b, c], accumulated with fma in order of b (unrolled for a batch of up to
-    /// 32). When the column count is a multiple of W, the W lanes of an iteration share r (the loop index is a
-    /// multiple of W), so a[b, r] is one broadcast value and x[b, c ..< c+W] one aligned vector; otherwise both are
-    /// gathered lane by lane.
+    /// 32), x in the packed layout of `OuterProductPacking`. When the column count is a multiple of W, the W lanes
+    /// of an iteration share r (the loop index is a multiple of W), so a[b, r] is one broadcast value and x's W
+    /// values one aligned vector; otherwise both are gathered lane by lane.
     func emitOuterProductSum(_ instruction: KernelInstruction) throws -> LLVMValueRef {
         let slot = try slotIndex(instruction)
         let batchInstruction = Int(instruction.operands.0)
@@ -18,13 +18,19 @@ extension LLVMCodegen {
         let rows = LLVMBuildUDiv(builder, slotSizes[slot], constant(i64, batch), "rows")!
         /// sum + a[b, r] x[b, c] for one b.
         let term: (LLVMValueRef, LLVMValueRef) -> LLVMValueRef
-        if columns % width == 0 {
+        let block = OuterProductPacking.block
+        if columns % width == 0 && block % width == 0 {
             let row = LLVMBuildUDiv(builder, loopIndex, constant(i64, columns), "row")!
             let column = LLVMBuildURem(builder, loopIndex, constant(i64, columns), "column")!
+            // Packed x: the W values of row b at `column` start at (column / 16) · 16 · batch + 16 b + column mod 16.
+            let blockStart = LLVMBuildMul(builder, LLVMBuildUDiv(builder, column, constant(i64, block), "")!,
+                                          constant(i64, block * batch), "")!
+            let columnBase = LLVMBuildAdd(builder, blockStart,
+                                          LLVMBuildURem(builder, column, constant(i64, block), "")!, "")!
             term = { b, sum in
                 let aIndex = LLVMBuildAdd(self.builder, LLVMBuildMul(self.builder, b, rows, ""), row, "")!
-                let xRow = LLVMBuildMul(self.builder, b, self.constant(self.i64, columns), "")!
-                let xIndex = LLVMBuildAdd(self.builder, xRow, column, "")!
+                let xRow = LLVMBuildMul(self.builder, b, self.constant(self.i64, block), "")!
+                let xIndex = LLVMBuildAdd(self.builder, xRow, columnBase, "")!
                 let left = self.splat(self.scalarLoad(self.gep(self.f32, a, aIndex)))
                 let right = self.vectorLoad(self.gep(self.f32, x, xIndex), mask: nil, alignment: self.vectorAlignment)
                 return self.fusedMultiplyAdd(left, right, sum)
@@ -33,10 +39,14 @@ extension LLVMCodegen {
             let columnCount = splatConstant(constant(i64, columns))
             let row = LLVMBuildUDiv(builder, laneNumbers, columnCount, "row")!
             let column = LLVMBuildURem(builder, laneNumbers, columnCount, "column")!
+            let blockCount = splatConstant(constant(i64, block))
+            let blockStart = LLVMBuildMul(builder, LLVMBuildUDiv(builder, column, blockCount, "")!,
+                                          splatConstant(constant(i64, block * batch)), "")!
+            let columnBase = LLVMBuildAdd(builder, blockStart, LLVMBuildURem(builder, column, blockCount, "")!, "")!
             term = { b, sum in
                 let aIndex = LLVMBuildAdd(self.builder, self.splat(LLVMBuildMul(self.builder, b, rows, "")), row, "")!
-                let xRow = LLVMBuildMul(self.builder, b, self.constant(self.i64, columns), "")!
-                let xIndex = LLVMBuildAdd(self.builder, self.splat(xRow), column, "")!
+                let xRow = LLVMBuildMul(self.builder, b, self.constant(self.i64, block), "")!
+                let xIndex = LLVMBuildAdd(self.builder, self.splat(xRow), columnBase, "")!
                 return self.fusedMultiplyAdd(self.gatherFloats(a, aIndex), self.gatherFloats(x, xIndex), sum)
             }
         }

@@ -48,14 +48,16 @@ extension ScalarKernel {
     }
 
     /// Lane `lane` of an `outerProductSum` instruction: Σ_b a[b, r] x[b, c] for (r, c) = lane's row and column,
-    /// accumulated with fma in order of b.
+    /// accumulated with fma in order of b (x packed, see `OuterProductPacking`).
     static func outerProductSum(lane: Int, batch: Int, columns: Int, a: UnsafeMutableRawPointer, aCount: Int,
                                 x: UnsafeMutableRawPointer) -> UInt32 {
         let a = a.assumingMemoryBound(to: Float.self), x = x.assumingMemoryBound(to: Float.self)
         let rows = aCount / batch
         let row = lane / columns, column = lane - row * columns
         var sum: Float = 0
-        for b in 0..<batch { sum = sum.addingProduct(a[b * rows + row], x[b * columns + column]) }
+        for b in 0..<batch {
+            sum = sum.addingProduct(a[b * rows + row], x[OuterProductPacking.index(batchRow: b, column: column, batch: batch)])
+        }
         return sum.bitPattern
     }
 }
