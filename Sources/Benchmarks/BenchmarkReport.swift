@@ -1,5 +1,6 @@
 // Collects benchmark figures and prints them as a table and, on request, as JSON.
 import Foundation
+import Tracer
 
 /// One measured figure.
 struct Figure: Codable {
@@ -43,15 +44,7 @@ final class BenchmarkReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted]
         let data = try encoder.encode(figures)
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        try data.write(to: temporary)
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
-        }
+        try writeAtomically(data, to: URL(fileURLWithPath: path))
     }
 }
 

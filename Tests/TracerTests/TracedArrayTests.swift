@@ -159,6 +159,24 @@ struct TracedArrayTests {
         }
     }
 
+    @Test("freed buffers are kept for reuse until the cache is flushed")
+    func mallocCache() {
+        // A pool of its own: the shared one is used by tests running in parallel.
+        let pool = StoragePool()
+        let pointer = pool.allocate(byteCount: 1 << 20)
+        pool.release(pointer, byteCount: 1 << 20)
+        #expect(pool.cachedByteCount == 1 << 20)
+        #expect(pool.allocate(byteCount: 1 << 20) == pointer)
+        pool.release(pointer, byteCount: 1 << 20)
+        pool.trim()
+        #expect(pool.cachedByteCount == 0)
+        // The public entry point flushes the shared pool; evaluation goes on allocating afterwards.
+        TraceContext.with(CompileOptions(variant: .scalar)) {
+            flushMallocCache()
+            #expect((FloatArray.arange(1 << 16) * 2).values[3] == 6)
+        }
+    }
+
     @Test("writing into a shared array copies it first")
     func copyOnWrite() {
         TraceContext.with(CompileOptions(variant: .scalar)) {

@@ -15,6 +15,9 @@ final class StoragePool: @unchecked Sendable {
     private var free: [Int: [UnsafeMutableRawPointer]] = [:]
     private var cachedBytes = 0
 
+    /// The bytes currently kept for reuse.
+    var cachedByteCount: Int { lock.withLock { cachedBytes } }
+
     /// An allocation of `byteCount` bytes, recycled when possible. The contents are undefined.
     func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
         if let pointer = lock.withLock({ () -> UnsafeMutableRawPointer? in
@@ -50,3 +53,19 @@ final class StoragePool: @unchecked Sendable {
         for pointer in pointers { pointer.deallocate() }
     }
 }
+
+/// Returns the buffers that evaluation keeps for reuse (up to 2 GiB) to the system, as Dr.Jit's
+/// `flush_malloc_cache`: before measuring a program's own memory, or before a phase that needs the memory elsewhere.
+public func flushMallocCache() {
+    StoragePool.shared.trim()
+    #if os(Linux)
+    // glibc keeps freed heap memory below its (growing) mmap threshold in its arenas: give that back too.
+    _ = glibcMallocTrim(0)
+    #endif
+}
+
+#if os(Linux)
+/// glibc's `malloc_trim` (declared in malloc.h, which the Glibc module does not export).
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
