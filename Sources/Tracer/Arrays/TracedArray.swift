@@ -28,7 +28,11 @@ public struct TracedArray<Element: TracedElement>: @unchecked Sendable {
     public init(_ values: [Element], context: TraceContext = .current) {
         let storage = Storage(count: values.count, type: Element.scalarType)
         let words = storage.words
-        for (i, value) in values.enumerated() { words[i] = value.bits }
+        if Element.self == Bool.self {
+            for i in values.indices { words[i] = values[i].bits }
+        } else {
+            values.withUnsafeBytes { storage.pointer.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        }
         self.init(node: context.buffer(storage))
     }
 
@@ -68,7 +72,15 @@ public struct TracedArray<Element: TracedElement>: @unchecked Sendable {
         }
         let storage = node.storage!
         let words = storage.words
-        return (0..<storage.count).map { Element(bits: words[$0]) }
+        if Element.self == Bool.self {
+            return [Element](unsafeUninitializedCapacity: storage.count) { buffer, initialized in
+                for i in 0..<storage.count { buffer[i] = Element(bits: words[i]) }
+                initialized = storage.count
+            }
+        }
+        // Float, Int32 and UInt32 elements are their 32 bits as stored.
+        return Array(UnsafeBufferPointer(start: UnsafeRawPointer(words).assumingMemoryBound(to: Element.self),
+                                         count: storage.count))
     }
 
     /// The single element of a size-1 array (or the first of a larger one).
