@@ -58,7 +58,10 @@ extension TraceContext {
         let output = Storage(uninitializedCount: node.size, type: .float32)
         var slots = [KernelSlot(type: .float32, role: .input), KernelSlot(type: .float32, role: .input),
                      KernelSlot(type: .float32, role: .output)]
-        var storages = [left.storage!, right.storage!, output]
+        // `linear` reads x packed (one stream for a tile's rows; see `OuterProductPacking`).
+        let leftStorage = node.op == .linear
+            ? OuterProductPacking.pack(left.storage!, batch: rows, columns: dimension) : left.storage!
+        var storages = [leftStorage, right.storage!, output]
         if node.operands.count > 2 {
             slots.append(KernelSlot(type: .float32, role: .input))
             storages.append(node.operands[2].storage!)

@@ -3,7 +3,8 @@
 /// What a matrix-product program computes, read from its single instruction.
 ///
 /// - `linear`: y = x · Wᵀ (+ bias) with x `rows` × `dimension`, W out × `dimension`, y `rows` × out, all row-major;
-///   out is the weight's element count / `dimension` (read at run time). Slots: 0 x, 1 W, 2 y, 3 bias (optional).
+///   out is the weight's element count / `dimension` (read at run time). Slots: 0 x (packed in blocks of 16
+///   columns, `OuterProductPacking`), 1 W, 2 y, 3 bias (optional).
 ///   A work unit is one result column o (one row of W): `run(start, end)` computes y[·, o] for o in [start, end),
 ///   reading W once for all rows of x.
 /// - `matmul`: c = a · b with a `rows` × k, b k × `dimension`, c `rows` × `dimension`; k is b's element count /

@@ -61,13 +61,19 @@ extension LLVMCodegen {
         let x = floatPointer(slot: 0), weights = floatPointer(slot: 1), y = floatPointer(slot: 2)
         let outFeatures = LLVMBuildUDiv(builder, slotSizes[1], constant(i64, inner), "out")!
         let weightRows = (0..<columns).map { c in rowStart(weights, firstColumn, plus: c, stride: inner) }
-        let inputRows = (0..<rows).map { b in rowStart(x, firstRow, plus: b, stride: inner) }
+        // x is packed: element (b, i) at (i / 16) · 16 · batch + 16 b + i mod 16, so a tile's rows are one stream.
+        let block = OuterProductPacking.block
+        let inputRows = (0..<rows).map { b in rowStart(x, firstRow, plus: b, stride: block) }
         // Accumulator c * rows + b holds the lanes of y[b, o_c].
         func accumulate(at offset: LLVMValueRef, mask: LLVMValueRef?, _ sums: [LLVMValueRef]) -> [LLVMValueRef] {
             let w = weightRows.map { vectorLoad(gep(f32, $0, offset), mask: mask) }
+            let blockStart = LLVMBuildMul(builder, LLVMBuildUDiv(builder, offset, constant(i64, block), "")!,
+                                          constant(i64, block * shape.rows), "")!
+            let packedOffset = LLVMBuildAdd(builder, blockStart,
+                                            LLVMBuildURem(builder, offset, constant(i64, block), "")!, "")!
             var next = sums
             for b in 0..<rows {
-                let input = vectorLoad(gep(f32, inputRows[b], offset), mask: mask)
+                let input = vectorLoad(gep(f32, inputRows[b], packedOffset), mask: mask)
                 for c in 0..<columns { next[c * rows + b] = fusedMultiplyAdd(input, w[c], next[c * rows + b]) }
             }
             return next

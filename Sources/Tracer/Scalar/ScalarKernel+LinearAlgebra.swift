@@ -12,7 +12,9 @@ extension ScalarKernel {
             let bias: UnsafeMutablePointer<Float>? = shape.hasBias ? floats(3) : nil
             for o in start..<end {
                 for b in 0..<rows {
-                    let dot = Self.interleavedDot(left + b * inner, right + o * inner, count: inner, width: width)
+                    let dot = Self.interleavedDot(count: inner, width: width, w: right + o * inner) { i in
+                        left[OuterProductPacking.index(batchRow: b, column: i, batch: rows)]
+                    }
                     result[b * outFeatures + o] = bias.map { dot + $0[o] } ?? dot
                 }
             }
@@ -32,14 +34,14 @@ extension ScalarKernel {
         }
     }
 
-    /// Σ x[i] w[i] as the vector kernel forms it: fma into `width` interleaved lanes (the last partial vector
+    /// Σ x(i) w[i] as the vector kernel forms it: fma into `width` interleaved lanes (the last partial vector
     /// completed with zero products), then lanes 0, 1, ... added in order.
-    static func interleavedDot(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, count: Int, width: Int) -> Float {
+    static func interleavedDot(count: Int, width: Int, w: UnsafePointer<Float>, x: (Int) -> Float) -> Float {
         var lanes = [Float](repeating: 0, count: width)
         for base in stride(from: 0, to: count, by: width) {
             for j in 0..<width {
                 let inside = base + j < count
-                lanes[j] = lanes[j].addingProduct(inside ? x[base + j] : 0, inside ? w[base + j] : 0)
+                lanes[j] = lanes[j].addingProduct(inside ? x(base + j) : 0, inside ? w[base + j] : 0)
             }
         }
         var sum = lanes[0]
