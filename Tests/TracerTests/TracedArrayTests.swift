@@ -69,6 +69,21 @@ struct TracedArrayTests {
         }
     }
 
+    @Test("a context made by with() is freed afterwards, even with expressions left unevaluated")
+    func scopedContextIsFreed() {
+        weak var scoped: TraceContext?
+        let kept: FloatArray = TraceContext.with(CompileOptions(variant: .scalar)) {
+            scoped = TraceContext.current
+            let a = FloatArray([1, 2, 3])
+            _ = (a * 3 + 1) * a    // recorded, never evaluated
+            return a * 2
+        }
+        #expect(scoped != nil)    // `kept` still holds it
+        #expect(kept.values == [2, 4, 6])
+        _ = consume kept
+        #expect(scoped == nil)
+    }
+
     @Test("a 20-op elementwise expression over 10^6 elements is one kernel, and rerunning compiles nothing")
     func fusionAndCaching() {
         TraceContext.with(CompileOptions(variant: .llvm)) {

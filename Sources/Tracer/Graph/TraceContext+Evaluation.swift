@@ -46,8 +46,7 @@ extension TraceContext {
 
     /// Evaluates nodes whose side effects are already flushed.
     func evaluatePending(_ nodes: [Node]) {
-        var seen = Set<NodeID>()
-        let pending = nodes.filter { !$0.isEvaluated && !$0.isLiteral && seen.insert($0.id).inserted }
+        let pending = pendingNodes(nodes)
         guard !pending.isEmpty else { return }
         // Phase 1: dependencies across sizes.
         let dependencies = crossSizeDependencies(of: pending, fusingRootReductions: true)
@@ -59,6 +58,12 @@ extension TraceContext {
             run(makeLaunch(size: group.size, outputs: group.outputs, blockReductions: group.blockReductions,
                            sideEffects: []))
         }
+    }
+
+    /// The nodes among `nodes` that still need computing (not evaluated, not literals), each once.
+    func pendingNodes(_ nodes: [Node]) -> [Node] {
+        var seen = Set<NodeID>()
+        return nodes.filter { !$0.isEvaluated && !$0.isLiteral && seen.insert($0.id).inserted }
     }
 
     /// The unevaluated nodes that `nodes` read across a size boundary, which must be evaluated before them.

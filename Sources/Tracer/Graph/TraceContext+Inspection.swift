@@ -7,8 +7,7 @@ extension TraceContext {
         lock.lock()
         defer { lock.unlock() }
         flushSideEffects()
-        var seen = Set<NodeID>()
-        let pending = nodes.filter { !$0.isEvaluated && !$0.isLiteral && seen.insert($0.id).inserted }
+        let pending = pendingNodes(nodes)
         evaluatePending(crossSizeDependencies(of: pending, fusingRootReductions: true))
         let (matrixProducts, groups) = kernelGroups(pending)
         return matrixProducts.map { matrixProductLaunch($0).program } + groups.map { group in

@@ -3,8 +3,8 @@
 // A wavefront loop typically scatters gradients and then evaluates its next state over the same lanes. Both read
 // the same inputs and recompute the same expressions, so one kernel does both. That is only valid when no node
 // being evaluated reads a scatter target (it would have to see the writes): scatter targets are owned storage
-// (copy on write), and recording a read of a dirty array runs its scatters first, so this holds by construction,
-// and `fusedLaunch` still checks the built kernel's slots.
+// (copy on write), and recording a read of a dirty array runs its scatters first, so this holds by construction;
+// the built kernel's slots are checked all the same.
 
 extension TraceContext {
     /// Evaluates `nodes` and runs the queued side effects in one kernel when possible; false (nothing done) when
@@ -17,26 +17,23 @@ extension TraceContext {
         where sideEffects[..<position].contains(where: { $0.target === effect.target && $0.op != effect.op }) {
             return false
         }
-        var seen = Set<NodeID>()
-        let pending = nodes.filter { !$0.isEvaluated && !$0.isLiteral && seen.insert($0.id).inserted }
+        let pending = pendingNodes(nodes)
         let (matrixProducts, groups) = kernelGroups(pending)
         guard matrixProducts.isEmpty, groups.count == 1, groups[0].size == size, groups[0].blockReductions.isEmpty,
               crossSizeDependencies(of: pending, fusingRootReductions: true).isEmpty,
               crossSizeDependencies(of: sideEffects.flatMap { [$0.index, $0.value, $0.mask] },
                                     fusingRootReductions: false).isEmpty
         else { return false }
-        var batch = sideEffects
-        let kernelLaunch = makeLaunch(size: size, outputs: groups[0].outputs, sideEffects: batch)
-        let written = Set(batch.map { ObjectIdentifier($0.target.storage!) })
+        let kernelLaunch = makeLaunch(size: size, outputs: groups[0].outputs, sideEffects: sideEffects)
+        let written = Set(sideEffects.map { ObjectIdentifier($0.target.storage!) })
         let readsWritten = kernelLaunch.program.slots.indices.contains { slot in
             let role = kernelLaunch.program.slots[slot].role
             return (role == .input || role == .gatherSource)
                 && written.contains(ObjectIdentifier(kernelLaunch.storages[slot]))
         }
         guard !readsWritten else { return false }
+        let targets = sideEffects.map(\.target)
         sideEffects = []
-        let targets = batch.map(\.target)
-        batch = []
         run(kernelLaunch)
         for target in targets { target.pendingWrites -= 1 }
         return true

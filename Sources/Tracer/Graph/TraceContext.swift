@@ -18,7 +18,9 @@ public final class TraceContext: @unchecked Sendable {
 
     /// Runs `body` with a fresh context using `options` as the current one.
     public static func with<Result>(_ options: CompileOptions, _ body: () throws -> Result) rethrows -> Result {
-        try $bound.withValue(TraceContext(options: options), operation: body)
+        let context = TraceContext(options: options)
+        defer { context.clearValueNumbers() }
+        return try $bound.withValue(context, operation: body)
     }
 
     /// Runs `body` with `context` as the current one.
@@ -46,9 +48,17 @@ public final class TraceContext: @unchecked Sendable {
     var tapeEntries: [TapeKey: WeakTapeEntry] = [:]
     var tapeEntryPurgeThreshold = 4096
 
-    /// Creates a context.
+    /// Creates a context. Its value-numbering table holds the expressions recorded since the last evaluation,
+    /// and they hold the context: call `clearValueNumbers()` when done with a context of your own (`with(_:_:)`
+    /// does this for the contexts it makes).
     public init(options: CompileOptions = CompileOptions()) {
         _options = options
+    }
+
+    /// Forgets every recorded expression (arrays keep working; identical expressions recorded later are just no
+    /// longer shared with earlier ones), so that nothing the table holds keeps this context alive.
+    public func clearValueNumbers() {
+        lock.withLock { valueNumbers.removeAll() }
     }
 
     /// The compile and execution options. Changing them affects later evaluations.

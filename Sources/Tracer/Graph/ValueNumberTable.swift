@@ -39,6 +39,17 @@ struct ValueNumberTable {
         vacancies += 1
     }
 
+    /// Forgets every node.
+    mutating func removeAll() {
+        for node in owners {
+            node?.valueNumberKey = nil
+            node?.valueNumberSlot = -1
+        }
+        index = [:]
+        owners = []
+        vacancies = 0
+    }
+
     /// Drops the nodes nothing else references, newest first: a dropped node releases its operands, which are
     /// older, so chains of dead nodes go in one pass.
     mutating func purge() {
