@@ -27,7 +27,7 @@ struct BSDFPluginTests {
 
     /// Random direction pairs covering both hemispheres.
     static func directionPairs(_ count: Int, seed: UInt64) -> (wi: [Vector3f], wo: [Vector3f]) {
-        var random = PluginTestRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         var wi: [Vector3f] = [], wo: [Vector3f] = []
         for _ in 0..<count {
             wi.append(random.direction())
@@ -38,8 +38,8 @@ struct BSDFPluginTests {
 
     /// Random points of the unit square.
     static func squareSamples(_ count: Int, seed: UInt64) -> [SIMD2<Float>] {
-        var random = PluginTestRandom(seed: seed)
-        return (0..<count).map { _ in SIMD2(random.unit(), random.unit()) }
+        var random = SplitMix64(seed: seed)
+        return (0..<count).map { _ in SIMD2(random.nextUnitFloat(), random.nextUnitFloat()) }
     }
 
     @Test("diffuse eval = ρ/π cos θo and pdf = cos θo/π on the front side only", arguments: Variant.allCases)
@@ -158,9 +158,9 @@ struct BSDFPluginTests {
         TraceContext.with(CompileOptions(variant: variant)) {
             let bsdf = DielectricBSDF(interiorIOR: 1.06)
             #expect(bsdf.eta == tutorialEta)
-            var random = PluginTestRandom(seed: 21)
+            var random = SplitMix64(seed: 21)
             let wi = (0..<300).map { _ in random.direction() }
-            let u1 = (0..<300).map { _ in random.unit() }
+            let u1 = (0..<300).map { _ in random.nextUnitFloat() }
             let si = PluginFixtures.interaction(wi: wi)
             var u1Array = FloatArray(u1)
             u1Array.enableGradient()

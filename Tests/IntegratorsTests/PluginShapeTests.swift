@@ -82,7 +82,7 @@ struct ShapePluginTests {
     /// Random rays toward the (enlarged) rectangle, random rays, grazing rays and short rays.
     static func rectangleRays(_ toWorld: Transform4, count: Int)
         -> (origins: [Vector3f], directions: [Vector3f], maxT: [Float]) {
-        var random = PluginTestRandom(seed: 7)
+        var random = SplitMix64(seed: 7)
         var origins: [Vector3f] = [], directions: [Vector3f] = [], maxT: [Float] = []
         for i in 0..<count {
             var origin = random.point(extent: 3)
@@ -183,7 +183,7 @@ struct ShapePluginTests {
     /// Rays from outside toward and past the sphere, from inside (some with a short maxt), leaving it, grazing it,
     /// and with non-unit directions.
     static func sphereRays(count: Int) -> (origins: [Vector3f], directions: [Vector3f], maxT: [Float]) {
-        var random = PluginTestRandom(seed: 11)
+        var random = SplitMix64(seed: 11)
         let c = sphereCenter, r = sphereRadius
         var origins: [Vector3f] = [], directions: [Vector3f] = [], maxT: [Float] = []
         for i in 0..<count {

@@ -4,26 +4,11 @@ import Tracer
 
 @testable import Integrators
 
-/// SplitMix64: a small seeded generator, so every test run sees the same "random" rays.
-struct PluginTestRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Float { Float(next() >> 40) * 0x1p-24 }
-
+/// Random test values drawn from the project's generator.
+extension SplitMix64 {
     /// Uniform in `range`.
     mutating func float(in range: ClosedRange<Float>) -> Float {
-        range.lowerBound + (range.upperBound - range.lowerBound) * unit()
+        range.lowerBound + (range.upperBound - range.lowerBound) * nextUnitFloat()
     }
 
     /// A point uniform in the cube [-extent, extent]³.

@@ -53,13 +53,13 @@ struct TexturePluginTests {
     static let height = 4
 
     static let data: [Float] = {
-        var random = PluginTestRandom(seed: 31)
+        var random = SplitMix64(seed: 31)
         return (0..<(width * height * 3)).map { _ in random.float(in: 0...1) }
     }()
 
     /// Random uv far outside [0, 1]² plus edges, texel centers and the exact border.
     static let uvs: [SIMD2<Float>] = {
-        var random = PluginTestRandom(seed: 32)
+        var random = SplitMix64(seed: 32)
         var points: [SIMD2<Float>] = [SIMD2(0, 0), SIMD2(1, 1), SIMD2(0.1, 0.125), SIMD2(0.5, 0.5),
                                       SIMD2(0.99, 0.01), SIMD2(-0.001, 1.001), SIMD2(-1, 2), SIMD2(0.95, 0.9)]
         for _ in 0..<200 { points.append(SIMD2(random.float(in: -1.5...2.5), random.float(in: -1.5...2.5))) }
@@ -244,9 +244,9 @@ struct EmitterPluginTests {
         TraceContext.with(CompileOptions(variant: variant)) {
             let emitter = ConstantEmitter(radiance: Vector3f(1, 2, 0.5))
             #expect(ConstantEmitter().radiance == .one)
-            var random = PluginTestRandom(seed: 41)
+            var random = SplitMix64(seed: 41)
             let points = (0..<64).map { i in i % 2 == 0 ? random.point(extent: 0.5) : random.point(extent: 10) }
-            let samples = (0..<64).map { _ in SIMD2(random.unit(), random.unit()) }
+            let samples = (0..<64).map { _ in SIMD2(random.nextUnitFloat(), random.nextUnitFloat()) }
             let center = Vector3f(0.1, 0, -0.5), radius: Float = 2
             let result = emitter.sampleDirection(from: Vector3Array(points), sample: Point2Array(samples),
                                                  sceneCenter: center, sceneRadius: radius)

@@ -5,22 +5,6 @@ import Tracer
 
 @testable import Integrators
 
-/// A small deterministic generator (SplitMix64) for random positions and radiances.
-private struct TestRandom {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
-}
-
 /// One wavefront's worth of test data: positions inside each lane's pixel and radiances.
 private struct Samples {
     var positions: [SIMD2<Float>] = []
@@ -28,16 +12,16 @@ private struct Samples {
 
     /// Random samples for `film` with `spp` per pixel; some jitters sit exactly on the pixel's edges.
     init(film: Film, spp: Int, seed: UInt64) {
-        var random = TestRandom(state: seed)
+        var random = SplitMix64(seed: seed)
         let edges: [Float] = [0, 0.99999994, 0.5]
         for lane in 0..<film.laneCount(samplesPerPixel: spp) {
             let pixel = lane / spp
             let column = Float(pixel % film.width), row = Float(pixel / film.width)
-            var jitter = SIMD2<Float>(random.unit(), random.unit())
+            var jitter = SIMD2<Float>(random.nextUnitFloat(), random.nextUnitFloat())
             if lane % 7 == 3 { jitter.x = edges[(lane / 7) % 3] }
             if lane % 5 == 1 { jitter.y = edges[(lane / 5) % 3] }
             positions.append(SIMD2(column + jitter.x, row + jitter.y))
-            radiance.append(Vector3f(random.unit() * 2, random.unit(), random.unit() * 4 - 1))
+            radiance.append(Vector3f(random.nextUnitFloat() * 2, random.nextUnitFloat(), random.nextUnitFloat() * 4 - 1))
         }
     }
 
@@ -272,8 +256,8 @@ struct SensorFilmTests {
             for (index, film) in testFilms.enumerated() {
                 for spp in [1, 3] {
                     let samples = Samples(film: film, spp: spp, seed: UInt64(101 + 5 * index + spp))
-                    var random = TestRandom(state: UInt64(index))
-                    let gradient = (0..<film.pixelCount * 3).map { _ in random.unit() * 2 - 1 }
+                    var random = SplitMix64(seed: UInt64(index))
+                    let gradient = (0..<film.pixelCount * 3).map { _ in random.nextUnitFloat() * 2 - 1 }
                     let adjoint = film.sampleAdjoint(imageGradient: FloatArray(gradient),
                                                      positions: samples.tracedPositions, samplesPerPixel: spp).values
                     var radiance = samples.tracedRadiance

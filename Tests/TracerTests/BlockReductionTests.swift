@@ -25,14 +25,14 @@ struct BlockReductionTests {
 
     /// Random host data, the same for a given seed.
     static func floats(_ count: Int, seed: UInt64) -> [Float] {
-        var generator = SplitMixRandom(state: seed)
+        var generator = SplitMix64(seed: seed)
         return (0..<count).map { _ in
             Float.random(in: -1...1, using: &generator) * [1, 100, 1e5][Int.random(in: 0..<3, using: &generator)]
         }
     }
 
     static func integers(_ count: Int, seed: UInt64) -> [Int32] {
-        var generator = SplitMixRandom(state: seed)
+        var generator = SplitMix64(seed: seed)
         return (0..<count).map { _ in Int32.random(in: Int32.min...Int32.max, using: &generator) }
     }
 
@@ -265,7 +265,7 @@ struct BlockReductionTests {
         case .int32, .uint32: [0, 1, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 7, 0xFFFF_FFF9]
         case .bool: [0, 1]
         }
-        var generator = SplitMixRandom(state: 11)
+        var generator = SplitMix64(seed: 11)
         let lanes = 203
         // Runs of one special (zeros of both signs, NaNs) as well as a random mix.
         let source = (0..<lanes).map { lane in

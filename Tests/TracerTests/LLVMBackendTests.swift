@@ -128,7 +128,7 @@ fileprivate enum Inputs {
         }
     }
 
-    static func random(_ type: ScalarType, _ generator: inout SplitMixRandom) -> UInt32 {
+    static func random(_ type: ScalarType, _ generator: inout SplitMix64) -> UInt32 {
         switch type {
         case .float32:
             let scale: Float = [1, 10, 1000, 1e6][Int.random(in: 0..<4, using: &generator)]
@@ -142,7 +142,7 @@ fileprivate enum Inputs {
 
     /// One column of values per operand: every pair of specials for binary ops, then random lanes.
     static func columns(_ types: [ScalarType], randomLanes: Int = 97) -> [[UInt32]] {
-        var generator = SplitMixRandom(state: 42)
+        var generator = SplitMix64(seed: 42)
         var columns = [[UInt32]](repeating: [], count: types.count)
         if types.count == 2 {
             for a in specials(types[0]) { for b in specials(types[1]) { columns[0].append(a); columns[1].append(b) } }
@@ -277,12 +277,12 @@ fileprivate struct OpCase: Sendable, CustomStringConvertible {
     }
 
     /// A mask with about three lanes in four on.
-    private static func mask(_ count: Int, _ generator: inout SplitMixRandom) -> [UInt32] {
+    private static func mask(_ count: Int, _ generator: inout SplitMix64) -> [UInt32] {
         (0..<count).map { _ in UInt32.random(in: 0...3, using: &generator) == 0 ? 0 : 1 }
     }
 
     /// Indices around [0, size): negative, in range, past the end, and the extremes.
-    private static func indices(_ count: Int, size: Int, _ generator: inout SplitMixRandom) -> [UInt32] {
+    private static func indices(_ count: Int, size: Int, _ generator: inout SplitMix64) -> [UInt32] {
         (0..<count).map { lane in
             switch lane % 9 {
             case 0: UInt32(bitPattern: Int32.min)
@@ -296,7 +296,7 @@ fileprivate struct OpCase: Sendable, CustomStringConvertible {
     @Test("gather: masked and out-of-range lanes read 0 and are counted", arguments: IndexedCase.all, widths)
     fileprivate func gather(_ testCase: IndexedCase, width: Int) throws {
         let (indexType, type) = (testCase.indexType, testCase.type)
-        var generator = SplitMixRandom(state: 7)
+        var generator = SplitMix64(seed: 7)
         let lanes = 203, size = 37
         let program = [
             instruction(.load, indexType, slot: 0), instruction(.load, .bool, slot: 1),
@@ -323,7 +323,7 @@ fileprivate struct OpCase: Sendable, CustomStringConvertible {
     fileprivate func scatter(op: Op, _ testCase: IndexedCase) throws {
         let (indexType, type) = (testCase.indexType, testCase.type)
         if op == .scatterAdd && type == .bool { return }
-        var generator = SplitMixRandom(state: 11)
+        var generator = SplitMix64(seed: 11)
         let lanes = 150, size = 29
         let program = [
             instruction(.load, indexType, slot: 0), instruction(.load, type, slot: 1),
@@ -369,7 +369,7 @@ fileprivate struct OpCase: Sendable, CustomStringConvertible {
     @Test("block reductions, including partial and empty blocks", arguments: [Op.blockSum, .blockMin, .blockMax],
           [ScalarType.float32, .int32, .uint32, .bool])
     func blockReduction(op: Op, type: ScalarType) throws {
-        var generator = SplitMixRandom(state: 3)
+        var generator = SplitMix64(seed: 3)
         let source = (0..<100).map { _ in Inputs.random(type, &generator) }
         for width in Self.widths {
             for length in [1, 3, 8] {

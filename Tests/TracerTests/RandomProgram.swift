@@ -9,21 +9,10 @@ enum PairedArray {
     case mask(BoolArray, BoolArray)
 }
 
-/// A small deterministic generator (SplitMixRandom64), so a failing seed reproduces.
-struct SplitMixRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
-
 /// Builds a random program of `steps` operations over arrays of `size` lanes in the contexts `left` and `right`.
 struct RandomProgram {
-    var random: SplitMixRandom
+    /// Seeded from the program's seed, so a failing seed reproduces.
+    var random: SplitMix64
     let size: Int
     let left: TraceContext
     let right: TraceContext
@@ -35,7 +24,7 @@ struct RandomProgram {
     var steps: [String] = []
 
     init(seed: UInt64, size: Int, left: TraceContext, right: TraceContext) {
-        random = SplitMixRandom(state: seed)
+        random = SplitMix64(seed: seed)
         self.size = size
         self.left = left
         self.right = right

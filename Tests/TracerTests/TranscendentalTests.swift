@@ -56,7 +56,7 @@ struct TranscendentalTests {
 
     /// Specials, then random floats: uniform over [-r, r] for each range r, and uniform over all bit patterns.
     static func arguments(count: Int, ranges: [Float], seed: UInt64) -> [Float] {
-        var generator = SplitMixRandom(state: seed)
+        var generator = SplitMix64(seed: seed)
         var values = specials
         for range in ranges {
             values += (0..<count).map { _ in Float.random(in: -range...range, using: &generator) }
@@ -76,7 +76,7 @@ struct TranscendentalTests {
         }
         var first: [Float] = [], second: [Float] = []
         for a in specials { for b in specials { first.append(a); second.append(b) } }
-        var generator = SplitMixRandom(state: 11)
+        var generator = SplitMix64(seed: 11)
         for _ in 0..<(6 * count) {
             if function.name == "pow" {
                 let magnitude: Float = [1e-30, 1e-3, 1, 10, 1e4][Int.random(in: 0..<5, using: &generator)]

@@ -1,10 +1,10 @@
-// SplitMix64: the seeded host random number generator behind parameter initialisation.
+// SplitMix64: the project's seeded host random number generator (layer initialisation, benchmark and test data).
 
 /// Sebastiano Vigna's SplitMix64: a 64-bit state advanced by a Weyl sequence and scrambled by a mix function.
 ///
-/// The Tracer has no host-side generator, so layers initialise their weights from this one. A seed fixes the whole
-/// stream, on every platform. The numbers are not PyTorch's (which uses a Mersenne Twister); only the
-/// distributions and their bounds follow PyTorch.
+/// Optim's layers initialise their weights from it on request, and tests and benchmarks draw their data from it. A
+/// seed fixes the whole stream, on every platform. The numbers are not PyTorch's (which uses a Mersenne Twister);
+/// only the distributions and their bounds follow PyTorch.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// The generator state: the seed, advanced by 0x9E3779B97F4A7C15 per number.
     public private(set) var state: UInt64
