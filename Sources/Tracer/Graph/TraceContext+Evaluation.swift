@@ -28,20 +28,26 @@ extension TraceContext {
             // Phase 1: values the side effects read across sizes.
             evaluatePending(crossSizeDependencies(of: queue.flatMap { [$0.index, $0.value, $0.mask] },
                                                   fusingRootReductions: false))
-            // Phase 2: consecutive side effects of one size share a kernel, unless one target is written by two
-            // kinds of effect (the partial buffers of scatter-add would reorder them). A batch leaves the queue
-            // before it runs: `launchSideEffects` needs to know what else still references the old contents.
+            // Phase 2: side effects run in batches (`firstBatchCount`). A batch leaves the queue before it runs:
+            // `launchSideEffects` needs to know what else still references the old contents.
             while !queue.isEmpty {
-                var count = 1
-                while count < queue.count, queue[count].size == queue[0].size,
-                      !queue[0..<count].contains(where: { $0.target === queue[count].target && $0.op != queue[count].op }) {
-                    count += 1
-                }
+                let count = firstBatchCount(queue)
                 var batch = Array(queue.prefix(count))
                 queue.removeFirst(count)
                 launchSideEffects(&batch)
             }
         }
+    }
+
+    /// How many side effects at the head of `queue` can share one kernel: consecutive ones of one size, unless a
+    /// target is written by two kinds of effect (the partial buffers of scatter-add would reorder them).
+    func firstBatchCount(_ queue: [SideEffect]) -> Int {
+        var count = 1
+        while count < queue.count, queue[count].size == queue[0].size,
+              !queue[0..<count].contains(where: { $0.target === queue[count].target && $0.op != queue[count].op }) {
+            count += 1
+        }
+        return count
     }
 
     /// Evaluates nodes whose side effects are already flushed.
@@ -152,8 +158,8 @@ extension TraceContext {
         let runningSeconds = runStart.secondsElapsed
         _statistics.runningSeconds += runningSeconds
         if options.logsLaunches {
-            logLaunch(kernelLaunch, compiledSeconds: compiled ? runStart.uptimeNanoseconds - compileStart.uptimeNanoseconds : nil,
-                      runningSeconds: runningSeconds)
+            let compilingSeconds = compiled ? Double(runStart.uptimeNanoseconds - compileStart.uptimeNanoseconds) / 1e9 : nil
+            logLaunch(kernelLaunch, compilingSeconds: compilingSeconds, runningSeconds: runningSeconds)
         }
         _statistics.kernelsLaunched += 1
         // Phase 4: results.
@@ -179,8 +185,10 @@ extension TraceContext {
 }
 
 extension TraceContext {
-    /// One line of the launch log: kernel hash, lanes, instructions, buffers by role, and times.
-    func logLaunch(_ launch: KernelLaunch, compiledSeconds compileNanoseconds: UInt64?, runningSeconds: Double) {
+    /// One line of the launch log: kernel hash, lanes, instructions, buffers by role, and times. "since last launch"
+    /// is the host time from the end of the previous launch's run to the start of this one's (recording, autodiff,
+    /// tracing and compiling).
+    func logLaunch(_ launch: KernelLaunch, compilingSeconds: Double?, runningSeconds: Double) {
         let program = launch.program
         func count(_ role: SlotRole) -> Int { program.slots.filter { $0.role == role }.count }
         var line = "Tracer: launch \(String(program.structuralHash, radix: 16)) lanes \(launch.size)"
@@ -188,11 +196,12 @@ extension TraceContext {
         line += " outputs \(count(.output) + count(.assignTarget)) scatters \(count(.scatterTarget) + count(.scatterAddTarget))"
         line += " reductions \(count(.reductionPartials) + count(.blockOutput))"
         line += String(format: " trace %.1f us", launch.tracingSeconds * 1e6)
-        if let compileNanoseconds { line += String(format: " compile %.1f ms", Double(compileNanoseconds) / 1e6) }
+        if let compilingSeconds { line += String(format: " compile %.1f ms", compilingSeconds * 1e3) }
         line += String(format: " run %.1f us", runningSeconds * 1e6)
         let now = DispatchTime.now().uptimeNanoseconds
         if lastLaunchEnd > 0 {
-            line += String(format: " since last launch %.1f us", Double(now - lastLaunchEnd) / 1e3 - runningSeconds * 1e6)
+            let sinceLast = Double(now - lastLaunchEnd) / 1e9 - runningSeconds
+            line += String(format: " since last launch %.1f us", sinceLast * 1e6)
         }
         lastLaunchEnd = now
         FileHandle.standardError.write(Data((line + "\n").utf8))

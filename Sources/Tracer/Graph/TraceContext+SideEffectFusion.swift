@@ -10,13 +10,9 @@ extension TraceContext {
     /// Evaluates `nodes` and runs the queued side effects in one kernel when possible; false (nothing done) when
     /// they must run separately.
     func evaluateFusingSideEffects(_ nodes: [Node]) -> Bool {
-        guard let size = sideEffects.first?.size,
-              sideEffects.allSatisfy({ $0.size == size && $0.op != .store }) else { return false }
-        // A target written by two kinds of effect needs two kernels (see `flushSideEffects`).
-        for (position, effect) in sideEffects.enumerated()
-        where sideEffects[..<position].contains(where: { $0.target === effect.target && $0.op != effect.op }) {
-            return false
-        }
+        // One batch of scatters (assignments keep their own path, for the copy on write of what they replace).
+        guard let size = sideEffects.first?.size, !sideEffects.contains(where: { $0.op == .store }),
+              firstBatchCount(sideEffects) == sideEffects.count else { return false }
         let pending = pendingNodes(nodes)
         let (matrixProducts, groups) = kernelGroups(pending)
         guard matrixProducts.isEmpty, groups.count == 1, groups[0].size == size, groups[0].blockReductions.isEmpty,
