@@ -13,7 +13,8 @@ public struct IndependentSampler {
 
     /// A sampler seeded with `seed` for `laneCount` lanes.
     public init(seed: UInt32, laneCount: Int) {
-        (rng, self.laneCount) = Self.seededGenerator(seed: seed, laneCount: laneCount)
+        rng = Self.streams(seed: .opaque(seed), lane: .arange(laneCount))
+        self.laneCount = laneCount
     }
 
     /// A sampler for a batch of wavefronts of `lanesPerImage` lanes each, one after another: the lanes of wavefront
@@ -24,20 +25,18 @@ public struct IndependentSampler {
         laneCount = seeds.count * lanesPerImage
         let lane = UInt32Array.arange(laneCount)
         let image = lane / UInt32(lanesPerImage)
-        let (v0, v1) = tea(v0: seeds.gather(image), v1: lane - image * UInt32(lanesPerImage))
-        rng = PCG32(initState: v0, initSequence: v1)
+        rng = Self.streams(seed: seeds.gather(image), lane: lane - image * UInt32(lanesPerImage))
     }
 
     /// Restarts every lane's stream: lane i gets PCG32(initstate: v0, initseq: v1) with (v0, v1) = TEA(seed, i).
     public mutating func seed(seed: UInt32, laneCount: Int) {
-        (rng, self.laneCount) = Self.seededGenerator(seed: seed, laneCount: laneCount)
+        self = IndependentSampler(seed: seed, laneCount: laneCount)
     }
 
-    private static func seededGenerator(seed: UInt32, laneCount: Int) -> (PCG32, Int) {
-        let seedParameter = UInt32Array.opaque(seed)
-        let lane = UInt32Array.arange(laneCount)
-        let (v0, v1) = tea(v0: seedParameter, v1: lane)
-        return (PCG32(initState: v0, initSequence: v1), laneCount)
+    /// Per lane, PCG32(initstate: v0, initseq: v1) with (v0, v1) = TEA(seed, lane).
+    private static func streams(seed: UInt32Array, lane: UInt32Array) -> PCG32 {
+        let (v0, v1) = tea(v0: seed, v1: lane)
+        return PCG32(initState: v0, initSequence: v1)
     }
 
     /// One uniform number in [0, 1) per lane.
