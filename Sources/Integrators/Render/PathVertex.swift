@@ -39,15 +39,6 @@ struct PathState {
         [ray.origin.x, ray.origin.y, ray.origin.z, ray.direction.x, ray.direction.y, ray.direction.z, ray.maxT,
          radiance.x, radiance.y, radiance.z, throughput.x, throughput.y, throughput.z, eta, previousPDF]
     }
-
-    /// Evaluates the whole state (one kernel), so the next bounce starts from data and compiles the same kernel.
-    func evaluate() {
-        var floats = arrays.map(\.node)
-        floats.append(depth.node)
-        floats.append(previousWasDelta.node)
-        floats.append(active.node)
-        floats[0].context.evaluate(floats)
-    }
 }
 
 /// What one bounce computed, for the lanes that were active.
