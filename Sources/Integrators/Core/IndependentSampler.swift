@@ -51,6 +51,15 @@ public struct IndependentSampler {
         return Point2Array(x: x, y: y)
     }
 
+    /// Keeps only the lanes `index` names, in its order: lane i continues the stream of lane `index[i]`.
+    mutating func keepLanes(_ index: UInt32Array) {
+        rng = rng.keepingLanes(index)
+        laneCount = index.count
+    }
+
     /// The arrays that change with every draw, e.g. to evaluate them once per bounce with the path state.
     public var state: [UInt32Array] { rng.state }
+
+    /// Every per-lane array of the generator (state and increment), to evaluate with a wavefront's state.
+    public var arrays: [UInt32Array] { rng.arrays }
 }

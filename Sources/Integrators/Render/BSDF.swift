@@ -87,10 +87,15 @@ public final class ParameterSlot {
     /// batched renders).
     func batchOffsets(lanes: Int) -> Int32Array? {
         guard let batch else { return nil }
+        let elements = Int32(shape.reduce(1, *))
+        if let laneImages = batch.laneImages {
+            precondition(lanes == laneImages.count,
+                         "ParameterSlot: a lookup over \(lanes) lanes in a compacted batch of \(laneImages.count) lanes")
+            return laneImages * elements
+        }
         precondition(lanes == batch.images * batch.lanesPerImage,
                      "ParameterSlot: a lookup over \(lanes) lanes in a batch of \(batch.images) x \(batch.lanesPerImage)")
-        let image = Int32Array.arange(lanes) / Int32(batch.lanesPerImage)
-        return image * Int32(shape.reduce(1, *))
+        return Int32Array.arange(lanes) / Int32(batch.lanesPerImage) * elements
     }
 }
 
@@ -98,4 +103,16 @@ public final class ParameterSlot {
 struct SlotBatch {
     var images: Int
     var lanesPerImage: Int
+    /// After a wavefront compaction: the image of each remaining lane (nil while lanes are in their original places).
+    var laneImages: Int32Array?
+
+    init(images: Int, lanesPerImage: Int) {
+        self.images = images
+        self.lanesPerImage = lanesPerImage
+    }
+
+    /// Follows a compaction of the wavefront to the lanes `index` names.
+    mutating func keepLanes(_ index: UInt32Array) {
+        laneImages = laneImages?.gather(index) ?? Int32Array(index) / Int32(lanesPerImage)
+    }
 }

@@ -16,7 +16,7 @@ enum PRBAdjoint {
             var sampler = seeds.sampler(lanesPerImage: scene.sensor.film.pixelCount * spp)
             let camera = CameraSamples(scene: scene, samplesPerPixel: spp, sampler: &sampler)
             // Per-sample adjoint radiance, with the splat normalisation of this pass's own samples held constant.
-            let adjointRadiance = scene.sensor.film.sampleAdjoint(imageGradient: imageGradient,
+            var adjointRadiance = scene.sensor.film.sampleAdjoint(imageGradient: imageGradient,
                                                                   positions: camera.positions,
                                                                   samplesPerPixel: spp)
             // Evaluated now, so that the first adjoint bounce's scatters have no pending dependency and share the
@@ -32,6 +32,10 @@ enum PRBAdjoint {
                 remaining = remaining - vertex.emitted - vertex.direct
                 backpropagate(vertex, scene: scene, radianceAfter: remaining, adjoint: adjointRadiance)
                 return [remaining.x.node, remaining.y.node, remaining.z.node]
+            } onCompaction: { index in
+                remaining = remaining.keepingLanes(index)
+                adjointRadiance = adjointRadiance.keepingLanes(index)
+                return (remaining.components + adjointRadiance.components).map(\.node)
             }
         }
     }

@@ -29,12 +29,18 @@ public struct IntegratorSettings: Sendable, Equatable {
     public var rrDepth: Int
     /// When true, emitters seen directly by the camera are black.
     public var hideEmitters: Bool
+    /// Not Mitsuba's: once at most this fraction of a wavefront's lanes is still active, later bounces trace only
+    /// those lanes (wavefront compaction); 0 turns it off. Images are the same bit for bit either way, and gradients
+    /// the same up to the order of their sums.
+    public var compactionThreshold: Double
 
-    public init(kind: Kind = .prb, maxDepth: Int = 6, rrDepth: Int = 5, hideEmitters: Bool = false) {
+    public init(kind: Kind = .prb, maxDepth: Int = 6, rrDepth: Int = 5, hideEmitters: Bool = false,
+                compactionThreshold: Double = 0.25) {
         self.kind = kind
         self.maxDepth = maxDepth
         self.rrDepth = rrDepth
         self.hideEmitters = hideEmitters
+        self.compactionThreshold = compactionThreshold
     }
 }
 

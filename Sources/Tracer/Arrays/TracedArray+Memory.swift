@@ -32,6 +32,9 @@ extension TracedArray {
     /// Makes `self` an evaluated array whose node nothing else shares (copy on write), so that writing into it
     /// changes only `self`. Nodes are the only holders of storage, so a uniquely referenced node owns its data.
     private mutating func prepareForWrite() {
+        // An evaluated buffer that only `self` holds is ready as it is. Skipping `eval()` there keeps earlier
+        // queued writes queued, so that writes into several arrays can run as one kernel.
+        if node.isEvaluated && !node.isLiteral && isKnownUniquelyReferenced(&node) { return }
         eval()
         if node.isLiteral || !isKnownUniquelyReferenced(&node) {
             let storage = node.storage?.copy()
