@@ -91,15 +91,17 @@ public final class ParameterSlot {
         if let laneImages = batch.laneImages {
             precondition(lanes == laneImages.count,
                          "ParameterSlot: a lookup over \(lanes) lanes in a compacted batch of \(laneImages.count) lanes")
-            return laneImages * elements
+            return batch.valueIndex(ofImage: laneImages) * elements
         }
-        precondition(lanes == batch.images * batch.lanesPerImage,
+        precondition(lanes % (batch.images * batch.lanesPerImage) == 0,
                      "ParameterSlot: a lookup over \(lanes) lanes in a batch of \(batch.images) x \(batch.lanesPerImage)")
-        return Int32Array.arange(lanes) / Int32(batch.lanesPerImage) * elements
+        return batch.valueIndex(ofImage: Int32Array.arange(lanes) / Int32(batch.lanesPerImage)) * elements
     }
 }
 
 /// The layout of a batched parameter value: `images` values, read by consecutive runs of `lanesPerImage` lanes.
+/// A wavefront may hold the batch more than once (the image's samples, then the replay's): image i reads value
+/// i mod `images`.
 struct SlotBatch {
     var images: Int
     var lanesPerImage: Int
@@ -109,6 +111,11 @@ struct SlotBatch {
     init(images: Int, lanesPerImage: Int) {
         self.images = images
         self.lanesPerImage = lanesPerImage
+    }
+
+    /// The value that each lane's image reads.
+    func valueIndex(ofImage image: Int32Array) -> Int32Array {
+        image - image / Int32(images) * Int32(images)
     }
 
     /// Follows a compaction of the wavefront to the lanes `index` names.

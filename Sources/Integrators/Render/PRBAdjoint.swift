@@ -1,16 +1,18 @@
 // The adjoint pass of path replay backpropagation: replays the paths of a seed and scatters gradients into the
 // scene's parameters, one bounce at a time, without storing the paths.
 //
-// SCENE-SPEC section 8. Start with `backpropagate`: it regenerates the camera samples of `seed`, renders them once
-// (the primal replay, with a copy of the sampler), then retraces the same paths. At each vertex the terms that
+// SCENE-SPEC section 8. Start with `backpropagate`: it regenerates the camera samples of `seed` and, given the total
+// radiance of each of their paths (the primal replay, traced with the image), retraces the same paths. At each vertex the terms that
 // depend on the parameters (next event estimation and the BSDF value of the sampled direction) are re-evaluated
 // with gradient recording on, and the product with the per-sample adjoint radiance is backpropagated at once.
 import Tracer
 
 enum PRBAdjoint {
     /// Adds d(Σ_p G[p] image[p]) / d(parameter) to the `gradient` of every gradient-tracked parameter value.
+    /// `replayRadiance` is the total radiance of each path of `seeds` (the primal replay), when it was traced
+    /// beforehand with the image (`Scene.primalImage(samplesPerPixel:seeds:replaying:progress:)`); nil traces it here.
     static func backpropagate(scene: Scene, imageGradient: FloatArray, samplesPerPixel spp: Int, seeds: RenderSeeds,
-                              progress: RenderProgress? = nil) {
+                              replayRadiance: Vector3Array? = nil, progress: RenderProgress? = nil) {
         let context = imageGradient.context
         context.withGradientsSuspended {
             var sampler = seeds.sampler(lanesPerImage: scene.sensor.film.pixelCount * spp)
@@ -22,10 +24,12 @@ enum PRBAdjoint {
             // Evaluated now, so that the first adjoint bounce's scatters have no pending dependency and share the
             // kernel of the path state.
             context.evaluate(adjointRadiance.components.map(\.node))
-            // Primal replay with a copy of the sampler: the total radiance of each path.
-            var replay = sampler
-            var remaining = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
-                                                sampler: &replay, progress: progress)
+            var remaining = replayRadiance ?? {
+                // Primal replay with a copy of the sampler: the total radiance of each path.
+                var replay = sampler
+                return PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
+                                           sampler: &replay, progress: progress)
+            }()
             // Adjoint replay: the same random numbers again, vertex by vertex.
             _ = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
                                     sampler: &sampler, progress: progress) { vertex, _ in

@@ -9,8 +9,8 @@ extension Scene {
     /// image is a custom node of the autodiff graph: its backward replays the paths of `seedGrad` (PRB) and
     /// scatters d(loss)/d(parameter) into those arrays, so a loss built on the image differentiates into the
     /// scene. As in Mitsuba, the gradient is an unbiased estimate independent of the returned image's noise.
-    /// `progress` is told after each bounce of each pass (the primal render, and in the backward the replay and
-    /// the adjoint pass), for progress displays.
+    /// `progress` is told after each bounce of each pass (the primal render, which also traces the backward's primal
+    /// replay when a gradient may follow, and in the backward the adjoint pass), for progress displays.
     public func render(samplesPerPixel spp: Int, seed: UInt32, seedGrad: UInt32? = nil,
                        progress: RenderProgress? = nil) -> FloatArray {
         let gradientSeed = seedGrad ?? (seed &+ 1)
@@ -66,10 +66,12 @@ extension Scene {
         let inputs = slots.map(\.value)
         let batches = slots.map(\.batch)
         let context = TraceContext.current
-        let image = context.withGradientsSuspended {
-            primalImage(samplesPerPixel: spp, seeds: seeds, progress: progress)
+        guard inputs.contains(where: \.requiresGradient) else {
+            return context.withGradientsSuspended { primalImage(samplesPerPixel: spp, seeds: seeds, progress: progress) }
         }
-        guard inputs.contains(where: \.requiresGradient) else { return image }
+        let (image, replayRadiance) = context.withGradientsSuspended {
+            primalImage(samplesPerPixel: spp, seeds: seeds, replaying: gradientSeeds, progress: progress)
+        }
         let scene = self
         let operation = ClosureOperation(backward: { imageGradient in
             // The parameters as they were when this image was rendered (they may have been set to other values
@@ -91,7 +93,7 @@ extension Scene {
                 }
             }
             PRBAdjoint.backpropagate(scene: scene, imageGradient: imageGradient, samplesPerPixel: spp,
-                                     seeds: gradientSeeds, progress: progress)
+                                     seeds: gradientSeeds, replayRadiance: replayRadiance, progress: progress)
             return zip(inputs, leaves).map { value, leaf in value.requiresGradient ? leaf.gradient : nil }
         })
         return customOperation(inputs, operation) { _ in image }
@@ -109,6 +111,32 @@ extension Scene {
         let radiance = PathTracer.radiance(scene: self, rays: camera.rays, laneCount: camera.laneCount,
                                            sampler: &sampler, progress: progress)
         return sensor.film.develop(positions: camera.positions, radiance: radiance, samplesPerPixel: spp)
+    }
+}
+
+extension Scene {
+    /// The primal image (or batch) for `seeds` and, from the same wavefront, the radiance of every path of
+    /// `gradientSeeds`: the primal replay that PRB's adjoint pass needs. The replay's samples follow the image's in
+    /// the wavefront, so both passes share each bounce's recording and launch; the image is bit for bit the one that
+    /// `primalImage(samplesPerPixel:seeds:)` renders.
+    func primalImage(samplesPerPixel spp: Int, seeds: RenderSeeds, replaying gradientSeeds: RenderSeeds,
+                     progress: RenderProgress?) -> (image: FloatArray, replayRadiance: Vector3Array) {
+        let lanesPerImage = sensor.film.pixelCount * spp
+        var both = self
+        both.sensor.film.imageCount = sensor.film.imageCount + gradientSeeds.seeds.count
+        var sampler = RenderSeeds(seeds.seeds + gradientSeeds.seeds).sampler(lanesPerImage: lanesPerImage)
+        let camera = CameraSamples(scene: both, samplesPerPixel: spp, sampler: &sampler)
+        let radiance = PathTracer.radiance(scene: both, rays: camera.rays, laneCount: camera.laneCount,
+                                           sampler: &sampler, progress: progress)
+        let imageLanes = lanesPerImage * seeds.seeds.count
+        let lane = UInt32Array.arange(imageLanes)
+        // The image's film positions again, from a sampler of the image's seeds alone: the same values, computed
+        // inside the film's kernel instead of read from a wavefront twice as wide.
+        var imageSampler = seeds.sampler(lanesPerImage: lanesPerImage)
+        let imageCamera = CameraSamples(scene: self, samplesPerPixel: spp, sampler: &imageSampler)
+        let image = sensor.film.develop(positions: imageCamera.positions, radiance: radiance.gather(lane),
+                                        samplesPerPixel: spp)
+        return (image, radiance.gather(lane + UInt32(imageLanes)))
     }
 }
 
