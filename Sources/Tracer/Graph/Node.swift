@@ -35,6 +35,8 @@ public final class Node: @unchecked Sendable {
     var valueNumberSlot = -1
     /// The instruction computing this node in the kernel being built by the `KernelBuilder` with this epoch.
     var emittedInstruction: (epoch: UInt64, index: Int32) = (0, -1)
+    /// The epoch of the last graph walk that visited this node (a mark instead of a set of visited IDs).
+    var visitEpoch: UInt64 = 0
 
     init(id: NodeID, op: Op, type: ScalarType, size: Int, operands: [Node], immediate: UInt32, auxiliary: UInt32,
          storage: Storage?, context: TraceContext) {

@@ -79,7 +79,13 @@ extension TraceContext {
     /// source; read as an operand they are a dependency (so only the N/k results reach memory, not the source),
     /// unless the source is itself a root and will be stored anyway. Literal gather sources get their memory here.
     func crossSizeDependencies(of nodes: [Node], fusingRootReductions: Bool) -> [Node] {
-        var visited = Set<NodeID>()
+        // Visited nodes carry this walk's epoch: marking them costs far less than hashing their IDs into a set.
+        let epoch = makeNodeID().rawValue
+        func visit(_ node: Node) -> Bool {
+            guard node.visitEpoch != epoch else { return false }
+            node.visitEpoch = epoch
+            return true
+        }
         var dependencyIDs = Set<NodeID>()
         var dependencies: [Node] = []
         var stack = nodes.map { (node: $0, isRoot: true) }
@@ -100,7 +106,7 @@ extension TraceContext {
             }
             if fusesBlockReduction(node) {
                 if isRoot && fusingRootReductions {
-                    if visited.insert(node.id).inserted { stack.append((node.operands[0], false)) }
+                    if visit(node) { stack.append((node.operands[0], false)) }
                     continue
                 }
                 if !rootIDs.contains(node.operands[0].id) {
@@ -108,7 +114,7 @@ extension TraceContext {
                     continue
                 }
             }
-            guard visited.insert(node.id).inserted else { continue }
+            guard visit(node) else { continue }
             switch node.op {
             case .gather, .blockSum, .blockMin, .blockMax:
                 requireEvaluated(node.operands[0])
