@@ -174,6 +174,50 @@ struct TracedArrayTests {
         }
     }
 
+    @Test("scatters into several evaluated arrays run as one kernel, and a shared array is still copied first",
+          arguments: Variant.allCases)
+    func scattersIntoSeveralArraysShareAKernel(variant: Variant) {
+        TraceContext.with(CompileOptions(variant: variant)) {
+            let context = TraceContext.current
+            var targets = (0..<3).map { FloatArray([Float](repeating: Float($0), count: 8)) }
+            let index = UInt32Array([6, 1, 3])
+            let launched = context.statistics.kernelsLaunched
+            for k in targets.indices { targets[k].scatter(FloatArray([10, 20, 30]) + Float(k), at: index) }
+            context.evaluate(targets.map(\.node))
+            #expect(context.statistics.kernelsLaunched == launched + 1)
+            for (k, target) in targets.enumerated() {
+                var expected = [Float](repeating: Float(k), count: 8)
+                expected[6] = 10 + Float(k)
+                expected[1] = 20 + Float(k)
+                expected[3] = 30 + Float(k)
+                #expect(target.values == expected)
+            }
+            // A second write into an array that a queued write already targets, and one into an array that another
+            // value shares: program order, and the other value keeps its contents.
+            var shared = targets[0]
+            let keep = shared
+            shared.scatter(FloatArray([-1]), at: UInt32Array([0]))
+            shared.scatter(FloatArray([-2]), at: UInt32Array([0]))
+            #expect(shared.values[0] == -2)
+            #expect(keep.values[0] == 0)
+        }
+    }
+
+    @Test("the pool rounds requests up to size classes, so nearby sizes share buffers")
+    func poolSizeClasses() {
+        let pool = StoragePool()
+        #expect(pool.sizeClass(4096) == 4096)
+        #expect(pool.sizeClass(641_208) == 655_360)
+        #expect(pool.sizeClass(655_360) == 655_360)
+        #expect(pool.sizeClass(1 << 30) == 1 << 30)
+        let pointer = pool.allocate(byteCount: 641_208)
+        pool.release(pointer, byteCount: 641_208)
+        #expect(pool.cachedByteCount == 655_360)
+        #expect(pool.allocate(byteCount: 640_900) == pointer)
+        pool.release(pointer, byteCount: 640_900)
+        pool.trim()
+    }
+
     @Test("freed buffers are kept for reuse until the cache is flushed")
     func mallocCache() {
         // A pool of its own: the shared one is used by tests running in parallel.
