@@ -174,6 +174,35 @@ struct TracedArrayTests {
         }
     }
 
+    @Test("gathers at the lane index plus a constant (vector loads in LLVM) match the scalar backend and the host",
+          arguments: [Int64(0), 3, -5, 37, -37, 1 << 31, -(1 << 31), 0xFFFF_FFFF])
+    func shiftedGathers(offset: Int64) {
+        let sourceValues = (0..<41).map { Float($0) * 1.5 - 7 }
+        let lanes = 53   // not a multiple of the vector width, and longer than the source
+        let keep = (0..<lanes).map { $0 % 7 != 3 }
+        // What a gather reads: source[(lane + d) mod 2^32] as an unsigned or a signed 32-bit index, 0 outside.
+        func expected(signed: Bool) -> [Float] {
+            (0..<lanes).map { lane in
+                let bits = UInt32(truncatingIfNeeded: Int64(lane) + offset)
+                let index = signed ? Int64(Int32(bitPattern: bits)) : Int64(bits)
+                return keep[lane] && index >= 0 && index < Int64(sourceValues.count) ? sourceValues[Int(index)] : 0
+            }
+        }
+        for variant in Variant.allCases {
+            TraceContext.with(CompileOptions(variant: variant, checksBounds: false)) {
+                let source = FloatArray(sourceValues)
+                let mask = BoolArray(keep)
+                let literal = UInt32(truncatingIfNeeded: offset)
+                let unsigned = UInt32Array.arange(lanes) + literal
+                let signed = Int32Array.arange(lanes) + Int32(bitPattern: literal)
+                let subtracted = UInt32Array.arange(lanes) - (0 &- literal)
+                #expect(source.gather(unsigned, mask: mask).values == expected(signed: false), "\(variant) unsigned")
+                #expect(source.gather(signed, mask: mask).values == expected(signed: true), "\(variant) signed")
+                #expect(source.gather(subtracted, mask: mask).values == expected(signed: false), "\(variant) lane - c")
+            }
+        }
+    }
+
     @Test("scatters into several evaluated arrays run as one kernel, and a shared array is still copied first",
           arguments: Variant.allCases)
     func scattersIntoSeveralArraysShareAKernel(variant: Variant) {

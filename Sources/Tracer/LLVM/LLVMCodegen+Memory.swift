@@ -105,8 +105,41 @@ extension LLVMCodegen {
         let (index64, inRange) = checkedIndex(index, indexType, slot: slot)
         let enabled = LLVMBuildAnd(builder, mask, inRange, "")!
         countOutOfRange(mask: mask, inRange: inRange)
-        let value = maskedGather(slot: slot, type: instruction.type, index: index64, enabled: enabled)
+        let value: LLVMValueRef
+        if let offset = laneOffset(ofIndex: Int(instruction.operands.0)) {
+            value = maskedContiguousLoad(slot: slot, type: instruction.type, offset: offset, enabled: enabled)
+        } else {
+            value = maskedGather(slot: slot, type: instruction.type, index: index64, enabled: enabled)
+        }
         return toRegister(value, instruction.type)
+    }
+
+    /// d when the instruction at `position` computes lane + d (the lane index, or it plus or minus a literal): a
+    /// gather at that index reads consecutive elements, so a masked vector load does it (a shifted view, such as a
+    /// film's neighbouring pixels or the second half of an array). Where a lane is enabled (its index in range of a
+    /// source of at most 2^31 elements), the 32-bit index equals lane + d, so the two read the same elements.
+    private func laneOffset(ofIndex position: Int) -> Int64? {
+        let index = program.instructions[position]
+        if index.op == .laneIndex { return 0 }
+        guard index.op == .add || index.op == .sub else { return nil }
+        let first = program.instructions[Int(index.operands.0)], second = program.instructions[Int(index.operands.1)]
+        func signed(_ literal: KernelInstruction) -> Int64 { Int64(Int32(bitPattern: literal.immediate)) }
+        if first.op == .laneIndex && second.op == .literal {
+            return index.op == .add ? signed(second) : -signed(second)
+        }
+        if index.op == .add && first.op == .literal && second.op == .laneIndex { return signed(first) }
+        return nil
+    }
+
+    /// llvm.masked.load of W consecutive elements starting at slot[loop index + offset], 0 where not enabled.
+    private func maskedContiguousLoad(slot: Int, type: ScalarType, offset: Int64,
+                                      enabled: LLVMValueRef) -> LLVMValueRef {
+        let start = LLVMBuildAdd(builder, loopIndex, constant(i64, Int(offset)), "")!
+        let address = elementAddress(slot: slot, element: memoryType(type), index: start)
+        let resultType = memoryVectorType(type)
+        let vectorAddress = LLVMBuildPointerCast(builder, address, pointer(to: resultType), "")!
+        return intrinsic("llvm.masked.load", [resultType, LLVMTypeOf(vectorAddress)],
+                         [vectorAddress, constant(i32, 4), enabled, LLVMConstNull(resultType)])
     }
 
     /// llvm.masked.gather of the memory form of `type`, with passthru 0.
