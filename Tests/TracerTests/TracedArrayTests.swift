@@ -174,31 +174,36 @@ struct TracedArrayTests {
         }
     }
 
-    @Test("gathers at the lane index plus a constant (vector loads in LLVM) match the scalar backend and the host",
+    @Test("gathers at lane / k + d (vector loads in LLVM when k divides W) match the scalar backend and the host",
           arguments: [Int64(0), 3, -5, 37, -37, 1 << 31, -(1 << 31), 0xFFFF_FFFF])
     func shiftedGathers(offset: Int64) {
         let sourceValues = (0..<41).map { Float($0) * 1.5 - 7 }
-        let lanes = 53   // not a multiple of the vector width, and longer than the source
+        let lanes = 83   // not a multiple of the vector width, and longer than the source
         let keep = (0..<lanes).map { $0 % 7 != 3 }
-        // What a gather reads: source[(lane + d) mod 2^32] as an unsigned or a signed 32-bit index, 0 outside.
-        func expected(signed: Bool) -> [Float] {
+        // What a gather reads: source[(lane / k + d) mod 2^32] as an unsigned or a signed 32-bit index, 0 outside.
+        func expected(divisor k: Int, signed: Bool) -> [Float] {
             (0..<lanes).map { lane in
-                let bits = UInt32(truncatingIfNeeded: Int64(lane) + offset)
+                let bits = UInt32(truncatingIfNeeded: Int64(lane / k) + offset)
                 let index = signed ? Int64(Int32(bitPattern: bits)) : Int64(bits)
                 return keep[lane] && index >= 0 && index < Int64(sourceValues.count) ? sourceValues[Int(index)] : 0
             }
         }
         for variant in Variant.allCases {
-            TraceContext.with(CompileOptions(variant: variant, checksBounds: false)) {
+            TraceContext.with(CompileOptions(variant: variant)) {
                 let source = FloatArray(sourceValues)
                 let mask = BoolArray(keep)
                 let literal = UInt32(truncatingIfNeeded: offset)
-                let unsigned = UInt32Array.arange(lanes) + literal
-                let signed = Int32Array.arange(lanes) + Int32(bitPattern: literal)
-                let subtracted = UInt32Array.arange(lanes) - (0 &- literal)
-                #expect(source.gather(unsigned, mask: mask).values == expected(signed: false), "\(variant) unsigned")
-                #expect(source.gather(signed, mask: mask).values == expected(signed: true), "\(variant) signed")
-                #expect(source.gather(subtracted, mask: mask).values == expected(signed: false), "\(variant) lane - c")
+                for k in [1, 2, 3, 4, 16, 32] {
+                    let unsigned = UInt32Array.arange(lanes) / UInt32(k) + literal
+                    let signed = Int32Array.arange(lanes) / Int32(k) + Int32(bitPattern: literal)
+                    let subtracted = UInt32Array.arange(lanes) / UInt32(k) - (0 &- literal)
+                    let converted = Int32Array(UInt32Array.arange(lanes) / UInt32(k)) + Int32(bitPattern: literal)
+                    let context = "\(variant), k = \(k)"
+                    #expect(source.gather(unsigned, mask: mask).values == expected(divisor: k, signed: false), "\(context)")
+                    #expect(source.gather(signed, mask: mask).values == expected(divisor: k, signed: true), "\(context)")
+                    #expect(source.gather(subtracted, mask: mask).values == expected(divisor: k, signed: false), "\(context)")
+                    #expect(source.gather(converted, mask: mask).values == expected(divisor: k, signed: true), "\(context)")
+                }
             }
         }
     }

@@ -106,40 +106,84 @@ extension LLVMCodegen {
         let enabled = LLVMBuildAnd(builder, mask, inRange, "")!
         countOutOfRange(mask: mask, inRange: inRange)
         let value: LLVMValueRef
-        if let offset = laneOffset(ofIndex: Int(instruction.operands.0)) {
-            value = maskedContiguousLoad(slot: slot, type: instruction.type, offset: offset, enabled: enabled)
+        if let (divisor, offset) = lanePattern(ofIndex: Int(instruction.operands.0)), width % divisor == 0 {
+            value = consecutiveLoad(slot: slot, type: instruction.type, divisor: divisor, offset: offset,
+                                    enabled: enabled)
         } else {
             value = maskedGather(slot: slot, type: instruction.type, index: index64, enabled: enabled)
         }
         return toRegister(value, instruction.type)
     }
 
-    /// d when the instruction at `position` computes lane + d (the lane index, or it plus or minus a literal): a
-    /// gather at that index reads consecutive elements, so a masked vector load does it (a shifted view, such as a
-    /// film's neighbouring pixels or the second half of an array). Where a lane is enabled (its index in range of a
-    /// source of at most 2^31 elements), the 32-bit index equals lane + d, so the two read the same elements.
-    private func laneOffset(ofIndex position: Int) -> Int64? {
+    /// (k, d) when the instruction at `position` computes lane / k + d: the lane index, optionally divided by a
+    /// literal k (and converted between Int32 and UInt32), optionally plus or minus a literal d. Such a gather reads consecutive elements (a shifted view,
+    /// as a film's neighbouring pixels or the second half of an array; with k > 1, each element for k lanes in a
+    /// row, as per-pixel values read by a pixel's samples), so vector loads do it. Where a lane is enabled (its
+    /// index in range of a source of at most 2^31 elements), the 32-bit index equals lane / k + d exactly.
+    private func lanePattern(ofIndex position: Int) -> (divisor: Int, offset: Int64)? {
         let index = program.instructions[position]
-        if index.op == .laneIndex { return 0 }
-        guard index.op == .add || index.op == .sub else { return nil }
-        let first = program.instructions[Int(index.operands.0)], second = program.instructions[Int(index.operands.1)]
-        func signed(_ literal: KernelInstruction) -> Int64 { Int64(Int32(bitPattern: literal.immediate)) }
-        if first.op == .laneIndex && second.op == .literal {
-            return index.op == .add ? signed(second) : -signed(second)
+        func operand(_ instruction: KernelInstruction, _ i: Int) -> KernelInstruction {
+            program.instructions[Int(i == 0 ? instruction.operands.0 : instruction.operands.1)]
         }
-        if index.op == .add && first.op == .literal && second.op == .laneIndex { return signed(first) }
+        /// k when `instruction` is the lane index (k = 1) or the lane index divided by a positive literal k, possibly
+        /// converted between the 32-bit integer types (the same value, as lanes are below 2^31).
+        func divisor(_ instruction: KernelInstruction) -> Int? {
+            let integers: Set<ScalarType> = [.int32, .uint32]
+            if (instruction.op == .cast || instruction.op == .bitcast) && integers.contains(instruction.type)
+                && integers.contains(operand(instruction, 0).type) {
+                return divisor(operand(instruction, 0))
+            }
+            if instruction.op == .laneIndex { return 1 }
+            guard instruction.op == .div, operand(instruction, 0).op == .laneIndex,
+                  operand(instruction, 1).op == .literal else { return nil }
+            let k = Int(Int32(bitPattern: operand(instruction, 1).immediate))
+            return k > 0 ? k : nil
+        }
+        func signed(_ literal: KernelInstruction) -> Int64 { Int64(Int32(bitPattern: literal.immediate)) }
+        if let k = divisor(index) { return (k, 0) }
+        guard index.op == .add || index.op == .sub else { return nil }
+        let first = operand(index, 0), second = operand(index, 1)
+        if let k = divisor(first), second.op == .literal {
+            return (k, index.op == .add ? signed(second) : -signed(second))
+        }
+        if index.op == .add, first.op == .literal, let k = divisor(second) { return (k, signed(first)) }
         return nil
     }
 
-    /// llvm.masked.load of W consecutive elements starting at slot[loop index + offset], 0 where not enabled.
-    private func maskedContiguousLoad(slot: Int, type: ScalarType, offset: Int64,
-                                      enabled: LLVMValueRef) -> LLVMValueRef {
-        let start = LLVMBuildAdd(builder, loopIndex, constant(i64, Int(offset)), "")!
-        let address = elementAddress(slot: slot, element: memoryType(type), index: start)
+    /// Lanes i of the vector read slot[(loop index + i) / k + d], 0 where not enabled: k = 1 is one masked vector
+    /// load; otherwise W / k consecutive elements are loaded (each where in range) and each is repeated for its k
+    /// lanes.
+    private func consecutiveLoad(slot: Int, type: ScalarType, divisor k: Int, offset: Int64,
+                                 enabled: LLVMValueRef) -> LLVMValueRef {
+        let element = memoryType(type)
         let resultType = memoryVectorType(type)
-        let vectorAddress = LLVMBuildPointerCast(builder, address, pointer(to: resultType), "")!
-        return intrinsic("llvm.masked.load", [resultType, LLVMTypeOf(vectorAddress)],
-                         [vectorAddress, constant(i32, 4), enabled, LLVMConstNull(resultType)])
+        let first = LLVMBuildAdd(builder, LLVMBuildUDiv(builder, loopIndex, constant(i64, k), "")!,
+                                 constant(i64, Int(offset)), "")!
+        let address = elementAddress(slot: slot, element: element, index: first)
+        if k == 1 {
+            let vectorAddress = LLVMBuildPointerCast(builder, address, pointer(to: resultType), "")!
+            return intrinsic("llvm.masked.load", [resultType, LLVMTypeOf(vectorAddress)],
+                             [vectorAddress, constant(i32, 4), enabled, LLVMConstNull(resultType)])
+        }
+        let count = width / k
+        let narrowType = LLVMVectorType(element, UInt32(count))!
+        let elementIndices = LLVMBuildAdd(builder, splatCount(first, count), constantVector(i64, Array(0..<count)), "")!
+        let size = splatCount(slotSizes[slot], count)
+        let inRange = LLVMBuildICmp(builder, LLVMIntULT, elementIndices, size, "")!
+        let vectorAddress = LLVMBuildPointerCast(builder, address, pointer(to: narrowType), "")!
+        let narrow = intrinsic("llvm.masked.load", [narrowType, LLVMTypeOf(vectorAddress)],
+                               [vectorAddress, constant(i32, 4), inRange, LLVMConstNull(narrowType)])
+        let repeated = LLVMBuildShuffleVector(builder, narrow, LLVMGetPoison(narrowType),
+                                              constantVector(i32, (0..<width).map { $0 / k }), "")!
+        return LLVMBuildSelect(builder, enabled, repeated, LLVMConstNull(resultType), "")!
+    }
+
+    /// A scalar broadcast to `count` lanes.
+    private func splatCount(_ scalar: LLVMValueRef, _ count: Int) -> LLVMValueRef {
+        let vector = LLVMVectorType(LLVMTypeOf(scalar), UInt32(count))
+        let single = LLVMBuildInsertElement(builder, LLVMGetPoison(vector), scalar, constant(i32, 0), "")
+        return LLVMBuildShuffleVector(builder, single, LLVMGetPoison(vector),
+                                      LLVMConstNull(LLVMVectorType(i32, UInt32(count))), "")!
     }
 
     /// llvm.masked.gather of the memory form of `type`, with passthru 0.
