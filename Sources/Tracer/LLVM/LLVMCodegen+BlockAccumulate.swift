@@ -55,13 +55,24 @@ extension LLVMCodegen {
     private func emitWholeBlockAccumulate(slot: Int, length: Int, kind: ReductionKind, type: ScalarType,
                                           value: LLVMValueRef) {
         let first = LLVMBuildUDiv(builder, loopIndex, constant(i64, length), "")!
-        let results = (0..<width / length).map { block in
-            chain(kind, type, from: identityScalar(kind, type), value,
-                  lanes: block * length...(block + 1) * length - 1)
+        let blocks = width / length
+        // All blocks' chains at once, one vector lane per block: step j combines lane j of every block, so each
+        // block sees exactly the chain identity, lane 0, lane 1, ... (shuffles instead of W extracts).
+        var identities = [LLVMValueRef?](repeating: identityScalar(kind, type), count: blocks)
+        var results = LLVMConstVector(&identities, UInt32(blocks))!
+        for step in 0..<length {
+            let lanes = LLVMBuildShuffleVector(builder, value, LLVMGetPoison(LLVMTypeOf(value)),
+                                               constantVector(i32, (0..<blocks).map { $0 * length + step }), "")!
+            results = combine(kind, type, results, lanes)
         }
         let stored = LLVMBuildShuffleVector(builder, activeLanes, LLVMGetPoison(LLVMTypeOf(activeLanes)),
-                                            constantVector(i32, results.indices.map { $0 * length }), "")!
-        storeConsecutive(results, slot: slot, type: type, from: first, mask: stored)
+                                            constantVector(i32, (0..<blocks).map { $0 * length }), "")!
+        let element = memoryType(type)
+        let vectorType = LLVMVectorType(element, UInt32(blocks))!
+        let address = LLVMBuildPointerCast(builder, elementAddress(slot: slot, element: element, index: first),
+                                           pointer(to: vectorType), "")!
+        let memoryForm = type == .bool ? LLVMBuildZExt(builder, results, vectorType, "")! : results
+        intrinsic("llvm.masked.store", [vectorType, LLVMTypeOf(address)], [memoryForm, address, constant(i32, 4), stored])
     }
 
     /// Any other k: the vector's lanes belong to elements e0 = i / k, e0 + 1, ..., one chain each over the lanes
