@@ -44,6 +44,50 @@ struct TracedArrayTests {
         }
     }
 
+    @Test("the value-numbering key index finds, removes and regrows like a dictionary")
+    func nodeKeyIndex() {
+        let context = TraceContext(options: CompileOptions(variant: .scalar))
+        var generator = SplitMix64(seed: 17)
+        var index = NodeKeyIndex()
+        var held: [NodeKey: Node] = [:]
+        func makeNode() -> Node {
+            // Few distinct operand ids and sizes, so that keys share most fields.
+            let operands = (0..<3).map { _ in UInt64.random(in: 0..<40, using: &generator) }
+            var key = NodeKey(op: .add, type: .float32, size: Int.random(in: 1...3, using: &generator), operands: [],
+                              immediate: UInt32.random(in: 0..<4, using: &generator), auxiliary: 0)
+            (key.operand0, key.operand1, key.operand2) = (operands[0], operands[1], operands[2])
+            let node = Node(id: context.makeNodeID(), op: .add, type: .float32, size: key.size, operands: [],
+                            immediate: key.immediate, auxiliary: 0, storage: nil, context: context)
+            node.valueNumberKey = key
+            return node
+        }
+        for round in 0..<20_000 {
+            if round % 3 == 2, let victim = held.randomElement(using: &generator) {
+                index.remove(victim.value)
+                held[victim.key] = nil
+                victim.value.valueNumberKey = nil
+            } else {
+                let node = makeNode()
+                if held[node.valueNumberKey!] == nil {
+                    index.insert(node)
+                    held[node.valueNumberKey!] = node
+                } else {
+                    node.valueNumberKey = nil
+                }
+            }
+            if round % 1000 == 0 || round == 19_999 {
+                #expect(index.count == held.count)
+                for (key, node) in held { #expect(index.node(for: key) === node) }
+                // Keys not held are not found.
+                let absent = makeNode()
+                if held[absent.valueNumberKey!] == nil { #expect(index.node(for: absent.valueNumberKey!) == nil) }
+                absent.valueNumberKey = nil
+            }
+        }
+        for node in held.values { node.valueNumberKey = nil }
+        context.clearValueNumbers()
+    }
+
     @Test("the value-numbering table keeps no node alive once nothing else references it")
     func valueNumberingReleasesNodes() {
         TraceContext.with(CompileOptions(variant: .scalar)) {

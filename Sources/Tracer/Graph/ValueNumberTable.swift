@@ -8,7 +8,7 @@
 /// table is the only thing that references it (`purge`, before every evaluation, so that the table never keeps
 /// data alive beyond the recording that used it).
 struct ValueNumberTable {
-    private var index: [NodeKey: Unmanaged<Node>] = [:]
+    private var index = NodeKeyIndex()
     /// The nodes in the order they were added (oldest first); nil where one has left.
     private var owners: [Node?] = []
     private var vacancies = 0
@@ -18,21 +18,21 @@ struct ValueNumberTable {
 
     /// The node recorded under `key`, if any.
     func node(for key: NodeKey) -> Node? {
-        index[key]?.takeUnretainedValue()
+        index.node(for: key)
     }
 
     /// Adds `node` under `key` (which must be free).
     mutating func insert(_ node: Node, under key: NodeKey) {
-        index[key] = Unmanaged.passUnretained(node)
         node.valueNumberKey = key
+        index.insert(node)
         node.valueNumberSlot = owners.count
         owners.append(node)
     }
 
     /// Removes `node` (an evaluated one) from the table; the caller still holds it.
     mutating func remove(_ node: Node) {
-        guard let key = node.valueNumberKey else { return }
-        index[key] = nil
+        guard node.valueNumberKey != nil else { return }
+        index.remove(node)
         owners[node.valueNumberSlot] = nil
         node.valueNumberKey = nil
         node.valueNumberSlot = -1
@@ -45,7 +45,7 @@ struct ValueNumberTable {
             node?.valueNumberKey = nil
             node?.valueNumberSlot = -1
         }
-        index = [:]
+        index = NodeKeyIndex()
         owners = []
         vacancies = 0
     }
@@ -56,7 +56,7 @@ struct ValueNumberTable {
         for slot in owners.indices.reversed() where owners[slot] != nil {
             guard isKnownUniquelyReferenced(&owners[slot]!) else { continue }
             let node = owners[slot]!
-            if let key = node.valueNumberKey { index[key] = nil }
+            if node.valueNumberKey != nil { index.remove(node) }
             node.valueNumberKey = nil
             node.valueNumberSlot = -1
             owners[slot] = nil
@@ -71,5 +71,92 @@ struct ValueNumberTable {
         owners.removeAll { $0 == nil }
         for (slot, node) in owners.enumerated() { node!.valueNumberSlot = slot }
         vacancies = 0
+    }
+}
+
+/// The key index of the value-numbering table: open addressing with linear probing and backward-shift deletion,
+/// entries unretained. Swift's Dictionary hashes with SipHash, which cost about as much as the rest of recording an
+/// op; this one mixes the key's fields with multiply-xorshift steps (the table is private to a context and keyed
+/// by node ids it made, so no adversary chooses the keys). A node's key lives in the node, which is how a probe
+/// compares keys and how a removal finds the node's slot.
+struct NodeKeyIndex {
+    private var entries: [Unmanaged<Node>?] = Array(repeating: nil, count: 1024)
+    private var hashes: [UInt64] = Array(repeating: 0, count: 1024)
+    /// The number of nodes held.
+    private(set) var count = 0
+
+    static func hash(_ key: NodeKey) -> UInt64 {
+        func mix(_ x: UInt64) -> UInt64 {
+            let product = x &* 0x9E37_79B9_7F4A_7C15
+            return product ^ (product >> 29)
+        }
+        var hash = mix(UInt64(key.op.rawValue) | UInt64(key.type.rawValue) << 8 | UInt64(key.immediate) << 32)
+        hash = mix(hash ^ UInt64(truncatingIfNeeded: key.size))
+        hash = mix(hash ^ key.operand0)
+        hash = mix(hash ^ key.operand1)
+        hash = mix(hash ^ key.operand2)
+        return mix(hash ^ UInt64(key.auxiliary))
+    }
+
+    private var mask: Int { entries.count - 1 }
+
+    private func home(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 7) & mask }
+
+    /// The node whose key is `key`, if held.
+    func node(for key: NodeKey) -> Node? {
+        let hash = Self.hash(key)
+        var slot = home(hash)
+        while let entry = entries[slot] {
+            if hashes[slot] == hash {
+                let node = entry.takeUnretainedValue()
+                if node.valueNumberKey == key { return node }
+            }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// Adds `node` under its key (which must not be held yet).
+    mutating func insert(_ node: Node) {
+        if (count + 1) * 2 > entries.count { grow() }
+        place(Unmanaged.passUnretained(node), hash: Self.hash(node.valueNumberKey!))
+        count += 1
+    }
+
+    /// Removes `node` (nothing happens when it is not held).
+    mutating func remove(_ node: Node) {
+        let target = Unmanaged.passUnretained(node).toOpaque()
+        var slot = home(Self.hash(node.valueNumberKey!))
+        while let entry = entries[slot], entry.toOpaque() != target { slot = (slot + 1) & mask }
+        guard entries[slot] != nil else { return }
+        // Backward shift: move later entries of the probe run into the hole when their home allows it.
+        var hole = slot
+        var next = (slot + 1) & mask
+        while entries[next] != nil {
+            let distanceToNext = (next - home(hashes[next])) & mask
+            let distanceToHole = (hole - home(hashes[next])) & mask
+            if distanceToHole <= distanceToNext {
+                entries[hole] = entries[next]
+                hashes[hole] = hashes[next]
+                hole = next
+            }
+            next = (next + 1) & mask
+        }
+        entries[hole] = nil
+        count -= 1
+    }
+
+    private mutating func place(_ entry: Unmanaged<Node>, hash: UInt64) {
+        var slot = home(hash)
+        while entries[slot] != nil { slot = (slot + 1) & mask }
+        entries[slot] = entry
+        hashes[slot] = hash
+    }
+
+    private mutating func grow() {
+        let old = zip(entries, hashes).compactMap { entry, hash in entry.map { ($0, hash) } }
+        entries = Array(repeating: nil, count: entries.count * 2)
+        hashes = Array(repeating: 0, count: hashes.count * 2)
+        for (entry, hash) in old { place(entry, hash: hash) }
     }
 }
