@@ -281,6 +281,28 @@ struct TracedArrayTests {
         }
     }
 
+    @Test("a full pool makes room by returning the buffers it has cached longest")
+    func poolEviction() {
+        let pool = StoragePool(budget: 1 << 20)
+        let small = 256 << 10, large = 512 << 10
+        let a = pool.allocate(byteCount: large), b = pool.allocate(byteCount: small)
+        let c = pool.allocate(byteCount: small), d = pool.allocate(byteCount: large)
+        pool.release(a, byteCount: large)
+        pool.release(b, byteCount: small)
+        pool.release(c, byteCount: small)
+        #expect(pool.cachedByteCount == 1 << 20)
+        // d needs 512 KiB: a (the oldest) goes, b and c stay.
+        pool.release(d, byteCount: large)
+        #expect(pool.cachedByteCount == 1 << 20)
+        #expect(pool.allocate(byteCount: large) == d)
+        let reused = [pool.allocate(byteCount: small), pool.allocate(byteCount: small)]
+        #expect(Set(reused) == [b, c])
+        #expect(pool.cachedByteCount == 0)
+        for pointer in reused { pool.release(pointer, byteCount: small) }
+        pool.release(d, byteCount: large)
+        pool.trim()
+    }
+
     @Test("the pool rounds requests up to size classes, so nearby sizes share buffers")
     func poolSizeClasses() {
         let pool = StoragePool()

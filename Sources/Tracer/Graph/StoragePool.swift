@@ -1,18 +1,31 @@
 // Recycles freed buffers so that repeated evaluations reuse memory instead of faulting in fresh pages.
 import Foundation
 
-/// A cache of freed 64-byte aligned allocations, by size. Large allocations and anything beyond the budget are
-/// returned to the system.
+/// A cache of freed 64-byte aligned allocations, by size class. Allocations larger than `largest` are returned to
+/// the system; when the budget is full, the buffers cached longest ago make room (a program that moves on to other
+/// sizes, say from a large render to a small one, would otherwise find the pool full of buffers it no longer uses
+/// and fault in every new array).
 final class StoragePool: @unchecked Sendable {
     static let shared = StoragePool()
 
     /// The most bytes kept for reuse.
-    let budget = 2 << 30
+    let budget: Int
     /// Allocations larger than this are never kept.
     let largest = 256 << 20
 
+    /// A pool that keeps up to `budget` bytes (2 GiB for the shared one).
+    init(budget: Int = 2 << 30) {
+        self.budget = budget
+    }
+
     private let lock = NSLock()
     private var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    /// Cached buffers in the order they were released (oldest first, from `oldest` on); an entry whose buffer has
+    /// been handed out again since is skipped when its turn comes.
+    private var released: [(byteCount: Int, pointer: UnsafeMutableRawPointer)] = []
+    private var oldest = 0
+    /// The cached buffers and their sizes (an address may come back from the system at another size).
+    private var cached: [UnsafeMutableRawPointer: Int] = [:]
     private var cachedBytes = 0
 
     /// The bytes currently kept for reuse.
@@ -32,6 +45,7 @@ final class StoragePool: @unchecked Sendable {
         let byteCount = sizeClass(requested)
         if let pointer = lock.withLock({ () -> UnsafeMutableRawPointer? in
             guard let pointer = free[byteCount]?.popLast() else { return nil }
+            cached[pointer] = nil
             cachedBytes -= byteCount
             return pointer
         }) {
@@ -43,13 +57,48 @@ final class StoragePool: @unchecked Sendable {
     /// Takes back an allocation made by `allocate` for `byteCount` bytes.
     func release(_ pointer: UnsafeMutableRawPointer, byteCount requested: Int) {
         let byteCount = sizeClass(requested)
-        let kept = byteCount <= largest && lock.withLock { () -> Bool in
-            guard cachedBytes + byteCount <= budget else { return false }
-            free[byteCount, default: []].append(pointer)
-            cachedBytes += byteCount
-            return true
+        guard byteCount <= largest else {
+            pointer.deallocate()
+            return
         }
-        if !kept { pointer.deallocate() }
+        let evicted = lock.withLock { () -> [UnsafeMutableRawPointer] in
+            var evicted: [UnsafeMutableRawPointer] = []
+            while cachedBytes + byteCount > budget, let entry = popOldest() {
+                let position = free[entry.byteCount]!.firstIndex(of: entry.pointer)!
+                free[entry.byteCount]!.remove(at: position)
+                cached[entry.pointer] = nil
+                cachedBytes -= entry.byteCount
+                evicted.append(entry.pointer)
+            }
+            free[byteCount, default: []].append(pointer)
+            cached[pointer] = byteCount
+            released.append((byteCount, pointer))
+            cachedBytes += byteCount
+            if released.count - oldest > 2 * cached.count + 4096 { dropStaleEntries() }
+            return evicted
+        }
+        for old in evicted { old.deallocate() }
+    }
+
+    /// Rebuilds the release order from the buffers still cached, each at its latest release.
+    private func dropStaleEntries() {
+        var seen = Set<UnsafeMutableRawPointer>()
+        var kept: [(byteCount: Int, pointer: UnsafeMutableRawPointer)] = []
+        for entry in released[oldest...].reversed() where cached[entry.pointer] == entry.byteCount {
+            if seen.insert(entry.pointer).inserted { kept.append(entry) }
+        }
+        released = kept.reversed()
+        oldest = 0
+    }
+
+    /// The oldest released entry whose buffer is still cached, removed from the release order.
+    private func popOldest() -> (byteCount: Int, pointer: UnsafeMutableRawPointer)? {
+        while oldest < released.count {
+            let entry = released[oldest]
+            oldest += 1
+            if cached[entry.pointer] == entry.byteCount { return entry }
+        }
+        return nil
     }
 
     /// Returns every cached allocation to the system.
@@ -57,6 +106,9 @@ final class StoragePool: @unchecked Sendable {
         let pointers = lock.withLock { () -> [UnsafeMutableRawPointer] in
             defer {
                 free = [:]
+                released = []
+                oldest = 0
+                cached = [:]
                 cachedBytes = 0
             }
             return free.values.flatMap { $0 }
