@@ -62,4 +62,12 @@ public struct IndependentSampler {
 
     /// Every per-lane array of the generator (state and increment), to evaluate with a wavefront's state.
     public var arrays: [UInt32Array] { rng.arrays }
+
+    /// Replaces the generator's arrays with `arrays`, in the order of `arrays` (a frozen bounce's results).
+    mutating func replaceArrays(_ arrays: [UInt32Array]) {
+        rng.stateHigh = arrays[0]
+        rng.stateLow = arrays[1]
+        rng.incrementHigh = arrays[2]
+        rng.incrementLow = arrays[3]
+    }
 }

@@ -18,28 +18,27 @@ enum PRBAdjoint {
             var sampler = seeds.sampler(lanesPerImage: scene.sensor.film.pixelCount * spp)
             let camera = CameraSamples(scene: scene, samplesPerPixel: spp, sampler: &sampler)
             // Per-sample adjoint radiance, with the splat normalisation of this pass's own samples held constant.
-            var adjointRadiance = scene.sensor.film.sampleAdjoint(imageGradient: imageGradient,
+            let adjointRadiance = scene.sensor.film.sampleAdjoint(imageGradient: imageGradient,
                                                                   positions: camera.positions,
                                                                   samplesPerPixel: spp)
             // Evaluated now, so that the first adjoint bounce's scatters have no pending dependency and share the
             // kernel of the path state.
             context.evaluate(adjointRadiance.components.map(\.node))
-            var remaining = replayRadiance ?? {
+            let remaining = replayRadiance ?? {
                 // Primal replay with a copy of the sampler: the total radiance of each path.
                 var replay = sampler
                 return PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
                                            sampler: &replay, progress: progress)
             }()
-            // Adjoint replay: the same random numbers again, vertex by vertex.
-            _ = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
-                                    sampler: &sampler, progress: progress) { vertex, _ in
-                remaining = remaining - vertex.emitted - vertex.direct
-                backpropagate(vertex, scene: scene, radianceAfter: remaining, adjoint: adjointRadiance)
-                return [remaining.x.node, remaining.y.node, remaining.z.node]
-            } onCompaction: { index in
-                remaining = remaining.keepingLanes(index)
-                adjointRadiance = adjointRadiance.keepingLanes(index)
-                return (remaining.components + adjointRadiance.components).map(\.node)
+            // Adjoint replay: the same random numbers again, vertex by vertex. The radiance still to come and the
+            // adjoint radiance follow the paths as carried arrays.
+            _ = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount, sampler: &sampler,
+                                    progress: progress,
+                                    carried: remaining.components + adjointRadiance.components) { vertex, _, carried in
+                let after = Vector3Array(x: carried[0], y: carried[1], z: carried[2]) - vertex.emitted - vertex.direct
+                let adjoint = Vector3Array(x: carried[3], y: carried[4], z: carried[5])
+                backpropagate(vertex, scene: scene, radianceAfter: after, adjoint: adjoint)
+                return after.components + adjoint.components
             }
         }
     }

@@ -27,32 +27,50 @@ public typealias RenderProgress = (Int, Int) -> Void
 
 /// The wavefront path-tracing loop.
 enum PathTracer {
-    /// Traces every lane's path and returns its radiance. `onVertex` sees each bounce (the PRB adjoint uses it)
-    /// and returns arrays to evaluate together with the path state, in the same kernel; `progress` is told after
-    /// each bounce how many of at most `maxDepth` bounces are done.
+    /// Traces every lane's path and returns its radiance; `progress` is told after each bounce how many of at most
+    /// `maxDepth` bounces are done.
+    ///
+    /// `carried` are per-lane arrays of the caller's that follow the paths (the PRB adjoint's radiance still to come
+    /// and adjoint radiance): `onVertex` sees each bounce with them, records its own work (scatters included) and
+    /// returns them as they are after the bounce, to evaluate in the kernel of the path state.
     ///
     /// Once few paths remain, the wavefront is compacted (`WavefrontCompaction`): later bounces trace only the live
-    /// lanes. `onCompaction` then receives the indices of the lanes kept (into the lanes of the bounce before), so
-    /// that the caller's per-lane arrays can follow, and returns them to evaluate with the compacted state.
+    /// lanes, the carried arrays included. Unless `IntegratorSettings.freezesBounces` is off, a bounce that records
+    /// the same kernel as the one before it is not recorded at all: the previous bounce's launch is frozen
+    /// (`TraceContext.evaluateFreezing`) and launched again on the new arrays.
     static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: inout IndependentSampler,
-                         progress: RenderProgress? = nil,
-                         onVertex: ((PathVertex, PathState) -> [Node])? = nil,
-                         onCompaction: ((UInt32Array) -> [Node])? = nil) -> Vector3Array {
+                         progress: RenderProgress? = nil, carried initialCarried: [FloatArray] = [],
+                         onVertex: ((PathVertex, PathState, [FloatArray]) -> [FloatArray])? = nil) -> Vector3Array {
         var state = PathState(ray: rays, lanes: laneCount)
+        var carried = initialCarried
         var compaction = WavefrontCompaction(laneCount: laneCount)
         scene.resetBatchLanes()
         defer { scene.resetBatchLanes() }
+        let context = TraceContext.current
+        var frozen: FrozenBounce?
         var bounce = 0
         let maxDepth = scene.integrator.maxDepth
         while maxDepth < 0 || bounce < maxDepth {
-            let (vertex, next) = PathVertex.trace(state, scene: scene, sampler: &sampler)
-            let extra = onVertex?(vertex, next) ?? []
-            state = next
-            // How many lanes go on is a reduction computed by the same kernel as the state; the mask as words is
-            // what a compaction reads.
-            let activeWords = UInt32Array(state.active)
-            let activeLanes = activeWords.sum()
-            evaluate(state, sampler, also: extra + [activeLanes.node, activeWords.node])
+            let current = LoopArrays(state: state, sampler: sampler, carried: carried)
+            var outputs = frozen?.launch(on: current, in: context)
+            if outputs == nil {
+                let (vertex, next) = PathVertex.trace(state, scene: scene, sampler: &sampler)
+                let nextCarried = onVertex?(vertex, next, carried) ?? carried
+                // How many lanes go on is a reduction computed by the same kernel as the state; the mask as words is
+                // what a compaction reads.
+                let activeWords = UInt32Array(next.active)
+                let recorded = LoopArrays(state: next, sampler: sampler, carried: nextCarried).nodes
+                    + [activeWords.node, activeWords.sum().node]
+                // The first bounce (camera rays) records a kernel of its own; later ones freeze.
+                frozen = bounce > 0 && scene.integrator.freezesBounces
+                    ? FrozenBounce(evaluating: recorded, from: current, in: context) : nil
+                if frozen == nil { context.evaluate(recorded) }
+                outputs = recorded
+            }
+            let unpacked = current.replacing(outputs!)
+            (state, sampler, carried) = (unpacked.state, unpacked.sampler, unpacked.carried)
+            let activeWords = UInt32Array(node: outputs![outputs!.count - 2])
+            let activeLanes = UInt32Array(node: outputs![outputs!.count - 1])
             bounce += 1
             progress?(bounce, maxDepth)
             let active = Int(activeLanes.first)
@@ -64,20 +82,15 @@ enum PathTracer {
                 compaction.compact(state, to: index)
                 state = state.keepingLanes(index)
                 sampler.keepLanes(index)
+                carried = carried.map { $0.keepingLanes(index) }
                 scene.keepBatchLanes(index)
                 // The gathers run as a kernel of their own: inside the next bounce they would be a dependency across
                 // sizes, which keeps that bounce's scatters out of its kernel.
-                evaluate(state, sampler, also: onCompaction?(index) ?? [])
+                context.evaluate(LoopArrays(state: state, sampler: sampler, carried: carried).nodes)
+                // The batch's lane-to-image map is new data that a frozen bounce would not read.
+                frozen = nil
             }
         }
         return compaction.radiance(with: state.radiance)
-    }
-
-    /// Evaluates the path state and the samplers' state together, so each bounce starts from data.
-    static func evaluate(_ state: PathState, _ sampler: IndependentSampler, also extra: [Node] = []) {
-        var nodes = state.arrays.map(\.node) + [state.depth.node, state.previousWasDelta.node, state.active.node]
-        nodes += sampler.arrays.map(\.node)
-        nodes += extra
-        nodes[0].context.evaluate(nodes)
     }
 }

@@ -33,14 +33,18 @@ public struct IntegratorSettings: Sendable, Equatable {
     /// those lanes (wavefront compaction); 0 turns it off. Images are the same bit for bit either way, and gradients
     /// the same up to the order of their sums.
     public var compactionThreshold: Double
+    /// Not Mitsuba's: when true, a bounce that would record the same kernel as the bounce before it is launched
+    /// from that bounce's frozen launch instead of being recorded again (the same results, less host time).
+    public var freezesBounces: Bool
 
     public init(kind: Kind = .prb, maxDepth: Int = 6, rrDepth: Int = 5, hideEmitters: Bool = false,
-                compactionThreshold: Double = 0.25) {
+                compactionThreshold: Double = 0.25, freezesBounces: Bool = true) {
         self.kind = kind
         self.maxDepth = maxDepth
         self.rrDepth = rrDepth
         self.hideEmitters = hideEmitters
         self.compactionThreshold = compactionThreshold
+        self.freezesBounces = freezesBounces
     }
 }
 

@@ -148,6 +148,7 @@ extension TraceContext {
 
     /// Phases 2 to 4 of a launch: compiles (unless cached), runs, and stores the results in the nodes.
     func run(_ kernelLaunch: KernelLaunch) {
+        capturedLaunches?.append(kernelLaunch)
         let size = kernelLaunch.size, blockSize = kernelLaunch.blockSize
         // Phase 2: compile, unless cached.
         let compileStart = DispatchTime.now()

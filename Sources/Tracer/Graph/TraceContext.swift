@@ -39,6 +39,8 @@ public final class TraceContext: @unchecked Sendable {
     var _statistics = TraceStatistics()
     /// When the last launch finished running (for the launch log's gaps).
     var lastLaunchEnd: UInt64 = 0
+    /// While an evaluation is being frozen: the launches it ran (see `TraceContext+FrozenKernels.swift`).
+    var capturedLaunches: [KernelLaunch]?
     /// Autodiff state: whether operations on gradient-enabled arrays are recorded on the tape.
     var gradientRecordingStack: [Bool] = []
     /// Every live tape entry in creation order (weak), for forward mode.

@@ -1,0 +1,176 @@
+// Frozen kernels: one kernel launch captured as it runs, then launched again on other arrays of the same layout
+// without recording, graph walks or kernel building (Dr.Jit's frozen functions, for a single kernel).
+//
+// A wavefront loop records the same bounce over and over: only the arrays change. Recording it (a thousand nodes),
+// walking the graph and building the kernel cost about 1.5 ms of host time per bounce, during which no kernel runs.
+// Freezing captures the launch of one recorded iteration, naming its inputs and outputs by position; replaying it
+// binds the next iteration's arrays to the same slots and runs the cached kernel.
+import Foundation
+
+/// A captured kernel launch. Inputs and outputs are named by their position in the lists given at capture; every
+/// other buffer is the very buffer of the capture on every launch: data read (a scene's texture) and scatter
+/// targets, so that scatter-adds accumulate over all launches into the buffer the captured step scattered into (the
+/// adjoint buffer that autodiff made for that step and added to the gradient: the later steps' terms land there
+/// instead of in buffers of their own, the same sum in another order). Only valid while the computation would
+/// record the same graph for arrays of the same layout, while the data read stays what it was, and while scatter
+/// targets are read only after the last launch: the caller's contract, as for Dr.Jit's frozen functions.
+public struct FrozenKernel {
+    enum Binding {
+        /// inputs[i], of the launch's size (`sized`) or of the captured element count.
+        case input(Int, sized: Bool, count: Int)
+        /// The same buffer on every launch.
+        case fixed(Storage)
+        /// A fresh array of the launch's size: outputs[i].
+        case output(Int)
+        /// Per-block partial results of the reduction outputs[i].
+        case partials(Int, ReductionKind)
+        /// A fresh out-of-range counter.
+        case boundsCounter
+    }
+
+    /// Where an output comes from when the kernel does not store it.
+    enum Result {
+        case kernel
+        case input(Int)
+        case literal(Node)
+    }
+
+    let program: KernelProgram
+    let bindings: [Binding]
+    let results: [Result]
+    let inputTypes: [ScalarType?]
+}
+
+extension TraceContext {
+    /// Evaluates `outputs` as `evaluate` does and returns the launch frozen, or nil when it cannot be: the
+    /// evaluation must run exactly one elementwise kernel (no block outputs, no assignments); each output must be
+    /// stored or reduced by it, be one of `inputs` (evaluated arrays), or be a literal. Inputs are matched to the
+    /// kernel's buffers by identity; a buffer that is no input stays fixed.
+    public func evaluateFreezing(_ outputs: [Node], inputs: [Node]) -> FrozenKernel? {
+        lock.lock()
+        defer { lock.unlock() }
+        let previous = capturedLaunches
+        capturedLaunches = []
+        evaluate(outputs)
+        let launches = capturedLaunches ?? []
+        capturedLaunches = previous.map { $0 + launches }
+        guard launches.count == 1, let launch = launches.first else { return nil }
+        var inputPositions: [ObjectIdentifier: Int] = [:]
+        for (position, input) in inputs.enumerated() {
+            guard let storage = input.storage, !input.isLiteral else { return nil }
+            inputPositions[ObjectIdentifier(storage)] = inputPositions[ObjectIdentifier(storage)] ?? position
+        }
+        var outputPositions: [ObjectIdentifier: Int] = [:]
+        for (position, output) in outputs.enumerated() {
+            outputPositions[ObjectIdentifier(output)] = outputPositions[ObjectIdentifier(output)] ?? position
+        }
+        var results = [FrozenKernel.Result?](repeating: nil, count: outputs.count)
+        var bindings: [FrozenKernel.Binding] = []
+        for (slot, description) in launch.program.slots.enumerated() {
+            let storage = launch.storages[slot]
+            switch description.role {
+            case .input, .gatherSource:
+                if let position = inputPositions[ObjectIdentifier(storage)] {
+                    bindings.append(.input(position, sized: storage.count == launch.size, count: storage.count))
+                } else {
+                    bindings.append(.fixed(storage))
+                }
+            case .scatterTarget, .scatterAddTarget:
+                bindings.append(.fixed(storage))
+            case .output:
+                guard let node = launch.outputs.first(where: { $0.slot == slot })?.node,
+                      let position = outputPositions[ObjectIdentifier(node)] else { return nil }
+                bindings.append(.output(position))
+                results[position] = .kernel
+            case .reductionPartials:
+                guard let reduction = launch.reductions.first(where: { $0.slot == slot }),
+                      let position = outputPositions[ObjectIdentifier(reduction.node)] else { return nil }
+                bindings.append(.partials(position, reduction.kind))
+                results[position] = .kernel
+            case .boundsCounter:
+                bindings.append(.boundsCounter)
+            case .blockOutput, .assignTarget:
+                return nil
+            }
+        }
+        for (position, output) in outputs.enumerated() where results[position] == nil {
+            if let input = inputs.firstIndex(where: { $0 === output }) {
+                results[position] = .input(input)
+            } else if output.isLiteral {
+                results[position] = .literal(output)
+            } else {
+                return nil
+            }
+        }
+        return FrozenKernel(program: launch.program, bindings: bindings, results: results.map { $0! },
+                            inputTypes: inputs.map(\.type))
+    }
+
+    /// Launches `frozen` with `inputs` (evaluated arrays of the captured types, those of the launch's size all of
+    /// one size) and returns the outputs in their captured positions, evaluated; nil, with nothing run, when the
+    /// inputs do not fit or side effects are queued (the recorded path would run them first).
+    public func launch(_ frozen: FrozenKernel, inputs: [Node]) -> [Node]? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard sideEffects.isEmpty, inputs.count == frozen.inputTypes.count,
+              frozen.program.vectorWidth == vectorWidth,
+              zip(inputs, frozen.inputTypes).allSatisfy({ $0.isEvaluated && !$0.isLiteral && $0.type == $1 })
+        else { return nil }
+        var size: Int?
+        for binding in frozen.bindings {
+            guard case let .input(position, sized, count) = binding else { continue }
+            let actual = inputs[position].storage!.count
+            if sized {
+                guard size == nil || size == actual else { return nil }
+                size = actual
+            } else if actual != count {
+                return nil
+            }
+        }
+        guard let size, size > 0 else { return nil }
+        let blockSize = BlockFusion.blockSize(unit: vectorWidth,
+                                              configured: BlockFusion.configuredBlockSize(options.blockSize, size: size),
+                                              width: vectorWidth)
+        let blocks = (size + blockSize - 1) / blockSize
+        var storages: [Storage] = []
+        var outputs: [(node: Node, slot: Int)] = []
+        var reductions: [(node: Node, slot: Int, kind: ReductionKind)] = []
+        var produced = [Node?](repeating: nil, count: frozen.results.count)
+        var allocatedBytes = 0
+        for (slot, binding) in frozen.bindings.enumerated() {
+            let type = frozen.program.slots[slot].type
+            switch binding {
+            case let .input(position, _, _):
+                storages.append(inputs[position].storage!)
+            case let .fixed(storage):
+                storages.append(storage)
+            case let .output(position):
+                let storage = Storage(uninitializedCount: size, type: type)
+                allocatedBytes += storage.capacity * 4
+                let node = Node(id: makeNodeID(), op: .buffer, type: type, size: size, operands: [], immediate: 0,
+                                auxiliary: 0, storage: nil, context: self)
+                storages.append(storage)
+                outputs.append((node, slot))
+                produced[position] = node
+            case let .partials(position, kind):
+                storages.append(Storage(count: max(blocks, 1), type: type))
+                let node = Node(id: makeNodeID(), op: .buffer, type: type, size: 1, operands: [], immediate: 0,
+                                auxiliary: 0, storage: nil, context: self)
+                reductions.append((node, slot, kind))
+                produced[position] = node
+            case .boundsCounter:
+                storages.append(Storage(count: 2, type: .uint32))
+            }
+        }
+        _statistics.allocatedBytes += allocatedBytes
+        run(KernelLaunch(program: frozen.program, storages: storages, outputs: outputs, reductions: reductions,
+                         size: size, blockSize: blockSize, allocatedBytes: allocatedBytes))
+        return frozen.results.enumerated().map { position, result in
+            switch result {
+            case .kernel: produced[position]!
+            case let .input(input): inputs[input]
+            case let .literal(node): node
+            }
+        }
+    }
+}
