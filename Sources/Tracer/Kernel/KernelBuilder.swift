@@ -79,8 +79,12 @@ struct KernelBuilder {
         precondition(source.size == size, "Tracer: a block reduction of \(source.size) elements in a kernel of \(size)")
         let value = emit(source)
         let length = Int(node.auxiliary)
-        let identity = ScalarSemantics.identity(of: kind, type: node.type)
-        let slot = newSlot(Storage(repeating: identity, count: node.size, type: node.type), role: .blockOutput)
+        // Blocks of k < W lanes with k dividing W are reduced whole inside one vector and their results stored over
+        // whatever the buffer held; other lengths combine into it, so it starts filled with the identity.
+        let storage = length < vectorWidth && vectorWidth % length == 0
+            ? Storage(uninitializedCount: node.size, type: node.type)
+            : Storage(repeating: ScalarSemantics.identity(of: kind, type: node.type), count: node.size, type: node.type)
+        let slot = newSlot(storage, role: .blockOutput)
         append(KernelInstruction(op: .blockAccumulate, type: node.type, operands: [value], immediate: UInt32(slot),
                                  auxiliary: KernelInstruction.blockAccumulateAuxiliary(kind: kind, length: length)))
         outputs.append((node, slot))

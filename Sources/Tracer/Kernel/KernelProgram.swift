@@ -22,7 +22,8 @@ public enum SlotRole: UInt8, Hashable, Sendable {
     case reductionPartials
     /// A single `UInt64` that counts out-of-range gather/scatter lanes (only with bounds checking on).
     case boundsCounter
-    /// One element per block of k lanes, combined into by `blockAccumulate`; starts filled with the identity.
+    /// One element per block of k lanes, combined into by `blockAccumulate`; starts filled with the identity unless
+    /// k is below the vector width and divides it (then each block is reduced whole and stored).
     case blockOutput
     /// Written in place with `store` (an assignment); the same storage may be read with `load` at the same lane,
     /// since every lane loads before it stores.

@@ -84,9 +84,13 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
                     accumulators[index]![slot] = ScalarSemantics.combine(
                         kind, type: instruction.type, accumulators[index]![slot], a)
                 case .blockAccumulate:
-                    let target = element(instruction.immediate, lane / instruction.blockAccumulateLength)
-                    target.pointee = ScalarSemantics.combine(instruction.blockAccumulateKind!, type: instruction.type,
-                                                             target.pointee, a)
+                    let length = instruction.blockAccumulateLength, kind = instruction.blockAccumulateKind!
+                    let target = element(instruction.immediate, lane / length)
+                    // Blocks shorter than the vector width that divide it start from the identity at their first
+                    // lane: their output buffer is not filled beforehand (see `KernelBuilder.addBlockReduction`).
+                    let start = length < width && width % length == 0 && lane % length == 0
+                        ? ScalarSemantics.identity(of: kind, type: instruction.type) : target.pointee
+                    target.pointee = ScalarSemantics.combine(kind, type: instruction.type, start, a)
                 case .outerProductSum:
                     let slot = Int(instruction.immediate)
                     registers[index] = Self.outerProductSum(
