@@ -29,12 +29,13 @@ struct FrozenKernelTests {
                 let counter = UInt32Array((0..<count).map { UInt32($0 * 13 + number) })
                 let inputs = [x.node, counter.node]
                 var outputs: [Node]
+                let start = context.lastNodeID
                 if freezing, let frozen, let launched = context.launch(frozen, inputs: inputs) {
                     outputs = launched
                 } else {
                     outputs = step(x, counter, table: table, histogram: &histogram)
                     if freezing && number == 1 {
-                        frozen = context.evaluateFreezing(outputs, inputs: inputs)
+                        frozen = context.evaluateFreezing(outputs, inputs: inputs, recordedAfter: start)
                         #expect(frozen != nil)
                     } else {
                         context.evaluate(outputs)
@@ -68,8 +69,9 @@ struct FrozenKernelTests {
             var histogram: FloatArray? = nil
             let x = FloatArray((0..<100).map(Float.init)), counter = UInt32Array.arange(100) + 0
             counter.eval()
+            let start = context.lastNodeID
             let outputs = Self.step(x, counter, table: table, histogram: &histogram)
-            let frozen = context.evaluateFreezing(outputs, inputs: [x.node, counter.node])!
+            let frozen = context.evaluateFreezing(outputs, inputs: [x.node, counter.node], recordedAfter: start)!
             let before = context.statistics
             let launched = context.launch(frozen, inputs: [outputs[0], outputs[1]])!
             let after = context.statistics
@@ -88,13 +90,29 @@ struct FrozenKernelTests {
             let table = FloatArray([1, 2, 3, 4, 5, 6, 7])
             var histogram: FloatArray? = nil
             // Two sizes: two kernels.
+            var start = context.lastNodeID
             let twoKernels = [(x * 2).node, (FloatArray([1, 2, 3]) * 2).node]
-            #expect(context.evaluateFreezing(twoKernels, inputs: [x.node]) == nil)
+            #expect(context.evaluateFreezing(twoKernels, inputs: [x.node], recordedAfter: start) == nil)
+            // Work the step leaves pending on its input: a launch would not redo it.
+            start = context.lastNodeID
+            let deferred = x.sum() * 2
+            #expect(context.evaluateFreezing([(x + 1).node], inputs: [x.node], recordedAfter: start) == nil)
+            #expect(deferred.first == 90)
+            // Pending work recorded before the step, or reading only other buffers, does not stop freezing.
+            let before = x * 5
+            start = context.lastNodeID
+            let unrelated = FloatArray([1, 2]) * 3
+            #expect(context.evaluateFreezing([(x + 2).node], inputs: [x.node], recordedAfter: start) != nil)
+            #expect(unrelated.values == [3, 6])
+            #expect(before.values[1] == 5)
             // An output that is neither computed, an input nor a literal.
+            start = context.lastNodeID
             let elsewhere = FloatArray([5, 6, 7, 8, 9, 10, 11, 12, 13, 14])
-            #expect(context.evaluateFreezing([(x + 1).node, elsewhere.node], inputs: [x.node]) == nil)
+            #expect(context.evaluateFreezing([(x + 1).node, elsewhere.node], inputs: [x.node],
+                                             recordedAfter: start) == nil)
+            start = context.lastNodeID
             let outputs = Self.step(x, counter, table: table, histogram: &histogram)
-            let frozen = context.evaluateFreezing(outputs, inputs: [x.node, counter.node])!
+            let frozen = context.evaluateFreezing(outputs, inputs: [x.node, counter.node], recordedAfter: start)!
             let launched = context.statistics.kernelsLaunched
             // Wrong type, wrong count, different sizes, an unevaluated input.
             #expect(context.launch(frozen, inputs: [counter.node, counter.node]) == nil)

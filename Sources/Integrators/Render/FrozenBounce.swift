@@ -37,12 +37,14 @@ struct FrozenBounce {
     let kernel: FrozenKernel
     let literals: [Bool]
 
-    /// Evaluates `outputs` (the bounce recorded from `inputs`) and freezes the launch; nil when it cannot be frozen
-    /// (then `outputs` are evaluated all the same).
-    init?(evaluating outputs: [Node], from inputs: LoopArrays, in context: TraceContext) {
+    /// Evaluates `outputs` (the bounce recorded from `inputs`, its nodes after `stepStart`) and freezes the
+    /// launch; nil when it cannot be frozen (then `outputs` are evaluated all the same).
+    init?(evaluating outputs: [Node], recordedAfter stepStart: NodeID, from inputs: LoopArrays,
+          in context: TraceContext) {
         let nodes = inputs.nodes
         guard nodes.allSatisfy({ $0.isEvaluated }),
-              let kernel = context.evaluateFreezing(outputs, inputs: nodes.filter { !$0.isLiteral }) else {
+              let kernel = context.evaluateFreezing(outputs, inputs: nodes.filter { !$0.isLiteral },
+                                                    recordedAfter: stepStart) else {
             return nil
         }
         self.kernel = kernel

@@ -54,16 +54,22 @@ enum PathTracer {
             let current = LoopArrays(state: state, sampler: sampler, carried: carried)
             var outputs = frozen?.launch(on: current, in: context)
             if outputs == nil {
-                let (vertex, next) = PathVertex.trace(state, scene: scene, sampler: &sampler)
-                let nextCarried = onVertex?(vertex, next, carried) ?? carried
-                // How many lanes go on is a reduction computed by the same kernel as the state; the mask as words is
-                // what a compaction reads.
-                let activeWords = UInt32Array(next.active)
-                let recorded = LoopArrays(state: next, sampler: sampler, carried: nextCarried).nodes
-                    + [activeWords.node, activeWords.sum().node]
+                // Recorded in a function of its own, so that the vertex's expressions are released before the
+                // evaluation: a freeze refuses steps that leave work pending on their arrays.
+                func record() -> [Node] {
+                    let (vertex, next) = PathVertex.trace(state, scene: scene, sampler: &sampler)
+                    let nextCarried = onVertex?(vertex, next, carried) ?? carried
+                    // How many lanes go on is a reduction computed by the same kernel as the state; the mask as
+                    // words is what a compaction reads.
+                    let activeWords = UInt32Array(next.active)
+                    return LoopArrays(state: next, sampler: sampler, carried: nextCarried).nodes
+                        + [activeWords.node, activeWords.sum().node]
+                }
+                let stepStart = context.lastNodeID
+                let recorded = record()
                 // The first bounce (camera rays) records a kernel of its own; later ones freeze.
                 frozen = bounce > 0 && scene.integrator.freezesBounces
-                    ? FrozenBounce(evaluating: recorded, from: current, in: context) : nil
+                    ? FrozenBounce(evaluating: recorded, recordedAfter: stepStart, from: current, in: context) : nil
                 if frozen == nil { context.evaluate(recorded) }
                 outputs = recorded
             }

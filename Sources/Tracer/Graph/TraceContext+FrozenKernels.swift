@@ -42,11 +42,20 @@ public struct FrozenKernel {
 }
 
 extension TraceContext {
+    /// The id of the newest node: nodes recorded from now on have larger ids.
+    public var lastNodeID: NodeID {
+        lock.lock()
+        defer { lock.unlock() }
+        return NodeID(rawValue: nextNodeID)
+    }
+
     /// Evaluates `outputs` as `evaluate` does and returns the launch frozen, or nil when it cannot be: the
     /// evaluation must run exactly one elementwise kernel (no block outputs, no assignments); each output must be
-    /// stored or reduced by it, be one of `inputs` (evaluated arrays), or be a literal. Inputs are matched to the
-    /// kernel's buffers by identity; a buffer that is no input stays fixed.
-    public func evaluateFreezing(_ outputs: [Node], inputs: [Node]) -> FrozenKernel? {
+    /// stored or reduced by it, be one of `inputs` (evaluated arrays), or be a literal; and no expression that the
+    /// step recorded (nodes after `stepStart`, taken with `lastNodeID` before recording it) and left pending may read
+    /// its inputs or results (a launch would not redo that work). Inputs are matched to
+    /// the kernel's buffers by identity; a buffer that is no input stays fixed.
+    public func evaluateFreezing(_ outputs: [Node], inputs: [Node], recordedAfter stepStart: NodeID) -> FrozenKernel? {
         lock.lock()
         defer { lock.unlock() }
         let previous = capturedLaunches
@@ -54,7 +63,9 @@ extension TraceContext {
         evaluate(outputs)
         let launches = capturedLaunches ?? []
         capturedLaunches = previous.map { $0 + launches }
-        guard launches.count == 1, let launch = launches.first else { return nil }
+        guard launches.count == 1, let launch = launches.first,
+              !deferredWorkReads(inputs + launch.outputs.map(\.node) + launch.reductions.map(\.node),
+                                 recordedAfter: stepStart) else { return nil }
         var inputPositions: [ObjectIdentifier: Int] = [:]
         for (position, input) in inputs.enumerated() {
             guard let storage = input.storage, !input.isLiteral else { return nil }
@@ -104,6 +115,25 @@ extension TraceContext {
         }
         return FrozenKernel(program: launch.program, bindings: bindings, results: results.map { $0! },
                             inputTypes: inputs.map(\.type))
+    }
+
+    /// True when an expression recorded by the step (after `stepStart`) and still pending (referenced, not
+    /// evaluated) reads one of
+    /// `arrays`: work that the step deferred (a gradient term summed later, say) and that a launch of the frozen
+    /// kernel would not redo. Deferred work that reads only other buffers (autodiff adding the step's adjoint
+    /// buffer to a gradient, which later launches keep accumulating into) is fine.
+    private func deferredWorkReads(_ arrays: [Node], recordedAfter stepStart: NodeID) -> Bool {
+        valueNumbers.purge()
+        let watched = Set(arrays.map(ObjectIdentifier.init))
+        let epoch = makeNodeID().rawValue
+        var stack = valueNumbers.heldNodes.filter { $0.id > stepStart }
+        while let node = stack.popLast() {
+            guard node.visitEpoch != epoch else { continue }
+            node.visitEpoch = epoch
+            if watched.contains(ObjectIdentifier(node)) { return true }
+            if !node.isEvaluated { stack.append(contentsOf: node.operands) }
+        }
+        return false
     }
 
     /// Launches `frozen` with `inputs` (evaluated arrays of the captured types, those of the launch's size all of

@@ -50,6 +50,9 @@ struct ValueNumberTable {
         vacancies = 0
     }
 
+    /// The nodes held (unevaluated expressions still referenced from outside once `purge` has run).
+    var heldNodes: [Node] { owners.compactMap { $0 } }
+
     /// Drops the nodes nothing else references, newest first: a dropped node releases its operands, which are
     /// older, so chains of dead nodes go in one pass.
     mutating func purge() {
