@@ -28,6 +28,15 @@ struct LoopArrays {
         result.carried = carried.indices.map { float(carriedStart + $0) }
         return result
     }
+
+    /// The lanes `index` names, in its order (a compaction), of every array.
+    func keepingLanes(_ index: UInt32Array) -> LoopArrays {
+        var result = self
+        result.state = state.keepingLanes(index)
+        result.sampler.keepLanes(index)
+        result.carried = carried.map { $0.keepingLanes(index) }
+        return result
+    }
 }
 
 /// A bounce's kernel launch, frozen (`TraceContext.evaluateFreezing`) to run again on the next bounce's arrays.

@@ -39,10 +39,10 @@ enum PathTracer {
     /// the same kernel as the one before it is not recorded at all: the previous bounce's launch is frozen
     /// (`TraceContext.evaluateFreezing`) and launched again on the new arrays.
     static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: inout IndependentSampler,
-                         progress: RenderProgress? = nil, carried initialCarried: [FloatArray] = [],
+                         progress: RenderProgress? = nil, carried: [FloatArray] = [],
                          onVertex: ((PathVertex, PathState, [FloatArray]) -> [FloatArray])? = nil) -> Vector3Array {
-        var state = PathState(ray: rays, lanes: laneCount)
-        var carried = initialCarried
+        var arrays = LoopArrays(state: PathState(ray: rays, lanes: laneCount), sampler: sampler, carried: carried)
+        defer { sampler = arrays.sampler }
         var compaction = WavefrontCompaction(laneCount: laneCount)
         scene.resetBatchLanes()
         defer { scene.resetBatchLanes() }
@@ -51,52 +51,48 @@ enum PathTracer {
         var bounce = 0
         let maxDepth = scene.integrator.maxDepth
         while maxDepth < 0 || bounce < maxDepth {
-            let current = LoopArrays(state: state, sampler: sampler, carried: carried)
-            var outputs = frozen?.launch(on: current, in: context)
+            var outputs = frozen?.launch(on: arrays, in: context)
             if outputs == nil {
                 // Recorded in a function of its own, so that the vertex's expressions are released before the
                 // evaluation: a freeze refuses steps that leave work pending on their arrays.
                 func record() -> [Node] {
-                    let (vertex, next) = PathVertex.trace(state, scene: scene, sampler: &sampler)
-                    let nextCarried = onVertex?(vertex, next, carried) ?? carried
+                    var next = arrays
+                    let (vertex, state) = PathVertex.trace(arrays.state, scene: scene, sampler: &next.sampler)
+                    next.state = state
+                    next.carried = onVertex?(vertex, state, arrays.carried) ?? arrays.carried
                     // How many lanes go on is a reduction computed by the same kernel as the state; the mask as
                     // words is what a compaction reads.
-                    let activeWords = UInt32Array(next.active)
-                    return LoopArrays(state: next, sampler: sampler, carried: nextCarried).nodes
-                        + [activeWords.node, activeWords.sum().node]
+                    let activeWords = UInt32Array(state.active)
+                    return next.nodes + [activeWords.node, activeWords.sum().node]
                 }
                 let stepStart = context.lastNodeID
                 let recorded = record()
                 // The first bounce (camera rays) records a kernel of its own; later ones freeze.
                 frozen = bounce > 0 && scene.integrator.freezesBounces
-                    ? FrozenBounce(evaluating: recorded, recordedAfter: stepStart, from: current, in: context) : nil
+                    ? FrozenBounce(evaluating: recorded, recordedAfter: stepStart, from: arrays, in: context) : nil
                 if frozen == nil { context.evaluate(recorded) }
                 outputs = recorded
             }
-            let unpacked = current.replacing(outputs!)
-            (state, sampler, carried) = (unpacked.state, unpacked.sampler, unpacked.carried)
+            arrays = arrays.replacing(outputs!)
             let activeWords = UInt32Array(node: outputs![outputs!.count - 2])
-            let activeLanes = UInt32Array(node: outputs![outputs!.count - 1])
+            let active = Int(UInt32Array(node: outputs![outputs!.count - 1]).first)
             bounce += 1
             progress?(bounce, maxDepth)
-            let active = Int(activeLanes.first)
             if active == 0 { break }
             let lastBounce = maxDepth >= 0 && bounce == maxDepth
-            if !lastBounce && WavefrontCompaction.worthCompacting(activeLanes: active, of: state.active.count,
+            if !lastBounce && WavefrontCompaction.worthCompacting(activeLanes: active, of: activeWords.count,
                                                                   threshold: scene.integrator.compactionThreshold) {
                 let index = WavefrontCompaction.activeIndices(activeWords, count: active)
-                compaction.compact(state, to: index)
-                state = state.keepingLanes(index)
-                sampler.keepLanes(index)
-                carried = carried.map { $0.keepingLanes(index) }
+                compaction.compact(arrays.state, to: index)
+                arrays = arrays.keepingLanes(index)
                 scene.keepBatchLanes(index)
                 // The gathers run as a kernel of their own: inside the next bounce they would be a dependency across
                 // sizes, which keeps that bounce's scatters out of its kernel.
-                context.evaluate(LoopArrays(state: state, sampler: sampler, carried: carried).nodes)
+                context.evaluate(arrays.nodes)
                 // The batch's lane-to-image map is new data that a frozen bounce would not read.
                 frozen = nil
             }
         }
-        return compaction.radiance(with: state.radiance)
+        return compaction.radiance(with: arrays.state.radiance)
     }
 }
