@@ -105,6 +105,12 @@ struct FrozenKernelTests {
             #expect(context.evaluateFreezing([(x + 2).node], inputs: [x.node], recordedAfter: start) != nil)
             #expect(unrelated.values == [3, 6])
             #expect(before.values[1] == 5)
+            // One buffer at two input positions, one node at two output positions.
+            start = context.lastNodeID
+            #expect(context.evaluateFreezing([(x + 3).node], inputs: [x.node, x.node], recordedAfter: start) == nil)
+            start = context.lastNodeID
+            let twice = x + 4
+            #expect(context.evaluateFreezing([twice.node, twice.node], inputs: [x.node], recordedAfter: start) == nil)
             // An output that is neither computed, an input nor a literal.
             start = context.lastNodeID
             let elsewhere = FloatArray([5, 6, 7, 8, 9, 10, 11, 12, 13, 14])

@@ -38,7 +38,7 @@ public struct FrozenKernel {
     let program: KernelProgram
     let bindings: [Binding]
     let results: [Result]
-    let inputTypes: [ScalarType?]
+    let inputTypes: [ScalarType]
 }
 
 extension TraceContext {
@@ -51,10 +51,10 @@ extension TraceContext {
 
     /// Evaluates `outputs` as `evaluate` does and returns the launch frozen, or nil when it cannot be: the
     /// evaluation must run exactly one elementwise kernel (no block outputs, no assignments); each output must be
-    /// stored or reduced by it, be one of `inputs` (evaluated arrays), or be a literal; and no expression that the
-    /// step recorded (nodes after `stepStart`, taken with `lastNodeID` before recording it) and left pending may read
-    /// its inputs or results (a launch would not redo that work). Inputs are matched to
-    /// the kernel's buffers by identity; a buffer that is no input stays fixed.
+    /// stored or reduced by it, be one of `inputs` (evaluated arrays, each its own buffer), or be a literal; and no
+    /// expression that the step recorded (nodes after `stepStart`, taken with `lastNodeID` before recording it) and
+    /// left pending may read its inputs or results (a launch would not redo that work). Inputs are matched to the
+    /// kernel's buffers by identity; a buffer that is no input stays fixed.
     public func evaluateFreezing(_ outputs: [Node], inputs: [Node], recordedAfter stepStart: NodeID) -> FrozenKernel? {
         lock.lock()
         defer { lock.unlock() }
@@ -66,14 +66,16 @@ extension TraceContext {
         guard launches.count == 1, let launch = launches.first,
               !deferredWorkReads(inputs + launch.outputs.map(\.node) + launch.reductions.map(\.node),
                                  recordedAfter: stepStart) else { return nil }
+        // Each input its own buffer and each computed output its own node: a position that shares one with another
+        // at capture need not later, and the launch would bind only one of them.
         var inputPositions: [ObjectIdentifier: Int] = [:]
         for (position, input) in inputs.enumerated() {
-            guard let storage = input.storage, !input.isLiteral else { return nil }
-            inputPositions[ObjectIdentifier(storage)] = inputPositions[ObjectIdentifier(storage)] ?? position
+            guard let storage = input.storage, !input.isLiteral,
+                  inputPositions.updateValue(position, forKey: ObjectIdentifier(storage)) == nil else { return nil }
         }
         var outputPositions: [ObjectIdentifier: Int] = [:]
-        for (position, output) in outputs.enumerated() {
-            outputPositions[ObjectIdentifier(output)] = outputPositions[ObjectIdentifier(output)] ?? position
+        for (position, output) in outputs.enumerated() where !output.isLiteral {
+            guard outputPositions.updateValue(position, forKey: ObjectIdentifier(output)) == nil else { return nil }
         }
         var results = [FrozenKernel.Result?](repeating: nil, count: outputs.count)
         var bindings: [FrozenKernel.Binding] = []
@@ -118,10 +120,9 @@ extension TraceContext {
     }
 
     /// True when an expression recorded by the step (after `stepStart`) and still pending (referenced, not
-    /// evaluated) reads one of
-    /// `arrays`: work that the step deferred (a gradient term summed later, say) and that a launch of the frozen
-    /// kernel would not redo. Deferred work that reads only other buffers (autodiff adding the step's adjoint
-    /// buffer to a gradient, which later launches keep accumulating into) is fine.
+    /// evaluated) reads one of `arrays`: work that the step deferred (a gradient term summed later, say) and that a
+    /// launch of the frozen kernel would not redo. Deferred work that reads only other buffers (autodiff adding the
+    /// step's adjoint buffer to a gradient, which later launches keep accumulating into) is fine.
     private func deferredWorkReads(_ arrays: [Node], recordedAfter stepStart: NodeID) -> Bool {
         valueNumbers.purge()
         let watched = Set(arrays.map(ObjectIdentifier.init))
