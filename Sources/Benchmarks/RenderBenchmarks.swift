@@ -34,11 +34,7 @@ enum RenderBenchmarks {
         let scene = scene(resolution: 512)
         let key = TutorialScene.textureKey
         let plain = try! scene.parameters.value(key).detached()
-        func seconds(_ body: () -> Void) -> Double {
-            let start = DispatchTime.now().uptimeNanoseconds
-            body()
-            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        }
+        func seconds(_ body: () -> Void) -> Double { bestTime(repetitions: 1, warmUp: false, body) }
         var best = Double.infinity
         for repetition in 0..<3 {
             let seed = UInt32(2 * repetition)

@@ -53,21 +53,15 @@ public struct IndependentSampler {
 
     /// Keeps only the lanes `index` names, in its order: lane i continues the stream of lane `index[i]`.
     mutating func keepLanes(_ index: UInt32Array) {
-        rng = rng.keepingLanes(index)
+        rng = rng.replacing(arrays: rng.arrays.map { $0.keepingLanes(index) })
         laneCount = index.count
     }
-
-    /// The arrays that change with every draw, e.g. to evaluate them once per bounce with the path state.
-    public var state: [UInt32Array] { rng.state }
 
     /// Every per-lane array of the generator (state and increment), to evaluate with a wavefront's state.
     public var arrays: [UInt32Array] { rng.arrays }
 
     /// Replaces the generator's arrays with `arrays`, in the order of `arrays` (a frozen bounce's results).
     mutating func replaceArrays(_ arrays: [UInt32Array]) {
-        rng.stateHigh = arrays[0]
-        rng.stateLow = arrays[1]
-        rng.incrementHigh = arrays[2]
-        rng.incrementLow = arrays[3]
+        rng = rng.replacing(arrays: arrays)
     }
 }

@@ -53,20 +53,15 @@ public struct PCG32 {
         return FloatArray(bitPattern: bits) - 1
     }
 
-    /// The arrays that change with every draw, e.g. to evaluate them with a wavefront's other state.
-    public var state: [UInt32Array] { [stateHigh, stateLow] }
-
     /// Every per-lane array of the generator: the state and the increment. Evaluating the increment once keeps the
     /// seeding hash out of every later kernel that draws.
     public var arrays: [UInt32Array] { [stateHigh, stateLow, incrementHigh, incrementLow] }
 
-    /// The streams of the lanes `index` names, in its order (a wavefront's compaction).
-    func keepingLanes(_ index: UInt32Array) -> PCG32 {
+    /// The generator holding `arrays`, in the order of `arrays` (a frozen bounce's results, say).
+    func replacing(arrays: [UInt32Array]) -> PCG32 {
         var streams = self
-        streams.stateHigh = stateHigh.keepingLanes(index)
-        streams.stateLow = stateLow.keepingLanes(index)
-        streams.incrementHigh = incrementHigh.keepingLanes(index)
-        streams.incrementLow = incrementLow.keepingLanes(index)
+        (streams.stateHigh, streams.stateLow, streams.incrementHigh, streams.incrementLow)
+            = (arrays[0], arrays[1], arrays[2], arrays[3])
         return streams
     }
 

@@ -2,9 +2,10 @@
 // scene's parameters, one bounce at a time, without storing the paths.
 //
 // SCENE-SPEC section 8. Start with `backpropagate`: it regenerates the camera samples of `seed` and, given the total
-// radiance of each of their paths (the primal replay, traced with the image), retraces the same paths. At each vertex the terms that
-// depend on the parameters (next event estimation and the BSDF value of the sampled direction) are re-evaluated
-// with gradient recording on, and the product with the per-sample adjoint radiance is backpropagated at once.
+// radiance of each of their paths (the primal replay, traced with the image), retraces the same paths. At each
+// vertex the terms that depend on the parameters (next event estimation and the BSDF value of the sampled
+// direction) are re-evaluated with gradient recording on, and the product with the per-sample adjoint radiance is
+// backpropagated at once.
 import Tracer
 
 enum PRBAdjoint {

@@ -51,8 +51,10 @@ enum PathTracer {
         var bounce = 0
         let maxDepth = scene.integrator.maxDepth
         while maxDepth < 0 || bounce < maxDepth {
-            var outputs = frozen?.launch(on: arrays, in: context)
-            if outputs == nil {
+            let outputs: [Node]
+            if let launched = frozen?.launch(on: arrays, in: context) {
+                outputs = launched
+            } else {
                 // Recorded in a function of its own, so that the vertex's expressions are released before the
                 // evaluation: a freeze refuses steps that leave work pending on their arrays.
                 func record() -> [Node] {
@@ -73,9 +75,9 @@ enum PathTracer {
                 if frozen == nil { context.evaluate(recorded) }
                 outputs = recorded
             }
-            arrays = arrays.replacing(outputs!)
-            let activeWords = UInt32Array(node: outputs![outputs!.count - 2])
-            let active = Int(UInt32Array(node: outputs![outputs!.count - 1]).first)
+            arrays = arrays.replacing(outputs)
+            let activeWords = UInt32Array(node: outputs[outputs.count - 2])
+            let active = Int(UInt32Array(node: outputs[outputs.count - 1]).first)
             bounce += 1
             progress?(bounce, maxDepth)
             if active == 0 { break }

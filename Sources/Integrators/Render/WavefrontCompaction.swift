@@ -107,16 +107,7 @@ extension Vector3Array {
 extension PathState {
     /// The state of the lanes `index` names, in its order.
     func keepingLanes(_ index: UInt32Array) -> PathState {
-        var state = self
-        state.ray = RayArray(origin: ray.origin.keepingLanes(index), direction: ray.direction.keepingLanes(index),
-                             maxT: ray.maxT.keepingLanes(index))
-        state.depth = depth.keepingLanes(index)
-        state.radiance = radiance.keepingLanes(index)
-        state.throughput = throughput.keepingLanes(index)
-        state.eta = eta.keepingLanes(index)
-        state.previousPDF = previousPDF.keepingLanes(index)
-        state.previousWasDelta = previousWasDelta.keepingLanes(index)
-        state.active = active.keepingLanes(index)
-        return state
+        replacing(floats: arrays.map { $0.keepingLanes(index) }, depth: depth.keepingLanes(index),
+                  previousWasDelta: previousWasDelta.keepingLanes(index), active: active.keepingLanes(index))
     }
 }

@@ -159,9 +159,7 @@ extension TraceContext {
             }
         }
         guard let size, size > 0 else { return nil }
-        let blockSize = BlockFusion.blockSize(unit: vectorWidth,
-                                              configured: BlockFusion.configuredBlockSize(options.blockSize, size: size),
-                                              width: vectorWidth)
+        let blockSize = launchBlockSize(size: size, unit: vectorWidth)
         let blocks = (size + blockSize - 1) / blockSize
         var storages: [Storage] = []
         var outputs: [(node: Node, slot: Int)] = []

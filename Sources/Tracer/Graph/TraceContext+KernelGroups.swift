@@ -57,12 +57,17 @@ extension TraceContext {
         return (matrixProducts, groups)
     }
 
+    /// The block of work of a launch of `size` lanes whose blocks must be multiples of `unit` lanes.
+    func launchBlockSize(size: Int, unit: Int) -> Int {
+        BlockFusion.blockSize(unit: unit, configured: BlockFusion.configuredBlockSize(options.blockSize, size: size),
+                              width: vectorWidth)
+    }
+
     /// Lowers one kernel's nodes and side effects to a program and the buffers it touches (no statistics).
     func buildLaunch(size: Int, outputs: [Node], blockReductions: [Node], sideEffects: [SideEffect]) -> KernelLaunch {
         let width = vectorWidth
         let unit = blockReductions.reduce(width) { BlockFusion.lcm($0, Int($1.auxiliary)) }
-        let blockSize = BlockFusion.blockSize(unit: unit, configured: BlockFusion.configuredBlockSize(options.blockSize, size: size),
-                                              width: width)
+        let blockSize = launchBlockSize(size: size, unit: unit)
         var builder = KernelBuilder(size: size, vectorWidth: width, blockSize: blockSize,
                                     countsOutOfRange: options.checksBounds, epoch: makeNodeID().rawValue)
         for node in outputs { builder.addOutput(node) }

@@ -115,7 +115,7 @@ extension LLVMCodegen {
     }
 
     /// `<count x i64>` with `scalar + offsets[j]` in lane j (offsets default to 0).
-    private func vectorOf(_ scalar: LLVMValueRef, count: Int, plus offsets: [Int]? = nil) -> LLVMValueRef {
+    func vectorOf(_ scalar: LLVMValueRef, count: Int, plus offsets: [Int]? = nil) -> LLVMValueRef {
         let type = LLVMVectorType(i64, UInt32(count))!
         let single = LLVMBuildInsertElement(builder, LLVMGetPoison(type), scalar, constant(i32, 0), "")
         let broadcast = LLVMBuildShuffleVector(builder, single, LLVMGetPoison(type),

@@ -167,23 +167,14 @@ extension LLVMCodegen {
         }
         let count = width / k
         let narrowType = LLVMVectorType(element, UInt32(count))!
-        let elementIndices = LLVMBuildAdd(builder, splatCount(first, count), constantVector(i64, Array(0..<count)), "")!
-        let size = splatCount(slotSizes[slot], count)
-        let inRange = LLVMBuildICmp(builder, LLVMIntULT, elementIndices, size, "")!
+        let elementIndices = vectorOf(first, count: count, plus: Array(0..<count))
+        let inRange = LLVMBuildICmp(builder, LLVMIntULT, elementIndices, vectorOf(slotSizes[slot], count: count), "")!
         let vectorAddress = LLVMBuildPointerCast(builder, address, pointer(to: narrowType), "")!
         let narrow = intrinsic("llvm.masked.load", [narrowType, LLVMTypeOf(vectorAddress)],
                                [vectorAddress, constant(i32, 4), inRange, LLVMConstNull(narrowType)])
         let repeated = LLVMBuildShuffleVector(builder, narrow, LLVMGetPoison(narrowType),
                                               constantVector(i32, (0..<width).map { $0 / k }), "")!
         return LLVMBuildSelect(builder, enabled, repeated, LLVMConstNull(resultType), "")!
-    }
-
-    /// A scalar broadcast to `count` lanes.
-    private func splatCount(_ scalar: LLVMValueRef, _ count: Int) -> LLVMValueRef {
-        let vector = LLVMVectorType(LLVMTypeOf(scalar), UInt32(count))
-        let single = LLVMBuildInsertElement(builder, LLVMGetPoison(vector), scalar, constant(i32, 0), "")
-        return LLVMBuildShuffleVector(builder, single, LLVMGetPoison(vector),
-                                      LLVMConstNull(LLVMVectorType(i32, UInt32(count))), "")!
     }
 
     /// llvm.masked.gather of the memory form of `type`, with passthru 0.

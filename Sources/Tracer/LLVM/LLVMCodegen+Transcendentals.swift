@@ -45,25 +45,19 @@ extension LLVMCodegen {
 /// `TranscendentalSteps` as LLVM instructions on `<W x float>`, `<W x double>`, `<W x i32>` and `<W x i1>`: one
 /// instruction per step and no fast-math flags, so the vector code rounds exactly as `FloatSteps` does.
 struct VectorSteps: TranscendentalSteps {
-    struct Real {
+    /// An LLVM vector value tagged with the kind of its lanes, so that the protocol's overloads stay apart.
+    struct Lanes<Kind> {
         let value: LLVMValueRef
         init(_ value: LLVMValueRef) { self.value = value }
     }
-
-    struct Wide {
-        let value: LLVMValueRef
-        init(_ value: LLVMValueRef) { self.value = value }
-    }
-
-    struct Integer {
-        let value: LLVMValueRef
-        init(_ value: LLVMValueRef) { self.value = value }
-    }
-
-    struct Mask {
-        let value: LLVMValueRef
-        init(_ value: LLVMValueRef) { self.value = value }
-    }
+    enum RealKind {}
+    enum WideKind {}
+    enum IntegerKind {}
+    enum MaskKind {}
+    typealias Real = Lanes<RealKind>
+    typealias Wide = Lanes<WideKind>
+    typealias Integer = Lanes<IntegerKind>
+    typealias Mask = Lanes<MaskKind>
 
     let codegen: LLVMCodegen
     private var builder: LLVMBuilderRef { codegen.builder }
