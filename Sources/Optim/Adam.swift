@@ -66,6 +66,13 @@ public final class Adam: Optimizer {
         }
     }
 
+    /// Records the updates of `step()` without running them (Dr.Jit's `dr.schedule`): the writes run at the next
+    /// evaluation, smaller parameters first. A layer forward recorded on an updated weight before then is computed by
+    /// the weight's update kernel, which reads the weight once for both (see `linearForward`).
+    public func scheduleStep() {
+        for index in parameters.scheduleOrder where parameters[index].hasGradient { recordUpdate(of: index) }
+    }
+
     /// Queues the writes of one parameter's Adam update.
     private func recordUpdate(of index: Int) {
         let parameter = parameters[index]

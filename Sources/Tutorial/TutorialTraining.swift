@@ -44,6 +44,8 @@ public final class TutorialTraining {
     let stackedTargets: FloatArray
     /// The last iteration completed (0 before the first).
     public var iteration = 0
+    /// The model's output for the next iteration, computed at the end of the last one with its update.
+    private var nextOutput: FloatArray?
 
     public init(scene: Scene, parameterKey: String, textures: [[Float]], resolution: Int, samplesPerPixel: Int,
          learningRate: Double, seed: UInt64) throws {
@@ -93,8 +95,10 @@ public final class TutorialTraining {
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         }
         optimizer.zeroGrad()
-        // Model: all 12 channel vectors through the layer at once (the weights are read once).
-        let output = model(inputBatch)
+        // Model: all 12 channel vectors through the layer at once (the weights are read once). From the second
+        // iteration on, the previous step computed it already.
+        let output = nextOutput ?? model(inputBatch)
+        nextOutput = nil
         output.eval()
         seconds.model = lap()
         // Renders: texture j in iteration i is rendered with seed i * count + j (its gradient with seed + 1), all
@@ -111,8 +115,12 @@ public final class TutorialTraining {
         // is left lazy on purpose: Adam's kernel forms it in place, and storing it would cost 1 GiB.
         for parameter in model.parameters where parameter.count < 1 << 24 { parameter.gradient.eval() }
         seconds.backward = lap()
-        // Adam: the weight gradient is formed inside the update kernel, never stored.
-        optimizer.step()
+        // Adam, and the next iteration's forward riding on it: one pass over the weight forms its gradient in
+        // place (never stored), updates the weight, m and v, and multiplies the inputs by the new weight.
+        optimizer.scheduleStep()
+        let next = model(inputBatch)
+        next.eval()
+        nextOutput = next
         seconds.step = lap()
         let elapsed = clock.now - start
         seconds.total = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18

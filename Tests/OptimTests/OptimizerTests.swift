@@ -230,4 +230,43 @@ struct OptimizerTests {
             }
         }
     }
+
+    @Test("scheduleStep queues step's update: the same bits, and a forward recorded on the weight rides on it",
+          arguments: ["adam", "sgd"], Variant.allCases)
+    func scheduled(optimizerName: String, variant: Variant) {
+        // Linear(32, 4) on a batch of 3: 32 in features are whole vectors, so the forward can ride.
+        func train(scheduling: Bool) -> (losses: [Float], weight: [Float], bias: [Float], kernels: [Int]) {
+            inFreshContext(variant) {
+                let context = TraceContext.current
+                var generator = SplitMix64(seed: 4)
+                let layer = Linear(inFeatures: 32, outFeatures: 4, generator: &generator)
+                let x = FloatArray(generator.uniform(3 * 32, from: -1, to: 1))
+                let target = FloatArray(generator.uniform(3 * 4, from: -1, to: 1))
+                let optimizer: any Optimizer = optimizerName == "adam"
+                    ? Adam(layer.parameters, lr: 0.05) : SGD(layer.parameters, lr: 0.05, momentum: 0.9)
+                var losses: [Float] = [], kernels: [Int] = []
+                var output = layer(x)
+                for _ in 0..<3 {
+                    optimizer.zeroGrad()
+                    let loss = mseLoss(output, target)
+                    loss.backward()
+                    losses.append(loss.first)
+                    for parameter in layer.parameters { parameter.gradient.eval() }
+                    let before = context.statistics.kernelsLaunched
+                    if scheduling { optimizer.scheduleStep() } else { optimizer.step() }
+                    output = layer(x)
+                    output.eval()
+                    kernels.append(context.statistics.kernelsLaunched - before)
+                }
+                return (losses, layer.weight.value.values, layer.bias!.value.values, kernels)
+            }
+        }
+        let eager = train(scheduling: false), scheduled = train(scheduling: true)
+        #expect(scheduled.losses.map(\.bitPattern) == eager.losses.map(\.bitPattern))
+        #expect(scheduled.weight.map(\.bitPattern) == eager.weight.map(\.bitPattern))
+        #expect(scheduled.bias.map(\.bitPattern) == eager.bias.map(\.bitPattern))
+        // Eager, the weight's update and the product are two launches; scheduled, the update's kernel computes the
+        // product too.
+        #expect(zip(eager.kernels, scheduled.kernels).allSatisfy { $0 == $1 + 1 })
+    }
 }

@@ -86,6 +86,14 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     /// `immediate + 1` (x in `OuterProductPacking`'s layout), `auxiliary` columns, operand 0 a `uint32` literal
     /// holding the batch (so the code can unroll over it). Fused into elementwise kernels like a gather.
     case outerProductSum
+    /// Kernel only: a `linear` computed by the kernel that assigns its weight, from the value being assigned
+    /// (`TraceContext+LinearRiders.swift`). Lane l = (o, i) of the weight (out × in, in = the low bits of `auxiliary`, a multiple
+    /// of W) fmas its operand-0 value times x[b, i] into an accumulator per row b of x and lane i mod W; the last
+    /// lane of weight row o adds each row's accumulator lanes in order (plus bias[o]) and stores y[b, o], the
+    /// order of the `linear` kernel, so both give the same bits. Slots `immediate` (y, batch × out), then the bias
+    /// when `auxiliary` has `KernelInstruction.linearAccumulateHasBias`; operands 1 and 2 are `uint32` literals
+    /// holding the batch and the slot of x (packed as for `outerProductSum`, whose slot it may share).
+    case linearAccumulate
 
     /// Number of value operands in a graph node or kernel instruction.
     public var arity: Int {
@@ -103,6 +111,7 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
         case .blockSum, .blockMin, .blockMax: 0
         case .linear, .matmul: 0
         case .outerProductSum: 1  // kernel: the batch literal (graph: the sources a, x)
+        case .linearAccumulate: 3 // kernel: the weight value, the batch literal, the x slot literal
         }
     }
 
@@ -119,7 +128,7 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
         switch self {
         case .literal, .buffer, .laneIndex, .load, .loadScalar, .gather, .store, .scatter, .scatterAdd,
              .reduceSum, .reduceMin, .reduceMax, .reducePartial, .blockSum, .blockMin, .blockMax,
-             .blockAccumulate, .linear, .matmul, .outerProductSum: false
+             .blockAccumulate, .linear, .matmul, .outerProductSum, .linearAccumulate: false
         default: true
         }
     }
@@ -127,6 +136,7 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     /// True for operations that write memory instead of producing a value.
     public var isSideEffect: Bool {
         self == .store || self == .scatter || self == .scatterAdd || self == .reducePartial || self == .blockAccumulate
+            || self == .linearAccumulate
     }
 }
 

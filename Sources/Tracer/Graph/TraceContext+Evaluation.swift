@@ -25,9 +25,10 @@ extension TraceContext {
         while !sideEffects.isEmpty {
             var queue = sideEffects
             sideEffects = []
-            // Phase 1: values the side effects read across sizes.
+            // Phase 1: values the side effects read across sizes, and the inputs of riding products.
             evaluatePending(crossSizeDependencies(of: queue.flatMap { [$0.index, $0.value, $0.mask] },
                                                   fusingRootReductions: false))
+            evaluatePending(riderInputs(of: queue))
             // Phase 2: side effects run in batches (`firstBatchCount`). A batch leaves the queue before it runs:
             // `launchSideEffects` needs to know what else still references the old contents.
             while !queue.isEmpty {
@@ -200,7 +201,7 @@ extension TraceContext {
         func count(_ role: SlotRole) -> Int { program.slots.filter { $0.role == role }.count }
         var line = "Tracer: launch \(String(program.structuralHash, radix: 16)) lanes \(launch.size)"
         line += " instructions \(program.instructions.count) inputs \(count(.input) + count(.gatherSource))"
-        line += " outputs \(count(.output) + count(.assignTarget)) scatters \(count(.scatterTarget) + count(.scatterAddTarget))"
+        line += " outputs \(count(.output) + count(.assignTarget) + count(.linearOutput)) scatters \(count(.scatterTarget) + count(.scatterAddTarget))"
         line += " reductions \(count(.reductionPartials) + count(.blockOutput))"
         line += String(format: " trace %.1f us", launch.tracingSeconds * 1e6)
         if let compilingSeconds { line += String(format: " compile %.1f ms", compilingSeconds * 1e3) }

@@ -102,7 +102,7 @@ extension TraceContext {
                 results[position] = .kernel
             case .boundsCounter:
                 bindings.append(.boundsCounter)
-            case .blockOutput, .assignTarget:
+            case .blockOutput, .assignTarget, .linearOutput:
                 return nil
             }
         }

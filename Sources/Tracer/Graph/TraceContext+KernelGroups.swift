@@ -66,13 +66,16 @@ extension TraceContext {
     /// Lowers one kernel's nodes and side effects to a program and the buffers it touches (no statistics).
     func buildLaunch(size: Int, outputs: [Node], blockReductions: [Node], sideEffects: [SideEffect]) -> KernelLaunch {
         let width = vectorWidth
-        let unit = blockReductions.reduce(width) { BlockFusion.lcm($0, Int($1.auxiliary)) }
+        let riders = pendingRiders(of: sideEffects)
+        // Block reductions and riding products (one weight row) must not straddle blocks of work.
+        let lengths = blockReductions.map { Int($0.auxiliary) } + riders.map { Int($0.node.auxiliary) }
+        let unit = lengths.reduce(width) { BlockFusion.lcm($0, $1) }
         let blockSize = launchBlockSize(size: size, unit: unit)
         var builder = KernelBuilder(size: size, vectorWidth: width, blockSize: blockSize,
                                     countsOutOfRange: options.checksBounds, epoch: makeNodeID().rawValue)
         for node in outputs { builder.addOutput(node) }
         for node in blockReductions { builder.addBlockReduction(node) }
-        builder.addSideEffects(sideEffects)
+        builder.addSideEffects(sideEffects, riders: riders)
         return builder.finish()
     }
 }

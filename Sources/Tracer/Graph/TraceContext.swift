@@ -119,7 +119,7 @@ struct NodeKey: Hashable {
     }
 }
 
-/// A weak reference to a node, for an assignment's replaced node.
+/// A weak reference to a node, for an assignment's replaced node and its riders.
 struct WeakNode {
     weak var node: Node?
 }
@@ -136,4 +136,7 @@ struct SideEffect {
     /// For an assignment (`op == .store`): the node that held the target's storage before, which must keep the
     /// old contents if it is still alive when the write runs (see `TraceContext+Assignment.swift`).
     weak var replaced: Node?
+    /// For an assignment: `linear` nodes recorded on the target while the write was queued, which the write's
+    /// kernel computes from the value it writes (see `TraceContext+LinearRiders.swift`).
+    var riders: [WeakNode] = []
 }

@@ -33,6 +33,8 @@ struct KernelBuilder {
     private var slots: [KernelSlot] = []
     private var storages: [Storage] = []
     private var slotOfStorage: [SlotKey: Int] = [:]
+    /// Slots holding a packed copy of an x operand (`OuterProductPacking`), by the unpacked storage.
+    private var packedSlots: [ObjectIdentifier: Int] = [:]
     /// Marks the nodes emitted by this builder (see `Node.emittedInstruction`).
     private let epoch: UInt64
     private var outputs: [(node: Node, slot: Int)] = []
@@ -90,12 +92,15 @@ struct KernelBuilder {
         outputs.append((node, slot))
     }
 
-    /// Adds queued scatters, scatter-adds and assignments (`store`), in program order. Every value is computed
-    /// before anything is written, so a lane reads the old contents of an array that this launch assigns to.
-    mutating func addSideEffects(_ effects: [SideEffect]) {
+    /// Adds queued scatters, scatter-adds and assignments (`store`), in program order, and the `linear` nodes that
+    /// ride on the assignments (`TraceContext+LinearRiders.swift`). Every value is computed before anything is
+    /// written, so a lane reads the old contents of an array that this launch assigns to; the riders come before
+    /// the writes too, so their loads of x can be shared with those of an outer-product gradient.
+    mutating func addSideEffects(_ effects: [SideEffect], riders: [(node: Node, weightValue: Node)] = []) {
         let operands = effects.map { effect -> [Int32] in
             effect.op == .store ? [emit(effect.value)] : [emit(effect.index), emit(effect.value), emit(effect.mask)]
         }
+        for rider in riders { addLinearAccumulate(rider.node, weightValue: rider.weightValue) }
         for (effect, operands) in zip(effects, operands) {
             let role: SlotRole = switch effect.op {
             case .store: .assignTarget
@@ -106,6 +111,32 @@ struct KernelBuilder {
             append(KernelInstruction(op: effect.op, type: effect.value.type, operands: operands,
                                      immediate: UInt32(slot)))
         }
+    }
+
+    /// Adds a `linear` node computed from `weightValue`, the value this launch assigns to its weight. Its x and
+    /// bias are evaluated; the launch's block size must be a multiple of the in-feature count.
+    private mutating func addLinearAccumulate(_ node: Node, weightValue: Node) {
+        precondition(weightValue.size == size, "Tracer: a linear weight of \(weightValue.size) elements in a kernel of \(size)")
+        let value = emit(weightValue)
+        let inFeatures = Int(node.auxiliary)
+        let batch = node.operands[0].size / inFeatures
+        let xSlot = packedSlot(node.operands[0].storage!, batch: batch, columns: inFeatures)
+        let slot = newSlot(Storage(uninitializedCount: node.size, type: .float32), role: .linearOutput)
+        if node.operands.count > 2 { newSlot(node.operands[2].storage!, role: .gatherSource) }
+        let batchLiteral = append(KernelInstruction(op: .literal, type: .uint32, immediate: UInt32(batch)))
+        let xSlotLiteral = append(KernelInstruction(op: .literal, type: .uint32, immediate: UInt32(xSlot)))
+        let hasBias = node.operands.count > 2 ? KernelInstruction.linearAccumulateHasBias : 0
+        append(KernelInstruction(op: .linearAccumulate, type: .float32, operands: [value, batchLiteral, xSlotLiteral],
+                                 immediate: UInt32(slot), auxiliary: node.auxiliary | hasBias))
+        outputs.append((node, slot))
+    }
+
+    /// The slot of `x` in `OuterProductPacking`'s layout, packed once per launch.
+    private mutating func packedSlot(_ x: Storage, batch: Int, columns: Int) -> Int {
+        if let slot = packedSlots[ObjectIdentifier(x)] { return slot }
+        let slot = newSlot(OuterProductPacking.pack(x, batch: batch, columns: columns), role: .gatherSource)
+        packedSlots[ObjectIdentifier(x)] = slot
+        return slot
     }
 
     /// The finished launch description.
@@ -121,7 +152,7 @@ struct KernelBuilder {
         var allocatedBytes = 0
         for slot in slots.indices {
             switch slots[slot].role {
-            case .output, .reductionPartials, .blockOutput:
+            case .output, .reductionPartials, .blockOutput, .linearOutput:
                 allocatedBytes += storages[slot].capacity * 4
             case .gatherSource where assigned.contains(ObjectIdentifier(storages[slot])):
                 storages[slot] = storages[slot].copy()
@@ -203,8 +234,9 @@ struct KernelBuilder {
             // Two fresh, consecutive slots: the instruction names the first.
             let batch = node.operands[1].size / Int(node.auxiliary)
             let slot = newSlot(node.operands[0].storage!, role: .gatherSource)
-            newSlot(OuterProductPacking.pack(node.operands[1].storage!, batch: batch, columns: Int(node.auxiliary)),
-                    role: .gatherSource)
+            let x = node.operands[1].storage!
+            let packed = OuterProductPacking.pack(x, batch: batch, columns: Int(node.auxiliary))
+            packedSlots[ObjectIdentifier(x)] = newSlot(packed, role: .gatherSource)
             let batchLiteral = append(KernelInstruction(op: .literal, type: .uint32, immediate: UInt32(batch)))
             return append(KernelInstruction(op: .outerProductSum, type: node.type, operands: [batchLiteral],
                                             immediate: UInt32(slot), auxiliary: node.auxiliary))

@@ -28,6 +28,8 @@ public enum SlotRole: UInt8, Hashable, Sendable {
     /// Written in place with `store` (an assignment); the same storage may be read with `load` at the same lane,
     /// since every lane loads before it stores.
     case assignTarget
+    /// The result y (batch × out) of a `linearAccumulate`, each element stored once, at the end of its weight row.
+    case linearOutput
 }
 
 /// A buffer slot of a kernel: its element type and role.

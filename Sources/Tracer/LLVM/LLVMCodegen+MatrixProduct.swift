@@ -104,7 +104,7 @@ extension LLVMCodegen {
     }
 
     /// Lanes 0, 1, ... of a float vector added in order.
-    private func laneSum(_ vector: LLVMValueRef) -> LLVMValueRef {
+    func laneSum(_ vector: LLVMValueRef) -> LLVMValueRef {
         var sum = extract(vector, 0)
         for lane in 1..<width { sum = LLVMBuildFAdd(builder, sum, extract(vector, lane), "")! }
         return sum

@@ -42,6 +42,8 @@ final class LLVMCodegen {
     var values: [LLVMValueRef?]
     /// Accumulators of the `reducePartial` instructions, by instruction index.
     var accumulators: [Int: Accumulator] = [:]
+    /// Accumulators of the `linearAccumulate` instructions (one per row of x), by instruction index.
+    var linearAccumulators: [Int: [Accumulator]] = [:]
     /// The out-of-range count: its loop phi and its running value within the body (nil when not counting).
     var outOfRangePhi: LLVMValueRef?
     var outOfRangeCount: LLVMValueRef?
@@ -93,6 +95,9 @@ final class LLVMCodegen {
         LLVMBuildBr(builder, header)
         addIncoming(loopIndex, next, from: latch)
         for accumulator in accumulators.values { addIncoming(accumulator.phi, accumulator.next, from: latch) }
+        for accumulator in linearAccumulators.values.joined() {
+            addIncoming(accumulator.phi, accumulator.next, from: latch)
+        }
         if let outOfRangePhi, let outOfRangeCount { addIncoming(outOfRangePhi, outOfRangeCount, from: latch) }
 
         // Exit: reduction partials and the bounds counter.
@@ -144,6 +149,7 @@ final class LLVMCodegen {
             addIncoming(phi, identity(kind, instruction.type), from: entry)
             accumulators[index] = Accumulator(phi: phi, next: phi)
         }
+        createLinearAccumulatorPhis(entry: entry)
         if program.countsOutOfRange, boundsCounterSlot != nil {
             let phi = LLVMBuildPhi(builder, i64, "outOfRange")!
             addIncoming(phi, constant(i64, 0), from: entry)
@@ -188,6 +194,7 @@ final class LLVMCodegen {
         case .blockSum, .blockMin, .blockMax: values[index] = try emitBlockReduction(instruction)
         case .blockAccumulate: try emitBlockAccumulate(instruction, value: operands[0])
         case .outerProductSum: values[index] = try emitOuterProductSum(instruction)
+        case .linearAccumulate: try emitLinearAccumulate(instruction, at: index, value: operands[0])
         case .linear, .matmul:
             throw LLVMBackendError.unsupported("\(instruction.op) is a kernel of its own, not an instruction")
         case .buffer, .reduceSum, .reduceMin, .reduceMax:

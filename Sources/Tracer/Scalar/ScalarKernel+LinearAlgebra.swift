@@ -62,4 +62,31 @@ extension ScalarKernel {
         }
         return sum.bitPattern
     }
+
+    /// One lane of a `linearAccumulate` (see `Op.linearAccumulate`): lane (o, i) of the weight fmas `weight` times
+    /// x[b, i] into lane i mod `width` of row b's accumulators; the last lane of weight row o adds them in order,
+    /// plus bias[o], into y[b, o] and clears them.
+    static func linearAccumulate(_ instruction: KernelInstruction, lane: Int, weight: Float, batch: Int, xSlot: Int,
+                                 width: Int, pointers: UnsafePointer<UnsafeMutableRawPointer?>,
+                                 sizes: UnsafePointer<Int64>, sums: inout [Float]) {
+        let hasBias = instruction.auxiliary & KernelInstruction.linearAccumulateHasBias != 0
+        let inFeatures = Int(instruction.auxiliary & ~KernelInstruction.linearAccumulateHasBias)
+        let slot = Int(instruction.immediate)
+        let x = pointers[xSlot]!.assumingMemoryBound(to: Float.self)
+        let row = lane / inFeatures, column = lane - row * inFeatures
+        for b in 0..<batch {
+            let input = x[OuterProductPacking.index(batchRow: b, column: column, batch: batch)]
+            sums[b * width + column % width] = sums[b * width + column % width].addingProduct(input, weight)
+        }
+        guard column == inFeatures - 1 else { return }
+        let y = pointers[slot]!.assumingMemoryBound(to: Float.self)
+        let outFeatures = Int(sizes[slot]) / batch
+        for b in 0..<batch {
+            var sum = sums[b * width]
+            for j in 1..<width { sum += sums[b * width + j] }
+            if hasBias { sum += pointers[slot + 1]!.assumingMemoryBound(to: Float.self)[row] }
+            y[b * outFeatures + row] = sum
+            for j in 0..<width { sums[b * width + j] = 0 }
+        }
+    }
 }

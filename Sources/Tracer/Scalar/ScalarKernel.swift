@@ -26,6 +26,11 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
             accumulators[index] = [UInt32](repeating: ScalarSemantics.identity(of: kind, type: instruction.type),
                                            count: width)
         }
+        // `linearAccumulate` accumulators: `width` interleaved lanes per row of x, per instruction.
+        var linearSums: [Int: [Float]] = [:]
+        for (index, instruction) in instructions.enumerated() where instruction.op == .linearAccumulate {
+            linearSums[index] = [Float](repeating: 0, count: Int(instructions[Int(instruction.operands.1)].immediate) * width)
+        }
         var outOfRange: UInt64 = 0
 
         func element(_ slot: UInt32, _ offset: Int) -> UnsafeMutablePointer<UInt32> {
@@ -96,6 +101,10 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
                     registers[index] = Self.outerProductSum(
                         lane: lane, batch: Int(a), columns: Int(instruction.auxiliary), a: pointers[slot]!,
                         aCount: Int(sizes[slot]), x: pointers[slot + 1]!)
+                case .linearAccumulate:
+                    Self.linearAccumulate(instruction, lane: lane, weight: Float(bitPattern: a), batch: Int(b),
+                                          xSlot: Int(c), width: width, pointers: pointers, sizes: sizes,
+                                          sums: &linearSums[index]!)
                 case .blockSum, .blockMin, .blockMax:
                     let kind: ReductionKind = instruction.op == .blockSum ? .sum : (instruction.op == .blockMin ? .min : .max)
                     let length = Int(instruction.auxiliary)
