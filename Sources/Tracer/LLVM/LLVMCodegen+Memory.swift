@@ -206,27 +206,47 @@ extension LLVMCodegen {
     func emitScatterAdd(_ instruction: KernelInstruction, index: LLVMValueRef, indexType: ScalarType,
                         value: LLVMValueRef, mask: LLVMValueRef) throws {
         guard instruction.type != .bool else { throw LLVMBackendError.unsupported("scatterAdd of bool") }
+        let target = try scatterAddTarget(instruction, index: index, indexType: indexType, mask: mask)
+        let add = appendBlock("scatterAdd"), next = appendBlock("scatterAddNext")
+        LLVMBuildCondBr(builder, anyLane(target.enabled), add, next)
+        LLVMPositionBuilderAtEnd(builder, add)
+        emitScatterAddLanes(instruction.type, target, value: value)
+        LLVMBuildBr(builder, next)
+        LLVMPositionBuilderAtEnd(builder, next)
+    }
+
+    /// Where a scatter-add writes: its element addresses and the lanes that are enabled, in range and < end (the
+    /// others are counted as out of range when bounds are checked).
+    func scatterAddTarget(_ instruction: KernelInstruction, index: LLVMValueRef, indexType: ScalarType,
+                          mask: LLVMValueRef) throws -> (index: LLVMValueRef, addresses: LLVMValueRef, enabled: LLVMValueRef) {
         let slot = try slotIndex(instruction)
         let (index64, inRange) = checkedIndex(index, indexType, slot: slot)
         countOutOfRange(mask: mask, inRange: inRange)
         let enabled = LLVMBuildAnd(builder, LLVMBuildAnd(builder, mask, inRange, ""), activeLanes, "")!
-        let element = memoryType(instruction.type)
-        let scratch = instruction.type == .float32 ? floatScratch! : integerScratch!
-        let add = appendBlock("scatterAdd"), next = appendBlock("scatterAddNext")
-        let bits = LLVMBuildBitCast(builder, enabled, LLVMIntTypeInContext(context, UInt32(width)), "")!
-        LLVMBuildCondBr(builder, LLVMBuildICmp(builder, LLVMIntNE, bits, LLVMConstNull(LLVMTypeOf(bits)), ""), add, next)
-        LLVMPositionBuilderAtEnd(builder, add)
-        let addresses = elementAddress(slot: slot, element: element, index: index64)
+        let addresses = elementAddress(slot: slot, element: memoryType(instruction.type), index: index64)
+        return (index64, addresses, enabled)
+    }
+
+    /// The per-lane read-modify-write sequence of a scatter-add, lanes in order.
+    func emitScatterAddLanes(_ type: ScalarType, _ target: (index: LLVMValueRef, addresses: LLVMValueRef, enabled: LLVMValueRef),
+                             value: LLVMValueRef) {
+        let element = memoryType(type)
+        let scratch = type == .float32 ? floatScratch! : integerScratch!
         for lane in 0..<width {
-            let address = LLVMBuildSelect(builder, extract(enabled, lane), extract(addresses, lane), scratch, "")!
+            let address = LLVMBuildSelect(builder, extract(target.enabled, lane), extract(target.addresses, lane),
+                                          scratch, "")!
             let old = LLVMBuildLoad2(builder, element, address, "")!
             LLVMSetAlignment(old, 4)
-            let new = instruction.type == .float32 ? LLVMBuildFAdd(builder, old, extract(value, lane), "")!
-                                                   : LLVMBuildAdd(builder, old, extract(value, lane), "")!
+            let new = type == .float32 ? LLVMBuildFAdd(builder, old, extract(value, lane), "")!
+                                       : LLVMBuildAdd(builder, old, extract(value, lane), "")!
             LLVMSetAlignment(LLVMBuildStore(builder, new, address), 4)
         }
-        LLVMBuildBr(builder, next)
-        LLVMPositionBuilderAtEnd(builder, next)
+    }
+
+    /// True when some lane of the mask vector is set.
+    func anyLane(_ mask: LLVMValueRef) -> LLVMValueRef {
+        let bits = LLVMBuildBitCast(builder, mask, LLVMIntTypeInContext(context, UInt32(width)), "")!
+        return LLVMBuildICmp(builder, LLVMIntNE, bits, LLVMConstNull(LLVMTypeOf(bits)), "")!
     }
 
     // MARK: - Reductions

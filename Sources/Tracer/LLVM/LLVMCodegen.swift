@@ -34,6 +34,10 @@ final class LLVMCodegen {
     var slotSizes: [LLVMValueRef] = []
     /// Stack cells that disabled scatter-add lanes write to (made in the entry block; removed when unused).
     var floatScratch, integerScratch: LLVMValueRef?
+    /// Four floats of stack for the disabled lanes of grouped scatter-adds (removed when unused).
+    var quadScratch: LLVMValueRef?
+    /// Scatter-adds emitted together (`LLVMCodegen+ScatterAddGroups.swift`).
+    lazy var scatterAddGroups = ScatterAddGroups(program)
     /// The loop counter i, the lane numbers i + 0 ... i + W-1 (`<W x i64>`) and which lanes are < end.
     var loopIndex: LLVMValueRef!
     var laneNumbers: LLVMValueRef!
@@ -137,6 +141,7 @@ final class LLVMCodegen {
         }
         floatScratch = LLVMBuildAlloca(builder, f32, "floatScratch")
         integerScratch = LLVMBuildAlloca(builder, i32, "integerScratch")
+        quadScratch = LLVMBuildAlloca(builder, LLVMVectorType(f32, 4), "quadScratch")
     }
 
     /// Phis for i, every reduction accumulator and the out-of-range count, entered with their start values.
@@ -188,8 +193,13 @@ final class LLVMCodegen {
         case .store: try emitStore(instruction, value: operands[0])
         case .scatter: try emitScatter(instruction, index: operands[0], indexType: firstType,
                                        value: operands[1], mask: operands[2])
-        case .scatterAdd: try emitScatterAdd(instruction, index: operands[0], indexType: firstType,
-                                             value: operands[1], mask: operands[2])
+        case .scatterAdd:
+            if let members = scatterAddGroups.groups[index] {
+                try emitScatterAddGroup(members)
+            } else if !scatterAddGroups.deferred.contains(index) {
+                try emitScatterAdd(instruction, index: operands[0], indexType: firstType, value: operands[1],
+                                   mask: operands[2])
+            }
         case .reducePartial: try emitReducePartial(instruction, at: index, value: operands[0])
         case .blockSum, .blockMin, .blockMax: values[index] = try emitBlockReduction(instruction)
         case .blockAccumulate: try emitBlockAccumulate(instruction, value: operands[0])
