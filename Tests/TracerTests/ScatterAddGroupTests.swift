@@ -64,6 +64,25 @@ struct ScatterAddGroupTests {
         #expect(llvm.map(\.bitPattern) == scalar.map(\.bitPattern))
     }
 
+    @Test("several scatter-adds reaching the same elements: the backends add in the same order",
+          arguments: [8, 16])
+    func overlappingInstructions(width: Int) {
+        var random = TestRandom(seed: 21)
+        let lanes = 150
+        let indices = (0..<4).map { _ in (0..<lanes).map { _ in Int32(Int(random.floats(1, in: 0...9.99)[0])) } }
+        func run(_ variant: Variant) -> [Float] {
+            TraceContext.with(CompileOptions(variant: variant, vectorWidth: width, blockSize: 64)) {
+                let target = FloatArray([Float](repeating: 0, count: 10))
+                let lane = FloatArray.arange(lanes)
+                for (k, index) in indices.enumerated() {
+                    Self.queueScatterAdd(into: target, sin(lane * (2.3 + Float(k))) * 1000, at: Int32Array(index))
+                }
+                return target.values
+            }
+        }
+        #expect(run(.llvm).map(\.bitPattern) == run(.scalar).map(\.bitPattern))
+    }
+
     @Test("the groups found: runs into one slot at base + 0 ..< n under one mask, through int bitcasts")
     func groupsFound() throws {
         let program = try TraceContext.with(CompileOptions(variant: .scalar, vectorWidth: 16)) { () throws -> KernelProgram in

@@ -1,11 +1,12 @@
 // Scatter-adds of neighbouring elements (an RGB texel's three channels) as one read-modify-write per lane.
 //
-// The adjoint of `x.gather(base)`, `x.gather(base + 1)`, `x.gather(base + 2)` is three scatter-adds, and each
-// costs a scalar load, add and store per lane. When consecutive scatter-adds into one slot write base + 0, ...,
-// base + n-1 under one mask, a lane's n values are added with one masked vector load, add and store instead.
-// The sums keep their order: with every enabled lane's base a multiple of n, two lanes' runs of elements are
-// either the same run or disjoint, so every element still receives its lanes' values in lane order, and the
-// members' order does not matter (a member writes other elements than the rest). Vectors where that does not hold
+// Both backends add a vector's scatter-adds instruction by instruction, each for the vector's lanes in order (the
+// scalar backend holds them until the end of each vector of W lanes), so they agree bit for bit. The adjoint of
+// `x.gather(base)`, `x.gather(base + 1)`, `x.gather(base + 2)` is three scatter-adds, and each costs a scalar
+// load, add and store per lane. When consecutive scatter-adds into one slot write base + 0, ..., base + n-1 under
+// one mask, a lane's n values are added with one masked vector load, add and store instead. That keeps the order:
+// with every enabled lane's base a multiple of n, two lanes' runs of elements are either the same run or
+// disjoint, so every element still receives one member's values, lanes in order. Vectors where that does not hold
 // (a lane with only some members enabled or in range, or an unaligned base) take the per-member sequences.
 import CLLVM
 

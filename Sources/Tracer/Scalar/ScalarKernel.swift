@@ -32,6 +32,17 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
             linearSums[index] = [Float](repeating: 0, count: Int(instructions[Int(instruction.operands.1)].immediate) * width)
         }
         var outOfRange: UInt64 = 0
+        // Scatter-adds of the current vector of `width` lanes: the vector code adds them instruction by instruction,
+        // each for the vector's lanes in order, so they are applied at the vector's end in that order.
+        var pendingAdds: [(instruction: Int, target: UnsafeMutablePointer<UInt32>, value: UInt32)] = []
+        func applyPendingAdds() {
+            for add in pendingAdds.enumerated().sorted(by: { ($0.element.instruction, $0.offset) < ($1.element.instruction, $1.offset) }) {
+                let type = instructions[add.element.instruction].type
+                add.element.target.pointee = ScalarSemantics.apply(.add, type: type, operandType: type,
+                                                                   add.element.target.pointee, add.element.value)
+            }
+            pendingAdds.removeAll(keepingCapacity: true)
+        }
 
         func element(_ slot: UInt32, _ offset: Int) -> UnsafeMutablePointer<UInt32> {
             pointers[Int(slot)]!.assumingMemoryBound(to: UInt32.self) + offset
@@ -79,10 +90,11 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
                         break
                     }
                     let target = element(instruction.immediate, i)
-                    target.pointee = instruction.op == .scatter
-                        ? b
-                        : ScalarSemantics.apply(.add, type: instruction.type, operandType: instruction.type,
-                                                target.pointee, b)
+                    if instruction.op == .scatter {
+                        target.pointee = b
+                    } else {
+                        pendingAdds.append((index, target, b))
+                    }
                 case .reducePartial:
                     let kind = ReductionKind(rawValue: instruction.auxiliary)!
                     let slot = (lane - start) % width
@@ -122,6 +134,7 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
                         instruction.op, type: instruction.type, operandType: valueType, a, b, c)
                 }
             }
+            if (lane - start + 1) % width == 0 || lane == end - 1 { applyPendingAdds() }
         }
 
         for (index, instruction) in instructions.enumerated() where instruction.op == .reducePartial {
