@@ -90,6 +90,9 @@ public struct BitmapTexture: Texture {
     /// The texels, under "data" (Mitsuba's key).
     public var parameters: [(key: String, slot: ParameterSlot)] { [("data", data)] }
 
+    /// True: the texels are looked up at uv.
+    public var readsSurfaceCoordinates: Bool { true }
+
     /// x = u W − ½, y = v H − ½; the 4 texels around (x, y), wrapped, weighted by (1−fx or fx)(1−fy or fy).
     private func bilinear(_ uv: Point2Array, active: BoolArray) -> Vector3Array {
         let half = FloatArray.constant(-0.5)

@@ -27,4 +27,7 @@ public struct ConstantTexture: Texture {
 
     /// The value, under "value" (Mitsuba's key for an `srgb` texture).
     public var parameters: [(key: String, slot: ParameterSlot)] { [("value", value)] }
+
+    /// False: the same value everywhere.
+    public var readsSurfaceCoordinates: Bool { false }
 }

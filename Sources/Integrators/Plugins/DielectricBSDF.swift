@@ -24,6 +24,9 @@ public struct DielectricBSDF: BSDF {
     /// Delta reflection and delta transmission, on both sides (no smooth lobe, so no next event estimation).
     public var flags: BSDFFlags { [.deltaReflection, .deltaTransmission, .frontSide, .backSide] }
 
+    /// False: a smooth dielectric is the same everywhere.
+    public var readsSurfaceCoordinates: Bool { false }
+
     /// Reflects iff u1 ≤ F (pdf F, weight 1, eta 1), else refracts (pdf 1 − F, weight η_ti², eta η_it);
     /// the pdf is the detached lobe probability. Always delta; weight 0 where inactive.
     public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {

@@ -20,6 +20,9 @@ public struct DiffuseBSDF: BSDF {
     /// Diffuse reflection on the front side.
     public var flags: BSDFFlags { [.diffuseReflection, .frontSide] }
 
+    /// Whether the reflectance texture reads uv.
+    public var readsSurfaceCoordinates: Bool { reflectance.readsSurfaceCoordinates }
+
     /// wo from the cosine-weighted hemisphere, pdf = cos θo/π, weight = ρ where cos θi > 0 and the pdf is positive
     /// (0 elsewhere), eta = 1, not delta. The 1D sample is ignored.
     public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {

@@ -15,6 +15,9 @@ public struct TwoSidedBSDF: BSDF {
     /// The nested BSDF's lobes, on both sides.
     public var flags: BSDFFlags { nested.flags.union([.frontSide, .backSide]) }
 
+    /// Whether the nested BSDF reads uv.
+    public var readsSurfaceCoordinates: Bool { nested.readsSurfaceCoordinates }
+
     /// The nested sample with wi.z ← |wi.z|, then wo.z ← |wo.z|·sign(wi.z).
     public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
         let front = si.wi.z .>= 0

@@ -53,6 +53,9 @@ public protocol BSDF {
     func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray
     /// The differentiable values of this BSDF, under keys relative to it (e.g. "reflectance.data").
     var parameters: [(key: String, slot: ParameterSlot)] { get }
+    /// True when its values depend on the surface coordinates `si.uv` (a textured parameter). Shapes whose BSDF
+    /// does not read them skip computing them (a sphere's uv costs two atan2 per hit).
+    var readsSurfaceCoordinates: Bool { get }
 }
 
 /// A texture: a spatially varying RGB value looked up by surface coordinates.
@@ -61,6 +64,8 @@ public protocol Texture {
     func eval(_ uv: Point2Array, active: BoolArray) -> Vector3Array
     /// The differentiable values of this texture, under keys relative to it (e.g. "data").
     var parameters: [(key: String, slot: ParameterSlot)] { get }
+    /// True when the value depends on `uv`.
+    var readsSurfaceCoordinates: Bool { get }
 }
 
 /// A differentiable scene value that `SceneParameters` can replace: the object that uses it reads `value` each

@@ -16,21 +16,28 @@ extension Scene {
             index = select(closer, UInt32Array(repeating: UInt32(i), context: context), index)
             anyHit = anyHit | hit
         }
-        // Phase 2: the surface of the shape that was hit (each shape's formula, selected per lane).
+        // Phase 2: the surface of the shape that was hit (each shape's formula, selected per lane). The uv of a
+        // shape whose BSDF does not read it is left out: it is never evaluated (lanes on that shape keep another
+        // shape's uv, which nothing reads there).
         var geometry: SurfaceGeometry? = nil
+        var uvRead = false
         for (i, entry) in shapes.enumerated() {
             let surface = entry.shape.surface(ray, t: nearest)
+            let readsUV = entry.bsdf.readsSurfaceCoordinates
             guard let previous = geometry else {
                 geometry = surface
+                uvRead = readsUV
                 continue
             }
             let mine = index .== UInt32(i)
+            let uv = !readsUV ? previous.uv : (uvRead ? select(mine, surface.uv, previous.uv) : surface.uv)
+            uvRead = uvRead || readsUV
             geometry = SurfaceGeometry(
                 p: select(mine, surface.p, previous.p), n: select(mine, surface.n, previous.n),
                 frame: Frame(s: select(mine, surface.frame.s, previous.frame.s),
                              t: select(mine, surface.frame.t, previous.frame.t),
                              n: select(mine, surface.frame.n, previous.frame.n)),
-                uv: select(mine, surface.uv, previous.uv))
+                uv: uv)
         }
         let zero = Vector3Array(Vector3f(0, 0, 0), count: 1)
         let surface = geometry ?? SurfaceGeometry(p: zero, n: zero, frame: Frame(s: zero, t: zero, n: zero),
