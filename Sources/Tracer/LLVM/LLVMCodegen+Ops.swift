@@ -219,26 +219,4 @@ extension LLVMCodegen {
         LLVMBuildAnd(builder, amount, splatConstant(constant(i32, 31)), "")
     }
 
-    /// Calls the C library's float function `name` lane by lane, so each lane equals the scalar backend's call.
-    /// The declaration is `nobuiltin`: LLVM must neither constant-fold (in double precision) nor rewrite it.
-    func callLibm(_ name: String, _ operands: [LLVMValueRef]) -> LLVMValueRef {
-        var parameters = [LLVMTypeRef?](repeating: f32, count: operands.count)
-        let type = LLVMFunctionType(f32, &parameters, UInt32(operands.count), 0)!
-        let callee = LLVMGetNamedFunction(module, name) ?? {
-            let declaration = LLVMAddFunction(module, name, type)!
-            for attribute in ["nobuiltin", "nounwind"] {
-                LLVMAddAttributeAtIndex(declaration, functionAttributeIndex,
-                                        enumAttribute(attribute))
-            }
-            return declaration
-        }()
-        var result = LLVMGetPoison(LLVMTypeOf(operands[0]))!
-        for lane in 0..<width {
-            let laneResult = call(type, callee, operands.map { extract($0, lane) })
-            LLVMAddCallSiteAttribute(laneResult, functionAttributeIndex,
-                                     enumAttribute("nobuiltin"))
-            result = insert(result, laneResult, lane)
-        }
-        return result
-    }
 }

@@ -20,25 +20,27 @@ extension LLVMCodegen {
         return result.value
     }
 
-    /// `select(mask, function(x), otherwise)` where `function` is the C library's, called lane by lane in a block
-    /// that runs only when some lane of `mask` is set (marked unlikely).
-    fileprivate func libmWhere(_ mask: LLVMValueRef, _ name: String, _ x: LLVMValueRef,
-                               otherwise: LLVMValueRef) -> LLVMValueRef {
+    /// `compute()` in a block that runs only when some lane of `mask` is set (marked unlikely); `otherwise`
+    /// after vectors without such a lane.
+    fileprivate func rarely(_ mask: LLVMValueRef, _ compute: () -> [LLVMValueRef],
+                            otherwise: [LLVMValueRef]) -> [LLVMValueRef] {
         let laneBits = LLVMBuildBitCast(builder, mask, LLVMIntTypeInContext(context, UInt32(width)), "")!
         let any = LLVMBuildICmp(builder, LLVMIntNE, laneBits, LLVMConstNull(LLVMTypeOf(laneBits)), "")!
         let expected = intrinsic("llvm.expect", [i1], [any, LLVMConstInt(i1, 0, 0)])
         let before = LLVMGetInsertBlock(builder)!
-        let slow = appendBlock("libm"), done = appendBlock("libm.done")
+        let slow = appendBlock("rarely"), done = appendBlock("rarely.done")
         LLVMBuildCondBr(builder, expected, slow, done)
         LLVMPositionBuilderAtEnd(builder, slow)
-        let merged = LLVMBuildSelect(builder, mask, callLibm(name, [x]), otherwise, "")!
+        let computed = compute()
         let slowEnd = LLVMGetInsertBlock(builder)!
         LLVMBuildBr(builder, done)
         LLVMPositionBuilderAtEnd(builder, done)
-        let phi = LLVMBuildPhi(builder, LLVMTypeOf(otherwise), "")!
-        addIncoming(phi, otherwise, from: before)
-        addIncoming(phi, merged, from: slowEnd)
-        return phi
+        return zip(computed, otherwise).map { value, other in
+            let phi = LLVMBuildPhi(builder, LLVMTypeOf(other), "")!
+            addIncoming(phi, other, from: before)
+            addIncoming(phi, value, from: slowEnd)
+            return phi
+        }
     }
 }
 
@@ -131,13 +133,13 @@ struct VectorSteps: TranscendentalSteps {
     func select(_ mask: Mask, _ a: Wide, _ b: Wide) -> Wide { Wide(select(mask, a.value, b.value)) }
     func integer(_ a: Wide) -> Integer { Integer(LLVMBuildFPToSI(builder, a.value, integerType, "")) }
 
-    func libm(_ function: LibmFunction, _ x: Real, where mask: Mask, otherwise: Real) -> Real {
-        let name = switch function {
-        case .sin: "sinf"
-        case .cos: "cosf"
-        case .tan: "tanf"
-        }
-        return Real(codegen.libmWhere(mask.value, name, x.value, otherwise: otherwise.value))
+    func rarely(_ mask: Mask, _ compute: () -> (Integer, Real, Real),
+                otherwise: (Integer, Real, Real)) -> (Integer, Real, Real) {
+        let values = codegen.rarely(mask.value, {
+            let (q, hi, lo) = compute()
+            return [q.value, hi.value, lo.value]
+        }, otherwise: [otherwise.0.value, otherwise.1.value, otherwise.2.value])
+        return (Integer(values[0]), Real(values[1]), Real(values[2]))
     }
 
     private func compare(_ predicate: LLVMRealPredicate, _ a: LLVMValueRef, _ b: LLVMValueRef) -> Mask {

@@ -76,7 +76,7 @@ final class LLVMJIT: @unchecked Sendable {
         guard let created else { throw LLVMBackendError.llvm("LLJIT creation returned no instance") }
         jit = created
 
-        // Unresolved symbols (expf, sinf, ...) are looked up in the process, where libm is loaded.
+        // Unresolved symbols (memset and memcpy, which LLVM may emit for large moves) are looked up in the process.
         var generator: LLVMOrcDefinitionGeneratorRef?
         try checkLLVM(LLVMOrcCreateDynamicLibrarySearchGeneratorForProcess(
             &generator, LLVMOrcLLJITGetGlobalPrefix(jit), nil, nil))

@@ -61,12 +61,8 @@ struct FloatSteps: TranscendentalSteps {
     @inline(__always) func integer(_ a: Double) -> Int32 { Int32(a) }
 
     @inline(__always)
-    func libm(_ function: LibmFunction, _ x: Float, where mask: Bool, otherwise: Float) -> Float {
-        guard mask else { return otherwise }
-        switch function {
-        case .sin: return sinf(x)
-        case .cos: return cosf(x)
-        case .tan: return tanf(x)
-        }
+    func rarely(_ mask: Bool, _ compute: () -> (Int32, Float, Float),
+                otherwise: (Int32, Float, Float)) -> (Int32, Float, Float) {
+        mask ? compute() : otherwise
     }
 }

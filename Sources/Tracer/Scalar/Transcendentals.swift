@@ -72,14 +72,11 @@ protocol TranscendentalSteps {
     /// The integer value of `a`, which must be integral and within Int32.
     func integer(_ a: Wide) -> Integer
 
-    /// `function` of the C library on the lanes of `mask`, `otherwise` elsewhere. Only sin, cos and tan of huge
-    /// arguments take it, so a vector implementation can branch around it.
-    func libm(_ function: LibmFunction, _ x: Real, where mask: Mask, otherwise: Real) -> Real
-}
-
-/// The C library functions the transcendentals fall back to.
-enum LibmFunction: Sendable {
-    case sin, cos, tan
+    /// `compute()` on the lanes of `mask`, `otherwise` elsewhere, for work that only rare lanes need (the argument
+    /// reduction of huge sin, cos and tan arguments). A vector implementation runs `compute` for the vectors that
+    /// have such a lane and skips it for the others.
+    func rarely(_ mask: Mask, _ compute: () -> (Integer, Real, Real),
+                otherwise: (Integer, Real, Real)) -> (Integer, Real, Real)
 }
 
 extension TranscendentalSteps {
@@ -184,14 +181,21 @@ enum Transcendentals {
 
     // MARK: - sin, cos, tan
 
-    /// Above this magnitude sin, cos and tan call the C library: the three-part reduction below loses accuracy.
+    /// Above this magnitude sin, cos and tan reduce their argument with the long form of 2/π (`reduceHuge`): the
+    /// three-part reduction below loses accuracy.
     static let trigonometricBound: Float = 0x1p17
+
+    /// 2/π in 24-bit pieces: piece k is `twoOverPiPieces[k]` · 2^(−24(k+1)) (216 bits; a float argument is below
+    /// 2^128, so the pieces past 2^-216 move x·2/π by less than 2^-88).
+    static let twoOverPiPieces: [Double] = [
+        0xa2f983, 0x6e4e44, 0x1529fc, 0x2757d1, 0xf534dd, 0xc0db62, 0x95993c, 0x439041, 0xfe5163,
+    ]
 
     /// |x| = q·π/2 + r for |x| ≤ `trigonometricBound` (q = 0 and r = 0 elsewhere), with r = hi + lo exact to
     /// about 2^-48 relative: π/2 in three parts; the first product is subtracted exactly (one fma), the second is
     /// split exactly (product and fma residual) and added with an exact two-sum, the third only enters lo.
-    private static func reduce<S: TranscendentalSteps>(_ s: S, _ x: S.Real)
-        -> (quadrant: S.Integer, hi: S.Real, lo: S.Real, inRange: S.Mask) {
+    /// Larger finite arguments are reduced by `reduceHuge`; infinities and NaNs get q = 0, r = 0.
+    private static func reduce<S: TranscendentalSteps>(_ s: S, _ x: S.Real) -> (quadrant: S.Integer, hi: S.Real, lo: S.Real) {
         let magnitude = s.abs(x)
         let inRange = s.lessEqual(magnitude, s.real(trigonometricBound))
         let a = s.select(inRange, magnitude, s.real(0))
@@ -203,8 +207,47 @@ enum Transcendentals {
         let secondPart = s.sub(hi, first)
         let sumError = s.add(s.sub(first, s.sub(hi, secondPart)), s.sub(second, secondPart))
         let lo = s.add(sumError, s.fma(q, s.real(1.715_124_510_005_881_9e-15), secondError))
-        return (s.integer(q), hi, lo, inRange)
+        let small = (s.integer(q), hi, lo)
+        let huge = s.and(s.not(inRange), s.isFinite(x))
+        let large = s.rarely(huge, { reduceHuge(s, magnitude) }, otherwise: small)
+        return (s.select(huge, large.0, small.0), s.select(huge, large.1, small.1), s.select(huge, large.2, small.2))
     }
+
+    /// |x| = q·π/2 + r for a finite |x| > 2^17 (Payne–Hanek): |x| is a float, so each product of |x| with a 24-bit
+    /// piece of 2/π is exact in double, and so is its remainder modulo 4 (the pieces whose products are
+    /// multiples of 4 give 0). The remainders are summed with exact two-sums into S + E; q is S rounded, and
+    /// r = (S − q + E)·π/2 with π/2 in two doubles, which leaves r accurate to about 2^-100 of a quadrant, ample
+    /// where x is close to a multiple of π/2.
+    private static func reduceHuge<S: TranscendentalSteps>(_ s: S, _ magnitude: S.Real) -> (S.Integer, S.Real, S.Real) {
+        let a = s.widen(magnitude)
+        var sum = s.wide(0), error = s.wide(0)
+        for (k, piece) in twoOverPiPieces.enumerated() {
+            let product = s.mul(a, s.wide(piece * pow2(-24 * (k + 1))))
+            let remainder = s.fma(s.wide(-4), s.roundEven(s.mul(product, s.wide(0.25))), product)
+            let (total, rounding) = twoSum(s, sum, remainder)
+            sum = total
+            error = s.add(error, rounding)
+        }
+        let q = s.roundEven(sum)
+        let (fraction, fractionError) = twoSum(s, s.sub(sum, q), error)
+        let halfPi = 1.570_796_326_794_896_6, halfPiLow = 6.123_233_995_736_766e-17
+        let product = s.mul(fraction, s.wide(halfPi))
+        let productError = s.fma(fraction, s.wide(halfPi), s.mul(product, s.wide(-1)))
+        let tail = s.add(productError, s.fma(fraction, s.wide(halfPiLow), s.mul(fractionError, s.wide(halfPi))))
+        let r = s.add(product, tail)
+        let hi = s.narrow(r)
+        return (s.integer(q), hi, s.narrow(s.sub(r, s.widen(hi))))
+    }
+
+    /// a + b = total + rounding exactly (Knuth's two-sum).
+    private static func twoSum<S: TranscendentalSteps>(_ s: S, _ a: S.Wide, _ b: S.Wide) -> (S.Wide, S.Wide) {
+        let total = s.add(a, b)
+        let bPart = s.sub(total, a)
+        return (total, s.add(s.sub(a, s.sub(total, bPart)), s.sub(b, bPart)))
+    }
+
+    /// 2^n as a double, for the exponents of the pieces of 2/π.
+    private static func pow2(_ n: Int) -> Double { Double(sign: .plus, exponent: n, significand: 1) }
 
     /// sin r and cos r for r = hi + lo, |r| ≤ π/4 (a little beyond still accurate): lo enters to first order.
     /// The polynomials here and in tan and atan2 are our own minimax fits of the relative error (to |r| ≤ 0.8, and
@@ -229,37 +272,34 @@ enum Transcendentals {
         return (sin, s.add(w, tail))
     }
 
-    /// The value for arguments outside the reduction's range: NaN for infinities and NaNs (x − x keeps a NaN's
-    /// payload), the C library's result for huge finite x.
-    private static func outOfRange<S: TranscendentalSteps>(_ s: S, _ function: LibmFunction, _ x: S.Real,
-                                                           inRange: S.Mask, _ y: S.Real) -> S.Real {
-        let value = s.select(inRange, y, s.sub(x, x))
-        return s.libm(function, x, where: s.and(s.not(inRange), s.isFinite(x)), otherwise: value)
+    /// NaN for infinities and NaNs (x − x keeps a NaN's payload), `y` elsewhere.
+    private static func finiteOnly<S: TranscendentalSteps>(_ s: S, _ x: S.Real, _ y: S.Real) -> S.Real {
+        s.select(s.isFinite(x), y, s.sub(x, x))
     }
 
     /// The sine: sin|x| from the quadrant (±sin r or ±cos r), with the sign of x.
     static func sin<S: TranscendentalSteps>(_ s: S, _ x: S.Real) -> S.Real {
-        let (q, hi, lo, inRange) = reduce(s, x)
+        let (q, hi, lo) = reduce(s, x)
         let (sinR, cosR) = sinCos(s, hi, lo)
         let odd = s.equal(s.and(q, s.integer(1)), s.integer(1))
         let sign = s.xor(s.shiftLeft(s.and(q, s.integer(2)), 30), s.signBit(x))
         let y = s.flipSign(s.select(odd, cosR, sinR), sign)
-        return outOfRange(s, .sin, x, inRange: inRange, y)
+        return finiteOnly(s, x, y)
     }
 
     /// The cosine: cos|x| from the quadrant.
     static func cos<S: TranscendentalSteps>(_ s: S, _ x: S.Real) -> S.Real {
-        let (q, hi, lo, inRange) = reduce(s, x)
+        let (q, hi, lo) = reduce(s, x)
         let (sinR, cosR) = sinCos(s, hi, lo)
         let odd = s.equal(s.and(q, s.integer(1)), s.integer(1))
         let sign = s.shiftLeft(s.and(s.add(q, s.integer(1)), s.integer(2)), 30)
         let y = s.flipSign(s.select(odd, sinR, cosR), sign)
-        return outOfRange(s, .cos, x, inRange: inRange, y)
+        return finiteOnly(s, x, y)
     }
 
     /// The tangent: tan r, or −1 / tan r in odd quadrants, with the sign of x.
     static func tan<S: TranscendentalSteps>(_ s: S, _ x: S.Real) -> S.Real {
-        let (q, hi, lo, inRange) = reduce(s, x)
+        let (q, hi, lo) = reduce(s, x)
         let z = s.mul(hi, hi)
         let p = s.polynomial(z, [0.333_333_551_883_697_5, 0.133_324_578_404_426_57, 0.054_083_608_090_877_53,
                                  0.021_158_071_234_822_273, 0.011_161_553_673_446_178, -0.000_327_802_117_681_130_77,
@@ -273,7 +313,7 @@ enum Transcendentals {
         let cotangent = s.fma(y0, s.fma(tLow, y0, residual), y0)
         let odd = s.equal(s.and(q, s.integer(1)), s.integer(1))
         let y = s.flipSign(s.select(odd, cotangent, t), s.signBit(x))
-        return outOfRange(s, .tan, x, inRange: inRange, y)
+        return finiteOnly(s, x, y)
     }
 
     // MARK: - atan2
