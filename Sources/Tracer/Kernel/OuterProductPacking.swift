@@ -11,6 +11,20 @@ enum OuterProductPacking {
     /// Columns per block; vector widths must divide it.
     static let block = 16
 
+    /// How many independent fma chains an outer-product sum over `batch` rows uses: chain k takes the rows
+    /// b ≡ k (mod chains) in order, from +0; the chains are then added pairwise (`combine`). Both backends sum so.
+    static func chains(batch: Int) -> Int { min(4, max(batch, 1)) }
+
+    /// The chains' sums added pairwise: ((c0 + c1) + (c2 + c3)), (c0 + c1) + c2, c0 + c1, or c0.
+    static func combine<T>(_ chains: [T], _ add: (T, T) -> T) -> T {
+        switch chains.count {
+        case 4: add(add(chains[0], chains[1]), add(chains[2], chains[3]))
+        case 3: add(add(chains[0], chains[1]), chains[2])
+        case 2: add(chains[0], chains[1])
+        default: chains[0]
+        }
+    }
+
     /// The index of element (b, c) in the packed layout.
     @inline(__always)
     static func index(batchRow b: Int, column c: Int, batch: Int) -> Int {

@@ -2,7 +2,7 @@
 import CLLVM
 
 extension LLVMCodegen {
-    /// Lanes (r, c) of Σ_b a[b, r] x[b, c], accumulated with fma in order of b (unrolled for a batch of up to
+    /// Lanes (r, c) of Σ_b a[b, r] x[b, c], accumulated with fma in the chains of `OuterProductPacking.chains` (unrolled for a batch of up to
     /// 32), x in the packed layout of `OuterProductPacking`. When the column count is a multiple of W, the W lanes
     /// of an iteration share r (the loop index is a multiple of W), so a[b, r] is one broadcast value and x's W
     /// values one aligned vector; otherwise both are gathered lane by lane.
@@ -50,14 +50,20 @@ extension LLVMCodegen {
                 return self.fusedMultiplyAdd(self.gatherFloats(a, aIndex), self.gatherFloats(x, xIndex), sum)
             }
         }
-        let zero = LLVMConstNull(vectorType(.float32))!
-        guard batch > 32 else {
-            return (0..<batch).reduce(zero) { sum, b in term(constant(i64, b), sum) }
+        // Chain k sums the rows b ≡ k (mod chains), so the fmas of a vector wait on each other a quarter as long.
+        let chains = OuterProductPacking.chains(batch: batch)
+        var sums = [LLVMValueRef](repeating: LLVMConstNull(vectorType(.float32))!, count: chains)
+        var next = 0
+        if batch > 32 {
+            let whole = batch / chains * chains
+            sums = emitLoop(from: constant(i64, 0), below: constant(i64, whole), step: chains, carrying: sums, "b") {
+                b, partial in
+                (0..<chains).map { k in term(LLVMBuildAdd(self.builder, b, self.constant(self.i64, k), "")!, partial[k]) }
+            }.values
+            next = whole
         }
-        let count = constant(i64, batch)
-        return emitLoop(from: constant(i64, 0), below: count, step: 1, carrying: [zero], "b") { b, sums in
-            [term(b, sums[0])]
-        }.values[0]
+        for b in next..<batch { sums[b % chains] = term(constant(i64, b), sums[b % chains]) }
+        return OuterProductPacking.combine(sums) { LLVMBuildFAdd(self.builder, $0, $1, "")! }
     }
 
     /// base[index] for the active lanes (lanes past the end read 0; the others are in range by construction).

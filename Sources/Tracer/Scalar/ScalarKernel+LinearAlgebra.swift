@@ -50,17 +50,18 @@ extension ScalarKernel {
     }
 
     /// Lane `lane` of an `outerProductSum` instruction: Σ_b a[b, r] x[b, c] for (r, c) = lane's row and column,
-    /// accumulated with fma in order of b (x packed, see `OuterProductPacking`).
+    /// accumulated with fma in the chains of `OuterProductPacking.chains` (x packed, see `OuterProductPacking`).
     static func outerProductSum(lane: Int, batch: Int, columns: Int, a: UnsafeMutableRawPointer, aCount: Int,
                                 x: UnsafeMutableRawPointer) -> UInt32 {
         let a = a.assumingMemoryBound(to: Float.self), x = x.assumingMemoryBound(to: Float.self)
         let rows = aCount / batch
         let row = lane / columns, column = lane - row * columns
-        var sum: Float = 0
+        var sums = [Float](repeating: 0, count: OuterProductPacking.chains(batch: batch))
         for b in 0..<batch {
-            sum = sum.addingProduct(a[b * rows + row], x[OuterProductPacking.index(batchRow: b, column: column, batch: batch)])
+            let x = x[OuterProductPacking.index(batchRow: b, column: column, batch: batch)]
+            sums[b % sums.count] = sums[b % sums.count].addingProduct(a[b * rows + row], x)
         }
-        return sum.bitPattern
+        return OuterProductPacking.combine(sums, +).bitPattern
     }
 
     /// One lane of a `linearAccumulate` (see `Op.linearAccumulate`): lane (o, i) of the weight fmas `weight` times
