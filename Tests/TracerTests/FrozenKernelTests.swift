@@ -131,6 +131,13 @@ struct FrozenKernelTests {
             #expect(context.launch(frozen, inputs: [x.node, counter.node]) == nil)
             #expect(context.statistics.kernelsLaunched == launched)
             #expect(target.values == [0, 1, 0])
+            // A buffer read per lane that is no input has the captured size: no launch at another size.
+            start = context.lastNodeID
+            let perLane = FloatArray((0..<10).map { Float($0) * 0.5 })
+            let fixed = context.evaluateFreezing([(x + perLane).node], inputs: [x.node], recordedAfter: start)!
+            #expect(context.launch(fixed, inputs: [FloatArray([1, 2, 3, 4]).node]) == nil)
+            let sameSize = context.launch(fixed, inputs: [FloatArray([Float](repeating: 1, count: 10)).node])
+            #expect(sameSize.map { FloatArray(node: $0[0]).values } == (0..<10).map { 1 + Float($0) * 0.5 })
         }
     }
 }

@@ -110,7 +110,8 @@ public final class ParameterSlot {
 struct SlotBatch {
     var images: Int
     var lanesPerImage: Int
-    /// After a wavefront compaction: the image of each remaining lane (nil while lanes are in their original places).
+    /// The image of each lane of the wavefront being traced (`Scene.startBatchLanes`); nil when lane l is in its
+    /// original place, image ⌊l / lanesPerImage⌋.
     var laneImages: Int32Array?
 
     init(images: Int, lanesPerImage: Int) {
@@ -123,8 +124,4 @@ struct SlotBatch {
         image - image / Int32(images) * Int32(images)
     }
 
-    /// Follows a compaction of the wavefront to the lanes `index` names.
-    mutating func keepLanes(_ index: UInt32Array) {
-        laneImages = laneImages?.gather(index) ?? Int32Array(index) / Int32(lanesPerImage)
-    }
 }

@@ -1,17 +1,20 @@
 // The arrays a wavefront bounce reads and writes, in a fixed order, and a bounce frozen to run again on new ones.
 import Tracer
 
-/// Everything per lane that a bounce reads and writes: the path state, the samplers' streams and the caller's
-/// carried arrays, flattened to nodes in a fixed order.
+/// Everything per lane that a bounce reads and writes: the path state, the samplers' streams, the caller's
+/// carried arrays and the image of each lane for batched scene parameters, flattened to nodes in a fixed order.
 struct LoopArrays {
     var state: PathState
     var sampler: IndependentSampler
     var carried: [FloatArray]
+    /// Per batched scene parameter, the image of each lane (`Scene.startBatchLanes`).
+    var laneImages: [Int32Array]
 
-    /// The state's arrays (`PathState.arrays`, then depth, previousWasDelta and active), the sampler's, the carried.
+    /// The state's arrays (`PathState.arrays`, then depth, previousWasDelta and active), the sampler's, the
+    /// carried, the lane images.
     var nodes: [Node] {
         state.arrays.map(\.node) + [state.depth.node, state.previousWasDelta.node, state.active.node]
-            + sampler.arrays.map(\.node) + carried.map(\.node)
+            + sampler.arrays.map(\.node) + carried.map(\.node) + laneImages.map(\.node)
     }
 
     /// The same layout holding `nodes` (in the order of `nodes`; anything after them is ignored).
@@ -26,6 +29,8 @@ struct LoopArrays {
         result.sampler.replaceArrays((0..<streams).map { UInt32Array(node: nodes[streamStart + $0]) })
         let carriedStart = streamStart + streams
         result.carried = carried.indices.map { float(carriedStart + $0) }
+        let laneImagesStart = carriedStart + carried.count
+        result.laneImages = laneImages.indices.map { Int32Array(node: nodes[laneImagesStart + $0]) }
         return result
     }
 
@@ -35,6 +40,7 @@ struct LoopArrays {
         result.state = state.keepingLanes(index)
         result.sampler.keepLanes(index)
         result.carried = carried.map { $0.keepingLanes(index) }
+        result.laneImages = laneImages.map { $0.keepingLanes(index) }
         return result
     }
 }

@@ -37,14 +37,14 @@ enum PathTracer {
     /// Once few paths remain, the wavefront is compacted (`WavefrontCompaction`): later bounces trace only the live
     /// lanes, the carried arrays included. Unless `IntegratorSettings.freezesBounces` is off, a bounce that records
     /// the same kernel as the one before it is not recorded at all: the previous bounce's launch is frozen
-    /// (`TraceContext.evaluateFreezing`) and launched again on the new arrays.
+    /// (`TraceContext.evaluateFreezing`) and launched again on the new arrays, compacted ones too.
     static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: inout IndependentSampler,
                          progress: RenderProgress? = nil, carried: [FloatArray] = [],
                          onVertex: ((PathVertex, PathState, [FloatArray]) -> [FloatArray])? = nil) -> Vector3Array {
-        var arrays = LoopArrays(state: PathState(ray: rays, lanes: laneCount), sampler: sampler, carried: carried)
+        var arrays = LoopArrays(state: PathState(ray: rays, lanes: laneCount), sampler: sampler, carried: carried,
+                                laneImages: scene.startBatchLanes(lanes: laneCount))
         defer { sampler = arrays.sampler }
         var compaction = WavefrontCompaction(laneCount: laneCount)
-        scene.resetBatchLanes()
         defer { scene.resetBatchLanes() }
         let context = TraceContext.current
         var frozen: FrozenBounce?
@@ -58,6 +58,7 @@ enum PathTracer {
                 // Recorded in a function of its own, so that the vertex's expressions are released before the
                 // evaluation: a freeze refuses steps that leave work pending on their arrays.
                 func record() -> [Node] {
+                    scene.setBatchLanes(arrays.laneImages)
                     var next = arrays
                     let (vertex, state) = PathVertex.trace(arrays.state, scene: scene, sampler: &next.sampler)
                     next.state = state
@@ -87,12 +88,10 @@ enum PathTracer {
                 let index = WavefrontCompaction.activeIndices(activeWords, count: active)
                 compaction.compact(arrays.state, to: index)
                 arrays = arrays.keepingLanes(index)
-                scene.keepBatchLanes(index)
                 // The gathers run as a kernel of their own: inside the next bounce they would be a dependency across
-                // sizes, which keeps that bounce's scatters out of its kernel.
+                // sizes, which keeps that bounce's scatters out of its kernel. A frozen bounce goes on with the
+                // compacted arrays (the lane images among them), fewer lanes.
                 context.evaluate(arrays.nodes)
-                // The batch's lane-to-image map is new data that a frozen bounce would not read.
-                frozen = nil
             }
         }
         return compaction.radiance(with: arrays.state.radiance)

@@ -79,10 +79,24 @@ struct WavefrontCompaction {
 }
 
 extension Scene {
-    /// Batched parameter lookups follow a compaction to the lanes `index` names.
-    func keepBatchLanes(_ index: UInt32Array) {
-        for slot in parameters.allSlots where slot.batch != nil { slot.batch!.keepLanes(index) }
+    /// For a new wavefront of `lanes` lanes: the image of each lane, per batched parameter (lane l belongs to image
+    /// ⌊l / lanesPerImage⌋), which the batched lookups read from now on. A wavefront loop keeps them with its
+    /// arrays, compacts them with the rest and hands them back with `setBatchLanes`.
+    func startBatchLanes(lanes: Int) -> [Int32Array] {
+        batchedSlots.map { slot in
+            let images = Int32Array.arange(lanes) / Int32(slot.batch!.lanesPerImage)
+            slot.batch!.laneImages = images
+            return images
+        }
     }
+
+    /// Batched lookups read `laneImages` (one per batched parameter, as `startBatchLanes` made them).
+    func setBatchLanes(_ laneImages: [Int32Array]) {
+        for (slot, images) in zip(batchedSlots, laneImages) { slot.batch!.laneImages = images }
+    }
+
+    /// The parameters being rendered as a batch.
+    private var batchedSlots: [ParameterSlot] { parameters.allSlots.filter { $0.batch != nil } }
 
     /// Batched parameter lookups start over with lanes in their original places (a new wavefront).
     func resetBatchLanes() {

@@ -138,8 +138,9 @@ extension TraceContext {
     }
 
     /// Launches `frozen` with `inputs` (evaluated arrays of the captured types, those of the launch's size all of
-    /// one size) and returns the outputs in their captured positions, evaluated; nil, with nothing run, when the
-    /// inputs do not fit or side effects are queued (the recorded path would run them first).
+    /// one size, which may differ from the captured one) and returns the outputs in their captured positions,
+    /// evaluated; nil, with nothing run, when the inputs do not fit, a buffer that is no input would be read per
+    /// lane at another size, or side effects are queued (the recorded path would run them first).
     public func launch(_ frozen: FrozenKernel, inputs: [Node]) -> [Node]? {
         lock.lock()
         defer { lock.unlock() }
@@ -159,6 +160,12 @@ extension TraceContext {
             }
         }
         guard let size, size > 0 else { return nil }
+        // A buffer that is no input and is read one element per lane has the captured size: launched on another
+        // size, those lanes would read it wrongly.
+        for (slot, binding) in frozen.bindings.enumerated() {
+            guard case let .fixed(storage) = binding, frozen.program.slots[slot].role == .input else { continue }
+            if storage.count != 1 && storage.count != size { return nil }
+        }
         let blockSize = launchBlockSize(size: size, unit: vectorWidth)
         let blocks = (size + blockSize - 1) / blockSize
         var storages: [Storage] = []
