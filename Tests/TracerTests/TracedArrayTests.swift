@@ -390,4 +390,18 @@ struct EvaluationOrderTests {
             #expect(total.first == 10)
         }
     }
+
+    @Test("withUnsafeElements reads the evaluated elements in place, literals and pending arrays included",
+          arguments: Variant.allCases)
+    func elementsInPlace(variant: Variant) {
+        TraceContext.with(CompileOptions(variant: variant)) {
+            let pending = UInt32Array.arange(20) * 3
+            #expect(pending.withUnsafeElements { Array($0) } == (0..<20).map { UInt32($0 * 3) })
+            let literal = FloatArray(repeating: 2.5, count: 4)
+            #expect(literal.withUnsafeElements { Array($0) } == [2.5, 2.5, 2.5, 2.5])
+            let stored = Int32Array([-1, 7])
+            let address = stored.withUnsafeElements { UnsafeRawPointer($0.baseAddress!) }
+            #expect(address == UnsafeRawPointer(stored.node.storage!.pointer))
+        }
+    }
 }

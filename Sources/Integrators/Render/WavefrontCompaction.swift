@@ -32,14 +32,18 @@ struct WavefrontCompaction {
 
     /// The indices of the `count` lanes whose word in `mask` (evaluated) is not 0, in order.
     static func activeIndices(_ mask: UInt32Array, count: Int) -> UInt32Array {
-        let words = mask.values
-        let indices = [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+        // Every lane writes its index at the next free place, which moves on only past an active lane: no branch
+        // to mispredict on scattered survivors (one spare place takes the writes after the last active lane).
+        let indices = [UInt32](unsafeUninitializedCapacity: count + 1) { buffer, initialized in
             var next = 0
-            for lane in words.indices where words[lane] != 0 {
-                buffer[next] = UInt32(lane)
-                next += 1
+            mask.withUnsafeElements { words in
+                for lane in words.indices where next <= count {
+                    buffer[next] = UInt32(truncatingIfNeeded: lane)
+                    next += words[lane] != 0 ? 1 : 0
+                }
             }
-            initialized = next
+            precondition(next == count, "WavefrontCompaction: \(next) active lanes, expected \(count)")
+            initialized = count
         }
         return UInt32Array(indices)
     }

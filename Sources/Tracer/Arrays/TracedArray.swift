@@ -64,6 +64,20 @@ public struct TracedArray<Element: TracedElement>: @unchecked Sendable {
     /// The context the array belongs to.
     public var context: TraceContext { node.context }
 
+    /// Calls `body` with the elements in place, without copying them (evaluates the array first; a literal gets
+    /// storage of its own). The buffer is valid only during the call. Not for masks, whose elements are stored as
+    /// 32-bit words.
+    public func withUnsafeElements<Result>(_ body: (UnsafeBufferPointer<Element>) throws -> Result) rethrows -> Result {
+        precondition(Element.self != Bool.self, "Tracer: withUnsafeElements is for Float, Int32 and UInt32 arrays")
+        eval()
+        if node.isLiteral && node.storage == nil {
+            node.materialize(Storage(repeating: node.immediate, count: node.size, type: node.type))
+        }
+        let storage = node.storage!
+        return try body(UnsafeBufferPointer(start: UnsafeRawPointer(storage.words).assumingMemoryBound(to: Element.self),
+                                            count: storage.count))
+    }
+
     /// The elements (evaluates the array first).
     public var values: [Element] {
         eval()
