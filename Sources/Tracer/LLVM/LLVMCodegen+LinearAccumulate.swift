@@ -32,13 +32,8 @@ extension LLVMCodegen {
         let batch = sums.count
         let block = OuterProductPacking.block
         let x = floatPointer(slot: xSlot), y = floatPointer(slot: slot)
-        let row = LLVMBuildUDiv(builder, loopIndex, constant(i64, inFeatures), "weightRow")!
+        let (row, columnBase) = packedRowAndColumnBase(columns: inFeatures, batch: batch)
         let column = LLVMBuildURem(builder, loopIndex, constant(i64, inFeatures), "weightColumn")!
-        // Packed x: the W values of row b at `column` start at (column / 16) · 16 · batch + 16 b + column mod 16.
-        let blockStart = LLVMBuildMul(builder, LLVMBuildUDiv(builder, column, constant(i64, block), "")!,
-                                      constant(i64, block * batch), "")!
-        let columnBase = LLVMBuildAdd(builder, blockStart,
-                                      LLVMBuildURem(builder, column, constant(i64, block), "")!, "")!
         let updated = (0..<batch).map { b -> LLVMValueRef in
             let offset = LLVMBuildAdd(builder, columnBase, constant(i64, b * block), "")!
             let input = vectorLoad(gep(f32, x, offset), mask: nil, alignment: vectorAlignment)

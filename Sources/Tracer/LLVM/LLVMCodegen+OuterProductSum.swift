@@ -20,13 +20,7 @@ extension LLVMCodegen {
         let term: (LLVMValueRef, LLVMValueRef) -> LLVMValueRef
         let block = OuterProductPacking.block
         if columns % width == 0 && block % width == 0 {
-            let row = LLVMBuildUDiv(builder, loopIndex, constant(i64, columns), "row")!
-            let column = LLVMBuildURem(builder, loopIndex, constant(i64, columns), "column")!
-            // Packed x: the W values of row b at `column` start at (column / 16) · 16 · batch + 16 b + column mod 16.
-            let blockStart = LLVMBuildMul(builder, LLVMBuildUDiv(builder, column, constant(i64, block), "")!,
-                                          constant(i64, block * batch), "")!
-            let columnBase = LLVMBuildAdd(builder, blockStart,
-                                          LLVMBuildURem(builder, column, constant(i64, block), "")!, "")!
+            let (row, columnBase) = packedRowAndColumnBase(columns: columns, batch: batch)
             term = { b, sum in
                 let aIndex = LLVMBuildAdd(self.builder, LLVMBuildMul(self.builder, b, rows, ""), row, "")!
                 let xRow = LLVMBuildMul(self.builder, b, self.constant(self.i64, block), "")!
@@ -72,5 +66,19 @@ extension LLVMCodegen {
         let type = vectorType(.float32)
         return intrinsic("llvm.masked.gather", [type, LLVMTypeOf(addresses)],
                          [addresses, constant(i32, 4), activeLanes, LLVMConstNull(type)])
+    }
+}
+
+extension LLVMCodegen {
+    /// For a loop over the lanes (r, c) of a rows × `columns` matrix, `columns` a multiple of W: the row r of the
+    /// iteration's lanes, and where the W values of x's row 0 at column c start in `OuterProductPacking`'s layout,
+    /// (c / 16) · 16 · batch + c mod 16 (row b's start 16 b further).
+    func packedRowAndColumnBase(columns: Int, batch: Int) -> (row: LLVMValueRef, columnBase: LLVMValueRef) {
+        let block = OuterProductPacking.block
+        let row = LLVMBuildUDiv(builder, loopIndex, constant(i64, columns), "row")!
+        let column = LLVMBuildURem(builder, loopIndex, constant(i64, columns), "column")!
+        let blockStart = LLVMBuildMul(builder, LLVMBuildUDiv(builder, column, constant(i64, block), "")!,
+                                      constant(i64, block * batch), "")!
+        return (row, LLVMBuildAdd(builder, blockStart, LLVMBuildURem(builder, column, constant(i64, block), "")!, "")!)
     }
 }
