@@ -100,7 +100,7 @@ public final class ParameterSlot {
         }
         precondition(lanes % (batch.images * batch.lanesPerImage) == 0,
                      "ParameterSlot: a lookup over \(lanes) lanes in a batch of \(batch.images) x \(batch.lanesPerImage)")
-        return batch.valueIndex(ofImage: Int32Array.arange(lanes) / Int32(batch.lanesPerImage)) * elements
+        return batch.valueIndex(ofImage: batch.originalLaneImages(lanes: lanes)) * elements
     }
 }
 
@@ -119,9 +119,13 @@ struct SlotBatch {
         self.lanesPerImage = lanesPerImage
     }
 
+    /// The image of each of `lanes` lanes in their original places: lane l belongs to image ⌊l / lanesPerImage⌋.
+    func originalLaneImages(lanes: Int) -> Int32Array {
+        Int32Array.arange(lanes) / Int32(lanesPerImage)
+    }
+
     /// The value that each lane's image reads.
     func valueIndex(ofImage image: Int32Array) -> Int32Array {
         image - image / Int32(images) * Int32(images)
     }
-
 }

@@ -88,7 +88,7 @@ extension Scene {
     /// arrays, compacts them with the rest and hands them back with `setBatchLanes`.
     func startBatchLanes(lanes: Int) -> [Int32Array] {
         batchedSlots.map { slot in
-            let images = Int32Array.arange(lanes) / Int32(slot.batch!.lanesPerImage)
+            let images = slot.batch!.originalLaneImages(lanes: lanes)
             slot.batch!.laneImages = images
             return images
         }

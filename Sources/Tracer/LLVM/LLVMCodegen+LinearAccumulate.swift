@@ -32,8 +32,8 @@ extension LLVMCodegen {
         let batch = sums.count
         let block = OuterProductPacking.block
         let x = floatPointer(slot: xSlot), y = floatPointer(slot: slot)
-        let (row, columnBase) = packedRowAndColumnBase(columns: inFeatures, batch: batch)
-        let column = LLVMBuildURem(builder, loopIndex, constant(i64, inFeatures), "weightColumn")!
+        let (row, column) = rowAndColumn(columns: inFeatures)
+        let columnBase = packedOffset(ofColumn: column, batch: batch)
         let updated = (0..<batch).map { b -> LLVMValueRef in
             let offset = LLVMBuildAdd(builder, columnBase, constant(i64, b * block), "")!
             let input = vectorLoad(gep(f32, x, offset), mask: nil, alignment: vectorAlignment)

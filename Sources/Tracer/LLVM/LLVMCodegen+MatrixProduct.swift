@@ -67,13 +67,10 @@ extension LLVMCodegen {
         // Accumulator c * rows + b holds the lanes of y[b, o_c].
         func accumulate(at offset: LLVMValueRef, mask: LLVMValueRef?, _ sums: [LLVMValueRef]) -> [LLVMValueRef] {
             let w = weightRows.map { vectorLoad(gep(f32, $0, offset), mask: mask) }
-            let blockStart = LLVMBuildMul(builder, LLVMBuildUDiv(builder, offset, constant(i64, block), "")!,
-                                          constant(i64, block * shape.rows), "")!
-            let packedOffset = LLVMBuildAdd(builder, blockStart,
-                                            LLVMBuildURem(builder, offset, constant(i64, block), "")!, "")!
+            let packed = packedOffset(ofColumn: offset, batch: shape.rows)
             var next = sums
             for b in 0..<rows {
-                let input = vectorLoad(gep(f32, inputRows[b], packedOffset), mask: mask)
+                let input = vectorLoad(gep(f32, inputRows[b], packed), mask: mask)
                 for c in 0..<columns { next[c * rows + b] = fusedMultiplyAdd(input, w[c], next[c * rows + b]) }
             }
             return next

@@ -215,21 +215,29 @@ extension LLVMCodegen {
         LLVMPositionBuilderAtEnd(builder, next)
     }
 
-    /// Where a scatter-add writes: its element addresses and the lanes that are enabled, in range and < end (the
-    /// others are counted as out of range when bounds are checked).
+    /// Where a scatter-add writes, per lane.
+    struct ScatterAddTarget {
+        /// The element indices, 64-bit.
+        var index: LLVMValueRef
+        /// The element addresses.
+        var addresses: LLVMValueRef
+        /// The lanes that are enabled, in range and < end.
+        var enabled: LLVMValueRef
+    }
+
+    /// Where a scatter-add writes (lanes out of range are counted when bounds are checked).
     func scatterAddTarget(_ instruction: KernelInstruction, index: LLVMValueRef, indexType: ScalarType,
-                          mask: LLVMValueRef) throws -> (index: LLVMValueRef, addresses: LLVMValueRef, enabled: LLVMValueRef) {
+                          mask: LLVMValueRef) throws -> ScatterAddTarget {
         let slot = try slotIndex(instruction)
         let (index64, inRange) = checkedIndex(index, indexType, slot: slot)
         countOutOfRange(mask: mask, inRange: inRange)
         let enabled = LLVMBuildAnd(builder, LLVMBuildAnd(builder, mask, inRange, ""), activeLanes, "")!
         let addresses = elementAddress(slot: slot, element: memoryType(instruction.type), index: index64)
-        return (index64, addresses, enabled)
+        return ScatterAddTarget(index: index64, addresses: addresses, enabled: enabled)
     }
 
     /// The per-lane read-modify-write sequence of a scatter-add, lanes in order.
-    func emitScatterAddLanes(_ type: ScalarType, _ target: (index: LLVMValueRef, addresses: LLVMValueRef, enabled: LLVMValueRef),
-                             value: LLVMValueRef) {
+    func emitScatterAddLanes(_ type: ScalarType, _ target: ScatterAddTarget, value: LLVMValueRef) {
         let element = memoryType(type)
         let scratch = type == .float32 ? floatScratch! : integerScratch!
         for lane in 0..<width {

@@ -20,7 +20,8 @@ extension LLVMCodegen {
         let term: (LLVMValueRef, LLVMValueRef) -> LLVMValueRef
         let block = OuterProductPacking.block
         if columns % width == 0 && block % width == 0 {
-            let (row, columnBase) = packedRowAndColumnBase(columns: columns, batch: batch)
+            let (row, column) = rowAndColumn(columns: columns)
+            let columnBase = packedOffset(ofColumn: column, batch: batch)
             term = { b, sum in
                 let aIndex = LLVMBuildAdd(self.builder, LLVMBuildMul(self.builder, b, rows, ""), row, "")!
                 let xRow = LLVMBuildMul(self.builder, b, self.constant(self.i64, block), "")!
@@ -70,15 +71,19 @@ extension LLVMCodegen {
 }
 
 extension LLVMCodegen {
-    /// For a loop over the lanes (r, c) of a rows × `columns` matrix, `columns` a multiple of W: the row r of the
-    /// iteration's lanes, and where the W values of x's row 0 at column c start in `OuterProductPacking`'s layout,
-    /// (c / 16) · 16 · batch + c mod 16 (row b's start 16 b further).
-    func packedRowAndColumnBase(columns: Int, batch: Int) -> (row: LLVMValueRef, columnBase: LLVMValueRef) {
+    /// For a loop over the lanes (r, c) of a rows × `columns` matrix, `columns` a multiple of W: the row r and
+    /// column c of the iteration's lanes.
+    func rowAndColumn(columns: Int) -> (row: LLVMValueRef, column: LLVMValueRef) {
+        (LLVMBuildUDiv(builder, loopIndex, constant(i64, columns), "row")!,
+         LLVMBuildURem(builder, loopIndex, constant(i64, columns), "column")!)
+    }
+
+    /// Where element (0, `column`) of x lies in `OuterProductPacking`'s layout for a batch of `batch` rows:
+    /// (column / 16) · 16 · batch + column mod 16 (row b's element 16 b further).
+    func packedOffset(ofColumn column: LLVMValueRef, batch: Int) -> LLVMValueRef {
         let block = OuterProductPacking.block
-        let row = LLVMBuildUDiv(builder, loopIndex, constant(i64, columns), "row")!
-        let column = LLVMBuildURem(builder, loopIndex, constant(i64, columns), "column")!
         let blockStart = LLVMBuildMul(builder, LLVMBuildUDiv(builder, column, constant(i64, block), "")!,
                                       constant(i64, block * batch), "")!
-        return (row, LLVMBuildAdd(builder, blockStart, LLVMBuildURem(builder, column, constant(i64, block), "")!, "")!)
+        return LLVMBuildAdd(builder, blockStart, LLVMBuildURem(builder, column, constant(i64, block), "")!, "")!
     }
 }

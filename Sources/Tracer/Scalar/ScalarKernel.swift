@@ -32,16 +32,22 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
             linearSums[index] = [Float](repeating: 0, count: Int(instructions[Int(instruction.operands.1)].immediate) * width)
         }
         var outOfRange: UInt64 = 0
-        // Scatter-adds of the current vector of `width` lanes: the vector code adds them instruction by instruction,
-        // each for the vector's lanes in order, so they are applied at the vector's end in that order.
-        var pendingAdds: [(instruction: Int, target: UnsafeMutablePointer<UInt32>, value: UInt32)] = []
+        // Scatter-adds of the current vector of `width` lanes, one list per scatter-add instruction: the vector code
+        // adds them instruction by instruction, each for the vector's lanes in order, so they are applied at the
+        // vector's end in that order.
+        let scatterAdds = instructions.indices.filter { instructions[$0].op == .scatterAdd }
+        var pendingPosition = [Int](repeating: -1, count: instructions.count)
+        for (position, instruction) in scatterAdds.enumerated() { pendingPosition[instruction] = position }
+        var pendingAdds = [[(target: UnsafeMutablePointer<UInt32>, value: UInt32)]](repeating: [], count: scatterAdds.count)
         func applyPendingAdds() {
-            for add in pendingAdds.enumerated().sorted(by: { ($0.element.instruction, $0.offset) < ($1.element.instruction, $1.offset) }) {
-                let type = instructions[add.element.instruction].type
-                add.element.target.pointee = ScalarSemantics.apply(.add, type: type, operandType: type,
-                                                                   add.element.target.pointee, add.element.value)
+            for (position, instruction) in scatterAdds.enumerated() {
+                let type = instructions[instruction].type
+                for add in pendingAdds[position] {
+                    add.target.pointee = ScalarSemantics.apply(.add, type: type, operandType: type, add.target.pointee,
+                                                               add.value)
+                }
+                pendingAdds[position].removeAll(keepingCapacity: true)
             }
-            pendingAdds.removeAll(keepingCapacity: true)
         }
 
         func element(_ slot: UInt32, _ offset: Int) -> UnsafeMutablePointer<UInt32> {
@@ -93,7 +99,7 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
                     if instruction.op == .scatter {
                         target.pointee = b
                     } else {
-                        pendingAdds.append((index, target, b))
+                        pendingAdds[pendingPosition[index]].append((target, b))
                     }
                 case .reducePartial:
                     let kind = ReductionKind(rawValue: instruction.auxiliary)!
