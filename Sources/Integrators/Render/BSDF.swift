@@ -110,7 +110,7 @@ public final class ParameterSlot {
 struct SlotBatch {
     var images: Int
     var lanesPerImage: Int
-    /// The image of each lane of the wavefront being traced (`Scene.startBatchLanes`); nil when lane l is in its
+    /// The image of each lane of the wavefront being traced (`Scene.originalBatchLanes`); nil when lane l is in its
     /// original place, image ⌊l / lanesPerImage⌋.
     var laneImages: Int32Array?
 

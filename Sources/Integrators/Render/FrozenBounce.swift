@@ -7,7 +7,7 @@ struct LoopArrays {
     var state: PathState
     var sampler: IndependentSampler
     var carried: [FloatArray]
-    /// Per batched scene parameter, the image of each lane (`Scene.startBatchLanes`).
+    /// Per batched scene parameter, the image of each lane (`Scene.originalBatchLanes`).
     var laneImages: [Int32Array]
 
     /// The state's arrays (`PathState.arrays`, then depth, previousWasDelta and active), the sampler's, the

@@ -42,7 +42,7 @@ enum PathTracer {
                          progress: RenderProgress? = nil, carried: [FloatArray] = [],
                          onVertex: ((PathVertex, PathState, [FloatArray]) -> [FloatArray])? = nil) -> Vector3Array {
         var arrays = LoopArrays(state: PathState(ray: rays, lanes: laneCount), sampler: sampler, carried: carried,
-                                laneImages: scene.startBatchLanes(lanes: laneCount))
+                                laneImages: scene.originalBatchLanes(lanes: laneCount))
         defer { sampler = arrays.sampler }
         var compaction = WavefrontCompaction(laneCount: laneCount)
         defer { scene.resetBatchLanes() }

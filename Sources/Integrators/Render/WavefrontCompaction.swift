@@ -84,17 +84,13 @@ struct WavefrontCompaction {
 
 extension Scene {
     /// For a new wavefront of `lanes` lanes: the image of each lane, per batched parameter (lane l belongs to image
-    /// ⌊l / lanesPerImage⌋), which the batched lookups read from now on. A wavefront loop keeps them with its
-    /// arrays, compacts them with the rest and hands them back with `setBatchLanes`.
-    func startBatchLanes(lanes: Int) -> [Int32Array] {
-        batchedSlots.map { slot in
-            let images = slot.batch!.originalLaneImages(lanes: lanes)
-            slot.batch!.laneImages = images
-            return images
-        }
+    /// ⌊l / lanesPerImage⌋). A wavefront loop keeps them with its arrays, compacts them with the rest and hands
+    /// them to the lookups with `setBatchLanes` before recording a bounce.
+    func originalBatchLanes(lanes: Int) -> [Int32Array] {
+        batchedSlots.map { $0.batch!.originalLaneImages(lanes: lanes) }
     }
 
-    /// Batched lookups read `laneImages` (one per batched parameter, as `startBatchLanes` made them).
+    /// Batched lookups read `laneImages` (one per batched parameter, as `originalBatchLanes` made them).
     func setBatchLanes(_ laneImages: [Int32Array]) {
         for (slot, images) in zip(batchedSlots, laneImages) { slot.batch!.laneImages = images }
     }
