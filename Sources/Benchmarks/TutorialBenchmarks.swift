@@ -13,10 +13,7 @@ enum TutorialBenchmarks {
         flushMallocCache()
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
         let size = 128
-        let training = try! TutorialTraining(
-            scene: TutorialScene.make(resolution: size, texture: .init(size: size, values: [Float](repeating: 0.5, count: size * size * 3))),
-            parameterKey: TutorialScene.textureKey, textures: ProceduralTextures.all(size: size), resolution: size,
-            samplesPerPixel: 4, learningRate: 2e-4, seed: 0)
+        let training = try! TutorialProcess.makeTraining()
         // Two iterations compile the kernels and reach the run's peak memory; the median of the next five is
         // reported. The copy bandwidth is measured right after each of them (this machine's bandwidth drifts), so
         // each iteration is compared with the bound of its own moment.
@@ -60,6 +57,11 @@ enum TutorialBenchmarks {
         report.add("tutorial_vs_fused_bound", middle(zip(measured, bounds).map { $0.seconds.total / ($1 * 6 / 7) }),
                    "ratio", reference: "against 6 x 1 GiB: the update's pass alone")
         report.add("tutorial_peak_rss_mib", peakResidentMiB, "MiB", target: "<= 4096", reference: "Mitsuba 3 + PyTorch: 7984")
+        do {
+            try TutorialProcess.run(report, checkpointOf: training)
+        } catch {
+            FileHandle.standardError.write(Data("Benchmarks: tutorial processes: \(error)\n".utf8))
+        }
     }
 
 }

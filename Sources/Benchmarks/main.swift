@@ -5,6 +5,15 @@ import Tracer
 var filterWord: String?
 var jsonPath: String?
 var arguments = CommandLine.arguments.dropFirst()
+if arguments.first == TutorialProcess.argument {
+    do {
+        try TutorialProcess.runChild(resumingFrom: arguments.dropFirst().first == "--resume" ? arguments.dropFirst(2).first : nil)
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("Benchmarks: \(error)\n".utf8))
+        exit(1)
+    }
+}
 while let argument = arguments.popFirst() {
     switch argument {
     case "--filter": filterWord = arguments.popFirst()

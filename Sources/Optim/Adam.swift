@@ -123,23 +123,36 @@ public final class Adam: Optimizer {
         return tensors
     }
 
-    /// Restores m, v and the step count of each parameter from the keys of `stateTensors`.
-    public func loadStateTensors(_ tensors: [String: SafeTensor],
-                                 parameterKeys: [String]) throws(CheckpointError.Problem) {
+    /// "exp_avg", "exp_avg_sq", "step".
+    public var stateNames: [String] { ["exp_avg", "exp_avg_sq", "step"] }
+
+    /// Restores m, v and the step count of each parameter from the keys of `stateTensors`: the tensors are checked
+    /// and the step counts read first, then m and v are read straight into their new buffers.
+    public func loadState(from source: any TensorSource, parameterKeys: [String]) throws {
         precondition(parameterKeys.count == parameters.count, "Optim: one key per parameter")
+        let keys = parameterKeys.map { key in stateNames.map { "\(stateKeyPrefix).\(key).\($0)" } }
+        // Phase 1: which parameters have state, and whether it fits (only the step counts are read).
+        var steps: [Int?] = []
+        for (index, parameter) in parameters.enumerated() {
+            guard keys[index].contains(where: { source.header(of: $0) != nil }) else {
+                steps.append(nil)
+                continue
+            }
+            try source.checkFloat(keys[index][0], shape: parameter.shape)
+            try source.checkFloat(keys[index][1], shape: parameter.shape)
+            steps.append(try source.count(keys[index][2]))
+        }
+        // Phase 2: the moments.
         var loaded: [State?] = []
         for (index, parameter) in parameters.enumerated() {
-            let prefix = "\(stateKeyPrefix).\(parameterKeys[index])"
-            let keys = ["exp_avg", "exp_avg_sq", "step"].map { "\(prefix).\($0)" }
-            guard keys.contains(where: { tensors[$0] != nil }) else {
+            guard let step = steps[index] else {
                 loaded.append(nil)
                 continue
             }
             let context = parameter.value.context
-            let m = try tensors.floatArray(keys[0], shape: parameter.shape, context: context)
-            let v = try tensors.floatArray(keys[1], shape: parameter.shape, context: context)
-            let step = try tensors.count(keys[2])
-            loaded.append(State(step: step, expAvg: m, expAvgSq: v))
+            loaded.append(State(step: step,
+                                expAvg: try source.readFloatArray(keys[index][0], count: parameter.count, context: context),
+                                expAvgSq: try source.readFloatArray(keys[index][1], count: parameter.count, context: context)))
         }
         states = loaded
     }

@@ -10,14 +10,18 @@ import Tracer
 /// - the optimiser state under "<prefix>.<key>.<name>" ("adam.0.weight.exp_avg", "adam.0.weight.exp_avg_sq",
 ///   "adam.0.weight.step", "sgd.0.weight.momentum_buffer");
 /// - `__metadata__` {"iteration": "12", "seed": "0"} (decimal strings).
-public struct Checkpoint: Sendable {
+///
+/// A captured checkpoint holds its tensors in memory; one opened with `read(from:)` holds only the file's header
+/// and reads each tensor when it is restored, straight into the parameter's or the optimiser state's new memory,
+/// so resuming needs no more memory than the run it continues.
+public struct Checkpoint {
     /// The iteration the snapshot was taken after.
     public var iteration: Int
     /// The seed of the run (for its random numbers: initialisation, sampling).
     public var seed: UInt64
-    /// The tensors and metadata (`iteration` and `seed` are written into the metadata when saving; other metadata
-    /// entries are kept).
-    public var contents: SafeTensors
+    /// The tensors and metadata: `SafeTensors` for a captured checkpoint, a `SafeTensorsFile` for one read from
+    /// disk (`iteration` and `seed` are written into the metadata when saving; other metadata entries are kept).
+    public let tensors: any TensorSource
     /// Where the checkpoint was read from, for errors ("<memory>" for a captured one).
     public let source: String
 
@@ -36,13 +40,14 @@ public struct Checkpoint: Sendable {
         }
         self.iteration = iteration
         self.seed = seed
-        contents = SafeTensors(tensors: tensors)
+        self.tensors = SafeTensors(tensors: tensors)
         source = "<memory>"
     }
 
-    /// A checkpoint from the contents of a safetensors file named `file`; reads `iteration` and `seed` from the
-    /// metadata. Throws `CheckpointError` when they are missing or not non-negative integers.
-    public init(contents: SafeTensors, file: String = "<memory>") throws {
+    /// A checkpoint from tensors (the contents of a safetensors file named `file`, in memory or opened); reads
+    /// `iteration` and `seed` from the metadata. Throws `CheckpointError` when they are missing or not
+    /// non-negative integers.
+    public init(contents: any TensorSource, file: String = "<memory>") throws {
         func number<N: FixedWidthInteger>(_ key: String) throws -> N {
             guard let text = contents.metadata[key] else {
                 throw CheckpointError(file: file, problem: .missingMetadata(key: key))
@@ -54,42 +59,68 @@ public struct Checkpoint: Sendable {
         }
         iteration = try number("iteration")
         seed = try number("seed")
-        self.contents = contents
+        tensors = contents
         source = file
     }
 
-    /// Reads a checkpoint file. Throws `SafeTensorsError` for a bad file, `CheckpointError` for bad metadata.
+    /// Opens a checkpoint file, reading and validating only its header: the tensors are read when restored.
+    /// Throws `SafeTensorsError` for a bad file, `CheckpointError` for bad metadata.
     public static func read(from url: URL) throws -> Checkpoint {
-        try Checkpoint(contents: SafeTensors.read(from: url), file: url.path)
+        try Checkpoint(contents: SafeTensorsFile(contentsOf: url), file: url.path)
+    }
+
+    /// All tensors in memory, with `iteration` and `seed` in the metadata (what `write(to:)` writes).
+    public func contents() throws -> SafeTensors {
+        var file = try tensors.loadedContents()
+        file.metadata["iteration"] = String(iteration)
+        file.metadata["seed"] = String(seed)
+        return file
     }
 
     /// Writes the checkpoint atomically (a temporary file renamed into place) with `iteration` and `seed` in the
     /// metadata. Throws `SafeTensorsError`.
     public func write(to url: URL) throws {
-        var file = contents
-        file.metadata["iteration"] = String(iteration)
-        file.metadata["seed"] = String(seed)
-        try file.write(to: url)
+        try contents().write(to: url)
     }
 
     /// Sets `module`'s parameters (and `optimizer`'s state, when given) from the checkpoint. Everything is checked
-    /// before anything changes: a missing tensor or a shape that differs throws `CheckpointError` and leaves the
-    /// module and optimiser as they were. Restored parameters have no gradient.
+    /// before anything is read or changes: a missing tensor, a shape or dtype that differs, or a tensor that belongs
+    /// to no parameter of the module (a checkpoint of another model) throws `CheckpointError` and leaves the module
+    /// and optimiser as they were; so does a failed read (`SafeTensorsError`). Each tensor is then read straight
+    /// into the memory of the parameter's new value (or the optimiser's new state), so restoring from a file costs
+    /// the restored arrays and nothing more. Restored parameters have no gradient.
     public func restore(module: some Module, optimizer: (any Optimizer)? = nil) throws {
         let named = module.namedParameters
         var values: [FloatArray] = []
-        do throws(CheckpointError.Problem) {
+        do {
+            // Phase 1: every tensor checked, none read.
+            for (key, parameter) in named { try tensors.checkFloat(key, shape: parameter.shape) }
+            try checkNoForeignTensors(moduleKeys: named.map(\.name), optimizer: optimizer)
+            // Phase 2: the parameters' new values, then the optimiser's state (which checks its own first).
             for (key, parameter) in named {
-                values.append(try contents.tensors.floatArray(key, shape: parameter.shape,
-                                                              context: parameter.value.context))
+                values.append(try tensors.readFloatArray(key, count: parameter.count, context: parameter.value.context))
             }
             if let optimizer {
-                try optimizer.loadStateTensors(contents.tensors, parameterKeys: Self.keys(of: optimizer, in: named))
+                try optimizer.loadState(from: tensors, parameterKeys: Self.keys(of: optimizer, in: named))
             }
-        } catch {
-            throw CheckpointError(file: source, problem: error)
+        } catch let problem as CheckpointError.Problem {
+            throw CheckpointError(file: source, problem: problem)
         }
         for ((_, parameter), value) in zip(named, values) { parameter.value = value }
+    }
+
+    /// Throws `.unexpectedTensor` for a tensor that is neither a parameter of the module nor state of one
+    /// ("<prefix>.<parameter key>.<state name>"; with an optimiser, its prefix and state names).
+    private func checkNoForeignTensors(moduleKeys: [String], optimizer: (any Optimizer)?) throws(CheckpointError.Problem) {
+        let parameters = Set(moduleKeys)
+        for name in tensors.tensorNames.sorted() where !parameters.contains(name) {
+            let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+            let stateOfParameter = parts.count >= 3 && parameters.contains(parts.dropFirst().dropLast().joined(separator: "."))
+            let belongs = stateOfParameter && optimizer.map {
+                $0.stateKeyPrefix == parts.first! && $0.stateNames.contains(String(parts.last!))
+            } ?? stateOfParameter
+            if !belongs { throw .unexpectedTensor(key: name) }
+        }
     }
 
     /// The module key of each of the optimiser's parameters.

@@ -13,6 +13,9 @@ public struct CheckpointError: Error, Equatable, Sendable, CustomStringConvertib
         case wrongDType(key: String, found: String)
         /// A one-element tensor that should hold a count (Adam's "step") holds something else.
         case invalidCount(key: String)
+        /// A tensor that is neither a parameter of the module nor state of one (a checkpoint of another model or
+        /// optimiser).
+        case unexpectedTensor(key: String)
         /// A `__metadata__` entry ("iteration", "seed") is absent.
         case missingMetadata(key: String)
         /// A `__metadata__` entry is not a non-negative decimal integer.
@@ -25,6 +28,8 @@ public struct CheckpointError: Error, Equatable, Sendable, CustomStringConvertib
             case let .shapeMismatch(key, expected, found): "tensor '\(key)' has shape \(found), expected \(expected)"
             case let .wrongDType(key, found): "tensor '\(key)' has dtype \(found), expected a float"
             case let .invalidCount(key): "tensor '\(key)' does not hold a non-negative whole number"
+            case let .unexpectedTensor(key):
+                "tensor '\(key)' belongs to no parameter of the model or its optimiser (a checkpoint of another model?)"
             case let .missingMetadata(key): "no metadata entry '\(key)'"
             case let .invalidMetadata(key, value):
                 "metadata entry '\(key)' is '\(value)', expected a non-negative integer"

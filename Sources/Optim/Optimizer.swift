@@ -27,9 +27,14 @@ public protocol Optimizer: AnyObject {
     /// Parameters that have no state yet (never stepped) have no entries.
     func stateTensors(parameterKeys: [String]) -> [String: SafeTensor]
 
-    /// Replaces the per-parameter state by the one in `tensors` (keys as in `stateTensors`); a parameter without
-    /// entries gets no state (as if never stepped). Validates everything before changing anything.
-    func loadStateTensors(_ tensors: [String: SafeTensor], parameterKeys: [String]) throws(CheckpointError.Problem)
+    /// The names of the per-parameter state tensors ("exp_avg", "exp_avg_sq", "step"; "momentum_buffer").
+    var stateNames: [String] { get }
+
+    /// Replaces the per-parameter state by the one in `source` (keys as in `stateTensors`); a parameter without
+    /// entries gets no state (as if never stepped). Every tensor is checked before any is read, and each is read
+    /// straight into the memory of the new state. Throws `CheckpointError.Problem` for a tensor that does not fit
+    /// and `SafeTensorsError` for a failed read; either way nothing changes.
+    func loadState(from source: any TensorSource, parameterKeys: [String]) throws
 }
 
 extension Optimizer {

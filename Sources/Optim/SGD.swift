@@ -102,19 +102,19 @@ public final class SGD: Optimizer {
         return tensors
     }
 
-    /// Restores the momentum buffers from the keys of `stateTensors`.
-    public func loadStateTensors(_ tensors: [String: SafeTensor],
-                                 parameterKeys: [String]) throws(CheckpointError.Problem) {
+    /// "momentum_buffer".
+    public var stateNames: [String] { ["momentum_buffer"] }
+
+    /// Restores the momentum buffers from the keys of `stateTensors`, all checked before any is read.
+    public func loadState(from source: any TensorSource, parameterKeys: [String]) throws {
         precondition(parameterKeys.count == parameters.count, "Optim: one key per parameter")
-        var loaded: [FloatArray?] = []
-        for (index, parameter) in parameters.enumerated() {
-            let key = "\(stateKeyPrefix).\(parameterKeys[index]).momentum_buffer"
-            guard tensors[key] != nil else {
-                loaded.append(nil)
-                continue
-            }
-            loaded.append(try tensors.floatArray(key, shape: parameter.shape, context: parameter.value.context))
+        let keys = parameterKeys.map { "\(stateKeyPrefix).\($0).momentum_buffer" }
+        for (key, parameter) in zip(keys, parameters) where source.header(of: key) != nil {
+            try source.checkFloat(key, shape: parameter.shape)
         }
-        momentumBuffers = loaded
+        momentumBuffers = try zip(keys, parameters).map { key, parameter in
+            guard source.header(of: key) != nil else { return nil }
+            return try source.readFloatArray(key, count: parameter.count, context: parameter.value.context)
+        }
     }
 }

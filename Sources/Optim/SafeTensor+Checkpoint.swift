@@ -1,25 +1,38 @@
-// Reading checkpoint tensors back as parameter values and step counts, with errors that name the key.
+// Checking checkpoint tensors against what they restore (errors that name the key), then reading them into arrays.
 
 import Tracer
 
-extension Dictionary where Key == String, Value == SafeTensor {
-    /// The float tensor `key` as a FloatArray of `shape`; throws when it is absent, not a float or differently shaped.
-    func floatArray(_ key: String, shape: [Int], context: TraceContext) throws(CheckpointError.Problem) -> FloatArray {
-        guard let tensor = self[key] else { throw .missingTensor(key: key) }
-        guard tensor.shape == shape else { throw .shapeMismatch(key: key, expected: shape, found: tensor.shape) }
-        guard let array = tensor.floatArray(context: context) else {
-            throw .wrongDType(key: key, found: tensor.dtype.rawValue)
+extension TensorSource {
+    /// Checks that tensor `key` exists, has `shape` and a float dtype, without reading it.
+    func checkFloat(_ key: String, shape: [Int]) throws(CheckpointError.Problem) {
+        guard let header = header(of: key) else { throw .missingTensor(key: key) }
+        guard header.shape == shape else { throw .shapeMismatch(key: key, expected: shape, found: header.shape) }
+        guard header.dtype == .f32 || header.dtype == .f64 else {
+            throw .wrongDType(key: key, found: header.dtype.rawValue)
         }
+    }
+
+    /// Tensor `key` (checked with `checkFloat`) read straight into the memory of a new FloatArray of `count`
+    /// elements. Throws `SafeTensorsError` when the read fails.
+    func readFloatArray(_ key: String, count: Int, context: TraceContext) throws -> FloatArray {
+        var failure: (any Error)?
+        let array = FloatArray(count: count, context: context) { destination in
+            do { try readFloats(key, into: destination) } catch { failure = error }
+        }
+        if let failure { throw failure }
         return array
     }
 
     /// The one-element tensor `key` (any dtype) as a non-negative integer count, such as Adam's step.
-    func count(_ key: String) throws(CheckpointError.Problem) -> Int {
-        guard let tensor = self[key] else { throw .missingTensor(key: key) }
-        guard tensor.elementCount == 1 else { throw .shapeMismatch(key: key, expected: [], found: tensor.shape) }
+    func count(_ key: String) throws -> Int {
+        guard let header = header(of: key) else { throw CheckpointError.Problem.missingTensor(key: key) }
+        guard header.shape.reduce(1, *) == 1 else {
+            throw CheckpointError.Problem.shapeMismatch(key: key, expected: [], found: header.shape)
+        }
+        let tensor = try tensor(key)!
         let value = tensor.integers().map { Double($0[0]) } ?? tensor.doubles()![0]
         guard value >= 0, value.rounded() == value, let count = Int(exactly: value) else {
-            throw .invalidCount(key: key)
+            throw CheckpointError.Problem.invalidCount(key: key)
         }
         return count
     }

@@ -82,6 +82,27 @@ struct OptimizeCommandTests {
         #expect(a == b)
     }
 
+    @Test("a run removes the temporary files a killed run left in its output folder, and nothing else")
+    func abandonedTemporaries() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let textures = try Self.writeTextures(in: directory, count: 1)
+        let output = directory.appendingPathComponent("run")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        // What a process killed while writing its checkpoint and metrics leaves (no process has id 2^22 + 1 here:
+        // Linux's pid_max is at most 2^22), beside files that are not ours.
+        let abandoned = [".model.safetensors.4194305.\(UUID().uuidString).tmp", ".metrics.json.\(UUID().uuidString).tmp"]
+        let others = ["notes.txt", ".notes.txt.4194305.\(UUID().uuidString).tmp"]
+        for name in abandoned + others { try Data(count: 1000).write(to: output.appendingPathComponent(name)) }
+        let run = try runTool(["optimize", "--textures"] + textures + ["--iterations", "1", "--figure-spp", "1",
+                                                                       "--output", output.path])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("removed 2 temporary files"), "\(run.output)")
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: output.path))
+        #expect(abandoned.allSatisfy { !left.contains($0) })
+        #expect(others.allSatisfy { left.contains($0) })
+    }
+
     @Test("textures that are not square or not the same size are refused before any work")
     func badTextures() throws {
         let directory = try temporaryDirectory()

@@ -69,6 +69,7 @@ struct OptimizeCommand: ParsableCommand {
         let (values, size, names) = try loadTextures()
         let directory = URL(fileURLWithPath: output, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        TrainingOutputs.removeAbandonedTemporaries(in: directory)
         let checkpointURL = directory.appendingPathComponent("model.safetensors")
         if resume && !FileManager.default.fileExists(atPath: checkpointURL.path) {
             throw ValidationError("--resume: there is no checkpoint at \(checkpointURL.path)")
@@ -79,6 +80,7 @@ struct OptimizeCommand: ParsableCommand {
                                                 resolution: size, samplesPerPixel: spp, learningRate: lr, seed: seed)
             var metrics = TrainingMetrics(iterations: [], peakRSSMiB: 0)
             if resume {
+                // Only the header is read here; each tensor streams into its new array as it is restored.
                 let checkpoint = try Checkpoint.read(from: checkpointURL)
                 try checkpoint.restore(module: training.model, optimizer: training.optimizer)
                 training.iteration = checkpoint.iteration

@@ -25,6 +25,23 @@ struct TrainingMetrics: Codable {
 }
 
 enum TrainingOutputs {
+    /// Whether `name` is a file this command writes into its output folder.
+    static func isOutputName(_ name: String) -> Bool {
+        ["model.safetensors", "metrics.json", "loss.svg", "loss.png", "report.html"].contains(name)
+            || (name.hasPrefix("texture_") && name.hasSuffix(".png") && Int(name.dropFirst(8).dropLast(4)) != nil)
+    }
+
+    /// Removes the temporary files of writes that an earlier, killed run left in `directory` (its own output names
+    /// only; a checkpoint's can be 3 GiB) and says so in one line.
+    static func removeAbandonedTemporaries(in directory: URL) {
+        let removed = AbandonedTemporary.removeAll(in: directory, forFilesNamed: isOutputName)
+        guard !removed.isEmpty else { return }
+        let bytes = removed.reduce(0) { $0 + $1.byteCount }
+        let size = ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .binary)
+        print("removed \(removed.count) temporary file\(removed.count == 1 ? "" : "s") (\(size)) left by an interrupted run: "
+              + removed.map(\.url.lastPathComponent).joined(separator: ", "))
+    }
+
     /// Writes metrics.json atomically.
     static func writeMetrics(_ metrics: TrainingMetrics, to directory: URL) throws {
         let encoder = JSONEncoder()

@@ -18,8 +18,8 @@ public struct AtomicWriteError: Error, CustomStringConvertible, Sendable {
 /// Writes `data` to `url` atomically: the bytes go to a new temporary file in the same
 /// directory, are flushed to disk, and the temporary file is then renamed over `url`.
 /// An interrupted run leaves either the old file or the complete new one (plus, at worst, a
-/// stray `.<name>.<uuid>.tmp` file), never a truncated `url`. On failure the temporary file is
-/// removed and an `AtomicWriteError` is thrown.
+/// stray `.<name>.<pid>.<uuid>.tmp` file, which `removeAbandonedTemporaries` recognises), never a
+/// truncated `url`. On failure the temporary file is removed and an `AtomicWriteError` is thrown.
 public func writeAtomically(_ data: Data, to url: URL) throws {
     try writeAtomically([data], to: url)
 }
@@ -30,7 +30,7 @@ public func writeAtomically(_ chunks: [Data], to url: URL) throws {
     let destination = url.standardizedFileURL
     let directory = destination.deletingLastPathComponent()
     let temporary = directory.appendingPathComponent(
-        ".\(destination.lastPathComponent).\(UUID().uuidString).tmp")
+        AbandonedTemporary.name(for: destination.lastPathComponent, process: getpid()))
     func failure(_ action: String) -> AtomicWriteError {
         let systemReason = String(cString: strerror(errno))
         return AtomicWriteError(path: destination.path, reason: "\(action) failed: \(systemReason)")

@@ -1,0 +1,52 @@
+// Temporary files of atomic writes: their names, and which ones a cleanup removes (only abandoned ones of ours).
+
+import Foundation
+import Testing
+@testable import Tracer
+
+@Suite("Abandoned temporaries")
+struct AbandonedTemporaryTests {
+    @Test("names carry the final name and the writing process")
+    func names() {
+        let name = AbandonedTemporary.name(for: "model.safetensors", process: 4242)
+        #expect(AbandonedTemporary.parse(name)?.finalName == "model.safetensors")
+        #expect(AbandonedTemporary.parse(name)?.process == 4242)
+        let old = ".metrics.json.\(UUID().uuidString).tmp"
+        #expect(AbandonedTemporary.parse(old)?.finalName == "metrics.json" && AbandonedTemporary.parse(old)?.process == nil)
+        for other in ["model.safetensors", ".model.safetensors.tmp", ".x.12.not-a-uuid.tmp", "a.\(UUID().uuidString).tmp"] {
+            #expect(AbandonedTemporary.parse(other) == nil, "\(other)")
+        }
+    }
+
+    @Test("removes abandoned temporaries of our outputs, keeps everything else")
+    func cleanup() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("refract-tmp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A process id that is not running: a child that has exited and been reaped.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let dead = child.processIdentifier
+        let abandoned = [AbandonedTemporary.name(for: "model.safetensors", process: dead),
+                         ".metrics.json.\(UUID().uuidString).tmp"]
+        let kept = ["model.safetensors", "notes.txt",
+                    AbandonedTemporary.name(for: "notes.txt", process: dead),          // not one of our outputs
+                    AbandonedTemporary.name(for: "model.safetensors", process: 1)]    // its writer is alive
+        for name in abandoned + kept { try Data("x".utf8).write(to: directory.appendingPathComponent(name)) }
+        let removed = AbandonedTemporary.removeAll(in: directory) { ["model.safetensors", "metrics.json"].contains($0) }
+        #expect(Set(removed.map(\.url.lastPathComponent)) == Set(abandoned))
+        #expect(removed.allSatisfy { $0.byteCount == 1 })
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: directory.path)) == Set(kept))
+    }
+
+    @Test("atomic writes leave no temporary behind")
+    func atomicWrite() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("refract-tmp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try writeAtomically(Data("abc".utf8), to: directory.appendingPathComponent("out.bin"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["out.bin"])
+    }
+}
