@@ -59,3 +59,16 @@ func bestTime(repetitions: Int = 5, warmUp: Bool = true, _ body: () -> Void) -> 
     }
     return best
 }
+
+/// Seconds taken by `body`: the median of `repetitions` runs after one warm-up (for short steps whose best run
+/// would flatter them).
+func medianTime(repetitions: Int, _ body: () -> Void) -> Double {
+    body()
+    var times: [Double] = []
+    for _ in 0..<repetitions {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return times.sorted()[times.count / 2]
+}

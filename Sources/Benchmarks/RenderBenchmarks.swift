@@ -1,12 +1,15 @@
-// Rendering benchmarks: the tutorial scene forward and PRB backward, beside Mitsuba 3's figures on this machine.
+// Rendering benchmarks: the tutorial scene forward and PRB backward, and the tutorial's render step, under the
+// names ../shared/bench/mitsuba_bench.py gives Mitsuba's figures (compare with `--compare`).
 import Foundation
 import Integrators
+import Optim
 import Tracer
 
 enum RenderBenchmarks {
     static func run(_ report: BenchmarkReport, filter: (String) -> Bool) {
         if filter("render_fwd") { forward(report) }
         if filter("render_bwd") { backward(report) }
+        if filter("tutorial_render_step") { tutorialRenderStep(report) }
     }
 
     static func scene(resolution: Int) -> Scene {
@@ -14,7 +17,7 @@ enum RenderBenchmarks {
         return try! TutorialScene.make(resolution: resolution, texture: texture)
     }
 
-    /// 512x512 at spp 64, forward: million samples per second (Mitsuba 3 llvm_ad_rgb here: 5.0).
+    /// 512x512 at spp 64, forward: million samples per second.
     static func forward(_ report: BenchmarkReport) {
         let scene = scene(resolution: 512)
         var seed: UInt32 = 0
@@ -22,12 +25,12 @@ enum RenderBenchmarks {
             seed += 2
             _ = scene.render(samplesPerPixel: 64, seed: seed).first
         }
-        report.add("render_fwd_msps", Double(512 * 512 * 64) / seconds / 1e6, "Ms/s", target: ">= 5.0",
-                   reference: "Mitsuba 3: 5.0")
+        report.add("render_fwd_msps", Double(512 * 512 * 64) / seconds / 1e6, "Ms/s", target: ">= 2x Mi",
+                   reference: "512x512 spp 64; Mitsuba's: --compare")
     }
 
     /// 512x512 at spp 16, PRB backward of the mean image (replay and adjoint pass, not the forward render):
-    /// million samples per second (Mitsuba 3 here: 2.1). The replay is traced with the image when a gradient may
+    /// million samples per second. The replay is traced with the image when a gradient may
     /// follow, so the backward's cost is (render with gradients + backward) minus a plain render of the same seed,
     /// measured side by side.
     static func backward(_ report: BenchmarkReport) {
@@ -50,7 +53,29 @@ enum RenderBenchmarks {
             }
             if repetition > 0 { best = min(best, both - forward) }
         }
-        report.add("render_bwd_msps", Double(512 * 512 * 16) / best / 1e6, "Ms/s", target: ">= 2.1",
-                   reference: "Mitsuba 3: 2.1")
+        report.add("render_bwd_msps", Double(512 * 512 * 16) / best / 1e6, "Ms/s", target: ">= 3x Mi",
+                   reference: "512x512 spp 16, backward alone; Mitsuba's: --compare")
+    }
+
+    /// The tutorial's render step for one texture, as mitsuba_bench.py times it: a 128x128 render at spp 4 with
+    /// a gradient-tracked texture, its L1 loss against a target, and the PRB backward into the texture.
+    static func tutorialRenderStep(_ report: BenchmarkReport) {
+        let scene = scene(resolution: 128)
+        let key = TutorialScene.textureKey
+        let plain = try! scene.parameters.value(key).detached()
+        let target = FloatArray(ProceduralTextures.texture(named: "checker", size: 128)!)
+        var seed: UInt32 = 3
+        let seconds = medianTime(repetitions: 9) {
+            var data = plain.detached()
+            data.enableGradient()
+            try! scene.parameters.set(key, to: data)
+            let image = scene.render(samplesPerPixel: 4, seed: seed, seedGrad: seed + 1)
+            l1Loss(image, target).backward()
+            data.gradient.eval()
+            seed += 2
+        }
+        try! scene.parameters.set(key, to: plain)
+        report.add("tutorial_render_step_s", seconds, "s", target: "<= Mi / 3",
+                   reference: "128x128 spp 4, one texture: render + L1 + backward")
     }
 }

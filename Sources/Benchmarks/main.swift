@@ -4,6 +4,7 @@ import Tracer
 
 var filterWord: String?
 var jsonPath: String?
+var comparePath: String?
 var arguments = CommandLine.arguments.dropFirst()
 if arguments.first == TutorialProcess.argument {
     do {
@@ -18,11 +19,22 @@ while let argument = arguments.popFirst() {
     switch argument {
     case "--filter": filterWord = arguments.popFirst()
     case "--json": jsonPath = arguments.popFirst()
+    case "--compare": comparePath = arguments.popFirst()
     case "--help", "-h":
-        print("usage: Benchmarks [--filter WORD] [--json FILE]")
+        print("usage: Benchmarks [--filter WORD] [--json FILE] [--compare MITSUBA.json]")
         exit(0)
     default:
-        FileHandle.standardError.write(Data("Benchmarks: unknown argument '\(argument)' (expected --filter WORD or --json FILE)\n".utf8))
+        FileHandle.standardError.write(Data("Benchmarks: unknown argument '\(argument)' (expected --filter WORD, --json FILE or --compare FILE)\n".utf8))
+        exit(2)
+    }
+}
+// Read before measuring, so that a bad file is reported at once, not after the run.
+var comparison: MitsubaComparison?
+if let comparePath {
+    do {
+        comparison = try MitsubaComparison(contentsOf: comparePath)
+    } catch {
+        FileHandle.standardError.write(Data("Benchmarks: --compare: \(error)\n".utf8))
         exit(2)
     }
 }
@@ -36,6 +48,7 @@ AutodiffBenchmarks.run(report, filter: filter)
 LinearAlgebraBenchmarks.run(report, filter: filter)
 RenderBenchmarks.run(report, filter: filter)
 TutorialBenchmarks.run(report, filter: filter)
+if let comparison { print(comparison.table(against: report)) }
 if let jsonPath {
     do {
         try report.writeJSON(to: jsonPath)

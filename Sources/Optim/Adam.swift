@@ -127,7 +127,8 @@ public final class Adam: Optimizer {
     public var stateNames: [String] { ["exp_avg", "exp_avg_sq", "step"] }
 
     /// Restores m, v and the step count of each parameter from the keys of `stateTensors`: the tensors are checked
-    /// and the step counts read first, then m and v are read straight into their new buffers.
+    /// and the step counts read first, then m and v are read straight into the existing state's memory (or new
+    /// buffers, for a parameter without state).
     public func loadState(from source: any TensorSource, parameterKeys: [String]) throws {
         precondition(parameterKeys.count == parameters.count, "Optim: one key per parameter")
         let keys = parameterKeys.map { key in stateNames.map { "\(stateKeyPrefix).\(key).\($0)" } }
@@ -142,18 +143,18 @@ public final class Adam: Optimizer {
             try source.checkFloat(keys[index][1], shape: parameter.shape)
             steps.append(try source.count(keys[index][2]))
         }
-        // Phase 2: the moments.
-        var loaded: [State?] = []
+        // Phase 2: the moments, into the existing state's memory where there is some.
         for (index, parameter) in parameters.enumerated() {
             guard let step = steps[index] else {
-                loaded.append(nil)
+                states[index] = nil
                 continue
             }
             let context = parameter.value.context
-            loaded.append(State(step: step,
-                                expAvg: try source.readFloatArray(keys[index][0], count: parameter.count, context: context),
-                                expAvgSq: try source.readFloatArray(keys[index][1], count: parameter.count, context: context)))
+            let old = states[index]
+            states[index] = nil   // the only references to old m and v are `old`'s, so they are written in place
+            let m = try source.readFloats(keys[index][0], overwriting: old?.expAvg, count: parameter.count, context: context)
+            let v = try source.readFloats(keys[index][1], overwriting: old?.expAvgSq, count: parameter.count, context: context)
+            states[index] = State(step: step, expAvg: m, expAvgSq: v)
         }
-        states = loaded
     }
 }

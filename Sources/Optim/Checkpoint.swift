@@ -86,27 +86,31 @@ public struct Checkpoint {
     /// Sets `module`'s parameters (and `optimizer`'s state, when given) from the checkpoint. Everything is checked
     /// before anything is read or changes: a missing tensor, a shape or dtype that differs, or a tensor that belongs
     /// to no parameter of the module (a checkpoint of another model) throws `CheckpointError` and leaves the module
-    /// and optimiser as they were; so does a failed read (`SafeTensorsError`). Each tensor is then read straight
-    /// into the memory of the parameter's new value (or the optimiser's new state), so restoring from a file costs
-    /// the restored arrays and nothing more. Restored parameters have no gradient.
+    /// and optimiser as they were. Each tensor is then read straight into memory: a parameter (or optimiser state)
+    /// that already holds evaluated values is overwritten in place, as PyTorch's `load_state_dict` copies into its
+    /// parameters, and one that does not gets a new array; so restoring costs no memory beyond the restored arrays.
+    /// A read that fails part-way (`SafeTensorsError`: an I/O error, a file truncated while it is read) may leave
+    /// part of the values restored. Restored parameters have no gradient.
     public func restore(module: some Module, optimizer: (any Optimizer)? = nil) throws {
         let named = module.namedParameters
-        var values: [FloatArray] = []
         do {
-            // Phase 1: every tensor checked, none read.
+            // Phase 1: every tensor checked, none read (the optimiser checks all of its own before reading any).
             for (key, parameter) in named { try tensors.checkFloat(key, shape: parameter.shape) }
             try checkNoForeignTensors(moduleKeys: named.map(\.name), optimizer: optimizer)
-            // Phase 2: the parameters' new values, then the optimiser's state (which checks its own first).
-            for (key, parameter) in named {
-                values.append(try tensors.readFloatArray(key, count: parameter.count, context: parameter.value.context))
-            }
             if let optimizer {
                 try optimizer.loadState(from: tensors, parameterKeys: Self.keys(of: optimizer, in: named))
             }
         } catch let problem as CheckpointError.Problem {
             throw CheckpointError(file: source, problem: problem)
         }
-        for ((_, parameter), value) in zip(named, values) { parameter.value = value }
+        // Phase 2: the parameters, each in its own memory where it has some.
+        for (key, parameter) in named {
+            let value = parameter.value.detached()
+            let restored = try tensors.readFloats(key, overwriting: value, count: parameter.count,
+                                                  context: value.context)
+            if restored.node !== value.node { parameter.value = restored }
+            parameter.zeroGrad()
+        }
     }
 
     /// Throws `.unexpectedTensor` for a tensor that is neither a parameter of the module nor state of one

@@ -105,16 +105,20 @@ public final class SGD: Optimizer {
     /// "momentum_buffer".
     public var stateNames: [String] { ["momentum_buffer"] }
 
-    /// Restores the momentum buffers from the keys of `stateTensors`, all checked before any is read.
+    /// Restores the momentum buffers from the keys of `stateTensors`, all checked before any is read, each into the
+    /// existing buffer's memory where there is one.
     public func loadState(from source: any TensorSource, parameterKeys: [String]) throws {
         precondition(parameterKeys.count == parameters.count, "Optim: one key per parameter")
         let keys = parameterKeys.map { "\(stateKeyPrefix).\($0).momentum_buffer" }
         for (key, parameter) in zip(keys, parameters) where source.header(of: key) != nil {
             try source.checkFloat(key, shape: parameter.shape)
         }
-        momentumBuffers = try zip(keys, parameters).map { key, parameter in
-            guard source.header(of: key) != nil else { return nil }
-            return try source.readFloatArray(key, count: parameter.count, context: parameter.value.context)
+        for (index, (key, parameter)) in zip(keys, parameters).enumerated() {
+            let old = momentumBuffers[index]
+            momentumBuffers[index] = nil
+            guard source.header(of: key) != nil else { continue }
+            momentumBuffers[index] = try source.readFloats(key, overwriting: old, count: parameter.count,
+                                                           context: parameter.value.context)
         }
     }
 }

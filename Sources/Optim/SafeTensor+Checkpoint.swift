@@ -23,6 +23,20 @@ extension TensorSource {
         return array
     }
 
+    /// Tensor `key` (checked with `checkFloat`) read into `existing`'s own memory when it has some (see
+    /// `TracedArray.overwritingInPlace`), and returned; otherwise read into a new array, as `readFloatArray`.
+    func readFloats(_ key: String, overwriting existing: FloatArray?, count: Int, context: TraceContext) throws -> FloatArray {
+        if let existing, existing.count == count {
+            var failure: (any Error)?
+            let inPlace = existing.overwritingInPlace { destination in
+                do { try readFloats(key, into: destination) } catch { failure = error }
+            }
+            if let failure { throw failure }
+            if inPlace { return existing }
+        }
+        return try readFloatArray(key, count: count, context: context)
+    }
+
     /// The one-element tensor `key` (any dtype) as a non-negative integer count, such as Adam's step.
     func count(_ key: String) throws -> Int {
         guard let header = header(of: key) else { throw CheckpointError.Problem.missingTensor(key: key) }

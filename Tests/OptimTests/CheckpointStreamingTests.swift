@@ -58,6 +58,29 @@ struct CheckpointStreamingTests {
         }
     }
 
+    @Test("evaluated parameters and optimiser state are overwritten in their own memory, as load_state_dict does")
+    func inPlace() throws {
+        try inFreshContext {
+            let directory = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let url = directory.appendingPathComponent("run.safetensors")
+            let (model, adam) = Self.savedRun(to: url)
+            let restored = CheckpointTests.model(seed: 98)
+            let restoredAdam = Adam(restored.parameters, lr: 0.05)
+            CheckpointTests.train(restored, restoredAdam, steps: 1)   // values and state evaluated
+            let memory = restored.parameters.map { $0.value.node.storage }
+            let state = restoredAdam.states.map { $0?.expAvg.node.storage }
+            let alias = restored.parameters[0].value.detached()
+            try Checkpoint.read(from: url).restore(module: restored, optimizer: restoredAdam)
+            #expect(zip(restored.parameters, memory).allSatisfy { $0.value.node.storage === $1 })
+            #expect(zip(restoredAdam.states, state).allSatisfy { $0?.expAvg.node.storage === $1 })
+            #expect(restored.parameters.map(\.values) == model.parameters.map(\.values))
+            #expect(alias.values == model.parameters[0].values)
+            #expect(restoredAdam.states.map { $0?.expAvgSq.values } == adam.states.map { $0?.expAvgSq.values })
+            #expect(restored.parameters.allSatisfy { !$0.hasGradient })
+        }
+    }
+
     @Test("F64 tensors are read in pieces and rounded to float, as in memory")
     func doubles() throws {
         try inFreshContext {

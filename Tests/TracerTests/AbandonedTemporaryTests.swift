@@ -29,13 +29,29 @@ struct AbandonedTemporaryTests {
         try child.run()
         child.waitUntilExit()
         let dead = child.processIdentifier
+        // A writer killed with SIGKILL and not yet reaped by its parent: a zombie, which counts as gone.
+        var zombie: pid_t = 0
+        let words: [String] = ["/bin/sleep", "30"]
+        let arguments: [UnsafeMutablePointer<CChar>?] = words.map { word in strdup(word) } + [nil]
+        defer { arguments.forEach { free($0) } }
+        #expect(posix_spawn(&zombie, "/bin/sleep", nil, nil, arguments, environ) == 0)
+        kill(zombie, SIGKILL)
+        defer { var status: Int32 = 0; waitpid(zombie, &status, 0) }
+        for _ in 0..<200 {   // until the kernel has made it a zombie
+            let stat = (try? String(contentsOfFile: "/proc/\(zombie)/stat", encoding: .utf8)) ?? ""
+            if stat.contains(") Z") { break }
+            usleep(5_000)
+        }
         let abandoned = [AbandonedTemporary.name(for: "model.safetensors", process: dead),
+                         AbandonedTemporary.name(for: "loss.png", process: zombie),
                          ".metrics.json.\(UUID().uuidString).tmp"]
         let kept = ["model.safetensors", "notes.txt",
                     AbandonedTemporary.name(for: "notes.txt", process: dead),          // not one of our outputs
                     AbandonedTemporary.name(for: "model.safetensors", process: 1)]    // its writer is alive
         for name in abandoned + kept { try Data("x".utf8).write(to: directory.appendingPathComponent(name)) }
-        let removed = AbandonedTemporary.removeAll(in: directory) { ["model.safetensors", "metrics.json"].contains($0) }
+        let removed = AbandonedTemporary.removeAll(in: directory) {
+            ["model.safetensors", "metrics.json", "loss.png"].contains($0)
+        }
         #expect(Set(removed.map(\.url.lastPathComponent)) == Set(abandoned))
         #expect(removed.allSatisfy { $0.byteCount == 1 })
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: directory.path)) == Set(kept))

@@ -42,6 +42,19 @@ extension TracedArray {
         updateTapeAfterAssignment(of: value)
     }
 
+    /// Lets `body` overwrite the elements in the array's own memory, when it has evaluated memory (not a literal,
+    /// not a pending expression), and returns true; otherwise calls nothing and returns false. Queued writes into
+    /// the array run first. Every array sharing this array's storage sees the new elements: this is PyTorch's
+    /// in-place `copy_` (what `load_state_dict` does), for filling large arrays from files without a second buffer.
+    public func overwritingInPlace(_ body: (UnsafeMutableBufferPointer<Element>) throws -> Void) rethrows -> Bool {
+        precondition(Element.self != Bool.self, "Tracer: overwritingInPlace is for Float, Int32 and UInt32 arrays")
+        if node.pendingWrites > 0 { eval() }
+        guard !node.isLiteral, let storage = node.storage else { return false }
+        try body(UnsafeMutableBufferPointer(start: storage.pointer.bindMemory(to: Element.self, capacity: count),
+                                            count: count))
+        return true
+    }
+
     /// A literal from another context, remade in this array's (the only kind of node that moves between contexts).
     private func remade(_ node: Node) -> Node {
         precondition(node.isLiteral, "Tracer: cannot assign an array from a different trace context")

@@ -38,12 +38,22 @@ public struct AbandonedTemporary: Equatable, Sendable {
         var removed: [AbandonedTemporary] = []
         for fileName in names.sorted() {
             guard let (finalName, process) = parse(fileName), isOurs(finalName) else { continue }
-            if let process, process != getpid(), kill(process, 0) == 0 || errno == EPERM { continue }
+            if let process, process != getpid(), isRunning(process) { continue }
             let url = directory.appendingPathComponent(fileName)
             var status = stat()
             guard lstat(url.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { continue }
             if unlink(url.path) == 0 { removed.append(AbandonedTemporary(url: url, byteCount: Int(status.st_size))) }
         }
         return removed
+    }
+
+    /// Whether process `process` exists and is not a zombie (a killed writer stays one until its parent reaps it).
+    private static func isRunning(_ process: pid_t) -> Bool {
+        guard kill(process, 0) == 0 || errno == EPERM else { return false }
+        // /proc/<pid>/stat: "pid (command) state ...", the command in parentheses may itself hold spaces.
+        guard let stat = try? String(contentsOfFile: "/proc/\(process)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        let state = stat[stat.index(after: close)...].drop(while: { $0 == " " }).first
+        return state != "Z" && state != "X"
     }
 }
