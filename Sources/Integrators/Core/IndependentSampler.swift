@@ -17,6 +17,13 @@ public struct IndependentSampler {
         self.laneCount = laneCount
     }
 
+    /// A sampler whose lane i draws what lane `streams[i]` of a sampler seeded with `seed` draws (a shard's share
+    /// of a render's samples: the streams are the single render's lane numbers).
+    public init(seed: UInt32, streams: UInt32Array) {
+        rng = Self.streams(seed: .opaque(seed), lane: streams)
+        laneCount = streams.count
+    }
+
     /// A sampler for a batch of wavefronts of `lanesPerImage` lanes each, one after another: the lanes of wavefront
     /// j draw exactly what a sampler seeded with `seeds[j]` draws for a wavefront of its own. The seeds enter
     /// kernels as data, so other seeds reuse the compiled kernels.

@@ -10,33 +10,13 @@ extension Film {
     /// w_p(s) = f(i + 0.5 − pos.x)·f(j + 0.5 − pos.y) for pixel p = (i, j), footprints clipped at the image borders.
     /// With the box filter, each pixel is the mean of its own spp samples.
     ///
-    /// Lane i must be a sample of pixel ⌊i / spp⌋ with its position inside that pixel (the closed square). No
-    /// scattering: per-pixel sums are block sums over consecutive lanes, and every pixel gathers the sums of the
-    /// few source pixels that reach it. Differentiable in `radiance`.
+    /// Lane i must be a sample of pixel ⌊i / spp⌋ with its position inside that pixel (the closed square). The sums
+    /// are added in the tree of sample segments (`segmentSums`, `combine`), the order every sharded render of the
+    /// same samples follows too. No scattering. Differentiable in `radiance`.
     public func develop(positions: Point2Array, radiance: Vector3Array, samplesPerPixel spp: Int) -> FloatArray {
-        requireLanes(radiance.count, samplesPerPixel: spp, "the radiance")
-        let channels: [FloatArray]
-        switch filter {
-        case .box:
-            channels = radiance.components.map { boxMean($0, samplesPerPixel: spp) }
-        case .gaussian:
-            requireLanes(positions.count, samplesPerPixel: spp, "the positions")
-            let window = SplatWindow(film: self, positions: positions, samplesPerPixel: spp)
-            let sums = window.offsets.map { offset in
-                let w = window.weight(offset)
-                let weighted = radiance.components.map { window.pixelSum($0 * w) }
-                return weighted + [window.pixelSum(w)]
-            }
-            let totals = window.pull(sums)
-            let divisor = Self.safeDivisor(totals[3])
-            channels = totals[0..<3].map { $0 / divisor }
-        }
-        return interleavedImage(channels)
-    }
-
-    /// Per pixel, the mean of `value` over its own `spp` samples.
-    func boxMean(_ value: FloatArray, samplesPerPixel spp: Int) -> FloatArray {
-        spp == 1 ? value : value.blockSum(spp) / Float(spp)
+        let segments = segmentSums(positions: positions, radiance: radiance, samples: 0..<spp)
+        let sums = try! combine(Dictionary(uniqueKeysWithValues: segments.map { ($0.segment, $0.sums) }), samples: spp)
+        return image(of: sums)
     }
 
     /// The summed weights, with 1 where they are 0 (so that the quotient leaves the unreached pixel unchanged and

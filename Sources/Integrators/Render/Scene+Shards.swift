@@ -1,0 +1,36 @@
+// Rendering a share of a render's samples (a shard for a render farm): the film sums of its sample segments, with
+// every sample's random numbers those of the single render.
+import Tracer
+
+extension Scene {
+    /// The film sums of the samples `samples` (sample indices, a sub-range of 0..<spp) of every pixel of a render
+    /// with `spp` samples per pixel and `seed`: one entry per segment of `SampleSegment.cover(samples)`. Sample s of
+    /// pixel p draws the random numbers of lane p · spp + s of the single render, so its path and splat are the
+    /// single render's, whatever the range; `Film.combine` of the sums of ranges that cover 0..<spp gives the single
+    /// render's sums bit for bit, and `Film.image(of:)` its image. No gradients.
+    public func filmSums(samplesPerPixel spp: Int, seed: UInt32, samples: Range<Int>,
+                         progress: RenderProgress? = nil) -> [(segment: SampleSegment, sums: FilmSums)] {
+        precondition(spp > 0 && samples.lowerBound >= 0 && samples.upperBound <= spp && !samples.isEmpty,
+                     "render: samples \(samples) must be a non-empty part of 0..<\(spp)")
+        return TraceContext.current.withGradientsSuspended {
+            let film = sensor.film
+            let n = samples.count
+            let lane = UInt32Array.arange(film.laneCount(samplesPerPixel: n))
+            let pixel = lane / UInt32(n)
+            var sampler = IndependentSampler(seed: seed,
+                                             streams: pixel * UInt32(spp) + (lane - pixel * UInt32(n)) + UInt32(samples.lowerBound))
+            let camera = CameraSamples(scene: self, samplesPerPixel: n, sampler: &sampler)
+            let radiance = PathTracer.radiance(scene: self, rays: camera.rays, laneCount: camera.laneCount,
+                                               sampler: &sampler, progress: progress)
+            return film.segmentSums(positions: camera.positions, radiance: radiance, samples: samples)
+        }
+    }
+
+    /// The samples of every pixel that shard `index` of `count` renders: the `index`-th of `count` nearly equal
+    /// consecutive runs of 0..<spp (⌊index · spp / count⌋ ..< ⌊(index + 1) · spp / count⌋).
+    public static func shardSamples(index: Int, of count: Int, samplesPerPixel spp: Int) -> Range<Int> {
+        precondition(count >= 1 && count <= spp && (0..<count).contains(index),
+                     "render: shard \(index) of \(count) for \(spp) samples per pixel")
+        return (index * spp / count)..<((index + 1) * spp / count)
+    }
+}

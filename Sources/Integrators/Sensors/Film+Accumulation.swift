@@ -1,0 +1,104 @@
+// How a film adds its samples: each sample's splat onto a pixel, gathered per pixel and sample index, then added
+// up the tree of sample segments (SampleSegment), so that shards merge into the single render's bits.
+import Tracer
+
+/// Per pixel of a film (all images of a batch), the sums of some of its samples' splats: the weighted radiance
+/// Σ w·L per channel and the weights Σ w.
+public struct FilmSums {
+    /// Σ w·L_red, Σ w·L_green, Σ w·L_blue, Σ w, each with one element per pixel.
+    public var channels: [FloatArray]
+
+    /// Sums from four per-pixel arrays (red, green, blue, weight).
+    public init(channels: [FloatArray]) {
+        precondition(channels.count == 4, "FilmSums: 4 channels (R, G, B, W), got \(channels.count)")
+        self.channels = channels
+    }
+
+    /// Both sums added channel by channel (one IEEE addition per element, the only way sums are combined).
+    static func + (a: FilmSums, b: FilmSums) -> FilmSums {
+        FilmSums(channels: zip(a.channels, b.channels).map { $0 + $1 })
+    }
+}
+
+extension Film {
+    /// The sums of each largest segment inside `samples` (sample indices of every pixel), from a wavefront whose
+    /// lane i holds sample `samples.lowerBound + i mod n` of pixel ⌊i / n⌋ (n = samples.count): its film position
+    /// (inside its pixel) and its radiance. Segments are returned in order (`SampleSegment.cover`).
+    public func segmentSums(positions: Point2Array, radiance: Vector3Array,
+                            samples: Range<Int>) -> [(segment: SampleSegment, sums: FilmSums)] {
+        let n = samples.count
+        requireLanes(radiance.count, samplesPerPixel: n, "the radiance")
+        let splats = sampleSplats(positions: positions, radiance: radiance, samplesPerPixel: n)
+        let firstLane = UInt32Array.arange(batchPixelCount) * UInt32(n)
+        func sums(_ segment: SampleSegment) -> FilmSums {
+            guard segment.level > 0 else {
+                let lane = firstLane + UInt32(segment.start - samples.lowerBound)
+                return FilmSums(channels: splats.map { $0.gather(lane) })
+            }
+            let (first, second) = segment.halves
+            return sums(first) + sums(second)
+        }
+        return SampleSegment.cover(samples).map { ($0, sums($0)) }
+    }
+
+    /// The sums of all `total` samples per pixel from the sums of segments that cover them (a render's own, or the
+    /// union of its shards'): each tree node not given is its halves added, nodes past the last sample are zero.
+    /// Throws when a sample is in no given segment, naming it.
+    public func combine(_ segments: [SampleSegment: FilmSums], samples total: Int) throws -> FilmSums {
+        let zero = FilmSums(channels: Array(repeating: FloatArray.zeros(batchPixelCount), count: 4))
+        func sums(_ segment: SampleSegment) throws -> FilmSums {
+            if let given = segments[segment] { return given }
+            if segment.start >= total { return zero }
+            guard segment.level > 0 else {
+                throw RenderError("film: no sums for sample \(segment.start) of \(total) (a shard is missing)")
+            }
+            let (first, second) = segment.halves
+            return try sums(first) + sums(second)
+        }
+        return try sums(SampleSegment.root(samples: total))
+    }
+
+    /// The image of complete sums: per channel Σ w·L / Σ w (the pixel stays 0 where no sample reaches it), as the
+    /// (height, width, 3) tensor flattened row-major; for a batch, the images one after another.
+    public func image(of sums: FilmSums) -> FloatArray {
+        let divisor = Self.safeDivisor(sums.channels[3])
+        return interleavedImage(sums.channels[0..<3].map { $0 / divisor })
+    }
+
+    /// Per lane (sample t of pixel p), the splats onto pixel p of sample t of every pixel that reaches p (its own
+    /// included), added in a fixed order of offsets: red, green, blue and weight. With the box filter, a pixel
+    /// takes its own samples with weight 1.
+    private func sampleSplats(positions: Point2Array, radiance: Vector3Array, samplesPerPixel n: Int) -> [FloatArray] {
+        let lanes = laneCount(samplesPerPixel: n)
+        guard case .gaussian = filter else {
+            return radiance.components + [FloatArray(repeating: 1, count: lanes)]
+        }
+        requireLanes(positions.count, samplesPerPixel: n, "the positions")
+        let lane = Int32Array.arange(lanes)
+        let (column, row) = pixelCoordinates(ofPixel: lane / Int32(n))
+        let reach = filter.reach
+        var totals: [FloatArray?] = [nil, nil, nil, nil]
+        for dy in -reach...reach where Swift.abs(dy) < height {
+            for dx in -reach...reach where Swift.abs(dx) < width {
+                // The same sample of the pixel (dx, dy) before this one splats onto this pixel.
+                let source = lane - Int32((dy * width + dx) * n)
+                let inside = Self.inside(column, plus: -dx, limit: width) && Self.inside(row, plus: -dy, limit: height)
+                let sourceColumn = FloatArray(column - Int32(dx)), sourceRow = FloatArray(row - Int32(dy))
+                let withinColumn = positions.x.gather(source, mask: inside) - sourceColumn
+                let withinRow = positions.y.gather(source, mask: inside) - sourceRow
+                let weight = Tracer.select(inside, filter.weight((Float(dx) + 0.5) - withinColumn)
+                                               * filter.weight((Float(dy) + 0.5) - withinRow), FloatArray(repeating: 0))
+                let terms = radiance.components.map { $0.gather(source, mask: inside) * weight } + [weight]
+                for channel in 0..<4 { totals[channel] = totals[channel].map { $0 + terms[channel] } ?? terms[channel] }
+            }
+        }
+        return totals.map { $0! }
+    }
+
+    /// Whether coordinate + d lies in 0..<limit.
+    private static func inside(_ coordinate: Int32Array, plus d: Int, limit: Int) -> BoolArray {
+        if d == 0 { return BoolArray(repeating: true) }
+        if d > 0 { return coordinate .< Int32(limit - d) }
+        return coordinate .>= Int32(-d)
+    }
+}
