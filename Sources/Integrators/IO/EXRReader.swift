@@ -10,10 +10,27 @@ enum EXRReader {
         var channels: [EXRChannel] = []
         var compression: EXRCompressionCode?
         var dataWindow: (xMin: Int, yMin: Int, xMax: Int, yMax: Int)?
+        var strings: [String: String] = [:]
     }
 
     /// Decodes an EXR file into a linear Bitmap (Y -> 1 channel, YA -> 2, RGB -> 3, RGBA -> 4).
     static func decode(_ data: Data, fileName: String) throws -> Bitmap {
+        let image = try decodeImage(data, fileName: fileName)
+        let names = image.channels.map(\.name)
+        guard let bitmapOrder = EXRLayout.bitmapChannelOrder(forNames: names) else {
+            throw ImageIOError(fileName: fileName, reason: "channels \(names.joined(separator: ", ")) are not supported "
+                                   + "(expected R, G, B[, A] or Y[, A])")
+        }
+        let planes = bitmapOrder.map { image[channel: $0]! }
+        var pixels = [Float](repeating: 0, count: image.width * image.height * planes.count)
+        for (channel, plane) in planes.enumerated() {
+            for (index, value) in plane.enumerated() { pixels[index * planes.count + channel] = value }
+        }
+        return Bitmap(width: image.width, height: image.height, channelCount: planes.count, pixels: pixels)
+    }
+
+    /// Decodes an EXR file into its channels (any names, as floats) and string attributes.
+    static func decodeImage(_ data: Data, fileName: String) throws -> EXRImage {
         var reader = ImageByteReader(bytes: [UInt8](data), fileName: fileName)
         func failure(_ reason: String) -> ImageIOError {
             ImageIOError(fileName: fileName, reason: reason)
@@ -47,12 +64,9 @@ enum EXRReader {
             throw failure("invalid dataWindow (\(window.xMin), \(window.yMin)) - "
                               + "(\(window.xMax), \(window.yMax))")
         }
-        let names = header.channels.map(\.name)
-        guard let bitmapOrder = EXRLayout.bitmapChannelOrder(forNames: names) else {
-            throw failure("channels \(names.joined(separator: ", ")) are not supported "
-                              + "(expected R, G, B[, A] or Y[, A])")
+        guard Set(header.channels.map(\.name)).count == header.channels.count else {
+            throw failure("two channels have the same name")
         }
-        let destinationChannel = header.channels.map { bitmapOrder.firstIndex(of: $0.name)! }
 
         let linesPerChunk = compression.linesPerChunk
         let chunkCount = (height + linesPerChunk - 1) / linesPerChunk
@@ -72,8 +86,7 @@ enum EXRReader {
             throw failure("dataWindow declares \(width)x\(height) pixels, more than "
                               + "\(data.count) bytes can hold (file is truncated or corrupt)")
         }
-        let channelCount = bitmapOrder.count
-        var pixels = [Float](repeating: 0, count: width * height * channelCount)
+        var planes = [[Float]](repeating: [Float](repeating: 0, count: width * height), count: header.channels.count)
         for offset in offsets {
             reader.offset = offset
             let y = Int(try reader.readInt32(for: "chunk y coordinate"))
@@ -101,15 +114,15 @@ enum EXRReader {
             var samples = ImageByteReader(bytes: raw, fileName: fileName)
             for row in firstRow..<firstRow + rows {
                 for (fileChannel, channel) in header.channels.enumerated() {
-                    let target = destinationChannel[fileChannel]
                     for column in 0..<width {
-                        let value = try readSample(&samples, type: channel.sampleType)
-                        pixels[(row * width + column) * channelCount + target] = value
+                        planes[fileChannel][row * width + column] = try readSample(&samples, type: channel.sampleType)
                     }
                 }
             }
         }
-        return Bitmap(width: width, height: height, channelCount: channelCount, pixels: pixels)
+        return EXRImage(width: width, height: height,
+                        channels: zip(header.channels, planes).map { EXRImage.Channel(name: $0.name, values: $1) },
+                        attributes: header.strings)
     }
 
     private static func readSample(_ reader: inout ImageByteReader,
@@ -156,6 +169,8 @@ enum EXRReader {
                                        reason: "EXR part type \(kind) is not supported "
                                            + "(expected scanlineimage)")
                 }
+            case (_, "string"):
+                header.strings[name] = String(decoding: value.bytes, as: UTF8.self)
             default:
                 continue // lineOrder is irrelevant (chunks carry their y); others are metadata
             }
