@@ -20,20 +20,28 @@ func runProcess(_ executable: URL, _ arguments: [String],
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
+/// The kernel cache of the Tools this test process runs, unless a test names its own: a directory of this process,
+/// so that tests neither fill the user's cache nor depend on what it holds.
+let testKernelCacheDirectory = FileManager.default.temporaryDirectory
+    .appendingPathComponent("refract-tool-tests-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
+
 /// Runs the built `Tool` with `arguments` and returns its exit status and combined output.
 func runTool(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-    try runProcess(Bundle.main.bundleURL.appendingPathComponent("Tool"), arguments, environment: environment)
+    let environment = ["REFRACT_CACHE_DIR": testKernelCacheDirectory.path].merging(environment) { $1 }
+    return try runProcess(Bundle.main.bundleURL.appendingPathComponent("Tool"), arguments, environment: environment)
 }
 
 @Suite("Tool command line")
 struct ToolCommandTests {
-    @Test("info prints the CPU, vector width, threads and LLVM version")
+    @Test("info prints the CPU, vector width, threads, LLVM version and the kernel cache")
     func info() throws {
         let (status, output) = try runTool(["info"])
         #expect(status == 0)
         #expect(output.contains("vector width:"))
         #expect(output.contains("llvm:"))
         #expect(output.contains("threads:"))
+        #expect(output.contains("kernel cache:  \(testKernelCacheDirectory.path) (on)"))
+        #expect(output.contains("cache size:"))
     }
 
     @Test("an unknown command fails with a usage message")
