@@ -27,6 +27,7 @@ AutodiffBenchmarks.run(report, filter: filter)
 LinearAlgebraBenchmarks.run(report, filter: filter)
 RenderBenchmarks.run(report, filter: filter)
 TutorialBenchmarks.run(report, filter: filter)
+ColdStartBenchmarks.run(report, filter: filter)
 if let jsonPath {
     do {
         try report.writeJSON(to: jsonPath)

@@ -120,6 +120,26 @@ struct KernelDiskCacheTests {
         #expect(log.reports.count == 1)
     }
 
+    @Test("an intact entry whose object code LLVM refuses is reported, removed and compiled around")
+    func unloadableObject() throws {
+        let directory = try makeTemporaryDirectory("unloadable")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = CacheReportLog()
+        let program = try #require(TraceContext.with(CompileOptions(variant: .llvm)) { diskCacheProgram().kernelProgram })
+        let key = LLVMBackend.shared.cacheKey(for: program)
+        let url = KernelDiskCache(directory: directory).entryURL(for: key)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(KernelCacheEntry.encode(payload: Array("not object code".utf8), key: key)).write(to: url)
+
+        let reference = runDiskCacheProgram(in: try freshProcessContext(directory: nil, log: log))
+        let run = runDiskCacheProgram(in: try freshProcessContext(directory: directory, log: log))
+        #expect(run.bits == reference.bits)
+        #expect(run.statistics.kernelsCompiled == 1 && run.statistics.diskCacheHits == 0)
+        #expect(log.reports.map(\.kind) == [.corrupt])
+        #expect(log.reports.first?.detail.contains("LLVM could not load it") == true)
+        #expect(!FileManager.default.fileExists(atPath: url.path))
+    }
+
     @Test("a refused entry is reported once per process, however often it is met")
     func reportsOnce() throws {
         let directory = try makeTemporaryDirectory("once")

@@ -61,7 +61,9 @@ public final class LLVMBackend: @unchecked Sendable {
             }
             let object = try compileObject(program, name: symbol, jit: jit)
             if storesObject, let diskCache { diskCache.store(object, for: key) }
-            return (kernel(at: try jit.addObject(object, defining: symbol)), false)
+            let address = try jit.addObject(object, defining: symbol)
+            if symbol != key.symbolName { jit.recordAlias(key.symbolName, for: address) }
+            return (kernel(at: address), false)
         }
     }
 

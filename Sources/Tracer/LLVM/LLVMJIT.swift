@@ -159,6 +159,12 @@ final class LLVMJIT: @unchecked Sendable {
         }
     }
 
+    /// Makes `name` answer with `address` in `definedAddress(of:)`: a kernel recompiled under another name after its
+    /// stored object failed to load is found under its usual name afterwards.
+    func recordAlias(_ name: String, for address: UnsafeRawPointer) {
+        lock.withLock { definedSymbols[name] = address }
+    }
+
     /// The address of a kernel function defined earlier in this JIT, if there is one.
     func definedAddress(of symbol: String) -> UnsafeRawPointer? {
         lock.withLock { definedSymbols[symbol] }
