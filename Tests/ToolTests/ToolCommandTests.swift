@@ -20,10 +20,11 @@ func runProcess(_ executable: URL, _ arguments: [String],
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
-/// The kernel cache of the Tools this test process runs, unless a test names its own: a directory of this process,
-/// so that tests neither fill the user's cache nor depend on what it holds.
+/// The kernel cache of the Tools the tests run, unless a test names its own: one folder under the temporary
+/// directory, so that tests neither fill the user's cache nor depend on it. Test runs share it (it grows by one set
+/// of entries per build, not per run), as processes share a real cache; builds never read each other's entries.
 let testKernelCacheDirectory = FileManager.default.temporaryDirectory
-    .appendingPathComponent("refract-tool-tests-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
+    .appendingPathComponent("refract-tool-tests-kernel-cache", isDirectory: true)
 
 /// Runs the built `Tool` with `arguments` and returns its exit status and combined output.
 func runTool(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
