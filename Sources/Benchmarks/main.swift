@@ -48,6 +48,7 @@ AutodiffBenchmarks.run(report, filter: filter)
 LinearAlgebraBenchmarks.run(report, filter: filter)
 RenderBenchmarks.run(report, filter: filter)
 TutorialBenchmarks.run(report, filter: filter)
+ColdStartBenchmarks.run(report, filter: filter)
 if let comparison { print(comparison.table(against: report)) }
 if let jsonPath {
     do {

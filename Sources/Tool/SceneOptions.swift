@@ -1,4 +1,4 @@
-// Command-line options shared by the commands that render: which scene, which texture, film size, backend.
+// Command-line options shared by the commands that render: which scene, which texture, film size, backend, cache.
 import ArgumentParser
 import Foundation
 import Integrators
@@ -25,13 +25,15 @@ struct SceneOptions: ParsableArguments {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @OptionGroup var kernelCache: KernelCacheOptions
+
     /// The backend, validated.
     func compileOptions() throws -> CompileOptions {
         guard let variant = Variant(rawValue: variant) else {
             throw ValidationError("--variant must be llvm or scalar, got '\(variant)'")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        return CompileOptions(variant: variant, threadCount: threads)
+        return CompileOptions(variant: variant, threadCount: threads, diskCache: kernelCache.diskCache())
     }
 
     /// The `-D` overrides as a dictionary.

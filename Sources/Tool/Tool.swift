@@ -13,7 +13,10 @@ struct Tool: ParsableCommand {
 
 /// `Tool info`: facts about this machine and build that matter for performance and reproducibility.
 struct Info: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the environment: CPU, vector width, LLVM, threads.")
+    static let configuration = CommandConfiguration(
+        abstract: "Print the environment: CPU, vector width, LLVM, threads, the kernel cache's place and size.")
+
+    @OptionGroup var kernelCache: KernelCacheOptions
 
     func run() throws {
         let context = TraceContext.standard
@@ -22,5 +25,11 @@ struct Info: ParsableCommand {
         print("threads:       \(context.threadCount)")
         print("llvm:          \(LLVMBackend.shared.llvmVersion)")
         print("variants:      \(Variant.allCases.map(\.rawValue).joined(separator: ", "))")
+        let cache = KernelDiskCache(directory: KernelCacheOptions.directory())
+        let usage = cache.usage
+        let state = kernelCache.disabledReason().map { "off (\($0))" } ?? "on"
+        print("kernel cache:  \(cache.directory.path) (\(state))")
+        print(String(format: "cache size:    %d entries, %.1f MiB (%d bytes)", usage.entries,
+                     Double(usage.bytes) / 1_048_576, usage.bytes))
     }
 }

@@ -44,6 +44,8 @@ struct OptimizeCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @OptionGroup var kernelCache: KernelCacheOptions
+
     @Option(help: "Output folder.")
     var output: String = "runs/optimize"
 
@@ -64,7 +66,8 @@ struct OptimizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = CompileOptions(variant: Variant(rawValue: variant)!, threadCount: threads)
+        let options = CompileOptions(variant: Variant(rawValue: variant)!, threadCount: threads,
+                                     diskCache: kernelCache.diskCache())
         // Everything that can be wrong with the inputs is checked before any work starts.
         let (values, size, names) = try loadTextures()
         let directory = URL(fileURLWithPath: output, isDirectory: true)

@@ -25,15 +25,20 @@ public struct CompileOptions: Sendable, Equatable {
     /// Writes one line per kernel launch to standard error (its hash, size, instructions, buffers and times), like
     /// Dr.Jit's info log level. The default is on when the environment variable `REFRACT_LOG_LAUNCHES` is set.
     public var logsLaunches: Bool
+    /// Where LLVM kernels are stored and looked for across processes; nil (the default for embedders) keeps them in
+    /// memory only. The Tool turns it on (`REFRACT_CACHE_DIR`, `REFRACT_CACHE=0`). The scalar backend ignores it.
+    public var diskCache: KernelDiskCache?
 
     public init(variant: Variant = .llvm, vectorWidth: Int? = nil, threadCount: Int? = nil,
                 blockSize: Int = 16384, checksBounds: Bool = false,
-                logsLaunches: Bool = ProcessInfo.processInfo.environment["REFRACT_LOG_LAUNCHES"] != nil) {
+                logsLaunches: Bool = ProcessInfo.processInfo.environment["REFRACT_LOG_LAUNCHES"] != nil,
+                diskCache: KernelDiskCache? = nil) {
         self.variant = variant
         self.vectorWidth = vectorWidth
         self.threadCount = threadCount
         self.blockSize = blockSize
         self.checksBounds = checksBounds
         self.logsLaunches = logsLaunches
+        self.diskCache = diskCache
     }
 }

@@ -153,13 +153,15 @@ extension TraceContext {
         let size = kernelLaunch.size, blockSize = kernelLaunch.blockSize
         // Phase 2: compile, unless cached.
         let compileStart = DispatchTime.now()
-        let (kernel, compiled) = KernelCache.shared.kernel(for: kernelLaunch.program, variant: options.variant)
-        if compiled {
-            _statistics.kernelsCompiled += 1
-            _statistics.compilingSeconds += compileStart.secondsElapsed
-        } else {
-            _statistics.cacheHits += 1
+        let (kernel, source) = kernelCache.kernel(for: kernelLaunch.program, variant: options.variant,
+                                                  diskCache: options.diskCache)
+        let compiled = source != .memory
+        switch source {
+        case .memory: _statistics.cacheHits += 1
+        case .disk: _statistics.diskCacheHits += 1
+        case .compiled: _statistics.kernelsCompiled += 1
         }
+        if compiled { _statistics.compilingSeconds += compileStart.secondsElapsed }
         // Phase 3: run.
         let runStart = DispatchTime.now()
         Executor.run(kernel, kernelLaunch, threadCount: threadCount, blockSize: blockSize)
@@ -167,7 +169,8 @@ extension TraceContext {
         _statistics.runningSeconds += runningSeconds
         if options.logsLaunches {
             let compilingSeconds = compiled ? Double(runStart.uptimeNanoseconds - compileStart.uptimeNanoseconds) / 1e9 : nil
-            logLaunch(kernelLaunch, compilingSeconds: compilingSeconds, runningSeconds: runningSeconds)
+            logLaunch(kernelLaunch, compilingSeconds: compilingSeconds, fromDisk: source == .disk,
+                      runningSeconds: runningSeconds)
         }
         _statistics.kernelsLaunched += 1
         // Phase 4: results.
@@ -195,8 +198,8 @@ extension TraceContext {
 extension TraceContext {
     /// One line of the launch log: kernel hash, lanes, instructions, buffers by role, and times. "since last launch"
     /// is the host time from the end of the previous launch's run to the start of this one's (recording, autodiff,
-    /// tracing and compiling).
-    func logLaunch(_ launch: KernelLaunch, compilingSeconds: Double?, runningSeconds: Double) {
+    /// tracing and compiling). A kernel loaded from the disk cache shows its loading time as "disk".
+    func logLaunch(_ launch: KernelLaunch, compilingSeconds: Double?, fromDisk: Bool, runningSeconds: Double) {
         let program = launch.program
         func count(_ role: SlotRole) -> Int { program.slots.filter { $0.role == role }.count }
         var line = "Tracer: launch \(String(program.structuralHash, radix: 16)) lanes \(launch.size)"
@@ -204,7 +207,9 @@ extension TraceContext {
         line += " outputs \(count(.output) + count(.assignTarget) + count(.linearOutput)) scatters \(count(.scatterTarget) + count(.scatterAddTarget))"
         line += " reductions \(count(.reductionPartials) + count(.blockOutput))"
         line += String(format: " trace %.1f us", launch.tracingSeconds * 1e6)
-        if let compilingSeconds { line += String(format: " compile %.1f ms", compilingSeconds * 1e3) }
+        if let compilingSeconds {
+            line += String(format: fromDisk ? " disk %.1f ms" : " compile %.1f ms", compilingSeconds * 1e3)
+        }
         line += String(format: " run %.1f us", runningSeconds * 1e6)
         let now = DispatchTime.now().uptimeNanoseconds
         if lastLaunchEnd > 0 {

@@ -37,6 +37,9 @@ public final class TraceContext: @unchecked Sendable {
     var valueNumberPurgeThreshold = 4096
     var sideEffects: [SideEffect] = []
     var _statistics = TraceStatistics()
+    /// Where compiled kernels are kept: the process-wide cache, or (in tests) a fresh one over a fresh JIT that stands
+    /// for a new process.
+    var kernelCache = KernelCache.shared
     /// When the last launch finished running (for the launch log's gaps).
     var lastLaunchEnd: UInt64 = 0
     /// While an evaluation is being frozen: the launches it ran (see `TraceContext+FrozenKernels.swift`).

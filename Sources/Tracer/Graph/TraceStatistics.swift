@@ -2,10 +2,12 @@
 
 /// What a context has done so far. Read with `TraceContext.statistics`; reset with `resetStatistics()`.
 public struct TraceStatistics: Sendable, Equatable {
-    /// Kernels compiled (cache misses).
+    /// Kernels compiled (misses of the in-memory cache and of the disk cache, if any).
     public var kernelsCompiled = 0
     /// Kernel lookups answered by the in-memory cache.
     public var cacheHits = 0
+    /// Kernels loaded from the disk cache (`CompileOptions.diskCache`): object code added to the JIT, no compile.
+    public var diskCacheHits = 0
     /// Kernel launches (one per kernel per evaluation).
     public var kernelsLaunched = 0
     /// Nodes recorded (after folding and value numbering).
@@ -17,7 +19,7 @@ public struct TraceStatistics: Sendable, Equatable {
     public var allocatedBytes = 0
     /// Seconds spent turning graphs into kernel programs.
     public var tracingSeconds = 0.0
-    /// Seconds spent compiling.
+    /// Seconds spent compiling (and loading kernels from the disk cache).
     public var compilingSeconds = 0.0
     /// Seconds spent running kernels.
     public var runningSeconds = 0.0

@@ -4,50 +4,83 @@ import Foundation
 
 /// Compiles `KernelProgram`s to native vector code for the host CPU through LLVM's ORC JIT.
 ///
-/// Each compile builds one module (IR -> verify -> `default<O3>` -> JIT) and looks up its function. Compilation
-/// is serialised by a lock, so the backend can be used from any thread; caching compiled kernels is the caller's.
+/// Each compile builds one module (IR -> verify -> `default<O3>` -> object code) and adds the object to the JIT.
+/// With a disk cache, the object code is stored under the kernel's key, and a later process that finds a valid
+/// entry adds the stored bytes instead, skipping IR building, optimisation and code generation. Compilation is
+/// serialised by a lock, so the backend can be used from any thread; caching kernels in memory is the caller's.
 public final class LLVMBackend: @unchecked Sendable {
     /// The process-wide backend.
-    public static let shared = LLVMBackend()
+    public static let shared = LLVMBackend(jit: nil)
 
     /// Serialises compiles (the pass pipeline shares one target machine).
     private let lock = NSLock()
-    /// Compiles so far; makes every kernel's symbol name unique.
-    private var compileCount = 0
+    /// The JIT this backend adds code to; nil means the process-wide one, created on first use.
+    private let ownJIT: LLVMJIT?
 
-    private init() {}
+    /// A backend over `jit` (tests give a fresh JIT to stand for a fresh process), or the process-wide JIT.
+    init(jit: LLVMJIT?) { ownJIT = jit }
 
     /// The version of the LLVM libraries the backend was built against (e.g. "14.0.6").
     public var llvmVersion: String { LLVM_VERSION_STRING }
 
     /// Compiles a program into a kernel ready to run.
     public func compile(_ program: KernelProgram) throws -> LLVMKernel {
-        try lock.withLock {
-            let jit = try LLVMJIT.shared()
-            compileCount += 1
-            let name = "refract_kernel_\(String(program.structuralHash, radix: 16))_\(compileCount)"
+        try compile(program, diskCache: nil).kernel
+    }
 
-            // The module must live in a thread-safe context to be handed to the JIT.
-            let threadSafeContext = LLVMOrcCreateNewThreadSafeContext()
-            defer { LLVMOrcDisposeThreadSafeContext(threadSafeContext) }
-            let module = try buildModule(program, name: name, jit: jit,
-                                         context: LLVMOrcThreadSafeContextGetContext(threadSafeContext))
-            do {
-                try jit.optimize(module)
-            } catch {
-                LLVMDisposeModule(module)
-                throw error
+    /// The disk cache key of a program on this machine and build.
+    func cacheKey(for program: KernelProgram) -> KernelCacheKey {
+        KernelCacheKey(program: program, llvmVersion: llvmVersion, cpuName: HostCPU.name,
+                       cpuFeatures: HostCPU.features, build: BuildIdentity.string)
+    }
+
+    /// A kernel for `program`: loaded from `diskCache` when it holds a valid entry (`fromDisk`), otherwise compiled
+    /// and, with a cache, stored there. A refused or unloadable entry is reported by the cache and never run.
+    func compile(_ program: KernelProgram, diskCache: KernelDiskCache?) throws -> (kernel: LLVMKernel, fromDisk: Bool) {
+        try lock.withLock {
+            let jit = try ownJIT ?? LLVMJIT.shared()
+            let key = cacheKey(for: program)
+            var symbol = key.symbolName
+            func kernel(at address: UnsafeRawPointer) -> LLVMKernel {
+                LLVMKernel(program: program, symbolName: symbol, entry: unsafeBitCast(address, to: KernelEntry.self))
             }
-            try jit.add(module, context: threadSafeContext!)
-            let address = try jit.lookup(name)
-            return LLVMKernel(program: program, symbolName: name, entry: unsafeBitCast(address, to: KernelEntry.self))
+            if let address = jit.definedAddress(of: symbol) { return (kernel(at: address), false) }
+
+            var storesObject = diskCache != nil
+            if let diskCache, let object = diskCache.load(key) {
+                do {
+                    return (kernel(at: try jit.addObject(object, defining: symbol)), true)
+                } catch {
+                    // A well-formed entry that LLVM refuses: its symbol may now be half-defined in the JIT, so the
+                    // fresh compile takes another name, and the entry is removed rather than replaced (its object
+                    // would carry that name).
+                    diskCache.discard(key, reason: "LLVM could not load it: \(error)")
+                    symbol += "_recompiled"
+                    storesObject = false
+                }
+            }
+            let object = try compileObject(program, name: symbol, jit: jit)
+            if storesObject, let diskCache { diskCache.store(object, for: key) }
+            let address = try jit.addObject(object, defining: symbol)
+            if symbol != key.symbolName { jit.recordAlias(key.symbolName, for: address) }
+            return (kernel(at: address), false)
         }
+    }
+
+    /// Builds, optimises and compiles the module of `program` to object code defining the function `name`.
+    private func compileObject(_ program: KernelProgram, name: String, jit: LLVMJIT) throws -> [UInt8] {
+        let context = LLVMContextCreate()!
+        defer { LLVMContextDispose(context) }
+        let module = try buildModule(program, name: name, jit: jit, context: context)
+        defer { LLVMDisposeModule(module) }
+        try jit.optimize(module)
+        return try jit.emitObject(module)
     }
 
     /// The LLVM IR of a program's kernel as text, before or after the `default<O3>` pipeline (for dumps and tests).
     public func intermediateRepresentation(of program: KernelProgram, optimized: Bool) throws -> String {
         try lock.withLock {
-            let jit = try LLVMJIT.shared()
+            let jit = try ownJIT ?? LLVMJIT.shared()
             let context = LLVMContextCreate()!
             defer { LLVMContextDispose(context) }
             let name = "refract_kernel_\(String(program.structuralHash, radix: 16))"
@@ -82,7 +115,8 @@ public final class LLVMBackend: @unchecked Sendable {
     }
 }
 
-/// A kernel compiled by the LLVM backend: native code in the process-wide JIT, valid for the process's lifetime.
+/// A kernel compiled (or loaded from the disk cache) by the LLVM backend: native code in the JIT, valid for the
+/// process's lifetime.
 public final class LLVMKernel: CompiledKernel, @unchecked Sendable {
     /// The program this kernel was compiled from.
     public let program: KernelProgram

@@ -1,4 +1,4 @@
-// The process-wide ORC LLJIT for the host CPU: module optimisation, adding modules and symbol lookup.
+// The process-wide ORC LLJIT for the host CPU: module optimisation, object code emission, loading and lookup.
 import CLLVM
 import Foundation
 
@@ -31,8 +31,10 @@ func checkLLVM(_ error: LLVMErrorRef?) throws {
 
 /// The one LLJIT of the process, compiling for the host CPU with aggressive code generation.
 ///
-/// Every method takes the JIT's lock, so it can be used from any thread. Compiled code lives as long as the
-/// process: kernels are cached by their programs, so the set of modules stays small.
+/// Every method takes the JIT's lock, so it can be used from any thread. Modules are compiled to relocatable object
+/// code by a target machine configured like the JIT's own (so the bytes can be stored in the disk cache and loaded
+/// by another process), then added as objects. Compiled code lives as long as the process: kernels are cached by
+/// their programs, so the set of objects stays small.
 final class LLVMJIT: @unchecked Sendable {
     /// Guards the lazily created `instance`.
     private static let creationLock = NSLock()
@@ -51,14 +53,20 @@ final class LLVMJIT: @unchecked Sendable {
     /// Guards the JIT and the pass target machine.
     private let lock = NSLock()
     private let jit: LLVMOrcLLJITRef
-    /// A second target machine for the host, used by the pass pipeline (the JIT owns the first).
+    /// A second target machine for the host, used by the pass pipeline and to emit object code (the JIT owns the
+    /// first; both are made by `makeHostTargetMachine`, so the code is what the JIT would have generated).
     private let passTargetMachine: LLVMTargetMachineRef
     /// The target triple and data layout every module gets, so that the optimiser knows the real vector widths.
     let triple: String
     let dataLayout: String
 
-    /// Creates the LLJIT for the host, with process symbols (libm) visible to JIT code.
-    private init() throws {
+    /// Kernel functions already defined, by symbol name: names are deterministic per kernel, and defining one twice
+    /// in a JITDylib is an error, so a second request for the same name gets the first definition.
+    private var definedSymbols: [String: UnsafeRawPointer] = [:]
+
+    /// Creates an LLJIT for the host, with process symbols (libm) visible to JIT code. The backend uses `shared()`;
+    /// tests make their own to stand for a fresh process.
+    init() throws {
         Self.initializeNativeTarget()
         triple = takeMessage(LLVMGetDefaultTargetTriple())
         passTargetMachine = try Self.makeHostTargetMachine(triple: triple)
@@ -118,23 +126,57 @@ final class LLVMJIT: @unchecked Sendable {
         }
     }
 
-    /// Hands a module (created in `context`) to the JIT. The JIT owns the module afterwards, even on failure.
-    func add(_ module: LLVMModuleRef, context: LLVMOrcThreadSafeContextRef) throws {
+    /// Compiles an optimised module to a relocatable object file in memory (the module stays the caller's).
+    func emitObject(_ module: LLVMModuleRef) throws -> [UInt8] {
         try lock.withLock {
-            let threadSafeModule = LLVMOrcCreateNewThreadSafeModule(module, context)
-            try checkLLVM(LLVMOrcLLJITAddLLVMIRModule(jit, LLVMOrcLLJITGetMainJITDylib(jit), threadSafeModule))
+            var message: UnsafeMutablePointer<CChar>?
+            var buffer: LLVMMemoryBufferRef?
+            if LLVMTargetMachineEmitToMemoryBuffer(passTargetMachine, module, LLVMObjectFile, &message, &buffer) != 0
+                || buffer == nil {
+                throw LLVMBackendError.llvm("object code emission failed: \(takeMessage(message))")
+            }
+            defer { LLVMDisposeMemoryBuffer(buffer) }
+            let start = UnsafeRawPointer(LLVMGetBufferStart(buffer)!)
+            return Array(UnsafeRawBufferPointer(start: start, count: LLVMGetBufferSize(buffer)))
         }
     }
 
-    /// The address of a function added earlier; compiles its module on first lookup.
-    func lookup(_ name: String) throws -> UnsafeRawPointer {
+    /// Adds object code that defines the function `symbol` and returns the function's address. When `symbol` is
+    /// already defined in this JIT, the existing definition is returned and the object is not added.
+    func addObject(_ object: [UInt8], defining symbol: String) throws -> UnsafeRawPointer {
         try lock.withLock {
-            var address: LLVMOrcExecutorAddress = 0
-            try checkLLVM(LLVMOrcLLJITLookup(jit, &address, name))
-            guard let pointer = UnsafeRawPointer(bitPattern: UInt(address)) else {
-                throw LLVMBackendError.llvm("symbol \(name) resolved to address 0")
+            if let address = definedSymbols[symbol] { return address }
+            // The JIT takes ownership of the buffer, also when adding fails.
+            let buffer = object.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) {
+                    LLVMCreateMemoryBufferWithMemoryRangeCopy($0.baseAddress, $0.count, symbol)
+                }
             }
-            return pointer
+            try checkLLVM(LLVMOrcLLJITAddObjectFile(jit, LLVMOrcLLJITGetMainJITDylib(jit), buffer))
+            let address = try lookupLocked(symbol)
+            definedSymbols[symbol] = address
+            return address
         }
+    }
+
+    /// Makes `name` answer with `address` in `definedAddress(of:)`: a kernel recompiled under another name after its
+    /// stored object failed to load is found under its usual name afterwards.
+    func recordAlias(_ name: String, for address: UnsafeRawPointer) {
+        lock.withLock { definedSymbols[name] = address }
+    }
+
+    /// The address of a kernel function defined earlier in this JIT, if there is one.
+    func definedAddress(of symbol: String) -> UnsafeRawPointer? {
+        lock.withLock { definedSymbols[symbol] }
+    }
+
+    /// The address of a function added earlier (the JIT links its object on the first lookup); the lock is held.
+    private func lookupLocked(_ name: String) throws -> UnsafeRawPointer {
+        var address: LLVMOrcExecutorAddress = 0
+        try checkLLVM(LLVMOrcLLJITLookup(jit, &address, name))
+        guard let pointer = UnsafeRawPointer(bitPattern: UInt(address)) else {
+            throw LLVMBackendError.llvm("symbol \(name) resolved to address 0")
+        }
+        return pointer
     }
 }

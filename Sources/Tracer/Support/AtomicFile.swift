@@ -25,8 +25,10 @@ public func writeAtomically(_ data: Data, to url: URL) throws {
 }
 
 /// Writes the concatenation of `chunks` atomically (see `writeAtomically(_:to:)`), one piece after another, so a
-/// large file (a checkpoint) never has to exist as one buffer in memory.
-public func writeAtomically(_ chunks: [Data], to url: URL) throws {
+/// large file (a checkpoint) never has to exist as one buffer in memory. `durable: false` skips flushing to disk
+/// (readers still never see half a file; after a power loss the file may be empty or short), for files whose
+/// readers check them anyway, like the kernel cache's entries, where the flushes would cost more than they save.
+public func writeAtomically(_ chunks: [Data], to url: URL, durable: Bool = true) throws {
     let destination = url.standardizedFileURL
     let directory = destination.deletingLastPathComponent()
     let temporary = directory.appendingPathComponent(
@@ -57,12 +59,13 @@ public func writeAtomically(_ chunks: [Data], to url: URL) throws {
                 }
             }
         }
-        guard fsync(descriptor) == 0 else { throw failure("flushing to disk") }
+        guard !durable || fsync(descriptor) == 0 else { throw failure("flushing to disk") }
     }
     guard rename(temporary.path, destination.path) == 0 else {
         throw failure("renaming the temporary file into place")
     }
     succeeded = true
+    guard durable else { return }
     let directoryDescriptor = open(directory.path, O_RDONLY | O_CLOEXEC)
     if directoryDescriptor >= 0 {
         _ = fsync(directoryDescriptor) // best effort: make the rename itself durable
