@@ -15,30 +15,83 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt32 = 0
 
-    @Option(help: "Output image: .exr, .png or .npy.")
+    @Option(help: "Output image: .exr, .png or .npy (with --shard: the partial film, .exr).")
     var output: String
+
+    @Option(help: ArgumentHelp("Render only shard I of N (0 <= I < N <= spp): its share of every pixel's samples, as a partial film for `Tool merge`.", valueName: "I/N"))
+    var shard: String?
+
+    @Option(help: "When standard error is not a terminal (a farm log), print a progress line every this many seconds.")
+    var progressEvery: Double = 5
+
+    /// The shard's index and count, validated.
+    func parsedShard() throws -> (index: Int, count: Int)? {
+        guard let shard else { return nil }
+        let parts = shard.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let index = Int(parts[0]), let count = Int(parts[1]), count >= 1, (0..<count).contains(index) else {
+            throw ValidationError("--shard expects I/N with 0 <= I < N, got '\(shard)'")
+        }
+        return (index, count)
+    }
 
     func run() throws {
         let url = URL(fileURLWithPath: output)
         _ = try ImageFormat(url: url)
+        let shard = try parsedShard()
+        guard progressEvery >= 0 && progressEvery.isFinite else {
+            throw ValidationError("--progress-every must be a number of seconds >= 0, got \(progressEvery)")
+        }
+        if shard != nil && url.pathExtension.lowercased() != "exr" {
+            throw ValidationError("--shard writes a partial film: --output must end in .exr, got '\(output)'")
+        }
         let options = try sceneOptions.compileOptions()
         try TraceContext.with(options) {
             let scene = try sceneOptions.loadScene()
             let samples = try sceneOptions.samplesPerPixel(spp, for: scene)
+            if let shard { return try renderShard(shard, of: scene, samplesPerPixel: samples, to: url) }
             let clock = ContinuousClock()
             let start = clock.now
-            let progress = ProgressLine("rendering")
+            let film = scene.sensor.film
+            let progress = ProgressLine("rendering", samples: film.pixelCount * samples, interval: progressEvery)
             let image = scene.render(samplesPerPixel: samples, seed: seed) { progress.update(done: $0, total: $1) }
             let values = image.values
             progress.finish()
             let elapsed = (clock.now - start).seconds
-            let film = scene.sensor.film
             let bitmap = Bitmap(width: film.width, height: film.height, channelCount: 3, pixels: values)
             try bitmap.write(to: url)
             let total = Double(film.width * film.height * samples)
             print(String(format: "rendered %dx%d at %d spp in %.3f s (%.2f Msamples/s) -> %@",
                          film.width, film.height, samples, elapsed, total / elapsed / 1e6, output))
         }
+    }
+}
+
+extension RenderCommand {
+    /// Renders shard `shard` of the job and writes its partial film.
+    private func renderShard(_ shard: (index: Int, count: Int), of scene: Scene, samplesPerPixel spp: Int,
+                             to url: URL) throws {
+        guard shard.count <= spp else {
+            throw ValidationError("--shard \(shard.index)/\(shard.count): a job of \(spp) samples per pixel has at most \(spp) shards")
+        }
+        let job = try JobIdentity(sceneOptions: sceneOptions, scene: scene, samplesPerPixel: spp, seed: seed,
+                                  shardCount: shard.count)
+        let samples = Scene.shardSamples(index: shard.index, of: shard.count, samplesPerPixel: spp)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let progress = ProgressLine("rendering shard \(shard.index)/\(shard.count)",
+                                    samples: scene.sensor.film.pixelCount * samples.count, interval: progressEvery)
+        let sums = scene.filmSums(samplesPerPixel: spp, seed: seed, samples: samples) { progress.update(done: $0, total: $1) }
+        let film = scene.sensor.film
+        let partial = PartialFilm(job: job.hash, shardIndex: shard.index, shardCount: shard.count, samplesPerPixel: spp,
+                                  seed: seed, width: film.width, height: film.height, version: BuildIdentity.version,
+                                  segments: sums.map { ($0.segment, $0.sums.channels.map(\.values)) })
+        progress.finish()
+        try partial.write(to: url)
+        let elapsed = (clock.now - start).seconds
+        let total = Double(film.pixelCount * samples.count)
+        print(String(format: "rendered shard %d/%d (samples %d..<%d of %d) of %dx%d in %.3f s (%.2f Msamples/s) -> %@",
+                     shard.index, shard.count, samples.lowerBound, samples.upperBound, spp, film.width, film.height,
+                     elapsed, total / elapsed / 1e6, output))
     }
 }
 

@@ -1,14 +1,41 @@
 // The command-line program: `Tool optimize` (the tutorial end to end), `render`, `gradient` and `info`.
 import ArgumentParser
 import Foundation
+import Integrators
+import Optim
 import Tracer
 
 @main
 struct Tool: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Refract: differentiable rendering and a tracing JIT on the CPU.",
-        subcommands: [OptimizeCommand.self, RenderCommand.self, GradientCommand.self, Info.self]
+        subcommands: [OptimizeCommand.self, RenderCommand.self, MergeCommand.self, GradientCommand.self, Info.self]
     )
+
+    /// Runs the command; exits 0 on success, 2 for bad input (arguments, files, scenes, checkpoints: the message
+    /// names the input), 1 for an internal failure (anything else), so that farm schedulers can tell a job to fix
+    /// from a node to retry.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            // Help, version and clean exits keep ArgumentParser's own output and status.
+            if code == .success || error is ExitCode { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(isInputError(error, code: code) ? 2 : 1)
+        }
+    }
+
+    /// Whether `error` is about the user's input rather than a failure of the program or the machine.
+    static func isInputError(_ error: any Error, code: ExitCode) -> Bool {
+        if code == .validationFailure { return true }   // argument parsing and ValidationError
+        switch error {
+        case is ImageIOError, is SceneError, is SafeTensorsError, is CheckpointError, is RenderError: return true
+        default: return false
+        }
+    }
 }
 
 /// `Tool info`: facts about this machine and build that matter for performance and reproducibility.

@@ -1,6 +1,9 @@
 // EXRImage: an OpenEXR scanline image as named channels of floats plus string attributes, what the EXR reader
 // and writer exchange (a Bitmap is one kind; a shard's partial film, with its sums and job identity, another).
 
+import Foundation
+import Tracer
+
 /// The contents of a single-part scanline OpenEXR file: named channels (each width x height floats, row-major)
 /// and the header's string attributes (other attributes are format details the reader and writer handle).
 public struct EXRImage: Equatable, Sendable {
@@ -38,5 +41,31 @@ public struct EXRImage: Equatable, Sendable {
     /// The channel named `name`, if any.
     public subscript(channel name: String) -> [Float]? {
         channels.first { $0.name == name }?.values
+    }
+}
+
+extension EXRImage {
+    /// Reads an OpenEXR file (single-part scanline; any channel names). Throws `ImageIOError` naming the file.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: url.path)
+                ? "cannot read the file (\(error.localizedDescription))" : "no such file"
+            throw ImageIOError(fileName: url.lastPathComponent, reason: reason)
+        }
+        self = try EXRReader.decodeImage(data, fileName: url.lastPathComponent)
+    }
+
+    /// Writes the image as an OpenEXR file, atomically. Throws `ImageIOError` naming the file.
+    public func write(to url: URL, pixelType: EXRPixelType = .float, compression: EXRCompression = .zip) throws {
+        let data = try EXRWriter.encode(self, pixelType: pixelType, compression: compression,
+                                        fileName: url.lastPathComponent)
+        do {
+            try writeAtomically(data, to: url)
+        } catch let error as AtomicWriteError {
+            throw ImageIOError(fileName: url.lastPathComponent, reason: error.reason)
+        }
     }
 }
