@@ -5,6 +5,7 @@ import Tracer
 var filterWord: String?
 var jsonPath: String?
 var comparePath: String?
+var mitsubaCLI: String?
 var arguments = CommandLine.arguments.dropFirst()
 if arguments.first == TutorialProcess.argument {
     do {
@@ -20,11 +21,12 @@ while let argument = arguments.popFirst() {
     case "--filter": filterWord = arguments.popFirst()
     case "--json": jsonPath = arguments.popFirst()
     case "--compare": comparePath = arguments.popFirst()
+    case "--mitsuba-cli": mitsubaCLI = arguments.popFirst()
     case "--help", "-h":
-        print("usage: Benchmarks [--filter WORD] [--json FILE] [--compare MITSUBA.json]")
+        print("usage: Benchmarks [--filter WORD] [--json FILE] [--compare MITSUBA.json] [--mitsuba-cli PATH]")
         exit(0)
     default:
-        FileHandle.standardError.write(Data("Benchmarks: unknown argument '\(argument)' (expected --filter WORD, --json FILE or --compare FILE)\n".utf8))
+        FileHandle.standardError.write(Data("Benchmarks: unknown argument '\(argument)' (expected --filter WORD, --json FILE, --compare FILE or --mitsuba-cli PATH)\n".utf8))
         exit(2)
     }
 }
@@ -48,7 +50,7 @@ AutodiffBenchmarks.run(report, filter: filter)
 LinearAlgebraBenchmarks.run(report, filter: filter)
 RenderBenchmarks.run(report, filter: filter)
 TutorialBenchmarks.run(report, filter: filter)
-ColdStartBenchmarks.run(report, filter: filter)
+ColdStartBenchmarks.run(report, filter: filter, mitsubaCLI: mitsubaCLI)
 if let comparison { print(comparison.table(against: report)) }
 if let jsonPath {
     do {
