@@ -78,9 +78,16 @@ public struct Checkpoint {
     }
 
     /// Writes the checkpoint atomically (a temporary file renamed into place) with `iteration` and `seed` in the
-    /// metadata. Throws `SafeTensorsError`.
+    /// metadata. A float tensor holding NaN or an infinity (a diverged optimisation) is refused before anything is
+    /// written, so the file already at `url`, the last good checkpoint, stays as it was. Throws `CheckpointError`
+    /// for such a tensor, `SafeTensorsError` for a failed write.
     public func write(to url: URL) throws {
-        try contents().write(to: url)
+        let file = try contents()
+        for name in file.tensors.keys.sorted() {
+            guard let (index, value) = file.tensors[name]?.firstNonFinite() else { continue }
+            throw CheckpointError(file: url.path, problem: .nonFinite(key: name, index: index, value: value))
+        }
+        try file.write(to: url)
     }
 
     /// Sets `module`'s parameters (and `optimizer`'s state, when given) from the checkpoint. Everything is checked
@@ -89,7 +96,8 @@ public struct Checkpoint {
     /// and optimiser as they were. Each tensor is then read straight into memory: a parameter (or optimiser state)
     /// that already holds evaluated values is overwritten in place, as PyTorch's `load_state_dict` copies into its
     /// parameters, and one that does not gets a new array; so restoring costs no memory beyond the restored arrays.
-    /// A read that fails part-way (`SafeTensorsError`: an I/O error, a file truncated while it is read) may leave
+    /// A read that fails part-way (`SafeTensorsError`: an I/O error, a file truncated while it is read) or a tensor
+    /// holding NaN or an infinity (`CheckpointError`, naming the key and element, found as it is read) may leave
     /// part of the values restored. Restored parameters have no gradient.
     public func restore(module: some Module, optimizer: (any Optimizer)? = nil) throws {
         let named = module.namedParameters
@@ -100,16 +108,16 @@ public struct Checkpoint {
             if let optimizer {
                 try optimizer.loadState(from: tensors, parameterKeys: Self.keys(of: optimizer, in: named))
             }
+            // Phase 2: the parameters, each in its own memory where it has some.
+            for (key, parameter) in named {
+                let value = parameter.value.detached()
+                let restored = try tensors.readFloats(key, overwriting: value, count: parameter.count,
+                                                      context: value.context)
+                if restored.node !== value.node { parameter.value = restored }
+                parameter.zeroGrad()
+            }
         } catch let problem as CheckpointError.Problem {
             throw CheckpointError(file: source, problem: problem)
-        }
-        // Phase 2: the parameters, each in its own memory where it has some.
-        for (key, parameter) in named {
-            let value = parameter.value.detached()
-            let restored = try tensors.readFloats(key, overwriting: value, count: parameter.count,
-                                                  context: value.context)
-            if restored.node !== value.node { parameter.value = restored }
-            parameter.zeroGrad()
         }
     }
 

@@ -16,6 +16,8 @@ public struct CheckpointError: Error, Equatable, Sendable, CustomStringConvertib
         /// A tensor that is neither a parameter of the module nor state of one (a checkpoint of another model or
         /// optimiser).
         case unexpectedTensor(key: String)
+        /// A tensor holds NaN or an infinity (element `index`, row-major): refused when restoring, and never written.
+        case nonFinite(key: String, index: Int, value: Float)
         /// A `__metadata__` entry ("iteration", "seed") is absent.
         case missingMetadata(key: String)
         /// A `__metadata__` entry is not a non-negative decimal integer.
@@ -30,6 +32,8 @@ public struct CheckpointError: Error, Equatable, Sendable, CustomStringConvertib
             case let .invalidCount(key): "tensor '\(key)' does not hold a non-negative whole number"
             case let .unexpectedTensor(key):
                 "tensor '\(key)' belongs to no parameter of the model or its optimiser (a checkpoint of another model?)"
+            case let .nonFinite(key, index, value):
+                "tensor '\(key)' element \(index) is \(value), expected finite values"
             case let .missingMetadata(key): "no metadata entry '\(key)'"
             case let .invalidMetadata(key, value):
                 "metadata entry '\(key)' is '\(value)', expected a non-negative integer"

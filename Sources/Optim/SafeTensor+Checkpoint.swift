@@ -17,7 +17,7 @@ extension TensorSource {
     func readFloatArray(_ key: String, count: Int, context: TraceContext) throws -> FloatArray {
         var failure: (any Error)?
         let array = FloatArray(count: count, context: context) { destination in
-            do { try readFloats(key, into: destination) } catch { failure = error }
+            do { try readFiniteFloats(key, into: destination) } catch { failure = error }
         }
         if let failure { throw failure }
         return array
@@ -29,12 +29,20 @@ extension TensorSource {
         if let existing, existing.count == count {
             var failure: (any Error)?
             let inPlace = existing.overwritingInPlace { destination in
-                do { try readFloats(key, into: destination) } catch { failure = error }
+                do { try readFiniteFloats(key, into: destination) } catch { failure = error }
             }
             if let failure { throw failure }
             if inPlace { return existing }
         }
         return try readFloatArray(key, count: count, context: context)
+    }
+
+    /// `readFloats`, then throws `.nonFinite` naming the first NaN or infinite element.
+    private func readFiniteFloats(_ key: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
+        try readFloats(key, into: destination)
+        if let index = destination.firstIndex(where: { !$0.isFinite }) {
+            throw CheckpointError.Problem.nonFinite(key: key, index: index, value: destination[index])
+        }
     }
 
     /// The one-element tensor `key` (any dtype) as a non-negative integer count, such as Adam's step.

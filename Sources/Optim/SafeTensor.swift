@@ -105,6 +105,28 @@ public struct SafeTensor: Equatable, Sendable {
         }
     }
 
+    /// The first NaN or infinite element of a float tensor (index, value as a float), scanning the bytes in place;
+    /// nil when all are finite or the tensor holds integers.
+    public func firstNonFinite() -> (index: Int, value: Float)? {
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> (Int, Float)? in
+            switch dtype {
+            case .f32:
+                for i in 0..<elementCount {
+                    let value = Float(bitPattern: UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                    if !value.isFinite { return (i, value) }
+                }
+            case .f64:
+                for i in 0..<elementCount {
+                    let value = Double(bitPattern: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)))
+                    if !Float(value).isFinite { return (i, Float(value)) }
+                }
+            case .i32, .i64:
+                break
+            }
+            return nil
+        }
+    }
+
     /// The elements as a FloatArray (F32 exactly, F64 rounded); nil for integer tensors.
     public func floatArray(context: TraceContext = .current) -> FloatArray? {
         guard dtype == .f32 else { return floats().map { FloatArray($0, context: context) } }

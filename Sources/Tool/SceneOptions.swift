@@ -43,7 +43,12 @@ struct SceneOptions: ParsableArguments {
             guard let equals = define.firstIndex(of: "="), equals != define.startIndex else {
                 throw ValidationError("-D expects name=value, got '\(define)'")
             }
-            result[String(define[..<equals])] = String(define[define.index(after: equals)...])
+            let name = String(define[..<equals]), value = String(define[define.index(after: equals)...])
+            // A number that is not finite would reach the scene as NaN or infinity (Double reads "nan", "inf").
+            if let number = Double(value.trimmingCharacters(in: .whitespaces)), !Float(number).isFinite {
+                throw ValidationError("-D \(name)=\(value): expected a finite number")
+            }
+            result[name] = value
         }
         return result
     }

@@ -81,6 +81,31 @@ struct CheckpointStreamingTests {
         }
     }
 
+    @Test("a tensor holding NaN is refused when restoring (naming key and element) and never written")
+    func nonFinite() throws {
+        try inFreshContext {
+            let directory = try temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let url = directory.appendingPathComponent("run.safetensors")
+            _ = Self.savedRun(to: url)
+            var contents = try SafeTensors.read(from: url)
+            contents["0.bias"] = SafeTensor([0, 1, .nan, 2], shape: [4])
+            let bad = directory.appendingPathComponent("bad.safetensors")
+            try contents.write(to: bad)
+            let model = CheckpointTests.model(seed: 12)
+            #expect {
+                try Checkpoint.read(from: bad).restore(module: model, optimizer: Adam(model.parameters))
+            } throws: { error in
+                guard let error = error as? CheckpointError, case let .nonFinite(key, index, value) = error.problem else { return false }
+                return key == "0.bias" && index == 2 && value.isNaN
+            }
+            // Writing refuses it too, and the file in place stays as it was.
+            let before = try Data(contentsOf: url)
+            #expect(throws: CheckpointError.self) { try Checkpoint(contents: contents, file: bad.path).write(to: url) }
+            #expect(try Data(contentsOf: url) == before)
+        }
+    }
+
     @Test("F64 tensors are read in pieces and rounded to float, as in memory")
     func doubles() throws {
         try inFreshContext {

@@ -30,6 +30,17 @@ extension Bitmap {
         case .exr: self = try EXRReader.decode(data, fileName: fileName)
         case .npy: self = try NPYCodec.decode(data, fileName: fileName)
         }
+        try requireFinite(fileName: fileName)
+    }
+
+    /// Throws `ImageIOError` naming the first NaN or infinite element (row, column and channel), so that a bad
+    /// input is refused before any work starts instead of spreading through a render or an optimisation.
+    public func requireFinite(fileName: String) throws {
+        guard let index = pixels.firstIndex(where: { !$0.isFinite }) else { return }
+        let pixel = index / channelCount
+        throw ImageIOError(fileName: fileName,
+                           reason: "element \(index) (row \(pixel / width), column \(pixel % width), channel "
+                               + "\(index % channelCount)) is \(pixels[index]); expected finite values")
     }
 
     /// The bytes of this bitmap as a file of `format`; `fileName` is only used in error messages.

@@ -111,14 +111,25 @@ struct OptimizeCommand: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let firstIteration = training.iteration
+        // The iteration of the checkpoint on disk (the one --resume would continue from), if any.
+        var savedIteration: Int? = resume ? firstIteration : nil
         func saveCheckpoint() throws {
-            try Checkpoint(module: training.model, optimizer: training.optimizer, iteration: training.iteration,
-                           seed: seed).write(to: checkpointURL)
+            do {
+                try Checkpoint(module: training.model, optimizer: training.optimizer, iteration: training.iteration,
+                               seed: seed).write(to: checkpointURL)
+            } catch let error as CheckpointError {
+                guard case .nonFinite = error.problem else { throw error }
+                throw TrainingDiverged(iteration: training.iteration, reason: "\(error.problem)", kept: savedIteration)
+            }
+            savedIteration = training.iteration
             metrics.peakRSSMiB = ProcessMemory.peakResidentMiB
             try TrainingOutputs.writeMetrics(metrics, to: directory)
         }
         while training.iteration < iterations && !InterruptFlag.isSet {
             let record = try training.step()
+            guard record.loss.isFinite else {
+                throw TrainingDiverged(iteration: record.iteration, reason: "the loss is \(record.loss)", kept: savedIteration)
+            }
             metrics.iterations.append(record)
             let done = training.iteration - firstIteration
             let rate = Double(done) / max((clock.now - start).seconds, 1e-9)
@@ -203,6 +214,20 @@ struct OptimizeCommand: ParsableCommand {
             return try TutorialScene.make(resolution: resolution, texture: placeholder)
         }
         return try Scene(contentsOf: URL(fileURLWithPath: scene))
+    }
+
+    /// An optimisation that produced non-finite values: where, and which checkpoint is left.
+    struct TrainingDiverged: Error, CustomStringConvertible {
+        let iteration: Int
+        let reason: String
+        /// The iteration of the checkpoint left on disk, if any.
+        let kept: Int?
+
+        var description: String {
+            "iteration \(iteration): \(reason): the optimisation diverged (try a smaller --lr); stopped. "
+                + (kept.map { "model.safetensors still holds iteration \($0), the last good checkpoint." }
+                   ?? "No checkpoint was written.")
+        }
     }
 
     private func settingsDescription(size: Int, names: [String]) -> String {

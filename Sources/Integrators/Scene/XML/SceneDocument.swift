@@ -230,6 +230,9 @@ final class SceneXMLReader {
         guard let x = Double(token) else {
             throw fail(node, "could not parse number '\(token)' in \(attribute)=\"\(value)\"")
         }
+        guard Float(x).isFinite else {
+            throw fail(node, "'\(token)' in \(attribute)=\"\(value)\" is not a finite float")
+        }
         return x
     }
 
@@ -514,6 +517,7 @@ final class SceneXMLReader {
         switch tag {
         case "float":
             guard let x = Double(trimmed) else { throw fail(node, "could not parse a float from value=\"\(raw)\"") }
+            guard Float(x).isFinite else { throw fail(node, "float '\(name)' is \(raw), expected a finite number") }
             return (name, .float(x))
         case "integer":
             guard let i = Int(trimmed) else { throw fail(node, "could not parse an integer from value=\"\(raw)\"") }
