@@ -49,8 +49,11 @@ struct OptimizeCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var output: String = "runs/optimize"
 
-    @Option(help: "Write a checkpoint every N iterations.")
-    var checkpointEvery: Int = 10
+    @Option(help: "Also write a checkpoint every N iterations (default: only at the end, on Ctrl-C and every --checkpoint-minutes).")
+    var checkpointEvery: Int?
+
+    @Option(help: "Write a checkpoint when this many minutes have passed since the last one (a checkpoint of the tutorial is 3 GiB).")
+    var checkpointMinutes: Double = 10
 
     @Flag(help: "Continue from the checkpoint in the output folder.")
     var resume = false
@@ -61,7 +64,12 @@ struct OptimizeCommand: ParsableCommand {
         guard spp >= 1 else { throw ValidationError("--spp must be at least 1, got \(spp)") }
         guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
         guard figureSpp >= 1 else { throw ValidationError("--figure-spp must be at least 1, got \(figureSpp)") }
-        guard checkpointEvery >= 1 else { throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)") }
+        if let checkpointEvery, checkpointEvery < 1 {
+            throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)")
+        }
+        guard checkpointMinutes > 0 && checkpointMinutes.isFinite else {
+            throw ValidationError("--checkpoint-minutes must be a positive number, got \(checkpointMinutes)")
+        }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
@@ -113,7 +121,9 @@ struct OptimizeCommand: ParsableCommand {
         let firstIteration = training.iteration
         // The iteration of the checkpoint on disk (the one --resume would continue from), if any.
         var savedIteration: Int? = resume ? firstIteration : nil
+        var lastSave = clock.now
         func saveCheckpoint() throws {
+            lastSave = clock.now
             do {
                 try Checkpoint(module: training.model, optimizer: training.optimizer, iteration: training.iteration,
                                seed: seed).write(to: checkpointURL)
@@ -146,11 +156,17 @@ struct OptimizeCommand: ParsableCommand {
                 print(line)
                 fflush(stdout)
             }
-            if training.iteration % checkpointEvery == 0 { try saveCheckpoint() }
+            let due = checkpointEvery.map { training.iteration % $0 == 0 } ?? false
+            if due || (clock.now - lastSave).seconds >= checkpointMinutes * 60 { try saveCheckpoint() }
         }
         if terminal { print("") }
         if InterruptFlag.isSet { print("interrupted: stopping after iteration \(training.iteration)") }
+        let saveStart = clock.now
         try saveCheckpoint()
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: checkpointURL.path)[.size] as? Int) ?? 0
+        print(String(format: "checkpoint: %@ (%@) written in %.1f s", checkpointURL.lastPathComponent,
+                     ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .binary),
+                     (clock.now - saveStart).seconds))
         try TrainingOutputs.writeLossPlots(metrics.iterations.map(\.loss), to: directory)
     }
 
