@@ -12,7 +12,8 @@
 # Environment:
 #   REFRACT_TOOL          the Tool executable (default .build/debug/Tool; built with `swift build --product
 #                         Tool` if that default is missing)
-#   SLURM_TEST_TIMEOUT    seconds to wait for the jobs (default 300)
+#   SLURM_TEST_TIMEOUT    seconds to wait for the smoke jobs, then again for the render and merge jobs (default
+#                         300)
 #   SLURM_TEST_KEEP=1     keep the temporary folder (configuration, logs, images) for inspection; the daemons
 #                         are stopped all the same
 #   SLURM_TEST_PORT       first of the two TCP ports slurmctld and slurmd listen on (default: a free pair from
@@ -59,10 +60,20 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! comm
         SUDO=(sudo)
     fi
     log "installing slurm-wlm and munge"
+    # The packages start their own munged (and try slurmd/slurmctld) from their init scripts, daemons this test
+    # would leave running; a policy-rc.d that refuses every start, for the time of the install, prevents that
+    # (most containers have one already, which is then left as it is).
+    POLICY=/usr/sbin/policy-rc.d
+    if [ ! -e "$POLICY" ]; then
+        trap '"${SUDO[@]}" rm -f "$POLICY"' EXIT
+        printf '#!/bin/sh\n# scripts/slurm-test.sh: no service starts while it installs slurm-wlm and munge\nexit 101\n' \
+            | "${SUDO[@]}" tee "$POLICY" >/dev/null
+        "${SUDO[@]}" chmod 755 "$POLICY"
+    fi
     "${SUDO[@]}" apt-get update -qq
-    # policy-rc.d in containers keeps the packages' own services from starting; ours run from the temp folder.
     DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends slurm-wlm munge \
         >/dev/null
+    if [ "$(trap -p EXIT)" != "" ]; then "${SUDO[@]}" rm -f "$POLICY"; trap - EXIT; fi
 fi
 # The daemons run as the current user (SlurmUser/SlurmdUser below), which must be root for slurmd to start
 # jobs; a CI container is root.
@@ -110,7 +121,7 @@ stop_daemon() {
 }
 
 # The slurmstepd processes of this cluster (and the job processes under them) outlive slurmd; they are the
-# ones whose command line names our configuration or whose spool files live in $TMP.
+# ones with files open in $TMP (their sockets in our SlurmdSpoolDir), so another cluster's are left alone.
 our_stepds() {
     local pid fd
     for pid in $(pgrep -x slurmstepd 2>/dev/null || true); do
@@ -325,6 +336,8 @@ if [ -z "$RENDER_JOB" ] || [ -z "$MERGE_JOB" ]; then die "no job ids in submit.s
 SUBMITTED+=("$RENDER_JOB" "$MERGE_JOB")
 wait_jobs "$RENDER_JOB" "$MERGE_JOB"
 log "farm jobs done in $(elapsed "$T_FARM") s"
+PARTS=$(find "$REFRACT_PARTS" -maxdepth 1 -name "part-*-of-$SHARDS.exr" | wc -l)
+[ "$PARTS" = "$SHARDS" ] || { dump_logs; die "$PARTS parts in $REFRACT_PARTS, expected $SHARDS"; }
 [ -f "$REFRACT_OUTPUT" ] || { dump_logs; die "the merge job wrote no $REFRACT_OUTPUT"; }
 
 # The same job in one process, without --shard.
