@@ -184,15 +184,17 @@ dump_logs() {
     log "---- jobs ----"
     local line
     scontrol -o show job 2>/dev/null | while read -r line; do
-        grep -oE '^JobId=[^ ]*|(ArrayTaskId|JobName|JobState|Reason|ExitCode|NodeList)=[^ ]*' <<<"$line" | xargs
+        grep -oE '^JobId=[^ ]*| (ArrayTaskId|JobName|JobState|Reason|ExitCode|NodeList)=[^ ]*' <<<"$line" | xargs
     done
     log "---- sinfo ----"
     sinfo -N -o '%N %T %E' 2>&1 || true
-    local f
+    local f lines
     for f in "$TMP"/work/logs/* "$TMP"/log/*; do
         [ -f "$f" ] || continue
-        log "---- $f (last 40 lines) ----"
-        tail -n 40 "$f" >&2
+        # The daemons' *.out is their stderr: the start-up errors before they open the *.log, then a copy of it.
+        lines=40; case $f in *.out) lines=10 ;; esac
+        log "---- $f (last $lines lines) ----"
+        tail -n "$lines" "$f" >&2
     done
 }
 
@@ -210,10 +212,9 @@ dd if=/dev/urandom of="$TMP/munge/munge.key" bs=1024 count=1 status=none
 chmod 400 "$TMP/munge/munge.key"
 MUNGE_SOCKET=$TMP/munge/munge.socket
 T_START=$(date +%s.%N)
-# -F: in the foreground, so it is our child and $! is its pid; --force: run as root and with the key in /tmp.
+# -F: in the foreground, so it is our child and $! is its pid (it then logs to stderr); --force: run as root.
 munged -F --force --key-file="$TMP/munge/munge.key" --socket="$MUNGE_SOCKET" \
-    --pid-file="$TMP/run/munged.pid" --seed-file="$TMP/munge/munged.seed" --log-file="$TMP/log/munged.log" \
-    >>"$TMP/log/munged.out" 2>&1 &
+    --pid-file="$TMP/run/munged.pid" --seed-file="$TMP/munge/munged.seed" >>"$TMP/log/munged.log" 2>&1 &
 MUNGED_PID=$!
 for _ in $(seq 100); do [ -S "$MUNGE_SOCKET" ] && break; sleep 0.1; done
 [ -S "$MUNGE_SOCKET" ] || { dump_logs; die "munged did not start"; }
