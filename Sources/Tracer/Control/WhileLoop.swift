@@ -1,0 +1,91 @@
+// Loops over traced state (Dr.Jit's `dr.while_loop`): symbolic (compiled into the kernel) or evaluated (one launch per iteration).
+
+/// How `whileLoop` runs.
+public enum LoopMode: Sendable, Hashable {
+    /// The condition and body are recorded once and compiled into the kernel of the state's size as a loop with
+    /// per-lane masks: a vector leaves it when none of its lanes is active. The code computing the initial state
+    /// and the code using the results share that kernel. Not differentiable.
+    case symbolic
+    /// The host runs the condition and body once per iteration and evaluates the state each time (one launch per
+    /// iteration), until no lane is active; lanes that have left keep their values. Differentiable, since every
+    /// iteration is recorded like any other code.
+    case evaluated
+}
+
+/// Runs `body` on the lanes of `state` for which `condition` holds, until it holds for none, and returns the final
+/// state. Each lane leaves the loop the first time its condition is false and keeps its values from then on.
+///
+/// The state is any `TraversableStruct` (traced arrays of every element type, arrays of them, structs listing
+/// their fields); its arrays have one size (or size 1, broadcast). `body` returns the next state, of the same
+/// structure. Inside the body, gathers read arrays computed outside the loop, and scatters and scatter-adds write
+/// arrays outside it for the lanes still active (a body must not read an array it writes, nor evaluate or reduce
+/// its state). Both modes give the same values: float scatter-adds may add their terms in another order.
+///
+///     let steps = whileLoop(Collatz(value: x, steps: Int32Array(repeating: 0))) { $0.value .> 1 } body: { state in
+///         Collatz(value: select(state.value & 1 .== 0, state.value >> 1, state.value * 3 + 1),
+///                 steps: state.steps + 1)
+///     }.steps
+public func whileLoop<State: TraversableStruct>(_ state: State, mode: LoopMode = .symbolic,
+                                                condition: (State) -> BoolArray,
+                                                body: (State) -> State) -> State {
+    let arrays = state.tracedArrays
+    precondition(!arrays.isEmpty, "Tracer: a loop's state must hold at least one traced array")
+    let context = arrays.first { !$0.node.isLiteral }?.node.context ?? TraceContext.current
+    switch mode {
+    case .symbolic:
+        return symbolicWhileLoop(state, arrays: arrays, context: context, condition: condition, body: body)
+    case .evaluated:
+        return evaluatedWhileLoop(state, context: context, condition: condition, body: body)
+    }
+}
+
+/// Records the loop once, with placeholders for the state (see `TraceContext.recordSymbolicLoop`).
+private func symbolicWhileLoop<State: TraversableStruct>(_ state: State, arrays: [AnyTracedArray],
+                                                         context: TraceContext, condition: (State) -> BoolArray,
+                                                         body: (State) -> State) -> State {
+    precondition(arrays.allSatisfy { $0.tape == nil },
+                 "Tracer: a symbolic loop is not differentiable, and its state holds a gradient-tracked array "
+                 + "(use mode: .evaluated, or detach the state)")
+    func placeholderState(_ variables: [Node]) -> State {
+        state.replacingTracedArrays(variables.map { AnyTracedArray(node: $0, tape: nil) })
+    }
+    let outputs = context.recordSymbolicLoop(initialValues: arrays.map(\.node)) { variables in
+        condition(placeholderState(variables)).node
+    } body: { variables in
+        let next = body(placeholderState(variables)).tracedArrays
+        precondition(next.count == variables.count,
+                     "Tracer: a loop body returned \(next.count) traced arrays for a state of \(variables.count)")
+        precondition(next.allSatisfy { $0.tape == nil },
+                     "Tracer: a symbolic loop is not differentiable, and its body depends on a gradient-tracked "
+                     + "array (use mode: .evaluated, or detach it)")
+        return next.map(\.node)
+    }
+    return state.replacingTracedArrays(outputs.map { AnyTracedArray(node: $0, tape: nil) })
+}
+
+/// Runs the loop on the host: per iteration, the state and the active lanes are evaluated together, and the body's
+/// side effects are masked by the active lanes (`TraceContext.withLoopMask`).
+private func evaluatedWhileLoop<State: TraversableStruct>(_ state: State, context: TraceContext,
+                                                          condition: (State) -> BoolArray,
+                                                          body: (State) -> State) -> State {
+    precondition(!context.isRecordingLoopBody,
+                 "Tracer: an evaluated loop cannot run inside the body of a symbolic loop (make it symbolic too)")
+    let enclosingMask = context.activeLoopMask.map { BoolArray(node: $0) }
+    var state = state
+    var active: BoolArray?
+    while true {
+        var mask = condition(state)
+        if let enclosingMask { mask = mask & enclosingMask }
+        if let active { mask = mask & active }
+        if active == nil && mask.count > 1 {
+            // State given at size 1 takes the loop's size, as in symbolic mode, even when no lane enters.
+            state = select(BoolArray(repeating: true, count: mask.count, context: context), state, state)
+        }
+        context.evaluate(state.tracedNodes + [mask.node])
+        guard context.anyLane(mask.node) else { break }
+        let next = context.withLoopMask(mask.node) { body(state) }
+        state = select(mask, next, state)
+        active = mask
+    }
+    return state
+}
