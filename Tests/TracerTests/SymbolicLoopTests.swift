@@ -233,6 +233,23 @@ struct SymbolicLoopTests {
         }
     }
 
+    @Test("two writes into one array in a body both land, in every mode", arguments: Variant.allCases)
+    func twoWrites(variant: Variant) {
+        for mode in [LoopMode.symbolic, .evaluated] {
+            on(variant) {
+                var counts = Int32Array.zeros(3)
+                let limit = Int32Array([0, 1, 2, 5])
+                _ = whileLoop(Int32Array(repeating: 0), mode: mode) { $0 .< limit } body: { counter in
+                    counts.scatterAdd(Int32Array(repeating: 1), at: UInt32Array(repeating: 0))
+                    counts.scatterAdd(counter, at: UInt32Array(repeating: 1))
+                    counts.scatter(counter, at: UInt32Array(repeating: 2), mask: counter .== 4)
+                    return counter + 1
+                }
+                #expect(counts.values == [8, 0 + 1 + 10, 4], "\(mode)")
+            }
+        }
+    }
+
     @Test("a loop with scatter-adds runs once, when the target is read", arguments: Variant.allCases)
     func sideEffectsRunOnce(variant: Variant) {
         on(variant) {

@@ -111,6 +111,16 @@ extension TraceContext {
         sideEffects.append(effect)
     }
 
+    /// True when a symbolic loop body being recorded already writes into `node`.
+    func isWrittenInLoopBody(_ node: Node) -> Bool {
+        lock.withLock {
+            loopScopes.contains { scope in
+                guard case .recording(_, let effects) = scope else { return false }
+                return effects.contains { $0.writtenNodes.contains { $0 === node } }
+            }
+        }
+    }
+
     /// `mask`, restricted to the active lanes of the evaluated loop whose body is running, if any.
     func maskedByLoop(_ mask: Node) -> Node {
         guard case .masked(let active)? = loopScopes.last else { return mask }
