@@ -84,12 +84,56 @@ struct SymbolicLoopTests {
         let values = (0..<size).map { _ in UInt32.random(in: 1...5000, using: &random) }
         let expected = values.map(Collatz.expectedSteps)
         for variant in Variant.allCases {
-            for mode in [LoopMode.symbolic, .evaluated] {
+            for mode in [LoopMode.symbolic, .evaluated, .compacted(threshold: 0.5)] {
                 let result = on(variant) { Collatz.run(values, mode: mode) }
                 #expect(result.steps == expected, "\(variant) \(mode)")
                 #expect(result.values.allSatisfy { $0 == 1 }, "\(variant) \(mode)")
             }
         }
+    }
+
+    @Test("compacted evaluated loops give the symbolic loop's bits", arguments: sizes)
+    func compaction(size: Int) {
+        let counts = TripCountPattern.random.counts(size: size, width: Self.width, seed: 3)
+        func run(_ mode: LoopMode) -> ([Int32], [Float], [UInt32], [Bool], [Int32]) {
+            let lanes = Int32Array.arange(size)
+            let start = Pair(first: MixedState(counter: Int32Array(repeating: 0), accumulator: FloatArray(lanes) * 0.5,
+                                               hash: UInt32Array(lanes), parity: lanes .> 2),
+                             second: Int32Array(counts))
+            var total = Int32Array.zeros(1)
+            var smallest = size
+            let end = whileLoop(start, mode: mode) { $0.first.counter .< $0.second } body: { state in
+                let s = state.first
+                smallest = Swift.min(smallest, s.counter.count)
+                total.scatterAdd(s.counter, at: UInt32Array(repeating: 0))
+                return Pair(first: MixedState(counter: s.counter + 1, accumulator: cos(s.accumulator) * 2 - 0.25,
+                                              hash: s.hash * 747_796_405 + 2_891_336_453,
+                                              parity: s.parity ^ (s.hash & 1 .== 0)),
+                            second: state.second)
+            }
+            let (a, b, c, d) = end.first.hostValues
+            #expect(end.second.values == counts)
+            if case .compacted = mode, size > 1 { #expect(smallest < size, "the state was compacted") }
+            return (a, b, c, d, total.values)
+        }
+        for variant in Variant.allCases {
+            let reference = on(variant) { run(.symbolic) }
+            for threshold in [0.5, 1.0] {
+                let result = on(variant) { run(.compacted(threshold: threshold)) }
+                #expect(result.0 == reference.0 && result.2 == reference.2 && result.3 == reference.3
+                        && result.4 == reference.4, "\(variant) \(threshold)")
+                #expect(result.1.map(\.bitPattern) == reference.1.map(\.bitPattern), "\(variant) \(threshold)")
+            }
+        }
+    }
+
+    @Test("the README's Collatz example")
+    func readmeExample() {
+        let start = Collatz(value: UInt32Array([7, 27, 1, 97]), steps: Int32Array(repeating: 0))
+        let end = whileLoop(start) { $0.value .> 1 } body: { state in
+            Collatz(value: select(state.value & 1 .== 0, state.value >> 1, state.value * 3 + 1), steps: state.steps + 1)
+        }
+        #expect(end.steps.values == [16, 111, 0, 118])
     }
 
     /// A loop over state of every type whose trip counts follow `counts`, with the body's arithmetic on all four.

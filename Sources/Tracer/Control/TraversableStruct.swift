@@ -79,6 +79,49 @@ public func select<S: TraversableStruct>(_ mask: BoolArray, _ a: S, _ b: S) -> S
     return result
 }
 
+/// `value[index]` per lane, array by array (see `TracedArray.gather`).
+public func gather<S: TraversableStruct, I: TracedIndex>(_ value: S, at index: TracedArray<I>,
+                                                         mask: BoolArray = true) -> S {
+    var result = value
+    var gatherer = TracedArrayGatherer(index: index, mask: mask)
+    result.traverse(&gatherer)
+    return result
+}
+
+/// Writes `value` to `target[index]` per lane, array by array (see `TracedArray.scatter`).
+public func scatter<S: TraversableStruct, I: TracedIndex>(_ value: S, into target: inout S, at index: TracedArray<I>,
+                                                          mask: BoolArray = true) {
+    var scatterer = TracedArrayScatterer(values: value.tracedArrays, index: index, mask: mask)
+    target.traverse(&scatterer)
+    precondition(scatterer.position == scatterer.values.count,
+                 "Tracer: scatter of a struct of \(scatterer.values.count) traced arrays into one of \(scatterer.position)")
+}
+
+private struct TracedArrayGatherer<I: TracedIndex>: TracedArrayVisitor {
+    let index: TracedArray<I>
+    let mask: BoolArray
+
+    mutating func visit<Element: TracedElement>(_ array: inout TracedArray<Element>) {
+        array = array.gather(index, mask: mask)
+    }
+}
+
+private struct TracedArrayScatterer<I: TracedIndex>: TracedArrayVisitor {
+    let values: [AnyTracedArray]
+    let index: TracedArray<I>
+    let mask: BoolArray
+    var position = 0
+
+    mutating func visit<Element: TracedElement>(_ array: inout TracedArray<Element>) {
+        precondition(position < values.count, "Tracer: scatter of structs with different numbers of arrays")
+        let value = values[position]
+        precondition(value.node.type == Element.scalarType,
+                     "Tracer: scatter of a struct whose traced array \(position) is \(value.node.type) into \(Element.self)")
+        array.scatter(TracedArray(node: value.node, tape: value.tape), at: index, mask: mask)
+        position += 1
+    }
+}
+
 private struct TracedArrayCollector: TracedArrayVisitor {
     var arrays: [AnyTracedArray] = []
 

@@ -10,6 +10,11 @@ public enum LoopMode: Sendable, Hashable {
     /// iteration), until no lane is active; lanes that have left keep their values. Differentiable, since every
     /// iteration is recorded like any other code.
     case evaluated
+    /// Evaluated, with wavefront compaction: once at most `threshold` (a fraction) of the lanes are active, the
+    /// host lists them and the state is gathered to those lanes, so later iterations run on fewer; at the end every
+    /// lane's values are scattered back to its place. The body then sees the compacted state, so it must reach the
+    /// lanes' data through the state only (an array of the original size captured by the body no longer fits).
+    case compacted(threshold: Double)
 }
 
 /// Runs `body` on the lanes of `state` for which `condition` holds, until it holds for none, and returns the final
@@ -35,7 +40,10 @@ public func whileLoop<State: TraversableStruct>(_ state: State, mode: LoopMode =
     case .symbolic:
         return symbolicWhileLoop(state, arrays: arrays, context: context, condition: condition, body: body)
     case .evaluated:
-        return evaluatedWhileLoop(state, context: context, condition: condition, body: body)
+        return evaluatedWhileLoop(state, context: context, compactionThreshold: nil, condition: condition, body: body)
+    case .compacted(let threshold):
+        return evaluatedWhileLoop(state, context: context, compactionThreshold: threshold, condition: condition,
+                                  body: body)
     }
 }
 
@@ -64,15 +72,20 @@ private func symbolicWhileLoop<State: TraversableStruct>(_ state: State, arrays:
 }
 
 /// Runs the loop on the host: per iteration, the state and the active lanes are evaluated together, and the body's
-/// side effects are masked by the active lanes (`TraceContext.withLoopMask`).
+/// side effects are masked by the active lanes (`TraceContext.withLoopMask`). With a compaction threshold, the
+/// state shrinks to the active lanes when few are left (outside other evaluated loops, whose masks keep the size).
 private func evaluatedWhileLoop<State: TraversableStruct>(_ state: State, context: TraceContext,
+                                                          compactionThreshold: Double?,
                                                           condition: (State) -> BoolArray,
                                                           body: (State) -> State) -> State {
     precondition(!context.isRecordingLoopBody,
                  "Tracer: an evaluated loop cannot run inside the body of a symbolic loop (make it symbolic too)")
     let enclosingMask = context.activeLoopMask.map { BoolArray(node: $0) }
+    let compactionThreshold = enclosingMask == nil ? compactionThreshold : nil
     var state = state
     var active: BoolArray?
+    // Once compacted: the state of every lane at its original place, and each current lane's original place.
+    var compaction: (full: State, places: UInt32Array)?
     while true {
         var mask = condition(state)
         if let enclosingMask { mask = mask & enclosingMask }
@@ -82,10 +95,27 @@ private func evaluatedWhileLoop<State: TraversableStruct>(_ state: State, contex
             state = select(BoolArray(repeating: true, count: mask.count, context: context), state, state)
         }
         context.evaluate(state.tracedNodes + [mask.node])
-        guard context.anyLane(mask.node) else { break }
+        let liveLanes = context.liveLanes(mask.node)
+        guard !liveLanes.isEmpty else { break }
+        if let compactionThreshold, mask.count > 1,
+           Double(liveLanes.count) <= compactionThreshold * Double(mask.count), liveLanes.count < mask.count {
+            // Lanes that left are final: they go back to their places now, and the state keeps the live ones.
+            let live = UInt32Array(liveLanes, context: context)
+            if var (full, places) = compaction {
+                scatter(state, into: &full, at: places)
+                compaction = (full, places.gather(live))
+            } else {
+                compaction = (state, live)
+            }
+            state = gather(state, at: live)
+            context.evaluate(state.tracedNodes + [compaction!.places.node])
+            mask = BoolArray(repeating: true, count: liveLanes.count, context: context)
+        }
         let next = context.withLoopMask(mask.node) { body(state) }
         state = select(mask, next, state)
         active = mask
     }
-    return state
+    guard var (full, places) = compaction else { return state }
+    scatter(state, into: &full, at: places)
+    return full
 }

@@ -149,12 +149,12 @@ extension TraceContext {
         return body()
     }
 
-    /// True when some lane of the mask is set (evaluates it).
-    func anyLane(_ mask: Node) -> Bool {
-        if mask.isLiteral { return mask.immediate != 0 && mask.size > 0 }
+    /// The lanes where the mask is set, in increasing order (evaluates it).
+    func liveLanes(_ mask: Node) -> [UInt32] {
+        if mask.isLiteral { return mask.immediate != 0 ? (0..<UInt32(mask.size)).map { $0 } : [] }
         evaluate([mask])
         let words = mask.storage!.words
-        return (0..<mask.size).contains { words[$0] != 0 }
+        return (0..<mask.size).compactMap { words[$0] != 0 ? UInt32($0) : nil }
     }
 
     /// `node`, or for a literal of another context the same literal in this one.
