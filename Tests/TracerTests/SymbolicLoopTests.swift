@@ -127,6 +127,34 @@ struct SymbolicLoopTests {
         }
     }
 
+    @Test("evaluated loops are differentiable: d/dx of x doubled n times is 2^n", arguments: Variant.allCases)
+    func evaluatedGradient(variant: Variant) {
+        on(variant) {
+            var x = FloatArray([0.5, -1, 2, 3])
+            x.enableGradient()
+            let limit = Int32Array([0, 1, 3, 5])
+            let end = whileLoop(Pair(first: [Int32Array(repeating: 0)], second: x), mode: .evaluated) {
+                $0.first[0] .< limit
+            } body: { state in
+                Pair(first: [state.first[0] + 1], second: state.second * 2 + 1)
+            }
+            end.second.sum().backward()
+            #expect(x.gradient.values == [1, 2, 8, 32])
+        }
+    }
+
+    @Test("a symbolic loop over gradient-tracked state stops with a message")
+    func symbolicGradientRefused() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var x = FloatArray([1, 2])
+            x.enableGradient()
+            _ = whileLoop(x) { $0 .< 10 } body: { $0 * 2 }
+        } .map { result in
+            let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+            #expect(message.contains("symbolic loop is not differentiable"))
+        }
+    }
+
     @Test("the README's Collatz example")
     func readmeExample() {
         let start = Collatz(value: UInt32Array([7, 27, 1, 97]), steps: Int32Array(repeating: 0))
