@@ -24,7 +24,7 @@ public enum LoopMode: Sendable, Hashable {
 /// their fields); its arrays have one size (or size 1, broadcast). `body` returns the next state, of the same
 /// structure. Inside the body, gathers read arrays computed outside the loop, and scatters and scatter-adds write
 /// arrays outside it for the lanes still active (a body must not read an array it writes, nor evaluate or reduce
-/// its state). Both modes give the same values: float scatter-adds may add their terms in another order.
+/// its state). All modes give the same values (float scatter-adds may add their terms in another order).
 ///
 ///     let steps = whileLoop(Collatz(value: x, steps: Int32Array(repeating: 0))) { $0.value .> 1 } body: { state in
 ///         Collatz(value: select(state.value & 1 .== 0, state.value >> 1, state.value * 3 + 1),
