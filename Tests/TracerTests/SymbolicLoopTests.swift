@@ -155,6 +155,18 @@ struct SymbolicLoopTests {
         }
     }
 
+    @Test("a symbolic loop body that reduces its own state stops with a message")
+    func stateUsedOutsideBody() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let x = FloatArray([1, 2, 3])
+            let end = whileLoop(x) { $0 .< 10 } body: { $0 + $0.sum() }
+            _ = end.values
+        } .map { result in
+            let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+            #expect(message.contains("state of a symbolic loop was used outside its body"))
+        }
+    }
+
     @Test("the README's Collatz example")
     func readmeExample() {
         let start = Collatz(value: UInt32Array([7, 27, 1, 97]), steps: Int32Array(repeating: 0))
