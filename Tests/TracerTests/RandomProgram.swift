@@ -51,9 +51,9 @@ struct RandomProgram {
 
     /// Appends one random operation.
     mutating func step() {
-        let kind = Int.random(in: 0..<10, using: &random)
+        let kind = Int.random(in: 0..<11, using: &random)
         steps.append(["floatUnary", "floatUnary", "floatBinary", "floatBinary", "integer", "logic", "conversion",
-                    "memory", "reduction", "select"][kind] + " -> f\(floats.count) i\(ints.count) u\(uints.count) m\(masks.count)")
+                    "memory", "reduction", "select", "loop"][kind] + " -> f\(floats.count) i\(ints.count) u\(uints.count) m\(masks.count)")
         switch kind {
         case 0, 1: floatUnary()
         case 2, 3: floatBinary()
@@ -62,7 +62,8 @@ struct RandomProgram {
         case 6: conversion()
         case 7: memory()
         case 8: reduction()
-        default: selectOp()
+        case 9: selectOp()
+        default: loop()
         }
     }
 
@@ -214,6 +215,43 @@ struct RandomProgram {
             let (a, b) = pick(ints), (c, d) = pick(ints)
             ints.append((select(m1, a, c), select(m2, b, d)))
         }
+    }
+}
+
+extension RandomProgram {
+    /// A symbolic loop over a float, an int and a mask of the program, each lane running (an int of the program) & 7
+    /// iterations, whose body does arithmetic, gathers from an array of the program or scatter-adds into a copy of
+    /// one (many lanes and iterations adding into one element: the order must match between backends).
+    mutating func loop() {
+        let (f1, f2) = pick(floats), (g1, g2) = pick(floats), (i1, i2) = pick(ints), (m1, m2) = pick(masks)
+        let (c1, c2) = pick(ints)
+        let choice = Int.random(in: 0..<4, using: &random)
+        steps.append("  loop #\(choice)")
+        let size = self.size
+        func run(_ f: FloatArray, _ g: FloatArray, _ i: Int32Array, _ m: BoolArray,
+                 _ count: Int32Array) -> (FloatArray, Int32Array, BoolArray, FloatArray) {
+            var target = g
+            let limit = count & 7
+            let start = Pair(first: [Int32Array(repeating: 0, context: f.context), i], second: Pair(first: f, second: m))
+            let end = whileLoop(start) { $0.first[0] .< limit } body: { state in
+                let k = state.first[0], i = state.first[1], f = state.second.first, m = state.second.second
+                let index = Int32Array(UInt32Array(bitPattern: i & 0x7fff_ffff) % (size + 4)) - 2
+                var next = Pair(first: [k + 1, i * 1_103_515_245 + 12345], second: Pair(first: f, second: m))
+                switch choice {
+                case 0: next.second.first = f * 0.5 + sin(f)
+                case 1: next.second = Pair(first: select(m, f + FloatArray(k), f * f), second: !m)
+                case 2: next.second.first = f + g.gather(index, mask: m)
+                default: target.scatterAdd(f, at: index, mask: m)
+                }
+                return next
+            }
+            return (end.second.first, end.first[1], end.second.second, target)
+        }
+        let (a1, b1, d1, t1) = run(f1, g1, i1, m1, c1), (a2, b2, d2, t2) = run(f2, g2, i2, m2, c2)
+        floats.append((a1, a2))
+        ints.append((b1, b2))
+        masks.append((d1, d2))
+        floats.append((t1, t2))
     }
 }
 

@@ -34,7 +34,9 @@ extension TracedArray {
     private mutating func prepareForWrite() {
         // An evaluated buffer that only `self` holds is ready as it is. Skipping `eval()` there keeps earlier
         // queued writes queued, so that writes into several arrays can run as one kernel.
-        if node.isEvaluated && !node.isLiteral && isKnownUniquelyReferenced(&node) { return }
+        // So is one that a symbolic loop body being recorded already writes (its collected writes hold it).
+        if node.isEvaluated && !node.isLiteral
+            && (isKnownUniquelyReferenced(&node) || context.isWrittenInLoopBody(node)) { return }
         eval()
         if node.isLiteral || !isKnownUniquelyReferenced(&node) {
             let storage = node.storage?.copy()

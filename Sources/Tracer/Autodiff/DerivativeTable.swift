@@ -15,7 +15,8 @@ enum AdjointContribution {
 }
 
 enum DerivativeTable {
-    /// Ops through which gradients flow.
+    /// Ops through which gradients flow. Symbolic loops (`.loop`, `.loopOutput`) are not: `whileLoop` refuses
+    /// gradient-tracked state in symbolic mode, and an evaluated loop records its iterations as ordinary ops.
     static func isDifferentiable(_ op: Op) -> Bool {
         switch op {
         case .add, .sub, .mul, .div, .neg, .fma, .min, .max, .abs, .sqrt, .rsqrt, .rcp, .exp, .log, .sin, .cos,

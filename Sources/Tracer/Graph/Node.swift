@@ -37,6 +37,8 @@ public final class Node: @unchecked Sendable {
     var emittedInstruction: (epoch: UInt64, index: Int32) = (0, -1)
     /// The epoch of the last graph walk that visited this node (a mark instead of a set of visited IDs).
     var visitEpoch: UInt64 = 0
+    /// For a `.loop` node: its placeholders, condition, body results and side effects.
+    var loop: LoopRecord?
 
     init(id: NodeID, op: Op, type: ScalarType, size: Int, operands: [Node], immediate: UInt32, auxiliary: UInt32,
          storage: Storage?, context: TraceContext) {
@@ -65,5 +67,6 @@ public final class Node: @unchecked Sendable {
         if valueNumberKey != nil { context.forgetValueNumber(of: self) }
         op = .buffer
         operands = []
+        loop = nil
     }
 }

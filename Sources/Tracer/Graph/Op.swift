@@ -95,6 +95,27 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     /// holding the batch and the slot of x (packed as for `outerProductSum`, whose slot it may share).
     case linearAccumulate
 
+    // Symbolic loops (`Control/WhileLoop.swift`; lowering in `KernelBuilder+Loops.swift`).
+    /// Graph: a symbolic loop over its state, of the state's size. Operands are the k initial values, then the
+    /// condition, the k body results and the operands of the body's side effects; `Node.loop` holds the rest.
+    /// Kernel: the loop's start, followed by its k `loopVariable`s; `immediate` is the position of its `loopEnd`,
+    /// `auxiliary` is k. It has no value.
+    case loop
+    /// Graph: the placeholder standing for one loop-carried value while the body is recorded (a leaf; `immediate`
+    /// is its position in the state). Kernel: the loop-carried value (a phi), entered with operand 0, the initial
+    /// value; after the loop it holds the final value.
+    case loopVariable
+    /// Graph only: the final value of state variable `immediate` of the loop that is operand 0.
+    case loopOutput
+    /// Kernel only: lanes whose operand-0 mask is false leave the loop; when no lane is left, control goes past the
+    /// `loopEnd` at position `immediate`. Until that `loopEnd`, side effects are masked by the lanes still active.
+    case loopCondition
+    /// Kernel only: the next value of the `loopVariable` at operand 0 is operand 1 (on active lanes; the others
+    /// keep theirs). The updates of a loop come right before its `loopEnd`, one per variable, in order.
+    case loopUpdate
+    /// Kernel only: the end of the body of the loop that starts at position `immediate`; goes back to its condition.
+    case loopEnd
+
     /// Number of value operands in a graph node or kernel instruction.
     public var arity: Int {
         switch self {
@@ -112,6 +133,9 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
         case .linear, .matmul: 0
         case .outerProductSum: 1  // kernel: the batch literal (graph: the sources a, x)
         case .linearAccumulate: 3 // kernel: the weight value, the batch literal, the x slot literal
+        case .loop, .loopEnd: 0   // graph: a loop has a variable number of operands (see `loop`)
+        case .loopVariable, .loopOutput, .loopCondition: 1
+        case .loopUpdate: 2
         }
     }
 
@@ -128,7 +152,8 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
         switch self {
         case .literal, .buffer, .laneIndex, .load, .loadScalar, .gather, .store, .scatter, .scatterAdd,
              .reduceSum, .reduceMin, .reduceMax, .reducePartial, .blockSum, .blockMin, .blockMax,
-             .blockAccumulate, .linear, .matmul, .outerProductSum, .linearAccumulate: false
+             .blockAccumulate, .linear, .matmul, .outerProductSum, .linearAccumulate, .loop, .loopVariable, .loopOutput,
+             .loopCondition, .loopUpdate, .loopEnd: false
         default: true
         }
     }

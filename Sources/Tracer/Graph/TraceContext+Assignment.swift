@@ -13,6 +13,7 @@ extension TraceContext {
     func recordAssignment(target: Node, value: Node, replacing replaced: Node?) {
         lock.lock()
         defer { lock.unlock() }
+        precondition(!isRecordingLoopBody, "Tracer: assign is not supported in the body of a symbolic loop")
         if value.pendingWrites > 0 { flushSideEffects() }
         target.pendingWrites += 1
         let always = literal(1, type: .bool, size: 1)
@@ -23,7 +24,7 @@ extension TraceContext {
     /// Runs one batch of side effects (all of one size) as one kernel. `batch` is emptied before the kernel runs,
     /// so that the nodes only it referenced are gone when the replaced nodes of assignments are checked.
     func launchSideEffects(_ batch: inout [SideEffect]) {
-        let targets = batch.map(\.target)
+        let targets = batch.flatMap(\.writtenNodes)
         let replaced = batch.map { WeakNode(node: $0.replaced) }
         let kernelLaunch = makeLaunch(size: batch[0].size, outputs: [], sideEffects: batch)
         batch = []

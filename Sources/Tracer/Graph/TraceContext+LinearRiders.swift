@@ -24,7 +24,7 @@ extension TraceContext {
         // x and bias are read from memory by the assignment's kernel: any write into them must run before it, in
         // an earlier kernel (another size).
         for operand in [operands[0]] + operands.dropFirst(2) where operand.pendingWrites > 0 {
-            let writes = sideEffects.indices.filter { sideEffects[$0].target === operand }
+            let writes = sideEffects.indices.filter { sideEffects[$0].writtenNodes.contains { $0 === operand } }
             guard writes.allSatisfy({ $0 < index && sideEffects[$0].size != weight.size }) else { return nil }
         }
         return index

@@ -115,14 +115,15 @@ extension TraceContext {
         return size
     }
 
-    /// Queues a scatter or scatter-add into `target`'s storage. The target must be evaluated and owned.
+    /// Queues a scatter or scatter-add into `target`'s storage. The target must be evaluated and owned. In the body
+    /// of a loop, it acts on the loop's active lanes only (see `TraceContext+Loops.swift`).
     func recordSideEffect(_ op: Op, target: Node, index: Node, value: Node, mask: Node) {
         lock.lock()
         defer { lock.unlock() }
+        let mask = maskedByLoop(mask)
         if [index, value, mask].contains(where: { $0.pendingWrites > 0 }) { flushSideEffects() }
         let size = broadcastSize(op, [index, value, mask])
         if mask.isLiteral && mask.immediate == 0 { return }
-        target.pendingWrites += 1
-        sideEffects.append(SideEffect(op: op, target: target, index: index, value: value, mask: mask, size: size))
+        queueSideEffect(SideEffect(op: op, target: target, index: index, value: value, mask: mask, size: size))
     }
 }

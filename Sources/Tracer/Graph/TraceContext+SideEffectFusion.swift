@@ -21,14 +21,14 @@ extension TraceContext {
                                     fusingRootReductions: false).isEmpty
         else { return false }
         let kernelLaunch = makeLaunch(size: size, outputs: groups[0].outputs, sideEffects: sideEffects)
-        let written = Set(sideEffects.map { ObjectIdentifier($0.target.storage!) })
+        let written = Set(sideEffects.flatMap(\.writtenNodes).map { ObjectIdentifier($0.storage!) })
         let readsWritten = kernelLaunch.program.slots.indices.contains { slot in
             let role = kernelLaunch.program.slots[slot].role
             return (role == .input || role == .gatherSource)
                 && written.contains(ObjectIdentifier(kernelLaunch.storages[slot]))
         }
         guard !readsWritten else { return false }
-        let targets = sideEffects.map(\.target)
+        let targets = sideEffects.flatMap(\.writtenNodes)
         sideEffects = []
         run(kernelLaunch)
         for target in targets { target.pendingWrites -= 1 }

@@ -52,6 +52,8 @@ public final class TraceContext: @unchecked Sendable {
     /// Live tape entries by what they compute, so a value recorded twice shares one entry.
     var tapeEntries: [TapeKey: WeakTapeEntry] = [:]
     var tapeEntryPurgeThreshold = 4096
+    /// The loop bodies being recorded or run, innermost last (see `TraceContext+Loops.swift`).
+    var loopScopes: [LoopScope] = []
 
     /// Creates a context. Its value-numbering table holds the expressions recorded since the last evaluation,
     /// and they hold the context: call `clearValueNumbers()` when done with a context of your own (`with(_:_:)`

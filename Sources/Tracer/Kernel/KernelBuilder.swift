@@ -29,15 +29,23 @@ struct KernelBuilder {
     let blockSize: Int
     let countsOutOfRange: Bool
 
-    private var instructions: [KernelInstruction] = []
+    var instructions: [KernelInstruction] = []
     private var slots: [KernelSlot] = []
     private var storages: [Storage] = []
     private var slotOfStorage: [SlotKey: Int] = [:]
     /// Slots holding a packed copy of an x operand (`OuterProductPacking`), by the unpacked storage.
     private var packedSlots: [ObjectIdentifier: Int] = [:]
     /// Marks the nodes emitted by this builder (see `Node.emittedInstruction`).
-    private let epoch: UInt64
+    let epoch: UInt64
     private var outputs: [(node: Node, slot: Int)] = []
+    /// The nodes stored by this launch (a loop's live outputs are added to them, see `storeLoopOutputs`).
+    private var storedNodes: Set<ObjectIdentifier> = []
+    /// How many loops enclose the instructions being emitted, and the nodes emitted inside them (their values
+    /// are not available after the loop that computes them).
+    var loopDepth = 0
+    var nodesEmittedInLoops: [Node] = []
+    /// Loops emitted outside any other loop, whose live outputs the launch stores.
+    var outermostLoops: [Node] = []
     private var reductions: [(node: Node, slot: Int, kind: ReductionKind)] = []
 
     private struct SlotKey: Hashable {
@@ -56,6 +64,7 @@ struct KernelBuilder {
 
     /// Adds a node whose value the launch must store (or, for a reduction, reduce).
     mutating func addOutput(_ node: Node) {
+        guard !storedNodes.contains(ObjectIdentifier(node)) else { return }
         if let kind = node.op.reductionKind {
             let value = emit(node.operands[0])
             let blocks = (size + blockSize - 1) / blockSize
@@ -65,6 +74,7 @@ struct KernelBuilder {
             reductions.append((node, slot, kind))
         } else {
             let value = emit(node)
+            storedNodes.insert(ObjectIdentifier(node))
             let slot = newSlot(Storage(uninitializedCount: node.size, type: node.type), role: .output)
             let streaming = node.size >= KernelBuilder.streamingThreshold ? KernelInstruction.streamingStore : 0
             append(KernelInstruction(op: .store, type: node.type, operands: [value], immediate: UInt32(slot),
@@ -98,10 +108,14 @@ struct KernelBuilder {
     /// the writes too, so their loads of x can be shared with those of an outer-product gradient.
     mutating func addSideEffects(_ effects: [SideEffect], riders: [(node: Node, weightValue: Node)] = []) {
         let operands = effects.map { effect -> [Int32] in
-            effect.op == .store ? [emit(effect.value)] : [emit(effect.index), emit(effect.value), emit(effect.mask)]
+            switch effect.op {
+            case .store: [emit(effect.value)]
+            case .loop: [emit(effect.target)]  // a loop with side effects: emitting it runs them
+            default: [emit(effect.index), emit(effect.value), emit(effect.mask)]
+            }
         }
         for rider in riders { addLinearAccumulate(rider.node, weightValue: rider.weightValue) }
-        for (effect, operands) in zip(effects, operands) {
+        for (effect, operands) in zip(effects, operands) where effect.op != .loop {
             let role: SlotRole = switch effect.op {
             case .store: .assignTarget
             case .scatterAdd: .scatterAddTarget
@@ -141,6 +155,7 @@ struct KernelBuilder {
 
     /// The finished launch description.
     mutating func finish() -> KernelLaunch {
+        storeLoopOutputs()
         let touchesMemoryByIndex = instructions.contains { $0.op == .gather || $0.op == .scatter || $0.op == .scatterAdd }
         let counts = countsOutOfRange && touchesMemoryByIndex
         if counts {
@@ -171,7 +186,7 @@ struct KernelBuilder {
 
     /// Emits `root` and everything it needs (iteratively: graphs can be deep) and returns its instruction index.
     /// Each stack entry is a node and the number of its operands already pushed.
-    private mutating func emit(_ root: Node) -> Int32 {
+    mutating func emit(_ root: Node) -> Int32 {
         if let done = emitted(root) { return done }
         var stack: [(node: Node, next: Int)] = [(root, 0)]
         while !stack.isEmpty {
@@ -185,20 +200,22 @@ struct KernelBuilder {
             stack.removeLast()
             if emitted(node) == nil {
                 node.emittedInstruction = (epoch, instruction(for: node))
+                if loopDepth > 0 { nodesEmittedInLoops.append(node) }
             }
         }
         return emitted(root)!
     }
 
     /// The instruction that computes `node` in this kernel, if emitted.
-    private func emitted(_ node: Node) -> Int32? {
+    func emitted(_ node: Node) -> Int32? {
         node.emittedInstruction.epoch == epoch ? node.emittedInstruction.index : nil
     }
 
     /// The positions of the operands that are computed inside this kernel.
-    private func operandRangeToEmit(_ node: Node) -> Range<Int> {
+    func operandRangeToEmit(_ node: Node) -> Range<Int> {
         if node.isEvaluated || node.isLiteral { return 0..<0 }
         switch node.op {
+        case .loop: return 0..<node.loop!.initialValues.count  // the body is emitted inside the loop
         case .gather: return 1..<node.operands.count
         case .blockSum, .blockMin, .blockMax, .reduceSum, .reduceMin, .reduceMax: return 0..<0
         case .linear, .matmul, .outerProductSum: return 0..<0
@@ -230,6 +247,14 @@ struct KernelBuilder {
             let slot = slotFor(node.operands[0].storage!, role: .gatherSource)
             return append(KernelInstruction(op: node.op, type: node.type, immediate: UInt32(slot),
                                             auxiliary: node.auxiliary))
+        case .loop:
+            return emitLoop(node)
+        case .loopOutput:
+            // The loop variable's phi holds the final value after the loop.
+            return emitted(node.operands[0])! + 1 + Int32(node.immediate)
+        case .loopVariable:
+            preconditionFailure("Tracer: the state of a symbolic loop was used outside its body (evaluated, reduced "
+                + "or gathered from inside the body, or kept after the loop)")
         case .outerProductSum:
             // Two fresh, consecutive slots: the instruction names the first.
             let batch = node.operands[1].size / Int(node.auxiliary)
@@ -248,12 +273,12 @@ struct KernelBuilder {
     }
 
     @discardableResult
-    private mutating func append(_ instruction: KernelInstruction) -> Int32 {
+    mutating func append(_ instruction: KernelInstruction) -> Int32 {
         instructions.append(instruction)
         return Int32(instructions.count - 1)
     }
 
-    private mutating func slotFor(_ storage: Storage, role: SlotRole) -> Int {
+    mutating func slotFor(_ storage: Storage, role: SlotRole) -> Int {
         let key = SlotKey(storage: ObjectIdentifier(storage), role: role)
         if let slot = slotOfStorage[key] { return slot }
         let slot = newSlot(storage, role: role)

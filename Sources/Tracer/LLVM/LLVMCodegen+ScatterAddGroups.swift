@@ -18,9 +18,18 @@ struct ScatterAddGroups {
     private(set) var deferred: Set<Int> = []
 
     /// The groups of `program`: runs of 2 to 4 float scatter-adds that are consecutive among those into their
-    /// slot, share the mask and write base + 0, ..., base + n-1 (in any order).
+    /// slot, share the mask, lie in the same symbolic loop body (or outside any) and write base + 0, ..., base + n-1
+    /// (in any order).
     init(_ program: KernelProgram) {
         let instructions = program.instructions
+        // The innermost loop around each instruction (its `loop` position, -1 outside loops).
+        var enclosingLoop = [Int](repeating: -1, count: instructions.count)
+        var openLoops: [Int] = []
+        for (index, instruction) in instructions.enumerated() {
+            if instruction.op == .loopEnd { openLoops.removeLast() }
+            enclosingLoop[index] = openLoops.last ?? -1
+            if instruction.op == .loop { openLoops.append(index) }
+        }
         var bySlot: [UInt32: [Int]] = [:]
         for (index, instruction) in instructions.enumerated()
         where instruction.op == .scatterAdd && instruction.type == .float32 {
@@ -36,7 +45,8 @@ struct ScatterAddGroups {
                 while end < members.count, end - start < 4 {
                     let member = instructions[members[end]]
                     let (memberBase, offset) = Self.baseAndOffset(of: Int(member.operands.0), in: instructions)
-                    guard memberBase == base, member.operands.2 == first.operands.2, byOffset[offset] == nil else { break }
+                    guard memberBase == base, member.operands.2 == first.operands.2, byOffset[offset] == nil,
+                          enclosingLoop[members[end]] == enclosingLoop[members[start]] else { break }
                     byOffset[offset] = members[end]
                     end += 1
                 }

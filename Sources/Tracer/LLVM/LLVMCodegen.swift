@@ -51,6 +51,8 @@ final class LLVMCodegen {
     /// The out-of-range count: its loop phi and its running value within the body (nil when not counting).
     var outOfRangePhi: LLVMValueRef?
     var outOfRangeCount: LLVMValueRef?
+    /// The symbolic loops being emitted, innermost last (`LLVMCodegen+Loops.swift`).
+    var loopFrames: [LoopFrame] = []
 
     /// Prepares to build into `module`, which lives in `context`.
     init(program: KernelProgram, context: LLVMContextRef, module: LLVMModuleRef) {
@@ -205,6 +207,13 @@ final class LLVMCodegen {
         case .blockAccumulate: try emitBlockAccumulate(instruction, value: operands[0])
         case .outerProductSum: values[index] = try emitOuterProductSum(instruction)
         case .linearAccumulate: try emitLinearAccumulate(instruction, at: index, value: operands[0])
+        case .loop: emitLoopStart(at: index)
+        case .loopVariable: values[index] = emitLoopVariable(instruction, initial: operands[0])
+        case .loopCondition: emitLoopCondition(mask: operands[0])
+        case .loopUpdate: emitLoopUpdate(variable: operands[0], next: operands[1])
+        case .loopEnd: emitLoopEnd()
+        case .loopOutput:
+            throw LLVMBackendError.unsupported("\(instruction.op) is a graph-only op")
         case .linear, .matmul:
             throw LLVMBackendError.unsupported("\(instruction.op) is a kernel of its own, not an instruction")
         case .buffer, .reduceSum, .reduceMin, .reduceMax:

@@ -39,7 +39,12 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
         var pendingPosition = [Int](repeating: -1, count: instructions.count)
         for (position, instruction) in scatterAdds.enumerated() { pendingPosition[instruction] = position }
         var pendingAdds = [[(target: UnsafeMutablePointer<UInt32>, value: UInt32)]](repeating: [], count: scatterAdds.count)
+        // With symbolic loops, the vector code runs an instruction once per iteration: see `LoopScatterAdds`.
+        let hasLoops = instructions.contains { $0.op == .loop }
+        var loopAdds = LoopScatterAdds()
+        var openLoops: [(start: Int, iteration: Int)] = []
         func applyPendingAdds() {
+            loopAdds.apply()
             for (position, instruction) in scatterAdds.enumerated() {
                 let type = instructions[instruction].type
                 for add in pendingAdds[position] {
@@ -60,7 +65,10 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
         }
 
         for lane in start..<end {
-            for (index, instruction) in instructions.enumerated() {
+            var index = 0
+            while index < instructions.count {
+                let instruction = instructions[index]
+                defer { index += 1 }
                 let ops = instruction.operands
                 let a = ops.0 >= 0 ? registers[Int(ops.0)] : 0
                 let b = ops.1 >= 0 ? registers[Int(ops.1)] : 0
@@ -98,6 +106,9 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
                     let target = element(instruction.immediate, i)
                     if instruction.op == .scatter {
                         target.pointee = b
+                    } else if hasLoops {
+                        loopAdds.append(target, b, type: instruction.type, lane: lane, instruction: index,
+                                        openLoops: openLoops)
                     } else {
                         pendingAdds[pendingPosition[index]].append((target, b))
                     }
@@ -133,6 +144,21 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
                                                          element(instruction.immediate, lane * length + j).pointee)
                     }
                     registers[index] = result
+                case .loop:
+                    openLoops.append((index, 0))
+                case .loopVariable, .loopUpdate:
+                    // The initial value; an update waits in its own register until `loopEnd`.
+                    registers[index] = instruction.op == .loopVariable ? a : b
+                case .loopCondition:
+                    if a == 0 {
+                        openLoops.removeLast()
+                        index = Int(instruction.immediate)  // then past the `loopEnd`
+                    }
+                case .loopEnd:
+                    let start = Int(instruction.immediate), count = Int(instructions[start].auxiliary)
+                    for update in (index - count)..<index { registers[Int(instructions[update].operands.0)] = registers[update] }
+                    openLoops[openLoops.count - 1].iteration += 1
+                    index = start + count  // then the condition
                 default:
                     let operandType = ops.0 >= 0 ? instructions[Int(ops.0)].type : instruction.type
                     let valueType = instruction.op == .select ? instruction.type : operandType

@@ -1,0 +1,111 @@
+// Lowering a symbolic loop into the kernel of its size: invariants hoisted before it, then its instructions.
+//
+// A `.loop` node becomes, after its initial values and the body's loop-invariant values:
+//
+//     loop (immediate: position of loopEnd, auxiliary: k)
+//     loopVariable × k          (operand: initial value; the loop-carried value)
+//     ... condition ...
+//     loopCondition (operand: the mask; immediate: position of loopEnd)
+//     ... body: results and side effects ...
+//     loopUpdate × k            (operands: the variable, its next value)
+//     loopEnd (immediate: position of loop)
+//
+// After the loop, each `loopVariable` holds its final value, and the loop's `.loopOutput` nodes name it. Values
+// computed inside the body are forgotten at `loopEnd` (they are not available after the loop), so a node used both
+// inside and after is computed again after it.
+
+extension KernelBuilder {
+    /// Emits a `.loop` node whose initial values are emitted, and returns the position of its `loop` instruction.
+    mutating func emitLoop(_ node: Node) -> Int32 {
+        let record = node.loop!
+        // Phase 1: values of the body that are the same in every iteration, computed once before the loop.
+        hoistInvariants(of: record)
+        // Phase 2: the loop and its variables.
+        let begin = append(KernelInstruction(op: .loop, type: .bool, auxiliary: UInt32(record.variables.count)))
+        for (variable, initial) in zip(record.variables, record.initialValues) {
+            let value = emitted(initial)!
+            variable.emittedInstruction = (epoch, append(KernelInstruction(op: .loopVariable, type: variable.type,
+                                                                           operands: [value])))
+        }
+        loopDepth += 1
+        let emittedBefore = nodesEmittedInLoops.count
+        // Phase 3: condition, body and side effects, updates.
+        let mask = emit(record.condition)
+        let condition = append(KernelInstruction(op: .loopCondition, type: .bool, operands: [mask]))
+        let results = record.results.map { emit($0) }
+        emitLoopSideEffects(record.sideEffects)
+        for (variable, result) in zip(record.variables, results) {
+            let value = emitted(variable)!
+            append(KernelInstruction(op: .loopUpdate, type: variable.type, operands: [value, result]))
+        }
+        let end = append(KernelInstruction(op: .loopEnd, type: .bool, immediate: UInt32(begin)))
+        instructions[Int(begin)].immediate = UInt32(end)
+        instructions[Int(condition)].immediate = UInt32(end)
+        // Phase 4: what the body computed is out of reach after the loop.
+        for inner in nodesEmittedInLoops[emittedBefore...] { inner.emittedInstruction = (0, -1) }
+        nodesEmittedInLoops.removeSubrange(emittedBefore...)
+        for variable in record.variables { variable.emittedInstruction = (0, -1) }
+        loopDepth -= 1
+        if loopDepth == 0 { outermostLoops.append(node) }
+        return begin
+    }
+
+    /// The body's scatters and scatter-adds (masked by the active lanes in both backends), and nested loops with
+    /// side effects, in program order.
+    private mutating func emitLoopSideEffects(_ effects: [SideEffect]) {
+        for effect in effects {
+            if effect.op == .loop {
+                _ = emit(effect.target)
+                continue
+            }
+            let operands = [emit(effect.index), emit(effect.value), emit(effect.mask)]
+            let slot = slotFor(effect.target.storage!, role: effect.op == .scatterAdd ? .scatterAddTarget : .scatterTarget)
+            append(KernelInstruction(op: effect.op, type: effect.value.type, operands: operands,
+                                     immediate: UInt32(slot)))
+        }
+    }
+
+    /// Emits, before the loop, every value of its body that does not change from one iteration to the next: those
+    /// that reach no loop variable left to emit (this loop's or a nested loop's) and no loop recorded in the body.
+    private mutating func hoistInvariants(of record: LoopRecord) {
+        // Phase 1: which nodes vary, children before parents (an explicit stack: bodies can be deep).
+        var varies: [ObjectIdentifier: Bool] = [:]
+        var order: [Node] = []
+        var stack = record.bodyRoots.reversed().map { (node: $0, expanded: false) }
+        // A loop recorded outside this body depends on nothing of it but its initial values.
+        func children(_ node: Node) -> ArraySlice<Node> { node.operands[operandRangeToEmit(node)] }
+        while let (node, expanded) = stack.popLast() {
+            let key = ObjectIdentifier(node)
+            if expanded {
+                varies[key] = children(node).contains { varies[ObjectIdentifier($0)] ?? false }
+                order.append(node)
+                continue
+            }
+            guard varies[key] == nil else { continue }
+            if emitted(node) != nil || node.isEvaluated || node.isLiteral {
+                varies[key] = false
+            } else if node.op == .loopVariable
+                        || (node.op == .loop && node.loop!.enclosingLoops.contains(record.id)) {
+                varies[key] = true
+            } else {
+                varies[key] = true  // provisional, until the children are known
+                stack.append((node, true))
+                stack.append(contentsOf: children(node).reversed().map { ($0, false) })
+            }
+        }
+        // Phase 2: emit the invariant ones.
+        for node in order where varies[ObjectIdentifier(node)] == false && emitted(node) == nil {
+            _ = emit(node)
+        }
+    }
+
+    /// Adds every live, unevaluated output of the launch's outermost loops to the stored nodes, so that no loop
+    /// runs twice (once for some of its outputs, later for the others).
+    mutating func storeLoopOutputs() {
+        for loop in outermostLoops where loop.size == size {
+            for case let output? in loop.loop!.outputs.map(\.node) where !output.isEvaluated {
+                addOutput(output)
+            }
+        }
+    }
+}

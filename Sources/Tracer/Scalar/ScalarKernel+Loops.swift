@@ -1,0 +1,31 @@
+// The scalar backend's scatter-adds in programs with symbolic loops, applied in the order of the vector code.
+
+/// The scatter-adds of one vector of W lanes in a program with loops. The vector code runs a loop's body for all
+/// its active lanes per iteration, so an instruction adds once per iteration, for the vector's lanes in order; the
+/// scalar backend runs a lane's iterations one after another. Each add is therefore tagged with where the vector
+/// code performs it (the open loops' starts and iteration numbers, then the instruction's position, compared
+/// lexicographically, then the lane) and applied in that order at the vector's end: the same sums, bit for bit.
+struct LoopScatterAdds {
+    private var adds: [(order: [Int], lane: Int, target: UnsafeMutablePointer<UInt32>, value: UInt32,
+                        type: ScalarType)] = []
+
+    /// Holds one lane's add of `value` into `target` by the scatter-add at `instruction`.
+    mutating func append(_ target: UnsafeMutablePointer<UInt32>, _ value: UInt32, type: ScalarType, lane: Int,
+                         instruction: Int, openLoops: [(start: Int, iteration: Int)]) {
+        let order = openLoops.flatMap { [$0.start, $0.iteration] } + [instruction]
+        adds.append((order, lane, target, value, type))
+    }
+
+    /// Applies the held adds in the vector code's order, and forgets them.
+    mutating func apply() {
+        guard !adds.isEmpty else { return }
+        adds.sort { a, b in
+            a.order == b.order ? a.lane < b.lane : a.order.lexicographicallyPrecedes(b.order)
+        }
+        for add in adds {
+            add.target.pointee = ScalarSemantics.apply(.add, type: add.type, operandType: add.type, add.target.pointee,
+                                                       add.value)
+        }
+        adds.removeAll(keepingCapacity: true)
+    }
+}
