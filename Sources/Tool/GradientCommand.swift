@@ -11,6 +11,8 @@ struct GradientCommand: ParsableCommand {
 
     @OptionGroup var sceneOptions: SceneOptions
 
+    @OptionGroup var memoryLimit: MemoryLimitOption
+
     @Option(help: "Samples per pixel (default: the scene's sampler, 4 for the tutorial).")
     var spp: Int?
 
@@ -32,6 +34,13 @@ struct GradientCommand: ParsableCommand {
         try TraceContext.with(options) {
             let scene = try sceneOptions.loadScene()
             let samples = try sceneOptions.samplesPerPixel(spp, for: scene)
+            let fitting = try memoryLimit.memory().samplesPerPass(pixels: scene.sensor.film.pixelCount,
+                                                                  samplesPerPixel: samples, withGradients: true)
+            guard fitting >= samples else {
+                throw ValidationError("a gradient at \(samples) spp needs about "
+                                      + String(format: "%.1f GiB", Double(RenderMemory.estimate(samples: scene.sensor.film.pixelCount * samples, withGradients: true)) / Double(1 << 30))
+                                      + "; at most \(fitting) spp fit in the memory limit (--memory-limit)")
+            }
             let parameters = scene.parameters
             let shape = try parameters.shape(of: parameter)
             var value = try parameters.value(parameter).detached()

@@ -9,6 +9,8 @@ struct RenderCommand: ParsableCommand {
 
     @OptionGroup var sceneOptions: SceneOptions
 
+    @OptionGroup var memoryLimit: MemoryLimitOption
+
     @Option(help: "Samples per pixel (default: the scene's sampler, 4 for the tutorial).")
     var spp: Int?
 
@@ -48,12 +50,20 @@ struct RenderCommand: ParsableCommand {
         try TraceContext.with(options) {
             let scene = try sceneOptions.loadScene()
             let samples = try sceneOptions.samplesPerPixel(spp, for: scene)
-            if let shard { return try renderShard(shard, of: scene, samplesPerPixel: samples, to: url) }
+            let perPass = try memoryLimit.memory().samplesPerPass(pixels: scene.sensor.film.pixelCount,
+                                                                  samplesPerPixel: samples, withGradients: false)
+            if let shard {
+                return try renderShard(shard, of: scene, samplesPerPixel: samples, samplesPerPass: perPass, to: url)
+            }
             let clock = ContinuousClock()
             let start = clock.now
             let film = scene.sensor.film
             let progress = ProgressLine("rendering", samples: film.pixelCount * samples, interval: progressEvery)
-            let image = scene.render(samplesPerPixel: samples, seed: seed) { progress.update(done: $0, total: $1) }
+            // Passes when the wavefront would not fit: the same image, by the film's tree of sample segments.
+            let image = perPass < samples
+                ? try scene.render(samplesPerPixel: samples, seed: seed, samplesPerPass: perPass) { progress.update(done: $0, total: $1) }
+                : scene.render(samplesPerPixel: samples, seed: seed) { progress.update(done: $0, total: $1) }
+            if perPass < samples { print("rendered in passes of at most \(perPass) samples per pixel (--memory-limit)") }
             let values = image.values
             progress.finish()
             let elapsed = (clock.now - start).seconds
@@ -69,7 +79,7 @@ struct RenderCommand: ParsableCommand {
 extension RenderCommand {
     /// Renders shard `shard` of the job and writes its partial film.
     private func renderShard(_ shard: (index: Int, count: Int), of scene: Scene, samplesPerPixel spp: Int,
-                             to url: URL) throws {
+                             samplesPerPass: Int, to url: URL) throws {
         guard shard.count <= spp else {
             throw ValidationError("--shard \(shard.index)/\(shard.count): a job of \(spp) samples per pixel has at most \(spp) shards")
         }
@@ -80,7 +90,9 @@ extension RenderCommand {
         let start = clock.now
         let progress = ProgressLine("rendering shard \(shard.index)/\(shard.count)",
                                     samples: scene.sensor.film.pixelCount * samples.count, interval: progressEvery)
-        let sums = scene.filmSums(samplesPerPixel: spp, seed: seed, samples: samples) { progress.update(done: $0, total: $1) }
+        let sums = try scene.filmSums(samplesPerPixel: spp, seed: seed, samples: samples, samplesPerPass: samplesPerPass) {
+            progress.update(done: $0, total: $1)
+        }
         let film = scene.sensor.film
         let partial = PartialFilm(job: job.hash, shardIndex: shard.index, shardCount: shard.count, samplesPerPixel: spp,
                                   seed: seed, width: film.width, height: film.height, version: BuildIdentity.version,

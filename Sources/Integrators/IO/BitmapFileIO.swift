@@ -30,7 +30,14 @@ extension Bitmap {
         case .exr: self = try EXRReader.decode(data, fileName: fileName)
         case .npy: self = try NPYCodec.decode(data, fileName: fileName)
         }
-        try requireFinite(fileName: fileName)
+    }
+
+    /// Reads an image that is an input of a render or an optimisation (a texture, a training image, a reference):
+    /// as `init(contentsOf:)`, and NaN or infinite elements are refused (`requireFinite`), so a bad input stops the
+    /// job before any work instead of spreading through it.
+    public init(inputContentsOf url: URL) throws {
+        try self.init(contentsOf: url)
+        try requireFinite(fileName: url.lastPathComponent)
     }
 
     /// Throws `ImageIOError` naming the first NaN or infinite element (row, column and channel), so that a bad

@@ -64,7 +64,7 @@ public struct BitmapTexture: Texture {
     /// Throws `ImageIOError` for unreadable files and `SceneError` for images that are not gray or RGB.
     public init(contentsOf url: URL, raw: Bool = false, filter: BitmapFilter = .bilinear,
                 wrapMode: BitmapWrapMode = .repeat) throws {
-        let bitmap = try Bitmap(contentsOf: url)
+        let bitmap = try Bitmap(inputContentsOf: url)
         guard Self.rgbTexels(of: bitmap, raw: raw) != nil else {
             throw SceneError("image '\(url.lastPathComponent)' has \(bitmap.channelCount) channels; a bitmap texture "
                                 + "needs gray, gray+alpha, RGB or RGBA", at: nil)
@@ -181,7 +181,7 @@ extension BitmapTexture {
         let url = try document.resolveFile(description)
         let bitmap: Bitmap
         do {
-            bitmap = try Bitmap(contentsOf: url)
+            bitmap = try Bitmap(inputContentsOf: url)
         } catch {
             throw description.error("cannot load the image: \(error)", property: "filename")
         }

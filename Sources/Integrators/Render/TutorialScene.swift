@@ -24,7 +24,7 @@ public enum TutorialScene {
     /// Reads a texture file: PNG/JPEG through the bitmap plugin's conversion (sRGB linearised), NPY as raw
     /// values. It must be square with 1 (gray), 3 or 4 (alpha dropped) channels.
     public static func textureData(contentsOf url: URL) throws -> TextureData {
-        var bitmap = try Bitmap(contentsOf: url)
+        var bitmap = try Bitmap(inputContentsOf: url)
         if bitmap.isSRGB { bitmap = bitmap.linearized() }
         if bitmap.hasAlpha { bitmap = bitmap.droppingAlpha() }
         if bitmap.channelCount == 1 { bitmap = bitmap.expandingGrayToRGB() }

@@ -45,6 +45,13 @@ extension Film {
     /// union of its shards'): each tree node not given is its halves added, nodes past the last sample are zero.
     /// Throws when a sample is in no given segment, naming it.
     public func combine(_ segments: [SampleSegment: FilmSums], samples total: Int) throws -> FilmSums {
+        try combine(segments, into: SampleSegment.root(samples: total), samples: total)
+    }
+
+    /// The sums of segment `target` from given segments inside it that cover its samples below `total` (the
+    /// finer segments of several passes): as `combine(_:samples:)`, for one node of the tree.
+    public func combine(_ segments: [SampleSegment: FilmSums], into target: SampleSegment,
+                        samples total: Int) throws -> FilmSums {
         let zero = FilmSums(channels: Array(repeating: FloatArray.zeros(batchPixelCount), count: 4))
         func sums(_ segment: SampleSegment) throws -> FilmSums {
             if let given = segments[segment] { return given }
@@ -55,7 +62,7 @@ extension Film {
             let (first, second) = segment.halves
             return try sums(first) + sums(second)
         }
-        return try sums(SampleSegment.root(samples: total))
+        return try sums(target)
     }
 
     /// The image of complete sums: per channel Σ w·L / Σ w (the pixel stays 0 where no sample reaches it), as the

@@ -204,7 +204,7 @@ struct OptimizeCommand: ParsableCommand {
         for path in textures {
             var bitmap: Bitmap
             do {
-                bitmap = try Bitmap(contentsOf: URL(fileURLWithPath: path))
+                bitmap = try Bitmap(inputContentsOf: URL(fileURLWithPath: path))
             } catch {
                 throw ValidationError("--textures: \(error)")
             }

@@ -1,0 +1,101 @@
+// Renders that must fit in memory: an estimate of a render's peak memory, refusal of jobs that cannot fit, and
+// renders split into passes over the samples (bit for bit the single render, by the film's tree of segments).
+import Tracer
+
+/// How much memory a render may take, and what a render of a given size needs.
+public struct RenderMemory: Sendable {
+    /// Bytes per sample of a primal render's wavefront (path state, sampler, radiance, film splats), measured on a
+    /// 512x512 render at spp 16 and 64 (176 bytes).
+    public static let primalBytesPerSample = 180
+    /// Bytes per sample of a render with PRB gradients (the image's and the replay's wavefronts, the adjoint pass):
+    /// measured at 512x512, spp 16 (about 600 bytes).
+    public static let gradientBytesPerSample = 640
+    /// Memory every render holds besides its wavefront (code, kernels, buffers kept for reuse): measured about 150 MB.
+    public static let fixedBytes = 192 << 20
+    /// The samples of one render are numbered by 32-bit lane indices (their random streams, as in Mitsuba).
+    public static let maximumSamples = 1 << 32
+
+    /// The limit, in bytes.
+    public var limit: Int
+
+    /// A limit of `limit` bytes.
+    public init(limit: Int) { self.limit = limit }
+
+    /// The estimated peak bytes of a wavefront of `samples` samples.
+    public static func estimate(samples: Int, withGradients: Bool) -> Int {
+        let (product, overflow) = samples.multipliedReportingOverflow(
+            by: withGradients ? gradientBytesPerSample : primalBytesPerSample)
+        return overflow ? Int.max : product.addingReportingOverflow(fixedBytes).partialValue
+    }
+
+    /// The most samples per pixel one pass of a `pixels`-pixel film may trace, after checking that the job fits:
+    /// fewer than 2^32 samples in all, and at least one sample per pixel within the limit. Throws `RenderError` with
+    /// the estimate and the limit otherwise.
+    public func samplesPerPass(pixels: Int, samplesPerPixel spp: Int, withGradients: Bool) throws -> Int {
+        let (samples, overflow) = pixels.multipliedReportingOverflow(by: spp)
+        guard !overflow, samples < Self.maximumSamples else {
+            let count = overflow ? "more than 2^63" : String(samples)
+            let estimate = overflow ? "" : " (it would need about "
+                + Self.gibibytes(Self.estimate(samples: samples, withGradients: withGradients))
+                + " at once; the memory limit is \(Self.gibibytes(limit)))"
+            throw RenderError("a render of \(pixels) pixels at \(spp) spp has \(count) samples\(estimate); their random "
+                              + "streams are numbered by 32-bit lane indices (as Mitsuba's), so it must have fewer than "
+                              + "2^32 = \(Self.maximumSamples)")
+        }
+        let perSample = withGradients ? Self.gradientBytesPerSample : Self.primalBytesPerSample
+        let onePass = Self.estimate(samples: pixels, withGradients: withGradients)
+        guard onePass <= limit else {
+            throw RenderError("a render of \(pixels) pixels needs about \(Self.gibibytes(Self.estimate(samples: samples, withGradients: withGradients))) "
+                              + "(\(perSample) bytes per sample), and at least \(Self.gibibytes(onePass)) for one sample per pixel "
+                              + "at a time; the memory limit is \(Self.gibibytes(limit))")
+        }
+        let fitting = (limit - Self.fixedBytes) / perSample / pixels
+        return Swift.max(1, Swift.min(spp, fitting))
+    }
+
+    /// "12.3 GiB".
+    static func gibibytes(_ bytes: Int) -> String {
+        String(format: "%.1f GiB", Double(bytes) / Double(1 << 30))
+    }
+}
+
+extension Scene {
+    /// The image of `render(samplesPerPixel:seed:)`, bit for bit, traced in passes of at most `samplesPerPass`
+    /// samples per pixel, so that a render larger than memory can still run. No gradients.
+    public func render(samplesPerPixel spp: Int, seed: UInt32, samplesPerPass: Int,
+                       progress: RenderProgress? = nil) throws -> FloatArray {
+        let film = sensor.film
+        let sums = try film.combine(passSums(samplesPerPixel: spp, seed: seed, samples: 0..<spp,
+                                             samplesPerPass: samplesPerPass, progress: progress), samples: spp)
+        return film.image(of: sums)
+    }
+
+    /// `filmSums(samplesPerPixel:seed:samples:)`, bit for bit, traced in passes of at most `samplesPerPass`
+    /// samples per pixel.
+    public func filmSums(samplesPerPixel spp: Int, seed: UInt32, samples: Range<Int>, samplesPerPass: Int,
+                         progress: RenderProgress? = nil) throws -> [(segment: SampleSegment, sums: FilmSums)] {
+        let pieces = try passSums(samplesPerPixel: spp, seed: seed, samples: samples, samplesPerPass: samplesPerPass,
+                                  progress: progress)
+        return try SampleSegment.cover(samples).map { segment in
+            (segment, try sensor.film.combine(pieces, into: segment, samples: spp))
+        }
+    }
+
+    /// The segment sums of `samples` rendered in consecutive passes of at most `samplesPerPass` samples, each pass
+    /// evaluated before the next starts.
+    private func passSums(samplesPerPixel spp: Int, seed: UInt32, samples: Range<Int>, samplesPerPass: Int,
+                          progress: RenderProgress?) throws -> [SampleSegment: FilmSums] {
+        precondition(samplesPerPass > 0, "render: samples per pass must be positive, got \(samplesPerPass)")
+        let passes = (samples.count + samplesPerPass - 1) / samplesPerPass
+        var pieces: [SampleSegment: FilmSums] = [:]
+        for pass in 0..<passes {
+            let part = Scene.shardSamples(index: pass, of: passes, samplesPerPixel: samples.count)
+            let range = (samples.lowerBound + part.lowerBound)..<(samples.lowerBound + part.upperBound)
+            for (segment, sums) in filmSums(samplesPerPixel: spp, seed: seed, samples: range, progress: progress) {
+                eval(sums.channels)
+                pieces[segment] = sums
+            }
+        }
+        return pieces
+    }
+}

@@ -1,0 +1,32 @@
+// `--memory-limit GIB`: how much memory a render may take (default: 90% of what the machine has available).
+import ArgumentParser
+import Foundation
+import Integrators
+
+/// The memory limit of the commands that render.
+struct MemoryLimitOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Memory a render may take, in GiB (default: 90% of MemAvailable). A render that cannot fit is refused before it starts; one that fits only in parts is traced in passes, with the same image.", valueName: "GIB"))
+    var memoryLimit: Double?
+
+    /// The limit, validated.
+    func memory() throws -> RenderMemory {
+        if let memoryLimit {
+            guard memoryLimit > 0 && memoryLimit.isFinite else {
+                throw ValidationError("--memory-limit must be a positive number of GiB, got \(memoryLimit)")
+            }
+            return RenderMemory(limit: Int(min(memoryLimit * Double(1 << 30), Double(Int.max / 2))))
+        }
+        return RenderMemory(limit: Int(Double(Self.availableBytes()) * 0.9))
+    }
+
+    /// MemAvailable from /proc/meminfo (the memory the kernel can give without swapping), or physical memory.
+    static func availableBytes() -> Int {
+        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {
+            for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                if fields.count >= 2, let kilobytes = Int(fields[1]) { return kilobytes * 1024 }
+            }
+        }
+        return Int(ProcessInfo.processInfo.physicalMemory)
+    }
+}
