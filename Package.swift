@@ -68,7 +68,7 @@ let package = Package(
             dependencies: ["Tracer", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "IntegratorsTests", dependencies: ["Integrators"]),
-        .testTarget(name: "ToolTests", dependencies: ["Tool"]),
+        .testTarget(name: "ToolTests", dependencies: ["Tool", "Optim", "Integrators"]),
         .testTarget(name: "TutorialTests", dependencies: ["Tutorial", "Integrators", "Tracer"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim"], exclude: ["Fixtures"]),
     ],

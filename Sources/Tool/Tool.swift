@@ -32,6 +32,10 @@ struct Tool: ParsableCommand {
     static func isInputError(_ error: any Error, code: ExitCode) -> Bool {
         if code == .validationFailure { return true }   // argument parsing and ValidationError
         switch error {
+        case let error as ImageIOError where error.isWriteFailure: return false
+        case let error as SafeTensorsError:
+            if case .unwritable = error.problem { return false }
+            return true
         case is ImageIOError, is SceneError, is SafeTensorsError, is CheckpointError, is RenderError: return true
         default: return false
         }

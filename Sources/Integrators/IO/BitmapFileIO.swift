@@ -85,7 +85,7 @@ extension Bitmap {
         do {
             try writeAtomically(data, to: url)
         } catch let error as AtomicWriteError {
-            throw ImageIOError(fileName: url.lastPathComponent, reason: error.reason)
+            throw ImageIOError(fileName: url.lastPathComponent, reason: error.reason, isWriteFailure: true)
         }
     }
 }

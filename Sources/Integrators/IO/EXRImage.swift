@@ -65,7 +65,7 @@ extension EXRImage {
         do {
             try writeAtomically(data, to: url)
         } catch let error as AtomicWriteError {
-            throw ImageIOError(fileName: url.lastPathComponent, reason: error.reason)
+            throw ImageIOError(fileName: url.lastPathComponent, reason: error.reason, isWriteFailure: true)
         }
     }
 }

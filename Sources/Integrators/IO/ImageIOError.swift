@@ -9,11 +9,15 @@ public struct ImageIOError: Error, CustomStringConvertible, Equatable, Sendable 
     public let fileName: String
     /// What was expected and what was found instead.
     public let reason: String
+    /// True when the file could not be written (a full disk, a missing folder): a failure of the machine rather
+    /// than of the input.
+    public let isWriteFailure: Bool
 
     /// Creates an error for `fileName` explaining `reason`.
-    public init(fileName: String, reason: String) {
+    public init(fileName: String, reason: String, isWriteFailure: Bool = false) {
         self.fileName = fileName
         self.reason = reason
+        self.isWriteFailure = isWriteFailure
     }
 
     /// `"<file name>: <reason>"`.
