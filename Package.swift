@@ -54,12 +54,13 @@ let package = Package(
             name: "CImageCodecs",
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
         ),
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
         .target(name: "Integrators", dependencies: ["Tracer", "CImageCodecs"]),
         .target(name: "Optim", dependencies: ["Tracer"]),
         .target(name: "Tutorial", dependencies: ["Tracer", "Integrators", "Optim"]),
         .executableTarget(
             name: "Tool",
-            dependencies: ["Tracer", "Integrators", "Optim", "Tutorial",
+            dependencies: ["Tracer", "Integrators", "Optim", "Tutorial", "CFreeType",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "Benchmarks", dependencies: ["Tracer", "Integrators", "Optim", "Tutorial"]),

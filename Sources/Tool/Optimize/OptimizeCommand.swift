@@ -182,6 +182,8 @@ struct OptimizeCommand: ParsableCommand {
             let initial = try training.render(texture, samplesPerPixel: figureSpp, seed: 0)
             let final = try training.render(distorted, samplesPerPixel: figureSpp, seed: 0)
             try TrainingOutputs.writeStrip([initial, target, distorted.values, final, target],
+                                           captions: ["initial render", "input texture", "distorted texture",
+                                                      "its render", "target"],
                                            size: training.resolution,
                                            to: directory.appendingPathComponent("texture_\(j + 1).png"))
             func error(_ image: [Float]) -> Double {

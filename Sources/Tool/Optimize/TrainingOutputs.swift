@@ -67,24 +67,38 @@ enum TrainingOutputs {
                                           options: ImageWriteOptions(encoding: .asIs))
     }
 
-    /// Writes texture_N.png: the images side by side with 4-pixel white gaps, values shown as they are (the
-    /// tutorial's convention: texture values are display values).
-    static func writeStrip(_ images: [[Float]], size: Int, to url: URL) throws {
-        let gap = 4
-        let width = images.count * size + (images.count - 1) * gap
-        var pixels = [Float](repeating: 1, count: width * size * 3)
-        for (index, image) in images.enumerated() {
-            let left = index * (size + gap)
-            for row in 0..<size {
-                for column in 0..<size {
-                    for channel in 0..<3 {
-                        pixels[(row * width + left + column) * 3 + channel] = image[(row * size + column) * 3 + channel]
-                    }
+    /// Writes texture_N.png: the images side by side with white gaps, each captioned below (`captions`), values
+    /// shown as they are (the tutorial's convention: texture values are display values).
+    static func writeStrip(_ images: [[Float]], captions: [String], size: Int, to url: URL) throws {
+        precondition(captions.count == images.count, "one caption per image")
+        let font = try FontRasterizer()
+        let gap = 8, textSize = 12
+        // Small textures are shown larger, so that captions fit under them.
+        let scale = max(1, (120 + size - 1) / size)
+        let shown = size * scale
+        let cell = max(shown, captions.map { font.width(of: $0, size: textSize) }.max() ?? 0)
+        var canvas = Canvas(width: images.count * cell + (images.count + 1) * gap, height: shown + 2 * gap + textSize + 8)
+        for (index, (image, caption)) in zip(images, captions).enumerated() {
+            let left = gap + index * (cell + gap) + (cell - shown) / 2
+            canvas.place(scale == 1 ? image : upscaled(image, size: size, by: scale), size: shown, left: left, top: gap)
+            font.draw(caption, size: textSize, x: gap + index * (cell + gap) + cell / 2, y: gap + shown + textSize + 4,
+                      anchor: .middle, on: &canvas)
+        }
+        try canvas.bitmap.write(to: url, options: ImageWriteOptions(encoding: .asIs))
+    }
+
+    /// A square RGB image enlarged `scale` times by repeating pixels.
+    private static func upscaled(_ image: [Float], size: Int, by scale: Int) -> [Float] {
+        let large = size * scale
+        var out = [Float](repeating: 0, count: large * large * 3)
+        for row in 0..<large {
+            for column in 0..<large {
+                for channel in 0..<3 {
+                    out[(row * large + column) * 3 + channel] = image[((row / scale) * size + column / scale) * 3 + channel]
                 }
             }
         }
-        try Bitmap(width: width, height: size, channelCount: 3, pixels: pixels)
-            .write(to: url, options: ImageWriteOptions(encoding: .asIs))
+        return out
     }
 
     /// Writes report.html: one page with the loss curve, the timings and every strip, referring to the files

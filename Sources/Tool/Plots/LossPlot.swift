@@ -1,0 +1,18 @@
+// The tutorial's loss curve as a chart (SVG and PNG).
+import Foundation
+import Integrators
+
+enum LossPlot {
+    /// The chart of the loss per iteration.
+    static func chart(_ losses: [Double]) -> LinePlot {
+        LinePlot(title: "Training loss", xLabel: "iteration", yLabel: "loss (sum of L1 over the textures)",
+                 series: [.init(name: "loss", points: losses.enumerated().map { (Double($0.offset + 1), $0.element) },
+                                color: (0.12, 0.47, 0.71))])
+    }
+
+    /// An SVG document of the chart.
+    static func svg(_ losses: [Double]) -> String { chart(losses).svg }
+
+    /// The chart as an 8-bit RGB bitmap, its text drawn with FreeType.
+    static func bitmap(_ losses: [Double]) throws -> Bitmap { chart(losses).bitmap(font: try FontRasterizer()) }
+}
