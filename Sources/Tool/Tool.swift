@@ -9,7 +9,7 @@ import Tracer
 struct Tool: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Refract: differentiable rendering and a tracing JIT on the CPU.",
-        subcommands: [OptimizeCommand.self, RenderCommand.self, MergeCommand.self, GradientCommand.self, Info.self]
+        subcommands: [OptimizeCommand.self, RenderCommand.self, MergeCommand.self, GradientCommand.self, ParamsCommand.self, Info.self]
     )
 
     /// Runs the command; exits 0 on success, 2 for bad input (arguments, files, scenes, checkpoints: the message

@@ -1,0 +1,67 @@
+// `Tool params`: every parameter of a scene under Mitsuba's keys, with its type, shape and value (mi.traverse).
+import ArgumentParser
+import Foundation
+import Integrators
+import Tracer
+
+struct ParamsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "params",
+        abstract: "List the scene's parameters (Mitsuba's mi.traverse): key, type, shape and value; ∂ marks differentiable ones.")
+
+    @OptionGroup var sceneOptions: SceneOptions
+
+    @Flag(help: "Print JSON: [{\"key\", \"type\", \"shape\", \"differentiable\", \"values\" or \"summary\"}].")
+    var json = false
+
+    /// One parameter as listed.
+    struct Entry: Encodable {
+        var key: String
+        var type: String
+        var shape: [Int]
+        var differentiable: Bool
+        /// All values, when there are at most 16.
+        var values: [Float]?
+        /// Minimum, maximum and mean, for larger values.
+        var summary: [String: Float]?
+    }
+
+    func run() throws {
+        try TraceContext.with(sceneOptions.compileOptions()) {
+            let scene = try sceneOptions.loadScene()
+            let parameters = scene.parameters
+            let entries = try parameters.keys.map { key -> Entry in
+                let shape = try parameters.shape(of: key)
+                let values = try parameters.value(key).values
+                let small = values.count <= 16
+                let summary = small ? nil : ["min": values.min() ?? 0, "max": values.max() ?? 0,
+                                             "mean": values.reduce(0, +) / Float(max(values.count, 1))]
+                return Entry(key: key, type: Self.typeName(shape: shape), shape: shape, differentiable: true,
+                             values: small ? values : nil, summary: summary)
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+                return
+            }
+            print("SceneParameters[")
+            for entry in entries {
+                let value = entry.values.map { "[" + $0.map { String($0) }.joined(separator: ", ") + "]" }
+                    ?? String(format: "min %.4g, max %.4g, mean %.4g", entry.summary!["min"]!, entry.summary!["max"]!,
+                              entry.summary!["mean"]!)
+                print("  \(entry.differentiable ? "∂" : " ") \(entry.key): \(entry.type) \(entry.shape): \(value)")
+            }
+            print("]")
+        }
+    }
+
+    /// Mitsuba's type name for a value of `shape`: a colour for 3 values, a float for 1, a tensor otherwise.
+    static func typeName(shape: [Int]) -> String {
+        switch shape {
+        case [3]: "Color3f"
+        case [1], []: "Float"
+        default: "TensorXf"
+        }
+    }
+}

@@ -1,0 +1,35 @@
+// `Tool params`: the scene's parameters under Mitsuba's keys, as text and as JSON.
+import Foundation
+import Testing
+
+@Suite("Tool params")
+struct ParamsCommandTests {
+    @Test("lists every parameter with its type, shape and value; --json says the same")
+    func listing() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("refract-params-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let texture = directory.appendingPathComponent("tex.npy")
+        try NPYWriter.write((0..<48).map { Float($0) / 48 }, shape: [4, 4, 3], to: texture)
+        let scene = directory.appendingPathComponent("scene.xml")
+        try """
+        <scene version="3.0.0">
+          <sensor type="perspective"><film type="hdrfilm"><integer name="width" value="8"/><integer name="height" value="8"/></film></sensor>
+          <shape type="rectangle" id="wall"><bsdf type="diffuse"><rgb name="reflectance" value="0.25, 0.5, 0.75"/></bsdf></shape>
+          <shape type="sphere" id="ball"><bsdf type="twosided"><bsdf type="diffuse"><texture type="bitmap" name="reflectance">
+            <string name="filename" value="tex.npy"/></texture></bsdf></bsdf></shape>
+          <emitter type="constant"/>
+        </scene>
+        """.write(to: scene, atomically: true, encoding: .utf8)
+        var run = try runTool(["params", "--scene", scene.path])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("∂ wall.bsdf.reflectance.value: Color3f [3]: [0.25, 0.5, 0.75]"), "\(run.output)")
+        #expect(run.output.contains("∂ ball.bsdf.brdf_0.reflectance.data: TensorXf [4, 4, 3]: min 0, max 0.9792"), "\(run.output)")
+        run = try runTool(["params", "--scene", scene.path, "--json"])
+        #expect(run.status == 0)
+        let entries = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]] ?? []
+        #expect(entries.compactMap { $0["key"] as? String } == ["wall.bsdf.reflectance.value", "ball.bsdf.brdf_0.reflectance.data"])
+        #expect(entries.first?["values"] as? [Double] == [0.25, 0.5, 0.75])
+        #expect((entries.last?["shape"] as? [Int]) == [4, 4, 3])
+    }
+}
