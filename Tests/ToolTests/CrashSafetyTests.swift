@@ -7,11 +7,7 @@ import Testing
 
 @Suite("Crash safety", .serialized)
 struct CrashSafetyTests {
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("refract-crash-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    func temporaryDirectory() throws -> URL { try makeTemporaryDirectory("refract-crash") }
 
     /// Every file under a final name in `directory` reads as a whole file of its kind.
     static func checkComplete(_ directory: URL) throws {

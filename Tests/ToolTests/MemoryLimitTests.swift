@@ -5,11 +5,7 @@ import Testing
 
 @Suite("Memory limit", .serialized)
 struct MemoryLimitTests {
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("refract-memory-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    func temporaryDirectory() throws -> URL { try makeTemporaryDirectory("refract-memory") }
 
     @Test("a 100000x100000 film, 2^32 samples, or a gradient beyond the limit are refused with the estimate and the limit")
     func refusals() throws {

@@ -5,11 +5,7 @@ import Testing
 
 @Suite("Non-finite values", .serialized)
 struct NonFiniteInputTests {
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("refract-nonfinite-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    func temporaryDirectory() throws -> URL { try makeTemporaryDirectory("refract-nonfinite") }
 
     @Test("a texture or training input holding NaN or infinity is refused, naming the file and the element")
     func textures() throws {

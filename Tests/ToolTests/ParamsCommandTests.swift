@@ -6,8 +6,7 @@ import Testing
 struct ParamsCommandTests {
     @Test("lists every parameter with its type, shape and value; --json says the same")
     func listing() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("refract-params-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeTemporaryDirectory("refract-params")
         defer { try? FileManager.default.removeItem(at: directory) }
         let texture = directory.appendingPathComponent("tex.npy")
         try NPYWriter.write((0..<48).map { Float($0) / 48 }, shape: [4, 4, 3], to: texture)

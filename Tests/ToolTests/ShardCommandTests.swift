@@ -5,11 +5,7 @@ import Testing
 
 @Suite("Sharded renders", .serialized)
 struct ShardCommandTests {
-    func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("refract-shards-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    func temporaryDirectory() throws -> URL { try makeTemporaryDirectory("refract-shards") }
 
     /// Renders the job's shards 0..<count into `directory` and returns their paths.
     func renderShards(_ job: [String], count: Int, in directory: URL, prefix: String = "part") throws -> [String] {

@@ -32,6 +32,13 @@ func runTool(_ arguments: [String], environment: [String: String] = [:]) throws 
     return try runProcess(Bundle.main.bundleURL.appendingPathComponent("Tool"), arguments, environment: environment)
 }
 
+/// A new empty folder under the temporary directory, named `prefix` plus a UUID; tests remove it when done.
+func makeTemporaryDirectory(_ prefix: String) throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
 @Suite("Tool command line")
 struct ToolCommandTests {
     @Test("info prints the CPU, vector width, threads, LLVM version and the kernel cache")

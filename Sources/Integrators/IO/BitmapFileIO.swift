@@ -11,15 +11,7 @@ extension Bitmap {
     /// contents that are not a valid, supported file of that format.
     public init(contentsOf url: URL) throws {
         let format = try ImageFormat(url: url)
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: url.path)
-                ? "cannot read the file (\(error.localizedDescription))" : "no such file"
-            throw ImageIOError(fileName: url.lastPathComponent, reason: reason)
-        }
-        try self.init(data: data, format: format, fileName: url.lastPathComponent)
+        try self.init(data: ImageFile.read(url), format: format, fileName: url.lastPathComponent)
     }
 
     /// Decodes file contents held in memory; `fileName` is only used in error messages.
@@ -81,7 +73,25 @@ extension Bitmap {
     /// Throws `ImageIOError` naming the file.
     public func write(to url: URL, options: ImageWriteOptions = ImageWriteOptions()) throws {
         let format = try ImageFormat(url: url)
-        let data = try encodedData(format: format, options: options, fileName: url.lastPathComponent)
+        try ImageFile.write(encodedData(format: format, options: options, fileName: url.lastPathComponent), to: url)
+    }
+}
+
+/// Reading and writing the bytes of image files, with errors that name the file.
+enum ImageFile {
+    /// The file's bytes. Throws `ImageIOError` for a missing or unreadable file.
+    static func read(_ url: URL) throws -> Data {
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: url.path)
+                ? "cannot read the file (\(error.localizedDescription))" : "no such file"
+            throw ImageIOError(fileName: url.lastPathComponent, reason: reason)
+        }
+    }
+
+    /// Writes `data` atomically. Throws `ImageIOError` (a write failure) naming the file.
+    static func write(_ data: Data, to url: URL) throws {
         do {
             try writeAtomically(data, to: url)
         } catch let error as AtomicWriteError {

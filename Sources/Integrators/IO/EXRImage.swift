@@ -47,25 +47,12 @@ public struct EXRImage: Equatable, Sendable {
 extension EXRImage {
     /// Reads an OpenEXR file (single-part scanline; any channel names). Throws `ImageIOError` naming the file.
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: url.path)
-                ? "cannot read the file (\(error.localizedDescription))" : "no such file"
-            throw ImageIOError(fileName: url.lastPathComponent, reason: reason)
-        }
-        self = try EXRReader.decodeImage(data, fileName: url.lastPathComponent)
+        self = try EXRReader.decodeImage(ImageFile.read(url), fileName: url.lastPathComponent)
     }
 
     /// Writes the image as an OpenEXR file, atomically. Throws `ImageIOError` naming the file.
     public func write(to url: URL, pixelType: EXRPixelType = .float, compression: EXRCompression = .zip) throws {
-        let data = try EXRWriter.encode(self, pixelType: pixelType, compression: compression,
-                                        fileName: url.lastPathComponent)
-        do {
-            try writeAtomically(data, to: url)
-        } catch let error as AtomicWriteError {
-            throw ImageIOError(fileName: url.lastPathComponent, reason: error.reason, isWriteFailure: true)
-        }
+        try ImageFile.write(EXRWriter.encode(self, pixelType: pixelType, compression: compression,
+                                             fileName: url.lastPathComponent), to: url)
     }
 }
