@@ -75,7 +75,7 @@ struct OptimizeCommand: ParsableCommand {
 
     func run() throws {
         let options = CompileOptions(variant: Variant(rawValue: variant)!, threadCount: threads,
-                                     diskCache: kernelCache.diskCache())
+                                     logsLaunches: SceneOptions.logsLaunches, diskCache: kernelCache.diskCache())
         // Everything that can be wrong with the inputs is checked before any work starts.
         let (values, size, names) = try loadTextures()
         let directory = URL(fileURLWithPath: output, isDirectory: true)

@@ -23,7 +23,7 @@ public struct CompileOptions: Sendable, Equatable {
     /// Counts gather and scatter lanes whose index is out of range (they are always masked off) and reports them.
     public var checksBounds: Bool
     /// Writes one line per kernel launch to standard error (its hash, size, instructions, buffers and times), like
-    /// Dr.Jit's info log level. The default is on when the environment variable `REFRACT_LOG_LAUNCHES` is set.
+    /// Dr.Jit's info log level. Off by default; the Tool turns it on when `REFRACT_LOG_LAUNCHES` is set.
     public var logsLaunches: Bool
     /// Where LLVM kernels are stored and looked for across processes; nil (the default for embedders) keeps them in
     /// memory only. The Tool turns it on (`REFRACT_CACHE_DIR`, `REFRACT_CACHE=0`). The scalar backend ignores it.
@@ -31,7 +31,7 @@ public struct CompileOptions: Sendable, Equatable {
 
     public init(variant: Variant = .llvm, vectorWidth: Int? = nil, threadCount: Int? = nil,
                 blockSize: Int = 16384, checksBounds: Bool = false,
-                logsLaunches: Bool = ProcessInfo.processInfo.environment["REFRACT_LOG_LAUNCHES"] != nil,
+                logsLaunches: Bool = false,
                 diskCache: KernelDiskCache? = nil) {
         self.variant = variant
         self.vectorWidth = vectorWidth
