@@ -65,8 +65,11 @@ extension TraceContext {
         let enclosingLoops = loopScopes.compactMap { scope -> UInt64? in
             if case .recording(let id, _) = scope { return id } else { return nil }
         }
-        // Phase 1: each case, recorded once on placeholders of its own.
+        // Phase 1: each case, recorded once on placeholders of its own. An outer scope holds the side effects of
+        // the cases recorded so far, so that a later case writes into the same arrays (not into copies of them).
         var cases: [DispatchCase] = []
+        let outerID = makeNodeID().rawValue
+        loopScopes.append(.recording(id: outerID, sideEffects: []))
         for number in 0..<count {
             let placeholders = arguments.enumerated().map { position, argument in
                 Node(id: makeNodeID(), op: .caseArgument, type: argument.type, size: size, operands: [],
@@ -79,7 +82,9 @@ extension TraceContext {
                 preconditionFailure("Tracer: loop and dispatch scopes were not nested")
             }
             cases.append(DispatchCase(id: id, placeholders: placeholders, results: results, sideEffects: sideEffects))
+            loopScopes[loopScopes.count - 1] = .recording(id: outerID, sideEffects: cases.flatMap(\.sideEffects))
         }
+        loopScopes.removeLast()
         // Phase 2: checks.
         let resultTypes = cases[0].results.map(\.type)
         for (number, recorded) in cases.enumerated() {

@@ -53,13 +53,14 @@ extension LLVMCodegen {
         let bits = LLVMIntTypeInContext(context, UInt32(width))!
         let inRange = LLVMBuildICmp(builder, LLVMIntULT, selector, splat(bits: UInt32(caseCount), .uint32), "")!
         let todo = LLVMBuildAnd(builder, LLVMBuildAnd(builder, activeLanes, mask, "")!, inRange, "dispatch.todo")!
+        let todoBits = LLVMBuildBitCast(builder, todo, bits, "")!
         let before = LLVMGetInsertBlock(builder)!
         let header = appendBlock("dispatch\(index)"), pick = appendBlock("dispatch\(index).pick")
         let done = appendBlock("dispatch\(index).done"), exit = appendBlock("dispatch\(index).exit")
         LLVMBuildBr(builder, header)
         LLVMPositionBuilderAtEnd(builder, header)
         let remaining = LLVMBuildPhi(builder, bits, "dispatch.remaining")!
-        addIncoming(remaining, LLVMBuildBitCast(builder, todo, bits, "")!, from: before)
+        addIncoming(remaining, todoBits, from: before)
         LLVMBuildCondBr(builder, LLVMBuildICmp(builder, LLVMIntNE, remaining, LLVMConstNull(bits), "")!, pick, exit)
         LLVMPositionBuilderAtEnd(builder, pick)
         let remainingLanes = LLVMBuildBitCast(builder, remaining, vectorType(.bool), "")!
