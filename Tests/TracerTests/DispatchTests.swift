@@ -197,3 +197,63 @@ struct DispatchTests {
         }
     }
 }
+
+/// The README's examples, and a vector that needs one case running only that case.
+@Suite("Symbolic dispatch and native calls: README examples, cases run per vector")
+struct DispatchExampleTests {
+    @Test("the README's dispatch and native call snippets print what the README says")
+    func readmeExamples() {
+        TraceContext.with(CompileOptions(variant: .llvm, blockSize: 256)) {
+            let material = UInt32Array([0, 2, 1, 2])
+            let albedo = FloatArray([0.9, 0.5, 0.1])
+            let color = dispatch(material, count: 3, arguments: FloatArray([1, 2, 3, 4])) { c, x in
+                x * albedo.gather(UInt32Array(repeating: UInt32(c))) + Float(c)
+            }
+            #expect(color.values == [0.9, 2.2, 2.5, 2.4])
+            let twice: NativeFunction = { _, mask, inputs, outputs in
+                let a = inputs[0]!.assumingMemoryBound(to: Float.self)
+                let out = outputs[0]!.assumingMemoryBound(to: Float.self)
+                for lane in 0..<16 where mask[lane] == -1 { out[lane] = a[lane] * 2 }
+            }
+            let doubled = nativeCall(twice, inputs: FloatArray([1, 2, 3]), outputs: FloatArray(repeating: 0))
+            #expect(doubled.values == [2, 4, 6])
+        }
+    }
+
+    @Test("a vector runs only the cases its lanes select: a native call in each case counts the packets",
+          arguments: Variant.allCases)
+    func onlyNeededCasesRun(variant: Variant) {
+        let width = HostCPU.hostVectorWidth, size = 4 * width, count = 400
+        // Vectors 0 and 1 need case 7 only, vector 2 cases 0 ..< W, vector 3 no case (masked).
+        let index: [UInt32] = (0..<size).map { lane in lane < 2 * width ? 7 : UInt32(lane % width) }
+        let mask = (0..<size).map { $0 < 3 * width }
+        let recorder = CallRecorder(width: width)
+        let values: [Float] = TraceContext.with(CompileOptions(variant: variant, blockSize: 256)) {
+            recorder.withContext { context in
+                let x = FloatArray(Int32Array(UInt32Array.arange(size)))
+                let result = dispatch(UInt32Array(index), count: count, arguments: x, mask: BoolArray(mask)) { c, x in
+                    nativeCall(counting, context: context, inputs: x, outputs: FloatArray(repeating: 0)) + Float(c)
+                }
+                return result.values
+            }
+        }
+        let expected: [Float] = (0..<size).map { lane in mask[lane] ? Float(lane) + Float(index[lane]) : 0 }
+        #expect(values == expected)
+        #expect(recorder.activeLanes == 3 * width, "each enabled lane once")
+        if variant == .llvm {
+            #expect(recorder.calls == 2 + width, "one call per case a vector needs")
+        }
+    }
+}
+
+/// Copies its input to its output on the active lanes, and counts the call.
+private let counting: NativeFunction = { context, mask, inputs, outputs in
+    let recorder = Unmanaged<CallRecorder>.fromOpaque(context!).takeUnretainedValue()
+    let a = inputs[0]!.assumingMemoryBound(to: Float.self), out = outputs[0]!.assumingMemoryBound(to: Float.self)
+    var active = 0
+    for lane in 0..<recorder.width where mask[lane] == -1 {
+        out[lane] = a[lane]
+        active += 1
+    }
+    recorder.record(active: active, bad: false)
+}
