@@ -167,4 +167,22 @@ struct NativeCallTests {
         #expect(values == expected)
         #expect(recorder.activeLanes == Int(counts.reduce(0, +)), "only lanes still in the loop are passed")
     }
+
+    @Test("a step with a native call is not frozen (its pointers would stay those of the captured step)")
+    func notFrozen() {
+        on(.llvm) {
+            let context = TraceContext.current
+            let recorder = CallRecorder(width: Self.width)
+            recorder.withContext { pointer in
+                let input = FloatArray([1, 2, 3])
+                let start = context.lastNodeID
+                let out = nativeCall(packetFunction(scale: 2), context: pointer, inputs: [input, input],
+                                     outputs: CallOutputs.template)
+                let frozen = context.evaluateFreezing([out.value.node, out.seen.node], inputs: [input.node],
+                                                      recordedAfter: start)
+                #expect(frozen == nil)
+                #expect(out.value.values == [3, 6, 9])
+            }
+        }
+    }
 }
