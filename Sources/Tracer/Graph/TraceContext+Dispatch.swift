@@ -43,9 +43,6 @@ final class DispatchRecord {
         self.cases = cases
     }
 
-    /// The ids of the cases' bodies (constructs recorded in them list one in `enclosingLoops`).
-    var caseIDs: Set<UInt64> { Set(cases.map(\.id)) }
-
     /// The side effects of all cases.
     var sideEffects: [SideEffect] { cases.flatMap(\.sideEffects) }
 }

@@ -1,7 +1,6 @@
-// Lowering a symbolic dispatch into the kernel of its size: invariants hoisted before it, then its cases.
+// Lowering a symbolic dispatch into the kernel of its size: its cases, each in a region of its own.
 //
-// A `.dispatch` node with c cases and m results becomes, after its index, mask, arguments and the cases'
-// invariant values:
+// A `.dispatch` node with c cases and m results becomes, after its index, mask and arguments:
 //
 //     dispatch (operands: index, mask; immediate: position of dispatchEnd; auxiliary: c)
 //     dispatchCase 0 (immediate: position of dispatch; auxiliary: 0)
@@ -13,21 +12,17 @@
 //     dispatchResult × m (immediate: the result's position)
 //
 // Inside case k, the arguments' placeholders name the arguments' instructions. Values computed inside a case are
-// forgotten at its end, so nothing after it (another case, code after the dispatch) refers to them.
+// forgotten at its end, so nothing after it (another case, code after the dispatch) refers to them: a value used
+// by two cases is computed in each, and one used after the dispatch is computed again there. Nothing is hoisted
+// out of the cases (unlike a loop body): a vector runs only the code of the cases it needs.
 
 extension KernelBuilder {
     /// Emits a `.dispatch` node whose index, mask and arguments are emitted, and returns the position of its
     /// `dispatch` instruction.
     mutating func emitDispatch(_ node: Node) -> Int32 {
         let record = node.dispatch!
-        // Phase 1: values of the cases that do not depend on their arguments, computed once before the dispatch.
-        let caseIDs = record.caseIDs
-        hoistInvariants(of: record.cases.flatMap(\.roots)) { node in
-            node.op == .caseArgument || node.op == .loopVariable || node.op == .nativeCall
-                || (node.op == .loop && !caseIDs.isDisjoint(with: node.loop!.enclosingLoops))
-                || (node.op == .dispatch && !caseIDs.isDisjoint(with: node.dispatch!.enclosingLoops))
-        }
-        // Phase 2: the cases.
+        // Values of a case are computed inside it even when they do not depend on its arguments: hoisted, they would
+        // run for every vector whatever cases it needs (400 materials' parameters, say).
         let begin = append(KernelInstruction(op: .dispatch, type: .bool,
                                              operands: [emitted(record.index)!, emitted(record.mask)!],
                                              auxiliary: UInt32(record.cases.count)))
