@@ -172,6 +172,30 @@ struct DispatchTests {
         #expect(values == expected)
     }
 
+    @Test("a dispatch over gradient-tracked arguments stops with a message")
+    func gradientRefused() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var x = FloatArray([1, 2])
+            x.enableGradient()
+            _ = dispatch(UInt32Array([0, 1]), count: 2, arguments: x) { c, x in x * Float(c) }
+        } .map { result in
+            let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+            #expect(message.contains("dispatch is not differentiable"))
+        }
+    }
+
+    @Test("a case that reduces its own argument stops with a message")
+    func argumentUsedOutsideCase() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let x = FloatArray([1, 2, 3])
+            let result = dispatch(UInt32Array([0, 1, 0]), count: 2, arguments: x) { c, x in x + x.sum() }
+            _ = result.values
+        } .map { result in
+            let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+            #expect(message.contains("argument of a dispatch case was used outside its case"))
+        }
+    }
+
     @Test("the same dispatch recorded again hits the kernel cache")
     func kernelCache() {
         on(.llvm) {

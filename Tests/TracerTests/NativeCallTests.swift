@@ -168,6 +168,19 @@ struct NativeCallTests {
         #expect(recorder.activeLanes == Int(counts.reduce(0, +)), "only lanes still in the loop are passed")
     }
 
+    @Test("a native call on a gradient-tracked input stops with a message")
+    func gradientRefused() async {
+        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            var x = FloatArray([1, 2])
+            x.enableGradient()
+            let identity: NativeFunction = { _, _, _, _ in }
+            _ = nativeCall(identity, inputs: x, outputs: FloatArray(repeating: 0))
+        } .map { result in
+            let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+            #expect(message.contains("native call is not differentiable"))
+        }
+    }
+
     @Test("a step with a native call is not frozen (its pointers would stay those of the captured step)")
     func notFrozen() {
         on(.llvm) {
