@@ -172,6 +172,38 @@ struct DispatchTests {
         #expect(values == expected)
     }
 
+    @Test("out-of-range gathers in cases are counted for the case's lanes only, in a loop or not",
+          arguments: Variant.allCases)
+    func boundsInCases(variant: Variant) {
+        let size = 2 * Self.width + 7
+        let counted: [Int] = TraceContext.with(CompileOptions(variant: variant, blockSize: 256, checksBounds: true)) {
+            let context = TraceContext.current
+            let table = FloatArray([1, 2, 3, 4])
+            let lanes = UInt32Array.arange(size)
+            var counts: [Int] = []
+            // Case 1 reads table[lane]: out of range for lanes 4 and up that select it (odd lanes).
+            let before = context.statistics.outOfRangeLanes
+            let result = dispatch(lanes % 2, count: 2, arguments: lanes) { c, lane in
+                c == 0 ? FloatArray(repeating: 0) + FloatArray(Int32Array(lane)) : table.gather(lane)
+            }
+            _ = result.values
+            counts.append(context.statistics.outOfRangeLanes - before)
+            let middle = context.statistics.outOfRangeLanes
+            let start = FloatInt(first: FloatArray(repeating: 0), second: Int32Array(repeating: 0))
+            let end = whileLoop(start) { $0.second .< 2 } body: { state in
+                let read = dispatch(lanes % 2, count: 2, arguments: lanes) { c, lane in
+                    c == 0 ? FloatArray(Int32Array(lane)) : table.gather(lane)
+                }
+                return FloatInt(first: state.first + read, second: state.second + 1)
+            }
+            _ = end.first.values
+            counts.append(context.statistics.outOfRangeLanes - middle)
+            return counts
+        }
+        let outOfRange = (0..<size).filter { $0 % 2 == 1 && $0 >= 4 }.count
+        #expect(counted == [outOfRange, 2 * outOfRange], "\(variant)")
+    }
+
     @Test("a dispatch over gradient-tracked arguments stops with a message")
     func gradientRefused() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
