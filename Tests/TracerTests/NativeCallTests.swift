@@ -168,6 +168,25 @@ struct NativeCallTests {
         #expect(recorder.activeLanes == Int(counts.reduce(0, +)), "only lanes still in the loop are passed")
     }
 
+    @Test("a kernel with a native call loaded from the disk cache calls the pointers of its launch")
+    func diskCache() throws {
+        let directory = try makeTemporaryDirectory("native-call")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = CacheReportLog()
+        var results: [[Float]] = []
+        for (scale, offset) in [(Float(2), Float(0)), (3, 100)] {
+            let context = try freshProcessContext(directory: directory, log: log)
+            let recorder = CallRecorder(width: Self.width, offset: offset)
+            results.append(TraceContext.with(context) { run(size: 40, scale: scale, recorder: recorder).values })
+            context.clearValueNumbers()
+            #expect(context.statistics.kernelsCompiled + context.statistics.diskCacheHits == 1)
+            if offset != 0 { #expect(context.statistics.diskCacheHits == 1, "the second process loads the kernel") }
+        }
+        #expect(results[0][3] == 4.5)    // 3 * 2 + (0.5 - 3) + 1
+        #expect(results[1][3] == 107.5)  // 3 * 3 + (0.5 - 3) + 100 + 1
+        #expect(log.reports.isEmpty)
+    }
+
     @Test("a native call on a gradient-tracked input stops with a message")
     func gradientRefused() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
