@@ -17,6 +17,8 @@ enum AdjointContribution {
 enum DerivativeTable {
     /// Ops through which gradients flow. Symbolic loops (`.loop`, `.loopOutput`) are not: `whileLoop` refuses
     /// gradient-tracked state in symbolic mode, and an evaluated loop records its iterations as ordinary ops.
+    /// Symbolic dispatch (`.dispatch`, `.dispatchOutput`) and native calls (`.nativeCall`, `.nativeCallOutput`)
+    /// are not either: `dispatch` and `nativeCall` refuse gradient-tracked arguments with a message.
     static func isDifferentiable(_ op: Op) -> Bool {
         switch op {
         case .add, .sub, .mul, .div, .neg, .fma, .min, .max, .abs, .sqrt, .rsqrt, .rcp, .exp, .log, .sin, .cos,

@@ -47,8 +47,16 @@ enum LoopScope {
 }
 
 extension SideEffect {
-    /// The arrays this side effect writes: its target, or for a loop (`op == .loop`) those its body writes.
+    /// The arrays this side effect writes: its target, or for a loop or dispatch (`op == .loop`, `.dispatch`)
+    /// those its body or cases write.
     var writtenNodes: [Node] {
-        op == .loop ? target.loop!.sideEffects.flatMap(\.writtenNodes) : [target]
+        switch op {
+        case .loop: target.loop!.sideEffects.flatMap(\.writtenNodes)
+        case .dispatch: target.dispatch!.sideEffects.flatMap(\.writtenNodes)
+        default: [target]
+        }
     }
+
+    /// True for a loop or dispatch with side effects, which runs in a kernel of its own.
+    var isControlFlow: Bool { op == .loop || op == .dispatch }
 }

@@ -39,6 +39,10 @@ public final class Node: @unchecked Sendable {
     var visitEpoch: UInt64 = 0
     /// For a `.loop` node: its placeholders, condition, body results and side effects.
     var loop: LoopRecord?
+    /// For a `.dispatch` node: its cases' placeholders, results and side effects.
+    var dispatch: DispatchRecord?
+    /// For a `.nativeCall` node: its output types and outputs.
+    var nativeCall: NativeCallRecord?
 
     init(id: NodeID, op: Op, type: ScalarType, size: Int, operands: [Node], immediate: UInt32, auxiliary: UInt32,
          storage: Storage?, context: TraceContext) {
@@ -68,5 +72,7 @@ public final class Node: @unchecked Sendable {
         op = .buffer
         operands = []
         loop = nil
+        dispatch = nil
+        nativeCall = nil
     }
 }

@@ -116,6 +116,40 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     /// Kernel only: the end of the body of the loop that starts at position `immediate`; goes back to its condition.
     case loopEnd
 
+    // Symbolic dispatch (`Control/Dispatch.swift`; lowering in `KernelBuilder+Dispatch.swift`).
+    /// Graph: each lane runs the case its index selects. Operands are the index, the mask, the k arguments, then
+    /// every case's results and side-effect operands; `Node.dispatch` holds them by role. Kernel: the dispatch's
+    /// start (operands: index, mask; `immediate`: position of its `dispatchEnd`; `auxiliary`: the case count); the
+    /// cases follow, each opened by a `dispatchCase`. It has no value.
+    case dispatch
+    /// Graph only: the placeholder standing for argument `immediate` while one case's body is recorded (a leaf).
+    case caseArgument
+    /// Graph only: result `immediate` of the dispatch that is operand 0.
+    case dispatchOutput
+    /// Kernel only: opens case `auxiliary` of the dispatch at position `immediate`; its instructions run on the
+    /// lanes whose index is `auxiliary` (reached in sequence, it closes the previous case).
+    case dispatchCase
+    /// Kernel only: operand 0 is result `auxiliary` of the current case (`immediate`: position of `dispatchEnd`).
+    case caseResult
+    /// Kernel only: the end of the dispatch that starts at position `immediate`; `auxiliary` results follow it.
+    case dispatchEnd
+    /// Kernel only: result `immediate` of the dispatch ending just before the results, per lane its case's value
+    /// (0 on lanes that ran no case).
+    case dispatchResult
+
+    // Native calls (`Control/NativeCall.swift`; lowering in `KernelBuilder+NativeCalls.swift`).
+    /// Graph: a call of a C function on packets of W lanes. Operands are the pointer buffer (function and context,
+    /// two 64-bit words as four `uint32`), the mask and the inputs; `Node.nativeCall` holds the output types.
+    /// Kernel: the call, preceded by its inputs' `callArgument`s (operand 0: the mask; `immediate`: the pointer
+    /// buffer's slot; `auxiliary`: inputs | outputs << 16), followed by one `callResult` per output.
+    case nativeCall
+    /// Graph only: output `immediate` of the native call that is operand 0.
+    case nativeCallOutput
+    /// Kernel only: operand 0 is the next input of the `nativeCall` that follows the arguments.
+    case callArgument
+    /// Kernel only: output `immediate` of the `nativeCall` just before the results (0 on lanes outside its mask).
+    case callResult
+
     /// Number of value operands in a graph node or kernel instruction.
     public var arity: Int {
         switch self {
@@ -136,6 +170,12 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
         case .loop, .loopEnd: 0   // graph: a loop has a variable number of operands (see `loop`)
         case .loopVariable, .loopOutput, .loopCondition: 1
         case .loopUpdate: 2
+        case .dispatch: 2         // kernel: index, mask (graph: a variable number, see `dispatch`)
+        case .caseArgument, .dispatchCase, .dispatchEnd, .dispatchResult: 0
+        case .dispatchOutput, .caseResult: 1
+        case .nativeCall: 1       // kernel: the mask (graph: a variable number, see `nativeCall`)
+        case .nativeCallOutput, .callArgument: 1
+        case .callResult: 0
         }
     }
 
@@ -153,7 +193,9 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
         case .literal, .buffer, .laneIndex, .load, .loadScalar, .gather, .store, .scatter, .scatterAdd,
              .reduceSum, .reduceMin, .reduceMax, .reducePartial, .blockSum, .blockMin, .blockMax,
              .blockAccumulate, .linear, .matmul, .outerProductSum, .linearAccumulate, .loop, .loopVariable, .loopOutput,
-             .loopCondition, .loopUpdate, .loopEnd: false
+             .loopCondition, .loopUpdate, .loopEnd, .dispatch, .caseArgument, .dispatchOutput, .dispatchCase,
+             .caseResult, .dispatchEnd, .dispatchResult, .nativeCall, .nativeCallOutput, .callArgument,
+             .callResult: false
         default: true
         }
     }

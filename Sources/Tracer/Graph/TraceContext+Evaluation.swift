@@ -42,10 +42,10 @@ extension TraceContext {
 
     /// How many side effects at the head of `queue` can share one kernel: consecutive ones of one size, unless a
     /// target is written by two kinds of effect (the partial buffers of scatter-add would reorder them). A loop
-    /// with side effects runs alone.
+    /// or dispatch with side effects runs alone.
     func firstBatchCount(_ queue: [SideEffect]) -> Int {
         var count = 1
-        while count < queue.count, queue[count].size == queue[0].size, queue[0].op != .loop, queue[count].op != .loop,
+        while count < queue.count, queue[count].size == queue[0].size, !queue[0].isControlFlow, !queue[count].isControlFlow,
               !queue[0..<count].contains(where: { $0.target === queue[count].target && $0.op != queue[count].op }) {
             count += 1
         }

@@ -4,7 +4,7 @@ extension TraceContext {
     /// Returns an existing or literal node that equals `op(operands)`, or nil when nothing folds.
     func fold(_ op: Op, type: ScalarType, operands: [Node], size: Int) -> Node? {
         if op.isLinearAlgebra { return foldLinearAlgebra(op, operands: operands, size: size) }
-        // Memory, reductions and loops never fold (a loop is recorded by `recordSymbolicLoop`, not `record`).
+        // Memory, reductions, loops, dispatches and native calls never fold (they are not recorded by `record`).
         guard op.isElementwise, !operands.isEmpty else { return nil }
         // All operands literal: compute the value now, with the scalar backend's semantics.
         if operands.allSatisfy(\.isLiteral) {

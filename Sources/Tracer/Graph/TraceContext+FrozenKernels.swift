@@ -54,7 +54,7 @@ extension TraceContext {
     /// stored or reduced by it, be one of `inputs` (evaluated arrays, each its own buffer), or be a literal; and no
     /// expression that the step recorded (nodes after `stepStart`, taken with `lastNodeID` before recording it) and
     /// left pending may read its inputs or results (a launch would not redo that work). Inputs are matched to the
-    /// kernel's buffers by identity; a buffer that is no input stays fixed.
+    /// kernel's buffers by identity; a buffer that is no input stays fixed. A step with a native call is not frozen.
     public func evaluateFreezing(_ outputs: [Node], inputs: [Node], recordedAfter stepStart: NodeID) -> FrozenKernel? {
         lock.lock()
         defer { lock.unlock() }
@@ -63,7 +63,10 @@ extension TraceContext {
         evaluate(outputs)
         let launches = capturedLaunches ?? []
         capturedLaunches = previous.map { $0 + launches }
+        // A native call's function and context pointers are a buffer the step made; frozen, they would stay those
+        // of the captured step, so such a step is not frozen (it evaluates as usual).
         guard launches.count == 1, let launch = launches.first,
+              !launch.program.instructions.contains(where: { $0.op == .nativeCall }),
               !deferredWorkReads(inputs + launch.outputs.map(\.node) + launch.reductions.map(\.node),
                                  recordedAfter: stepStart) else { return nil }
         // Each input its own buffer and each computed output its own node: a position that shares one with another

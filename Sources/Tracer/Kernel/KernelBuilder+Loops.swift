@@ -52,9 +52,9 @@ extension KernelBuilder {
 
     /// The body's scatters and scatter-adds (masked by the active lanes in both backends), and nested loops with
     /// side effects, in program order.
-    private mutating func emitLoopSideEffects(_ effects: [SideEffect]) {
+    mutating func emitLoopSideEffects(_ effects: [SideEffect]) {
         for effect in effects {
-            if effect.op == .loop {
+            if effect.isControlFlow {
                 _ = emit(effect.target)
                 continue
             }
@@ -66,12 +66,24 @@ extension KernelBuilder {
     }
 
     /// Emits, before the loop, every value of its body that does not change from one iteration to the next: those
-    /// that reach no loop variable left to emit (this loop's or a nested loop's) and no loop recorded in the body.
+    /// that reach no loop variable left to emit (this loop's or a nested loop's), no loop or dispatch recorded in
+    /// the body, and no native call (a call sees only the lanes that reach it).
     private mutating func hoistInvariants(of record: LoopRecord) {
+        hoistInvariants(of: record.bodyRoots) { node in
+            node.op == .loopVariable || node.op == .caseArgument || node.op == .nativeCall
+                || (node.op == .loop && node.loop!.enclosingLoops.contains(record.id))
+                || (node.op == .dispatch && node.dispatch!.enclosingLoops.contains(record.id))
+        }
+    }
+
+    /// Emits every node reachable from `roots` (through the operands that are emitted) that reaches no node for
+    /// which `isSource` holds, children first: the values a body (a loop's, a case's) computes the same whatever
+    /// runs it.
+    mutating func hoistInvariants(of roots: [Node], varyingWhere isSource: (Node) -> Bool) {
         // Phase 1: which nodes vary, children before parents (an explicit stack: bodies can be deep).
         var varies: [ObjectIdentifier: Bool] = [:]
         var order: [Node] = []
-        var stack = record.bodyRoots.reversed().map { (node: $0, expanded: false) }
+        var stack = roots.reversed().map { (node: $0, expanded: false) }
         // A loop recorded outside this body depends on nothing of it but its initial values.
         func children(_ node: Node) -> ArraySlice<Node> { node.operands[operandRangeToEmit(node)] }
         while let (node, expanded) = stack.popLast() {
@@ -84,8 +96,7 @@ extension KernelBuilder {
             guard varies[key] == nil else { continue }
             if emitted(node) != nil || node.isEvaluated || node.isLiteral {
                 varies[key] = false
-            } else if node.op == .loopVariable
-                        || (node.op == .loop && node.loop!.enclosingLoops.contains(record.id)) {
+            } else if isSource(node) {
                 varies[key] = true
             } else {
                 varies[key] = true  // provisional, until the children are known

@@ -46,6 +46,9 @@ struct KernelBuilder {
     var nodesEmittedInLoops: [Node] = []
     /// Loops emitted outside any other loop, whose live outputs the launch stores.
     var outermostLoops: [Node] = []
+    /// Native calls and dispatches emitted outside any loop or case, whose live outputs the launch stores.
+    var outermostNativeCalls: [Node] = []
+    var outermostDispatches: [Node] = []
     private var reductions: [(node: Node, slot: Int, kind: ReductionKind)] = []
 
     private struct SlotKey: Hashable {
@@ -110,12 +113,12 @@ struct KernelBuilder {
         let operands = effects.map { effect -> [Int32] in
             switch effect.op {
             case .store: [emit(effect.value)]
-            case .loop: [emit(effect.target)]  // a loop with side effects: emitting it runs them
+            case .loop, .dispatch: [emit(effect.target)]  // emitting a loop or dispatch runs its side effects
             default: [emit(effect.index), emit(effect.value), emit(effect.mask)]
             }
         }
         for rider in riders { addLinearAccumulate(rider.node, weightValue: rider.weightValue) }
-        for (effect, operands) in zip(effects, operands) where effect.op != .loop {
+        for (effect, operands) in zip(effects, operands) where !effect.isControlFlow {
             let role: SlotRole = switch effect.op {
             case .store: .assignTarget
             case .scatterAdd: .scatterAddTarget
@@ -156,6 +159,8 @@ struct KernelBuilder {
     /// The finished launch description.
     mutating func finish() -> KernelLaunch {
         storeLoopOutputs()
+        storeNativeCallOutputs()
+        storeDispatchOutputs()
         let touchesMemoryByIndex = instructions.contains { $0.op == .gather || $0.op == .scatter || $0.op == .scatterAdd }
         let counts = countsOutOfRange && touchesMemoryByIndex
         if counts {
@@ -216,6 +221,8 @@ struct KernelBuilder {
         if node.isEvaluated || node.isLiteral { return 0..<0 }
         switch node.op {
         case .loop: return 0..<node.loop!.initialValues.count  // the body is emitted inside the loop
+        case .dispatch: return 0..<2 + node.dispatch!.arguments.count  // the cases are emitted inside it
+        case .nativeCall: return 1..<node.operands.count  // operand 0 is the pointer buffer, a parameter
         case .gather: return 1..<node.operands.count
         case .blockSum, .blockMin, .blockMax, .reduceSum, .reduceMin, .reduceMax: return 0..<0
         case .linear, .matmul, .outerProductSum: return 0..<0
@@ -252,6 +259,19 @@ struct KernelBuilder {
         case .loopOutput:
             // The loop variable's phi holds the final value after the loop.
             return emitted(node.operands[0])! + 1 + Int32(node.immediate)
+        case .nativeCall:
+            return emitNativeCall(node)
+        case .nativeCallOutput:
+            // The call's results follow it.
+            return emitted(node.operands[0])! + 1 + Int32(node.immediate)
+        case .dispatch:
+            return emitDispatch(node)
+        case .dispatchOutput:
+            // The results follow the dispatch's end.
+            return Int32(instructions[Int(emitted(node.operands[0])!)].immediate) + 1 + Int32(node.immediate)
+        case .caseArgument:
+            preconditionFailure("Tracer: an argument of a dispatch case was used outside its case (evaluated, "
+                + "reduced or gathered from inside the case, or kept after the dispatch)")
         case .loopVariable:
             preconditionFailure("Tracer: the state of a symbolic loop was used outside its body (evaluated, reduced "
                 + "or gathered from inside the body, or kept after the loop)")

@@ -18,17 +18,23 @@ struct ScatterAddGroups {
     private(set) var deferred: Set<Int> = []
 
     /// The groups of `program`: runs of 2 to 4 float scatter-adds that are consecutive among those into their
-    /// slot, share the mask, lie in the same symbolic loop body (or outside any) and write base + 0, ..., base + n-1
+    /// slot, share the mask, lie in the same symbolic loop body or dispatch case (or outside any) and write base + 0, ..., base + n-1
     /// (in any order).
     init(_ program: KernelProgram) {
         let instructions = program.instructions
         // The innermost loop around each instruction (its `loop` position, -1 outside loops).
         var enclosingLoop = [Int](repeating: -1, count: instructions.count)
         var openLoops: [Int] = []
+        // Dispatch cases count as bodies too: each `dispatchCase` closes the previous case of its dispatch.
         for (index, instruction) in instructions.enumerated() {
             if instruction.op == .loopEnd { openLoops.removeLast() }
+            if instruction.op == .dispatchCase || instruction.op == .dispatchEnd, let last = openLoops.last,
+               instructions[last].op == .dispatchCase,
+               instructions[last].immediate == instruction.immediate {  // both name the dispatch's position
+                openLoops.removeLast()
+            }
             enclosingLoop[index] = openLoops.last ?? -1
-            if instruction.op == .loop { openLoops.append(index) }
+            if instruction.op == .loop || instruction.op == .dispatchCase { openLoops.append(index) }
         }
         var bySlot: [UInt32: [Int]] = [:]
         for (index, instruction) in instructions.enumerated()

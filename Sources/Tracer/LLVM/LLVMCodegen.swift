@@ -53,6 +53,10 @@ final class LLVMCodegen {
     var outOfRangeCount: LLVMValueRef?
     /// The symbolic loops being emitted, innermost last (`LLVMCodegen+Loops.swift`).
     var loopFrames: [LoopFrame] = []
+    /// The dispatches being emitted, innermost last, and the result cells of the last one that ended
+    /// (`LLVMCodegen+Dispatch.swift`).
+    var dispatchFrames: [DispatchFrame] = []
+    var finishedDispatchCells: [(cell: LLVMValueRef, type: ScalarType)] = []
 
     /// Prepares to build into `module`, which lives in `context`.
     init(program: KernelProgram, context: LLVMContextRef, module: LLVMModuleRef) {
@@ -212,7 +216,15 @@ final class LLVMCodegen {
         case .loopCondition: emitLoopCondition(mask: operands[0])
         case .loopUpdate: emitLoopUpdate(variable: operands[0], next: operands[1])
         case .loopEnd: emitLoopEnd()
-        case .loopOutput:
+        case .callArgument: values[index] = operands[0]  // read by the call that follows
+        case .nativeCall: try emitNativeCall(instruction, at: index, mask: operands[0])
+        case .callResult: break  // set by the call
+        case .dispatch: try emitDispatchStart(instruction, at: index, selector: operands[0], mask: operands[1])
+        case .dispatchCase: emitDispatchCase(instruction)
+        case .caseResult: emitCaseResult(instruction, value: operands[0])
+        case .dispatchEnd: emitDispatchEnd()
+        case .dispatchResult: values[index] = emitDispatchResult(instruction)
+        case .loopOutput, .caseArgument, .dispatchOutput, .nativeCallOutput:
             throw LLVMBackendError.unsupported("\(instruction.op) is a graph-only op")
         case .linear, .matmul:
             throw LLVMBackendError.unsupported("\(instruction.op) is a kernel of its own, not an instruction")

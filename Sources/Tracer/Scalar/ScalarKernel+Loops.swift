@@ -1,10 +1,12 @@
-// The scalar backend's scatter-adds in programs with symbolic loops, applied in the order of the vector code.
+// The scalar backend's scatter-adds in programs with symbolic loops or dispatches, in the vector code's order.
 
 /// The scatter-adds of one vector of W lanes in a program with loops. The vector code runs a loop's body for all
 /// its active lanes per iteration, so an instruction adds once per iteration, for the vector's lanes in order; the
 /// scalar backend runs a lane's iterations one after another. Each add is therefore tagged with where the vector
 /// code performs it (the open loops' starts and iteration numbers, then the instruction's position, compared
 /// lexicographically, then the lane) and applied in that order at the vector's end: the same sums, bit for bit.
+/// A dispatch counts as a loop whose iteration number is the case: the vector code runs a vector's cases in
+/// increasing order, each for its lanes.
 struct LoopScatterAdds {
     private var adds: [(order: [Int], lane: Int, target: UnsafeMutablePointer<UInt32>, value: UInt32,
                         type: ScalarType)] = []

@@ -40,7 +40,12 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
         for (position, instruction) in scatterAdds.enumerated() { pendingPosition[instruction] = position }
         var pendingAdds = [[(target: UnsafeMutablePointer<UInt32>, value: UInt32)]](repeating: [], count: scatterAdds.count)
         // With symbolic loops, the vector code runs an instruction once per iteration: see `LoopScatterAdds`.
-        let hasLoops = instructions.contains { $0.op == .loop }
+        // A dispatch counts as a loop whose iterations are its cases, run in increasing order (see `LoopScatterAdds`).
+        let hasLoops = instructions.contains { $0.op == .loop || $0.op == .dispatch }
+        var casePositions: [Int: [Int]] = [:]
+        for (index, instruction) in instructions.enumerated() where instruction.op == .dispatchCase {
+            casePositions[Int(instruction.immediate), default: []].append(index)
+        }
         var loopAdds = LoopScatterAdds()
         var openLoops: [(start: Int, iteration: Int)] = []
         func applyPendingAdds() {
@@ -159,6 +164,30 @@ public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
                     for update in (index - count)..<index { registers[Int(instructions[update].operands.0)] = registers[update] }
                     openLoops[openLoops.count - 1].iteration += 1
                     index = start + count  // then the condition
+                case .dispatch:
+                    let end = Int(instruction.immediate), results = Int(instructions[end].auxiliary)
+                    for position in 0..<results { registers[end + 1 + position] = 0 }
+                    if b != 0 && a < instruction.auxiliary {
+                        openLoops.append((index, Int(a)))
+                        index = casePositions[index]![Int(a)]  // then the case's first instruction
+                    } else {
+                        index = end  // then the results, which stay 0
+                    }
+                case .dispatchCase:
+                    // Reached in sequence: the case before it is over.
+                    openLoops.removeLast()
+                    index = Int(instructions[Int(instruction.immediate)].immediate)
+                case .dispatchEnd:
+                    openLoops.removeLast()
+                case .caseResult:
+                    registers[Int(instruction.immediate) + 1 + Int(instruction.auxiliary)] = a
+                case .dispatchResult, .callResult:
+                    break  // set by the case or the call
+                case .callArgument:
+                    registers[index] = a
+                case .nativeCall:
+                    Self.callNative(instruction, at: index, active: a != 0, registers: &registers, width: width,
+                                    pointers: pointers)
                 default:
                     let operandType = ops.0 >= 0 ? instructions[Int(ops.0)].type : instruction.type
                     let valueType = instruction.op == .select ? instruction.type : operandType
