@@ -72,3 +72,10 @@ public struct IndependentSampler {
         rng = rng.replacing(arrays: arrays)
     }
 }
+
+extension IndependentSampler: TraversableStruct {
+    /// Visits the generator's arrays (the lane count is structure, not data: a traversal keeps it).
+    public mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        rng.traverse(&visitor)
+    }
+}

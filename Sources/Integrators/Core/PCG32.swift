@@ -93,3 +93,13 @@ public struct PCG32 {
         return (x >> r) | (x << leftAmount)
     }
 }
+
+extension PCG32: TraversableStruct {
+    /// Visits the state and the increment, in the order of `arrays`.
+    public mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        stateHigh.traverse(&visitor)
+        stateLow.traverse(&visitor)
+        incrementHigh.traverse(&visitor)
+        incrementLow.traverse(&visitor)
+    }
+}
