@@ -10,6 +10,7 @@ enum RenderBenchmarks {
         if filter("render_fwd") { forward(report) }
         if filter("render_bwd") { backward(report) }
         if filter("tutorial_render_step") { tutorialRenderStep(report) }
+        if filter("tutorial_batch_render") { tutorialBatchRender(report) }
     }
 
     static func scene(resolution: Int, integrator: IntegratorSettings = benchmarkIntegrator) -> Scene {
@@ -97,5 +98,40 @@ enum RenderBenchmarks {
         try! scene.parameters.set(key, to: plain)
         report.add("tutorial_render_step_s", seconds, "s", target: "<= Mi / 3",
                    reference: "128x128 spp 4, one texture: render + L1 + backward")
+    }
+
+    /// The tutorial iteration's render at its size with both path loops: the four textures batched, 128x128 at
+    /// spp 4, gradient-tracked (so the primal pass traces the PRB replay too), an L1 loss and its PRB backward.
+    /// The modes alternate in one process, median of nine each after a round that compiles: the iteration's own
+    /// figure is dominated by the memory-bound Adam step, whose drift on the shared machine hides the render's.
+    static func tutorialBatchRender(_ report: BenchmarkReport) {
+        let key = TutorialScene.textureKey
+        let textures = ProceduralTextures.all(size: 128)
+        let targets = FloatArray(textures.flatMap { $0 })
+        let modes = IntegratorSettings.PathLoop.allCases
+        let scenes = modes.map { mode in
+            var settings = benchmarkIntegrator
+            settings.pathLoop = mode
+            return scene(resolution: 128, integrator: settings)
+        }
+        var times = [[Double]](repeating: [], count: modes.count)
+        var seed: UInt32 = 0
+        for round in 0..<10 {
+            for (index, scene) in scenes.enumerated() {
+                let seeds = (0..<UInt32(textures.count)).map { seed + 2 * $0 }
+                seed += 2 * UInt32(textures.count)
+                let start = DispatchTime.now().uptimeNanoseconds
+                var values = FloatArray(textures.reversed().flatMap { $0 })
+                values.enableGradient()
+                let images = try! scene.render(samplesPerPixel: 4, seeds: seeds, batching: key, values: values)
+                l1Loss(images, targets).backward()
+                values.gradient.eval()
+                if round > 0 { times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+            }
+        }
+        for (index, mode) in modes.enumerated() {
+            report.add("tutorial_batch_render_\(mode.rawValue)_s", times[index].sorted()[times[index].count / 2], "s",
+                       reference: "4 textures 128x128 spp 4 + PRB backward, alternating with the other path loop")
+        }
     }
 }
