@@ -10,23 +10,44 @@ enum RenderBenchmarks {
         if filter("render_fwd") { forward(report) }
         if filter("render_bwd") { backward(report) }
         if filter("tutorial_render_step") { tutorialRenderStep(report) }
+        if filter("tutorial_batch_render") { tutorialBatchRender(report) }
     }
 
-    static func scene(resolution: Int) -> Scene {
+    static func scene(resolution: Int, integrator: IntegratorSettings = benchmarkIntegrator) -> Scene {
         let texture = try! TutorialScene.TextureData(size: 128, values: ProceduralTextures.texture(named: "shapes", size: 128)!)
-        return try! TutorialScene.make(resolution: resolution, texture: texture)
+        return try! TutorialScene.make(resolution: resolution, texture: texture, integrator: integrator)
     }
 
-    /// 512x512 at spp 64, forward: million samples per second.
+    /// 512x512 at spp 64, forward: million samples per second, with both path loops (`render_fwd_wavefront_msps`,
+    /// `render_fwd_symbolic_msps`) and for the loop in use (`render_fwd_msps`). The modes alternate render by render
+    /// in one process, best of three each after a round that compiles: the machine is shared, and drift between
+    /// two processes run one after the other was larger than the difference measured.
     static func forward(_ report: BenchmarkReport) {
-        let scene = scene(resolution: 512)
-        var seed: UInt32 = 0
-        let seconds = bestTime(repetitions: 2) {
-            seed += 2
-            _ = scene.render(samplesPerPixel: 64, seed: seed).first
+        let modes = IntegratorSettings.PathLoop.allCases
+        let scenes = modes.map { mode in
+            var settings = benchmarkIntegrator
+            settings.pathLoop = mode
+            return scene(resolution: 512, integrator: settings)
         }
-        report.add("render_fwd_msps", Double(512 * 512 * 64) / seconds / 1e6, "Ms/s", target: ">= 2x Mi",
-                   reference: "512x512 spp 64; Mitsuba's: --compare")
+        var best = [Double](repeating: .infinity, count: modes.count)
+        var seed: UInt32 = 0
+        for round in 0..<4 {
+            for (index, scene) in scenes.enumerated() {
+                seed += 2
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = scene.render(samplesPerPixel: 64, seed: seed).first
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                if round > 0 { best[index] = min(best[index], seconds) }
+            }
+        }
+        func msps(_ seconds: Double) -> Double { Double(512 * 512 * 64) / seconds / 1e6 }
+        let inUse = modes.firstIndex(of: benchmarkIntegrator.pathLoop)!
+        report.add("render_fwd_msps", msps(best[inUse]), "Ms/s", target: ">= 2x Mi",
+                   reference: "512x512 spp 64, \(modes[inUse].rawValue) path loop; Mitsuba's: --compare")
+        for (index, mode) in modes.enumerated() {
+            report.add("render_fwd_\(mode.rawValue)_msps", msps(best[index]), "Ms/s",
+                       reference: "512x512 spp 64, alternating with the other path loop")
+        }
     }
 
     /// 512x512 at spp 16, PRB backward of the mean image (replay and adjoint pass, not the forward render):
@@ -77,5 +98,40 @@ enum RenderBenchmarks {
         try! scene.parameters.set(key, to: plain)
         report.add("tutorial_render_step_s", seconds, "s", target: "<= Mi / 3",
                    reference: "128x128 spp 4, one texture: render + L1 + backward")
+    }
+
+    /// The tutorial iteration's render at its size with both path loops: the four textures batched, 128x128 at
+    /// spp 4, gradient-tracked (so the primal pass traces the PRB replay too), an L1 loss and its PRB backward.
+    /// The modes alternate in one process, median of nine each after a round that compiles: the iteration's own
+    /// figure is dominated by the memory-bound Adam step, whose drift on the shared machine hides the render's.
+    static func tutorialBatchRender(_ report: BenchmarkReport) {
+        let key = TutorialScene.textureKey
+        let textures = ProceduralTextures.all(size: 128)
+        let targets = FloatArray(textures.flatMap { $0 })
+        let modes = IntegratorSettings.PathLoop.allCases
+        let scenes = modes.map { mode in
+            var settings = benchmarkIntegrator
+            settings.pathLoop = mode
+            return scene(resolution: 128, integrator: settings)
+        }
+        var times = [[Double]](repeating: [], count: modes.count)
+        var seed: UInt32 = 0
+        for round in 0..<10 {
+            for (index, scene) in scenes.enumerated() {
+                let seeds = (0..<UInt32(textures.count)).map { seed + 2 * $0 }
+                seed += 2 * UInt32(textures.count)
+                let start = DispatchTime.now().uptimeNanoseconds
+                var values = FloatArray(textures.reversed().flatMap { $0 })
+                values.enableGradient()
+                let images = try! scene.render(samplesPerPixel: 4, seeds: seeds, batching: key, values: values)
+                l1Loss(images, targets).backward()
+                values.gradient.eval()
+                if round > 0 { times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+            }
+        }
+        for (index, mode) in modes.enumerated() {
+            report.add("tutorial_batch_render_\(mode.rawValue)_s", times[index].sorted()[times[index].count / 2], "s",
+                       reference: "4 textures 128x128 spp 4 + PRB backward, alternating with the other path loop")
+        }
     }
 }

@@ -14,7 +14,8 @@ enum TutorialProcess {
     static func makeTraining() throws -> TutorialTraining {
         let size = 128
         return try TutorialTraining(
-            scene: TutorialScene.make(resolution: size, texture: .init(size: size, values: [Float](repeating: 0.5, count: size * size * 3))),
+            scene: TutorialScene.make(resolution: size, texture: .init(size: size, values: [Float](repeating: 0.5, count: size * size * 3)),
+                                     integrator: benchmarkIntegrator),
             parameterKey: TutorialScene.textureKey, textures: ProceduralTextures.all(size: size), resolution: size,
             samplesPerPixel: 4, learningRate: 2e-4, seed: 0)
     }

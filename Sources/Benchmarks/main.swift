@@ -1,7 +1,21 @@
 // The throughput report: `swift run -c release Benchmarks [--filter WORD] [--json FILE]`.
 import Foundation
+import Integrators
 import Tracer
 
+// REFRACT_PATH_LOOP=wavefront|symbolic chooses the path loop of the render and tutorial benchmarks (default: the
+// library's), so that both modes can be measured back to back.
+let pathLoopVariable = ProcessInfo.processInfo.environment["REFRACT_PATH_LOOP"]
+let benchmarkIntegrator: IntegratorSettings = {
+    var settings = IntegratorSettings()
+    guard let pathLoopVariable else { return settings }
+    guard let mode = IntegratorSettings.PathLoop(rawValue: pathLoopVariable) else {
+        FileHandle.standardError.write(Data("Benchmarks: REFRACT_PATH_LOOP must be wavefront or symbolic, got '\(pathLoopVariable)'\n".utf8))
+        exit(2)
+    }
+    settings.pathLoop = mode
+    return settings
+}()
 var filterWord: String?
 var jsonPath: String?
 var comparePath: String?
@@ -42,7 +56,7 @@ if let comparePath {
 }
 let filter: (String) -> Bool = { name in filterWord.map { name.contains($0) } ?? true }
 
-print("Refract benchmarks: \(ProcessInfo.processInfo.activeProcessorCount) threads, vector width \(TraceContext.standard.vectorWidth), \(HostCPU.name)")
+print("Refract benchmarks: \(ProcessInfo.processInfo.activeProcessorCount) threads, vector width \(TraceContext.standard.vectorWidth), \(HostCPU.name), path loop \(benchmarkIntegrator.pathLoop)")
 print(BenchmarkReport.header)
 let report = BenchmarkReport()
 TracerBenchmarks.run(report, filter: filter)

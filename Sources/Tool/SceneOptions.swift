@@ -25,6 +25,9 @@ struct SceneOptions: ParsableArguments {
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
 
+    @Option(help: "How the primal path loop runs: wavefront (one launch per bounce) or symbolic (one kernel); default: the library's.")
+    var pathLoop: String?
+
     @OptionGroup var kernelCache: KernelCacheOptions
 
     /// Whether `REFRACT_LOG_LAUNCHES` asks for one line per kernel launch on standard error.
@@ -59,6 +62,18 @@ struct SceneOptions: ParsableArguments {
 
     /// Loads the scene described by the options.
     func loadScene() throws -> Scene {
+        var loaded = try loadSceneDescription()
+        if let pathLoop {
+            guard let mode = IntegratorSettings.PathLoop(rawValue: pathLoop) else {
+                throw ValidationError("--path-loop must be wavefront or symbolic, got '\(pathLoop)'")
+            }
+            loaded.integrator.pathLoop = mode
+        }
+        return loaded
+    }
+
+    /// The scene as the tutorial or the XML file describes it.
+    private func loadSceneDescription() throws -> Scene {
         if let res, res < 1 { throw ValidationError("--res must be at least 1, got \(res)") }
         if scene == "tutorial" {
             let data = try texture.map { try TutorialScene.textureData(contentsOf: URL(fileURLWithPath: $0)) }

@@ -16,6 +16,7 @@ struct FrozenBounceTests {
         try TraceContext.with(CompileOptions(variant: variant)) {
             var scene = try TutorialScene.make(resolution: 32, texture: .init(size: textureSize, values: textures[0]))
             scene.integrator.freezesBounces = freezing
+            scene.integrator.pathLoop = .wavefront
             var values = FloatArray(textures.flatMap { $0 })
             values.enableGradient()
             let before = TraceContext.current.statistics.nodesRecorded

@@ -18,6 +18,7 @@ struct WavefrontCompactionTests {
         var scene = try TutorialScene.make(resolution: Self.resolution,
                                            texture: .init(size: Self.textureSize, values: Self.textures[0]))
         scene.integrator.compactionThreshold = threshold
+        scene.integrator.pathLoop = .wavefront
         return scene
     }
 

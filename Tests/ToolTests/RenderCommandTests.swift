@@ -34,11 +34,34 @@ struct RenderCommandTests {
         let (status, text) = try runTool(arguments, environment: ["REFRACT_LOG_LAUNCHES": "1"])
         #expect(status == 0, "\(text)")
         let launches = text.split(separator: "\n").filter { $0.hasPrefix("Tracer: launch ") }
-        // Camera rays, one kernel per bounce (at most 6) and the film: a handful, each with lanes and times.
+        // The path loop (one kernel, or one per bounce for a wavefront) and the film: a handful, each with lanes and times.
         #expect(launches.count >= 3 && launches.count <= 20, "\(launches.count) launches")
         #expect(launches.contains { $0.contains("lanes 64 ") && $0.contains(" run ") && $0.contains(" trace ") })
         let (_, quiet) = try runTool(arguments)
         #expect(!quiet.contains("Tracer: launch "))
+    }
+
+    @Test("--path-loop symbolic and wavefront write the same image, with fewer launches for symbolic; others are refused")
+    func pathLoop() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var images: [Data] = []
+        var launches: [Int] = []
+        for mode in ["symbolic", "wavefront"] {
+            let output = directory.appendingPathComponent("\(mode).npy")
+            let (status, text) = try runTool(["render", "--res", "8", "--spp", "2", "--path-loop", mode,
+                                              "--output", output.path], environment: ["REFRACT_LOG_LAUNCHES": "1"])
+            #expect(status == 0, "\(text)")
+            images.append(try Data(contentsOf: output))
+            launches.append(text.split(separator: "\n").filter { $0.hasPrefix("Tracer: launch ") }.count)
+        }
+        #expect(images[0] == images[1])
+        // The symbolic loop is one kernel; the wavefront launches once per bounce.
+        #expect(launches[0] < launches[1], "\(launches)")
+        let (status, text) = try runTool(["render", "--res", "8", "--spp", "1", "--path-loop", "dynamic",
+                                          "--output", directory.appendingPathComponent("x.npy").path])
+        #expect(status != 0)
+        #expect(text.contains("--path-loop must be wavefront or symbolic"))
     }
 
     @Test("render on the scalar backend works too")

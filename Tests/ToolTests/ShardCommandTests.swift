@@ -87,11 +87,18 @@ struct ShardCommandTests {
     func plainProgress() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try runTool(["render", "--res", "16", "--spp", "2", "--progress-every", "0",
+        // A wavefront reports every bounce.
+        let run = try runTool(["render", "--res", "16", "--spp", "2", "--progress-every", "0", "--path-loop", "wavefront",
                                "--output", directory.appendingPathComponent("p.png").path])
         #expect(run.status == 0)
         #expect(run.output.contains("rendering:  17% (bounce 1/6)"), "\(run.output)")
         #expect(run.output.contains("Msamples/s, ETA"), "\(run.output)")
         #expect(!run.output.contains("\r"))
+        // The symbolic loop runs every bounce in one kernel and reports once, at the end.
+        let symbolic = try runTool(["render", "--res", "16", "--spp", "2", "--progress-every", "0", "--path-loop",
+                                    "symbolic", "--output", directory.appendingPathComponent("s.png").path])
+        #expect(symbolic.status == 0)
+        #expect(symbolic.output.contains("rendering: 100% (bounce 6/6)"), "\(symbolic.output)")
+        #expect(!symbolic.output.contains("(bounce 1/6)"), "\(symbolic.output)")
     }
 }

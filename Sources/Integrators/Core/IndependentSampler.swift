@@ -60,15 +60,17 @@ public struct IndependentSampler {
 
     /// Keeps only the lanes `index` names, in its order: lane i continues the stream of lane `index[i]`.
     mutating func keepLanes(_ index: UInt32Array) {
-        rng = rng.replacing(arrays: rng.arrays.map { $0.keepingLanes(index) })
+        rng = rng.keepingLanes(index)
         laneCount = index.count
     }
 
     /// Every per-lane array of the generator (state and increment), to evaluate with a wavefront's state.
     public var arrays: [UInt32Array] { rng.arrays }
+}
 
-    /// Replaces the generator's arrays with `arrays`, in the order of `arrays` (a frozen bounce's results).
-    mutating func replaceArrays(_ arrays: [UInt32Array]) {
-        rng = rng.replacing(arrays: arrays)
+extension IndependentSampler: TraversableStruct {
+    /// Visits the generator's arrays (the lane count is structure, not data: a traversal keeps it).
+    public mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        rng.traverse(&visitor)
     }
 }

@@ -57,14 +57,6 @@ public struct PCG32 {
     /// seeding hash out of every later kernel that draws.
     public var arrays: [UInt32Array] { [stateHigh, stateLow, incrementHigh, incrementLow] }
 
-    /// The generator holding `arrays`, in the order of `arrays` (a frozen bounce's results, say).
-    func replacing(arrays: [UInt32Array]) -> PCG32 {
-        var streams = self
-        (streams.stateHigh, streams.stateLow, streams.incrementHigh, streams.incrementLow)
-            = (arrays[0], arrays[1], arrays[2], arrays[3])
-        return streams
-    }
-
     /// state = state · multiplier + increment (mod 2⁶⁴).
     mutating func step() {
         let productLow = stateLow * Self.multiplierLow
@@ -91,5 +83,15 @@ public struct PCG32 {
     static func rotateRight(_ x: UInt32Array, by r: UInt32Array) -> UInt32Array {
         let leftAmount = (UInt32(32) - r) & 31
         return (x >> r) | (x << leftAmount)
+    }
+}
+
+extension PCG32: TraversableStruct {
+    /// Visits the state and the increment, in the order of `arrays`.
+    public mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        stateHigh.traverse(&visitor)
+        stateLow.traverse(&visitor)
+        incrementHigh.traverse(&visitor)
+        incrementLow.traverse(&visitor)
     }
 }

@@ -53,3 +53,11 @@ public struct Point2Array {
 public func select(_ mask: BoolArray, _ a: Point2Array, _ b: Point2Array) -> Point2Array {
     Point2Array(x: select(mask, a.x, b.x), y: select(mask, a.y, b.y))
 }
+
+extension Point2Array: TraversableStruct {
+    /// Visits x, then y.
+    public mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        x.traverse(&visitor)
+        y.traverse(&visitor)
+    }
+}

@@ -173,3 +173,12 @@ public func max(_ a: Vector3Array, _ b: Vector3Array) -> Vector3Array {
 public func select(_ mask: BoolArray, _ a: Vector3Array, _ b: Vector3Array) -> Vector3Array {
     Vector3Array(x: select(mask, a.x, b.x), y: select(mask, a.y, b.y), z: select(mask, a.z, b.z))
 }
+
+extension Vector3Array: TraversableStruct {
+    /// Visits x, y and z (so a vector can be part of a symbolic loop's state).
+    public mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        x.traverse(&visitor)
+        y.traverse(&visitor)
+        z.traverse(&visitor)
+    }
+}

@@ -3,44 +3,34 @@ import Tracer
 
 /// Everything per lane that a bounce reads and writes: the path state, the samplers' streams, the caller's
 /// carried arrays and the image of each lane for batched scene parameters, flattened to nodes in a fixed order.
-struct LoopArrays {
+struct LoopArrays: TraversableStruct {
     var state: PathState
     var sampler: IndependentSampler
     var carried: [FloatArray]
     /// Per batched scene parameter, the image of each lane (`Scene.originalBatchLanes`).
     var laneImages: [Int32Array]
 
-    /// The state's arrays (`PathState.arrays`, then depth, previousWasDelta and active), the sampler's, the
-    /// carried, the lane images.
-    var nodes: [Node] {
-        state.arrays.map(\.node) + [state.depth.node, state.previousWasDelta.node, state.active.node]
-            + sampler.arrays.map(\.node) + carried.map(\.node) + laneImages.map(\.node)
+    /// Visits the state, the sampler's streams, the carried arrays and the lane images, in that order.
+    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        state.traverse(&visitor)
+        sampler.traverse(&visitor)
+        carried.traverse(&visitor)
+        laneImages.traverse(&visitor)
     }
 
+    /// Every array's node, in traversal order.
+    var nodes: [Node] { tracedNodes }
+
     /// The same layout holding `nodes` (in the order of `nodes`; anything after them is ignored).
-    func replacing(_ nodes: [Node]) -> LoopArrays {
-        let floats = state.arrays.count, streams = sampler.arrays.count
-        func float(_ i: Int) -> FloatArray { FloatArray(node: nodes[i]) }
-        var result = self
-        result.state = state.replacing(floats: (0..<floats).map(float), depth: UInt32Array(node: nodes[floats]),
-                                       previousWasDelta: BoolArray(node: nodes[floats + 1]),
-                                       active: BoolArray(node: nodes[floats + 2]))
-        let streamStart = floats + 3
-        result.sampler.replaceArrays((0..<streams).map { UInt32Array(node: nodes[streamStart + $0]) })
-        let carriedStart = streamStart + streams
-        result.carried = carried.indices.map { float(carriedStart + $0) }
-        let laneImagesStart = carriedStart + carried.count
-        result.laneImages = laneImages.indices.map { Int32Array(node: nodes[laneImagesStart + $0]) }
-        return result
-    }
+    func replacing(_ nodes: [Node]) -> LoopArrays { replacingNodes(nodes) }
 
     /// The lanes `index` names, in its order (a compaction), of every array.
     func keepingLanes(_ index: UInt32Array) -> LoopArrays {
         var result = self
         result.state = state.keepingLanes(index)
         result.sampler.keepLanes(index)
-        result.carried = carried.map { $0.keepingLanes(index) }
-        result.laneImages = laneImages.map { $0.keepingLanes(index) }
+        result.carried = carried.keepingLanes(index)
+        result.laneImages = laneImages.keepingLanes(index)
         return result
     }
 }
@@ -71,22 +61,5 @@ struct FrozenBounce {
         let nodes = inputs.nodes
         guard nodes.map(\.isLiteral) == literals else { return nil }
         return context.launch(kernel, inputs: nodes.filter { !$0.isLiteral })
-    }
-}
-
-extension PathState {
-    /// The state with its arrays replaced, `floats` in the order of `arrays`.
-    func replacing(floats: [FloatArray], depth: UInt32Array, previousWasDelta: BoolArray, active: BoolArray) -> PathState {
-        var state = self
-        state.ray = RayArray(origin: Vector3Array(x: floats[0], y: floats[1], z: floats[2]),
-                             direction: Vector3Array(x: floats[3], y: floats[4], z: floats[5]), maxT: floats[6])
-        state.radiance = Vector3Array(x: floats[7], y: floats[8], z: floats[9])
-        state.throughput = Vector3Array(x: floats[10], y: floats[11], z: floats[12])
-        state.eta = floats[13]
-        state.previousPDF = floats[14]
-        state.depth = depth
-        state.previousWasDelta = previousWasDelta
-        state.active = active
-        return state
     }
 }

@@ -27,13 +27,12 @@ enum PRBAdjoint {
             context.evaluate(adjointRadiance.components.map(\.node))
             let remaining = replayRadiance ?? {
                 // Primal replay with a copy of the sampler: the total radiance of each path.
-                var replay = sampler
-                return PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
-                                           sampler: &replay, progress: progress)
+                PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
+                                    sampler: sampler, progress: progress)
             }()
             // Adjoint replay: the same random numbers again, vertex by vertex. The radiance still to come and the
             // adjoint radiance follow the paths as carried arrays.
-            _ = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount, sampler: &sampler,
+            _ = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount, sampler: sampler,
                                     progress: progress,
                                     carried: remaining.components + adjointRadiance.components) { vertex, _, carried in
                 let after = Vector3Array(x: carried[0], y: carried[1], z: carried[2]) - vertex.emitted - vertex.direct

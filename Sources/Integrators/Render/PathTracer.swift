@@ -25,7 +25,7 @@ struct CameraSamples {
 /// Told after each bounce of a wavefront pass: (bounces done, at most how many; -1 when unlimited).
 public typealias RenderProgress = (Int, Int) -> Void
 
-/// The wavefront path-tracing loop.
+/// The path-tracing loop: a wavefront run by the host, or one symbolic loop (`IntegratorSettings.pathLoop`).
 enum PathTracer {
     /// Traces every lane's path and returns its radiance; `progress` is told after each bounce how many of at most
     /// `maxDepth` bounces are done.
@@ -38,12 +38,19 @@ enum PathTracer {
     /// lanes, the carried arrays included. Unless `IntegratorSettings.freezesBounces` is off, a bounce that records
     /// the same kernel as the one before it is not recorded at all: the previous bounce's launch is frozen
     /// (`TraceContext.evaluateFreezing`) and launched again on the new arrays, compacted ones too.
-    static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: inout IndependentSampler,
+    ///
+    /// With `IntegratorSettings.pathLoop` symbolic, a pass without `onVertex` (the primal render and the PRB primal
+    /// replay) runs every bounce in one kernel instead (`symbolicRadiance`); the adjoint replay records autodiff
+    /// inside each bounce, which a symbolic loop cannot hold, so it stays a wavefront.
+    static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler,
                          progress: RenderProgress? = nil, carried: [FloatArray] = [],
                          onVertex: ((PathVertex, PathState, [FloatArray]) -> [FloatArray])? = nil) -> Vector3Array {
+        if scene.integrator.pathLoop == .symbolic && onVertex == nil && carried.isEmpty && scene.integrator.maxDepth != 0 {
+            return symbolicRadiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler,
+                                    progress: progress)
+        }
         var arrays = LoopArrays(state: PathState(ray: rays, lanes: laneCount), sampler: sampler, carried: carried,
                                 laneImages: scene.originalBatchLanes(lanes: laneCount))
-        defer { sampler = arrays.sampler }
         var compaction = WavefrontCompaction(laneCount: laneCount)
         defer { scene.resetBatchLanes() }
         let context = TraceContext.current

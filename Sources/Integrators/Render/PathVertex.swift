@@ -6,7 +6,7 @@
 import Tracer
 
 /// The state of every lane between bounces.
-struct PathState {
+struct PathState: TraversableStruct {
     var ray: RayArray
     var depth: UInt32Array
     /// Radiance collected so far, L.
@@ -34,10 +34,17 @@ struct PathState {
         active = BoolArray(repeating: true, count: lanes, context: context)
     }
 
-    /// Every array of the state, to evaluate together once per bounce.
-    var arrays: [FloatArray] {
-        [ray.origin.x, ray.origin.y, ray.origin.z, ray.direction.x, ray.direction.y, ray.direction.z, ray.maxT,
-         radiance.x, radiance.y, radiance.z, throughput.x, throughput.y, throughput.z, eta, previousPDF]
+    /// Visits the ray, depth, radiance, throughput, eta, previousPDF, previousWasDelta and active, in that order
+    /// (a frozen bounce names its buffers by these places, a symbolic loop its variables).
+    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        ray.traverse(&visitor)
+        depth.traverse(&visitor)
+        radiance.traverse(&visitor)
+        throughput.traverse(&visitor)
+        eta.traverse(&visitor)
+        previousPDF.traverse(&visitor)
+        previousWasDelta.traverse(&visitor)
+        active.traverse(&visitor)
     }
 }
 

@@ -25,3 +25,12 @@ public struct RayArray {
                  maxT: Tracer.select(mask, maxT, other.maxT))
     }
 }
+
+extension RayArray: TraversableStruct {
+    /// Visits the origin, the direction, then maxT.
+    public mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        origin.traverse(&visitor)
+        direction.traverse(&visitor)
+        maxT.traverse(&visitor)
+    }
+}

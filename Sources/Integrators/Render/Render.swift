@@ -109,7 +109,7 @@ extension Scene {
         var sampler = seeds.sampler(lanesPerImage: sensor.film.pixelCount * spp)
         let camera = CameraSamples(scene: self, samplesPerPixel: spp, sampler: &sampler)
         let radiance = PathTracer.radiance(scene: self, rays: camera.rays, laneCount: camera.laneCount,
-                                           sampler: &sampler, progress: progress)
+                                           sampler: sampler, progress: progress)
         return sensor.film.develop(positions: camera.positions, radiance: radiance, samplesPerPixel: spp)
     }
 }
@@ -127,7 +127,7 @@ extension Scene {
         var sampler = RenderSeeds(seeds.seeds + gradientSeeds.seeds).sampler(lanesPerImage: lanesPerImage)
         let camera = CameraSamples(scene: both, samplesPerPixel: spp, sampler: &sampler)
         let radiance = PathTracer.radiance(scene: both, rays: camera.rays, laneCount: camera.laneCount,
-                                           sampler: &sampler, progress: progress)
+                                           sampler: sampler, progress: progress)
         let imageLanes = lanesPerImage * seeds.seeds.count
         let lane = UInt32Array.arange(imageLanes)
         // The image's film positions again, from a sampler of the image's seeds alone: the same values, computed

@@ -36,15 +36,30 @@ public struct IntegratorSettings: Sendable, Equatable {
     /// Not Mitsuba's: when true, a bounce that would record the same kernel as the bounce before it is launched
     /// from that bounce's frozen launch instead of being recorded again (the same results, less host time).
     public var freezesBounces: Bool
+    /// Not Mitsuba's: how the primal path loop runs (the PRB adjoint replay is always a wavefront). Images are the
+    /// same bit for bit either way. Symbolic by default: measured alternating on the 2-core test machine, 1.4 times
+    /// the wavefront's samples per second at 512x512 spp 64 and about 10% faster on the tutorial's batched render.
+    public var pathLoop: PathLoop
+
+    /// How the bounces of the primal path loop run.
+    public enum PathLoop: String, Sendable, CaseIterable {
+        /// The host runs the bounce loop: one kernel launch per bounce over the path state in memory, with
+        /// compaction and frozen bounces (`compactionThreshold`, `freezesBounces`).
+        case wavefront
+        /// All bounces run inside one kernel as a symbolic loop (`whileLoop(mode: .symbolic)`): the path state
+        /// stays in registers, and a vector of lanes leaves the loop when its last path ends.
+        case symbolic
+    }
 
     public init(kind: Kind = .prb, maxDepth: Int = 6, rrDepth: Int = 5, hideEmitters: Bool = false,
-                compactionThreshold: Double = 0.25, freezesBounces: Bool = true) {
+                compactionThreshold: Double = 0.25, freezesBounces: Bool = true, pathLoop: PathLoop = .symbolic) {
         self.kind = kind
         self.maxDepth = maxDepth
         self.rrDepth = rrDepth
         self.hideEmitters = hideEmitters
         self.compactionThreshold = compactionThreshold
         self.freezesBounces = freezesBounces
+        self.pathLoop = pathLoop
     }
 }
 

@@ -110,18 +110,3 @@ extension TracedArray {
         count == 1 ? self : gather(index)
     }
 }
-
-extension Vector3Array {
-    /// The lanes `index` names, in its order; components of one element stay as they are.
-    func keepingLanes(_ index: UInt32Array) -> Vector3Array {
-        Vector3Array(x: x.keepingLanes(index), y: y.keepingLanes(index), z: z.keepingLanes(index))
-    }
-}
-
-extension PathState {
-    /// The state of the lanes `index` names, in its order.
-    func keepingLanes(_ index: UInt32Array) -> PathState {
-        replacing(floats: arrays.map { $0.keepingLanes(index) }, depth: depth.keepingLanes(index),
-                  previousWasDelta: previousWasDelta.keepingLanes(index), active: active.keepingLanes(index))
-    }
-}
