@@ -48,7 +48,7 @@ struct GradientCommand: ParsableCommand {
             try parameters.set(parameter, to: value)
             let clock = ContinuousClock()
             let start = clock.now
-            let progress = ProgressLine("differentiating")
+            let progress = ProgressLine("differentiating", context: .current)
             let image = scene.render(samplesPerPixel: samples, seed: seed, seedGrad: seed &+ 1) {
                 progress.update(done: $0, total: $1)
             }

@@ -58,7 +58,8 @@ struct RenderCommand: ParsableCommand {
             let clock = ContinuousClock()
             let start = clock.now
             let film = scene.sensor.film
-            let progress = ProgressLine("rendering", samples: film.pixelCount * samples, interval: progressEvery)
+            let progress = ProgressLine("rendering", samples: film.pixelCount * samples, interval: progressEvery,
+                                        context: .current)
             // Passes when the wavefront would not fit: the same image, by the film's tree of sample segments.
             let image = perPass < samples
                 ? try scene.render(samplesPerPixel: samples, seed: seed, samplesPerPass: perPass) { progress.update(done: $0, total: $1) }
@@ -89,7 +90,8 @@ extension RenderCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let progress = ProgressLine("rendering shard \(shard.index)/\(shard.count)",
-                                    samples: scene.sensor.film.pixelCount * samples.count, interval: progressEvery)
+                                    samples: scene.sensor.film.pixelCount * samples.count, interval: progressEvery,
+                                    context: .current)
         let sums = try scene.filmSums(samplesPerPixel: spp, seed: seed, samples: samples, samplesPerPass: samplesPerPass) {
             progress.update(done: $0, total: $1)
         }

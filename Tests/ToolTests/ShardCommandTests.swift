@@ -100,5 +100,11 @@ struct ShardCommandTests {
         #expect(symbolic.status == 0)
         #expect(symbolic.output.contains("rendering: 100% (bounce 6/6)"), "\(symbolic.output)")
         #expect(!symbolic.output.contains("(bounce 1/6)"), "\(symbolic.output)")
+        // A long kernel (a million lanes or more) reports its blocks as they finish.
+        let large = try runTool(["render", "--res", "256", "--spp", "16", "--progress-every", "0",
+                                 "--output", directory.appendingPathComponent("l.png").path])
+        #expect(large.status == 0)
+        #expect(large.output.contains("rendering: kernel of 1048576 lanes"), "\(large.output)")
+        #expect(large.output.contains("Mlanes/s, ETA"), "\(large.output)")
     }
 }

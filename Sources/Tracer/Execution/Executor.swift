@@ -13,10 +13,12 @@ enum Executor {
     /// Most bytes of partial buffers one scatter-add launch may allocate.
     static let partialBufferBudget = 512 << 20
 
-    static func run(_ kernel: CompiledKernel, _ launch: KernelLaunch, threadCount: Int, blockSize: Int) {
+    static func run(_ kernel: CompiledKernel, _ launch: KernelLaunch, threadCount: Int, blockSize: Int,
+                    progress: LaunchProgress? = nil) {
         let size = launch.size
         guard size > 0 else { return }
         let blocks = (size + blockSize - 1) / blockSize
+        let counter = progress.map { _ in BlockCounter() }
         var pointers: [UnsafeMutableRawPointer?] = launch.storages.map { $0.pointer }
         let sizes: [Int64] = launch.storages.map { Int64($0.count) }
         let accumulated = launch.program.slots.indices.filter { launch.program.slots[$0].role == .scatterAddTarget }
@@ -26,6 +28,7 @@ enum Executor {
             for block in range {
                 kernel.run(start: block * blockSize, end: min(size, (block + 1) * blockSize), block: block,
                            pointers: pointers, sizes: sizes)
+                if let progress, let counter { progress(counter.increment(), blocks, size) }
             }
         }
 
@@ -117,4 +120,13 @@ private final class WorkCounter: Sendable {
     func take() -> Int {
         value.wrappingAdd(1, ordering: .relaxed).oldValue
     }
+}
+
+/// Counts finished blocks across worker threads.
+private final class BlockCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+
+    /// One more block done; returns the count.
+    func increment() -> Int { lock.withLock { done += 1; return done } }
 }

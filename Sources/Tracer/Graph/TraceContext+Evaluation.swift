@@ -165,7 +165,7 @@ extension TraceContext {
         if compiled { _statistics.compilingSeconds += compileStart.secondsElapsed }
         // Phase 3: run.
         let runStart = DispatchTime.now()
-        Executor.run(kernel, kernelLaunch, threadCount: threadCount, blockSize: blockSize)
+        Executor.run(kernel, kernelLaunch, threadCount: threadCount, blockSize: blockSize, progress: launchProgress)
         let runningSeconds = runStart.secondsElapsed
         _statistics.runningSeconds += runningSeconds
         if options.logsLaunches {

@@ -6,6 +6,9 @@
 // how operations enter the graph and at `evaluate` (TraceContext+Evaluation.swift) for how they run.
 import Foundation
 
+/// Progress of a kernel launch: blocks done, blocks in all, and the launch's lanes. Called from worker threads.
+public typealias LaunchProgress = @Sendable (_ done: Int, _ total: Int, _ lanes: Int) -> Void
+
 /// A recording and evaluation context for traced arrays.
 public final class TraceContext: @unchecked Sendable {
     /// The process-wide default context.
@@ -76,6 +79,14 @@ public final class TraceContext: @unchecked Sendable {
 
     /// What this context has done so far.
     public var statistics: TraceStatistics { lock.withLock { _statistics } }
+
+    /// Told, from worker threads, how many blocks of the running launch are done (done, total, lanes of the launch),
+    /// at most once per block: for progress displays of long kernels (a symbolic path loop is one launch).
+    public var launchProgress: LaunchProgress? {
+        get { lock.withLock { _launchProgress } }
+        set { lock.withLock { _launchProgress = newValue } }
+    }
+    private var _launchProgress: LaunchProgress?
 
     /// Sets all counters to zero.
     public func resetStatistics() {
