@@ -1,4 +1,4 @@
-// Native calls from kernels: a C function run on packets of W lanes, as drjit-core calls Embree's rtcIntersect16.
+// Native calls from kernels: a C function run on packets of W lanes (drjit-core's way of calling packet ray queries).
 
 /// The C signature of a function that kernels call on packets of W lanes (W = the kernel's vector width,
 /// `CompileOptions.vectorWidth`, 16 on AVX-512):
