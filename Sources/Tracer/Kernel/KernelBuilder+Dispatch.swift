@@ -56,17 +56,8 @@ extension KernelBuilder {
         }
         instructions[Int(begin)].immediate = UInt32(end)
         for position in caseResults { instructions[Int(position)].immediate = UInt32(end) }
-        if loopDepth == 0 { outermostDispatches.append(node) }
+        if loopDepth == 0 { outermostConstructs.append(node) }
         return begin
     }
 
-    /// Adds every live, unevaluated output of the launch's outermost dispatches to the stored nodes, so that no
-    /// dispatch runs twice (once for some of its outputs, later for the others).
-    mutating func storeDispatchOutputs() {
-        for dispatch in outermostDispatches where dispatch.size == size {
-            for case let output? in dispatch.dispatch!.outputs.map(\.node) where !output.isEvaluated {
-                addOutput(output)
-            }
-        }
-    }
 }

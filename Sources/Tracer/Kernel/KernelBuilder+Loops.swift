@@ -46,7 +46,7 @@ extension KernelBuilder {
         nodesEmittedInLoops.removeSubrange(emittedBefore...)
         for variable in record.variables { variable.emittedInstruction = (0, -1) }
         loopDepth -= 1
-        if loopDepth == 0 { outermostLoops.append(node) }
+        if loopDepth == 0 { outermostConstructs.append(node) }
         return begin
     }
 
@@ -110,13 +110,4 @@ extension KernelBuilder {
         }
     }
 
-    /// Adds every live, unevaluated output of the launch's outermost loops to the stored nodes, so that no loop
-    /// runs twice (once for some of its outputs, later for the others).
-    mutating func storeLoopOutputs() {
-        for loop in outermostLoops where loop.size == size {
-            for case let output? in loop.loop!.outputs.map(\.node) where !output.isEvaluated {
-                addOutput(output)
-            }
-        }
-    }
 }

@@ -24,17 +24,8 @@ extension KernelBuilder {
         for (position, type) in record.outputTypes.enumerated() {
             append(KernelInstruction(op: .callResult, type: type, immediate: UInt32(position)))
         }
-        if loopDepth == 0 { outermostNativeCalls.append(node) }
+        if loopDepth == 0 { outermostConstructs.append(node) }
         return call
     }
 
-    /// Adds every live, unevaluated output of the launch's outermost native calls to the stored nodes, so that no
-    /// call runs twice (once for some of its outputs, later for the others).
-    mutating func storeNativeCallOutputs() {
-        for call in outermostNativeCalls where call.size == size {
-            for case let output? in call.nativeCall!.outputs.map(\.node) where !output.isEvaluated {
-                addOutput(output)
-            }
-        }
-    }
 }

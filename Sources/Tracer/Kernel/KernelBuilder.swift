@@ -38,17 +38,14 @@ struct KernelBuilder {
     /// Marks the nodes emitted by this builder (see `Node.emittedInstruction`).
     let epoch: UInt64
     private var outputs: [(node: Node, slot: Int)] = []
-    /// The nodes stored by this launch (a loop's live outputs are added to them, see `storeLoopOutputs`).
+    /// The nodes stored by this launch (a loop's live outputs are added to them, see `storeConstructOutputs`).
     private var storedNodes: Set<ObjectIdentifier> = []
     /// How many loops enclose the instructions being emitted, and the nodes emitted inside them (their values
     /// are not available after the loop that computes them).
     var loopDepth = 0
     var nodesEmittedInLoops: [Node] = []
-    /// Loops emitted outside any other loop, whose live outputs the launch stores.
-    var outermostLoops: [Node] = []
-    /// Native calls and dispatches emitted outside any loop or case, whose live outputs the launch stores.
-    var outermostNativeCalls: [Node] = []
-    var outermostDispatches: [Node] = []
+    /// Loops, native calls and dispatches emitted outside any loop or case, whose live outputs the launch stores.
+    var outermostConstructs: [Node] = []
     private var reductions: [(node: Node, slot: Int, kind: ReductionKind)] = []
 
     private struct SlotKey: Hashable {
@@ -156,11 +153,19 @@ struct KernelBuilder {
         return slot
     }
 
+    /// Adds every live, unevaluated output of the launch's outermost loops, native calls and dispatches to the
+    /// stored nodes, so that none of them runs twice (once for some of its outputs, later for the others).
+    mutating func storeConstructOutputs() {
+        for node in outermostConstructs where node.size == size {
+            let outputs = node.loop?.outputs.map(\.node) ?? node.nativeCall?.outputs.map(\.node)
+                ?? node.dispatch?.outputs.map(\.node) ?? []
+            for case let output? in outputs where !output.isEvaluated { addOutput(output) }
+        }
+    }
+
     /// The finished launch description.
     mutating func finish() -> KernelLaunch {
-        storeLoopOutputs()
-        storeNativeCallOutputs()
-        storeDispatchOutputs()
+        storeConstructOutputs()
         let touchesMemoryByIndex = instructions.contains { $0.op == .gather || $0.op == .scatter || $0.op == .scatterAdd }
         let counts = countsOutOfRange && touchesMemoryByIndex
         if counts {
