@@ -59,5 +59,4 @@ extension KernelBuilder {
         if loopDepth == 0 { outermostConstructs.append(node) }
         return begin
     }
-
 }

@@ -109,5 +109,4 @@ extension KernelBuilder {
             _ = emit(node)
         }
     }
-
 }

@@ -27,5 +27,4 @@ extension KernelBuilder {
         if loopDepth == 0 { outermostConstructs.append(node) }
         return call
     }
-
 }
