@@ -44,8 +44,8 @@ public struct RectangleShape: Shape {
         return (select(hit, t, .constant(.infinity)), hit)
     }
 
-    /// p = o + t d, n = the plane's normal, uv = ((x + 1)/2, (y + 1)/2) from the local hit point, and the frame
-    /// (tangent, bitangent, normal).
+    /// p = o + t d, n = the plane's normal, uv = ((x + 1)/2, (y + 1)/2) from the local hit point, the frame
+    /// (tangent, bitangent, normal), and dp/du, dp/dv.
     public func surface(_ ray: RayArray, t: FloatArray) -> SurfaceGeometry {
         let lanes = Swift.max(t.count, ray.origin.count, ray.direction.count)
         let p = fma(ray.direction, t, ray.origin)
@@ -55,7 +55,10 @@ public struct RectangleShape: Shape {
         let n = Vector3Array(repeating: normal, count: lanes)
         let frame = Frame(s: Vector3Array(repeating: tangent, count: lanes),
                           t: Vector3Array(repeating: bitangent, count: lanes), n: n)
-        return SurfaceGeometry(p: p, n: n, frame: frame, uv: uv)
+        // Mitsuba's dp/du and dp/dv: the images of the local square's edge vectors, (2, 0, 0) and (0, 2, 0).
+        let dpdu = Vector3Array(repeating: toWorld.applyVector(Vector3f(2, 0, 0)), count: lanes)
+        let dpdv = Vector3Array(repeating: toWorld.applyVector(Vector3f(0, 2, 0)), count: lanes)
+        return SurfaceGeometry(p: p, n: n, frame: frame, uv: uv, dpdu: dpdu, dpdv: dpdv)
     }
 
     /// The plane distance along the ray and the local hit point there.

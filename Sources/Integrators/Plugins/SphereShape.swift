@@ -107,12 +107,28 @@ public struct SphereShape: Shape {
         let outward = (onRay - c).normalized()
         let p = fma(outward, .constant(radius), c)
         let n = (p - c) * (1 / radius)
-        return SurfaceGeometry(p: p, n: n, frame: Frame(normal: n), uv: uv(of: p))
+        let local = toWorld.inverted.applyPoint(p)
+        let (dpdu, dpdv) = derivatives(local: local)
+        return SurfaceGeometry(p: p, n: n, frame: Frame(normal: n), uv: uv(of: local), dpdu: dpdu, dpdv: dpdv)
+    }
+
+    /// Mitsuba's dp/du = 2π toWorld(−y, x, 0) and dp/dv = π toWorld(z cos φ, z sin φ, −ρ) of the local point, with
+    /// ρ = √(x² + y²); at the poles (ρ = 0) dp/dv's local vector is (1, 0, 0).
+    private func derivatives(local: Vector3Array) -> (dpdu: Vector3Array, dpdv: Vector3Array) {
+        let zero = FloatArray.constant(0)
+        let planar = sqrt(local.x * local.x + local.y * local.y)
+        let pole = planar .== 0
+        let cosPhi = local.x / planar, sinPhi = local.y / planar
+        let localDU = Vector3Array(x: -local.y, y: local.x, z: zero)
+        let localDV = Vector3Array(x: select(pole, .constant(1), local.z * cosPhi),
+                                   y: select(pole, zero, local.z * sinPhi),
+                                   z: select(pole, zero, -planar))
+        let twoPi = Float(2 * Double.pi), pi = Float.pi
+        return (toWorld.applyVector(localDU) * twoPi, toWorld.applyVector(localDV) * pi)
     }
 
     /// Spherical coordinates of the local point: u = φ/2π with φ ∈ [0, 2π), v = θ/π.
-    private func uv(of p: Vector3Array) -> Point2Array {
-        let local = toWorld.inverted.applyPoint(p)
+    private func uv(of local: Vector3Array) -> Point2Array {
         let phi = atan2(local.y, local.x)
         let twoPi = Float(2 * Double.pi)
         let wrappedPhi = select(phi .< 0, phi + twoPi, phi)

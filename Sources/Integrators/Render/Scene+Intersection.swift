@@ -37,11 +37,11 @@ extension Scene {
                 frame: Frame(s: select(mine, surface.frame.s, previous.frame.s),
                              t: select(mine, surface.frame.t, previous.frame.t),
                              n: select(mine, surface.frame.n, previous.frame.n)),
-                uv: uv)
+                uv: uv, dpdu: select(mine, surface.dpdu, previous.dpdu), dpdv: select(mine, surface.dpdv, previous.dpdv))
         }
         let zero = Vector3Array(Vector3f(0, 0, 0), count: 1)
         let surface = geometry ?? SurfaceGeometry(p: zero, n: zero, frame: Frame(s: zero, t: zero, n: zero),
-                                                  uv: Point2Array(repeating: 0, 0))
+                                                  uv: Point2Array(repeating: 0, 0), dpdu: zero, dpdv: zero)
         let wi = surface.frame.toLocal(-ray.direction)
         return SurfaceInteraction(isValid: anyHit & active, t: nearest, p: surface.p, n: surface.n,
                                   frame: surface.frame, uv: surface.uv, wi: wi, shapeIndex: index)

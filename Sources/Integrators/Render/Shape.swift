@@ -11,12 +11,19 @@ public struct SurfaceGeometry {
     public var frame: Frame
     /// Surface coordinates.
     public var uv: Point2Array
+    /// The partial derivatives of p with respect to u and v (Mitsuba's `dp_du`, `dp_dv`), for texture filtering
+    /// and anisotropic BSDFs.
+    public var dpdu: Vector3Array
+    public var dpdv: Vector3Array
 
-    public init(p: Vector3Array, n: Vector3Array, frame: Frame, uv: Point2Array) {
+    public init(p: Vector3Array, n: Vector3Array, frame: Frame, uv: Point2Array, dpdu: Vector3Array,
+                dpdv: Vector3Array) {
         self.p = p
         self.n = n
         self.frame = frame
         self.uv = uv
+        self.dpdu = dpdu
+        self.dpdv = dpdv
     }
 }
 
