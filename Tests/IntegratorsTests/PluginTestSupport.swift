@@ -37,7 +37,7 @@ enum PluginFixtures {
         let coordinates = uv ?? Array(repeating: SIMD2<Float>(0.5, 0.5), count: lanes)
         return SurfaceInteraction(isValid: BoolArray(repeating: true, count: lanes),
                                   t: FloatArray(repeating: 1, count: lanes), p: zero, n: normal, frame: frame,
-                                  uv: Point2Array(coordinates), wi: Vector3Array(wi),
+                                  uv: Point2Array(coordinates), dpdu: frame.s, dpdv: frame.t, wi: Vector3Array(wi),
                                   shapeIndex: UInt32Array(repeating: 0, count: lanes))
     }
 

@@ -41,7 +41,7 @@ enum RenderTestSupport {
                                  twoSided: Bool) -> Scene {
         let diffuse = DiffuseBSDF(reflectance: Vector3f(repeating: reflectance))
         let bsdf: any BSDF = twoSided ? TwoSidedBSDF(diffuse) : diffuse
-        return Scene(sensor: .tutorial(resolution: resolution),
+        return try! Scene(sensor: .tutorial(resolution: resolution),
                      shapes: [SceneShape(id: "shape", shape: shape, bsdf: bsdf)],
                      emitter: ConstantEmitter(radiance: Vector3f(1, 1, 1)),
                      boundingSphere: Scene.boundingSphere(of: shape.bounds))

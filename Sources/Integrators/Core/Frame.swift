@@ -49,3 +49,12 @@ public struct Frame {
         return FloatArray(bitPattern: signBit | Float(1).bitPattern)
     }
 }
+
+extension Frame: TraversableStruct {
+    /// Visits s, t and n, in that order.
+    public mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        s.traverse(&visitor)
+        t.traverse(&visitor)
+        n.traverse(&visitor)
+    }
+}

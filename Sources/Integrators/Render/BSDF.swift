@@ -40,6 +40,17 @@ public struct BSDFSample {
     }
 }
 
+extension BSDFSample: TraversableStruct {
+    /// Visits wo, pdf, eta, weight and isDelta, in that order.
+    public mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        wo.traverse(&visitor)
+        pdf.traverse(&visitor)
+        eta.traverse(&visitor)
+        weight.traverse(&visitor)
+        isDelta.traverse(&visitor)
+    }
+}
+
 /// A BSDF plugin (`diffuse`, `twosided`, `dielectric`). Directions are in the local shading frame (`si.wi`),
 /// radiance transport mode, all components.
 public protocol BSDF {

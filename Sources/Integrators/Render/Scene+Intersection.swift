@@ -10,19 +10,29 @@ extension Scene {
         var index = UInt32Array(repeating: 0, count: 1, context: context)
         var anyHit = BoolArray(repeating: false, count: 1, context: context)
         for (i, entry) in shapes.enumerated() {
-            let (t, hit) = entry.shape.intersect(ray, active: active)
+            guard let shape = entry.analyticShape else { continue }
+            let (t, hit) = shape.intersect(ray, active: active)
             let closer = hit & (t .< nearest)
             nearest = select(closer, t, nearest)
             index = select(closer, UInt32Array(repeating: UInt32(i), context: context), index)
             anyHit = anyHit | hit
         }
-        // Phase 2: the surface of the shape that was hit (each shape's formula, selected per lane). The uv of a
-        // shape whose BSDF does not read it is left out: it is never evaluated (lanes on that shape keep another
-        // shape's uv, which nothing reads there).
+        // Phase 2: the surface of the shape that was hit (each shape's formula, selected per lane).
+        let surface = analyticSurface(ray, t: nearest, index: index)
+        return SurfaceInteraction(isValid: anyHit & active, t: nearest, p: surface.p, n: surface.n,
+                                  frame: surface.frame, uv: surface.uv, dpdu: surface.dpdu, dpdv: surface.dpdv,
+                                  wi: surface.frame.toLocal(-ray.direction), shapeIndex: index)
+    }
+
+    /// The surface of the analytic shape `index` at distance `t` along each ray. The uv of a shape whose BSDF does
+    /// not read it is left out: it is never evaluated (lanes on that shape keep another shape's uv, which nothing
+    /// reads there).
+    func analyticSurface(_ ray: RayArray, t: FloatArray, index: UInt32Array) -> SurfaceGeometry {
         var geometry: SurfaceGeometry? = nil
         var uvRead = false
         for (i, entry) in shapes.enumerated() {
-            let surface = entry.shape.surface(ray, t: nearest)
+            guard let shape = entry.analyticShape else { continue }
+            let surface = shape.surface(ray, t: t)
             let readsUV = entry.bsdf.readsSurfaceCoordinates
             guard let previous = geometry else {
                 geometry = surface
@@ -32,26 +42,21 @@ extension Scene {
             let mine = index .== UInt32(i)
             let uv = !readsUV ? previous.uv : (uvRead ? select(mine, surface.uv, previous.uv) : surface.uv)
             uvRead = uvRead || readsUV
-            geometry = SurfaceGeometry(
-                p: select(mine, surface.p, previous.p), n: select(mine, surface.n, previous.n),
-                frame: Frame(s: select(mine, surface.frame.s, previous.frame.s),
-                             t: select(mine, surface.frame.t, previous.frame.t),
-                             n: select(mine, surface.frame.n, previous.frame.n)),
-                uv: uv, dpdu: select(mine, surface.dpdu, previous.dpdu), dpdv: select(mine, surface.dpdv, previous.dpdv))
+            var chosen = select(mine, surface, previous)
+            chosen.uv = uv
+            geometry = chosen
         }
         let zero = Vector3Array(Vector3f(0, 0, 0), count: 1)
-        let surface = geometry ?? SurfaceGeometry(p: zero, n: zero, frame: Frame(s: zero, t: zero, n: zero),
-                                                  uv: Point2Array(repeating: 0, 0), dpdu: zero, dpdv: zero)
-        let wi = surface.frame.toLocal(-ray.direction)
-        return SurfaceInteraction(isValid: anyHit & active, t: nearest, p: surface.p, n: surface.n,
-                                  frame: surface.frame, uv: surface.uv, wi: wi, shapeIndex: index)
+        return geometry ?? SurfaceGeometry(p: zero, n: zero, frame: Frame(s: zero, t: zero, n: zero),
+                                           uv: Point2Array(repeating: 0, 0), dpdu: zero, dpdv: zero)
     }
 
     /// True where an active shadow ray reaches its end without hitting any shape.
     public func isUnoccluded(_ ray: RayArray, active: BoolArray) -> BoolArray {
         var blocked = BoolArray(repeating: false, count: 1, context: ray.maxT.context)
         for entry in shapes {
-            blocked = blocked | entry.shape.intersect(ray, active: active).hit
+            guard let shape = entry.analyticShape else { continue }
+            blocked = blocked | shape.intersect(ray, active: active).hit
         }
         return active & !blocked
     }

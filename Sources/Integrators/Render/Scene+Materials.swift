@@ -1,44 +1,101 @@
-// Per-lane dispatch to the BSDF of whichever shape each lane hit.
+// Per-lane material evaluation: each lane runs the BSDF of the shape it hit, through the Tracer's dispatch.
+//
+// A vector of lanes runs only the materials some lane of it hit (`dispatch`), so a scene of hundreds of
+// materials costs what the ones actually hit cost. The dispatch is not differentiable: where a BSDF parameter is
+// being differentiated (the PRB adjoint pass), every material is evaluated on all lanes and the results are
+// selected per lane instead.
 import Tracer
 
+/// The arguments of a BSDF evaluation or pdf, as one traversable value for the dispatch.
+private struct MaterialQuery: TraversableStruct {
+    var interaction: SurfaceInteraction
+    var wo: Vector3Array
+
+    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        interaction.traverse(&visitor)
+        wo.traverse(&visitor)
+    }
+}
+
+/// The arguments of BSDF sampling.
+private struct MaterialSampleQuery: TraversableStruct {
+    var interaction: SurfaceInteraction
+    var u1: FloatArray
+    var u2: Point2Array
+
+    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        interaction.traverse(&visitor)
+        u1.traverse(&visitor)
+        u2.traverse(&visitor)
+    }
+}
+
 extension Scene {
-    /// The lanes that hit shape `index`.
-    func lanes(on index: Int, _ si: SurfaceInteraction, _ active: BoolArray) -> BoolArray {
-        active & si.isValid & (si.shapeIndex .== UInt32(index))
+    /// The material index of each lane's hit shape.
+    func materialIndex(_ si: SurfaceInteraction) -> UInt32Array {
+        if shapeMaterials.allSatisfy({ $0 == shapeMaterials.first }) {
+            return UInt32Array(repeating: UInt32(shapeMaterials.first ?? 0), context: si.t.context)
+        }
+        if shapeMaterials == Array(shapeMaterials.indices) { return si.shapeIndex }
+        return UInt32Array(shapeMaterials.map(UInt32.init), context: si.t.context).gather(si.shapeIndex)
+    }
+
+    /// The lanes whose hit shape uses material `material`.
+    func lanes(onMaterial material: Int, _ si: SurfaceInteraction, _ active: BoolArray) -> BoolArray {
+        let shapesOfMaterial = shapeMaterials.indices.filter { shapeMaterials[$0] == material }
+        var mine = BoolArray(repeating: false, context: si.t.context)
+        for shape in shapesOfMaterial { mine = mine | (si.shapeIndex .== UInt32(shape)) }
+        return active & si.isValid & mine
+    }
+
+    /// True when the materials must be evaluated differentiably: gradients are being recorded and some material
+    /// parameter is gradient-tracked.
+    func materialsNeedGradients(_ context: TraceContext) -> Bool {
+        context.isRecordingGradients
+            && materials.contains { $0.bsdf.parameters.contains { $0.slot.value.requiresGradient } }
     }
 
     /// True where the hit material has a smooth (non-Dirac) lobe, so next event estimation applies.
     func hasSmoothBSDF(_ si: SurfaceInteraction, active: BoolArray) -> BoolArray {
+        let smooth = materials.indices.filter { materials[$0].bsdf.flags.hasSmooth }
+        if smooth.count == materials.count { return active & si.isValid }
         var result = BoolArray(repeating: false, count: 1, context: si.t.context)
-        for (i, entry) in shapes.enumerated() where entry.bsdf.flags.hasSmooth {
-            result = result | lanes(on: i, si, active)
-        }
+        for material in smooth { result = result | lanes(onMaterial: material, si, active) }
         return result
     }
 
     /// Samples the hit material of each lane.
     func sampleBSDF(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
-        var combined: BSDFSample? = nil
-        for (i, entry) in shapes.enumerated() {
-            let mine = lanes(on: i, si, active)
-            let sample = entry.bsdf.sample(si, u1: u1, u2: u2, active: mine)
-            guard let previous = combined else {
-                combined = sample
-                continue
+        if materials.count > 1 && !materialsNeedGradients(si.t.context) {
+            return dispatch(materialIndex(si), count: materials.count,
+                            arguments: MaterialSampleQuery(interaction: si, u1: u1, u2: u2),
+                            mask: active & si.isValid) { material, query in
+                materials[material].bsdf.sample(query.interaction, u1: query.u1, u2: query.u2,
+                                                 active: BoolArray(repeating: true, context: query.u1.context))
             }
-            combined = BSDFSample(
-                wo: select(mine, sample.wo, previous.wo), pdf: select(mine, sample.pdf, previous.pdf),
-                eta: select(mine, sample.eta, previous.eta), weight: select(mine, sample.weight, previous.weight),
-                isDelta: select(mine, sample.isDelta, previous.isDelta))
+        }
+        var combined: BSDFSample? = nil
+        for (material, entry) in materials.enumerated() {
+            let mine = lanes(onMaterial: material, si, active)
+            let sample = entry.bsdf.sample(si, u1: u1, u2: u2, active: mine)
+            combined = combined.map { select(mine, sample, $0) } ?? sample
         }
         return combined!
     }
 
     /// f(wi, wo) |cos θo| of each lane's hit material (0 where inactive).
     func evalBSDF(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+        if materials.count > 1 && !materialsNeedGradients(si.t.context) {
+            return dispatch(materialIndex(si), count: materials.count,
+                            arguments: MaterialQuery(interaction: si, wo: wo),
+                            mask: active & si.isValid) { material, query in
+                materials[material].bsdf.eval(query.interaction, wo: query.wo,
+                                               active: BoolArray(repeating: true, context: query.wo.x.context))
+            }
+        }
         var result = Vector3Array(Vector3f(0, 0, 0), count: 1)
-        for (i, entry) in shapes.enumerated() {
-            let mine = lanes(on: i, si, active)
+        for (material, entry) in materials.enumerated() {
+            let mine = lanes(onMaterial: material, si, active)
             result = select(mine, entry.bsdf.eval(si, wo: wo, active: mine), result)
         }
         return result
@@ -46,9 +103,17 @@ extension Scene {
 
     /// The solid-angle pdf of each lane's hit material (0 where inactive).
     func pdfBSDF(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+        if materials.count > 1 && !materialsNeedGradients(si.t.context) {
+            return dispatch(materialIndex(si), count: materials.count,
+                            arguments: MaterialQuery(interaction: si, wo: wo),
+                            mask: active & si.isValid) { material, query in
+                materials[material].bsdf.pdf(query.interaction, wo: query.wo,
+                                              active: BoolArray(repeating: true, context: query.wo.x.context))
+            }
+        }
         var result = FloatArray(repeating: 0, context: si.t.context)
-        for (i, entry) in shapes.enumerated() {
-            let mine = lanes(on: i, si, active)
+        for (material, entry) in materials.enumerated() {
+            let mine = lanes(onMaterial: material, si, active)
             result = select(mine, entry.bsdf.pdf(si, wo: wo, active: mine), result)
         }
         return result

@@ -30,7 +30,10 @@ extension Scene {
         for (index, description) in root.children(of: .shape).enumerated() {
             let made = try PluginFactory.makeShape(description, document: document)
             let bsdf = try PluginFactory.makeBSDF(made.bsdf, document: document)
-            shapes.append(SceneShape(id: description.id ?? "shape_\(index)", shape: made.shape, bsdf: bsdf))
+            // A BSDF reached through <ref id="..."/> is shared by every shape that references it.
+            let key = made.bsdf.referenceLocation != nil ? made.bsdf.id : nil
+            shapes.append(SceneShape(id: description.id ?? "shape_\(index)", shape: made.shape, bsdf: bsdf,
+                                     bsdfKey: key))
         }
         // The emitter (at most one, constant).
         let emitters = root.children(of: .emitter)
@@ -50,18 +53,6 @@ extension Scene {
             if settings.maxDepth < -1 { throw description.error("max_depth must be -1 or more, got \(settings.maxDepth)", property: "max_depth") }
             if settings.rrDepth < 1 { throw description.error("rr_depth must be at least 1, got \(settings.rrDepth)", property: "rr_depth") }
         }
-        let bounds = shapes.map(\.shape.bounds).reduce(nil) { (box: (Vector3f, Vector3f)?, next) in
-            guard let box else { return next }
-            return (box.0.min(next.min), box.1.max(next.max))
-        }
-        self.init(sensor: sensor, shapes: shapes, emitter: emitter, integrator: settings,
-                  boundingSphere: Scene.boundingSphere(of: bounds.map { (min: $0.0, max: $0.1) }))
-    }
-
-    /// The sphere around a box (Mitsuba's `BoundingBox3f::bounding_sphere`), or a unit sphere for no geometry.
-    static func boundingSphere(of box: (min: Vector3f, max: Vector3f)?) -> (center: Vector3f, radius: Float) {
-        guard let box else { return (Vector3f(0, 0, 0), 1) }
-        let center = (box.min + box.max) * 0.5
-        return (center, (box.max - center).length)
+        try self.init(sensor: sensor, shapes: shapes, emitter: emitter, integrator: settings)
     }
 }

@@ -1,22 +1,6 @@
 // A scene ready to render: the sensor, the shapes with their BSDFs, the emitter and the integrator settings.
 import Tracer
 
-/// A shape of the scene together with its material and its name (Mitsuba's `id`).
-public struct SceneShape {
-    /// The shape's id (the prefix of its parameter keys).
-    public var id: String
-    /// Its geometry.
-    public var shape: any Shape
-    /// Its material.
-    public var bsdf: any BSDF
-
-    public init(id: String, shape: any Shape, bsdf: any BSDF) {
-        self.id = id
-        self.shape = shape
-        self.bsdf = bsdf
-    }
-}
-
 /// Which light transport algorithm renders the scene, with Mitsuba's parameters and defaults.
 public struct IntegratorSettings: Sendable, Equatable {
     /// `path` or `prb`: the same estimator; `prb` also differentiates with path replay backpropagation.
@@ -68,31 +52,82 @@ public struct Scene {
     /// The camera, with its film.
     public var sensor: PerspectiveSensor
     /// The shapes, in declaration order (a hit's `shapeIndex` indexes this list).
-    public var shapes: [SceneShape]
+    public private(set) var shapes: [SceneShape]
     /// The environment light, if any.
     public var emitter: ConstantEmitter?
     /// How to render.
     public var integrator: IntegratorSettings
     /// Centre and radius of a sphere containing all geometry (shadow rays toward the environment end beyond it).
     public var boundingSphere: (center: Vector3f, radius: Float)
+    /// The distinct materials: one per shape, except that shapes sharing a `bsdfKey` share one. The per-lane
+    /// material dispatch has one case per entry.
+    public let materials: [SceneMaterial]
+    /// For each shape, the index of its material in `materials`.
+    let shapeMaterials: [Int]
 
+    /// A scene of `shapes`, lit by `emitter`. `boundingSphere` defaults to the sphere around all shapes. Throws
+    /// when the scene has triangle meshes and Embree cannot be loaded, or a mesh is invalid.
     public init(sensor: PerspectiveSensor, shapes: [SceneShape], emitter: ConstantEmitter?,
                 integrator: IntegratorSettings = IntegratorSettings(),
-                boundingSphere: (center: Vector3f, radius: Float)) {
+                boundingSphere: (center: Vector3f, radius: Float)? = nil) throws {
         self.sensor = sensor
         self.shapes = shapes
         self.emitter = emitter
         self.integrator = integrator
-        self.boundingSphere = boundingSphere
+        self.boundingSphere = boundingSphere ?? Scene.boundingSphere(of: Scene.bounds(of: shapes))
+        (materials, shapeMaterials) = Scene.materials(of: shapes)
     }
 
     /// The differentiable values of the scene under Mitsuba's keys, e.g.
-    /// `textured_plane.bsdf.brdf_0.reflectance.data`.
+    /// `textured_plane.bsdf.brdf_0.reflectance.data`: a shape's own material under `SHAPE.bsdf.`, a shared one
+    /// under its key.
     public var parameters: SceneParameters {
         var entries: [(String, ParameterSlot)] = []
-        for shape in shapes {
-            for (key, slot) in shape.bsdf.parameters { entries.append(("\(shape.id).bsdf.\(key)", slot)) }
+        for material in materials {
+            for (key, slot) in material.bsdf.parameters { entries.append(("\(material.key).\(key)", slot)) }
         }
         return SceneParameters(entries)
+    }
+
+    /// The box around all shapes, or nil when there is no geometry.
+    static func bounds(of shapes: [SceneShape]) -> (min: Vector3f, max: Vector3f)? {
+        shapes.compactMap(\.bounds).reduce(nil) { (box: (min: Vector3f, max: Vector3f)?, next) in
+            guard let box else { return next }
+            return (box.min.min(next.min), box.max.max(next.max))
+        }
+    }
+
+    /// The sphere around a box (Mitsuba's `BoundingBox3f::bounding_sphere`), or a unit sphere for no geometry.
+    public static func boundingSphere(of box: (min: Vector3f, max: Vector3f)?) -> (center: Vector3f, radius: Float) {
+        guard let box else { return (Vector3f(0, 0, 0), 1) }
+        let center = (box.min + box.max) * 0.5
+        return (center, (box.max - center).length)
+    }
+}
+
+/// One distinct material of a scene: its BSDF and the prefix of its parameter keys.
+public struct SceneMaterial {
+    /// The BSDF.
+    public var bsdf: any BSDF
+    /// `SHAPE.bsdf` for a shape's own material, or the shared BSDF's key.
+    public var key: String
+}
+
+extension Scene {
+    /// The distinct materials of `shapes` and each shape's index among them.
+    static func materials(of shapes: [SceneShape]) -> ([SceneMaterial], [Int]) {
+        var materials: [SceneMaterial] = []
+        var indexOfKey: [String: Int] = [:]
+        var shapeMaterials: [Int] = []
+        for shape in shapes {
+            if let key = shape.bsdfKey, let index = indexOfKey[key] {
+                shapeMaterials.append(index)
+                continue
+            }
+            if let key = shape.bsdfKey { indexOfKey[key] = materials.count }
+            shapeMaterials.append(materials.count)
+            materials.append(SceneMaterial(bsdf: shape.bsdf, key: shape.bsdfKey ?? "\(shape.id).bsdf"))
+        }
+        return (materials, shapeMaterials)
     }
 }

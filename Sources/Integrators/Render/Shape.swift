@@ -38,3 +38,15 @@ public protocol Shape {
     /// An axis-aligned box containing the shape, in world space.
     var bounds: (min: Vector3f, max: Vector3f) { get }
 }
+
+extension SurfaceGeometry: TraversableStruct {
+    /// Visits p, n, the frame, uv, dp/du and dp/dv, in that order.
+    public mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        p.traverse(&visitor)
+        n.traverse(&visitor)
+        frame.traverse(&visitor)
+        uv.traverse(&visitor)
+        dpdu.traverse(&visitor)
+        dpdv.traverse(&visitor)
+    }
+}

@@ -15,19 +15,24 @@ public struct SurfaceInteraction {
     public var frame: Frame
     /// Surface coordinates (u, v).
     public var uv: Point2Array
+    /// The partial derivatives of p with respect to u and v.
+    public var dpdu: Vector3Array
+    public var dpdv: Vector3Array
     /// The direction toward the ray's origin, in the shading frame: toLocal(-d).
     public var wi: Vector3Array
     /// Index of the hit shape in `Scene.shapes`.
     public var shapeIndex: UInt32Array
 
     public init(isValid: BoolArray, t: FloatArray, p: Vector3Array, n: Vector3Array, frame: Frame, uv: Point2Array,
-                wi: Vector3Array, shapeIndex: UInt32Array) {
+                dpdu: Vector3Array, dpdv: Vector3Array, wi: Vector3Array, shapeIndex: UInt32Array) {
         self.isValid = isValid
         self.t = t
         self.p = p
         self.n = n
         self.frame = frame
         self.uv = uv
+        self.dpdu = dpdu
+        self.dpdv = dpdv
         self.wi = wi
         self.shapeIndex = shapeIndex
     }
@@ -59,5 +64,21 @@ public struct SurfaceInteraction {
         let distance = offset.length
         return RayArray(origin: origin, direction: offset / distance,
                         maxT: distance * (1 - 10 * SurfaceInteraction.rayEpsilon))
+    }
+}
+
+extension SurfaceInteraction: TraversableStruct {
+    /// Visits isValid, t, p, n, the frame (s, t, n), uv, dp/du, dp/dv, wi and shapeIndex, in that order.
+    public mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        isValid.traverse(&visitor)
+        t.traverse(&visitor)
+        p.traverse(&visitor)
+        n.traverse(&visitor)
+        frame.traverse(&visitor)
+        uv.traverse(&visitor)
+        dpdu.traverse(&visitor)
+        dpdv.traverse(&visitor)
+        wi.traverse(&visitor)
+        shapeIndex.traverse(&visitor)
     }
 }

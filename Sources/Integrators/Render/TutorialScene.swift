@@ -48,7 +48,7 @@ public enum TutorialScene {
             id: "glass_sphere", shape: SphereShape(center: Vector3f(0, 0, -1), radius: 0.45),
             bsdf: DielectricBSDF(interiorIOR: 1.06, exteriorIOR: 1.000277))
         let box = (min: Vector3f(-1.2, -1.2, -1.45), max: Vector3f(1.2, 1.2, 0))
-        return Scene(sensor: .tutorial(resolution: resolution), shapes: [plane, sphere],
+        return try Scene(sensor: .tutorial(resolution: resolution), shapes: [plane, sphere],
                      emitter: ConstantEmitter(radiance: Vector3f(1, 1, 1)), integrator: integrator,
                      boundingSphere: Scene.boundingSphere(of: box))
     }

@@ -26,6 +26,9 @@ public struct FrozenKernel {
         case partials(Int, ReductionKind)
         /// A fresh out-of-range counter.
         case boundsCounter
+        /// A fresh array of the launch's size that no result uses: an output of a loop or dispatch that the step
+        /// kept alive but did not return (stored at capture so that the construct runs once).
+        case discarded
     }
 
     /// Where an output comes from when the kernel does not store it.
@@ -94,8 +97,11 @@ extension TraceContext {
             case .scatterTarget, .scatterAddTarget:
                 bindings.append(.fixed(storage))
             case .output:
-                guard let node = launch.outputs.first(where: { $0.slot == slot })?.node,
-                      let position = outputPositions[ObjectIdentifier(node)] else { return nil }
+                guard let node = launch.outputs.first(where: { $0.slot == slot })?.node else { return nil }
+                guard let position = outputPositions[ObjectIdentifier(node)] else {
+                    bindings.append(.discarded)
+                    continue
+                }
                 bindings.append(.output(position))
                 results[position] = .kernel
             case .reductionPartials:
@@ -199,6 +205,10 @@ extension TraceContext {
                 produced[position] = node
             case .boundsCounter:
                 storages.append(Storage(count: 2, type: .uint32))
+            case .discarded:
+                let storage = Storage(uninitializedCount: size, type: type)
+                allocatedBytes += storage.capacity * 4
+                storages.append(storage)
             }
         }
         _statistics.allocatedBytes += allocatedBytes

@@ -1,0 +1,73 @@
+// A shape of a scene: its id, its geometry (analytic or a triangle mesh) and its material.
+import Tracer
+
+/// What a scene shape is made of.
+public enum ShapeGeometry {
+    /// An analytic shape (sphere, rectangle, disk, cylinder), intersected by its own traced code.
+    case analytic(any Shape)
+    /// A triangle mesh in world space, intersected through Embree.
+    case mesh(TriangleMesh)
+}
+
+/// A shape of the scene together with its material and its name (Mitsuba's `id`).
+public struct SceneShape {
+    /// The shape's id (the prefix of its parameter keys).
+    public var id: String
+    /// Its geometry.
+    public var geometry: ShapeGeometry
+    /// Its material.
+    public var bsdf: any BSDF
+    /// Shapes with the same non-nil key share one material: one case of the per-lane material dispatch and one
+    /// set of parameters under the key (Mitsuba's `<ref id="..."/>` to a named BSDF). Nil: the shape's own.
+    public var bsdfKey: String?
+
+    /// A shape with an analytic geometry.
+    public init(id: String, shape: any Shape, bsdf: any BSDF, bsdfKey: String? = nil) {
+        self.id = id
+        geometry = .analytic(shape)
+        self.bsdf = bsdf
+        self.bsdfKey = bsdfKey
+    }
+
+    /// A triangle mesh, in world space.
+    public init(id: String, mesh: TriangleMesh, bsdf: any BSDF, bsdfKey: String? = nil) {
+        self.id = id
+        geometry = .mesh(mesh)
+        self.bsdf = bsdf
+        self.bsdfKey = bsdfKey
+    }
+
+    /// The analytic shape, or nil for a mesh.
+    public var analyticShape: (any Shape)? {
+        if case .analytic(let shape) = geometry { return shape }
+        return nil
+    }
+
+    /// The mesh, or nil for an analytic shape.
+    public var mesh: TriangleMesh? {
+        if case .mesh(let mesh) = geometry { return mesh }
+        return nil
+    }
+
+    /// An axis-aligned box containing the shape, in world space (nil for a mesh without vertices).
+    public var bounds: (min: Vector3f, max: Vector3f)? {
+        switch geometry {
+        case .analytic(let shape): return shape.bounds
+        case .mesh(let mesh): return mesh.bounds
+        }
+    }
+}
+
+extension TriangleMesh {
+    /// The box around the vertices, or nil when there are none.
+    public var bounds: (min: Vector3f, max: Vector3f)? {
+        guard vertexCount > 0 else { return nil }
+        var lower = position(0), upper = lower
+        for i in 1..<vertexCount {
+            let p = position(i)
+            lower = lower.min(p)
+            upper = upper.max(p)
+        }
+        return (lower, upper)
+    }
+}
