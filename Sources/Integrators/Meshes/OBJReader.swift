@@ -62,7 +62,7 @@ struct OBJReader {
         var parsed = [ParsedRun](repeating: ParsedRun(), count: runs.count)
         parsed.withUnsafeMutableBufferPointer { out in
             Self.forEach(runs.count) { index in
-                out[index] = parse(base, runs[index], before: before[index], totals: total)
+                out[index] = parse(base, runs[index], own: counts[index], before: before[index], totals: total)
             }
         }
         if let error = parsed.lazy.compactMap(\.error).first { throw error }
@@ -118,16 +118,17 @@ struct OBJReader {
 
     // MARK: Phase 3
 
-    func parse(_ base: UnsafePointer<UInt8>, _ run: Range<Int>, before: RunCounts,
+    func parse(_ base: UnsafePointer<UInt8>, _ run: Range<Int>, own: RunCounts, before: RunCounts,
                totals: RunCounts) -> ParsedRun {
         var result = ParsedRun()
-        let own = Self.count(base, run)
         result.positions.reserveCapacity(own.positions * 3)
         result.texcoords.reserveCapacity(own.texcoords * 2)
         if !options.faceNormals { result.normals.reserveCapacity(own.normals * 3) }
-        // Faces are about twice the positions in a closed mesh; one reservation avoids most regrowth.
-        result.corners.reserveCapacity(own.positions * 18)
-        result.faceSizes.reserveCapacity(own.positions * 2)
+        // The rest of the run's lines are mostly faces of about three corners: one reservation avoids most
+        // regrowth without trusting anything but the line count.
+        let faceLines = max(0, own.lines - own.positions - own.texcoords - own.normals)
+        result.corners.reserveCapacity(faceLines * 9)
+        result.faceSizes.reserveCapacity(faceLines)
         var seen = before
         var start = run.lowerBound
         var line = before.lines
