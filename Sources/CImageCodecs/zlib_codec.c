@@ -1,7 +1,8 @@
-/* zlib compress/inflate wrappers used by the EXR ZIP codec. */
+/* zlib compress/inflate wrappers used by the EXR ZIP codec and the serialized mesh reader. */
 #include "CImageCodecs.h"
 #include "codec_common.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <zlib.h>
 
@@ -62,4 +63,68 @@ int imagecodec_zlib_decompress(const unsigned char *source, size_t length,
         return imagecodec_fail(IMAGECODEC_ERROR_CORRUPT, message, messageCapacity,
                                "corrupt zlib data (%d)", status);
     }
+}
+
+struct imagecodec_inflater {
+    z_stream stream;
+    const unsigned char *next;  /* source bytes not yet handed to zlib */
+    size_t left;
+    int finished;
+};
+
+imagecodec_inflater *imagecodec_inflater_create(const unsigned char *source, size_t length) {
+    imagecodec_inflater *inflater = calloc(1, sizeof(imagecodec_inflater));
+    if (inflater == NULL) return NULL;
+    if (inflateInit(&inflater->stream) != Z_OK) {
+        free(inflater);
+        return NULL;
+    }
+    inflater->next = source;
+    inflater->left = length;
+    return inflater;
+}
+
+int imagecodec_inflater_read(imagecodec_inflater *inflater, unsigned char *destination, size_t length,
+                             size_t *produced, char *message, size_t messageCapacity) {
+    *produced = 0;
+    z_stream *stream = &inflater->stream;
+    while (*produced < length && !inflater->finished) {
+        /* zlib counts in uInt, so large sources and destinations are fed in pieces. */
+        if (stream->avail_in == 0 && inflater->left > 0) {
+            uInt piece = inflater->left > UINT_MAX ? UINT_MAX : (uInt)inflater->left;
+            stream->next_in = (unsigned char *)inflater->next;
+            stream->avail_in = piece;
+            inflater->next += piece;
+            inflater->left -= piece;
+        }
+        size_t want = length - *produced;
+        uInt room = want > UINT_MAX ? UINT_MAX : (uInt)want;
+        stream->next_out = destination + *produced;
+        stream->avail_out = room;
+        int status = inflate(stream, Z_NO_FLUSH);
+        *produced += room - stream->avail_out;
+        if (status == Z_STREAM_END) {
+            inflater->finished = 1;
+        } else if (status == Z_BUF_ERROR && stream->avail_in == 0 && inflater->left == 0) {
+            return imagecodec_fail(IMAGECODEC_ERROR_TRUNCATED, message, messageCapacity,
+                                   "the zlib stream is truncated");
+        } else if (status == Z_BUF_ERROR && stream->avail_in != 0) {
+            /* No progress with both input and room left: never loop on it. */
+            return imagecodec_fail(IMAGECODEC_ERROR_CORRUPT, message, messageCapacity,
+                                   "corrupt zlib data (no progress)");
+        } else if (status == Z_MEM_ERROR) {
+            return imagecodec_fail(IMAGECODEC_ERROR_MEMORY, message, messageCapacity,
+                                   "out of memory inflating a zlib stream");
+        } else if (status != Z_OK && status != Z_BUF_ERROR) {
+            return imagecodec_fail(IMAGECODEC_ERROR_CORRUPT, message, messageCapacity,
+                                   "corrupt zlib data (%s)", stream->msg ? stream->msg : "unknown error");
+        }
+    }
+    return IMAGECODEC_OK;
+}
+
+void imagecodec_inflater_destroy(imagecodec_inflater *inflater) {
+    if (inflater == NULL) return;
+    inflateEnd(&inflater->stream);
+    free(inflater);
 }

@@ -72,6 +72,21 @@ int imagecodec_zlib_decompress(const unsigned char *source, size_t length,
                                unsigned char *destination, size_t destinationLength,
                                char *message, size_t messageCapacity);
 
+/* A zlib stream inflated piece by piece, for readers that learn how much to read from the data itself
+   (Mitsuba's serialized meshes). The source bytes must outlive the inflater. */
+typedef struct imagecodec_inflater imagecodec_inflater;
+
+/* Starts inflating the zlib stream in source[0..<length]; NULL when out of memory. */
+imagecodec_inflater *imagecodec_inflater_create(const unsigned char *source, size_t length);
+
+/* Inflates up to `length` bytes into `destination` and stores how many in `*produced`, which is less than
+   `length` only when the stream ended. Fails on corrupt or truncated data. */
+int imagecodec_inflater_read(imagecodec_inflater *inflater, unsigned char *destination, size_t length,
+                             size_t *produced, char *message, size_t messageCapacity);
+
+/* Ends an inflater (NULL is allowed). */
+void imagecodec_inflater_destroy(imagecodec_inflater *inflater);
+
 /* Releases memory returned by any function above. */
 void imagecodec_free(void *pointer);
 
