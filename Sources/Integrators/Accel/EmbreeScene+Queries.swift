@@ -57,6 +57,9 @@ extension EmbreeScene {
     /// The query context for the kernel these arrays will be computed in: that of their trace context's vector
     /// width, which decides the packets the kernel passes (the scalar backend's too, with one lane active). The
     /// context is the one `nativeCall` records into: the first array that is not a literal decides, as there.
+    // The C function learns W only from this context (the native-call ABI passes no width), so the width is read
+    // when the query is recorded. Changing that trace context's `options.vectorWidth` between recording a query
+    // and evaluating it would hand the function packets of another width: nothing in the library does that.
     private func queryContext(for ray: RayArray, active: BoolArray) -> UnsafeMutableRawPointer {
         let nodes = ray.tracedNodes + [active.node]
         let context = nodes.first { !$0.isLiteral }?.context ?? TraceContext.current
