@@ -63,6 +63,7 @@ TracerBenchmarks.run(report, filter: filter)
 AutodiffBenchmarks.run(report, filter: filter)
 LinearAlgebraBenchmarks.run(report, filter: filter)
 RenderBenchmarks.run(report, filter: filter)
+EmbreeBenchmarks.run(report, filter: filter)
 TutorialBenchmarks.run(report, filter: filter)
 ColdStartBenchmarks.run(report, filter: filter, mitsubaCLI: mitsubaCLI)
 if let comparison { print(comparison.table(against: report)) }

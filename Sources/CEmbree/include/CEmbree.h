@@ -1,0 +1,108 @@
+/* CEmbree: Embree 3 opened at run time (dlopen), and the packet ray queries that Refract's kernels call natively. */
+#ifndef REFRACT_CEMBREE_H
+#define REFRACT_CEMBREE_H
+
+#include "EmbreeABI.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Every Embree function Refract calls, filled by refract_embree_load. */
+typedef struct RefractEmbreeAPI {
+    RTCNewDeviceFunction _Null_unspecified newDevice;
+    RTCReleaseDeviceFunction _Null_unspecified releaseDevice;
+    RTCGetDeviceErrorFunction _Null_unspecified getDeviceError;
+    RTCSetDeviceErrorFunctionFunction _Null_unspecified setDeviceErrorFunction;
+    RTCGetDevicePropertyFunction _Null_unspecified getDeviceProperty;
+    RTCNewSceneFunction _Null_unspecified newScene;
+    RTCReleaseSceneFunction _Null_unspecified releaseScene;
+    RTCSetSceneBuildQualityFunction _Null_unspecified setSceneBuildQuality;
+    RTCSetSceneFlagsFunction _Null_unspecified setSceneFlags;
+    RTCCommitSceneFunction _Null_unspecified commitScene;
+    RTCGetSceneBoundsFunction _Null_unspecified getSceneBounds;
+    RTCAttachGeometryFunction _Null_unspecified attachGeometry;
+    RTCNewGeometryFunction _Null_unspecified newGeometry;
+    RTCReleaseGeometryFunction _Null_unspecified releaseGeometry;
+    RTCCommitGeometryFunction _Null_unspecified commitGeometry;
+    RTCSetNewGeometryBufferFunction _Null_unspecified setNewGeometryBuffer;
+    RTCSetGeometryInstancedSceneFunction _Null_unspecified setGeometryInstancedScene;
+    RTCSetGeometryTransformFunction _Null_unspecified setGeometryTransform;
+    RTCIntersect1Function _Null_unspecified intersect1;
+    RTCIntersect4Function _Null_unspecified intersect4;
+    RTCIntersect8Function _Null_unspecified intersect8;
+    RTCIntersect16Function _Null_unspecified intersect16;
+    RTCOccluded1Function _Null_unspecified occluded1;
+    RTCOccluded4Function _Null_unspecified occluded4;
+    RTCOccluded8Function _Null_unspecified occluded8;
+    RTCOccluded16Function _Null_unspecified occluded16;
+} RefractEmbreeAPI;
+
+/* Handles and function pointers in the two structs are _Null_unspecified (Swift sees them as implicitly
+   unwrapped); the functions below take non-null pointers unless marked. */
+#pragma clang assume_nonnull begin
+
+/* Opens libembree3.so.3 (or libembree3.so) and looks up every function of `api`. Returns 0 on success; otherwise
+   writes why into `message` (NUL-terminated when capacity > 0) and returns -1. The library stays open for the life
+   of the process: compiled kernels hold pointers into it. Not thread-safe: the caller loads once. */
+int refract_embree_load(RefractEmbreeAPI *api, char *message, size_t capacity);
+
+/* An RTCErrorFunction that keeps the last error of the calling thread, for refract_embree_take_error. */
+void refract_embree_record_error(void *_Nullable userPtr, enum RTCError code, const char *_Nullable message);
+
+/* The calling thread's last recorded error code (RTC_ERROR_NONE if none), its message copied into `message`;
+   clears it. */
+enum RTCError refract_embree_take_error(char *message, size_t capacity);
+
+#pragma clang assume_nonnull end
+
+/* What a kernel's native call passes as its context: the scene and the packet width W of the kernel that calls. */
+typedef struct RefractEmbreeQuery {
+    RTCScene _Null_unspecified scene;
+    /* Lanes in each buffer the kernel passes: the kernel's vector width (1 to 64). */
+    uint32_t width;
+    /* Geometry id of the first instance in `scene` (instances are attached after the meshes): the instance output
+       is the instance geometry's id minus this. */
+    uint32_t instanceBase;
+    RTCIntersect1Function _Null_unspecified intersect1;
+    RTCIntersect4Function _Null_unspecified intersect4;
+    RTCIntersect8Function _Null_unspecified intersect8;
+    RTCIntersect16Function _Null_unspecified intersect16;
+    RTCOccluded1Function _Null_unspecified occluded1;
+    RTCOccluded4Function _Null_unspecified occluded4;
+    RTCOccluded8Function _Null_unspecified occluded8;
+    RTCOccluded16Function _Null_unspecified occluded16;
+} RefractEmbreeQuery;
+
+/* The largest packet width the queries accept. */
+#define REFRACT_EMBREE_MAX_WIDTH 64
+
+#pragma clang assume_nonnull begin
+
+/* Sets `context` as Embree's inline rtcInitIntersectContext does (incoherent rays, no filter, no instance). */
+void refract_embree_init_context(struct RTCIntersectContext *context);
+
+/* Native functions (Tracer's NativeFunction ABI), `context` a RefractEmbreeQuery of the calling kernel's width.
+   Inputs: ox, oy, oz, dx, dy, dz, tfar (float); tnear is 0.
+   refract_embree_intersect outputs: t (float, +inf on a miss), u, v (float barycentrics, 0 on a miss), primID,
+   geomID, instance (uint32; 0xFFFFFFFF on a miss, and instance 0xFFFFFFFF for a hit outside any instance).
+   refract_embree_occluded outputs: occluded (uint32: 1 when something lies in (0, tfar), else 0).
+   Only lanes whose mask is -1 are traced and written. */
+void refract_embree_intersect(void *_Nullable context, const int32_t *mask,
+                              const void *_Nullable const *_Nonnull inputs, void *_Nullable const *_Nonnull outputs);
+void refract_embree_occluded(void *_Nullable context, const int32_t *mask,
+                             const void *_Nullable const *_Nonnull inputs, void *_Nullable const *_Nonnull outputs);
+
+/* The benchmark's baseline: rays [0, count) of the seven input arrays traced in packets of 16 with rtcIntersect16,
+   written to the six output arrays (same meaning as refract_embree_intersect's), from one thread. */
+void refract_embree_intersect_stream(const RefractEmbreeQuery *query, size_t count,
+                                     const float *_Nonnull const *_Nonnull inputs,
+                                     void *_Nonnull const *_Nonnull outputs);
+
+#pragma clang assume_nonnull end
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

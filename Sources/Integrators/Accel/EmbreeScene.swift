@@ -1,0 +1,190 @@
+// An Embree 3 scene (BVH) over triangle meshes and instances of mesh groups, built once, queried from kernels.
+import CEmbree
+import Foundation
+import Tracer
+
+/// The acceleration structure of a scene's triangle meshes: an Embree 3 scene built once (high build quality, as
+/// Mitsuba 3 builds its own), whose ray queries (`intersect`, `isOccluded`) run inside kernels as native calls.
+///
+/// Top-level meshes are in world space; their geometry ids are their indices in `meshes`. Each group is a child
+/// scene of its own meshes (ids: indices within the group), and each instance places one group with a transform,
+/// Mitsuba's `shapegroup` and `instance`.
+///
+/// The scene owns copies of the mesh data. It must stay alive until the results of its queries are evaluated: a
+/// pending kernel holds only a pointer to it (an `EmbreeHit` keeps it alive while the hit exists).
+public final class EmbreeScene: @unchecked Sendable {
+    // Sendable: Embree scenes are immutable once committed and their queries thread-safe; the only mutable state,
+    // the query contexts by width, is behind `lock`.
+
+    /// The number of top-level meshes (their geometry ids are 0..<meshCount).
+    public let meshCount: Int
+    /// The number of meshes in each group.
+    public let groupMeshCounts: [Int]
+    /// The number of instances.
+    public let instanceCount: Int
+    /// The total number of triangles, counting each instance's group once per instance.
+    public let triangleCount: Int
+
+    let library: EmbreeLibrary
+    let scene: RTCScene
+    /// The groups' child scenes, released after `scene` (whose instances reference them).
+    private let groupScenes: [RTCScene]
+    private let lock = NSLock()
+    /// The contexts handed to native calls, one per kernel vector width; freed in deinit.
+    private var queries: [Int: UnsafeMutablePointer<RefractEmbreeQuery>] = [:]
+
+    /// Builds the scene. `meshes` are in world space; `groups` are lists of meshes in their own space, placed by
+    /// `instances` (each names a group and its object-to-world transform, which must be affine and invertible).
+    /// `vectorWidth` is the vector width of the kernels expected to query the scene (the current trace context's
+    /// by default); kernels of other widths, the scalar backend's included, work as well. Throws `EmbreeError`
+    /// when an input is invalid (checked before Embree is loaded) or Embree is not installed.
+    public init(meshes: [TriangleMesh], groups: [[TriangleMesh]] = [],
+                instances: [(group: Int, toWorld: Transform4)] = [],
+                vectorWidth: Int = TraceContext.current.vectorWidth) throws {
+        // Phase 1: every input checked, so that a bad file is reported whether or not Embree is installed.
+        for (index, mesh) in meshes.enumerated() { try Self.validate(mesh, location: "meshes[\(index)]") }
+        for (group, members) in groups.enumerated() {
+            for (index, mesh) in members.enumerated() { try Self.validate(mesh, location: "groups[\(group)][\(index)]") }
+        }
+        try Self.validate(instances: instances, groupCount: groups.count)
+        precondition((1...Int(REFRACT_EMBREE_MAX_WIDTH)).contains(vectorWidth),
+                     "EmbreeScene: vector width \(vectorWidth) is not in 1...\(REFRACT_EMBREE_MAX_WIDTH)")
+        let library = try EmbreeLibrary.shared()
+        let api = library.api, device = library.device
+
+        // Phase 2: the groups' scenes, then the top-level scene. Whatever is made is released if a step throws.
+        var made: [RTCScene] = []
+        var succeeded = false
+        defer { if !succeeded { for scene in made.reversed() { api.releaseScene(scene) } } }
+        func newScene() throws -> RTCScene {
+            guard let scene = api.newScene(device) else {
+                try library.check("create a scene")
+                throw EmbreeError.embreeFailure(operation: "create a scene", code: -1, message: "")
+            }
+            made.append(scene)
+            // Mitsuba sets high quality on its top-level scene; its groups keep the default (medium). Groups are
+            // traced as often as the top level, so they get the better BVH too: the build cost is paid once.
+            api.setSceneBuildQuality(scene, RTC_BUILD_QUALITY_HIGH)
+            api.setSceneFlags(scene, RTC_SCENE_FLAG_NONE)
+            return scene
+        }
+        var groupScenes: [RTCScene] = []
+        for (group, members) in groups.enumerated() {
+            let child = try newScene()
+            for (index, mesh) in members.enumerated() {
+                try Self.attach(mesh, to: child, expectedID: index, library: library,
+                                location: "groups[\(group)][\(index)]")
+            }
+            api.commitScene(child)
+            try library.check("build the BVH of groups[\(group)]")
+            groupScenes.append(child)
+        }
+        let scene = try newScene()
+        for (index, mesh) in meshes.enumerated() {
+            try Self.attach(mesh, to: scene, expectedID: index, library: library, location: "meshes[\(index)]")
+        }
+        for (index, instance) in instances.enumerated() {
+            try Self.attach(instance: groupScenes[instance.group], toWorld: instance.toWorld, to: scene,
+                            expectedID: meshes.count + index, library: library, index: index)
+        }
+        api.commitScene(scene)
+        try library.check("build the BVH of the scene")
+        succeeded = true
+
+        self.library = library
+        self.scene = scene
+        self.groupScenes = groupScenes
+        meshCount = meshes.count
+        groupMeshCounts = groups.map(\.count)
+        instanceCount = instances.count
+        triangleCount = meshes.reduce(0) { $0 + $1.triangleCount }
+            + instances.reduce(0) { total, instance in
+                total + groups[instance.group].reduce(0) { $0 + $1.triangleCount }
+            }
+        _ = query(width: vectorWidth)
+    }
+
+    deinit {
+        for query in queries.values { query.deallocate() }
+        library.api.releaseScene(scene)
+        for child in groupScenes { library.api.releaseScene(child) }
+    }
+
+    /// The bounding box of everything in the scene (instances included), as Embree computed it.
+    public var bounds: (lower: Vector3f, upper: Vector3f) {
+        var box = RTCBounds()
+        library.api.getSceneBounds(scene, &box)
+        return (Vector3f(box.lower_x, box.lower_y, box.lower_z), Vector3f(box.upper_x, box.upper_y, box.upper_z))
+    }
+
+    /// The native-call context for kernels of `width` lanes, made on first use.
+    func query(width: Int) -> UnsafeMutablePointer<RefractEmbreeQuery> {
+        precondition((1...Int(REFRACT_EMBREE_MAX_WIDTH)).contains(width),
+                     "EmbreeScene: vector width \(width) is not in 1...\(REFRACT_EMBREE_MAX_WIDTH)")
+        return lock.withLock {
+            if let query = queries[width] { return query }
+            let api = library.api
+            let query = UnsafeMutablePointer<RefractEmbreeQuery>.allocate(capacity: 1)
+            query.initialize(to: RefractEmbreeQuery(
+                scene: scene, width: UInt32(width), instanceBase: UInt32(meshCount),
+                intersect1: api.intersect1, intersect4: api.intersect4, intersect8: api.intersect8,
+                intersect16: api.intersect16, occluded1: api.occluded1, occluded4: api.occluded4,
+                occluded8: api.occluded8, occluded16: api.occluded16))
+            queries[width] = query
+            return query
+        }
+    }
+
+    /// Attaches `mesh` as a triangle geometry whose id must come out as `expectedID`. The data is copied into
+    /// buffers Embree allocates (padded as its vector loads need), so the scene does not depend on the mesh's life.
+    private static func attach(_ mesh: TriangleMesh, to scene: RTCScene, expectedID: Int, library: EmbreeLibrary,
+                               location: String) throws {
+        let api = library.api
+        guard let geometry = api.newGeometry(library.device, RTC_GEOMETRY_TYPE_TRIANGLE) else {
+            try library.check("create the geometry of \(location)")
+            throw EmbreeError.embreeFailure(operation: "create the geometry of \(location)", code: -1, message: "")
+        }
+        defer { api.releaseGeometry(geometry) }  // the scene holds its own reference once attached
+        guard let vertices = api.setNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_VERTEX, 0, RTC_FORMAT_FLOAT3,
+                                                      12, mesh.vertexCount),
+              let indices = api.setNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_INDEX, 0, RTC_FORMAT_UINT3,
+                                                     12, mesh.triangleCount) else {
+            try library.check("allocate the buffers of \(location) (\(mesh.name))")
+            throw EmbreeError.embreeFailure(operation: "allocate the buffers of \(location)", code: -1, message: "")
+        }
+        mesh.positions.withUnsafeBytes { vertices.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        mesh.indices.withUnsafeBytes { indices.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        api.commitGeometry(geometry)
+        let id = api.attachGeometry(scene, geometry)
+        try library.check("add \(location) (\(mesh.name)) to the scene")
+        guard id == UInt32(expectedID) else {
+            throw EmbreeError.embreeFailure(operation: "add \(location) to the scene", code: -1,
+                                            message: "it got geometry id \(id), not \(expectedID)")
+        }
+    }
+
+    /// Attaches an instance of `group` placed by `toWorld`, whose geometry id must come out as `expectedID`.
+    private static func attach(instance group: RTCScene, toWorld: Transform4, to scene: RTCScene, expectedID: Int,
+                               library: EmbreeLibrary, index: Int) throws {
+        let api = library.api
+        guard let geometry = api.newGeometry(library.device, RTC_GEOMETRY_TYPE_INSTANCE) else {
+            try library.check("create instances[\(index)]")
+            throw EmbreeError.embreeFailure(operation: "create instances[\(index)]", code: -1, message: "")
+        }
+        defer { api.releaseGeometry(geometry) }
+        api.setGeometryInstancedScene(geometry, group)
+        // RTC_FORMAT_FLOAT3X4_COLUMN_MAJOR: the top three rows of the 4x4 matrix, column after column.
+        var columns = [Float](repeating: 0, count: 12)
+        for column in 0..<4 {
+            for row in 0..<3 { columns[column * 3 + row] = toWorld.matrix[row, column] }
+        }
+        api.setGeometryTransform(geometry, 0, RTC_FORMAT_FLOAT3X4_COLUMN_MAJOR, columns)
+        api.commitGeometry(geometry)
+        let id = api.attachGeometry(scene, geometry)
+        try library.check("add instances[\(index)] to the scene")
+        guard id == UInt32(expectedID) else {
+            throw EmbreeError.embreeFailure(operation: "add instances[\(index)] to the scene", code: -1,
+                                            message: "it got geometry id \(id), not \(expectedID)")
+        }
+    }
+}
