@@ -102,7 +102,10 @@ struct DirectionalChiSquare {
         var pooledObserved = 0.0, pooledExpected = 0.0
         for cell in expected.indices.sorted(by: { expected[$0] < expected[$1] }) {
             if expected[cell] == 0 {
-                if observed[cell] > 0 { statistic = .infinity }
+                // A cell beside the support's edge may hold a sliver of it that no quadrature point saw: its
+                // samples join the pool. Samples anywhere else are impossible.
+                if observed[cell] > 0 && !touchesSupport(cell, expected) { statistic = .infinity }
+                pooledObserved += observed[cell]
                 continue
             }
             if expected[cell] < 5 || pooledExpected > 0 && pooledExpected < 5 {
@@ -129,6 +132,17 @@ struct DirectionalChiSquare {
     }
 
     private func square(_ x: Double) -> Double { x * x }
+
+    /// Whether a cell next to `cell` (in cos θ or, cyclically, in φ) expects samples.
+    private func touchesSupport(_ cell: Int, _ expected: [Double]) -> Bool {
+        let zi = cell / phiBins, pi = cell % phiBins
+        for (dz, dp) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
+            let z = zi + dz
+            guard z >= 0, z < zBins else { continue }
+            if expected[z * phiBins + (pi + dp + phiBins) % phiBins] > 0 { return true }
+        }
+        return false
+    }
 }
 
 /// Q(a, x) = Γ(a, x)/Γ(a), the upper regularized incomplete gamma function: a series below x = a + 1, a continued

@@ -97,12 +97,12 @@ public struct MeshSampler: AreaSampling {
         n = n.normalized()
         if flipsNormals { n = -n }
         return PositionSample(p: p, n: n, uv: uv,
-                              pdf: select(active, .constant(distribution.normalization), .constant(0)))
+                              pdf: uniformDensity(distribution.normalization, lanes: sample.count, active: active))
     }
 
     /// 1/total area wherever active.
     public func pdfPosition(_ position: PositionSample, active: BoolArray) -> FloatArray {
-        select(active, .constant(distribution.normalization), .constant(0))
+        uniformDensity(distribution.normalization, lanes: position.p.count, active: active)
     }
 
     private func gather(_ points: Point2Array, _ index: UInt32Array, _ active: BoolArray) -> Point2Array {

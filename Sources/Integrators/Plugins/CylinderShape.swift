@@ -146,12 +146,12 @@ extension CylinderShape: AreaSampling {
         var n = toWorld.applyNormal(Vector3Array(x: cosTheta, y: sinTheta, z: .constant(0))).normalized()
         if flipNormals { n = -n }
         return PositionSample(p: p, n: n, uv: Point2Array(x: sample.y, y: sample.x),
-                              pdf: select(active, .constant(1 / surfaceArea), .constant(0)))
+                              pdf: uniformDensity(1 / surfaceArea, lanes: sample.count, active: active))
     }
 
     /// 1/area wherever active.
     public func pdfPosition(_ position: PositionSample, active: BoolArray) -> FloatArray {
-        select(active, .constant(1 / surfaceArea), .constant(0))
+        uniformDensity(1 / surfaceArea, lanes: position.p.count, active: active)
     }
 }
 

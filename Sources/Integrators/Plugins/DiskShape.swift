@@ -108,12 +108,12 @@ extension DiskShape: AreaSampling {
         let p = toWorld.applyPoint(Vector3Array(x: disk.x, y: disk.y, z: .constant(0)))
         let uv = Point2Array(x: sqrt(disk.x * disk.x + disk.y * disk.y), y: Self.turns(y: disk.y, x: disk.x))
         return PositionSample(p: p, n: Vector3Array(repeating: normal, count: lanes), uv: uv,
-                              pdf: select(active, .constant(1 / surfaceArea), .constant(0)))
+                              pdf: uniformDensity(1 / surfaceArea, lanes: sample.count, active: active))
     }
 
     /// 1/area wherever active.
     public func pdfPosition(_ position: PositionSample, active: BoolArray) -> FloatArray {
-        select(active, .constant(1 / surfaceArea), .constant(0))
+        uniformDensity(1 / surfaceArea, lanes: position.p.count, active: active)
     }
 }
 

@@ -14,11 +14,11 @@ extension RectangleShape: AreaSampling {
         let local = Vector3Array(x: fma(sample.x, two, minusOne), y: fma(sample.y, two, minusOne), z: .constant(0))
         let lanes = Swift.max(sample.count, active.count)
         return PositionSample(p: toWorld.applyPoint(local), n: Vector3Array(repeating: normal, count: lanes),
-                              uv: sample, pdf: select(active, .constant(1 / surfaceArea), .constant(0)))
+                              uv: sample, pdf: uniformDensity(1 / surfaceArea, lanes: sample.count, active: active))
     }
 
     /// 1/area wherever active.
     public func pdfPosition(_ position: PositionSample, active: BoolArray) -> FloatArray {
-        select(active, .constant(1 / surfaceArea), .constant(0))
+        uniformDensity(1 / surfaceArea, lanes: position.p.count, active: active)
     }
 }

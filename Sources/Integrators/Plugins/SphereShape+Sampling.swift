@@ -17,12 +17,12 @@ extension SphereShape: AreaSampling {
         let p = toWorld.applyPoint(local)
         let n = toWorld.applyVector(local) * (1 / radius)
         return PositionSample(p: p, n: n, uv: Self.sphericalUV(local),
-                              pdf: select(active, .constant(1 / surfaceArea), .constant(0)))
+                              pdf: uniformDensity(1 / surfaceArea, lanes: sample.count, active: active))
     }
 
     /// 1/area wherever active.
     public func pdfPosition(_ position: PositionSample, active: BoolArray) -> FloatArray {
-        select(active, .constant(1 / surfaceArea), .constant(0))
+        uniformDensity(1 / surfaceArea, lanes: position.p.count, active: active)
     }
 
     /// Mitsuba's `Sphere::sample_direction`. From outside (|c − x|² > (r (1 − ε))²), a direction uniform in the

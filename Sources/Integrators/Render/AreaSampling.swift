@@ -92,3 +92,9 @@ extension AreaSampling {
         return select(active, pdf, .constant(0))
     }
 }
+
+/// `value` on `lanes` lanes where `active`, 0 elsewhere: the density of a shape sampled uniformly by area. Full
+/// width even when `active` is a literal, so that callers can read one value per lane.
+func uniformDensity(_ value: Float, lanes: Int, active: BoolArray) -> FloatArray {
+    select(active, FloatArray(repeating: value, count: Swift.max(lanes, active.count)), .constant(0))
+}
