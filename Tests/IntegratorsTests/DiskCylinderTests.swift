@@ -360,17 +360,17 @@ struct DiskCylinderTests {
                 * Transform4.rotate(axis: Vector3f(1, 0, 1), angleDegrees: 40) * Transform4.scale(0.45)
             let sphere = try SphereShape(toWorld: sphereToWorld)
             // Mitsuba 3.9.1 (llvm_ad_rgb; rotations given Mitsuba unit axes, since Mitsuba does not normalise them).
-            // The sphere's frame is Frame(normal:), not Mitsuba's Gram–Schmidt one, so
-            // only p, uv, dp/du, dp/dv and n are compared.
+            // SphereShape's frame is Frame(normal:); Mitsuba's shading frame (the last vector, s) is
+            // Frame(normal:dpdu:) of the sphere's n and dp/du.
             let sphereHits = [
                 (Vector3f(1, 1, 1), Vector3f(-0.4, -0.55, -1), Float(1.62789583),
                  Vector3f(0.348841667, 0.10465727, -0.627895832), SIMD2<Float>(0.122058891, 0.309974968),
                  Vector3f(-2.19814372, 0.552308083, 0.575488031), Vector3f(0.117875144, 1.21396661, -0.71483171),
-                 Vector3f(0.330759257, 0.45479396, 0.826898217)),
+                 Vector3f(0.330759257, 0.45479396, 0.826898217), Vector3f(-0.940024555, 0.236191645, 0.246104419)),
                 (Vector3f(0.2, -0.1, -1), Vector3f(0.3, 0.2, 0.9), Float(0.464139521),
                  Vector3f(0.339241862, -0.00717209606, -0.582274437), SIMD2<Float>(0.11869286, 0.224155188),
                  Vector3f(-1.70798016, 0.465515286, 0.465878934), Vector3f(0.259507447, 1.33577669, -0.383341789),
-                 Vector3f(0.309426367, 0.206284255, 0.928279102)),
+                 Vector3f(0.309426367, 0.206284255, 0.928279102), Vector3f(-0.933037758, 0.254302353, 0.254500985)),
             ]
             let rays = PluginFixtures.rays(origins: sphereHits.map(\.0), directions: sphereHits.map(\.1),
                                            maxT: [.greatestFiniteMagnitude, .greatestFiniteMagnitude])
@@ -384,6 +384,8 @@ struct DiskCylinderTests {
                 #expect(pluginClose(surface.dpdu.values[i], expected.5, 3e-5), "\(surface.dpdu.values[i])")
                 #expect(pluginClose(surface.dpdv.values[i], expected.6, 3e-5), "\(surface.dpdv.values[i])")
                 #expect(pluginClose(surface.n.values[i], expected.7, 3e-5))
+                let frame = Frame(normal: surface.n, dpdu: surface.dpdu)
+                #expect(pluginClose(frame.s.values[i], expected.8, 3e-5), "\(frame.s.values[i])")
                 expectDerivatives(uv: uv, p: surface.p.values[i], dpdu: surface.dpdu.values[i],
                                   dpdv: surface.dpdv.values[i]) { u, v in
                     let theta = Double.pi * v, phi = 2 * Double.pi * u

@@ -41,8 +41,8 @@ public struct CylinderShape: Shape {
     static func placement(p0: Vector3f, p1: Vector3f, radius: Float, toWorld: Transform4) -> Transform4 {
         let axis = p1 - p0
         let length = axis.length
-        let (s, t) = Self.coordinateSystem(axis / length)
         let n = axis / length
+        let (s, t) = Self.coordinateSystem(n)
         // Mitsuba's to_frame: the columns are s, t, n; the inverse of a rotation is its transpose.
         let frame = Matrix4(columns: SIMD4(s.x, s.y, s.z, 0), SIMD4(t.x, t.y, t.z, 0), SIMD4(n.x, n.y, n.z, 0),
                             SIMD4(0, 0, 0, 1))
