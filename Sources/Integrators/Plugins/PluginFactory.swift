@@ -9,7 +9,7 @@ public enum PluginFactory {
     /// The supported `<texture type="...">` values.
     public static let textureTypes = ["bitmap"]
     /// The supported `<shape type="...">` values.
-    public static let shapeTypes = ["rectangle", "sphere"]
+    public static let shapeTypes = ["rectangle", "sphere", "disk", "cylinder"]
     /// The supported `<emitter type="...">` values.
     public static let emitterTypes = ["constant"]
 
@@ -42,6 +42,8 @@ public enum PluginFactory {
         switch description.type {
         case "rectangle": shape = try RectangleShape(description, document: document)
         case "sphere": shape = try SphereShape(description, document: document)
+        case "disk": shape = try DiskShape(description, document: document)
+        case "cylinder": shape = try CylinderShape(description, document: document)
         default: throw unsupportedType(description, supported: shapeTypes)
         }
         return (shape, try bsdfDescription(of: description))
