@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "Tracer", targets: ["Tracer"]),
         .library(name: "Integrators", targets: ["Integrators"]),
         .library(name: "Optim", targets: ["Optim"]),
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
         .executable(name: "Tool", targets: ["Tool"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
     ],
@@ -58,6 +59,7 @@ let package = Package(
         .target(name: "Integrators", dependencies: ["Tracer", "CImageCodecs"]),
         .target(name: "Optim", dependencies: ["Tracer"]),
         .target(name: "Tutorial", dependencies: ["Tracer", "Integrators", "Optim"]),
+        .target(name: "FuzzTargets", dependencies: ["Integrators", "Optim"]),
         .executableTarget(
             name: "Tool",
             dependencies: ["Tracer", "Integrators", "Optim", "Tutorial", "CFreeType",
@@ -72,6 +74,7 @@ let package = Package(
         .testTarget(name: "ToolTests", dependencies: ["Tool", "Optim", "Integrators"]),
         .testTarget(name: "TutorialTests", dependencies: ["Tutorial", "Integrators", "Tracer"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim"], exclude: ["Fixtures"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "Integrators", "Optim"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,14 @@
+// fuzz_exr: libFuzzer on the OpenEXR reader (EXRImage and Bitmap).
+
+import FuzzDriver
+import Foundation
+import FuzzTargets
+
+/// One input: decoded and discarded; a crash, a leak, a hang or a huge allocation is a finding.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    FuzzTargets.exr(data.map { Data(bytes: $0, count: size) } ?? Data())
+    return 0
+}
+
+exit(refract_fuzz_run(CommandLine.argc, CommandLine.unsafeArgv, fuzz))

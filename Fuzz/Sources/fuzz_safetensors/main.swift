@@ -1,0 +1,14 @@
+// fuzz_safetensors: libFuzzer on the safetensors readers (SafeTensors in memory, SafeTensorsFile from a file).
+
+import FuzzDriver
+import Foundation
+import FuzzTargets
+
+/// One input: decoded and discarded; a crash, a leak, a hang or a huge allocation is a finding.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    FuzzTargets.safetensors(data.map { Data(bytes: $0, count: size) } ?? Data())
+    return 0
+}
+
+exit(refract_fuzz_run(CommandLine.argc, CommandLine.unsafeArgv, fuzz))
