@@ -8,8 +8,8 @@ import Optim
 /// result or the thrown error. A thrown error is the reader doing its job; a crash, a trap, a hang or a huge
 /// allocation is a bug. The libFuzzer harnesses (Fuzz/) and the corpus replay test call these functions.
 public enum FuzzTargets {
-    /// Every target by its name, which is also the name of its corpus folders (`Fuzz/corpus/<name>`,
-    /// `Fuzz/crashes/<name>`) and of its harness.
+    /// Every target by its name, which is also the name of its corpus folders (`Fuzz/Corpus/<name>`,
+    /// `Fuzz/Regressions/<name>`) and the first argument of the harness (`refract-fuzz <name>`).
     public static let all: [(name: String, run: @Sendable (Data) -> Void)] = [
         ("scene_xml", sceneXML), ("exr", exr), ("png", png), ("jpeg", jpeg), ("npy", npy),
         ("safetensors", safetensors),
@@ -61,8 +61,9 @@ public enum FuzzTargets {
                 _ = tensor.firstNonFinite()
             }
         }
-        guard (try? data.write(to: scratchFile)) != nil,
-              let file = try? SafeTensorsFile(contentsOf: scratchFile) else { return }
+        guard (try? data.write(to: scratchFile)) != nil else { return }
+        defer { try? FileManager.default.removeItem(at: scratchFile) }
+        guard let file = try? SafeTensorsFile(contentsOf: scratchFile) else { return }
         for (name, entry) in file.index.entries {
             _ = try? file.tensor(name)
             guard entry.dtype == .f32 || entry.dtype == .f64 else { continue }

@@ -1,4 +1,4 @@
-// The fuzzing seed corpus (Fuzz/corpus): small valid files written by Refract's own writers, checked to decode.
+// The fuzzing seed corpus (Fuzz/Corpus): small valid files written by Refract's own writers, checked to decode.
 
 import Foundation
 import FuzzTargets
@@ -155,40 +155,41 @@ enum SeedCorpus {
 @Suite("Fuzzing seed corpus", .serialized)
 struct SeedCorpusTests {
     /// Rewrites the seed corpus: `REFRACT_WRITE_FUZZ_SEEDS=1 swift test --filter SeedCorpusTests`.
-    @Test("writes the seed corpus", .enabled(if: ProcessInfo.processInfo.environment["REFRACT_WRITE_FUZZ_SEEDS"] == "1"))
+    @Test("writes the seed corpus",
+          .enabled(if: ProcessInfo.processInfo.environment["REFRACT_WRITE_FUZZ_SEEDS"] == "1"))
     func writeSeeds() throws {
         for seed in try SeedCorpus.files() {
-            let folder = FuzzFolders.root.appendingPathComponent("corpus/\(seed.target)")
+            let folder = FuzzFolders.root.appendingPathComponent("Corpus/\(seed.target)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try seed.data.write(to: folder.appendingPathComponent(seed.name))
         }
     }
 
-    @Test("every seed in Fuzz/corpus is a valid file that its reader accepts")
+    @Test("every seed in Fuzz/Corpus is a valid file that its reader accepts")
     func seedsDecode() throws {
-        for file in FuzzFolders.files("corpus", target: "exr") {
+        for file in FuzzFolders.files("Corpus", target: "exr") {
             let image = try EXRImage(data: Data(contentsOf: file), fileName: file.lastPathComponent)
             #expect(image.width > 0 && image.height > 0 && !image.channels.isEmpty, "\(file.lastPathComponent)")
         }
         for target in ["png", "jpeg", "npy"] {
             let format = ImageFormat(fileExtension: target)!
-            for file in FuzzFolders.files("corpus", target: target) {
+            for file in FuzzFolders.files("Corpus", target: target) {
                 let bitmap = try Bitmap(data: Data(contentsOf: file), format: format, fileName: file.lastPathComponent)
                 #expect(bitmap.width > 0 && bitmap.height > 0, "\(file.lastPathComponent)")
             }
         }
-        for file in FuzzFolders.files("corpus", target: "safetensors") {
+        for file in FuzzFolders.files("Corpus", target: "safetensors") {
             _ = try SafeTensors(decoding: Data(contentsOf: file), file: file.path)
         }
-        for file in FuzzFolders.files("corpus", target: "scene_xml") {
+        for file in FuzzFolders.files("Corpus", target: "scene_xml") {
             _ = try SceneDocument(contentsOf: file)
         }
     }
 
-    @Test("the seeds written by this file are the ones in Fuzz/corpus")
+    @Test("the seeds written by this file are the ones in Fuzz/Corpus")
     func seedsArePresent() throws {
         for seed in try SeedCorpus.files() {
-            let file = FuzzFolders.root.appendingPathComponent("corpus/\(seed.target)/\(seed.name)")
+            let file = FuzzFolders.root.appendingPathComponent("Corpus/\(seed.target)/\(seed.name)")
             #expect(FileManager.default.fileExists(atPath: file.path), "missing seed \(file.path)")
         }
     }

@@ -1,4 +1,4 @@
-/* FuzzDriver: runs libFuzzer from a harness's own main (SwiftPM gives every Swift executable its main). */
+/* FuzzDriver: runs libFuzzer from a harness's own main (SwiftPM gives a Swift executable its own main). */
 #ifndef FUZZDRIVER_H
 #define FUZZDRIVER_H
 
