@@ -118,7 +118,9 @@ int imagecodec_jpeg_decode(const unsigned char *bytes, size_t length, imagecodec
     /* Huffman coding spends at least one bit on every 8x8 block of the fully sampled component, so a file holds
        at most 512 pixels of 3 samples (1536 bytes) per byte: larger declared sizes are refused before libjpeg
        allocates its buffers (a progressive file's coefficients) and this function the samples. A few hundred bytes
-       could otherwise declare 65500 x 65500 pixels (12 GB), whose rows libjpeg fills with gray once data run out. */
+       could otherwise declare 65500 x 65500 pixels (12 GB), whose rows libjpeg fills with gray once data run out.
+       Arithmetic coding (rare) can go below a bit per block; such files are held to the same bound all the same, so
+       a huge, nearly flat one is refused rather than risk the allocation. */
     size_t declared = 0;
     if (!imagecodec_checked_size(&declared, info.image_width, info.image_height,
                                  info.num_components == 1 ? 1 : 3, 1) || declared / 1536 > length) {
