@@ -32,6 +32,7 @@ let package = Package(
         .library(name: "Tracer", targets: ["Tracer"]),
         .library(name: "Integrators", targets: ["Integrators"]),
         .library(name: "Optim", targets: ["Optim"]),
+        .library(name: "FuzzTargets", targets: ["FuzzTargets"]),
         .executable(name: "Tool", targets: ["Tool"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
     ],
@@ -61,6 +62,7 @@ let package = Package(
         .target(name: "Integrators", dependencies: ["Tracer", "CImageCodecs", "CEmbree"]),
         .target(name: "Optim", dependencies: ["Tracer"]),
         .target(name: "Tutorial", dependencies: ["Tracer", "Integrators", "Optim"]),
+        .target(name: "FuzzTargets", dependencies: ["Integrators", "Optim"]),
         .executableTarget(
             name: "Tool",
             dependencies: ["Tracer", "Integrators", "Optim", "Tutorial", "CFreeType",
@@ -75,6 +77,7 @@ let package = Package(
         .testTarget(name: "ToolTests", dependencies: ["Tool", "Optim", "Integrators"]),
         .testTarget(name: "TutorialTests", dependencies: ["Tutorial", "Integrators", "Tracer"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim"], exclude: ["Fixtures"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "Integrators", "Optim"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -115,6 +115,20 @@ int imagecodec_jpeg_decode(const unsigned char *bytes, size_t length, imagecodec
         longjmp(error.jump, 1);
     }
     info.out_color_space = info.num_components == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    /* Huffman coding spends at least one bit on every 8x8 block of the fully sampled component, so a file holds
+       at most 512 pixels of 3 samples (1536 bytes) per byte: larger declared sizes are refused before libjpeg
+       allocates its buffers (a progressive file's coefficients) and this function the samples. A few hundred bytes
+       could otherwise declare 65500 x 65500 pixels (12 GB), whose rows libjpeg fills with gray once data run out.
+       Arithmetic coding (rare) can go below a bit per block; such files are held to the same bound all the same, so
+       a huge, nearly flat one is refused rather than risk the allocation. */
+    size_t declared = 0;
+    if (!imagecodec_checked_size(&declared, info.image_width, info.image_height,
+                                 info.num_components == 1 ? 1 : 3, 1) || declared / 1536 > length) {
+        error.code = imagecodec_fail(IMAGECODEC_ERROR_TRUNCATED, message, messageCapacity,
+                                     "file is truncated or corrupt (%ux%u pixels declared in %zu bytes)",
+                                     (unsigned)info.image_width, (unsigned)info.image_height, length);
+        longjmp(error.jump, 1);
+    }
     jpeg_start_decompress(&info);
 
     size_t total = 0;

@@ -161,4 +161,14 @@ struct ImageIOErrorTests {
         #expect(imageError { _ = try rgba.encodedData(format: .jpeg) }?.reason.contains("droppingAlpha") == true)
         #expect(imageError { _ = try Bitmap(width: 0, height: 3, channelCount: 1).encodedData(format: .png) } != nil)
     }
+
+    @Test("a JPEG declaring more pixels than its bytes can hold is refused before any allocation (found by fuzzing)")
+    func jpegDeclaredSizeBound() throws {
+        var data = [UInt8](try ImageIOFixtures.byteGrid(width: 8, height: 8, channels: 3).encodedData(format: .jpeg))
+        let frame = try #require((0..<data.count - 1).first { data[$0] == 0xFF && data[$0 + 1] == 0xC0 })
+        for (offset, byte) in [(5, 0xEA), (6, 0x60), (7, 0xEA), (8, 0x60)] { data[frame + offset] = UInt8(byte) }
+        let error = imageError { _ = try Bitmap(data: Data(data), format: .jpeg, fileName: "bomb.jpg") }
+        #expect(error?.reason.hasPrefix("file is truncated or corrupt (60000x60000 pixels declared in") == true,
+                "\(error?.description ?? "")")
+    }
 }

@@ -446,6 +446,15 @@ struct SceneXMLTests {
         #expect(doc.resolvePath("a/b.obj").path == "/scenes/a/b.obj")
     }
 
+    @Test("UTF-8 and ASCII declarations, a UTF-8 byte order mark and other processing instructions still parse")
+    func acceptedEncodings() throws {
+        for head in ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>", "<?xml version='1.0' encoding = 'us-ascii'?>",
+                     "\u{FEFF}<?xml version=\"1.0\"?>", "<?xml-stylesheet encoding=\"x\"?><?a ?>", ""] {
+            let doc = try load(head + "\n" + scene("<shape type=\"sphere\"/>"))
+            #expect(doc.plugins.count == 1, "\(head)")
+        }
+    }
+
     struct ErrorCase: CustomTestStringConvertible, Sendable {
         var xml: String
         var line: Int
@@ -460,6 +469,15 @@ struct SceneXMLTests {
         ErrorCase(xml: scene("<shape type=\"a\" type=\"b\"/>"), line: 2, message: "malformed XML: attribute given twice"),
         ErrorCase(xml: "<scene version=\"3.0.0\"><shape/></scene><x/>", line: 1, message: "malformed XML"),
         ErrorCase(xml: "", line: 1, message: "malformed XML"),
+        // Other encodings crashed libxml2 (found by fuzzing, Fuzz/Regressions/scene_xml): refused before parsing.
+        ErrorCase(xml: "<?xml version=\"1.0\" encoding=\"utf-32\"?>\n<scene version=\"3.0.0\"/>", line: 1,
+                  message: "unsupported encoding 'utf-32' in the XML declaration (scene files are UTF-8)"),
+        ErrorCase(xml: "<?xml version='1.0' encoding = 'EBCDIC-US' ?><scene version=\"3.0.0\"/>", line: 1,
+                  message: "unsupported encoding 'EBCDIC-US'"),
+        ErrorCase(xml: "<?xml version='1.0' encoding=utf-7?><scene version=\"3.0.0\"/>", line: 1,
+                  message: "malformed encoding declaration"),
+        ErrorCase(xml: "<\u{0}s\u{0}c\u{0}", line: 1, message: "the file is not UTF-8 (UTF-16, UTF-32 or EBCDIC)"),
+        ErrorCase(xml: scene("<?target?>"), line: 1, message: "processing instruction <?target?> has no data"),
         ErrorCase(xml: "<scene>\n</scene>", line: 1, message: "<scene>: missing attribute 'version'"),
         ErrorCase(xml: "<scene version=\"3\">\n</scene>", line: 1, message: "could not parse version=\"3\""),
         ErrorCase(xml: "<shape type=\"sphere\" version=\"3.0.0\"/>", line: 1, message: "the root element must be <scene"),

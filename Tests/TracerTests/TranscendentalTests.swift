@@ -102,6 +102,7 @@ struct TranscendentalTests {
         -> (llvm: [Float], scalar: [Float]) {
         let results = [Variant.llvm, .scalar].map { variant in
             let context = TraceContext(options: CompileOptions(variant: variant))
+            defer { context.clearValueNumbers() }  // the table's nodes and the context hold each other
             return function.traced(FloatArray(first, context: context), FloatArray(second, context: context)).values
         }
         return (results[0], results[1])
@@ -153,6 +154,7 @@ struct TranscendentalTests {
             var results: [[Float]] = []
             for variant in [Variant.llvm, .scalar] {
                 let context = TraceContext(options: CompileOptions(variant: variant))
+                defer { context.clearValueNumbers() }
                 let result = traced(FloatArray(values, context: context)).values
                 results.append(result)
                 for (x, y) in zip(values, result) {
@@ -189,6 +191,7 @@ struct TranscendentalTests {
             let arguments: [(Float, Float)] = [(0.7, 2.5), (-3, 2), (100, -0.5), (0, -0.0)]
             for (a, b) in arguments {
                 let context = TraceContext(options: CompileOptions(variant: .llvm))
+                defer { context.clearValueNumbers() }  // folded literals stay in the table
                 let folded = function.traced(FloatArray(repeating: a, count: 1, context: context),
                                              FloatArray(repeating: b, count: 1, context: context))
                 #expect(folded.node.isLiteral)

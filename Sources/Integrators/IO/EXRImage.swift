@@ -50,6 +50,12 @@ extension EXRImage {
         self = try EXRReader.decodeImage(ImageFile.read(url), fileName: url.lastPathComponent)
     }
 
+    /// Decodes the bytes of an OpenEXR file held in memory (single-part scanline; any channel names); `fileName` is
+    /// only used in error messages. Throws `ImageIOError`.
+    public init(data: Data, fileName: String) throws {
+        self = try EXRReader.decodeImage(data, fileName: fileName)
+    }
+
     /// Writes the image as an OpenEXR file, atomically. Throws `ImageIOError` naming the file.
     public func write(to url: URL, pixelType: EXRPixelType = .float, compression: EXRCompression = .zip) throws {
         try ImageFile.write(EXRWriter.encode(self, pixelType: pixelType, compression: compression,

@@ -42,7 +42,8 @@ public final class LLVMBackend: @unchecked Sendable {
             let key = cacheKey(for: program)
             var symbol = key.symbolName
             func kernel(at address: UnsafeRawPointer) -> LLVMKernel {
-                LLVMKernel(program: program, symbolName: symbol, entry: unsafeBitCast(address, to: KernelEntry.self))
+                LLVMKernel(program: program, symbolName: symbol, entry: unsafeBitCast(address, to: KernelEntry.self),
+                           jit: jit)
             }
             if let address = jit.definedAddress(of: symbol) { return (kernel(at: address), false) }
 
@@ -124,12 +125,15 @@ public final class LLVMKernel: CompiledKernel, @unchecked Sendable {
     public let symbolName: String
     /// The native entry point.
     let entry: KernelEntry
+    /// The JIT whose memory holds the code: a JIT frees its code when it goes away (only tests make JITs that do).
+    private let jit: LLVMJIT
 
-    /// Wraps a function that the JIT produced for `program`.
-    init(program: KernelProgram, symbolName: String, entry: KernelEntry) {
+    /// Wraps a function that `jit` produced for `program`.
+    init(program: KernelProgram, symbolName: String, entry: KernelEntry, jit: LLVMJIT) {
         self.program = program
         self.symbolName = symbolName
         self.entry = entry
+        self.jit = jit
     }
 
     /// Runs lanes [start, end) of block `block` by calling the native function.

@@ -91,6 +91,14 @@ final class LLVMJIT: @unchecked Sendable {
         LLVMOrcJITDylibAddGenerator(LLVMOrcLLJITGetMainJITDylib(jit), generator)
     }
 
+    /// Frees the JIT with its code and target machines: the shared JIT lives as long as the process, the fresh ones
+    /// that tests make go when the last kernel, backend and cache using them do (`LLVMKernel` keeps its JIT).
+    deinit {
+        // An error here (a resource that failed to free) is not worth more than freeing the rest.
+        if let error = LLVMOrcDisposeLLJIT(jit) { LLVMConsumeError(error) }
+        LLVMDisposeTargetMachine(passTargetMachine)
+    }
+
     /// Registers the host target and its assembly printer with LLVM (idempotent).
     private static func initializeNativeTarget() {
         LLVMInitializeNativeTarget()

@@ -43,6 +43,10 @@ final class XMLTreeBuilder: NSObject, XMLParserDelegate {
 
     /// Parses `data` (the contents of `path`) and returns the root element.
     static func parse(data: Data, path: String) throws -> XMLElementNode {
+        if let refusal = encodingRefusal([UInt8](data.prefix(4096))) ?? instructionRefusal(data) {
+            throw SceneError("malformed XML: \(refusal) (scene files are UTF-8)",
+                             at: SourceLocation(path: path, line: 1))
+        }
         let builder = XMLTreeBuilder(data: data, path: path)
         let parser = XMLParser(data: data)
         parser.shouldProcessNamespaces = false
@@ -58,6 +62,55 @@ final class XMLTreeBuilder: NSObject, XMLParserDelegate {
                 at: SourceLocation(path: path, line: max(parser.lineNumber, 1)))
         }
         return builder.root!
+    }
+
+    /// Why `head` (the file's first bytes) is refused before libxml2 sees it, or nil. Scene files are UTF-8; any
+    /// other encoding, declared or guessed from the first bytes (UTF-16/32, EBCDIC), makes libxml2's push parser
+    /// (under XMLParser) switch decoders through iconv, and that crashed on fuzzed files ("utf-32", "ebcdic-us"
+    /// declarations: a null dereference in xmlParseChunk). ASCII is UTF-8, so it is accepted.
+    static func encodingRefusal(_ head: [UInt8]) -> String? {
+        var bytes = head[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        if bytes.prefix(4).contains(0) || bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE])
+            || bytes.starts(with: [0x4C, 0x6F, 0xA7, 0x94]) {
+            return "the file is not UTF-8 (UTF-16, UTF-32 or EBCDIC)"
+        }
+        // "<?xml" and a space open the declaration ("<?xml-stylesheet" is another processing instruction).
+        guard bytes.starts(with: Array("<?xml".utf8)), bytes.count > 5,
+              [0x20, 0x09, 0x0D, 0x0A].contains(bytes[bytes.startIndex + 5]) else { return nil }
+        // The declaration runs to its "?>" (or to the end of what was read, which libxml2 then refuses anyway).
+        let text = String(decoding: bytes, as: UTF8.self)
+        let declaration = text.range(of: "?>").map { text[..<$0.lowerBound] } ?? text[...]
+        guard let keyword = declaration.range(of: "encoding") else { return nil }
+        var rest = declaration[keyword.upperBound...].drop { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        guard rest.first == "=" else { return "malformed encoding declaration" }
+        rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        guard let quote = rest.first, quote == "\"" || quote == "'",
+              let end = rest.dropFirst().firstIndex(of: quote) else { return "malformed encoding declaration" }
+        let name = rest[rest.index(after: rest.startIndex)..<end]
+        let accepted = ["utf-8", "utf8", "us-ascii", "ascii"]
+        return accepted.contains(name.lowercased()) ? nil : "unsupported encoding '\(name)' in the XML declaration"
+    }
+
+    /// Why `data` is refused for a processing instruction with a target and no data (`<?name?>`), or nil:
+    /// libxml2 hands XMLParser a null pointer for its data and XMLParser calls strlen on it (found by fuzzing).
+    /// The scan flags every such instruction and, harmlessly, the same text inside comments or CDATA.
+    static func instructionRefusal(_ data: Data) -> String? {
+        data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) -> String? in
+            var i = 0
+            while i + 1 < bytes.count {
+                guard bytes[i] == 0x3C, bytes[i + 1] == 0x3F else { i += 1; continue }  // "<?"
+                var end = i + 2
+                // The target runs to a space, '?', '>', '<' or the end (libxml2's names stop there or earlier).
+                while end < bytes.count, ![0x20, 0x09, 0x0D, 0x0A, 0x3F, 0x3E, 0x3C].contains(bytes[end]) { end += 1 }
+                if end > i + 2, end + 1 < bytes.count, bytes[end] == 0x3F, bytes[end + 1] == 0x3E {
+                    let target = String(decoding: bytes[(i + 2)..<end], as: UTF8.self)
+                    return "processing instruction <?\(target)?> has no data"
+                }
+                i = end
+            }
+            return nil
+        }
     }
 
     /// The byte offset and line of the `<` that opens the start tag ending at (line, column) as
