@@ -433,7 +433,9 @@ struct DiskCylinderTests {
             <shape type="cylinder" id="bad3"><point name="p1" x="0" y="0" z="0"/></shape>
             """, in: directory)
         func shape(_ id: String) throws -> (shape: any Shape, bsdf: PluginDescription) {
-            try PluginFactory.makeShape(document.plugins.first { $0.id == id }!, document: document)
+            let made = try PluginFactory.makeShape(document.plugins.first { $0.id == id }!, document: document)
+            guard let shape = made.geometry.analytic else { throw SceneError("'\(id)' is not analytic", at: nil) }
+            return (shape, made.bsdf)
         }
         let disk = try #require(try shape("d").shape as? DiskShape)
         #expect(disk.flipsNormals && disk.normal == Vector3f(0, 0, -1))

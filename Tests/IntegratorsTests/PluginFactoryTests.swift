@@ -67,20 +67,20 @@ struct PluginFactoryTests {
             """)
         _ = directory
         let plane = try PluginFactory.makeShape(plugin(document, "plane"), document: document)
-        let rectangle = try #require(plane.shape as? RectangleShape)
+        let rectangle = try #require(plane.geometry.analytic as? RectangleShape)
         #expect(rectangle.toWorld == Transform4.scale(1.2))
         #expect(plane.bsdf.type == "twosided")
         let planeBSDF = try PluginFactory.makeBSDF(plane.bsdf, document: document)
         #expect(planeBSDF is TwoSidedBSDF && planeBSDF.parameters.map(\.key) == ["brdf_0.reflectance.value"])
 
         let ball = try PluginFactory.makeShape(plugin(document, "ball"), document: document)
-        let sphere = try #require(ball.shape as? SphereShape)
+        let sphere = try #require(ball.geometry.analytic as? SphereShape)
         #expect(sphere.center == Vector3f(0, 0, -1) && abs(sphere.radius - 0.45) < 1e-7)
         let glass = try #require(try PluginFactory.makeBSDF(ball.bsdf, document: document) as? DielectricBSDF)
         #expect(glass.eta == Float(1.06) / Float(1.000277))
 
         let explicit = try #require(try PluginFactory.makeShape(plugin(document, "explicit"), document: document)
-            .shape as? SphereShape)
+            .geometry.analytic as? SphereShape)
         #expect(explicit.center == Vector3f(1, 2, 3) && explicit.radius == 0.5)
         let explicitBSDF = try PluginFactory.makeShape(plugin(document, "explicit"), document: document).bsdf
         #expect(explicitBSDF.kind == .bsdf && explicitBSDF.type == "diffuse")
@@ -89,11 +89,11 @@ struct PluginFactoryTests {
         #expect(albedo.x.values == [0.5] && albedo.z.values == [0.5])
 
         let named = try PluginFactory.makeShape(plugin(document, "named"), document: document)
-        #expect(named.bsdf.type == "dielectric" && (named.shape as? RectangleShape)?.toWorld == .identity)
+        #expect(named.bsdf.type == "dielectric" && (named.geometry.analytic as? RectangleShape)?.toWorld == .identity)
 
         // to_world · translate(center) · scale(radius)
         let both = try #require(try PluginFactory.makeShape(plugin(document, "both"), document: document)
-            .shape as? SphereShape)
+            .geometry.analytic as? SphereShape)
         #expect(both.center == Vector3f(1, 2, 0) && both.radius == 2)
     }
 

@@ -9,7 +9,7 @@ public enum PluginFactory {
     /// The supported `<texture type="...">` values.
     public static let textureTypes = ["bitmap"]
     /// The supported `<shape type="...">` values.
-    public static let shapeTypes = ["rectangle", "sphere", "disk", "cylinder"]
+    public static let shapeTypes = ["rectangle", "sphere", "disk", "cylinder", "cube", "obj", "ply", "serialized"]
     /// The supported `<emitter type="...">` values.
     public static let emitterTypes = ["constant"]
 
@@ -33,20 +33,25 @@ public enum PluginFactory {
         }
     }
 
-    /// The shape of a `<shape>` description and the description of its BSDF: the nested `<bsdf>` (or `<ref>`), or
-    /// Mitsuba's default, a diffuse BSDF of reflectance 0.5, when there is none.
+    /// The geometry of a `<shape>` description (analytic, or a triangle mesh for `obj`, `ply`, `serialized` and
+    /// `cube`) and the description of its BSDF: the nested `<bsdf>` (or `<ref>`), or Mitsuba's default, a diffuse
+    /// BSDF of reflectance 0.5, when there is none.
     public static func makeShape(_ description: PluginDescription, document: SceneDocument) throws
-        -> (shape: any Shape, bsdf: PluginDescription) {
+        -> (geometry: ShapeGeometry, bsdf: PluginDescription) {
         try requireKind(.shape, description)
-        let shape: any Shape
+        let geometry: ShapeGeometry
         switch description.type {
-        case "rectangle": shape = try RectangleShape(description, document: document)
-        case "sphere": shape = try SphereShape(description, document: document)
-        case "disk": shape = try DiskShape(description, document: document)
-        case "cylinder": shape = try CylinderShape(description, document: document)
+        case "rectangle": geometry = .analytic(try RectangleShape(description, document: document))
+        case "sphere": geometry = .analytic(try SphereShape(description, document: document))
+        case "disk": geometry = .analytic(try DiskShape(description, document: document))
+        case "cylinder": geometry = .analytic(try CylinderShape(description, document: document))
+        case let type where meshTypes.contains(type):
+            // The BSDF is checked first: a mistake there is reported without reading a large file.
+            let bsdf = try bsdfDescription(of: description)
+            return (.mesh(try makeMesh(description, document: document)), bsdf)
         default: throw unsupportedType(description, supported: shapeTypes)
         }
-        return (shape, try bsdfDescription(of: description))
+        return (geometry, try bsdfDescription(of: description))
     }
 
     /// The emitter of an `<emitter>` description.

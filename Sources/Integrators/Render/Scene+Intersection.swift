@@ -18,7 +18,16 @@ extension Scene {
             anyHit = anyHit | hit
         }
         // Phase 2: the surface of the shape that was hit (each shape's formula, selected per lane).
-        let surface = analyticSurface(ray, t: nearest, index: index)
+        var surface = analyticSurface(ray, t: nearest, index: index)
+        if let meshes {
+            // The meshes' closest hit (one Embree query) replaces the analytic one where it is nearer.
+            let hit = meshes.intersect(ray, active: active)
+            let closer = hit.isHit & (hit.t .< nearest)
+            surface = hasAnalyticShapes ? select(closer, meshes.surface(of: hit), surface) : meshes.surface(of: hit)
+            nearest = select(closer, hit.t, nearest)
+            index = select(closer, meshes.shapeIndex(of: hit), index)
+            anyHit = anyHit | hit.isHit
+        }
         return SurfaceInteraction(isValid: anyHit & active, t: nearest, p: surface.p, n: surface.n,
                                   frame: surface.frame, uv: surface.uv, dpdu: surface.dpdu, dpdv: surface.dpdv,
                                   wi: surface.frame.toLocal(-ray.direction), shapeIndex: index)
@@ -51,6 +60,9 @@ extension Scene {
                                            uv: Point2Array(repeating: 0, 0), dpdu: zero, dpdv: zero)
     }
 
+    /// Whether any shape is analytic (not a triangle mesh).
+    var hasAnalyticShapes: Bool { shapes.contains { $0.analyticShape != nil } }
+
     /// True where an active shadow ray reaches its end without hitting any shape.
     public func isUnoccluded(_ ray: RayArray, active: BoolArray) -> BoolArray {
         var blocked = BoolArray(repeating: false, count: 1, context: ray.maxT.context)
@@ -58,6 +70,7 @@ extension Scene {
             guard let shape = entry.analyticShape else { continue }
             blocked = blocked | shape.intersect(ray, active: active).hit
         }
+        if let meshes { blocked = blocked | meshes.isOccluded(ray, active: active) }
         return active & !blocked
     }
 }

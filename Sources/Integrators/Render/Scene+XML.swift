@@ -32,7 +32,7 @@ extension Scene {
             let bsdf = try PluginFactory.makeBSDF(made.bsdf, document: document)
             // A BSDF reached through <ref id="..."/> is shared by every shape that references it.
             let key = made.bsdf.referenceLocation != nil ? made.bsdf.id : nil
-            shapes.append(SceneShape(id: description.id ?? "shape_\(index)", shape: made.shape, bsdf: bsdf,
+            shapes.append(SceneShape(id: description.id ?? "shape_\(index)", geometry: made.geometry, bsdf: bsdf,
                                      bsdfKey: key))
         }
         // The emitter (at most one, constant).

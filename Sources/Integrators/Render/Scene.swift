@@ -64,6 +64,8 @@ public struct Scene {
     public let materials: [SceneMaterial]
     /// For each shape, the index of its material in `materials`.
     let shapeMaterials: [Int]
+    /// The triangle meshes on Embree, or nil when the scene has none.
+    public let meshes: MeshGeometry?
 
     /// A scene of `shapes`, lit by `emitter`. `boundingSphere` defaults to the sphere around all shapes. Throws
     /// when the scene has triangle meshes and Embree cannot be loaded, or a mesh is invalid.
@@ -76,6 +78,9 @@ public struct Scene {
         self.integrator = integrator
         self.boundingSphere = boundingSphere ?? Scene.boundingSphere(of: Scene.bounds(of: shapes))
         (materials, shapeMaterials) = Scene.materials(of: shapes)
+        let meshShapes = shapes.indices.filter { shapes[$0].mesh != nil }
+        meshes = meshShapes.isEmpty ? nil
+            : try MeshGeometry(meshes: meshShapes.map { shapes[$0].mesh! }, shapeIndices: meshShapes)
     }
 
     /// The differentiable values of the scene under Mitsuba's keys, e.g.

@@ -7,6 +7,12 @@ public enum ShapeGeometry {
     case analytic(any Shape)
     /// A triangle mesh in world space, intersected through Embree.
     case mesh(TriangleMesh)
+
+    /// The analytic shape, or nil for a mesh.
+    public var analytic: (any Shape)? {
+        if case .analytic(let shape) = self { return shape }
+        return nil
+    }
 }
 
 /// A shape of the scene together with its material and its name (Mitsuba's `id`).
@@ -29,6 +35,14 @@ public struct SceneShape {
         self.bsdfKey = bsdfKey
     }
 
+    /// A shape of either kind.
+    public init(id: String, geometry: ShapeGeometry, bsdf: any BSDF, bsdfKey: String? = nil) {
+        self.id = id
+        self.geometry = geometry
+        self.bsdf = bsdf
+        self.bsdfKey = bsdfKey
+    }
+
     /// A triangle mesh, in world space.
     public init(id: String, mesh: TriangleMesh, bsdf: any BSDF, bsdfKey: String? = nil) {
         self.id = id
@@ -38,10 +52,7 @@ public struct SceneShape {
     }
 
     /// The analytic shape, or nil for a mesh.
-    public var analyticShape: (any Shape)? {
-        if case .analytic(let shape) = geometry { return shape }
-        return nil
-    }
+    public var analyticShape: (any Shape)? { geometry.analytic }
 
     /// The mesh, or nil for an analytic shape.
     public var mesh: TriangleMesh? {
@@ -55,19 +66,5 @@ public struct SceneShape {
         case .analytic(let shape): return shape.bounds
         case .mesh(let mesh): return mesh.bounds
         }
-    }
-}
-
-extension TriangleMesh {
-    /// The box around the vertices, or nil when there are none.
-    public var bounds: (min: Vector3f, max: Vector3f)? {
-        guard vertexCount > 0 else { return nil }
-        var lower = position(0), upper = lower
-        for i in 1..<vertexCount {
-            let p = position(i)
-            lower = lower.min(p)
-            upper = upper.max(p)
-        }
-        return (lower, upper)
     }
 }

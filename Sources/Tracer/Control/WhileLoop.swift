@@ -101,7 +101,7 @@ private func evaluatedWhileLoop<State: TraversableStruct>(_ state: State, contex
            Double(liveLanes.count) <= compactionThreshold * Double(mask.count), liveLanes.count < mask.count {
             // Lanes that left are final: they go back to their places now, and the state keeps the live ones.
             let live = UInt32Array(liveLanes, context: context)
-            if var (full, places) = compaction {
+            if case (var full, let places)? = compaction {
                 scatter(state, into: &full, at: places)
                 compaction = (full, places.gather(live))
             } else {
@@ -115,7 +115,7 @@ private func evaluatedWhileLoop<State: TraversableStruct>(_ state: State, contex
         state = select(mask, next, state)
         active = mask
     }
-    guard var (full, places) = compaction else { return state }
+    guard case (var full, let places)? = compaction else { return state }
     scatter(state, into: &full, at: places)
     return full
 }

@@ -1,0 +1,74 @@
+// Mitsuba's mesh shapes from scene files: `obj`, `ply`, `serialized` (loaded from disk) and `cube`.
+import Foundation
+import Tracer
+
+extension PluginFactory {
+    /// The triangle mesh of an `obj`, `ply`, `serialized` or `cube` description, in world space. Properties as
+    /// Mitsuba 3.9.1 reads them: `filename` (resolved against the scene's paths), `to_world`, `face_normals`,
+    /// `flip_normals`, `flip_tex_coords` (obj: default true; ply: default false) and `shape_index` (serialized).
+    /// A file that does not load is an error naming the shape, the file and what is wrong with it.
+    static func makeMesh(_ description: PluginDescription, document: SceneDocument) throws -> TriangleMesh {
+        let common: Set<String> = ["to_world", "face_normals", "flip_normals"]
+        switch description.type {
+        case "cube":
+            try requireKnownShapeProperties(description, common)
+            let toWorld = try meshTransform(description)
+            var mesh = TriangleMesh.cube(toWorld: toWorld, flipNormals: try description.boolean("flip_normals",
+                                                                                                   default: false))
+            if try description.boolean("face_normals", default: false) { mesh.normals = nil }
+            mesh.name = description.id ?? "cube"
+            return mesh
+        case "obj", "ply":
+            try requireKnownShapeProperties(description, common.union(["filename", "flip_tex_coords"]))
+            var options = description.type == "obj" ? MeshLoadOptions.obj : .ply
+            try read(description, into: &options)
+            options.flipTexCoords = try description.boolean("flip_tex_coords", default: options.flipTexCoords)
+            let url = try document.resolveFile(description)
+            return try located(description) {
+                description.type == "obj" ? try TriangleMesh(objContentsOf: url, options: options)
+                    : try TriangleMesh(plyContentsOf: url, options: options)
+            }
+        case "serialized":
+            try requireKnownShapeProperties(description, common.union(["filename", "shape_index"]))
+            var options = MeshLoadOptions.serialized
+            try read(description, into: &options)
+            let shapeIndex = try description.integer("shape_index", default: 0)
+            if shapeIndex < 0 {
+                throw description.error("shape_index must be 0 or more, got \(shapeIndex)", property: "shape_index")
+            }
+            let url = try document.resolveFile(description)
+            return try located(description) {
+                try TriangleMesh(serializedContentsOf: url, shapeIndex: shapeIndex, options: options)
+            }
+        default:
+            preconditionFailure("PluginFactory.makeMesh: '\(description.type)' is not a mesh type")
+        }
+    }
+
+    /// The mesh plugin types.
+    static let meshTypes: Set<String> = ["obj", "ply", "serialized", "cube"]
+
+    private static func read(_ description: PluginDescription, into options: inout MeshLoadOptions) throws {
+        options.faceNormals = try description.boolean("face_normals", default: false)
+        options.flipNormals = try description.boolean("flip_normals", default: false)
+        options.toWorld = try meshTransform(description)
+    }
+
+    private static func meshTransform(_ description: PluginDescription) throws -> Transform4 {
+        let toWorld = try description.transform("to_world", default: .identity)
+        guard toWorld.isInvertible else { throw description.error("'to_world' must be invertible", property: "to_world") }
+        return toWorld
+    }
+
+    /// Runs a loader, turning its error into a scene error located at the shape.
+    private static func located(_ description: PluginDescription, _ load: () throws -> TriangleMesh) throws
+        -> TriangleMesh {
+        do {
+            var mesh = try load()
+            if let id = description.id { mesh.name = id }
+            return mesh
+        } catch let error as MeshLoadError {
+            throw description.error("cannot load the mesh: \(error)", property: "filename")
+        }
+    }
+}
