@@ -73,7 +73,7 @@ let package = Package(
             name: "TracerTests",
             dependencies: ["Tracer", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators"]),
+        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators"], exclude: ["Fixtures"]),
         .testTarget(name: "ToolTests", dependencies: ["Tool", "Optim", "Integrators"]),
         .testTarget(name: "TutorialTests", dependencies: ["Tutorial", "Integrators", "Tracer"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim"], exclude: ["Fixtures"]),
