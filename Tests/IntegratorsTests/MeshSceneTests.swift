@@ -12,9 +12,11 @@ struct MeshSceneTests {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/MeshScene/\(name)")
     }
 
-    static func scene(_ overrides: [String: String] = [:]) throws -> Scene {
-        try Scene(contentsOf: fixture("scene.xml"), overrides: overrides)
+    static func scene(_ file: String = "scene.xml", _ overrides: [String: String] = [:]) throws -> Scene {
+        try Scene(contentsOf: fixture(file), overrides: overrides)
     }
+
+    static let files = ["scene.xml", "instances.xml"]
 
     /// What Mitsuba's `scene.ray_intersect` returned for one ray (scalar_rgb).
     struct Hit {
@@ -26,22 +28,34 @@ struct MeshSceneTests {
         var dpdu, dpdv: [Float]
     }
 
-    static let mitsubaHits: [Hit] = [
-        Hit(o: [0.2, 0.5, 2], d: [0, -0.780868809, -0.624695048], shape: "room", t: 1.9209373, p: [0.199999928, -1, 0.799999952], n: [-0, 1, 0], ns: [0, 1, 0], s: [1, 0, -0], uv: [1.19999993, 0.799999952], dpdu: [1, 0, -0], dpdv: [-0, -0, 1]),
-        Hit(o: [-0.45, -0.5, 3], d: [0, -0.0499376169, -0.998752339], shape: "ball", t: 2.55630136, p: [-0.449999988, -0.627655625, 0.446887791], n: [0.0986688361, 0.137278825, 0.985605896], ns: [0, 0.0642805845, 0.997931778], s: [0.8465783, 0.531163454, -0.0342142843], uv: [-0, 0.23362188], dpdu: [0.0920029283, 0.0568609238, -0.0171301961], dpdv: [0, 0.0956432819, -0.0133215487]),
-        Hit(o: [0, 0, 0], d: [0.99380799, 0.099380799, 0.0496903995], shape: "right", t: 1.00623059, p: [1, 0.0999999046, 0.0499999523], n: [-1, -0, -0], ns: [-1, -0, -0], s: [0, 1, 0], uv: [0.0249999836, 0.524999976], dpdu: [0, 2, 0], dpdv: [0, 2, 2]),
-        Hit(o: [0.45, -0.6, 3], d: [0, 0, -1], shape: "box", t: 3.07415533, p: [0.449999988, -0.599999964, -0.0741554946], n: [0.42261824, -0, 0.906307817], ns: [0.42261827, 0, 0.906307817], s: [-0, 1, 0], uv: [0.5, 0.26684615], dpdu: [-0, 0.799999952, 0], dpdv: [0.453153968, -0, -0.211309135]),
-        Hit(o: [-0.2, 0.3, 3], d: [-0.0990147543, -0.0990147543, -0.990147543], shape: "room", t: 4.03980207, p: [-0.600000024, -0.100000083, -1], n: [0, 0, 1], ns: [0, 0, 1], s: [1, -0, -0], uv: [0.400000006, 0.100000113], dpdu: [1, -0, -0], dpdv: [-0, -1, -0]),
-        Hit(o: [0.6, -0.5, 3], d: [0.0199920048, -0.0199920048, -0.99960024], shape: "box", t: 3.17496943, p: [0.663474023, -0.56347394, -0.17370005], n: [0.42261824, -0, 0.906307817], ns: [0.4226183, 0, 0.906307817], s: [-0, 1, 0], uv: [0.545657516, 0.737931132], dpdu: [-0, 0.799999952, 0], dpdv: [0.453153968, -0, -0.211309135]),
-        Hit(o: [0.2, -0.5, 3], d: [0, -0.099503719, -0.99503719], shape: "glass", t: 2.21276665, p: [0.200000003, -0.720178485, 0.798215032], n: [0, 0.119286045, 0.99285996], ns: [0, 0.119286045, 0.99285996], s: [-1, 9.85136808e-08, -1.18358168e-08], uv: [0.249999985, 0.0380605347], dpdu: [-0.187374011, 1.87253502e-08, 0], dpdv: [7.79289095e-08, 0.77979058, -0.0936870053]),
+    /// Mitsuba's hits per scene file: scene.xml (world-space meshes and a sphere) and instances.xml (a shape group
+    /// placed by three instances, one mirrored).
+    static let mitsubaHits: [String: [Hit]] = [
+        "scene.xml": [
+            Hit(o: [0.2, 0.5, 2], d: [0, -0.780868809, -0.624695048], shape: "room", t: 1.9209373, p: [0.199999928, -1, 0.799999952], n: [-0, 1, 0], ns: [0, 1, 0], s: [1, 0, -0], uv: [1.19999993, 0.799999952], dpdu: [1, 0, -0], dpdv: [-0, -0, 1]),
+            Hit(o: [-0.45, -0.5, 3], d: [0, -0.0499376169, -0.998752339], shape: "ball", t: 2.55630136, p: [-0.449999988, -0.627655625, 0.446887791], n: [0.0986688361, 0.137278825, 0.985605896], ns: [0, 0.0642805845, 0.997931778], s: [0.8465783, 0.531163454, -0.0342142843], uv: [-0, 0.23362188], dpdu: [0.0920029283, 0.0568609238, -0.0171301961], dpdv: [0, 0.0956432819, -0.0133215487]),
+            Hit(o: [0, 0, 0], d: [0.99380799, 0.099380799, 0.0496903995], shape: "right", t: 1.00623059, p: [1, 0.0999999046, 0.0499999523], n: [-1, -0, -0], ns: [-1, -0, -0], s: [0, 1, 0], uv: [0.0249999836, 0.524999976], dpdu: [0, 2, 0], dpdv: [0, 2, 2]),
+            Hit(o: [0.45, -0.6, 3], d: [0, 0, -1], shape: "box", t: 3.07415533, p: [0.449999988, -0.599999964, -0.0741554946], n: [0.42261824, -0, 0.906307817], ns: [0.42261827, 0, 0.906307817], s: [-0, 1, 0], uv: [0.5, 0.26684615], dpdu: [-0, 0.799999952, 0], dpdv: [0.453153968, -0, -0.211309135]),
+            Hit(o: [-0.2, 0.3, 3], d: [-0.0990147543, -0.0990147543, -0.990147543], shape: "room", t: 4.03980207, p: [-0.600000024, -0.100000083, -1], n: [0, 0, 1], ns: [0, 0, 1], s: [1, -0, -0], uv: [0.400000006, 0.100000113], dpdu: [1, -0, -0], dpdv: [-0, -1, -0]),
+            Hit(o: [0.6, -0.5, 3], d: [0.0199920048, -0.0199920048, -0.99960024], shape: "box", t: 3.17496943, p: [0.663474023, -0.56347394, -0.17370005], n: [0.42261824, -0, 0.906307817], ns: [0.4226183, 0, 0.906307817], s: [-0, 1, 0], uv: [0.545657516, 0.737931132], dpdu: [-0, 0.799999952, 0], dpdv: [0.453153968, -0, -0.211309135]),
+            Hit(o: [0.2, -0.5, 3], d: [0, -0.099503719, -0.99503719], shape: "glass", t: 2.21276665, p: [0.200000003, -0.720178485, 0.798215032], n: [0, 0.119286045, 0.99285996], ns: [0, 0.119286045, 0.99285996], s: [-1, 9.85136808e-08, -1.18358168e-08], uv: [0.249999985, 0.0380605347], dpdu: [-0.187374011, 1.87253502e-08, 0], dpdv: [7.79289095e-08, 0.77979058, -0.0936870053]),
+        ],
+        "instances.xml": [
+            Hit(o: [-1.1, 0, 3], d: [0, -0.196116135, -0.980580676], shape: "pair_ball", t: 3.07755685, p: [-1.10000002, -0.6035586, -0.0177931488], n: [-0.0997288451, 0.401344419, 0.910481632], ns: [0, 0.323378235, 0.94626987], s: [-0.944048584, -0.312085956, 0.106652252], uv: [-0, 0.809063494], dpdu: [-0.0779675841, -0.0275527835, 0.00360527635], dpdv: [0, -0.0757393837, 0.0333862603]),
+            Hit(o: [-0.5, -0.5, 3], d: [0, -0.0499376169, -0.998752339], shape: "pair_box", t: 3.10387206, p: [-0.49999997, -0.655000031, -0.100000009], n: [0, 0, 1], ns: [0, 0, 1], s: [0, 1, 0], uv: [0.862499952, 0.500000119], dpdu: [0, 0.400000006, 0], dpdv: [0.399999976, 0, 0]),
+            Hit(o: [0.6, -0.5, 3], d: [0.0496903995, -0.099380799, -0.99380799], shape: "pair_ball", t: 2.25226593, p: [0.711916149, -0.723831952, 0.761680245], n: [0.792073727, 0.219707832, 0.569515407], ns: [0.783460021, 0.243797272, 0.571623504], s: [-0.210758135, 0.969557822, -0.124653682], uv: [0.316779345, 0.394774258], dpdu: [-0.0128553146, 0.0655839667, -0.00742201926], dpdv: [-0.0677894279, 0.038990356, 0.079238832]),
+            Hit(o: [0.3, -0.5, 3], d: [0.0496903995, -0.099380799, -0.99380799], shape: "pair_ball", t: 2.09810877, p: [0.404255897, -0.70851171, 0.914882839], n: [0.0802470744, 0.25678882, 0.963130236], ns: [-0.00185618363, 0.339145899, 0.940732002], s: [0.897304416, 0.415813386, -0.148135543], uv: [0.142048329, 0.737685144], dpdu: [0.0857365206, 0.0385492817, -0.0174214542], dpdv: [-0.0333632492, 0.0623740666, -0.0138503164]),
+            Hit(o: [0.2, 0.5, 3], d: [-0.0965609099, -0.241402275, -0.965609099], shape: "pair_box", t: 4.14246273, p: [-0.199999988, -0.499999881, -1], n: [0, 0, 1], ns: [0, 0, 1], s: [0, 1, 0], uv: [0.833333433, 0.24999994], dpdu: [0, 0.600000024, 0], dpdv: [-0.399999976, 0, 0]),
+            Hit(o: [0.9, -0.6, 3], d: [0, 0, -1], shape: "floor", t: 5, p: [0.900000095, -0.600000024, -2], n: [0, 0, 1], ns: [0, 0, 1], s: [1, 0, 0], uv: [1.45000005, 0.600000024], dpdu: [2, 0, 0], dpdv: [-0, -1, -0]),
+        ],
     ]
 
     @Test("hit records are Mitsuba's: shape, distance, point, normals, shading frame, uv, dp/du and dp/dv",
-          arguments: Variant.allCases)
-    func hitRecords(variant: Variant) throws {
+          arguments: files, Variant.allCases)
+    func hitRecords(file: String, variant: Variant) throws {
         try TraceContext.with(CompileOptions(variant: variant)) {
-            let scene = try Self.scene()
-            let hits = Self.mitsubaHits
+            let scene = try Self.scene(file)
+            let hits = try #require(Self.mitsubaHits[file])
             func column(_ i: Int, _ pick: (Hit) -> [Float]) -> FloatArray { FloatArray(hits.map { pick($0)[i] }) }
             let ray = RayArray(origin: Vector3Array(x: column(0, \.o), y: column(1, \.o), z: column(2, \.o)),
                                direction: Vector3Array(x: column(0, \.d), y: column(1, \.d), z: column(2, \.d)),
@@ -79,12 +93,14 @@ struct MeshSceneTests {
         return zip(a, b).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(a.count)
     }
 
-    @Test("at spp 256 the render is as close to Mitsuba's spp-4096 reference as Mitsuba's own spp-256 render")
-    func imageAgainstMitsuba() throws {
-        let reference = try Bitmap(contentsOf: Self.fixture("reference.npy"))
-        let mitsuba = try Bitmap(contentsOf: Self.fixture("mitsuba_spp256.npy"))
+    @Test("at spp 256 the render is as close to Mitsuba's spp-4096 reference as Mitsuba's own spp-256 render",
+          arguments: files)
+    func imageAgainstMitsuba(file: String) throws {
+        let prefix = file == "scene.xml" ? "" : "instances_"
+        let reference = try Bitmap(contentsOf: Self.fixture("\(prefix)reference.npy"))
+        let mitsuba = try Bitmap(contentsOf: Self.fixture("\(prefix)mitsuba_spp256.npy"))
         let ours = try TraceContext.with(CompileOptions(variant: .llvm)) {
-            try Self.scene().render(samplesPerPixel: 256, seed: 0).values
+            try Self.scene(file).render(samplesPerPixel: 256, seed: 0).values
         }
         #expect(ours.count == reference.pixels.count)
         let ourError = Self.meanAbsoluteError(ours, reference.pixels)
@@ -100,11 +116,11 @@ struct MeshSceneTests {
     }
 
     @Test("the symbolic and wavefront path loops give the same bits, and the scalar backend the same image",
-          arguments: Variant.allCases)
-    func loopsAndBackends(variant: Variant) throws {
+          arguments: files, Variant.allCases)
+    func loopsAndBackends(file: String, variant: Variant) throws {
         func image(_ loop: IntegratorSettings.PathLoop, _ variant: Variant) throws -> [Float] {
             try TraceContext.with(CompileOptions(variant: variant)) {
-                var scene = try Self.scene(["res": "12"])
+                var scene = try Self.scene(file, ["res": "12"])
                 scene.integrator.pathLoop = loop
                 return scene.render(samplesPerPixel: 4, seed: 3).values
             }
@@ -138,6 +154,11 @@ struct MeshSceneTests {
             (#"<shape type="ply" id="gone"><string name="filename" value="missing.ply"/></shape>"#, ["gone", "missing.ply", "not found"]),
             (#"<shape type="serialized"><string name="filename" value="bad.obj"/><integer name="shape_index" value="-1"/></shape>"#, ["shape_index"]),
             (#"<shape type="cube"><float name="radius" value="1"/></shape>"#, ["radius"]),
+            (#"<shape type="shapegroup" id="g"><shape type="sphere"/></shape><shape type="instance"><ref id="g"/></shape>"#,
+             ["shapegroup", "triangle meshes", "sphere"]),
+            (#"<shape type="instance"><shape type="cube"/></shape>"#, ["instance", "shapegroup"]),
+            (#"<shape type="shapegroup" id="g"><shape type="cube"/></shape><shape type="instance"><ref id="g"/><transform name="to_world"><scale value="0"/></transform></shape>"#,
+             ["to_world", "invertible"]),
         ] {
             do {
                 _ = try load(shape)

@@ -2,18 +2,20 @@
 import Tracer
 
 /// The triangle meshes of a scene, ready to be traced: an `EmbreeScene` built once over all of them (found hits:
-/// distance, barycentrics, mesh and triangle), and their vertex data concatenated into traced buffers, from which
-/// the surface at a hit is computed as Mitsuba's `Mesh::compute_surface_interaction` computes it.
+/// distance, barycentrics, mesh, triangle and instance), and their vertex data concatenated into traced buffers,
+/// from which the surface at a hit is computed as Mitsuba's `Mesh::compute_surface_interaction` computes it (and,
+/// for a hit in an instance, transformed to world space as Mitsuba's `Instance` does).
 ///
-/// Mesh m of `meshes` is Embree's geometry m; `shapeIndices[m]` is its shape's index in the scene.
+/// The buffers hold the world-space meshes first (Embree's top-level geometry m is entry m), then each shape
+/// group's meshes in their group's space (an instance's geometry g is entry `groupFirstEntry[group] + g`).
 public final class MeshGeometry: @unchecked Sendable {
     // Sendable: every stored property is immutable after init; traced buffers are evaluated and only read.
 
-    /// The acceleration structure over all meshes.
+    /// The acceleration structure over all meshes and instances.
     public let accelerator: EmbreeScene
-    /// The scene's shape index of each mesh.
+    /// The scene's shape index of each mesh entry (world-space meshes, then the groups' meshes).
     public let shapeIndices: [Int]
-    /// Total triangles and vertices over all meshes.
+    /// Triangles and vertices stored (a group's mesh counted once, however many instances place it).
     public let triangleCount: Int
     public let vertexCount: Int
 
@@ -25,76 +27,85 @@ public final class MeshGeometry: @unchecked Sendable {
     private let texcoords: Point2Array?
     /// Three vertex indices per triangle, into the concatenated vertex buffers.
     private let faces: UInt32Array
-    /// Per mesh: the index of its first triangle in `faces` (divided by 3).
+    /// Per entry: the index of its first triangle in `faces` (divided by 3).
     private let firstTriangle: UInt32Array
-    /// Per mesh: its shape's index in the scene.
+    /// Per entry: its shape's index in the scene.
     private let shapeIndexTable: UInt32Array
-    /// Per mesh: `hasNormals`, `hasTexcoords` and `flipsNormals` as bits 0, 1 and 2.
+    /// Per entry: `hasNormals`, `hasTexcoords` and `flipsNormals` as bits 0, 1 and 2.
     private let flags: UInt32Array
     /// Whether any mesh flips its normals.
     private let anyFlips: Bool
+    /// Per instance: the entry of its group's first mesh; nil when the scene has no instances.
+    private let instanceFirstEntry: UInt32Array?
+    /// Per instance: the rows of its group-to-world matrix (3 x 4) and of the normal matrix (the inverse's
+    /// transpose, 3 x 3), as arrays over instances.
+    private let instanceMatrix: [FloatArray]
+    private let instanceNormalMatrix: [FloatArray]
 
     private static let hasNormalsBit: UInt32 = 1, hasTexcoordsBit: UInt32 = 2, flipsBit: UInt32 = 4
 
-    /// Builds the Embree scene and the buffers. Throws `EmbreeError` when a mesh is invalid or Embree is missing.
-    public init(meshes: [TriangleMesh], shapeIndices: [Int], context: TraceContext = .current) throws {
-        precondition(meshes.count == shapeIndices.count, "MeshGeometry: one shape index per mesh")
-        accelerator = try EmbreeScene(meshes: meshes, vectorWidth: context.vectorWidth)
-        self.shapeIndices = shapeIndices
-        vertexCount = meshes.reduce(0) { $0 + $1.vertexCount }
-        triangleCount = meshes.reduce(0) { $0 + $1.triangleCount }
-
-        var px = [Float](), py = [Float](), pz = [Float]()
-        px.reserveCapacity(vertexCount); py.reserveCapacity(vertexCount); pz.reserveCapacity(vertexCount)
-        let anyNormals = meshes.contains { $0.normals != nil }
-        let anyTexcoords = meshes.contains { $0.texcoords != nil }
-        var nx = [Float](), ny = [Float](), nz = [Float](), tu = [Float](), tv = [Float]()
-        if anyNormals { nx.reserveCapacity(vertexCount); ny.reserveCapacity(vertexCount); nz.reserveCapacity(vertexCount) }
-        if anyTexcoords { tu.reserveCapacity(vertexCount); tv.reserveCapacity(vertexCount) }
-        var faceIndices = [UInt32]()
-        faceIndices.reserveCapacity(3 * triangleCount)
-        var first = [UInt32](), meshFlags = [UInt32]()
-        var vertexOffset: UInt32 = 0, triangleOffset: UInt32 = 0
-        for mesh in meshes {
-            for i in 0..<mesh.vertexCount {
-                px.append(mesh.positions[3 * i]); py.append(mesh.positions[3 * i + 1]); pz.append(mesh.positions[3 * i + 2])
-            }
-            if anyNormals {
-                if let n = mesh.normals {
-                    for i in 0..<mesh.vertexCount { nx.append(n[3 * i]); ny.append(n[3 * i + 1]); nz.append(n[3 * i + 2]) }
-                } else {
-                    nx.append(contentsOf: repeatElement(0, count: mesh.vertexCount))
-                    ny.append(contentsOf: repeatElement(0, count: mesh.vertexCount))
-                    nz.append(contentsOf: repeatElement(0, count: mesh.vertexCount))
-                }
-            }
-            if anyTexcoords {
-                if let uv = mesh.texcoords {
-                    for i in 0..<mesh.vertexCount { tu.append(uv[2 * i]); tv.append(uv[2 * i + 1]) }
-                } else {
-                    tu.append(contentsOf: repeatElement(0, count: mesh.vertexCount))
-                    tv.append(contentsOf: repeatElement(0, count: mesh.vertexCount))
-                }
-            }
-            faceIndices.append(contentsOf: mesh.indices.lazy.map { $0 + vertexOffset })
-            first.append(triangleOffset)
-            meshFlags.append((mesh.normals != nil ? Self.hasNormalsBit : 0)
-                             | (mesh.texcoords != nil ? Self.hasTexcoordsBit : 0)
-                             | (mesh.flipsNormals ? Self.flipsBit : 0))
-            vertexOffset += UInt32(mesh.vertexCount)
-            triangleOffset += UInt32(mesh.triangleCount)
+    /// The meshes of `shapes` (world-space meshes and shape groups' meshes) and the `instances` of the groups; nil
+    /// when there are none. Throws `EmbreeError` when a mesh or an instance is invalid or Embree is missing.
+    public convenience init?(shapes: [SceneShape], instances: [SceneInstance] = [],
+                             context: TraceContext = .current) throws {
+        let world = shapes.indices.compactMap { index in shapes[index].mesh.map { (mesh: $0, shape: index) } }
+        let groupCount = (shapes.compactMap { $0.groupMesh?.group }.max() ?? -1) + 1
+        var groups = [[(mesh: TriangleMesh, shape: Int)]](repeating: [], count: groupCount)
+        for (index, shape) in shapes.enumerated() {
+            if let (mesh, group) = shape.groupMesh { groups[group].append((mesh, index)) }
         }
-        positions = Vector3Array(x: FloatArray(px, context: context), y: FloatArray(py, context: context),
-                                 z: FloatArray(pz, context: context))
-        normals = anyNormals ? Vector3Array(x: FloatArray(nx, context: context), y: FloatArray(ny, context: context),
-                                            z: FloatArray(nz, context: context)) : nil
-        texcoords = anyTexcoords ? Point2Array(x: FloatArray(tu, context: context), y: FloatArray(tv, context: context))
-                                 : nil
-        faces = UInt32Array(faceIndices, context: context)
-        firstTriangle = UInt32Array(first, context: context)
+        guard !world.isEmpty || !instances.isEmpty else { return nil }
+        try self.init(meshes: world, groups: groups, instances: instances.map { ($0.group, $0.toWorld) },
+                      context: context)
+    }
+
+    /// Builds the Embree scene and the buffers: `meshes` in world space, `groups` of meshes in their own space
+    /// placed by `instances`; each mesh with its shape's index in the scene.
+    public init(meshes: [(mesh: TriangleMesh, shape: Int)], groups: [[(mesh: TriangleMesh, shape: Int)]] = [],
+                instances: [(group: Int, toWorld: Transform4)] = [], context: TraceContext = .current) throws {
+        accelerator = try EmbreeScene(meshes: meshes.map(\.mesh), groups: groups.map { $0.map(\.mesh) },
+                                      instances: instances, vectorWidth: context.vectorWidth)
+        let entries = meshes + groups.joined()
+        shapeIndices = entries.map(\.shape)
+        vertexCount = entries.reduce(0) { $0 + $1.mesh.vertexCount }
+        triangleCount = entries.reduce(0) { $0 + $1.mesh.triangleCount }
+        let buffers = MeshBuffers(entries.map(\.mesh), vertexCount: vertexCount, triangleCount: triangleCount)
+        positions = Vector3Array(x: FloatArray(buffers.px, context: context), y: FloatArray(buffers.py, context: context),
+                                 z: FloatArray(buffers.pz, context: context))
+        normals = buffers.nx.isEmpty ? nil
+            : Vector3Array(x: FloatArray(buffers.nx, context: context), y: FloatArray(buffers.ny, context: context),
+                           z: FloatArray(buffers.nz, context: context))
+        texcoords = buffers.tu.isEmpty ? nil
+            : Point2Array(x: FloatArray(buffers.tu, context: context), y: FloatArray(buffers.tv, context: context))
+        faces = UInt32Array(buffers.faces, context: context)
+        firstTriangle = UInt32Array(buffers.firstTriangle, context: context)
         shapeIndexTable = UInt32Array(shapeIndices.map(UInt32.init), context: context)
-        flags = UInt32Array(meshFlags, context: context)
-        anyFlips = meshes.contains { $0.flipsNormals }
+        flags = UInt32Array(entries.map { entry in
+            (entry.mesh.normals != nil ? Self.hasNormalsBit : 0) | (entry.mesh.texcoords != nil ? Self.hasTexcoordsBit : 0)
+                | (entry.mesh.flipsNormals ? Self.flipsBit : 0)
+        }, context: context)
+        anyFlips = entries.contains { $0.mesh.flipsNormals }
+
+        guard !instances.isEmpty else {
+            instanceFirstEntry = nil
+            instanceMatrix = []
+            instanceNormalMatrix = []
+            return
+        }
+        var groupFirstEntry: [UInt32] = []
+        var next = meshes.count
+        for group in groups {
+            groupFirstEntry.append(UInt32(next))
+            next += group.count
+        }
+        instanceFirstEntry = UInt32Array(instances.map { groupFirstEntry[$0.group] }, context: context)
+        instanceMatrix = (0..<3).flatMap { row in
+            (0..<4).map { column in FloatArray(instances.map { $0.toWorld.matrix[row, column] }, context: context) }
+        }
+        // The normal matrix is the inverse's transpose: its (row, column) is the inverse's (column, row).
+        instanceNormalMatrix = (0..<3).flatMap { row in
+            (0..<3).map { column in FloatArray(instances.map { $0.toWorld.inverse[column, row] }, context: context) }
+        }
     }
 
     /// Bytes held per triangle by the traced buffers (vertex data and indices; Embree's BVH and its copy of the
@@ -117,17 +128,28 @@ public final class MeshGeometry: @unchecked Sendable {
 
     /// The scene's shape index of each hit's mesh (0 where `hit.isHit` is false).
     public func shapeIndex(of hit: EmbreeHit) -> UInt32Array {
-        shapeIndexTable.gather(hit.geometry, mask: hit.isHit)
+        shapeIndexTable.gather(entry(of: hit), mask: hit.isHit)
+    }
+
+    /// The buffer entry of each hit's mesh: its geometry id, offset by the instance's group where it is in one.
+    private func entry(of hit: EmbreeHit) -> UInt32Array {
+        guard let instanceFirstEntry else { return hit.geometry }
+        let inInstance = hit.isHit & (hit.instance .!= UInt32.max)
+        return select(inInstance, instanceFirstEntry.gather(hit.instance, mask: inInstance) + hit.geometry,
+                      hit.geometry)
     }
 
     /// The surface at each hit, as Mitsuba's mesh computes it: p re-interpolated from the barycentrics, the face
     /// normal, uv and dp/du, dp/dv from the texture coordinates when the mesh has them (the barycentric
     /// parameterisation otherwise, `coordinate_system(n)` where the uv mapping is degenerate), the interpolated
     /// vertex normal as the shading normal when the mesh has normals, both normals negated for `flip_normals`,
-    /// and the shading frame from the shading normal and dp/du. Values on lanes that missed are unspecified.
+    /// and the shading frame from the shading normal and dp/du. In an instance, p, dp/du and dp/dv go through the
+    /// instance's transform, the normals through its normal matrix (normalised), and the frame is rebuilt. Values
+    /// on lanes that missed are unspecified.
     public func surface(of hit: EmbreeHit) -> SurfaceGeometry {
         let lanes = hit.isHit
-        let triangle = firstTriangle.gather(hit.geometry, mask: lanes) + hit.primitive
+        let entry = entry(of: hit)
+        let triangle = firstTriangle.gather(entry, mask: lanes) + hit.primitive
         let corner = triangle * UInt32(3)
         let i0 = faces.gather(corner, mask: lanes)
         let i1 = faces.gather(corner + UInt32(1), mask: lanes)
@@ -140,7 +162,7 @@ public final class MeshGeometry: @unchecked Sendable {
         var n = dp0.cross(dp1).normalized()
         var uv = Point2Array(x: b1, y: b2)
         var dpdu = dp0, dpdv = dp1
-        let meshFlags = flags.gather(hit.geometry, mask: lanes)
+        let meshFlags = flags.gather(entry, mask: lanes)
 
         if let texcoords {
             let textured = lanes & ((meshFlags & Self.hasTexcoordsBit) .!= 0)
@@ -172,8 +194,32 @@ public final class MeshGeometry: @unchecked Sendable {
             n = select(flips, -n, n)
             shadingNormal = select(flips, -shadingNormal, shadingNormal)
         }
-        return SurfaceGeometry(p: p, n: n, frame: Frame(normal: shadingNormal, dpdu: dpdu), uv: uv,
-                               dpdu: dpdu, dpdv: dpdv)
+        var surface = SurfaceGeometry(p: p, n: n, frame: Frame(normal: shadingNormal, dpdu: dpdu), uv: uv,
+                                      dpdu: dpdu, dpdv: dpdv)
+        if instanceFirstEntry != nil {
+            let inInstance = lanes & (hit.instance .!= UInt32.max)
+            surface = select(inInstance, toWorld(surface, instance: hit.instance, mask: inInstance), surface)
+        }
+        return surface
+    }
+
+    /// A group-space surface in world space, through each lane's instance.
+    private func toWorld(_ local: SurfaceGeometry, instance: UInt32Array, mask: BoolArray) -> SurfaceGeometry {
+        let m = instanceMatrix.map { $0.gather(instance, mask: mask) }
+        let nm = instanceNormalMatrix.map { $0.gather(instance, mask: mask) }
+        func linear(_ v: Vector3Array) -> Vector3Array {
+            Vector3Array(x: fma(m[0], v.x, fma(m[1], v.y, m[2] * v.z)), y: fma(m[4], v.x, fma(m[5], v.y, m[6] * v.z)),
+                         z: fma(m[8], v.x, fma(m[9], v.y, m[10] * v.z)))
+        }
+        func normal(_ v: Vector3Array) -> Vector3Array {
+            Vector3Array(x: fma(nm[0], v.x, fma(nm[1], v.y, nm[2] * v.z)), y: fma(nm[3], v.x, fma(nm[4], v.y, nm[5] * v.z)),
+                         z: fma(nm[6], v.x, fma(nm[7], v.y, nm[8] * v.z))).normalized()
+        }
+        let p = linear(local.p) + Vector3Array(x: m[3], y: m[7], z: m[11])
+        let dpdu = linear(local.dpdu)
+        let shadingNormal = normal(local.frame.n)
+        return SurfaceGeometry(p: p, n: normal(local.n), frame: Frame(normal: shadingNormal, dpdu: dpdu), uv: local.uv,
+                               dpdu: dpdu, dpdv: linear(local.dpdv))
     }
 
     private func gather(_ values: Point2Array, _ index: UInt32Array, _ mask: BoolArray) -> Point2Array {

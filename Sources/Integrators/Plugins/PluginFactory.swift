@@ -9,7 +9,7 @@ public enum PluginFactory {
     /// The supported `<texture type="...">` values.
     public static let textureTypes = ["bitmap"]
     /// The supported `<shape type="...">` values.
-    public static let shapeTypes = ["rectangle", "sphere", "disk", "cylinder", "cube", "obj", "ply", "serialized"]
+    public static let shapeTypes = ["rectangle", "sphere", "disk", "cylinder", "cube", "obj", "ply", "serialized", "shapegroup", "instance"]
     /// The supported `<emitter type="...">` values.
     public static let emitterTypes = ["constant"]
 
@@ -45,6 +45,9 @@ public enum PluginFactory {
         case "sphere": geometry = .analytic(try SphereShape(description, document: document))
         case "disk": geometry = .analytic(try DiskShape(description, document: document))
         case "cylinder": geometry = .analytic(try CylinderShape(description, document: document))
+        case "shapegroup", "instance":
+            throw description.error("a \(description.type) is only valid at the top level of a scene (shape groups "
+                                    + "do not nest)")
         case let type where meshTypes.contains(type):
             // The BSDF is checked first: a mistake there is reported without reading a large file.
             let bsdf = try bsdfDescription(of: description)

@@ -25,15 +25,62 @@ extension Scene {
             throw sensors[1].error("only one sensor is supported, found \(sensors.count)")
         }
         let sensor = try PerspectiveSensor(sensorDescription, document: document)
-        // Shapes, each with its BSDF.
+        // Shapes, each with its BSDF; shape groups' meshes; instances of the groups.
         var shapes: [SceneShape] = []
-        for (index, description) in root.children(of: .shape).enumerated() {
+        var groups: [String: Int] = [:]
+        var instances: [SceneInstance] = []
+        func addShape(_ description: PluginDescription, id: String, group: Int?) throws {
             let made = try PluginFactory.makeShape(description, document: document)
             let bsdf = try PluginFactory.makeBSDF(made.bsdf, document: document)
             // A BSDF reached through <ref id="..."/> is shared by every shape that references it.
             let key = made.bsdf.referenceLocation != nil ? made.bsdf.id : nil
-            shapes.append(SceneShape(id: description.id ?? "shape_\(index)", geometry: made.geometry, bsdf: bsdf,
-                                     bsdfKey: key))
+            var geometry = made.geometry
+            if let group {
+                guard case .mesh(let mesh) = geometry else {
+                    throw description.error("a shapegroup holds triangle meshes (obj, ply, serialized, cube), not "
+                                            + "'\(description.type)'")
+                }
+                geometry = .groupMesh(mesh, group: group)
+            }
+            shapes.append(SceneShape(id: id, geometry: geometry, bsdf: bsdf, bsdfKey: key))
+        }
+        func addGroup(_ description: PluginDescription) throws -> Int {
+            let name = description.id ?? "shapegroup_\(groups.count)"
+            if let known = groups[name] { return known }
+            try PluginFactory.requireKnownShapeProperties(description, [])
+            let group = groups.count
+            groups[name] = group
+            for child in description.children where child.kind != .shape {
+                throw SceneError("a shapegroup holds shapes, not a \(child.kind)",
+                                 at: child.referenceLocation ?? child.location, element: description.elementDescription)
+            }
+            for (index, member) in description.children(of: .shape).enumerated() {
+                try addShape(member, id: member.id ?? "\(name)_\(index)", group: group)
+            }
+            return group
+        }
+        let topLevel = root.children(of: .shape)
+        for description in topLevel where description.type == "shapegroup" { _ = try addGroup(description) }
+        for (index, description) in topLevel.enumerated() {
+            switch description.type {
+            case "shapegroup":
+                continue
+            case "instance":
+                try PluginFactory.requireKnownShapeProperties(description, ["to_world"])
+                let referenced = description.children(of: .shape)
+                guard referenced.count == 1, referenced[0].type == "shapegroup",
+                      description.children.count == 1 else {
+                    throw description.error("an instance takes exactly one shapegroup (<ref id=\"...\"/>)")
+                }
+                let toWorld = try description.transform("to_world", default: .identity)
+                guard toWorld.isInvertible else {
+                    throw description.error("'to_world' must be invertible", property: "to_world")
+                }
+                instances.append(SceneInstance(id: description.id ?? "instance_\(index)",
+                                               group: try addGroup(referenced[0]), toWorld: toWorld))
+            default:
+                try addShape(description, id: description.id ?? "shape_\(index)", group: nil)
+            }
         }
         // The emitter (at most one, constant).
         let emitters = root.children(of: .emitter)
@@ -53,6 +100,6 @@ extension Scene {
             if settings.maxDepth < -1 { throw description.error("max_depth must be -1 or more, got \(settings.maxDepth)", property: "max_depth") }
             if settings.rrDepth < 1 { throw description.error("rr_depth must be at least 1, got \(settings.rrDepth)", property: "rr_depth") }
         }
-        try self.init(sensor: sensor, shapes: shapes, emitter: emitter, integrator: settings)
+        try self.init(sensor: sensor, shapes: shapes, instances: instances, emitter: emitter, integrator: settings)
     }
 }

@@ -64,23 +64,26 @@ public struct Scene {
     public let materials: [SceneMaterial]
     /// For each shape, the index of its material in `materials`.
     let shapeMaterials: [Int]
+    /// The placements of shape groups (whose meshes are the shapes with `.groupMesh` geometry).
+    public let instances: [SceneInstance]
     /// The triangle meshes on Embree, or nil when the scene has none.
     public let meshes: MeshGeometry?
 
-    /// A scene of `shapes`, lit by `emitter`. `boundingSphere` defaults to the sphere around all shapes. Throws
-    /// when the scene has triangle meshes and Embree cannot be loaded, or a mesh is invalid.
-    public init(sensor: PerspectiveSensor, shapes: [SceneShape], emitter: ConstantEmitter?,
-                integrator: IntegratorSettings = IntegratorSettings(),
+    /// A scene of `shapes` and `instances` of their shape groups, lit by `emitter`. `boundingSphere` defaults to
+    /// the sphere around all geometry. Throws when the scene has triangle meshes and Embree cannot be loaded, or a
+    /// mesh or an instance is invalid.
+    public init(sensor: PerspectiveSensor, shapes: [SceneShape], instances: [SceneInstance] = [],
+                emitter: ConstantEmitter?, integrator: IntegratorSettings = IntegratorSettings(),
                 boundingSphere: (center: Vector3f, radius: Float)? = nil) throws {
         self.sensor = sensor
         self.shapes = shapes
+        self.instances = instances
         self.emitter = emitter
         self.integrator = integrator
-        self.boundingSphere = boundingSphere ?? Scene.boundingSphere(of: Scene.bounds(of: shapes))
+        self.boundingSphere = boundingSphere
+            ?? Scene.boundingSphere(of: Scene.bounds(of: shapes, instances: instances))
         (materials, shapeMaterials) = Scene.materials(of: shapes)
-        let meshShapes = shapes.indices.filter { shapes[$0].mesh != nil }
-        meshes = meshShapes.isEmpty ? nil
-            : try MeshGeometry(meshes: meshShapes.map { shapes[$0].mesh! }, shapeIndices: meshShapes)
+        meshes = try MeshGeometry(shapes: shapes, instances: instances)
     }
 
     /// The differentiable values of the scene under Mitsuba's keys, e.g.
@@ -94,9 +97,25 @@ public struct Scene {
         return SceneParameters(entries)
     }
 
-    /// The box around all shapes, or nil when there is no geometry.
-    static func bounds(of shapes: [SceneShape]) -> (min: Vector3f, max: Vector3f)? {
-        shapes.compactMap(\.bounds).reduce(nil) { (box: (min: Vector3f, max: Vector3f)?, next) in
+    /// The box around all shapes and instances, or nil when there is no geometry.
+    static func bounds(of shapes: [SceneShape], instances: [SceneInstance] = []) -> (min: Vector3f, max: Vector3f)? {
+        var boxes = shapes.compactMap(\.bounds)
+        for instance in instances {
+            let members = shapes.compactMap { $0.groupMesh }.filter { $0.group == instance.group }
+            guard let box = union(members.compactMap(\.mesh.bounds)) else { continue }
+            // The transformed box's corners bound the transformed group.
+            let corners = (0..<8).map { corner in
+                instance.toWorld.applyPoint(Vector3f(corner & 1 == 0 ? box.min.x : box.max.x,
+                                                     corner & 2 == 0 ? box.min.y : box.max.y,
+                                                     corner & 4 == 0 ? box.min.z : box.max.z))
+            }
+            boxes.append(corners.dropFirst().reduce((corners[0], corners[0])) { ($0.0.min($1), $0.1.max($1)) })
+        }
+        return union(boxes)
+    }
+
+    private static func union(_ boxes: [(min: Vector3f, max: Vector3f)]) -> (min: Vector3f, max: Vector3f)? {
+        boxes.reduce(nil) { (box: (min: Vector3f, max: Vector3f)?, next) in
             guard let box else { return next }
             return (box.min.min(next.min), box.max.max(next.max))
         }

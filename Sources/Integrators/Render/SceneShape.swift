@@ -7,6 +7,9 @@ public enum ShapeGeometry {
     case analytic(any Shape)
     /// A triangle mesh in world space, intersected through Embree.
     case mesh(TriangleMesh)
+    /// A triangle mesh of shape group `group` (Mitsuba's `shapegroup`), in the group's own space: it is seen only
+    /// where a `SceneInstance` places the group.
+    case groupMesh(TriangleMesh, group: Int)
 
     /// The analytic shape, or nil for a mesh.
     public var analytic: (any Shape)? {
@@ -54,17 +57,41 @@ public struct SceneShape {
     /// The analytic shape, or nil for a mesh.
     public var analyticShape: (any Shape)? { geometry.analytic }
 
-    /// The mesh, or nil for an analytic shape.
+    /// The world-space mesh, or nil for an analytic shape or a group's mesh.
     public var mesh: TriangleMesh? {
         if case .mesh(let mesh) = geometry { return mesh }
         return nil
     }
 
-    /// An axis-aligned box containing the shape, in world space (nil for a mesh without vertices).
+    /// The mesh and group of a shape group's member, or nil.
+    public var groupMesh: (mesh: TriangleMesh, group: Int)? {
+        if case .groupMesh(let mesh, let group) = geometry { return (mesh, group) }
+        return nil
+    }
+
+    /// An axis-aligned box containing the shape, in world space (nil for a mesh without vertices, and for a
+    /// group's mesh, which is only where its instances place it).
     public var bounds: (min: Vector3f, max: Vector3f)? {
         switch geometry {
         case .analytic(let shape): return shape.bounds
         case .mesh(let mesh): return mesh.bounds
+        case .groupMesh: return nil
         }
+    }
+}
+
+/// One placement of a shape group (Mitsuba's `instance`): the group's meshes drawn through `toWorld`.
+public struct SceneInstance {
+    /// The instance's id.
+    public var id: String
+    /// The group placed: the `group` of the shapes whose geometry is `.groupMesh(_, group:)`.
+    public var group: Int
+    /// The group-to-world transform (affine and invertible).
+    public var toWorld: Transform4
+
+    public init(id: String, group: Int, toWorld: Transform4) {
+        self.id = id
+        self.group = group
+        self.toWorld = toWorld
     }
 }

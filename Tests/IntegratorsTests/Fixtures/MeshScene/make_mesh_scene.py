@@ -1,7 +1,8 @@
-# Writes the mesh scene fixture (OBJ walls, a binary PLY ball with normals, a checker PNG, scene.xml) and renders
-# Mitsuba 3.9.1's references of it: reference.npy (spp 4096) and mitsuba_spp256.npy (spp 256, for Mitsuba's own
-# error at the spp the test renders), as float32 NPY (H, W, 3). Run with the local Mitsuba (set-up: the header
-# of shared/bench/mitsuba_bench.py):
+# Writes the mesh scene fixture (OBJ walls, a binary PLY ball with normals, a checker PNG; scene.xml and
+# instances.xml use them) and renders Mitsuba 3.9.1's references of both scenes as float32 NPY (H, W, 3):
+# reference.npy (spp 4096) and mitsuba_spp256.npy (spp 256, Mitsuba's own error at the spp the test renders),
+# prefixed instances_ for the second. Run with the local Mitsuba (set-up: the header of
+# shared/bench/mitsuba_bench.py):
 #   DRJIT_LIBLLVM_PATH=/usr/lib/x86_64-linux-gnu/libLLVM-19.so mitsuba-venv/bin/python make_mesh_scene.py
 import struct
 import numpy as np
@@ -74,8 +75,9 @@ for y in range(8):
         checker[y, x] = (220, 200, 120) if (x + y) % 2 == 0 else (40, 60, 150)
 mi.Bitmap(checker).write("checker.png")
 
-scene = mi.load_file("scene.xml")
-for spp, name in [(4096, "reference.npy"), (256, "mitsuba_spp256.npy")]:
-    image = mi.render(scene, spp=spp, seed=7)
-    np.save(name, np.array(image, dtype=np.float32))
-    print(name, float(np.mean(np.array(image))))
+for file, prefix in [("scene.xml", ""), ("instances.xml", "instances_")]:
+    scene = mi.load_file(file)
+    for spp, name in [(4096, "reference.npy"), (256, "mitsuba_spp256.npy")]:
+        image = mi.render(scene, spp=spp, seed=7)
+        np.save(prefix + name, np.array(image, dtype=np.float32))
+        print(prefix + name, float(np.mean(np.array(image))))
