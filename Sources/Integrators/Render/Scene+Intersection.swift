@@ -9,6 +9,7 @@ extension Scene {
         var nearest = FloatArray(repeating: .infinity, count: 1, context: context)
         var index = UInt32Array(repeating: 0, count: 1, context: context)
         var anyHit = BoolArray(repeating: false, count: 1, context: context)
+        var primitive: UInt32Array? = nil, instance: UInt32Array? = nil
         for (i, entry) in shapes.enumerated() {
             guard let shape = entry.analyticShape else { continue }
             let (t, hit) = shape.intersect(ray, active: active)
@@ -26,11 +27,14 @@ extension Scene {
             surface = hasAnalyticShapes ? select(closer, meshes.surface(of: hit), surface) : meshes.surface(of: hit)
             nearest = select(closer, hit.t, nearest)
             index = select(closer, meshes.shapeIndex(of: hit), index)
+            primitive = select(closer, hit.primitive, UInt32Array(repeating: 0, context: context))
+            instance = select(closer, hit.instance, UInt32Array(repeating: .max, context: context))
             anyHit = anyHit | hit.isHit
         }
         return SurfaceInteraction(isValid: anyHit & active, t: nearest, p: surface.p, n: surface.n,
                                   frame: surface.frame, uv: surface.uv, dpdu: surface.dpdu, dpdv: surface.dpdv,
-                                  wi: surface.frame.toLocal(-ray.direction), shapeIndex: index)
+                                  wi: surface.frame.toLocal(-ray.direction), shapeIndex: index,
+                                  primitiveIndex: primitive, instanceIndex: instance)
     }
 
     /// The surface of the analytic shape `index` at distance `t` along each ray. The uv of a shape whose BSDF does

@@ -22,9 +22,14 @@ public struct SurfaceInteraction {
     public var wi: Vector3Array
     /// Index of the hit shape in `Scene.shapes`.
     public var shapeIndex: UInt32Array
+    /// The triangle's index within its mesh (0 on analytic shapes), Mitsuba's `prim_index`.
+    public var primitiveIndex: UInt32Array
+    /// The index in `Scene.instances` of the instance hit, or `UInt32.max` where the hit is in none.
+    public var instanceIndex: UInt32Array
 
     public init(isValid: BoolArray, t: FloatArray, p: Vector3Array, n: Vector3Array, frame: Frame, uv: Point2Array,
-                dpdu: Vector3Array, dpdv: Vector3Array, wi: Vector3Array, shapeIndex: UInt32Array) {
+                dpdu: Vector3Array, dpdv: Vector3Array, wi: Vector3Array, shapeIndex: UInt32Array,
+                primitiveIndex: UInt32Array? = nil, instanceIndex: UInt32Array? = nil) {
         self.isValid = isValid
         self.t = t
         self.p = p
@@ -35,6 +40,8 @@ public struct SurfaceInteraction {
         self.dpdv = dpdv
         self.wi = wi
         self.shapeIndex = shapeIndex
+        self.primitiveIndex = primitiveIndex ?? UInt32Array(repeating: 0, context: t.context)
+        self.instanceIndex = instanceIndex ?? UInt32Array(repeating: .max, context: t.context)
     }
 
     /// Mitsuba's ray epsilon, 1500 * 2^-24.
@@ -68,7 +75,8 @@ public struct SurfaceInteraction {
 }
 
 extension SurfaceInteraction: TraversableStruct {
-    /// Visits isValid, t, p, n, the frame (s, t, n), uv, dp/du, dp/dv, wi and shapeIndex, in that order.
+    /// Visits isValid, t, p, n, the frame (s, t, n), uv, dp/du, dp/dv, wi, shapeIndex, primitiveIndex and
+    /// instanceIndex, in that order.
     public mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
         isValid.traverse(&visitor)
         t.traverse(&visitor)
@@ -80,5 +88,7 @@ extension SurfaceInteraction: TraversableStruct {
         dpdv.traverse(&visitor)
         wi.traverse(&visitor)
         shapeIndex.traverse(&visitor)
+        primitiveIndex.traverse(&visitor)
+        instanceIndex.traverse(&visitor)
     }
 }
