@@ -100,8 +100,8 @@ struct PluginFactoryTests {
     @Test("shape errors: unknown type, bad transforms and radii, unknown properties, nested emitters, two bsdfs")
     func shapeErrors() {
         let make = { (d: PluginDescription, doc: SceneDocument) throws in _ = try PluginFactory.makeShape(d, document: doc) }
-        let unknown = buildError(#"<shape type="cube" id="p"/>"#, make)
-        #expect(unknown.contains("scene.xml:2") && unknown.contains("unknown shape plugin 'cube'")
+        let unknown = buildError(#"<shape type="torus" id="p"/>"#, make)
+        #expect(unknown.contains("scene.xml:2") && unknown.contains("unknown shape plugin 'torus'")
                     && unknown.contains("rectangle, sphere"), "\(unknown)")
         let stretched = buildError("""
             <shape type="sphere" id="p"><transform name="to_world"><scale x="1" y="2" z="1"/></transform></shape>
