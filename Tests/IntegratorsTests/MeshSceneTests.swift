@@ -99,12 +99,19 @@ struct MeshSceneTests {
         return zip(a, b).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(a.count)
     }
 
+    /// The scene files with Mitsuba renders: world-space meshes and a sphere; instances; a Cornell box lit by an
+    /// area light; point, spot, directional, sphere and mesh area lights with a sampling weight, and a constant sky.
+    static let renderedFiles = ["scene.xml", "instances.xml", "cornell.xml", "lights.xml"]
+
+    static func prefix(_ file: String) -> String {
+        file == "scene.xml" ? "" : file.replacingOccurrences(of: ".xml", with: "_")
+    }
+
     @Test("at spp 256 the render is as close to Mitsuba's spp-4096 reference as Mitsuba's own spp-256 render",
-          arguments: files)
+          arguments: renderedFiles)
     func imageAgainstMitsuba(file: String) throws {
-        let prefix = file == "scene.xml" ? "" : "instances_"
-        let reference = try Bitmap(contentsOf: Self.fixture("\(prefix)reference.npy"))
-        let mitsuba = try Bitmap(contentsOf: Self.fixture("\(prefix)mitsuba_spp256.npy"))
+        let reference = try Bitmap(contentsOf: Self.fixture("\(Self.prefix(file))reference.npy"))
+        let mitsuba = try Bitmap(contentsOf: Self.fixture("\(Self.prefix(file))mitsuba_spp256.npy"))
         let ours = try TraceContext.with(CompileOptions(variant: .llvm)) {
             try Self.scene(file).render(samplesPerPixel: 256, seed: 0).values
         }
@@ -117,8 +124,22 @@ struct MeshSceneTests {
             let mean = { (values: [Float]) in
                 stride(from: channel, to: values.count, by: 3).reduce(0.0) { $0 + Double(values[$1]) } / Double(values.count / 3)
             }
-            #expect(abs(mean(ours) - mean(reference.pixels)) < 0.01 * mean(reference.pixels), "channel \(channel)")
+            #expect(abs(mean(ours) - mean(reference.pixels)) < 0.02 * mean(reference.pixels), "channel \(channel)")
         }
+    }
+
+    @Test("with Mitsuba's seed the render follows Mitsuba's paths: the same image up to rounding",
+          arguments: renderedFiles)
+    func sameSeedAsMitsuba(file: String) throws {
+        let mitsuba = try Bitmap(contentsOf: Self.fixture("\(Self.prefix(file))mitsuba_spp256.npy")).pixels
+        let ours = try TraceContext.with(CompileOptions(variant: .llvm)) {
+            try Self.scene(file).render(samplesPerPixel: 256, seed: 7).values
+        }
+        // The same random numbers drive the same paths; float rounding may send a rare path another way (a glass
+        // sphere refracting at a grazing angle, Russian roulette at its threshold).
+        let differing = zip(ours, mitsuba).filter { abs($0 - $1) > 1e-3 * Swift.max(1, abs($1)) }.count
+        #expect(differing <= mitsuba.count / 100, "\(differing) of \(mitsuba.count) values differ from Mitsuba's")
+        #expect(Self.meanAbsoluteError(ours, mitsuba) < 2e-4, "\(Self.meanAbsoluteError(ours, mitsuba))")
     }
 
     @Test("the symbolic and wavefront path loops give the same bits, and the scalar backend the same image",
@@ -184,9 +205,9 @@ struct MeshSceneTests {
     func parameterKeys() throws {
         let keys = Set(try Self.scene().parameters.keys)
         // Keys that `mi.traverse(scene)` lists for this scene's colours (it also lists glass.bsdf.eta, which is
-        // not a parameter here yet).
+        // not a parameter here yet). The unnamed emitter is `emitter_0` (Mitsuba names it by its address).
         #expect(keys == ["white.reflectance.value", "room.bsdf.reflectance.data", "left.bsdf.reflectance.value",
-                         "right.bsdf.reflectance.value"])
+                         "right.bsdf.reflectance.value", "emitter_0.radiance.value"])
     }
 
     @Test("mesh files that do not load are errors naming the shape and the file")

@@ -243,15 +243,16 @@ struct EmitterPluginTests {
     func constantEmitter(variant: Variant) {
         TraceContext.with(CompileOptions(variant: variant)) {
             let emitter = ConstantEmitter(radiance: Vector3f(1, 2, 0.5))
-            #expect(ConstantEmitter().radiance == .one)
+            #expect(ConstantEmitter().radiance.rgb == .one)
             var random = SplitMix64(seed: 41)
             let points = (0..<64).map { i in i % 2 == 0 ? random.point(extent: 0.5) : random.point(extent: 10) }
             let samples = (0..<64).map { _ in SIMD2(random.nextUnitFloat(), random.nextUnitFloat()) }
             let center = Vector3f(0.1, 0, -0.5), radius: Float = 2
-            let result = emitter.sampleDirection(from: Vector3Array(points), sample: Point2Array(samples),
-                                                 sceneCenter: center, sceneRadius: radius)
-            let directions = result.direction.values, targets = result.target.values
-            let pdf = result.pdf.values, weight = result.weight.values
+            let (result, weights) = emitter.sampleDirection(from: Vector3Array(points), sample: Point2Array(samples),
+                                                            bounds: EmitterSceneBounds(center: center, radius: radius),
+                                                            active: true)
+            let directions = result.d.values, targets = result.p.values
+            let pdf = result.pdf.values, weight = weights.values
             let expectedDirections = squareToUniformSphere(Point2Array(samples)).values
             let fourPi = Float(4 * Double.pi)
             for i in points.indices {
@@ -262,14 +263,13 @@ struct EmitterPluginTests {
                 let reach = 2 * Swift.max(radius, (points[i] - center).length)
                 #expect(pluginClose(targets[i], points[i] + directions[i] * reach, 1e-5))
             }
-            let escaped = emitter.eval(direction: result.direction).values
+            let si = PluginFixtures.interaction(wi: Array(repeating: Vector3f(0, 0, 1), count: 64))
+            let escaped = emitter.eval(si, direction: result.d, active: BoolArray(repeating: true, count: 64)).values
             #expect(escaped.count == 64 && escaped.allSatisfy { $0 == Vector3f(1, 2, 0.5) })
-            let density = emitter.pdfDirection(result.direction).values
+            let density = emitter.pdfDirection(from: Vector3Array(points), result,
+                                               active: BoolArray(repeating: true, count: 64)).values
             #expect(density.count == 64 && density.allSatisfy { pluginClose($0, 1 / fourPi, 1e-6) })
-            // The bounding sphere's center defaults to the origin.
-            let origin = emitter.sampleDirection(from: Vector3Array([Vector3f.zero]),
-                                                 sample: Point2Array([SIMD2(0.25, 0.5)]), sceneRadius: 3)
-            #expect(pluginClose(origin.target.values[0], origin.direction.values[0] * 6, 1e-5))
+            #expect(emitter.parameters.map(\.key) == ["radiance.value"])
         }
     }
 }

@@ -43,7 +43,7 @@ enum RenderTestSupport {
         let bsdf: any BSDF = twoSided ? TwoSidedBSDF(diffuse) : diffuse
         return try! Scene(sensor: .tutorial(resolution: resolution),
                      shapes: [SceneShape(id: "shape", shape: shape, bsdf: bsdf)],
-                     emitter: ConstantEmitter(radiance: Vector3f(1, 1, 1)),
+                     emitters: [SceneEmitter(id: "emitter_0", emitter: ConstantEmitter(radiance: Vector3f(1, 1, 1)))],
                      boundingSphere: Scene.boundingSphere(of: shape.bounds))
     }
 }
@@ -123,7 +123,8 @@ struct RenderTests {
         try TraceContext.with(CompileOptions(variant: .llvm)) {
             let fromFile = try Scene(contentsOf: file)
             let builtIn = try TutorialScene.make(resolution: 16, texture: .init(size: 16, values: values))
-            #expect(fromFile.parameters.keys == [TutorialScene.textureKey])
+            #expect(fromFile.parameters.keys == [TutorialScene.textureKey, "emitter_0.radiance.value"])
+            #expect(builtIn.parameters.keys == fromFile.parameters.keys)
             let a = fromFile.render(samplesPerPixel: 4, seed: 2).values
             let b = builtIn.render(samplesPerPixel: 4, seed: 2).values
             let worst = zip(a, b).map { abs($0 - $1) }.max() ?? 0

@@ -2,51 +2,58 @@
 import Tracer
 
 /// An environment of constant radiance (SCENE-SPEC §7), sampled uniformly over the sphere of directions.
-public struct ConstantEmitter {
-    /// The RGB radiance (Mitsuba's default is 1).
-    public var radiance: Vector3f
+public struct ConstantEmitter: Emitter {
+    /// The RGB radiance (Mitsuba's default is 1), a parameter under "radiance.value".
+    public let radiance: ConstantTexture
+    public let samplingWeight: Float
 
     /// An environment of radiance `radiance`.
-    public init(radiance: Vector3f = .one) {
-        self.radiance = radiance
+    public init(radiance: Vector3f = .one, samplingWeight: Float = 1) {
+        self.radiance = ConstantTexture(radiance)
+        self.samplingWeight = samplingWeight
     }
 
-    /// The radiance arriving along any escaped ray, per lane of `direction`.
-    public func eval(direction: Vector3Array) -> Vector3Array {
-        Vector3Array(repeating: radiance, count: direction.count)
+    public var flags: EmitterFlags { .infinite }
+
+    /// A uniform direction d on the sphere, pdf 1/4π, weight radiance·4π, and the point p + d·2·max(R, |p − c|)
+    /// beyond all geometry, where (c, R) is the scene's bounding sphere.
+    public func sampleDirection(from reference: Vector3Array, sample: Point2Array, bounds: EmitterSceneBounds,
+                                active: BoolArray) -> (sample: EmitterSample, weight: Vector3Array) {
+        let d = squareToUniformSphere(sample)
+        let lanes = Swift.max(reference.count, sample.count)
+        let pdf = FloatArray(repeating: Float(1 / (4 * Double.pi)), count: lanes)
+        let reach = max((reference - .constant(bounds.center)).length, .constant(bounds.radius))
+        let dist = 2 * reach
+        let emitterSample = EmitterSample(p: fma(d, dist, reference), n: -d, d: d, dist: dist, pdf: pdf,
+                                          isDelta: BoolArray(repeating: false, count: lanes))
+        return (emitterSample, radiance.eval(sample, active: active) / pdf)
     }
 
-    /// A uniform direction d on the sphere, pdf 1/4π, weight radiance/pdf = radiance·4π, and a target point
-    /// p + d·2·max(R, |p − c|) beyond all geometry, where (c, R) is the scene's bounding sphere.
-    public func sampleDirection(from p: Vector3Array, sample u: Point2Array, sceneCenter: Vector3f = .zero,
-                                sceneRadius: Float)
-        -> (direction: Vector3Array, pdf: FloatArray, weight: Vector3Array, target: Vector3Array) {
-        let lanes = Swift.max(p.count, u.count)
-        let direction = squareToUniformSphere(u)
-        let density = Float(1 / (4 * Double.pi))
-        let pdf = FloatArray(repeating: density, count: lanes)
-        let weight = Vector3Array(repeating: radiance / density, count: lanes)
-        let distanceToCenter = (p - Vector3Array.constant(sceneCenter)).length
-        let reach = max(distanceToCenter, .constant(sceneRadius))
-        let target = fma(direction, 2 * reach, p)
-        return (direction, pdf, weight, target)
+    /// 1/4π for every direction.
+    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> FloatArray {
+        select(active, uniformSpherePdf(count: sample.d.count), .constant(0))
     }
 
-    /// The density of `sampleDirection` per solid angle: 1/4π for every direction.
-    public func pdfDirection(_ direction: Vector3Array) -> FloatArray {
-        uniformSpherePdf(count: direction.count)
+    /// The radiance, everywhere.
+    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> Vector3Array {
+        radiance.eval(Point2Array(repeating: 0, 0), active: active)
     }
+
+    /// The radiance, in every direction.
+    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray) -> Vector3Array {
+        radiance.eval(Point2Array(repeating: 0, 0), active: active)
+    }
+
+    public var parameters: [(key: String, slot: ParameterSlot)] { [("radiance.value", radiance.value)] }
 }
 
 extension ConstantEmitter {
-    /// From `<emitter type="constant">`: `radiance` as an rgb or float property (default 1).
+    /// From `<emitter type="constant">`: `radiance` as an rgb or float property (default 1), `sampling_weight`.
     public init(_ description: PluginDescription, document: SceneDocument) throws {
         try PluginFactory.requireKind(.emitter, type: "constant", description)
-        try description.requireKnownProperties(["radiance"])
-        if let child = description.children.first {
-            throw SceneError("a nested \(child.kind) is not supported here (give 'radiance' as rgb or float)",
-                             at: child.referenceLocation ?? child.location, element: description.elementDescription)
-        }
-        self.init(radiance: try description.rgb("radiance", default: .one))
+        try description.requireKnownProperties(["radiance", "sampling_weight"])
+        try PluginFactory.rejectNestedPlugins(description, instead: "give 'radiance' as rgb or float")
+        self.init(radiance: try description.rgb("radiance", default: .one),
+                  samplingWeight: try PluginFactory.samplingWeight(description))
     }
 }

@@ -25,6 +25,12 @@ public struct ConstantTexture: Texture {
         return Vector3Array(x: channels[0], y: channels[1], z: channels[2])
     }
 
+    /// The current value, read back from the slot.
+    public var rgb: Vector3f {
+        let v = value.value.values
+        return Vector3f(v[0], v[1], v[2])
+    }
+
     /// The value, under "value" (Mitsuba's key for an `srgb` texture).
     public var parameters: [(key: String, slot: ParameterSlot)] { [("value", value)] }
 

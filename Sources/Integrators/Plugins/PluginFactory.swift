@@ -10,8 +10,8 @@ public enum PluginFactory {
     public static let textureTypes = ["bitmap"]
     /// The supported `<shape type="...">` values.
     public static let shapeTypes = ["rectangle", "sphere", "disk", "cylinder", "cube", "obj", "ply", "serialized", "shapegroup", "instance"]
-    /// The supported `<emitter type="...">` values.
-    public static let emitterTypes = ["constant"]
+    /// The supported `<emitter type="...">` values (`area` only nested in a shape).
+    public static let emitterTypes = ["constant", "point", "spot", "directional", "area"]
 
     /// The BSDF of a `<bsdf>` description.
     public static func makeBSDF(_ description: PluginDescription, document: SceneDocument) throws -> any BSDF {
@@ -57,23 +57,70 @@ public enum PluginFactory {
         return (geometry, try bsdfDescription(of: description))
     }
 
-    /// The emitter of an `<emitter>` description.
-    public static func makeEmitter(_ description: PluginDescription, document: SceneDocument) throws
-        -> ConstantEmitter {
+    /// The emitter of a top-level `<emitter>` description.
+    public static func makeEmitter(_ description: PluginDescription, document: SceneDocument) throws -> any Emitter {
         try requireKind(.emitter, description)
         switch description.type {
         case "constant": return try ConstantEmitter(description, document: document)
+        case "point": return try PointEmitter(description, document: document)
+        case "spot": return try SpotEmitter(description, document: document)
+        case "directional": return try DirectionalEmitter(description, document: document)
+        case "area": throw description.error("an area emitter belongs inside a <shape>")
         default: throw unsupportedType(description, supported: emitterTypes)
         }
     }
 
+    /// The area emitter nested in a shape, for the shape's geometry, or nil when there is none.
+    static func makeAreaEmitter(of shape: PluginDescription, geometry: ShapeGeometry) throws -> AreaEmitter? {
+        let emitters = shape.children(of: .emitter)
+        guard let description = emitters.first else { return nil }
+        if emitters.count > 1 {
+            throw SceneError("a shape takes one nested emitter, found \(emitters.count)",
+                             at: emitters[1].referenceLocation ?? emitters[1].location, element: shape.elementDescription)
+        }
+        guard description.type == "area" else {
+            throw description.error("a shape's emitter must be of type 'area', found '\(description.type)'")
+        }
+        let sampling: any AreaSampling
+        switch geometry {
+        case .analytic(let analytic):
+            guard let samplable = analytic as? any AreaSampling else {
+                throw description.error("shape type '\(shape.type)' cannot carry an area emitter")
+            }
+            sampling = samplable
+        case .mesh(let mesh):
+            do {
+                sampling = try MeshSampler(mesh)
+            } catch {
+                throw description.error("cannot sample the mesh of '\(shape.id ?? shape.type)' for its area light: \(error)")
+            }
+        case .groupMesh:
+            throw description.error("a shape inside a shapegroup cannot carry an area emitter")
+        }
+        return try AreaEmitter(description, shape: sampling)
+    }
+
+    /// Mitsuba's `sampling_weight` of an emitter (default 1; must be positive and finite).
+    static func samplingWeight(_ description: PluginDescription) throws -> Float {
+        let weight = Float(try description.float("sampling_weight", default: 1))
+        guard weight > 0, weight.isFinite else {
+            throw description.error("sampling_weight must be positive, got \(weight)", property: "sampling_weight")
+        }
+        return weight
+    }
+
+    /// Throws for any nested plugin of a plugin that takes only values.
+    static func rejectNestedPlugins(_ description: PluginDescription, instead: String) throws {
+        guard let child = description.children.first else { return }
+        throw SceneError("a nested \(child.kind) is not supported here (\(instead))",
+                         at: child.referenceLocation ?? child.location, element: description.elementDescription)
+    }
+
     /// The one nested bsdf of a shape, or a default diffuse description located at the shape.
     static func bsdfDescription(of shape: PluginDescription) throws -> PluginDescription {
-        for child in shape.children where child.kind != .bsdf {
-            let what = child.kind == .emitter
-                ? "a nested emitter (area light) is not supported"
-                : "unexpected nested \(child.kind) (a shape takes one nested bsdf)"
-            throw SceneError(what, at: child.referenceLocation ?? child.location, element: shape.elementDescription)
+        for child in shape.children where child.kind != .bsdf && child.kind != .emitter {
+            throw SceneError("unexpected nested \(child.kind) (a shape takes one nested bsdf and one area emitter)",
+                             at: child.referenceLocation ?? child.location, element: shape.elementDescription)
         }
         let bsdfs = shape.children(of: .bsdf)
         if bsdfs.count > 1 {

@@ -43,21 +43,34 @@ enum PRBAdjoint {
         }
     }
 
-    /// Backpropagates δL · (Lr_dir + Lr_ind) of one vertex into the parameters.
+    /// Backpropagates δL · (Le + Lr_dir + Lr_ind) of one vertex into the parameters.
     static func backpropagate(_ vertex: PathVertex, scene: Scene, radianceAfter: Vector3Array,
                               adjoint: Vector3Array) {
         let context = adjoint.x.context
         context.withGradientsResumed {
             let si = vertex.interaction
-            // Next event estimation: Lr_dir = β w_em f(wi, wo_em) (4π L_e V), with f tracked.
+            // Emitter values are re-evaluated with tracking only when some are differentiated: otherwise their
+            // terms have no derivative and the stored values serve.
+            let emittersTracked = scene.emittersNeedGradients(context)
+            // Next event estimation: Lr_dir = β w_em f(wi, wo_em) (L_e V / pdf), with f tracked.
             let f = scene.evalBSDF(si, wo: vertex.neeDirection, active: vertex.neeActive)
-            let direct = vertex.throughput * f * (vertex.neeLight * vertex.neeWeight)
+            var light = vertex.neeLight
+            if emittersTracked, let record = vertex.neeRecord {
+                light = scene.emitterWeight(record, from: si.p, active: vertex.neeActive)
+            }
+            let direct = vertex.throughput * f * (light * vertex.neeWeight)
             // The light arriving through the sampled direction: Lr_ind = L_after R(f(wi, wo)), where R has value 1 and
             // derivative df / f (0 where f = 0).
             let value = scene.evalBSDF(si, wo: vertex.sample.wo, active: vertex.continuing)
             let ratio = Vector3Array(x: relative(value.x), y: relative(value.y), z: relative(value.z))
             let indirect = radianceAfter * ratio
-            let objective = direct + indirect
+            var objective = direct + indirect
+            // Emission reached by the ray: Le = β w_bsdf L_e, with L_e tracked.
+            if emittersTracked, let arrival = vertex.arrivalEmitter {
+                objective = objective + vertex.emittedFactor
+                    * scene.arrivalRadiance(si, emitter: arrival, direction: vertex.arrivalDirection,
+                                            active: vertex.emittedFactor.maxComponent .!= 0)
+            }
             guard objective.x.requiresGradient || objective.y.requiresGradient || objective.z.requiresGradient else { return }
             Tracer.backward([(objective.x, adjoint.x), (objective.y, adjoint.y), (objective.z, adjoint.z)])
         }

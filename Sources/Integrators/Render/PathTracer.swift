@@ -49,7 +49,7 @@ enum PathTracer {
             return symbolicRadiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler,
                                     progress: progress)
         }
-        var arrays = LoopArrays(state: PathState(ray: rays, lanes: laneCount), sampler: sampler, carried: carried,
+        var arrays = LoopArrays(state: PathState(ray: rays, lanes: laneCount, tracksPosition: scene.hasSurfaceEmitters), sampler: sampler, carried: carried,
                                 laneImages: scene.originalBatchLanes(lanes: laneCount))
         var compaction = WavefrontCompaction(laneCount: laneCount)
         defer { scene.resetBatchLanes() }

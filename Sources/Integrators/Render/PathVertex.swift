@@ -20,9 +20,12 @@ struct PathState: TraversableStruct {
     /// True when the last sampled lobe was a Dirac delta (or for the camera ray).
     var previousWasDelta: BoolArray
     var active: BoolArray
+    /// The previous vertex (the camera at first), for the MIS weight of a hit on an area light; nil when the
+    /// scene has none, so that the loop does not carry it.
+    var previousPosition: Vector3Array?
 
     /// The initial state for camera rays.
-    init(ray: RayArray, lanes: Int) {
+    init(ray: RayArray, lanes: Int, tracksPosition: Bool = false) {
         let context = ray.maxT.context
         self.ray = ray
         depth = UInt32Array(repeating: 0, count: lanes, context: context)
@@ -32,10 +35,12 @@ struct PathState: TraversableStruct {
         previousPDF = FloatArray(repeating: 1, context: context)
         previousWasDelta = BoolArray(repeating: true, context: context)
         active = BoolArray(repeating: true, count: lanes, context: context)
+        previousPosition = tracksPosition ? ray.origin : nil
     }
 
-    /// Visits the ray, depth, radiance, throughput, eta, previousPDF, previousWasDelta and active, in that order
-    /// (a frozen bounce names its buffers by these places, a symbolic loop its variables).
+    /// Visits the ray, depth, radiance, throughput, eta, previousPDF, previousWasDelta, active and (when tracked)
+    /// previousPosition, in that order (a frozen bounce names its buffers by these places, a symbolic loop its
+    /// variables).
     mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
         ray.traverse(&visitor)
         depth.traverse(&visitor)
@@ -45,20 +50,27 @@ struct PathState: TraversableStruct {
         previousPDF.traverse(&visitor)
         previousWasDelta.traverse(&visitor)
         active.traverse(&visitor)
+        previousPosition?.traverse(&visitor)
     }
 }
 
 /// What one bounce computed, for the lanes that were active.
 struct PathVertex {
     var interaction: SurfaceInteraction
-    /// Radiance of the environment reached by this ray (with its MIS weight and throughput), Le.
+    /// Radiance of the emitter this ray reached (an area light or the environment), with its MIS weight and the
+    /// throughput, Le; `emittedFactor` is that throughput times MIS weight, `arrivalEmitter` the emitter's index
+    /// (`UInt32.max`: none) and `arrivalDirection` the ray's direction.
     var emitted: Vector3Array
-    /// Next event estimation: active lanes, the light direction in the shading frame, its MIS weight w_em and the
-    /// emitter weight times visibility (4π L_e V).
+    var emittedFactor: Vector3Array
+    var arrivalEmitter: UInt32Array?
+    var arrivalDirection: Vector3Array
+    /// Next event estimation: active lanes, the light direction in the shading frame, its MIS weight w_em, the
+    /// emitter weight times visibility (L_e V / pdf) and the emitter sample it came from.
     var neeActive: BoolArray
     var neeDirection: Vector3Array
     var neeWeight: FloatArray
     var neeLight: Vector3Array
+    var neeRecord: EmitterSampleRecord?
     /// The direct light collected at this vertex, Lr_dir = β w_em f (4π L_e V).
     var direct: Vector3Array
     /// The sampled continuation.
@@ -67,8 +79,6 @@ struct PathVertex {
     var continuing: BoolArray
     /// The throughput before this vertex, β.
     var throughput: Vector3Array
-
-    static let inverseFourPi: Float = 1 / (4 * Float.pi)
 
     /// Traces one bounce for every lane and returns the vertex and the state after it.
     static func trace(_ state: PathState, scene: Scene, sampler: inout IndependentSampler) -> (PathVertex, PathState) {
@@ -81,19 +91,26 @@ struct PathVertex {
         // Intersection.
         let si = scene.intersect(state.ray, active: active)
 
-        // Emission from the environment where the ray escaped.
-        var emitted = Vector3Array(repeating: Vector3f(0, 0, 0), count: 1)
-        if let emitter = scene.emitter {
-            let escaped = active & !si.isValid
-            let p2 = state.previousPDF * state.previousPDF
-            let misRaw = p2 / (p2 + inverseFourPi * inverseFourPi)
-            let misFinite = select(misRaw .== misRaw, misRaw, zero)
-            var weight = select(state.previousWasDelta, FloatArray(repeating: 1, context: context), misFinite)
+        // Emission where the ray arrived (an area light's front, or the environment), weighted against emitter
+        // sampling at the previous vertex.
+        let zero3 = Vector3Array(repeating: Vector3f(0, 0, 0), count: 1)
+        var emitted = zero3, emittedFactor = zero3
+        var arrival: UInt32Array? = nil
+        if scene.environmentIndex != nil || scene.hasSurfaceEmitters {
+            let index = scene.arrivalEmitter(si, active: active)
+            let radiance = scene.arrivalRadiance(si, emitter: index, direction: state.ray.direction,
+                                                 active: active & (state.previousPDF .> 0))
+            let emitterPDF = scene.arrivalEmitterPDF(si, emitter: index, from: state.previousPosition,
+                                                     direction: state.ray.direction,
+                                                     active: active & !state.previousWasDelta)
+            var weight = select(state.previousWasDelta, FloatArray(repeating: 1, context: context),
+                                misWeight(state.previousPDF, emitterPDF))
             if settings.hideEmitters {
                 weight = select(state.depth .== 0, zero, weight)
             }
-            let radiance = emitter.eval(direction: state.ray.direction)
-            emitted = select(escaped, beta * radiance * weight, Vector3Array(repeating: Vector3f(0, 0, 0), count: 1))
+            emittedFactor = select(active, beta * weight, zero3)
+            emitted = emittedFactor * radiance
+            arrival = index
         }
 
         // Continue only below the depth limit and on a surface.
@@ -107,22 +124,20 @@ struct PathVertex {
         var neeActive = continuing & scene.hasSmoothBSDF(si, active: continuing)
         var neeDirection = Vector3Array(repeating: Vector3f(0, 0, 1), count: 1)
         var neeWeight = zero
-        var neeLight = Vector3Array(repeating: Vector3f(0, 0, 0), count: 1)
-        var direct = Vector3Array(repeating: Vector3f(0, 0, 0), count: 1)
-        if let emitter = scene.emitter {
-            let light = emitter.sampleDirection(from: si.p, sample: neeSample,
-                                                sceneCenter: scene.boundingSphere.center,
-                                                sceneRadius: scene.boundingSphere.radius)
-            let shadowRay = si.spawnRay(to: light.target)
-            let visible = scene.isUnoccluded(shadowRay, active: neeActive)
-            neeDirection = si.frame.toLocal(light.direction)
+        var neeLight = zero3
+        var direct = zero3
+        var neeRecord: EmitterSampleRecord? = nil
+        if !scene.emitters.isEmpty {
+            let record = scene.sampleEmitterDirection(si, sample: neeSample, active: neeActive)
+            neeActive = neeActive & (record.sample.pdf .!= 0)
+            neeDirection = si.frame.toLocal(record.sample.d)
             let bsdfValue = scene.evalBSDF(si, wo: neeDirection, active: neeActive)
             let bsdfPDF = scene.pdfBSDF(si, wo: neeDirection, active: neeActive)
-            let emitterPDF2 = inverseFourPi * inverseFourPi
-            neeWeight = emitterPDF2 / (emitterPDF2 + bsdfPDF * bsdfPDF)
-            neeLight = select(visible, light.weight, Vector3Array(repeating: Vector3f(0, 0, 0), count: 1))
-            direct = select(neeActive, beta * bsdfValue * (neeLight * neeWeight),
-                            Vector3Array(repeating: Vector3f(0, 0, 0), count: 1))
+            neeWeight = select(record.sample.isDelta, FloatArray(repeating: 1, context: context),
+                               misWeight(record.sample.pdf, bsdfPDF))
+            neeLight = record.weight
+            direct = select(neeActive, beta * bsdfValue * (neeLight * neeWeight), zero3)
+            neeRecord = record
         } else {
             neeActive = neeActive & BoolArray(repeating: false, context: context)
         }
@@ -141,6 +156,7 @@ struct PathVertex {
         next.throughput = select(continuing, beta * sample.weight, beta)
         next.previousPDF = select(continuing, sample.pdf, state.previousPDF)
         next.previousWasDelta = select(continuing, sample.isDelta, state.previousWasDelta)
+        if let previous = state.previousPosition { next.previousPosition = select(continuing, si.p, previous) }
         var keepGoing = continuing & (next.throughput.maxComponent .!= 0)
 
         // Russian roulette (the 1D sample is drawn whether or not it is used).
@@ -153,9 +169,18 @@ struct PathVertex {
         next.depth = select(si.isValid, state.depth + 1, state.depth)
         next.active = keepGoing
 
-        let vertex = PathVertex(interaction: si, emitted: emitted, neeActive: neeActive, neeDirection: neeDirection,
-                                neeWeight: neeWeight, neeLight: neeLight, direct: direct, sample: sample,
-                                continuing: continuing, throughput: beta)
+        let vertex = PathVertex(interaction: si, emitted: emitted, emittedFactor: emittedFactor,
+                                arrivalEmitter: arrival, arrivalDirection: state.ray.direction, neeActive: neeActive,
+                                neeDirection: neeDirection, neeWeight: neeWeight, neeLight: neeLight,
+                                neeRecord: neeRecord, direct: direct, sample: sample, continuing: continuing,
+                                throughput: beta)
         return (vertex, next)
+    }
+
+    /// The power heuristic a² / (a² + b²), 0 where that is not finite (Mitsuba's `mis_weight`).
+    static func misWeight(_ a: FloatArray, _ b: FloatArray) -> FloatArray {
+        let a2 = a * a
+        let w = a2 / (a2 + b * b)
+        return select(abs(w) .< Float.infinity, w, FloatArray(repeating: 0, context: w.context))
     }
 }

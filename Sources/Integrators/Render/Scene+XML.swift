@@ -5,7 +5,6 @@ import Tracer
 extension Scene {
     /// The plugin types a scene file may use at the top level.
     static let supportedIntegrators = ["path", "prb"]
-    static let supportedEmitters = ["constant"]
 
     /// Loads a Mitsuba 3 scene file (the supported subset); `overrides` replace `<default>` values (`-D`).
     public init(contentsOf url: URL, overrides: [String: String] = [:]) throws {
@@ -31,10 +30,13 @@ extension Scene {
         var instances: [SceneInstance] = []
         func addShape(_ description: PluginDescription, id: String, group: Int?) throws {
             let made = try PluginFactory.makeShape(description, document: document)
-            let bsdf = try PluginFactory.makeBSDF(made.bsdf, document: document)
+            var bsdf = try PluginFactory.makeBSDF(made.bsdf, document: document)
             // A BSDF reached through <ref id="..."/> is shared by every shape that references it.
             let key = made.bsdf.referenceLocation != nil ? made.bsdf.id : nil
             var geometry = made.geometry
+            let light = try PluginFactory.makeAreaEmitter(of: description, geometry: geometry)
+            // Mitsuba gives an emitting shape without a BSDF a black one: the light does not reflect.
+            if light != nil && description.children(of: .bsdf).isEmpty { bsdf = DiffuseBSDF(reflectance: .zero) }
             if let group {
                 guard case .mesh(let mesh) = geometry else {
                     throw description.error("a shapegroup holds triangle meshes (obj, ply, serialized, cube), not "
@@ -42,7 +44,7 @@ extension Scene {
                 }
                 geometry = .groupMesh(mesh, group: group)
             }
-            shapes.append(SceneShape(id: id, geometry: geometry, bsdf: bsdf, bsdfKey: key))
+            shapes.append(SceneShape(id: id, geometry: geometry, bsdf: bsdf, bsdfKey: key, emitter: light))
         }
         func addGroup(_ description: PluginDescription) throws -> Int {
             let name = description.id ?? "shapegroup_\(groups.count)"
@@ -82,12 +84,10 @@ extension Scene {
                 try addShape(description, id: description.id ?? "shape_\(index)", group: nil)
             }
         }
-        // The emitter (at most one, constant).
-        let emitters = root.children(of: .emitter)
-        if emitters.count > 1 { throw emitters[1].error("only one emitter is supported, found \(emitters.count)") }
-        let emitter = try emitters.first.map { description -> ConstantEmitter in
-            try description.requirePluginType(in: Scene.supportedEmitters)
-            return try ConstantEmitter(description, document: document)
+        // The top-level emitters (area lights come with their shapes).
+        let emitters = try root.children(of: .emitter).enumerated().map { index, description in
+            SceneEmitter(id: description.id ?? "emitter_\(index)",
+                         emitter: try PluginFactory.makeEmitter(description, document: document))
         }
         // The integrator (default: path, as Mitsuba).
         var settings = IntegratorSettings(kind: .path)
@@ -100,6 +100,6 @@ extension Scene {
             if settings.maxDepth < -1 { throw description.error("max_depth must be -1 or more, got \(settings.maxDepth)", property: "max_depth") }
             if settings.rrDepth < 1 { throw description.error("rr_depth must be at least 1, got \(settings.rrDepth)", property: "rr_depth") }
         }
-        try self.init(sensor: sensor, shapes: shapes, instances: instances, emitter: emitter, integrator: settings)
+        try self.init(sensor: sensor, shapes: shapes, instances: instances, emitters: emitters, integrator: settings)
     }
 }

@@ -53,8 +53,13 @@ public struct Scene {
     public var sensor: PerspectiveSensor
     /// The shapes, in declaration order (a hit's `shapeIndex` indexes this list).
     public private(set) var shapes: [SceneShape]
-    /// The environment light, if any.
-    public var emitter: ConstantEmitter?
+    /// The emitters: the top-level ones, then the area lights of shapes in shape order. Emitter sampling picks
+    /// among them (by `samplingWeight`).
+    public let emitters: [SceneEmitter]
+    /// The index in `emitters` of the environment (the light at infinity that escaped rays see), if any.
+    public let environmentIndex: Int?
+    /// For each shape, the index in `emitters` of its area light, if it has one.
+    let shapeEmitters: [Int?]
     /// How to render.
     public var integrator: IntegratorSettings
     /// Centre and radius of a sphere containing all geometry (shadow rays toward the environment end beyond it).
@@ -72,13 +77,31 @@ public struct Scene {
     /// A scene of `shapes` and `instances` of their shape groups, lit by `emitter`. `boundingSphere` defaults to
     /// the sphere around all geometry. Throws when the scene has triangle meshes and Embree cannot be loaded, or a
     /// mesh or an instance is invalid.
+    /// `emitters` are the top-level ones (the shapes bring their area lights).
     public init(sensor: PerspectiveSensor, shapes: [SceneShape], instances: [SceneInstance] = [],
-                emitter: ConstantEmitter?, integrator: IntegratorSettings = IntegratorSettings(),
+                emitters: [SceneEmitter], integrator: IntegratorSettings = IntegratorSettings(),
                 boundingSphere: (center: Vector3f, radius: Float)? = nil) throws {
         self.sensor = sensor
         self.shapes = shapes
         self.instances = instances
-        self.emitter = emitter
+        var all = emitters
+        var shapeEmitters: [Int?] = []
+        for shape in shapes {
+            guard let light = shape.emitter else {
+                shapeEmitters.append(nil)
+                continue
+            }
+            shapeEmitters.append(all.count)
+            all.append(SceneEmitter(id: "\(shape.id).emitter", emitter: light))
+        }
+        self.emitters = all
+        self.shapeEmitters = shapeEmitters
+        let environments = all.indices.filter { all[$0].emitter.flags.contains(.infinite) && !all[$0].emitter.flags.isDelta }
+        if environments.count > 1 {
+            throw SceneEmitterError("only one environment emitter is allowed, found \(environments.count) ("
+                                    + environments.map { all[$0].id }.joined(separator: ", ") + ")")
+        }
+        environmentIndex = environments.first
         self.integrator = integrator
         self.boundingSphere = boundingSphere
             ?? Scene.boundingSphere(of: Scene.bounds(of: shapes, instances: instances))
@@ -93,6 +116,9 @@ public struct Scene {
         var entries: [(String, ParameterSlot)] = []
         for material in materials {
             for (key, slot) in material.bsdf.parameters { entries.append(("\(material.key).\(key)", slot)) }
+        }
+        for light in emitters {
+            for (key, slot) in light.emitter.parameters { entries.append(("\(light.id).\(key)", slot)) }
         }
         return SceneParameters(entries)
     }
@@ -127,6 +153,23 @@ public struct Scene {
         let center = (box.min + box.max) * 0.5
         return (center, (box.max - center).length)
     }
+}
+
+/// An emitter of a scene with its id, the prefix of its parameter keys (`SHAPE.emitter` for an area light).
+public struct SceneEmitter {
+    public var id: String
+    public var emitter: any Emitter
+
+    public init(id: String, emitter: any Emitter) {
+        self.id = id
+        self.emitter = emitter
+    }
+}
+
+/// A scene whose emitters do not go together.
+public struct SceneEmitterError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// One distinct material of a scene: its BSDF and the prefix of its parameter keys.

@@ -29,29 +29,27 @@ public struct SceneShape {
     /// Shapes with the same non-nil key share one material: one case of the per-lane material dispatch and one
     /// set of parameters under the key (Mitsuba's `<ref id="..."/>` to a named BSDF). Nil: the shape's own.
     public var bsdfKey: String?
+    /// Its area light, if it emits.
+    public var emitter: AreaEmitter?
 
     /// A shape with an analytic geometry.
-    public init(id: String, shape: any Shape, bsdf: any BSDF, bsdfKey: String? = nil) {
-        self.id = id
-        geometry = .analytic(shape)
-        self.bsdf = bsdf
-        self.bsdfKey = bsdfKey
+    public init(id: String, shape: any Shape, bsdf: any BSDF, bsdfKey: String? = nil, emitter: AreaEmitter? = nil) {
+        self.init(id: id, geometry: .analytic(shape), bsdf: bsdf, bsdfKey: bsdfKey, emitter: emitter)
     }
 
     /// A shape of either kind.
-    public init(id: String, geometry: ShapeGeometry, bsdf: any BSDF, bsdfKey: String? = nil) {
+    public init(id: String, geometry: ShapeGeometry, bsdf: any BSDF, bsdfKey: String? = nil,
+                emitter: AreaEmitter? = nil) {
         self.id = id
         self.geometry = geometry
         self.bsdf = bsdf
         self.bsdfKey = bsdfKey
+        self.emitter = emitter
     }
 
     /// A triangle mesh, in world space.
-    public init(id: String, mesh: TriangleMesh, bsdf: any BSDF, bsdfKey: String? = nil) {
-        self.id = id
-        geometry = .mesh(mesh)
-        self.bsdf = bsdf
-        self.bsdfKey = bsdfKey
+    public init(id: String, mesh: TriangleMesh, bsdf: any BSDF, bsdfKey: String? = nil, emitter: AreaEmitter? = nil) {
+        self.init(id: id, geometry: .mesh(mesh), bsdf: bsdf, bsdfKey: bsdfKey, emitter: emitter)
     }
 
     /// The analytic shape, or nil for a mesh.

@@ -26,7 +26,7 @@ extension PathTracer {
                                  progress: RenderProgress?) -> Vector3Array {
         // Batched lookups take each lane's image from its index (lanes never move in a symbolic loop).
         scene.resetBatchLanes()
-        let start = SymbolicPathState(path: PathState(ray: rays, lanes: laneCount), rng: sampler.rng)
+        let start = SymbolicPathState(path: PathState(ray: rays, lanes: laneCount, tracksPosition: scene.hasSurfaceEmitters), rng: sampler.rng)
         // Only the radiance leaves the loop: the other outputs are dropped before the evaluation, so the kernel
         // stores 3 words per lane, not the whole state.
         let radiance = whileLoop(start, mode: .symbolic) { $0.path.active } body: { state in

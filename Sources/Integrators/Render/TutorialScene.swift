@@ -49,7 +49,8 @@ public enum TutorialScene {
             bsdf: DielectricBSDF(interiorIOR: 1.06, exteriorIOR: 1.000277))
         let box = (min: Vector3f(-1.2, -1.2, -1.45), max: Vector3f(1.2, 1.2, 0))
         return try Scene(sensor: .tutorial(resolution: resolution), shapes: [plane, sphere],
-                     emitter: ConstantEmitter(radiance: Vector3f(1, 1, 1)), integrator: integrator,
+                     emitters: [SceneEmitter(id: "emitter_0", emitter: ConstantEmitter(radiance: Vector3f(1, 1, 1)))],
+                     integrator: integrator,
                      boundingSphere: Scene.boundingSphere(of: box))
     }
 }

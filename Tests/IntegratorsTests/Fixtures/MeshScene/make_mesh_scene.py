@@ -1,7 +1,7 @@
-# Writes the mesh scene fixture (OBJ walls, a binary PLY ball with normals, a checker PNG; scene.xml and
-# instances.xml use them) and renders Mitsuba 3.9.1's references of both scenes as float32 NPY (H, W, 3):
-# reference.npy (spp 4096) and mitsuba_spp256.npy (spp 256, Mitsuba's own error at the spp the test renders),
-# prefixed instances_ for the second. Run with the local Mitsuba (set-up: the header of
+# Writes the mesh scene fixture (OBJ walls, a binary PLY ball with normals, a checker PNG; scene.xml,
+# instances.xml, cornell.xml and lights.xml use them) and renders Mitsuba 3.9.1's references of the four scenes as
+# float32 NPY (H, W, 3): reference.npy (spp 4096) and mitsuba_spp256.npy (spp 256, Mitsuba's own error at the spp
+# the test renders), prefixed by the scene's name except for scene.xml. Run with the local Mitsuba (set-up: the header of
 # shared/bench/mitsuba_bench.py):
 #   DRJIT_LIBLLVM_PATH=/usr/lib/x86_64-linux-gnu/libLLVM-19.so mitsuba-venv/bin/python make_mesh_scene.py
 import struct
@@ -75,9 +75,12 @@ for y in range(8):
         checker[y, x] = (220, 200, 120) if (x + y) % 2 == 0 else (40, 60, 150)
 mi.Bitmap(checker).write("checker.png")
 
-for file, prefix in [("scene.xml", ""), ("instances.xml", "instances_")]:
+# The reference uses its own seed, so that Mitsuba's spp-256 render (seed 7) is independent of it; a test renders
+# seed 7 too and compares with Mitsuba's render of the same random numbers.
+for file, prefix in [("scene.xml", ""), ("instances.xml", "instances_"), ("cornell.xml", "cornell_"),
+                     ("lights.xml", "lights_")]:
     scene = mi.load_file(file)
-    for spp, name in [(4096, "reference.npy"), (256, "mitsuba_spp256.npy")]:
-        image = mi.render(scene, spp=spp, seed=7)
+    for spp, seed, name in [(4096, 1000, "reference.npy"), (256, 7, "mitsuba_spp256.npy")]:
+        image = mi.render(scene, spp=spp, seed=seed)
         np.save(prefix + name, np.array(image, dtype=np.float32))
         print(prefix + name, float(np.mean(np.array(image))))

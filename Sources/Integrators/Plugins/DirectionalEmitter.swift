@@ -1,0 +1,71 @@
+// Mitsuba's `directional` light: parallel light of a given irradiance from one direction at infinity.
+import Tracer
+
+/// Light arriving everywhere along `direction` with `irradiance` (W/m² on a surface facing it).
+public struct DirectionalEmitter: Emitter {
+    /// The unit direction the light travels in.
+    public let direction: Vector3f
+    /// The RGB irradiance, a parameter under "irradiance.value".
+    public let irradiance: ConstantTexture
+    public let samplingWeight: Float
+
+    public init(direction: Vector3f = Vector3f(0, 0, 1), irradiance: Vector3f = .one, samplingWeight: Float = 1) {
+        self.direction = direction.normalized
+        self.irradiance = ConstantTexture(irradiance)
+        self.samplingWeight = samplingWeight
+    }
+
+    public var flags: EmitterFlags { [.infinite, .deltaDirection] }
+
+    /// The point reference − direction · 2 max(R', |reference − c|) (R' the bounding radius grown by Mitsuba's
+    /// ray epsilon), pdf 1 (a Dirac delta), weight the irradiance.
+    public func sampleDirection(from reference: Vector3Array, sample: Point2Array, bounds: EmitterSceneBounds,
+                                active: BoolArray) -> (sample: EmitterSample, weight: Vector3Array) {
+        let lanes = Swift.max(reference.count, sample.count)
+        let radius = Swift.max(SurfaceInteraction.rayEpsilon, bounds.radius * (1 + SurfaceInteraction.rayEpsilon))
+        let reach = max((reference - .constant(bounds.center)).length, .constant(radius))
+        let dist = 2 * reach
+        let d = Vector3Array.constant(direction)
+        let emitterSample = EmitterSample(p: reference - d * dist, n: d, d: -d, dist: dist,
+                                          pdf: FloatArray(repeating: 1, count: lanes),
+                                          isDelta: BoolArray(repeating: true, count: lanes))
+        return (emitterSample, evalDirection(from: reference, emitterSample, active: active))
+    }
+
+    /// 0: no ray reaches a single direction.
+    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> FloatArray {
+        .constant(0)
+    }
+
+    /// The irradiance.
+    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> Vector3Array {
+        irradiance.eval(Point2Array(repeating: 0, 0), active: active)
+    }
+
+    /// 0: no ray reaches a single direction.
+    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray) -> Vector3Array {
+        .constant(.zero)
+    }
+
+    public var parameters: [(key: String, slot: ParameterSlot)] { [("irradiance.value", irradiance.value)] }
+}
+
+extension DirectionalEmitter {
+    /// From `<emitter type="directional">`: `direction` or `to_world` (its +z axis), `irradiance` (default 1),
+    /// `sampling_weight`.
+    public init(_ description: PluginDescription, document: SceneDocument) throws {
+        try PluginFactory.requireKind(.emitter, type: "directional", description)
+        try description.requireKnownProperties(["direction", "to_world", "irradiance", "sampling_weight"])
+        try PluginFactory.rejectNestedPlugins(description, instead: "give 'irradiance' as rgb or float")
+        if description.has("direction") && description.has("to_world") {
+            throw description.error("give either 'direction' or 'to_world', not both", property: "direction")
+        }
+        let direction = description.has("direction") ? try description.vector("direction")
+            : try description.transform("to_world", default: .identity).applyVector(Vector3f(0, 0, 1))
+        guard direction.length > 0, direction.length.isFinite else {
+            throw description.error("the direction must be a nonzero vector", property: "direction")
+        }
+        self.init(direction: direction, irradiance: try description.rgb("irradiance", default: .one),
+                  samplingWeight: try PluginFactory.samplingWeight(description))
+    }
+}

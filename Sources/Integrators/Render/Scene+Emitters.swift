@@ -1,0 +1,204 @@
+// Emitter sampling and evaluation over all of a scene's emitters, as Mitsuba's Scene does it.
+//
+// Emitter sampling picks one emitter per lane (uniformly, or by `samplingWeight` when the weights differ) and
+// reuses the sample's first coordinate for the emitter's own sampling, as Mitsuba's `sample_emitter` does. Each
+// lane then runs only its emitter's code (the Tracer's dispatch), except where emitter values are being
+// differentiated, where every emitter is evaluated and the results are selected per lane.
+import Tracer
+
+/// The arguments of a per-lane emitter query, as one traversable value for the dispatch.
+private struct EmitterQuery: TraversableStruct {
+    var reference: Vector3Array
+    var sample: Point2Array
+    var target: EmitterSample
+
+    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        reference.traverse(&visitor)
+        sample.traverse(&visitor)
+        target.traverse(&visitor)
+    }
+}
+
+/// An emitter sample and its weight, as one traversable result.
+private struct SampledEmitter: TraversableStruct {
+    var sample: EmitterSample
+    var weight: Vector3Array
+
+    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        sample.traverse(&visitor)
+        weight.traverse(&visitor)
+    }
+}
+
+/// The arguments of evaluating emission where a ray arrived.
+private struct ArrivalQuery: TraversableStruct {
+    var interaction: SurfaceInteraction
+    var direction: Vector3Array
+
+    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        interaction.traverse(&visitor)
+        direction.traverse(&visitor)
+    }
+}
+
+/// What next event estimation sampled at each lane: the emitter chosen, the sample, its weight (radiance / pdf,
+/// the choice's probability included, 0 where occluded) and whether the shadow ray was unobstructed.
+struct EmitterSampleRecord {
+    var emitter: UInt32Array
+    var sample: EmitterSample
+    var weight: Vector3Array
+    var visible: BoolArray
+}
+
+extension Scene {
+    /// The sphere around the scene's geometry, as emitters at infinity see it.
+    var emitterBounds: EmitterSceneBounds {
+        EmitterSceneBounds(center: boundingSphere.center, radius: boundingSphere.radius)
+    }
+
+    /// Whether any emitter is on a surface (then paths remember their previous vertex for MIS on hits).
+    var hasSurfaceEmitters: Bool { shapeEmitters.contains { $0 != nil } }
+
+    /// True when emitter values are being differentiated (gradients recorded and some emitter parameter tracked):
+    /// then every emitter is evaluated on every lane instead of dispatching.
+    func emittersNeedGradients(_ context: TraceContext) -> Bool {
+        context.isRecordingGradients
+            && emitters.contains { $0.emitter.parameters.contains { $0.slot.value.requiresGradient } }
+    }
+
+    /// The probability of emitter sampling picking emitter `index` (Mitsuba's `pdf_emitter`).
+    func emitterPMF(_ index: UInt32Array) -> FloatArray {
+        guard let distribution = emitterDistribution else {
+            return FloatArray(repeating: emitters.isEmpty ? 0 : 1 / Float(emitters.count), context: index.context)
+        }
+        return distribution.evalPMFNormalized(index)
+    }
+
+    /// The distribution of emitter choices when the sampling weights differ (nil: uniform).
+    var emitterDistribution: DiscreteDistribution? {
+        let weights = emitters.map(\.emitter.samplingWeight)
+        guard emitters.count > 1, weights.contains(where: { $0 != weights[0] }) else { return nil }
+        return try? DiscreteDistribution(weights)
+    }
+
+    /// Runs `body` for each lane's emitter `index`: through the dispatch, or every emitter selected per lane when
+    /// emitter values are differentiated. Lanes where `mask` is false get unspecified values.
+    private func perEmitter<Arguments: TraversableStruct, Result: TraversableStruct>(
+        _ index: UInt32Array, arguments: Arguments, mask: BoolArray,
+        _ body: (any Emitter, Arguments, BoolArray) -> Result
+    ) -> Result {
+        if emitters.count == 1 { return body(emitters[0].emitter, arguments, mask) }
+        let context = index.context
+        if !emittersNeedGradients(context) {
+            return dispatch(index, count: emitters.count, arguments: arguments, mask: mask) { number, arguments in
+                body(emitters[number].emitter, arguments, BoolArray(repeating: true, context: context))
+            }
+        }
+        var result: Result? = nil
+        for (number, entry) in emitters.enumerated() {
+            let mine = mask & (index .== UInt32(number))
+            let value = body(entry.emitter, arguments, mine)
+            result = result.map { select(mine, value, $0) } ?? value
+        }
+        return result!
+    }
+
+    /// Next event estimation's emitter sample from each active lane's surface point (Mitsuba's
+    /// `sample_emitter_direction` with the visibility test): the weight is 0 and the pdf 0 where the shadow ray is
+    /// blocked.
+    func sampleEmitterDirection(_ si: SurfaceInteraction, sample: Point2Array, active: BoolArray)
+        -> EmitterSampleRecord {
+        let context = si.t.context
+        var sample = sample
+        var index = UInt32Array(repeating: 0, context: context)
+        var choiceWeight: FloatArray? = nil
+        if emitters.count > 1 {
+            if let distribution = emitterDistribution {
+                let (chosen, reused) = distribution.sampleReuse(sample.x, active: active)
+                index = chosen
+                choiceWeight = 1 / distribution.evalPMFNormalized(chosen, active: active)
+                sample.x = reused
+            } else {
+                let count = Float(emitters.count)
+                let scaled = sample.x * count
+                index = min(UInt32Array(scaled), UInt32Array(repeating: UInt32(emitters.count - 1), context: context))
+                choiceWeight = FloatArray(repeating: count, context: context)
+                sample.x = scaled - FloatArray(index)
+            }
+        }
+        let bounds = emitterBounds
+        let placeholder = EmitterSample(p: .constant(.zero), n: .constant(.zero), d: .constant(.zero),
+                                        dist: .constant(0), pdf: .constant(0), isDelta: BoolArray(repeating: false))
+        let query = EmitterQuery(reference: si.p, sample: sample, target: placeholder)
+        var sampled = perEmitter(index, arguments: query, mask: active) { emitter, query, mask -> SampledEmitter in
+            let (emitterSample, weight) = emitter.sampleDirection(from: query.reference, sample: query.sample,
+                                                                   bounds: bounds, active: mask)
+            return SampledEmitter(sample: emitterSample, weight: weight)
+        }
+        if let choiceWeight {
+            sampled.sample.pdf = sampled.sample.pdf / choiceWeight
+            sampled.weight = sampled.weight * choiceWeight
+        }
+        let candidate = active & (sampled.sample.pdf .!= 0)
+        let visible = isUnoccluded(si.spawnRay(to: sampled.sample.p), active: candidate)
+        let zero = Vector3Array.constant(.zero)
+        sampled.sample.pdf = select(visible, sampled.sample.pdf, .constant(0))
+        return EmitterSampleRecord(emitter: index, sample: sampled.sample,
+                                   weight: select(visible, sampled.weight, zero), visible: visible)
+    }
+
+    /// The weight of `record` recomputed from the emitter's `evalDirection` (radiance over the total pdf), so that
+    /// it carries derivatives with respect to emitter values (the value equals `record.weight`).
+    func emitterWeight(_ record: EmitterSampleRecord, from reference: Vector3Array, active: BoolArray) -> Vector3Array {
+        let query = EmitterQuery(reference: reference, sample: Point2Array(repeating: 0, 0), target: record.sample)
+        let radiance = perEmitter(record.emitter, arguments: query, mask: active) { emitter, query, mask in
+            emitter.evalDirection(from: query.reference, query.target, active: mask)
+        }
+        let pdf = record.sample.pdf
+        let usable = active & record.visible & (pdf .!= 0)
+        return select(usable, radiance / select(usable, pdf, .constant(1)), .constant(.zero))
+    }
+
+    /// The emitter index seen where each ray arrived: the hit shape's area light, or the environment where the ray
+    /// left the scene; `UInt32.max` where there is none.
+    func arrivalEmitter(_ si: SurfaceInteraction, active: BoolArray) -> UInt32Array {
+        let context = si.t.context
+        let none = UInt32Array(repeating: .max, context: context)
+        let environment = environmentIndex.map { UInt32Array(repeating: UInt32($0), context: context) } ?? none
+        guard hasSurfaceEmitters else { return select(si.isValid, none, environment) }
+        let table = UInt32Array(shapeEmitters.map { $0.map(UInt32.init) ?? .max }, context: context)
+        return select(si.isValid, table.gather(si.shapeIndex, mask: active & si.isValid), environment)
+    }
+
+    /// The radiance each ray sees where it arrived (an area light's front side, or the environment in the ray's
+    /// direction), 0 where it reached no emitter.
+    func arrivalRadiance(_ si: SurfaceInteraction, emitter index: UInt32Array, direction: Vector3Array,
+                         active: BoolArray) -> Vector3Array {
+        let reaches = active & (index .!= UInt32.max)
+        let query = ArrivalQuery(interaction: si, direction: direction)
+        let radiance = perEmitter(index, arguments: query, mask: reaches) { emitter, query, mask in
+            emitter.eval(query.interaction, direction: query.direction, active: mask)
+        }
+        return select(reaches, radiance, .constant(.zero))
+    }
+
+    /// The density with which emitter sampling from `reference` would have produced the arrival at `si` through
+    /// `direction` (Mitsuba's `pdf_emitter_direction`, the emitter choice included), 0 where no emitter was reached.
+    func arrivalEmitterPDF(_ si: SurfaceInteraction, emitter index: UInt32Array, from reference: Vector3Array?,
+                           direction: Vector3Array, active: BoolArray) -> FloatArray {
+        let reaches = active & (index .!= UInt32.max)
+        let origin = reference ?? .constant(.zero)
+        let offset = si.p - origin
+        let dist = offset.length
+        let d = select(si.isValid, offset / dist, direction)
+        let target = EmitterSample(p: si.p, n: si.frame.n, d: d,
+                                   dist: select(si.isValid, dist, .constant(.infinity)),
+                                   pdf: .constant(0), isDelta: BoolArray(repeating: false))
+        let query = EmitterQuery(reference: origin, sample: Point2Array(repeating: 0, 0), target: target)
+        let pdf = perEmitter(index, arguments: query, mask: reaches) { emitter, query, mask in
+            emitter.pdfDirection(from: query.reference, query.target, active: mask)
+        }
+        let chosen = select(reaches, index, UInt32Array(repeating: 0, context: index.context))
+        return select(reaches, pdf * emitterPMF(chosen), .constant(0))
+    }
+}
