@@ -32,7 +32,7 @@ struct GradientCommand: ParsableCommand {
         }
         let options = try sceneOptions.compileOptions()
         try TraceContext.with(options) {
-            let scene = try sceneOptions.loadScene()
+            let scene = try sceneOptions.loadScene(memory: try memoryLimit.memory())
             let samples = try sceneOptions.samplesPerPixel(spp, for: scene)
             let fitting = try memoryLimit.memory().samplesPerPass(pixels: scene.sensor.film.pixelCount,
                                                                   samplesPerPixel: samples, withGradients: true)

@@ -16,17 +16,6 @@ struct MemoryLimitOption: ParsableArguments {
             }
             return RenderMemory(limit: Int(min(memoryLimit * Double(1 << 30), Double(Int.max / 2))))
         }
-        return RenderMemory(limit: Int(Double(Self.availableBytes()) * 0.9))
-    }
-
-    /// MemAvailable from /proc/meminfo (the memory the kernel can give without swapping), or physical memory.
-    static func availableBytes() -> Int {
-        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {
-            for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
-                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-                if fields.count >= 2, let kilobytes = Int(fields[1]) { return kilobytes * 1024 }
-            }
-        }
-        return Int(ProcessInfo.processInfo.physicalMemory)
+        return .machineDefault
     }
 }

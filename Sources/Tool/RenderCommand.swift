@@ -48,7 +48,7 @@ struct RenderCommand: ParsableCommand {
         }
         let options = try sceneOptions.compileOptions()
         try TraceContext.with(options) {
-            let scene = try sceneOptions.loadScene()
+            let scene = try sceneOptions.loadScene(memory: try memoryLimit.memory())
             let samples = try sceneOptions.samplesPerPixel(spp, for: scene)
             let perPass = try memoryLimit.memory().samplesPerPass(pixels: scene.sensor.film.pixelCount,
                                                                   samplesPerPixel: samples, withGradients: false)

@@ -60,9 +60,9 @@ struct SceneOptions: ParsableArguments {
         return result
     }
 
-    /// Loads the scene described by the options.
-    func loadScene() throws -> Scene {
-        var loaded = try loadSceneDescription()
+    /// Loads the scene described by the options; meshes must fit in `memory` (default: the machine's).
+    func loadScene(memory: RenderMemory = .machineDefault) throws -> Scene {
+        var loaded = try loadSceneDescription(memoryLimit: memory.limit)
         if let pathLoop {
             guard let mode = IntegratorSettings.PathLoop(rawValue: pathLoop) else {
                 throw ValidationError("--path-loop must be wavefront or symbolic, got '\(pathLoop)'")
@@ -73,7 +73,7 @@ struct SceneOptions: ParsableArguments {
     }
 
     /// The scene as the tutorial or the XML file describes it.
-    private func loadSceneDescription() throws -> Scene {
+    private func loadSceneDescription(memoryLimit: Int) throws -> Scene {
         if let res, res < 1 { throw ValidationError("--res must be at least 1, got \(res)") }
         if scene == "tutorial" {
             let data = try texture.map { try TutorialScene.textureData(contentsOf: URL(fileURLWithPath: $0)) }
@@ -81,7 +81,7 @@ struct SceneOptions: ParsableArguments {
         }
         if texture != nil { throw ValidationError("--texture applies to the tutorial scene only") }
         if res != nil { throw ValidationError("--res applies to the tutorial scene only; use -D in the scene file") }
-        return try Scene(contentsOf: URL(fileURLWithPath: scene), overrides: overrides())
+        return try Scene(contentsOf: URL(fileURLWithPath: scene), overrides: overrides(), memoryLimit: memoryLimit)
     }
 
     /// The requested samples per pixel, or the scene's sampler's, validated.

@@ -12,8 +12,9 @@ struct MeshSceneTests {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/MeshScene/\(name)")
     }
 
-    static func scene(_ file: String = "scene.xml", _ overrides: [String: String] = [:]) throws -> Scene {
-        try Scene(contentsOf: fixture(file), overrides: overrides)
+    static func scene(_ file: String = "scene.xml", _ overrides: [String: String] = [:],
+                      memoryLimit: Int? = nil) throws -> Scene {
+        try Scene(contentsOf: fixture(file), overrides: overrides, memoryLimit: memoryLimit)
     }
 
     static let files = ["scene.xml", "instances.xml"]
@@ -290,6 +291,29 @@ struct MeshSceneTests {
         // not a parameter here yet). The unnamed emitter is `emitter_0` (Mitsuba names it by its address).
         #expect(keys == ["white.reflectance.value", "room.bsdf.reflectance.data", "left.bsdf.reflectance.value",
                          "right.bsdf.reflectance.value", "emitter_0.radiance.value"])
+    }
+
+    @Test("meshes over the memory limit are refused before they are loaded or traced, with estimate and limit")
+    func memoryLimit() throws {
+        // ball.ply is 8 KiB: loading it is estimated at 2 bytes a file byte, so a 4 KiB limit refuses it.
+        do {
+            _ = try Self.scene("scene.xml", [:], memoryLimit: 4096)
+            Issue.record("expected the memory limit to refuse ball.ply")
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains("ball.ply") && message.contains("memory limit") && message.contains("GiB"),
+                    "\(message)")
+        }
+        // Loading fits in 1 MiB, but tracing the meshes (buffers, Embree's copy and BVH) does not fit in 20 KiB.
+        let mesh = TriangleMesh.cube()
+        let shape = SceneShape(id: "box", mesh: mesh, bsdf: DiffuseBSDF())
+        do {
+            _ = try Scene(sensor: .tutorial(resolution: 4), shapes: [shape], emitters: [], memoryLimit: 2048)
+            Issue.record("expected the memory limit to refuse tracing the cube")
+        } catch {
+            #expect("\(error)".contains("memory limit"), "\(error)")
+        }
+        _ = try Scene(sensor: .tutorial(resolution: 4), shapes: [shape], emitters: [], memoryLimit: 1 << 20)
     }
 
     @Test("mesh files that do not load are errors naming the shape and the file")

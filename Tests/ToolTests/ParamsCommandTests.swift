@@ -27,8 +27,10 @@ struct ParamsCommandTests {
         run = try runTool(["params", "--scene", scene.path, "--json"])
         #expect(run.status == 0)
         let entries = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]] ?? []
-        #expect(entries.compactMap { $0["key"] as? String } == ["wall.bsdf.reflectance.value", "ball.bsdf.brdf_0.reflectance.data"])
+        #expect(entries.compactMap { $0["key"] as? String }
+                    == ["wall.bsdf.reflectance.value", "ball.bsdf.brdf_0.reflectance.data", "emitter_0.radiance.value"])
         #expect(entries.first?["values"] as? [Double] == [0.25, 0.5, 0.75])
-        #expect((entries.last?["shape"] as? [Int]) == [4, 4, 3])
+        #expect((entries[1]["shape"] as? [Int]) == [4, 4, 3])
+        #expect(entries.last?["values"] as? [Double] == [1, 1, 1])
     }
 }

@@ -1,6 +1,12 @@
 // A scene's triangle meshes on the Tracer: one Embree scene for ray queries, and the mesh buffers for hit records.
 import Tracer
 
+/// A scene whose meshes do not fit in the memory limit.
+public struct MeshMemoryError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// The triangle meshes of a scene, ready to be traced: an `EmbreeScene` built once over all of them (found hits:
 /// distance, barycentrics, mesh, triangle and instance), and their vertex data concatenated into traced buffers,
 /// from which the surface at a hit is computed as Mitsuba's `Mesh::compute_surface_interaction` computes it (and,
@@ -46,7 +52,9 @@ public final class MeshGeometry: @unchecked Sendable {
 
     /// The meshes of `shapes` (world-space meshes and shape groups' meshes) and the `instances` of the groups; nil
     /// when there are none. Throws `EmbreeError` when a mesh or an instance is invalid or Embree is missing.
-    public convenience init?(shapes: [SceneShape], instances: [SceneInstance] = [],
+    /// `memoryLimit` bounds the estimated bytes of the buffers and of Embree's scene: a scene above it is refused
+    /// with the estimate before anything is built.
+    public convenience init?(shapes: [SceneShape], instances: [SceneInstance] = [], memoryLimit: Int? = nil,
                              context: TraceContext = .current) throws {
         let world = shapes.indices.compactMap { index in shapes[index].mesh.map { (mesh: $0, shape: index) } }
         let groupCount = (shapes.compactMap { $0.groupMesh?.group }.max() ?? -1) + 1
@@ -55,6 +63,16 @@ public final class MeshGeometry: @unchecked Sendable {
             if let (mesh, group) = shape.groupMesh { groups[group].append((mesh, index)) }
         }
         guard !world.isEmpty || !instances.isEmpty else { return nil }
+        if let memoryLimit {
+            let stored = world.map(\.mesh) + groups.joined().map(\.mesh)
+            let estimate = MeshMemory.tracingBytes(vertices: stored.reduce(0) { $0 + $1.vertexCount },
+                                                   triangles: stored.reduce(0) { $0 + $1.triangleCount })
+            if estimate > memoryLimit {
+                throw MeshMemoryError("tracing the scene's \(stored.count) meshes would take about "
+                                      + "\(RenderMemory.gibibytes(estimate)), more than the memory limit of "
+                                      + "\(RenderMemory.gibibytes(memoryLimit)) (--memory-limit)")
+            }
+        }
         try self.init(meshes: world, groups: groups, instances: instances.map { ($0.group, $0.toWorld) },
                       context: context)
     }

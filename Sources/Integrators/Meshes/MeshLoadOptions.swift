@@ -16,6 +16,9 @@ public struct MeshLoadOptions: Sendable, Equatable {
     /// Object-to-world transform applied to positions (as points) and normals (by the inverse transpose, then
     /// normalized) while loading (Mitsuba's `to_world`).
     public var toWorld: Transform4
+    /// Bytes that loading may take; a file whose estimated mesh is larger is refused before it is parsed, with the
+    /// estimate and the limit in the message. Nil: no limit.
+    public var memoryLimit: Int? = nil
 
     /// Options with every parameter spelled out.
     public init(faceNormals: Bool = false, flipNormals: Bool = false, flipTexCoords: Bool,

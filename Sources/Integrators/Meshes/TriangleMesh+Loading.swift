@@ -8,6 +8,7 @@ extension TriangleMesh {
     /// Relative (negative) indices are accepted too (Mitsuba 3.9.1 refuses them).
     public init(objContentsOf url: URL, options: MeshLoadOptions = .obj) throws {
         let data = try Self.contents(of: url)
+        try MeshMemory.check(fileBytes: data.count, format: .obj, limit: options.memoryLimit, fileName: url.lastPathComponent)
         try self.init(objData: data, name: url.lastPathComponent, options: options)
     }
 
@@ -19,6 +20,9 @@ extension TriangleMesh {
     /// Loads a Stanford PLY file (ASCII, binary little- or big-endian) as Mitsuba's `ply` shape does.
     public init(plyContentsOf url: URL, options: MeshLoadOptions = .ply) throws {
         let data = try Self.contents(of: url)
+        let isASCII = String(decoding: data.prefix(256), as: UTF8.self).contains("format ascii")
+        try MeshMemory.check(fileBytes: data.count, format: isASCII ? .asciiPLY : .binaryPLY,
+                             limit: options.memoryLimit, fileName: url.lastPathComponent)
         try self.init(plyData: data, name: url.lastPathComponent, options: options)
     }
 
@@ -32,6 +36,8 @@ extension TriangleMesh {
     /// "file@index".
     public init(serializedContentsOf url: URL, shapeIndex: Int = 0, options: MeshLoadOptions = .serialized) throws {
         let data = try Self.contents(of: url)
+        try MeshMemory.check(fileBytes: data.count, format: .serialized, limit: options.memoryLimit,
+                             fileName: url.lastPathComponent)
         try self.init(serializedData: data, name: url.lastPathComponent, shapeIndex: shapeIndex, options: options)
     }
 

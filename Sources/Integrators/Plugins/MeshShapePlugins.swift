@@ -7,7 +7,8 @@ extension PluginFactory {
     /// Mitsuba 3.9.1 reads them: `filename` (resolved against the scene's paths), `to_world`, `face_normals`,
     /// `flip_normals`, `flip_tex_coords` (obj: default true; ply: default false) and `shape_index` (serialized).
     /// A file that does not load is an error naming the shape, the file and what is wrong with it.
-    static func makeMesh(_ description: PluginDescription, document: SceneDocument) throws -> TriangleMesh {
+    static func makeMesh(_ description: PluginDescription, document: SceneDocument, memoryLimit: Int? = nil) throws
+        -> TriangleMesh {
         let common: Set<String> = ["to_world", "face_normals", "flip_normals"]
         switch description.type {
         case "cube":
@@ -21,7 +22,7 @@ extension PluginFactory {
         case "obj", "ply":
             try requireKnownShapeProperties(description, common.union(["filename", "flip_tex_coords"]))
             var options = description.type == "obj" ? MeshLoadOptions.obj : .ply
-            try read(description, into: &options)
+            try read(description, into: &options, memoryLimit: memoryLimit)
             options.flipTexCoords = try description.boolean("flip_tex_coords", default: options.flipTexCoords)
             let url = try document.resolveFile(description)
             return try located(description) {
@@ -31,7 +32,7 @@ extension PluginFactory {
         case "serialized":
             try requireKnownShapeProperties(description, common.union(["filename", "shape_index"]))
             var options = MeshLoadOptions.serialized
-            try read(description, into: &options)
+            try read(description, into: &options, memoryLimit: memoryLimit)
             let shapeIndex = try description.integer("shape_index", default: 0)
             if shapeIndex < 0 {
                 throw description.error("shape_index must be 0 or more, got \(shapeIndex)", property: "shape_index")
@@ -48,7 +49,9 @@ extension PluginFactory {
     /// The mesh plugin types.
     static let meshTypes: Set<String> = ["obj", "ply", "serialized", "cube"]
 
-    private static func read(_ description: PluginDescription, into options: inout MeshLoadOptions) throws {
+    private static func read(_ description: PluginDescription, into options: inout MeshLoadOptions,
+                             memoryLimit: Int?) throws {
+        options.memoryLimit = memoryLimit
         options.faceNormals = try description.boolean("face_normals", default: false)
         options.flipNormals = try description.boolean("flip_normals", default: false)
         options.toWorld = try meshTransform(description)

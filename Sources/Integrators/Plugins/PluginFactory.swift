@@ -36,8 +36,9 @@ public enum PluginFactory {
     /// The geometry of a `<shape>` description (analytic, or a triangle mesh for `obj`, `ply`, `serialized` and
     /// `cube`) and the description of its BSDF: the nested `<bsdf>` (or `<ref>`), or Mitsuba's default, a diffuse
     /// BSDF of reflectance 0.5, when there is none.
-    public static func makeShape(_ description: PluginDescription, document: SceneDocument) throws
-        -> (geometry: ShapeGeometry, bsdf: PluginDescription) {
+    /// `memoryLimit` bounds what loading a mesh file may take (nil: no bound).
+    public static func makeShape(_ description: PluginDescription, document: SceneDocument,
+                                 memoryLimit: Int? = nil) throws -> (geometry: ShapeGeometry, bsdf: PluginDescription) {
         try requireKind(.shape, description)
         let geometry: ShapeGeometry
         switch description.type {
@@ -51,7 +52,7 @@ public enum PluginFactory {
         case let type where meshTypes.contains(type):
             // The BSDF is checked first: a mistake there is reported without reading a large file.
             let bsdf = try bsdfDescription(of: description)
-            return (.mesh(try makeMesh(description, document: document)), bsdf)
+            return (.mesh(try makeMesh(description, document: document, memoryLimit: memoryLimit)), bsdf)
         default: throw unsupportedType(description, supported: shapeTypes)
         }
         return (geometry, try bsdfDescription(of: description))

@@ -1,5 +1,6 @@
 // Renders that must fit in memory: an estimate of a render's peak memory, refusal of jobs that cannot fit, and
 // renders split into passes over the samples (bit for bit the single render, by the film's tree of segments).
+import Foundation
 import Tracer
 
 /// How much memory a render may take, and what a render of a given size needs.
@@ -20,6 +21,20 @@ public struct RenderMemory: Sendable {
 
     /// A limit of `limit` bytes.
     public init(limit: Int) { self.limit = limit }
+
+    /// The default limit: 90% of the memory the machine has available.
+    public static var machineDefault: RenderMemory { RenderMemory(limit: Int(Double(availableBytes()) * 0.9)) }
+
+    /// MemAvailable from /proc/meminfo (the memory the kernel can give without swapping), or physical memory.
+    public static func availableBytes() -> Int {
+        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {
+            for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                if fields.count >= 2, let kilobytes = Int(fields[1]) { return kilobytes * 1024 }
+            }
+        }
+        return Int(ProcessInfo.processInfo.physicalMemory)
+    }
 
     /// The estimated peak bytes of a wavefront of `samples` samples.
     public static func estimate(samples: Int, withGradients: Bool) -> Int {
@@ -54,7 +69,7 @@ public struct RenderMemory: Sendable {
     }
 
     /// "12.3 GiB".
-    static func gibibytes(_ bytes: Int) -> String {
+    public static func gibibytes(_ bytes: Int) -> String {
         String(format: "%.1f GiB", Double(bytes) / Double(1 << 30))
     }
 }

@@ -6,14 +6,17 @@ extension Scene {
     /// The plugin types a scene file may use at the top level.
     static let supportedIntegrators = ["path", "prb"]
 
-    /// Loads a Mitsuba 3 scene file (the supported subset); `overrides` replace `<default>` values (`-D`).
-    public init(contentsOf url: URL, overrides: [String: String] = [:]) throws {
+    /// Loads a Mitsuba 3 scene file (the supported subset); `overrides` replace `<default>` values (`-D`). Meshes
+    /// that would take more than `memoryLimit` bytes (default: 90% of the available memory) are refused before
+    /// they are loaded.
+    public init(contentsOf url: URL, overrides: [String: String] = [:], memoryLimit: Int? = nil) throws {
         let document = try SceneDocument(contentsOf: url, overrides: overrides)
-        try self.init(document: document)
+        try self.init(document: document, memoryLimit: memoryLimit)
     }
 
-    /// Builds the scene described by a parsed document.
-    public init(document: SceneDocument) throws {
+    /// Builds the scene described by a parsed document (`memoryLimit` as for `init(contentsOf:)`).
+    public init(document: SceneDocument, memoryLimit: Int? = nil) throws {
+        let limit = memoryLimit ?? RenderMemory.machineDefault.limit
         let root = document.root
         // The sensor (exactly one).
         let sensors = root.children(of: .sensor)
@@ -29,7 +32,7 @@ extension Scene {
         var groups: [String: Int] = [:]
         var instances: [SceneInstance] = []
         func addShape(_ description: PluginDescription, id: String, group: Int?) throws {
-            let made = try PluginFactory.makeShape(description, document: document)
+            let made = try PluginFactory.makeShape(description, document: document, memoryLimit: limit)
             var bsdf = try PluginFactory.makeBSDF(made.bsdf, document: document)
             // A BSDF reached through <ref id="..."/> is shared by every shape that references it.
             let key = made.bsdf.referenceLocation != nil ? made.bsdf.id : nil
@@ -100,6 +103,7 @@ extension Scene {
             if settings.maxDepth < -1 { throw description.error("max_depth must be -1 or more, got \(settings.maxDepth)", property: "max_depth") }
             if settings.rrDepth < 1 { throw description.error("rr_depth must be at least 1, got \(settings.rrDepth)", property: "rr_depth") }
         }
-        try self.init(sensor: sensor, shapes: shapes, instances: instances, emitters: emitters, integrator: settings)
+        try self.init(sensor: sensor, shapes: shapes, instances: instances, emitters: emitters, integrator: settings,
+                      memoryLimit: limit)
     }
 }

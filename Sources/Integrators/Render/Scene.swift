@@ -76,11 +76,12 @@ public struct Scene {
 
     /// A scene of `shapes` and `instances` of their shape groups, lit by `emitter`. `boundingSphere` defaults to
     /// the sphere around all geometry. Throws when the scene has triangle meshes and Embree cannot be loaded, or a
-    /// mesh or an instance is invalid.
+    /// mesh or an instance is invalid, or the meshes would take more than `memoryLimit` bytes to trace (default:
+    /// 90% of the available memory).
     /// `emitters` are the top-level ones (the shapes bring their area lights).
     public init(sensor: PerspectiveSensor, shapes: [SceneShape], instances: [SceneInstance] = [],
                 emitters: [SceneEmitter], integrator: IntegratorSettings = IntegratorSettings(),
-                boundingSphere: (center: Vector3f, radius: Float)? = nil) throws {
+                boundingSphere: (center: Vector3f, radius: Float)? = nil, memoryLimit: Int? = nil) throws {
         self.sensor = sensor
         self.shapes = shapes
         self.instances = instances
@@ -106,7 +107,8 @@ public struct Scene {
         self.boundingSphere = boundingSphere
             ?? Scene.boundingSphere(of: Scene.bounds(of: shapes, instances: instances))
         (materials, shapeMaterials) = Scene.materials(of: shapes)
-        meshes = try MeshGeometry(shapes: shapes, instances: instances)
+        meshes = try MeshGeometry(shapes: shapes, instances: instances,
+                                  memoryLimit: memoryLimit ?? RenderMemory.machineDefault.limit)
     }
 
     /// The differentiable values of the scene under Mitsuba's keys, e.g.
