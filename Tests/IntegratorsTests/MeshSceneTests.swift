@@ -338,6 +338,9 @@ struct MeshSceneTests {
             (#"<shape type="shapegroup" id="g"><shape type="sphere"/></shape><shape type="instance"><ref id="g"/></shape>"#,
              ["shapegroup", "triangle meshes", "sphere"]),
             (#"<shape type="instance"><shape type="cube"/></shape>"#, ["instance", "shapegroup"]),
+            (#"<shape type="cube"><emitter type="point"/></shape>"#, ["area", "point"]),
+            (#"<shape type="cube"><emitter type="area"/><emitter type="area"/></shape>"#, ["one nested emitter"]),
+            (#"<emitter type="constant"/><emitter type="constant" id="sky"/>"#, ["one environment", "sky"]),
             (#"<shape type="shapegroup" id="g"><shape type="cube"/></shape><shape type="instance"><ref id="g"/><transform name="to_world"><scale value="0"/></transform></shape>"#,
              ["to_world", "invertible"]),
         ] {

@@ -298,4 +298,43 @@ struct PluginFactoryTests {
         let scale = buildError(#"<emitter type="constant" id="p"><float name="scale" value="2"/></emitter>"#, make)
         #expect(scale.contains("unexpected property 'scale'"), "\(scale)")
     }
+
+    @Test("point, spot and directional emitters: properties, defaults, keys; errors name the bad property")
+    func lightEmitters() throws {
+        let (document, directory) = try parse("""
+            <emitter type="point" id="a"><point name="position" x="1" y="2" z="3"/><rgb name="intensity" value="2, 3, 4"/></emitter>
+            <emitter type="point" id="b"><transform name="to_world"><translate x="4" y="5" z="6"/></transform></emitter>
+            <emitter type="spot" id="c"><float name="cutoff_angle" value="40"/></emitter>
+            <emitter type="directional" id="d"><vector name="direction" x="0" y="-2" z="0"/><float name="irradiance" value="3"/></emitter>
+            <emitter type="constant" id="e"><float name="sampling_weight" value="2.5"/></emitter>
+            """)
+        _ = directory
+        let a = try #require(try PluginFactory.makeEmitter(plugin(document, "a"), document: document) as? PointEmitter)
+        #expect(a.position == Vector3f(1, 2, 3) && a.intensity.rgb == Vector3f(2, 3, 4) && a.flags == .deltaPosition)
+        #expect(a.parameters.map(\.key) == ["intensity.value"])
+        let b = try #require(try PluginFactory.makeEmitter(plugin(document, "b"), document: document) as? PointEmitter)
+        #expect(b.position == Vector3f(4, 5, 6) && b.intensity.rgb == .one)
+        let c = try #require(try PluginFactory.makeEmitter(plugin(document, "c"), document: document) as? SpotEmitter)
+        #expect(c.cutoffAngle == 40 && c.beamWidth == 30)
+        let d = try #require(try PluginFactory.makeEmitter(plugin(document, "d"), document: document) as? DirectionalEmitter)
+        #expect(d.direction == Vector3f(0, -1, 0) && d.irradiance.rgb == Vector3f(3, 3, 3))
+        #expect(d.flags.contains(.infinite) && d.flags.isDelta)
+        let e = try PluginFactory.makeEmitter(plugin(document, "e"), document: document)
+        #expect(e.samplingWeight == 2.5)
+
+        let make = { (d: PluginDescription, doc: SceneDocument) throws in _ = try PluginFactory.makeEmitter(d, document: doc) }
+        for (body, words) in [
+            (#"<emitter type="point" id="p"><point name="position" x="0" y="0" z="0"/><transform name="to_world"/></emitter>"#,
+             ["position", "to_world"]),
+            (#"<emitter type="spot" id="p"><float name="cutoff_angle" value="10"/><float name="beam_width" value="20"/></emitter>"#,
+             ["beam_width"]),
+            (#"<emitter type="spot" id="p"><float name="cutoff_angle" value="190"/></emitter>"#, ["cutoff_angle"]),
+            (#"<emitter type="directional" id="p"><vector name="direction" x="0" y="0" z="0"/></emitter>"#, ["direction"]),
+            (#"<emitter type="constant" id="p"><float name="sampling_weight" value="0"/></emitter>"#, ["sampling_weight"]),
+            (#"<emitter type="area" id="p"/>"#, ["area", "inside a <shape>"]),
+        ] {
+            let message = buildError(body, make)
+            for word in words { #expect(message.contains(word), "\(message) lacks '\(word)'") }
+        }
+    }
 }
