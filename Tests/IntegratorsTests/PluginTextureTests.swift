@@ -272,4 +272,35 @@ struct EmitterPluginTests {
             #expect(emitter.parameters.map(\.key) == ["radiance.value"])
         }
     }
+
+    @Test("envmap: sampled pdf equals pdfDirection, E[1/pdf] = 4π, weight = radiance / pdf", arguments: Variant.allCases)
+    func environmentMapSampling(variant: Variant) throws {
+        try TraceContext.with(CompileOptions(variant: variant)) {
+            // 8 x 4 texels: a bright column and a dim rest.
+            var texels = [Float](repeating: 0.1, count: 8 * 4 * 3)
+            for row in 0..<4 { for k in 0..<3 { texels[3 * (row * 8 + 5) + k] = 4 } }
+            let emitter = try EnvironmentMapEmitter(texels: texels, width: 8, height: 4, scale: 2,
+                                                    toWorld: .rotate(axis: Vector3f(0, 1, 0), angleDegrees: 30))
+            let count = 4096
+            var random = SplitMix64(seed: 7)
+            let samples = (0..<count).map { _ in SIMD2(random.nextUnitFloat(), random.nextUnitFloat()) }
+            let origin = Vector3Array(repeating: .zero, count: count)
+            let all = BoolArray(repeating: true, count: count)
+            let (sample, weight) = emitter.sampleDirection(from: origin, sample: Point2Array(samples),
+                                                           bounds: EmitterSceneBounds(center: .zero, radius: 1), active: all)
+            let pdf = sample.pdf.values
+            let again = emitter.pdfDirection(from: origin, sample, active: all).values
+            let radiance = emitter.evalDirection(from: origin, sample, active: all).values
+            let weights = weight.values
+            var inverseSum = 0.0
+            for i in 0..<count {
+                #expect(abs(pdf[i] - again[i]) <= 2e-3 * pdf[i], "sample \(i): \(pdf[i]) vs \(again[i])")
+                #expect(pluginClose(weights[i], radiance[i] / pdf[i], 1e-4))
+                inverseSum += 1 / Double(pdf[i])
+            }
+            let solidAngle = inverseSum / Double(count)
+            #expect(abs(solidAngle - 4 * Double.pi) < 0.05 * 4 * Double.pi, "E[1/pdf] = \(solidAngle)")
+            #expect(emitter.parameters.map(\.key) == ["scale", "data"])
+        }
+    }
 }

@@ -11,7 +11,7 @@ public enum PluginFactory {
     /// The supported `<shape type="...">` values.
     public static let shapeTypes = ["rectangle", "sphere", "disk", "cylinder", "cube", "obj", "ply", "serialized", "shapegroup", "instance"]
     /// The supported `<emitter type="...">` values (`area` only nested in a shape).
-    public static let emitterTypes = ["constant", "point", "spot", "directional", "area"]
+    public static let emitterTypes = ["constant", "envmap", "point", "spot", "directional", "area"]
 
     /// The BSDF of a `<bsdf>` description.
     public static func makeBSDF(_ description: PluginDescription, document: SceneDocument) throws -> any BSDF {
@@ -63,6 +63,7 @@ public enum PluginFactory {
         try requireKind(.emitter, description)
         switch description.type {
         case "constant": return try ConstantEmitter(description, document: document)
+        case "envmap": return try EnvironmentMapEmitter(description, document: document)
         case "point": return try PointEmitter(description, document: document)
         case "spot": return try SpotEmitter(description, document: document)
         case "directional": return try DirectionalEmitter(description, document: document)

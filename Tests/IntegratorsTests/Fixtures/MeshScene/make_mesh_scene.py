@@ -1,5 +1,5 @@
 # Writes the mesh scene fixture (OBJ walls, a binary PLY ball with normals, a checker PNG; scene.xml,
-# instances.xml, cornell.xml and lights.xml use them) and renders Mitsuba 3.9.1's references of the four scenes as
+# instances.xml, cornell.xml, lights.xml and envmap.xml use them) and renders Mitsuba 3.9.1's references of the five scenes as
 # float32 NPY (H, W, 3): reference.npy (spp 4096) and mitsuba_spp256.npy (spp 256, Mitsuba's own error at the spp
 # the test renders), prefixed by the scene's name except for scene.xml. Run with the local Mitsuba (set-up: the header of
 # shared/bench/mitsuba_bench.py):
@@ -75,10 +75,18 @@ for y in range(8):
         checker[y, x] = (220, 200, 120) if (x + y) % 2 == 0 else (40, 60, 150)
 mi.Bitmap(checker).write("checker.png")
 
+# A 32 x 16 latitude-longitude sky: blue above, brown below the horizon, a small bright sun.
+sky = np.zeros((16, 32, 3), dtype=np.uint8)
+for y in range(16):
+    for x in range(32):
+        sky[y, x] = (90, 140, 220) if y < 8 else (110, 90, 70)
+sky[3:5, 20:22] = (255, 250, 230)
+mi.Bitmap(sky).write("sky.png")
+
 # The reference uses its own seed, so that Mitsuba's spp-256 render (seed 7) is independent of it; a test renders
 # seed 7 too and compares with Mitsuba's render of the same random numbers.
 for file, prefix in [("scene.xml", ""), ("instances.xml", "instances_"), ("cornell.xml", "cornell_"),
-                     ("lights.xml", "lights_")]:
+                     ("lights.xml", "lights_"), ("envmap.xml", "envmap_")]:
     scene = mi.load_file(file)
     for spp, seed, name in [(4096, 1000, "reference.npy"), (256, 7, "mitsuba_spp256.npy")]:
         image = mi.render(scene, spp=spp, seed=seed)
