@@ -102,8 +102,8 @@ struct MeshSceneTests {
 
     /// The scene files with Mitsuba renders: world-space meshes and a sphere; instances; a Cornell box lit by an
     /// area light; point, spot, directional, sphere and mesh area lights with a sampling weight, and a constant sky;
-    /// an environment map and a point light.
-    static let renderedFiles = ["scene.xml", "instances.xml", "cornell.xml", "lights.xml", "envmap.xml"]
+    /// an environment map and a point light; lights.xml by the direct integrator.
+    static let renderedFiles = ["scene.xml", "instances.xml", "cornell.xml", "lights.xml", "envmap.xml", "direct.xml"]
 
     static func prefix(_ file: String) -> String {
         file == "scene.xml" ? "" : file.replacingOccurrences(of: ".xml", with: "_")
@@ -188,10 +188,11 @@ struct MeshSceneTests {
         try Self.expectInSpread(gradient, try #require(Self.mitsubaGradients[key]), key: key)
     }
 
-    /// Mitsuba's d mean(image) / d emitter value with `prb` at spp 64, seeds 0 to 7 (seed_grad = seed + 100): the
-    /// area light of cornell.xml, the emitters of lights.xml and the environment map's scale of envmap.xml.
+    /// Mitsuba's d mean(image) / d value at spp 64, seeds 0 to 7 (seed_grad = seed + 100), by "FILE:KEY": with `prb`
+    /// for the area light of cornell.xml, the emitters and the ball's colour of lights.xml and the environment map's
+    /// scale of envmap.xml; with `direct` (differentiated as recorded) for direct.xml.
     static let mitsubaEmitterGradients: [String: [[Float]]] = [
-        "light.emitter.radiance.value": [
+        "cornell.xml:light.emitter.radiance.value": [
             [0.00599124, 0.00580405, 0.00513685],
             [0.00602902, 0.00584766, 0.00517741],
             [0.00599845, 0.00580903, 0.00514076],
@@ -201,7 +202,7 @@ struct MeshSceneTests {
             [0.00605323, 0.0058664, 0.00519529],
             [0.00602309, 0.00583161, 0.00516236],
         ],
-        "lamp.intensity.value": [
+        "lights.xml:lamp.intensity.value": [
             [0.00502225, 0.00438735, 0.00372655],
             [0.0050684, 0.00441246, 0.00366226],
             [0.00503768, 0.00439708, 0.00368799],
@@ -211,7 +212,7 @@ struct MeshSceneTests {
             [0.00500887, 0.00434464, 0.00358238],
             [0.00504118, 0.0043839, 0.00361759],
         ],
-        "spot.intensity.value": [
+        "lights.xml:spot.intensity.value": [
             [0.0008566, 0.00077869, 0.00068899],
             [0.0008917, 0.00081666, 0.00073693],
             [0.00081079, 0.00073749, 0.00065626],
@@ -221,7 +222,7 @@ struct MeshSceneTests {
             [0.00087768, 0.00080334, 0.00071896],
             [0.00088358, 0.00080922, 0.00072784],
         ],
-        "sun.irradiance.value": [
+        "lights.xml:sun.irradiance.value": [
             [0.00931972, 0.00805082, 0.00678386],
             [0.00952281, 0.00820064, 0.00672413],
             [0.00950867, 0.00818837, 0.0067839],
@@ -231,7 +232,7 @@ struct MeshSceneTests {
             [0.00955205, 0.00822333, 0.00677107],
             [0.00960994, 0.00828807, 0.00687375],
         ],
-        "panel.emitter.radiance.value": [
+        "lights.xml:panel.emitter.radiance.value": [
             [0.00632791, 0.00605235, 0.00574612],
             [0.00630135, 0.00602655, 0.00573054],
             [0.00626883, 0.00598998, 0.00568609],
@@ -241,11 +242,11 @@ struct MeshSceneTests {
             [0.00626806, 0.00599374, 0.00568575],
             [0.00630211, 0.00603178, 0.00573912],
         ],
-        "sky.scale": [
+        "envmap.xml:sky.scale": [
             [0.16527511], [0.16527736], [0.16513924], [0.16519365], [0.16521072], [0.16514552], [0.16541962],
             [0.16505298],
         ],
-        "sky.radiance.value": [
+        "lights.xml:sky.radiance.value": [
             [0.23760343, 0.23167133, 0.22498879],
             [0.23751499, 0.23161481, 0.22505276],
             [0.23768818, 0.23178309, 0.22516838],
@@ -255,21 +256,39 @@ struct MeshSceneTests {
             [0.23770899, 0.23181018, 0.22516286],
             [0.23748049, 0.2315512, 0.22490801],
         ],
+        "direct.xml:ball.bsdf.reflectance.value": [
+            [0.01001218, 0.00950625, 0.01002047], [0.0102017, 0.00970218, 0.01027374],
+            [0.00995253, 0.00940675, 0.00982799], [0.01003385, 0.00952997, 0.01006188],
+            [0.00996559, 0.0094279, 0.00988003], [0.01012331, 0.00958016, 0.01000764],
+            [0.01008743, 0.0095674, 0.01015332], [0.00991332, 0.00941159, 0.00991916],
+        ],
+        "direct.xml:lamp.intensity.value": [
+            [0.00944726, 0.00829566, 0.00706228], [0.00948887, 0.00832019, 0.00701186],
+            [0.00960166, 0.00842936, 0.00707404], [0.00953952, 0.00835104, 0.00694406],
+            [0.00936927, 0.0082218, 0.00695424], [0.00956757, 0.00841628, 0.00717302],
+            [0.00936442, 0.00817991, 0.00683677], [0.00932611, 0.00818563, 0.00690921],
+        ],
+        "lights.xml:ball.bsdf.reflectance.value": [
+            [0.00688157, 0.00646134, 0.00663338], [0.00706858, 0.00665031, 0.00685901],
+            [0.00680527, 0.00635351, 0.00646622], [0.00698481, 0.00652607, 0.00665118],
+            [0.00708465, 0.00662212, 0.00681493], [0.00703683, 0.00661603, 0.00681989],
+            [0.00691574, 0.00647, 0.00666514], [0.0069262, 0.00654403, 0.00679503],
+        ],
     ]
 
-    @Test("PRB gradients of the image mean for every emitter type's value lie in Mitsuba's seed-to-seed spread",
+    @Test("gradients of the image mean for every emitter type's value, with area lights of every kind and with the direct integrator, lie in Mitsuba's seed-to-seed spread",
           arguments: mitsubaEmitterGradients.keys.sorted())
-    func emitterGradientsAgainstMitsuba(key: String) throws {
-        let file = key.hasPrefix("light.") ? "cornell.xml" : key == "sky.scale" ? "envmap.xml" : "lights.xml"
-        let gradient = try Self.gradient(of: key, file: file)
-        try Self.expectInSpread(gradient, try #require(Self.mitsubaEmitterGradients[key]), key: key)
+    func emitterGradientsAgainstMitsuba(entry: String) throws {
+        let parts = entry.split(separator: ":").map(String.init)
+        let gradient = try Self.gradient(of: parts[1], file: parts[0], integrator: parts[0] == "direct.xml" ? .direct : .prb)
+        try Self.expectInSpread(gradient, try #require(Self.mitsubaEmitterGradients[entry]), key: entry)
     }
 
     /// d mean(image) / d `key` with `prb` at spp 64, seed 0 (the adjoint pass with seed 100, as Mitsuba's seed_grad).
-    static func gradient(of key: String, file: String) throws -> [Float] {
+    static func gradient(of key: String, file: String, integrator: IntegratorSettings.Kind = .prb) throws -> [Float] {
         try TraceContext.with(CompileOptions(variant: .llvm)) {
             var scene = try Self.scene(file)
-            scene.integrator.kind = .prb
+            scene.integrator.kind = integrator
             let parameters = scene.parameters
             var value = try parameters.value(key).detached()
             value.enableGradient()

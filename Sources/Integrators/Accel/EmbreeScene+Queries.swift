@@ -29,7 +29,7 @@ extension EmbreeScene {
     /// miss). One native call: it runs in the kernel that computes the rays and uses the hit.
     public func intersect(_ ray: RayArray, active: BoolArray = true) -> EmbreeHit {
         let raw = nativeCall(refract_embree_intersect, context: queryContext(for: ray, active: active),
-                             inputs: Self.inputs(of: ray), outputs: RawHit.template, mask: active)
+                             inputs: Self.inputs(of: ray), outputs: RawHit.template, mask: active, keepAlive: self)
         // Lanes outside the mask read 0 from the call, which would look like a hit on mesh 0.
         let isHit = active & (raw.geometry .!= UInt32.max)
         let none = UInt32Array(repeating: .max)
@@ -39,11 +39,11 @@ extension EmbreeScene {
     }
 
     /// Whether anything lies on each ray within (0, `maxT`), on the lanes where `active` is true (false elsewhere).
-    /// Cheaper than `intersect`: Embree stops at the first hit it finds. The scene must outlive the result's
-    /// evaluation.
+    /// Cheaper than `intersect`: Embree stops at the first hit it finds. The pending query keeps the scene alive.
     public func isOccluded(_ ray: RayArray, active: BoolArray = true) -> BoolArray {
         let occluded = nativeCall(refract_embree_occluded, context: queryContext(for: ray, active: active),
-                                  inputs: Self.inputs(of: ray), outputs: UInt32Array(repeating: 0), mask: active)
+                                  inputs: Self.inputs(of: ray), outputs: UInt32Array(repeating: 0), mask: active,
+                                  keepAlive: self)
         return occluded .!= 0
     }
 

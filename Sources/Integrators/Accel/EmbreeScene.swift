@@ -10,8 +10,8 @@ import Tracer
 /// scene of its own meshes (ids: indices within the group), and each instance places one group with a transform,
 /// Mitsuba's `shapegroup` and `instance`.
 ///
-/// The scene owns copies of the mesh data. It must stay alive until the results of its queries are evaluated: a
-/// pending kernel holds only a pointer to it (an `EmbreeHit` keeps it alive while the hit exists).
+/// The scene owns copies of the mesh data. A pending query keeps it alive (the native call holds it) until the
+/// query has run, so a scene may be released while results that depend on it are still to be evaluated.
 public final class EmbreeScene: @unchecked Sendable {
     // Sendable: Embree scenes are immutable once committed and their queries thread-safe; the only mutable state,
     // the query contexts by width, is behind `lock`.

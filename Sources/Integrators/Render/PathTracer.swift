@@ -45,6 +45,9 @@ enum PathTracer {
     static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler,
                          progress: RenderProgress? = nil, carried: [FloatArray] = [],
                          onVertex: ((PathVertex, PathState, [FloatArray]) -> [FloatArray])? = nil) -> Vector3Array {
+        if scene.integrator.kind == .direct && onVertex == nil && carried.isEmpty {
+            return DirectIntegrator.radiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler)
+        }
         if scene.integrator.pathLoop == .symbolic && onVertex == nil && carried.isEmpty && scene.integrator.maxDepth != 0 {
             return symbolicRadiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler,
                                     progress: progress)

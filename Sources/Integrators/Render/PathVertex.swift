@@ -130,7 +130,8 @@ struct PathVertex {
         if !scene.emitters.isEmpty {
             let record = scene.sampleEmitterDirection(si, sample: neeSample, active: neeActive)
             neeActive = neeActive & (record.sample.pdf .!= 0)
-            neeDirection = si.frame.toLocal(record.sample.d)
+            // Failed samples may carry a NaN direction: replaced, so that no BSDF derivative multiplies it.
+            neeDirection = select(neeActive, si.frame.toLocal(record.sample.d), .constant(Vector3f(0, 0, 1)))
             let bsdfValue = scene.evalBSDF(si, wo: neeDirection, active: neeActive)
             let bsdfPDF = scene.pdfBSDF(si, wo: neeDirection, active: neeActive)
             neeWeight = select(record.sample.isDelta, FloatArray(repeating: 1, context: context),

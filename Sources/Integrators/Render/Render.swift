@@ -69,6 +69,11 @@ extension Scene {
         guard inputs.contains(where: \.requiresGradient) else {
             return context.withGradientsSuspended { primalImage(samplesPerPixel: spp, seeds: seeds, progress: progress) }
         }
+        if integrator.kind == .direct {
+            // One bounce needs no path replay: the image is recorded for autodiff as it is computed (Mitsuba
+            // differentiates `direct` the same way).
+            return primalImage(samplesPerPixel: spp, seeds: seeds, progress: progress)
+        }
         let (image, replayRadiance) = context.withGradientsSuspended {
             primalImage(samplesPerPixel: spp, seeds: seeds, replaying: gradientSeeds, progress: progress)
         }

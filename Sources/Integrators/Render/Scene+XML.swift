@@ -4,7 +4,7 @@ import Tracer
 
 extension Scene {
     /// The plugin types a scene file may use at the top level.
-    static let supportedIntegrators = ["path", "prb"]
+    static let supportedIntegrators = ["path", "prb", "direct"]
 
     /// Loads a Mitsuba 3 scene file (the supported subset); `overrides` replace `<default>` values (`-D`). Meshes
     /// that would take more than `memoryLimit` bytes (default: 90% of the available memory) are refused before
@@ -97,6 +97,9 @@ extension Scene {
         if let description = root.children(of: .integrator).first {
             try description.requirePluginType(in: Scene.supportedIntegrators)
             settings.kind = IntegratorSettings.Kind(rawValue: description.type)!
+            if settings.kind == .direct {
+                try Scene.readDirectSettings(description, into: &settings)
+            }
             settings.maxDepth = try description.integer("max_depth", default: 6)
             settings.rrDepth = try description.integer("rr_depth", default: 5)
             settings.hideEmitters = try description.boolean("hide_emitters", default: false)
@@ -105,5 +108,22 @@ extension Scene {
         }
         try self.init(sensor: sensor, shapes: shapes, instances: instances, emitters: emitters, integrator: settings,
                       memoryLimit: limit)
+    }
+
+    /// `shading_samples`, or `emitter_samples` and `bsdf_samples`, of Mitsuba's `direct`.
+    private static func readDirectSettings(_ description: PluginDescription, into settings: inout IntegratorSettings)
+        throws {
+        if description.has("shading_samples") && (description.has("emitter_samples") || description.has("bsdf_samples")) {
+            throw description.error("give 'shading_samples' or 'emitter_samples'/'bsdf_samples', not both",
+                                    property: "shading_samples")
+        }
+        let shading = try description.integer("shading_samples", default: 1)
+        settings.emitterSamples = try description.integer("emitter_samples", default: shading)
+        settings.bsdfSamples = try description.integer("bsdf_samples", default: shading)
+        guard settings.emitterSamples >= 0, settings.bsdfSamples >= 0,
+              settings.emitterSamples + settings.bsdfSamples > 0 else {
+            throw description.error("direct needs at least one emitter or BSDF sample and no negative counts",
+                                    property: "emitter_samples")
+        }
     }
 }

@@ -3,8 +3,9 @@ import Tracer
 
 /// Which light transport algorithm renders the scene, with Mitsuba's parameters and defaults.
 public struct IntegratorSettings: Sendable, Equatable {
-    /// `path` or `prb`: the same estimator; `prb` also differentiates with path replay backpropagation.
-    public enum Kind: String, Sendable, CaseIterable { case path, prb }
+    /// `path` or `prb`: the same estimator; `prb` also differentiates with path replay backpropagation. `direct`:
+    /// direct illumination only (Mitsuba's `direct`; primal renders only).
+    public enum Kind: String, Sendable, CaseIterable { case path, prb, direct }
 
     public var kind: Kind
     /// Longest path, in rays (-1: unlimited). Mitsuba's default 6 means at most 5 scattering events.
@@ -24,6 +25,11 @@ public struct IntegratorSettings: Sendable, Equatable {
     /// same bit for bit either way. Symbolic by default: measured alternating on the 2-core test machine, 1.4 times
     /// the wavefront's samples per second at 512x512 spp 64 and about 10% faster on the tutorial's batched render.
     public var pathLoop: PathLoop
+
+    /// The `direct` integrator's emitter and BSDF samples per camera ray (Mitsuba's `emitter_samples`,
+    /// `bsdf_samples`, both defaulting to `shading_samples`, 1).
+    public var emitterSamples = 1
+    public var bsdfSamples = 1
 
     /// How the bounces of the primal path loop run.
     public enum PathLoop: String, Sendable, CaseIterable {

@@ -28,17 +28,18 @@ public typealias NativeFunction = @convention(c) (UnsafeMutableRawPointer?, Unsa
 ///     let hit = nativeCall(intersect16, context: scene, inputs: [ox, oy, oz, dx, dy, dz], outputs: FloatArray(0))
 public func nativeCall<Inputs: TraversableStruct, Outputs: TraversableStruct>(
     _ function: NativeFunction, context: UnsafeMutableRawPointer? = nil, inputs: Inputs, outputs: Outputs,
-    mask: BoolArray = true
+    mask: BoolArray = true, keepAlive owner: AnyObject? = nil
 ) -> Outputs {
     nativeCall(unsafeBitCast(function, to: UnsafeRawPointer.self), context: context.map { UnsafeRawPointer($0) },
-               inputs: inputs, outputs: outputs, mask: mask)
+               inputs: inputs, outputs: outputs, mask: mask, keepAlive: owner)
 }
 
 /// `nativeCall` with the function given as a raw pointer (from `dlsym`, say), which must have the
-/// `NativeFunction` signature.
+/// `NativeFunction` signature. `keepAlive` is held until the call has run (what `context` points into, say: an
+/// acceleration structure the caller may release before the results are evaluated).
 public func nativeCall<Inputs: TraversableStruct, Outputs: TraversableStruct>(
     _ function: UnsafeRawPointer, context: UnsafeRawPointer?, inputs: Inputs, outputs: Outputs,
-    mask: BoolArray = true
+    mask: BoolArray = true, keepAlive owner: AnyObject? = nil
 ) -> Outputs {
     let inputArrays = inputs.tracedArrays, outputArrays = outputs.tracedArrays
     precondition(!outputArrays.isEmpty, "Tracer: a native call must have at least one output")
@@ -52,6 +53,6 @@ public func nativeCall<Inputs: TraversableStruct, Outputs: TraversableStruct>(
     let nodes = traceContext.recordNativeCall(function: UInt64(UInt(bitPattern: function)),
                                               context: UInt64(UInt(bitPattern: context)),
                                               inputs: inputArrays.map(\.node), mask: mask.node,
-                                              outputTypes: outputArrays.map(\.node.type))
+                                              outputTypes: outputArrays.map(\.node.type), keepAlive: owner)
     return outputs.replacingTracedArrays(nodes.map { AnyTracedArray(node: $0, tape: nil) })
 }

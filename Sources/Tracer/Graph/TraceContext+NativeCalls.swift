@@ -12,6 +12,8 @@ final class NativeCallRecord {
     let outputTypes: [ScalarType]
     /// The `.nativeCallOutput` nodes: whenever the call runs, every live one is stored, so it never runs twice.
     var outputs: [WeakNode] = []
+    /// An object the call's context pointer points into, held while the call node exists.
+    var keepAlive: AnyObject?
 
     init(inputCount: Int, outputTypes: [ScalarType]) {
         self.inputCount = inputCount
@@ -22,7 +24,7 @@ final class NativeCallRecord {
 extension TraceContext {
     /// Records a call of `function` with `context` on `inputs` under `mask`, and returns one node per output.
     func recordNativeCall(function: UInt64, context pointer: UInt64, inputs: [Node], mask: Node,
-                          outputTypes: [ScalarType]) -> [Node] {
+                          outputTypes: [ScalarType], keepAlive owner: AnyObject? = nil) -> [Node] {
         lock.lock()
         defer { lock.unlock() }
         let inputs = inputs.map(adoptingLiteral), mask = maskedByLoop(adoptingLiteral(mask))
@@ -33,6 +35,7 @@ extension TraceContext {
         storage.pointer.storeBytes(of: pointer, toByteOffset: 8, as: UInt64.self)
         let pointers = buffer(storage)
         let record = NativeCallRecord(inputCount: inputs.count, outputTypes: outputTypes)
+        record.keepAlive = owner
         let call = Node(id: makeNodeID(), op: .nativeCall, type: .bool, size: size, operands: [pointers, mask] + inputs,
                         immediate: UInt32(inputs.count), auxiliary: UInt32(outputTypes.count), storage: nil,
                         context: self)

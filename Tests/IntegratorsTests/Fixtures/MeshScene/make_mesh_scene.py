@@ -1,5 +1,5 @@
 # Writes the mesh scene fixture (OBJ walls, a binary PLY ball with normals, a checker PNG; scene.xml,
-# instances.xml, cornell.xml, lights.xml and envmap.xml use them) and renders Mitsuba 3.9.1's references of the five scenes as
+# instances.xml, cornell.xml, lights.xml, envmap.xml and direct.xml use them) and renders Mitsuba 3.9.1's references of the six scenes as
 # float32 NPY (H, W, 3): reference.npy (spp 4096) and mitsuba_spp256.npy (spp 256, Mitsuba's own error at the spp
 # the test renders), prefixed by the scene's name except for scene.xml. Run with the local Mitsuba (set-up: the header of
 # shared/bench/mitsuba_bench.py):
@@ -86,7 +86,8 @@ mi.Bitmap(sky).write("sky.png")
 # The reference uses its own seed, so that Mitsuba's spp-256 render (seed 7) is independent of it; a test renders
 # seed 7 too and compares with Mitsuba's render of the same random numbers.
 for file, prefix in [("scene.xml", ""), ("instances.xml", "instances_"), ("cornell.xml", "cornell_"),
-                     ("lights.xml", "lights_"), ("envmap.xml", "envmap_")]:
+                     ("lights.xml", "lights_"), ("envmap.xml", "envmap_"),
+                     ("direct.xml", "direct_")]:
     scene = mi.load_file(file)
     for spp, seed, name in [(4096, 1000, "reference.npy"), (256, 7, "mitsuba_spp256.npy")]:
         image = mi.render(scene, spp=spp, seed=seed)
