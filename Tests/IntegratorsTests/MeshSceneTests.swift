@@ -102,8 +102,9 @@ struct MeshSceneTests {
 
     /// The scene files with Mitsuba renders: world-space meshes and a sphere; instances; a Cornell box lit by an
     /// area light; point, spot, directional, sphere and mesh area lights with a sampling weight, and a constant sky;
-    /// an environment map and a point light; lights.xml by the direct integrator.
-    static let renderedFiles = ["scene.xml", "instances.xml", "cornell.xml", "lights.xml", "envmap.xml", "direct.xml"]
+    /// an environment map and a point light; lights.xml by the direct integrator; cornell.xml by prb_basic.
+    static let renderedFiles = ["scene.xml", "instances.xml", "cornell.xml", "lights.xml", "envmap.xml", "direct.xml",
+                                "basic.xml"]
 
     static func prefix(_ file: String) -> String {
         file == "scene.xml" ? "" : file.replacingOccurrences(of: ".xml", with: "_")
@@ -190,7 +191,7 @@ struct MeshSceneTests {
 
     /// Mitsuba's d mean(image) / d value at spp 64, seeds 0 to 7 (seed_grad = seed + 100), by "FILE:KEY": with `prb`
     /// for the area light of cornell.xml, the emitters and the ball's colour of lights.xml and the environment map's
-    /// scale of envmap.xml; with `direct` (differentiated as recorded) for direct.xml.
+    /// scale of envmap.xml; with `prb_basic` for basic.xml; with `direct` (differentiated as recorded) for direct.xml.
     static let mitsubaEmitterGradients: [String: [[Float]]] = [
         "cornell.xml:light.emitter.radiance.value": [
             [0.00599124, 0.00580405, 0.00513685],
@@ -256,6 +257,18 @@ struct MeshSceneTests {
             [0.23770899, 0.23181018, 0.22516286],
             [0.23748049, 0.2315512, 0.22490801],
         ],
+        "basic.xml:light.emitter.radiance.value": [
+            [0.00599397, 0.00584004, 0.00515608], [0.00606928, 0.00585688, 0.00518099],
+            [0.00598412, 0.00583505, 0.00516178], [0.00606716, 0.0058671, 0.00519856],
+            [0.00609381, 0.00585961, 0.00520571], [0.00607387, 0.00586042, 0.00523077],
+            [0.0060071, 0.00579351, 0.00515528], [0.00606488, 0.00583613, 0.00518153],
+        ],
+        "basic.xml:white.reflectance.value": [
+            [0.06153748, 0.05311202, 0.03521052], [0.05994323, 0.05142903, 0.03393279],
+            [0.05869401, 0.0512451, 0.03400333], [0.0615043, 0.05293189, 0.03534634],
+            [0.05996403, 0.05094725, 0.03405949], [0.06109891, 0.05224622, 0.03515569],
+            [0.06080528, 0.05201364, 0.03473981], [0.06077961, 0.05240127, 0.03453465],
+        ],
         "direct.xml:ball.bsdf.reflectance.value": [
             [0.01001218, 0.00950625, 0.01002047], [0.0102017, 0.00970218, 0.01027374],
             [0.00995253, 0.00940675, 0.00982799], [0.01003385, 0.00952997, 0.01006188],
@@ -280,7 +293,8 @@ struct MeshSceneTests {
           arguments: mitsubaEmitterGradients.keys.sorted())
     func emitterGradientsAgainstMitsuba(entry: String) throws {
         let parts = entry.split(separator: ":").map(String.init)
-        let gradient = try Self.gradient(of: parts[1], file: parts[0], integrator: parts[0] == "direct.xml" ? .direct : .prb)
+        let integrator: IntegratorSettings.Kind = parts[0] == "direct.xml" ? .direct : parts[0] == "basic.xml" ? .prbBasic : .prb
+        let gradient = try Self.gradient(of: parts[1], file: parts[0], integrator: integrator)
         try Self.expectInSpread(gradient, try #require(Self.mitsubaEmitterGradients[entry]), key: entry)
     }
 

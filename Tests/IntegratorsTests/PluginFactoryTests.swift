@@ -293,8 +293,11 @@ struct PluginFactoryTests {
         #expect(try radiance("tinted") == Vector3f(0.5, 1, 2))
         #expect(try radiance("gray") == Vector3f(3, 3, 3))
         let make = { (d: PluginDescription, doc: SceneDocument) throws in _ = try PluginFactory.makeEmitter(d, document: doc) }
-        let unknown = buildError(#"<emitter type="envmap" id="p"/>"#, make)
-        #expect(unknown.contains("unknown emitter plugin 'envmap' (supported: constant, point, spot, directional, area)"), "\(unknown)")
+        let unknown = buildError(#"<emitter type="projector" id="p"/>"#, make)
+        #expect(unknown.contains("unknown emitter plugin 'projector' (supported: constant, envmap, point, spot, directional, area)"),
+                "\(unknown)")
+        let envmap = buildError(#"<emitter type="envmap" id="p"/>"#, make)
+        #expect(envmap.contains("filename"), "\(envmap)")
         let scale = buildError(#"<emitter type="constant" id="p"><float name="scale" value="2"/></emitter>"#, make)
         #expect(scale.contains("unexpected property 'scale'"), "\(scale)")
     }

@@ -96,15 +96,19 @@ struct PathVertex {
         let zero3 = Vector3Array(repeating: Vector3f(0, 0, 0), count: 1)
         var emitted = zero3, emittedFactor = zero3
         var arrival: UInt32Array? = nil
+        // prb_basic finds emitters by BSDF sampling alone: no emitter sampling to weigh against.
+        let basic = settings.kind == .prbBasic
         if scene.environmentIndex != nil || scene.hasSurfaceEmitters {
             let index = scene.arrivalEmitter(si, active: active)
             let radiance = scene.arrivalRadiance(si, emitter: index, direction: state.ray.direction,
                                                  active: active & (state.previousPDF .> 0))
-            let emitterPDF = scene.arrivalEmitterPDF(si, emitter: index, from: state.previousPosition,
-                                                     direction: state.ray.direction,
-                                                     active: active & !state.previousWasDelta)
-            var weight = select(state.previousWasDelta, FloatArray(repeating: 1, context: context),
-                                misWeight(state.previousPDF, emitterPDF))
+            var weight = FloatArray(repeating: 1, context: context)
+            if !basic {
+                let emitterPDF = scene.arrivalEmitterPDF(si, emitter: index, from: state.previousPosition,
+                                                         direction: state.ray.direction,
+                                                         active: active & !state.previousWasDelta)
+                weight = select(state.previousWasDelta, weight, misWeight(state.previousPDF, emitterPDF))
+            }
             if settings.hideEmitters {
                 weight = select(state.depth .== 0, zero, weight)
             }
@@ -119,15 +123,15 @@ struct PathVertex {
             continuing = continuing & ((state.depth + 1) .< UInt32(settings.maxDepth))
         }
 
-        // Next event estimation (the 2D sample is drawn whether or not it is used).
-        let neeSample = sampler.next2D()
+        // Next event estimation (the 2D sample is drawn whether or not it is used; prb_basic draws none).
+        let neeSample = basic ? Point2Array(repeating: 0, 0) : sampler.next2D()
         var neeActive = continuing & scene.hasSmoothBSDF(si, active: continuing)
         var neeDirection = Vector3Array(repeating: Vector3f(0, 0, 1), count: 1)
         var neeWeight = zero
         var neeLight = zero3
         var direct = zero3
         var neeRecord: EmitterSampleRecord? = nil
-        if !scene.emitters.isEmpty {
+        if !scene.emitters.isEmpty && !basic {
             let record = scene.sampleEmitterDirection(si, sample: neeSample, active: neeActive)
             neeActive = neeActive & (record.sample.pdf .!= 0)
             // Failed samples may carry a NaN direction: replaced, so that no BSDF derivative multiplies it.
@@ -160,12 +164,15 @@ struct PathVertex {
         if let previous = state.previousPosition { next.previousPosition = select(continuing, si.p, previous) }
         var keepGoing = continuing & (next.throughput.maxComponent .!= 0)
 
-        // Russian roulette (the 1D sample is drawn whether or not it is used).
-        let rouletteSample = sampler.next1D()
-        let useRoulette = keepGoing & (state.depth .>= UInt32(max(settings.rrDepth, 0)))
-        let survival = min(next.throughput.maxComponent * next.eta * next.eta, FloatArray(repeating: 0.95, context: context))
-        next.throughput = select(useRoulette, next.throughput / survival, next.throughput)
-        keepGoing = keepGoing & (!useRoulette | (rouletteSample .< survival))
+        // Russian roulette (the 1D sample is drawn whether or not it is used; prb_basic has none).
+        if !basic {
+            let rouletteSample = sampler.next1D()
+            let useRoulette = keepGoing & (state.depth .>= UInt32(max(settings.rrDepth, 0)))
+            let survival = min(next.throughput.maxComponent * next.eta * next.eta,
+                               FloatArray(repeating: 0.95, context: context))
+            next.throughput = select(useRoulette, next.throughput / survival, next.throughput)
+            keepGoing = keepGoing & (!useRoulette | (rouletteSample .< survival))
+        }
 
         next.depth = select(si.isValid, state.depth + 1, state.depth)
         next.active = keepGoing

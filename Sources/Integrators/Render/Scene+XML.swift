@@ -4,7 +4,7 @@ import Tracer
 
 extension Scene {
     /// The plugin types a scene file may use at the top level.
-    static let supportedIntegrators = ["path", "prb", "direct"]
+    static let supportedIntegrators = ["path", "prb", "prb_basic", "direct"]
 
     /// Loads a Mitsuba 3 scene file (the supported subset); `overrides` replace `<default>` values (`-D`). Meshes
     /// that would take more than `memoryLimit` bytes (default: 90% of the available memory) are refused before

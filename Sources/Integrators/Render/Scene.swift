@@ -3,9 +3,13 @@ import Tracer
 
 /// Which light transport algorithm renders the scene, with Mitsuba's parameters and defaults.
 public struct IntegratorSettings: Sendable, Equatable {
-    /// `path` or `prb`: the same estimator; `prb` also differentiates with path replay backpropagation. `direct`:
-    /// direct illumination only (Mitsuba's `direct`; primal renders only).
-    public enum Kind: String, Sendable, CaseIterable { case path, prb, direct }
+    /// `path` or `prb`: the same estimator; `prb` also differentiates with path replay backpropagation.
+    /// `prb_basic`: PRB without emitter sampling or Russian roulette (paths find emitters by BSDF sampling alone).
+    /// `direct`: direct illumination only (Mitsuba's `direct`, differentiated as recorded).
+    public enum Kind: String, Sendable, CaseIterable {
+        case path, prb, direct
+        case prbBasic = "prb_basic"
+    }
 
     public var kind: Kind
     /// Longest path, in rays (-1: unlimited). Mitsuba's default 6 means at most 5 scattering events.
