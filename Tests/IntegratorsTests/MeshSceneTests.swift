@@ -102,9 +102,10 @@ struct MeshSceneTests {
 
     /// The scene files with Mitsuba renders: world-space meshes and a sphere; instances; a Cornell box lit by an
     /// area light; point, spot, directional, sphere and mesh area lights with a sampling weight, and a constant sky;
-    /// an environment map and a point light; lights.xml by the direct integrator; cornell.xml by prb_basic.
+    /// an environment map and a point light; lights.xml by the direct integrator; cornell.xml by prb_basic, and
+    /// with hide_emitters (camera rays pass through the light).
     static let renderedFiles = ["scene.xml", "instances.xml", "cornell.xml", "lights.xml", "envmap.xml", "direct.xml",
-                                "basic.xml"]
+                                "basic.xml", "hidden.xml"]
 
     static func prefix(_ file: String) -> String {
         file == "scene.xml" ? "" : file.replacingOccurrences(of: ".xml", with: "_")

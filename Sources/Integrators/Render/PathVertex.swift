@@ -89,7 +89,10 @@ struct PathVertex {
         let beta = state.throughput
 
         // Intersection.
-        let si = scene.intersect(state.ray, active: active)
+        var si = scene.intersect(state.ray, active: active)
+        if settings.hideEmitters && scene.hasSurfaceEmitters {
+            si = scene.skippingAreaEmitters(si, ray: state.ray, active: active & (state.depth .== 0))
+        }
 
         // Emission where the ray arrived (an area light's front, or the environment), weighted against emitter
         // sampling at the previous vertex.

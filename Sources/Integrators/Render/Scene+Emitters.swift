@@ -201,4 +201,19 @@ extension Scene {
         let chosen = select(reaches, index, UInt32Array(repeating: 0, context: index.context))
         return select(reaches, pdf * emitterPMF(chosen), .constant(0))
     }
+
+    /// With `hide_emitters`, camera rays pass through area lights (Mitsuba's `skip_area_emitters`): where an active
+    /// lane hit an emitting shape, the ray goes on from the hit in its own direction, up to `limit` emitters deep.
+    func skippingAreaEmitters(_ si: SurfaceInteraction, ray: RayArray, active: BoolArray, limit: Int = 4)
+        -> SurfaceInteraction {
+        let table = UInt32Array(shapeEmitters.map { $0 == nil ? 0 : 1 }, context: si.t.context)
+        var current = si
+        for _ in 0..<limit {
+            let onEmitter = active & current.isValid
+                & (table.gather(current.shapeIndex, mask: active & current.isValid) .!= 0)
+            let beyond = intersect(current.spawnRay(direction: ray.direction), active: onEmitter)
+            current = select(onEmitter, beyond, current)
+        }
+        return current
+    }
 }

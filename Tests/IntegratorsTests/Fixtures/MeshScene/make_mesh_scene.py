@@ -1,6 +1,6 @@
 # Writes the mesh scene fixture (OBJ walls, a binary PLY ball with normals, checker and sky PNGs; scene.xml,
-# instances.xml, cornell.xml, lights.xml, envmap.xml, direct.xml and basic.xml use them) and renders Mitsuba
-# 3.9.1's references of the seven scenes as float32 NPY (H, W, 3): reference.npy (spp 4096) and
+# instances.xml, cornell.xml, lights.xml, envmap.xml, direct.xml, basic.xml and hidden.xml use them) and renders
+# Mitsuba 3.9.1's references of the eight scenes as float32 NPY (H, W, 3): reference.npy (spp 4096) and
 # mitsuba_spp256.npy (spp 256, Mitsuba's own error at the spp the test renders), prefixed by the scene's name
 # except for scene.xml. Run with the local Mitsuba (set-up: the header of shared/bench/mitsuba_bench.py):
 #   DRJIT_LIBLLVM_PATH=/usr/lib/x86_64-linux-gnu/libLLVM-19.so mitsuba-venv/bin/python make_mesh_scene.py
@@ -87,7 +87,8 @@ mi.Bitmap(sky).write("sky.png")
 # seed 7 too and compares with Mitsuba's render of the same random numbers.
 for file, prefix in [("scene.xml", ""), ("instances.xml", "instances_"), ("cornell.xml", "cornell_"),
                      ("lights.xml", "lights_"), ("envmap.xml", "envmap_"),
-                     ("direct.xml", "direct_"), ("basic.xml", "basic_")]:
+                     ("direct.xml", "direct_"), ("basic.xml", "basic_"),
+                     ("hidden.xml", "hidden_")]:
     scene = mi.load_file(file)
     for spp, seed, name in [(4096, 1000, "reference.npy"), (256, 7, "mitsuba_spp256.npy")]:
         image = mi.render(scene, spp=spp, seed=seed)
