@@ -55,6 +55,9 @@ struct RenderCommand: ParsableCommand {
             if let shard {
                 return try renderShard(shard, of: scene, samplesPerPixel: samples, samplesPerPass: perPass, to: url)
             }
+            if scene.integrator.kind == .aov {
+                return try renderAOVs(of: scene, samplesPerPixel: samples, to: url)
+            }
             let clock = ContinuousClock()
             let start = clock.now
             let film = scene.sensor.film
@@ -112,4 +115,36 @@ extension RenderCommand {
 extension Duration {
     /// The duration in seconds.
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}
+
+extension RenderCommand {
+    /// Renders an `aov` scene's outputs: an EXR with Mitsuba's film channels (R, G, B, all 0, then "name.X" and so
+    /// on) or an NPY (H, W, C) of the outputs alone.
+    func renderAOVs(of scene: Scene, samplesPerPixel samples: Int, to url: URL) throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let image = scene.renderAOVs(samplesPerPixel: samples, seed: seed)
+        switch try ImageFormat(url: url) {
+        case .exr:
+            let pixels = image.width * image.height, count = image.channels.count
+            let zeros = EXRImage.Channel(name: "", values: [Float](repeating: 0, count: pixels))
+            var channels = ["R", "G", "B"].map { name -> EXRImage.Channel in
+                var channel = zeros
+                channel.name = name
+                return channel
+            }
+            for (index, name) in image.channels.enumerated() {
+                channels.append(EXRImage.Channel(name: name, values: (0..<pixels).map { image.values[$0 * count + index] }))
+            }
+            try EXRImage(width: image.width, height: image.height, channels: channels).write(to: url)
+        case .npy:
+            try Bitmap(width: image.width, height: image.height, channelCount: image.channels.count,
+                       pixels: image.values).write(to: url)
+        default:
+            throw ValidationError("an aov render writes .exr or .npy (its outputs are not colours), got '\(output)'")
+        }
+        let elapsed = (clock.now - start).seconds
+        print(String(format: "rendered %d outputs (%@) at %dx%d, %d spp in %.3f s -> %@", image.channels.count,
+                     image.channels.joined(separator: ", "), image.width, image.height, samples, elapsed, output))
+    }
 }

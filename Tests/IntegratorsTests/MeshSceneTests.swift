@@ -333,6 +333,25 @@ struct MeshSceneTests {
                          "right.bsdf.reflectance.value", "emitter_0.radiance.value"])
     }
 
+    @Test("the aov integrator's outputs are Mitsuba's: depth, position, normals, uv, albedo, dp/du, dp/dv, triangle")
+    func aovOutputs() throws {
+        let mitsuba = try Bitmap(contentsOf: Self.fixture("aov_mitsuba_spp16.npy"))
+        let image = try TraceContext.with(CompileOptions(variant: .llvm)) {
+            try Self.scene("aov.xml", ["res": "24"]).renderAOVs(samplesPerPixel: 16, seed: 7)
+        }
+        #expect(image.channels == ["dd.y.T", "pp.X", "pp.Y", "pp.Z", "nn.X", "nn.Y", "nn.Z", "sh.X", "sh.Y", "sh.Z",
+                                   "uv.U", "uv.V", "alb.R", "alb.G", "alb.B", "du.X", "du.Y", "du.Z", "dv.X", "dv.Y",
+                                   "dv.Z", "pi.I"])
+        #expect(mitsuba.channelCount == image.channels.count && mitsuba.pixels.count == image.values.count)
+        let worst = zip(image.values, mitsuba.pixels).map { abs($0 - $1) / Swift.max(1, abs($1)) }.max() ?? 1
+        #expect(worst < 1e-4, "largest relative difference \(worst)")
+        // Shape indices count shapes in declaration order from 1 (0: nothing hit).
+        var scene = try Self.scene("aov.xml", ["res": "8"])
+        scene.integrator.aovs = [AOV(name: "s", kind: .shapeIndex)]
+        let ids = Set(scene.renderAOVs(samplesPerPixel: 1, seed: 0).values)
+        #expect(ids.isSubset(of: Set((0...scene.shapes.count).map(Float.init))) && ids.contains(1), "\(ids)")
+    }
+
     @Test("meshes over the memory limit are refused before they are loaded or traced, with estimate and limit")
     func memoryLimit() throws {
         // ball.ply is 8 KiB: loading it is estimated at 2 bytes a file byte, so a 4 KiB limit refuses it.
@@ -381,6 +400,7 @@ struct MeshSceneTests {
             (#"<shape type="cube"><emitter type="point"/></shape>"#, ["area", "point"]),
             (#"<shape type="cube"><emitter type="area"/><emitter type="area"/></shape>"#, ["one nested emitter"]),
             (#"<emitter type="constant"/><emitter type="constant" id="sky"/>"#, ["one environment", "sky"]),
+            (#"<integrator type="aov"><string name="aovs" value="a:depth,b:colour"/></integrator>"#, ["aovs", "colour"]),
             (#"<shape type="shapegroup" id="g"><shape type="cube"/></shape><shape type="instance"><ref id="g"/><transform name="to_world"><scale value="0"/></transform></shape>"#,
              ["to_world", "invertible"]),
         ] {

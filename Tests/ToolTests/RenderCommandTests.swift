@@ -1,5 +1,6 @@
 // End-to-end tests of `Tool render` and `Tool gradient`: exit codes, messages and the files they write.
 import Foundation
+import Integrators
 import Testing
 
 @Suite("Tool render and gradient")
@@ -23,6 +24,29 @@ struct RenderCommandTests {
         #expect(data.count > 100)
         // No temporary file is left next to the output.
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["image.\(format)"])
+    }
+
+    @Test("an aov scene writes its outputs as named EXR channels after Mitsuba's R, G, B; PNG is refused")
+    func aovRender() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scene = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../IntegratorsTests/Fixtures/MeshScene/aov.xml").standardizedFileURL
+        let output = directory.appendingPathComponent("aovs.exr")
+        let (status, text) = try runTool(["render", "--scene", scene.path, "-D", "res=8", "--spp", "2",
+                                          "--output", output.path])
+        #expect(status == 0, "\(text)")
+        let image = try EXRImage(contentsOf: output)
+        // EXR keeps channels sorted by name.
+        let names = Set(image.channels.map(\.name))
+        #expect(names.isSuperset(of: ["R", "G", "B", "dd.y.T", "pp.X", "nn.Z", "uv.V", "alb.R", "pi.I"]), "\(names)")
+        #expect(image.channels.count == 3 + 22 && image.width == 8)
+        let depth = try #require(image.channels.first { $0.name == "dd.y.T" })
+        #expect(depth.values.contains { $0 > 1 })  // depths of a few units
+        #expect(image.channels.first { $0.name == "R" }?.values.allSatisfy { $0 == 0 } == true)
+        let png = try runTool(["render", "--scene", scene.path, "-D", "res=8", "--spp", "1",
+                               "--output", directory.appendingPathComponent("aovs.png").path])
+        #expect(png.status == 2 && png.output.contains(".exr or .npy"), "\(png.output)")
     }
 
     @Test("REFRACT_LOG_LAUNCHES logs one line per kernel launch with its lanes and times")

@@ -55,6 +55,11 @@ public struct DiffuseBSDF: BSDF {
     public var parameters: [(key: String, slot: ParameterSlot)] {
         reflectance.parameters.map { ("reflectance." + $0.key, $0.slot) }
     }
+
+    /// The reflectance at the hit's uv.
+    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
+        reflectance.eval(si.uv, active: active)
+    }
 }
 
 extension DiffuseBSDF {

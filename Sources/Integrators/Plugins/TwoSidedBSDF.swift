@@ -42,6 +42,11 @@ public struct TwoSidedBSDF: BSDF {
         nested.parameters.map { ("brdf_0." + $0.key, $0.slot) }
     }
 
+    /// The nested BSDF's, seen from the front.
+    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
+        nested.diffuseReflectance(frontFacing(si), active: active)
+    }
+
     /// `si` with wi.z ← |wi.z|.
     private func frontFacing(_ si: SurfaceInteraction) -> SurfaceInteraction {
         var flipped = si

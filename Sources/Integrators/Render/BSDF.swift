@@ -77,6 +77,15 @@ public protocol BSDF {
     /// True when its values depend on the surface coordinates `si.uv` (a textured parameter). Shapes whose BSDF
     /// does not read them skip computing them (a sphere's uv costs two atan2 per hit).
     var readsSurfaceCoordinates: Bool { get }
+    /// The albedo of its diffuse part, RGB (Mitsuba's `eval_diffuse_reflectance`, the `aov` integrator's albedo).
+    func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array
+}
+
+extension BSDF {
+    /// 0: no diffuse part (the default).
+    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
+        Vector3Array(repeating: Vector3f(0, 0, 0), count: 1)
+    }
 }
 
 /// A texture: a spatially varying RGB value looked up by surface coordinates.

@@ -3,7 +3,8 @@ import Tracer
 
 extension Scene {
     /// The nearest hit of each active ray over all shapes.
-    public func intersect(_ ray: RayArray, active: BoolArray) -> SurfaceInteraction {
+    /// `allSurfaceCoordinates` computes uv on every shape, not only where the BSDF reads it (the `aov` integrator).
+    public func intersect(_ ray: RayArray, active: BoolArray, allSurfaceCoordinates: Bool = false) -> SurfaceInteraction {
         let context = ray.maxT.context
         // Phase 1: the nearest distance and which shape it belongs to.
         var nearest = FloatArray(repeating: .infinity, count: 1, context: context)
@@ -19,7 +20,7 @@ extension Scene {
             anyHit = anyHit | hit
         }
         // Phase 2: the surface of the shape that was hit (each shape's formula, selected per lane).
-        var surface = analyticSurface(ray, t: nearest, index: index)
+        var surface = analyticSurface(ray, t: nearest, index: index, allSurfaceCoordinates: allSurfaceCoordinates)
         if let meshes {
             // The meshes' closest hit (one Embree query) replaces the analytic one where it is nearer.
             let hit = meshes.intersect(ray, active: active)
@@ -40,13 +41,14 @@ extension Scene {
     /// The surface of the analytic shape `index` at distance `t` along each ray. The uv of a shape whose BSDF does
     /// not read it is left out: it is never evaluated (lanes on that shape keep another shape's uv, which nothing
     /// reads there).
-    func analyticSurface(_ ray: RayArray, t: FloatArray, index: UInt32Array) -> SurfaceGeometry {
+    func analyticSurface(_ ray: RayArray, t: FloatArray, index: UInt32Array, allSurfaceCoordinates: Bool = false)
+        -> SurfaceGeometry {
         var geometry: SurfaceGeometry? = nil
         var uvRead = false
         for (i, entry) in shapes.enumerated() {
             guard let shape = entry.analyticShape else { continue }
             let surface = shape.surface(ray, t: t)
-            let readsUV = entry.bsdf.readsSurfaceCoordinates
+            let readsUV = allSurfaceCoordinates || entry.bsdf.readsSurfaceCoordinates
             guard let previous = geometry else {
                 geometry = surface
                 uvRead = readsUV

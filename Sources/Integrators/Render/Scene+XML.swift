@@ -4,7 +4,7 @@ import Tracer
 
 extension Scene {
     /// The plugin types a scene file may use at the top level.
-    static let supportedIntegrators = ["path", "prb", "prb_basic", "direct"]
+    static let supportedIntegrators = ["path", "prb", "prb_basic", "direct", "aov"]
 
     /// Loads a Mitsuba 3 scene file (the supported subset); `overrides` replace `<default>` values (`-D`). Meshes
     /// that would take more than `memoryLimit` bytes (default: 90% of the available memory) are refused before
@@ -99,6 +99,20 @@ extension Scene {
             settings.kind = IntegratorSettings.Kind(rawValue: description.type)!
             if settings.kind == .direct {
                 try Scene.readDirectSettings(description, into: &settings)
+            }
+            if settings.kind == .aov {
+                if let nested = description.children.first {
+                    throw SceneError("an aov integrator nested in another is not supported (give only 'aovs')",
+                                     at: nested.referenceLocation ?? nested.location,
+                                     element: description.elementDescription)
+                }
+                let list = try description.string("aovs")
+                guard let aovs = AOV.parse(list) else {
+                    let kinds = AOV.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw description.error("aovs must be a list of name:type with type one of \(kinds), got '\(list)'",
+                                            property: "aovs")
+                }
+                settings.aovs = aovs
             }
             settings.maxDepth = try description.integer("max_depth", default: 6)
             settings.rrDepth = try description.integer("rr_depth", default: 5)

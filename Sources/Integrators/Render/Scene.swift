@@ -5,9 +5,10 @@ import Tracer
 public struct IntegratorSettings: Sendable, Equatable {
     /// `path` or `prb`: the same estimator; `prb` also differentiates with path replay backpropagation.
     /// `prb_basic`: PRB without emitter sampling or Russian roulette (paths find emitters by BSDF sampling alone).
-    /// `direct`: direct illumination only (Mitsuba's `direct`, differentiated as recorded).
+    /// `direct`: direct illumination only (Mitsuba's `direct`, differentiated as recorded). `aov`: geometry and
+    /// material outputs (`aovs`; `Scene.renderAOVs`).
     public enum Kind: String, Sendable, CaseIterable {
-        case path, prb, direct
+        case path, prb, direct, aov
         case prbBasic = "prb_basic"
     }
 
@@ -34,6 +35,8 @@ public struct IntegratorSettings: Sendable, Equatable {
     /// `bsdf_samples`, both defaulting to `shading_samples`, 1).
     public var emitterSamples = 1
     public var bsdfSamples = 1
+    /// The `aov` integrator's outputs.
+    public var aovs: [AOV] = []
 
     /// How the bounces of the primal path loop run.
     public enum PathLoop: String, Sendable, CaseIterable {

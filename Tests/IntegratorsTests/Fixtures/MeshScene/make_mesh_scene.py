@@ -1,8 +1,9 @@
 # Writes the mesh scene fixture (OBJ walls, a binary PLY ball with normals, checker and sky PNGs; scene.xml,
-# instances.xml, cornell.xml, lights.xml, envmap.xml, direct.xml, basic.xml and hidden.xml use them) and renders
-# Mitsuba 3.9.1's references of the eight scenes as float32 NPY (H, W, 3): reference.npy (spp 4096) and
+# instances.xml, cornell.xml, lights.xml, envmap.xml, direct.xml, basic.xml, hidden.xml and aov.xml use them) and
+# renders Mitsuba 3.9.1's references of the first eight as float32 NPY (H, W, 3): reference.npy (spp 4096) and
 # mitsuba_spp256.npy (spp 256, Mitsuba's own error at the spp the test renders), prefixed by the scene's name
-# except for scene.xml. Run with the local Mitsuba (set-up: the header of shared/bench/mitsuba_bench.py):
+# except for scene.xml; and aov.xml's outputs. Run with the local Mitsuba (set-up: the header of
+# shared/bench/mitsuba_bench.py):
 #   DRJIT_LIBLLVM_PATH=/usr/lib/x86_64-linux-gnu/libLLVM-19.so mitsuba-venv/bin/python make_mesh_scene.py
 import struct
 import numpy as np
@@ -94,3 +95,8 @@ for file, prefix in [("scene.xml", ""), ("instances.xml", "instances_"), ("corne
         image = mi.render(scene, spp=spp, seed=seed)
         np.save(prefix + name, np.array(image, dtype=np.float32))
         print(prefix + name, float(np.mean(np.array(image))))
+
+# The aov integrator's outputs of aov.xml at 24 x 24, spp 16, seed 7 (every output type but shape_index, which
+# Mitsuba's vectorised variants number by creation order).
+scene = mi.load_file("aov.xml", res=24)
+np.save("aov_mitsuba_spp16.npy", np.array(mi.render(scene, spp=16, seed=7), dtype=np.float32))
