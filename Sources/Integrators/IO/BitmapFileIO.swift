@@ -6,7 +6,7 @@ import Tracer
 extension Bitmap {
     /// Reads an image file, choosing the format from its extension (case-insensitive):
     /// `.png` and `.jpg`/`.jpeg` give sRGB-encoded values in [0, 1] (`isSRGB == true`),
-    /// `.exr` gives linear values and `.npy` gives the stored values (`isSRGB == false`).
+    /// `.exr` and `.hdr` (RGB) give linear values and `.npy` gives the stored values (`isSRGB == false`).
     /// Throws `ImageIOError` naming the file for a missing file, an unknown extension or
     /// contents that are not a valid, supported file of that format.
     public init(contentsOf url: URL) throws {
@@ -21,6 +21,7 @@ extension Bitmap {
         case .jpeg: self = try JPEGCodec.decode(data, fileName: fileName)
         case .exr: self = try EXRReader.decode(data, fileName: fileName)
         case .npy: self = try NPYCodec.decode(data, fileName: fileName)
+        case .hdr: self = try HDRReader.decode(data, fileName: fileName)
         }
     }
 
@@ -50,6 +51,8 @@ extension Bitmap {
     ///   `options.exrPixelType`, `options.exrCompression`.
     /// - NPY: float32 little-endian, shape (H, W, C) (or (H, W), see
     ///   `options.npyDropsSingleChannelAxis`), values as they are.
+    /// - HDR: 1 (gray) or 3 (RGB) channels, linear (an sRGB bitmap is linearized first), Radiance RGBE with
+    ///   flat scanlines.
     public func encodedData(format: ImageFormat, options: ImageWriteOptions = ImageWriteOptions(),
                             fileName: String = "image") throws -> Data {
         switch format {
@@ -64,6 +67,8 @@ extension Bitmap {
                                         compression: options.exrCompression, fileName: fileName)
         case .npy:
             return NPYCodec.encode(self, dropsSingleChannelAxis: options.npyDropsSingleChannelAxis)
+        case .hdr:
+            return try HDRWriter.encode(self, fileName: fileName)
         }
     }
 

@@ -12,6 +12,8 @@ public enum ImageFormat: String, CaseIterable, Sendable {
     case exr
     /// NumPy `.npy` array (H, W) or (H, W, C), values as they are.
     case npy
+    /// Radiance RGBE `.hdr` picture (shared-exponent RGB, linear; read as Mitsuba 3.9.1 reads it).
+    case hdr
 
     /// The file extensions (lowercase, without dot) that select this format.
     public var fileExtensions: [String] {
@@ -20,10 +22,11 @@ public enum ImageFormat: String, CaseIterable, Sendable {
         case .jpeg: return ["jpg", "jpeg"]
         case .exr: return ["exr"]
         case .npy: return ["npy"]
+        case .hdr: return ["hdr"]
         }
     }
 
-    /// Every accepted extension, as written in error messages: ".png, .jpg, .jpeg, .exr, .npy".
+    /// Every accepted extension, as written in error messages: ".png, .jpg, .jpeg, .exr, .npy, .hdr".
     public static var acceptedExtensionList: String {
         allCases.flatMap(\.fileExtensions).map { "." + $0 }.joined(separator: ", ")
     }
