@@ -303,4 +303,20 @@ struct EmitterPluginTests {
             #expect(emitter.parameters.map(\.key) == ["scale", "data"])
         }
     }
+
+    @Test("envmap reads Radiance HDR files: the texels are the file's linear values")
+    func environmentMapFromHDR() throws {
+        let directory = try ImageTestDirectory()
+        let texels: [Float] = (0..<(4 * 2 * 3)).map { Float($0 % 5) * 0.5 + 0.25 }
+        try Bitmap(width: 4, height: 2, channelCount: 3, pixels: texels).write(to: directory.file("sky.hdr"))
+        let document = try PluginFixtures.document("""
+            <emitter type="envmap" id="sky"><string name="filename" value="sky.hdr"/><float name="scale" value="2"/></emitter>
+            """, in: directory)
+        let emitter = try #require(try PluginFactory.makeEmitter(document.plugins[0], document: document)
+            as? EnvironmentMapEmitter)
+        #expect(emitter.width == 4 && emitter.height == 2)
+        // RGBE keeps 8 bits of mantissa per channel.
+        #expect(zip(emitter.data.value.values, texels).allSatisfy { abs($0 - $1) <= 0.01 * $1 })
+        #expect(emitter.scale.value.values == [2])
+    }
 }

@@ -135,7 +135,7 @@ public struct EnvironmentMapEmitter: Emitter {
 }
 
 extension EnvironmentMapEmitter {
-    /// From `<emitter type="envmap">`: `filename` (EXR, PNG, JPEG, NPY; 8-bit images are linearised), `scale`
+    /// From `<emitter type="envmap">`: `filename` (EXR, HDR, PNG, JPEG, NPY; 8-bit images are linearised), `scale`
     /// (default 1), `to_world`, `sampling_weight`.
     public init(_ description: PluginDescription, document: SceneDocument) throws {
         try PluginFactory.requireKind(.emitter, type: "envmap", description)
