@@ -319,4 +319,42 @@ struct EmitterPluginTests {
         #expect(zip(emitter.data.value.values, texels).allSatisfy { abs($0 - $1) <= 0.01 * $1 })
         #expect(emitter.scale.value.values == [2])
     }
+
+    @Test("envmap sampling fits its pdf over the sphere (chi-square), with a to_world rotation", arguments: [Variant.llvm])
+    func environmentMapChiSquare(variant: Variant) throws {
+        try TraceContext.with(CompileOptions(variant: variant)) {
+            // A 16 x 8 image: a gradient in u, a bright patch and a black row, so the density is far from uniform.
+            var texels = [Float](repeating: 0, count: 16 * 8 * 3)
+            for row in 0..<8 {
+                for column in 0..<16 {
+                    let value: Float = row == 6 ? 0 : (row == 2 && column == 11 ? 20 : 0.2 + 0.1 * Float(column))
+                    for k in 0..<3 { texels[3 * (row * 16 + column) + k] = value * Float(k + 1) }
+                }
+            }
+            let emitter = try EnvironmentMapEmitter(texels: texels, width: 16, height: 8,
+                                                    toWorld: .rotate(axis: Vector3f(1, 1, 0).normalized, angleDegrees: 35))
+            let count = 80_000
+            var random = SplitMix64(seed: 99)
+            let samples = (0..<count).map { _ in SIMD2(random.nextUnitFloat(), random.nextUnitFloat()) }
+            let origin = Vector3Array(repeating: .zero, count: count)
+            let (sample, _) = emitter.sampleDirection(from: origin, sample: Point2Array(samples),
+                                                      bounds: EmitterSceneBounds(center: .zero, radius: 1),
+                                                      active: BoolArray(repeating: true, count: count))
+            let directions = sample.d.values
+            let test = DirectionalChiSquare(axis: Vector3f(0, 1, 0), zMin: -1, zBins: 16, phiBins: 32, resolution: 6)
+            let result = test.run(samples: directions) { batch in
+                let d = Vector3Array(batch)
+                let target = EmitterSample(p: d, n: -d, d: d, dist: FloatArray(repeating: 1, count: batch.count),
+                                           pdf: FloatArray(repeating: 0, count: batch.count),
+                                           isDelta: BoolArray(repeating: false, count: batch.count))
+                return emitter.pdfDirection(from: Vector3Array(repeating: .zero, count: batch.count), target,
+                                            active: BoolArray(repeating: true, count: batch.count)).values.map(Double.init)
+            }
+            #expect(result.pValue > 0.01, "\(result)")
+            #expect(abs(result.integral - 1) < 0.02, "\(result)")
+            // A negative control: the same samples do not fit a uniform density.
+            let uniform = test.run(samples: directions) { batch in batch.map { _ in 1 / (4 * Double.pi) } }
+            #expect(uniform.pValue < 1e-6, "\(uniform)")
+        }
+    }
 }
