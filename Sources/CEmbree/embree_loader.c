@@ -35,6 +35,7 @@ int refract_embree_load(RefractEmbreeAPI *api, char *message, size_t capacity) {
         {(void **)&api->releaseDevice, "rtcReleaseDevice"},
         {(void **)&api->getDeviceError, "rtcGetDeviceError"},
         {(void **)&api->setDeviceErrorFunction, "rtcSetDeviceErrorFunction"},
+        {(void **)&api->setDeviceMemoryMonitorFunction, "rtcSetDeviceMemoryMonitorFunction"},
         {(void **)&api->getDeviceProperty, "rtcGetDeviceProperty"},
         {(void **)&api->newScene, "rtcNewScene"},
         {(void **)&api->releaseScene, "rtcReleaseScene"},
@@ -90,6 +91,18 @@ enum RTCError refract_embree_take_error(char *message, size_t capacity) {
     last_message[0] = 0;
     return code;
 }
+
+/* Embree calls the monitor from its build threads: an atomic sum. */
+static _Atomic long long allocated_bytes = 0;
+
+bool refract_embree_count_memory(void *userPtr, ssize_t bytes, bool post) {
+    (void)userPtr;
+    (void)post;
+    allocated_bytes += bytes;
+    return true;
+}
+
+long long refract_embree_allocated_bytes(void) { return allocated_bytes; }
 
 void refract_embree_init_context(struct RTCIntersectContext *context) {
     context->flags = RTC_INTERSECT_CONTEXT_FLAG_INCOHERENT;

@@ -45,9 +45,19 @@ struct Tool: ParsableCommand {
 /// `Tool info`: facts about this machine and build that matter for performance and reproducibility.
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the environment: CPU, vector width, LLVM, threads, the kernel cache's place and size.")
+        abstract: "Print the environment: CPU, vector width, LLVM, threads, the kernel cache's place and size; "
+            + "with --scene FILE.xml, what the scene holds, how long it takes to load and its memory per triangle.")
 
     @OptionGroup var kernelCache: KernelCacheOptions
+
+    @Option(help: "A Mitsuba 3 XML file to load and describe.")
+    var scene: String?
+
+    @Option(name: .customShort("D"), parsing: .unconditionalSingleValue,
+            help: ArgumentHelp("Override a scene default: -D name=value.", valueName: "name=value"))
+    var defines: [String] = []
+
+    @OptionGroup var memoryLimit: MemoryLimitOption
 
     func run() throws {
         let context = TraceContext.standard
@@ -62,5 +72,11 @@ struct Info: ParsableCommand {
         print("kernel cache:  \(cache.directory.path) (\(state))")
         print(String(format: "cache size:    %d entries, %.1f MiB (%d bytes)", usage.entries,
                      Double(usage.bytes) / 1_048_576, usage.bytes))
+        if let scene {
+            let options = try SceneOptions.parse(["--scene", scene] + defines.flatMap { ["-D", $0] })
+            try SceneFacts.measure(options, memory: try memoryLimit.memory()).print()
+        } else if !defines.isEmpty {
+            throw ValidationError("-D applies to a --scene")
+        }
     }
 }

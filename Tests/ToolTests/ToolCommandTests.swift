@@ -1,5 +1,6 @@
 // End-to-end tests of the command-line program: run the built Tool and check exit codes and output.
 import Foundation
+import Integrators
 import Testing
 
 /// Runs `executable` with `arguments` and returns its exit status and combined output.
@@ -50,6 +51,26 @@ struct ToolCommandTests {
         #expect(output.contains("threads:"))
         #expect(output.contains("kernel cache:  \(testKernelCacheDirectory.path) (on)"))
         #expect(output.contains("cache size:"))
+    }
+
+    @Test("info --scene loads a mesh scene and prints its shapes, triangles, load time and bytes per triangle",
+          .enabled(if: EmbreeLibrary.isAvailable, "needs libembree3 (libembree-dev)"))
+    func infoScene() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../IntegratorsTests/Fixtures/MeshScene/scene.xml").standardizedFileURL
+        let scene = try Scene(contentsOf: file)
+        let meshes = try #require(scene.meshes)
+        let (status, output) = try runTool(["info", "--scene", file.path, "-D", "spp=3"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("triangles:     \(meshes.triangleCount) (\(meshes.vertexCount) vertices)"), "\(output)")
+        #expect(output.contains("shapes:        \(scene.shapes.count) ("), "\(output)")
+        #expect(output.contains("spp 3"), "\(output)")
+        // Embree's own count of its copy and BVH: tens of bytes per triangle, never nothing.
+        let line = try #require(output.split(separator: "\n").first { $0.hasPrefix("per triangle:") })
+        let embree = try #require(line.firstMatch(of: #/Embree BVH and copy ([0-9.]+)/#).flatMap { Double($0.1) })
+        #expect(embree > 16 && embree < 1000, "\(line)")
+        let (badStatus, badOutput) = try runTool(["info", "-D", "spp=3"])
+        #expect(badStatus != 0 && badOutput.contains("-D applies to a --scene"), "\(badOutput)")
     }
 
     @Test("an unknown command fails with a usage message")

@@ -14,6 +14,7 @@ typedef struct RefractEmbreeAPI {
     RTCReleaseDeviceFunction _Null_unspecified releaseDevice;
     RTCGetDeviceErrorFunction _Null_unspecified getDeviceError;
     RTCSetDeviceErrorFunctionFunction _Null_unspecified setDeviceErrorFunction;
+    RTCSetDeviceMemoryMonitorFunctionFunction _Null_unspecified setDeviceMemoryMonitorFunction;
     RTCGetDevicePropertyFunction _Null_unspecified getDeviceProperty;
     RTCNewSceneFunction _Null_unspecified newScene;
     RTCReleaseSceneFunction _Null_unspecified releaseScene;
@@ -53,6 +54,12 @@ void refract_embree_record_error(void *_Nullable userPtr, enum RTCError code, co
 /* The calling thread's last recorded error code (RTC_ERROR_NONE if none), its message copied into `message`;
    clears it. */
 enum RTCError refract_embree_take_error(char *message, size_t capacity);
+
+/* An RTCMemoryMonitorFunction that keeps a process-wide count of the bytes Embree holds; never refuses. */
+bool refract_embree_count_memory(void *_Nullable userPtr, ssize_t bytes, bool post);
+
+/* The bytes Embree's devices hold now (scenes, their copies of the meshes and their BVHs), by that count. */
+long long refract_embree_allocated_bytes(void);
 
 #pragma clang assume_nonnull end
 

@@ -2,6 +2,7 @@
 #ifndef REFRACT_EMBREE_ABI_H
 #define REFRACT_EMBREE_ABI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -140,12 +141,17 @@ REFRACT_EMBREE_PACKET(16, 64)
 #undef REFRACT_EMBREE_PACKET
 
 typedef void (*RTCErrorFunction)(void *userPtr, enum RTCError code, const char *message);
+/* Called before each allocation (bytes > 0, post false; returning false fails it) and after each release
+   (bytes < 0, post true) of the device's memory. */
+typedef bool (*RTCMemoryMonitorFunction)(void *ptr, ssize_t bytes, bool post);
 
 /* The functions, as pointer types: they are looked up with dlsym. */
 typedef RTCDevice (*RTCNewDeviceFunction)(const char *config);
 typedef void (*RTCReleaseDeviceFunction)(RTCDevice device);
 typedef enum RTCError (*RTCGetDeviceErrorFunction)(RTCDevice device);
 typedef void (*RTCSetDeviceErrorFunctionFunction)(RTCDevice device, RTCErrorFunction function, void *userPtr);
+typedef void (*RTCSetDeviceMemoryMonitorFunctionFunction)(RTCDevice device, RTCMemoryMonitorFunction function,
+                                                         void *userPtr);
 typedef ssize_t (*RTCGetDevicePropertyFunction)(RTCDevice device, enum RTCDeviceProperty property);
 typedef RTCScene (*RTCNewSceneFunction)(RTCDevice device);
 typedef void (*RTCReleaseSceneFunction)(RTCScene scene);

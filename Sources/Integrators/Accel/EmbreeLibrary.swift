@@ -38,6 +38,7 @@ public final class EmbreeLibrary: @unchecked Sendable {
             throw EmbreeError.unsupportedLibrary(reason: "rtcNewDevice failed (RTCError \(code.rawValue))")
         }
         api.setDeviceErrorFunction(device, refract_embree_record_error, nil as UnsafeMutableRawPointer?)
+        api.setDeviceMemoryMonitorFunction(device, refract_embree_count_memory, nil as UnsafeMutableRawPointer?)
         let major = api.getDeviceProperty(device, RTC_DEVICE_PROPERTY_VERSION_MAJOR)
         let minor = api.getDeviceProperty(device, RTC_DEVICE_PROPERTY_VERSION_MINOR)
         let patch = api.getDeviceProperty(device, RTC_DEVICE_PROPERTY_VERSION_PATCH)
@@ -60,6 +61,10 @@ public final class EmbreeLibrary: @unchecked Sendable {
         self.device = device
         self.version = version
     }
+
+    /// The bytes Embree holds now, over all scenes of the process: its copies of the meshes and its BVHs, as its
+    /// memory monitor reports them (what `Tool info --scene` and the scale benchmark show per triangle).
+    public var allocatedBytes: Int { Int(refract_embree_allocated_bytes()) }
 
     /// Throws the error Embree reported on this thread since the last check, if any.
     func check(_ operation: @autoclosure () -> String) throws {

@@ -36,6 +36,15 @@ public struct RenderMemory: Sendable {
         return Int(ProcessInfo.processInfo.physicalMemory)
     }
 
+    /// This process's resident memory (/proc/self/statm), nil where it cannot be read: what loading a scene grew it
+    /// by is its real cost (`Tool info --scene`, the scale benchmark).
+    public static func residentBytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
     /// The estimated peak bytes of a wavefront of `samples` samples.
     public static func estimate(samples: Int, withGradients: Bool) -> Int {
         let (product, overflow) = samples.multipliedReportingOverflow(

@@ -1,0 +1,60 @@
+// `Tool info --scene FILE.xml`: what a scene holds, how long loading it takes and the memory it needs per triangle.
+import Foundation
+import Integrators
+
+/// The facts `Tool info` prints about a scene file, measured while loading it once.
+struct SceneFacts {
+    var file: String
+    var loadSeconds: Double
+    var shapes: Int
+    var meshShapes: Int
+    var instances: Int
+    var triangles: Int
+    var vertices: Int
+    var materials: Int
+    var emitters: Int
+    var integrator: String
+    var film: String
+    var samplesPerPixel: Int
+    /// Bytes per triangle: the traced vertex and index buffers, Embree's copy and BVH, and the growth of the
+    /// process's resident memory over the load (which also counts the loaders' host copies).
+    var bufferBytesPerTriangle: Double
+    var embreeBytesPerTriangle: Double?
+    var residentBytesPerTriangle: Double?
+
+    /// Loads the scene the options name (parse, meshes and BVH build), timing it.
+    static func measure(_ options: SceneOptions, memory: RenderMemory) throws -> SceneFacts {
+        let embreeBefore = (try? EmbreeLibrary.shared())?.allocatedBytes
+        let residentBefore = RenderMemory.residentBytes()
+        let start = DispatchTime.now().uptimeNanoseconds
+        let scene = try options.loadScene(memory: memory)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let meshes = scene.meshes
+        let triangles = meshes?.triangleCount ?? 0
+        func perTriangle(_ bytes: Int) -> Double? { triangles > 0 ? Double(bytes) / Double(triangles) : nil }
+        let embreeAfter = (try? EmbreeLibrary.shared())?.allocatedBytes
+        let film = scene.sensor.film
+        return SceneFacts(
+            file: options.scene, loadSeconds: seconds, shapes: scene.shapes.count,
+            meshShapes: scene.shapes.filter { $0.mesh != nil || $0.groupMesh != nil }.count,
+            instances: scene.instances.count, triangles: triangles, vertices: meshes?.vertexCount ?? 0,
+            materials: scene.materials.count, emitters: scene.emitters.count,
+            integrator: scene.integrator.kind.rawValue, film: "\(film.width)x\(film.height), \(film.filter.pluginName) filter",
+            samplesPerPixel: scene.sensor.sampleCount, bufferBytesPerTriangle: meshes?.bufferBytesPerTriangle ?? 0,
+            embreeBytesPerTriangle: embreeBefore.flatMap { before in embreeAfter.flatMap { perTriangle($0 - before) } },
+            residentBytesPerTriangle: residentBefore.flatMap { before in RenderMemory.residentBytes().flatMap { perTriangle($0 - before) } })
+    }
+
+    func print() {
+        Swift.print("scene:         \(file)")
+        Swift.print(String(format: "load:          %.3f s (parse, meshes, BVH build)", loadSeconds))
+        Swift.print("shapes:        \(shapes) (\(meshShapes) meshes), \(instances) instances, \(materials) materials, \(emitters) emitters")
+        Swift.print("triangles:     \(triangles) (\(vertices) vertices)")
+        Swift.print("integrator:    \(integrator), film \(film), spp \(samplesPerPixel)")
+        guard triangles > 0 else { return }
+        var parts = [String(format: "traced buffers %.1f", bufferBytesPerTriangle)]
+        if let embreeBytesPerTriangle { parts.append(String(format: "Embree BVH and copy %.1f", embreeBytesPerTriangle)) }
+        if let residentBytesPerTriangle { parts.append(String(format: "resident growth %.1f", residentBytesPerTriangle)) }
+        Swift.print("per triangle:  \(parts.joined(separator: ", ")) bytes")
+    }
+}
