@@ -93,6 +93,16 @@ public struct BitmapTexture: Texture {
     /// True: the texels are looked up at uv.
     public var readsSurfaceCoordinates: Bool { true }
 
+    /// The mean luminance of the texels (Mitsuba's `bitmap` in RGB mode: Rec. 709 weights, in float as it sums).
+    public var mean: Float {
+        let texels = data.value.values
+        var sum: Float = 0
+        for index in stride(from: 0, to: texels.count, by: 3) {
+            sum += 0.212671 * texels[index] + 0.715160 * texels[index + 1] + 0.072169 * texels[index + 2]
+        }
+        return sum / Float(texels.count / 3)
+    }
+
     /// x = u W − ½, y = v H − ½; the 4 texels around (x, y), wrapped, weighted by (1−fx or fx)(1−fy or fy).
     private func bilinear(_ uv: Point2Array, active: BoolArray) -> Vector3Array {
         let half = FloatArray.constant(-0.5)

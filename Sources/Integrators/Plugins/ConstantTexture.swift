@@ -36,4 +36,7 @@ public struct ConstantTexture: Texture {
 
     /// False: the same value everywhere.
     public var readsSurfaceCoordinates: Bool { false }
+
+    /// The average of the three channels (Mitsuba's `srgb` texture in RGB mode).
+    public var mean: Float { (rgb.x + rgb.y + rgb.z) / 3 }
 }

@@ -69,15 +69,7 @@ extension DiffuseBSDF {
         try PluginFactory.requireKind(.bsdf, type: "diffuse", description)
         try description.requireKnownProperties(["reflectance"])
         try PluginFactory.rejectUnnamedChildren(description, expected: "a <texture name=\"reflectance\">")
-        if let texture = description.child(named: "reflectance") {
-            guard texture.kind == .texture else {
-                throw SceneError("'reflectance' must be a texture, found a \(texture.kind)",
-                                 at: texture.referenceLocation ?? texture.location,
-                                 element: description.elementDescription)
-            }
-            self.init(reflectance: try PluginFactory.makeTexture(texture, document: document))
-        } else {
-            self.init(reflectance: try description.rgb("reflectance", default: Vector3f(repeating: 0.5)))
-        }
+        self.init(reflectance: try PluginFactory.texture("reflectance", of: description, document: document,
+                                                         default: Vector3f(repeating: 0.5))!)
     }
 }

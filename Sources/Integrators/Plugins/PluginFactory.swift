@@ -5,7 +5,7 @@ import Tracer
 /// supported types.
 public enum PluginFactory {
     /// The supported `<bsdf type="...">` values.
-    public static let bsdfTypes = ["diffuse", "dielectric", "twosided"]
+    public static let bsdfTypes = ["diffuse", "dielectric", "plastic", "twosided"]
     /// The supported `<texture type="...">` values.
     public static let textureTypes = ["bitmap"]
     /// The supported `<shape type="...">` values.
@@ -19,6 +19,7 @@ public enum PluginFactory {
         switch description.type {
         case "diffuse": return try DiffuseBSDF(description, document: document)
         case "dielectric": return try DielectricBSDF(description, document: document)
+        case "plastic": return try PlasticBSDF(description, document: document)
         case "twosided": return try TwoSidedBSDF(description, document: document)
         default: throw unsupportedType(description, supported: bsdfTypes)
         }

@@ -96,6 +96,9 @@ public protocol Texture {
     var parameters: [(key: String, slot: ParameterSlot)] { get }
     /// True when the value depends on `uv`.
     var readsSurfaceCoordinates: Bool { get }
+    /// The texture's mean value, one number (Mitsuba's `Texture::mean`: the average of the channels of a constant,
+    /// the mean luminance of a bitmap's texels), read on the host: BSDFs weigh their lobes' sampling by it.
+    var mean: Float { get }
 }
 
 /// A differentiable scene value that `SceneParameters` can replace: the object that uses it reads `value` each

@@ -1,0 +1,137 @@
+// BSDF plugins beyond diffuse and dielectric against Mitsuba 3.9.1: values, same-seed images and PRB gradients.
+import Foundation
+import Testing
+import Tracer
+
+@testable import Integrators
+
+@Suite("BSDFs against Mitsuba")
+struct BSDFSceneTests {
+    /// Fixtures/BSDFScenes: scenes and Mitsuba's outputs, written by make_bsdf_scenes.py.
+    static func fixture(_ name: String) -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/BSDFScenes/\(name)")
+    }
+
+    /// Mitsuba's eval, pdf and sample of each BSDF of make_bsdf_scenes.py at its directions and samples.
+    struct Values: Decodable {
+        struct PerBSDF: Decodable {
+            var eval: [[Float]]
+            var pdf: [Float]
+            var sample_wo: [[Float]]
+            var sample_pdf: [Float]
+            var sample_weight: [[Float]]
+            var sample_delta: [Bool]
+        }
+        var wi: [[Float]]
+        var wo: [[Float]]
+        var u1: [Float]
+        var u2: [[Float]]
+        var bsdfs: [String: PerBSDF]
+    }
+
+    static let names = ["plastic", "plastic_nonlinear", "plastic_specular"]
+
+    /// Ours, configured as the script's dictionaries (made in the context that uses them: they hold traced values).
+    static func bsdfs() -> [String: any BSDF] { [
+        "plastic": PlasticBSDF(),
+        "plastic_nonlinear": PlasticBSDF(diffuseReflectance: ConstantTexture(Vector3f(0.1, 0.27, 0.36)),
+                                         interiorIOR: 1.9, nonlinear: true),
+        "plastic_specular": PlasticBSDF(diffuseReflectance: ConstantTexture(Vector3f(0.2, 0.6, 0.3)),
+                                        specularReflectance: ConstantTexture(Vector3f(0.5, 0.3, 0.8)), exteriorIOR: 1.2),
+    ] }
+
+    static func close(_ a: [Float], _ b: [Float], _ tolerance: Float = 1e-4) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance * Swift.max(1, abs($1)) }
+    }
+
+    @Test("eval, pdf and sample equal Mitsuba's at fixed directions and samples",
+          arguments: names, Variant.allCases)
+    func valuesAgainstMitsuba(name: String, variant: Variant) throws {
+        let values = try JSONDecoder().decode(Values.self, from: Data(contentsOf: Self.fixture("bsdf_values.json")))
+        let expected = try #require(values.bsdfs[name])
+        func vectors(_ rows: [[Float]]) -> [Vector3f] { rows.map { Vector3f($0[0], $0[1], $0[2]) } }
+        func rows(_ v: [Vector3f]) -> [[Float]] { v.map { [$0.x, $0.y, $0.z] } }
+        try TraceContext.with(CompileOptions(variant: variant)) {
+            let bsdf = try #require(Self.bsdfs()[name])
+            let si = PluginFixtures.interaction(wi: vectors(values.wi))
+            let wo = Vector3Array(vectors(values.wo))
+            let eval = rows(bsdf.eval(si, wo: wo, active: true).values)
+            let pdf = bsdf.pdf(si, wo: wo, active: true).values
+            let sample = bsdf.sample(si, u1: FloatArray(values.u1),
+                                     u2: Point2Array(values.u2.map { SIMD2($0[0], $0[1]) }), active: true)
+            let weight = rows(sample.weight.values), sampledWo = rows(sample.wo.values)
+            let sampledPdf = sample.pdf.values, delta = sample.isDelta.values
+            for lane in values.wi.indices {
+                #expect(Self.close(eval[lane], expected.eval[lane]), "\(name) eval lane \(lane): \(eval[lane]) vs \(expected.eval[lane])")
+                #expect(Self.close([pdf[lane]], [expected.pdf[lane]]), "\(name) pdf lane \(lane)")
+                #expect(Self.close(weight[lane], expected.sample_weight[lane]),
+                        "\(name) sample weight lane \(lane): \(weight[lane]) vs \(expected.sample_weight[lane])")
+                // Where Mitsuba's sample is invalid (weight 0) its direction and pdf are whatever was computed.
+                guard expected.sample_weight[lane].contains(where: { $0 != 0 }) else { continue }
+                #expect(Self.close(sampledWo[lane], expected.sample_wo[lane]), "\(name) sampled wo lane \(lane)")
+                #expect(Self.close([sampledPdf[lane]], [expected.sample_pdf[lane]]), "\(name) sampled pdf lane \(lane)")
+                #expect(delta[lane] == expected.sample_delta[lane], "\(name) delta lane \(lane)")
+            }
+        }
+    }
+
+    static let files = ["plastic.xml", "plastic_textured.xml"]
+
+    @Test("rendered with Mitsuba's seed, the image is Mitsuba's", arguments: files)
+    func sameSeedAsMitsuba(file: String) throws {
+        let stem = file.replacingOccurrences(of: ".xml", with: "")
+        let mitsuba = try Bitmap(contentsOf: Self.fixture("\(stem)_mitsuba_spp64.npy")).pixels
+        let ours = try TraceContext.with(CompileOptions(variant: .llvm)) {
+            try Scene(contentsOf: Self.fixture(file)).render(samplesPerPixel: 64, seed: 7).values
+        }
+        #expect(ours.count == mitsuba.count)
+        let differing = zip(ours, mitsuba).filter { abs($0 - $1) > 1e-3 * Swift.max(1, abs($1)) }.count
+        #expect(differing <= mitsuba.count / 100, "\(differing) of \(mitsuba.count) values differ from Mitsuba's")
+        let error = zip(ours, mitsuba).reduce(0) { $0 + Double(abs($1.0 - $1.1)) } / Double(mitsuba.count)
+        #expect(error < 2e-4, "mean absolute difference \(error)")
+    }
+
+    @Test("PRB gradients of the image mean lie in Mitsuba's seed-to-seed spread", arguments: ["plastic.xml"])
+    func gradientsAgainstMitsuba(file: String) throws {
+        let stem = file.replacingOccurrences(of: ".xml", with: "")
+        let data = try Data(contentsOf: Self.fixture("\(stem)_gradients.json"))
+        let mitsuba = try JSONDecoder().decode([String: [[Float]]].self, from: data)
+        for (key, seeds) in mitsuba.sorted(by: { $0.key < $1.key }) {
+            let gradient = try TraceContext.with(CompileOptions(variant: .llvm)) {
+                var scene = try Scene(contentsOf: Self.fixture(file))
+                scene.integrator.kind = .prb
+                let parameters = scene.parameters
+                var value = try parameters.value(key).detached()
+                value.enableGradient()
+                try parameters.set(key, to: value)
+                scene.render(samplesPerPixel: 16, seed: 0, seedGrad: 100).mean().backward()
+                return value.gradient.values
+            }
+            try MeshSceneTests.expectInSpread(gradient, seeds, key: key)
+        }
+    }
+
+    @Test("plastic from XML: Mitsuba's defaults, parameter keys, and clear errors for bad input")
+    func plasticXML() throws {
+        let directory = try ImageTestDirectory()
+        func make(_ body: String) throws -> any BSDF {
+            let document = try PluginFixtures.document(body, in: directory)
+            return try PluginFactory.makeBSDF(document.plugins.first { $0.id == "b" }!, document: document)
+        }
+        func failure(_ body: String) -> String {
+            do { _ = try make(body); return "" } catch { return "\(error)" }
+        }
+        let plain = try #require(try make("<bsdf type=\"plastic\" id=\"b\"/>") as? PlasticBSDF)
+        #expect(abs(plain.eta - 1.49 / 1.000277) < 1e-6 && !plain.nonlinear && plain.specularReflectance == nil)
+        #expect(abs(plain.specularSamplingWeight - 1 / 1.5) < 1e-6, "s̄ / (ρ̄ + s̄) = 1 / (0.5 + 1)")
+        #expect(plain.parameters.map(\.key) == ["diffuse_reflectance.value"])
+        let tinted = try make("<bsdf type=\"plastic\" id=\"b\"><rgb name=\"specular_reflectance\" value=\"0.5\"/></bsdf>")
+        #expect(tinted.parameters.map(\.key) == ["diffuse_reflectance.value", "specular_reflectance.value"])
+        #expect(failure("<bsdf type=\"plastic\" id=\"b\"><float name=\"int_ior\" value=\"-1\"/></bsdf>")
+            .contains("'int_ior' must be a positive index of refraction"))
+        #expect(failure("<bsdf type=\"plastic\" id=\"b\"><float name=\"alpha\" value=\"0.1\"/></bsdf>").contains("alpha"))
+        #expect(failure("<bsdf type=\"plastic\" id=\"b\"><string name=\"int_ior\" value=\"unobtainium\"/></bsdf>")
+            .contains("unobtainium"))
+        #expect(failure("<bsdf type=\"plastic\" id=\"b\"><bsdf type=\"diffuse\"/></bsdf>").contains("unexpected nested"))
+    }
+}

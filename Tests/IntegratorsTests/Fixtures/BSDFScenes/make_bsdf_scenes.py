@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Mitsuba 3.9.1's outputs for the BSDF fixtures in this folder (BSDFSceneTests.swift reads them):
+  NAME_mitsuba_spp64.npy   NAME.xml rendered with seed 7 (same-seed comparison)
+  NAME_gradients.json      d mean(image) / d KEY with prb at spp 16, seeds 0..7 (seed_grad = seed + 100)
+  bsdf_values.json         eval, pdf and sample of BSDF dictionaries at fixed directions and samples
+Run: DRJIT_LIBLLVM_PATH=/usr/lib/x86_64-linux-gnu/libLLVM-19.so mitsuba-venv/bin/python make_bsdf_scenes.py"""
+import json, os
+import numpy as np
+import drjit as dr
+import mitsuba as mi
+
+mi.set_variant('llvm_ad_rgb')
+here = os.path.dirname(os.path.abspath(__file__))
+# Keys Mitsuba's prb differentiates (it gives nothing for a factor on Dirac lobes, such as plastic's
+# specular_reflectance: its replay differentiates BSDF evaluations only).
+SCENES = {'plastic.xml': ['coloured.bsdf.diffuse_reflectance.value'], 'plastic_textured.xml': []}
+
+for name, keys in SCENES.items():
+    path = os.path.join(here, name)
+    stem = os.path.splitext(name)[0]
+    scene = mi.load_file(path)
+    image = mi.render(scene, spp=64, seed=7)
+    np.save(os.path.join(here, f'{stem}_mitsuba_spp64.npy'), np.array(image, dtype=np.float32))
+    gradients = {}
+    for key in keys:
+        g = []
+        for seed in range(8):
+            xml = open(path).read().replace('type="path"', 'type="prb"')
+            scene = mi.load_string(xml.replace('value="../', f'value="{here}/../'))
+            params = mi.traverse(scene)
+            dr.enable_grad(params[key]); params.update()
+            img = mi.render(scene, params, spp=16, seed=seed, seed_grad=seed + 100)
+            dr.backward(dr.mean(img))
+            g.append([float(v) for v in np.array(dr.grad(params[key])).ravel()])
+        gradients[key] = g
+    if gradients:
+        with open(os.path.join(here, f'{stem}_gradients.json'), 'w') as f:
+            json.dump(gradients, f, indent=1)
+
+# Per-BSDF values: (wi, wo) pairs for eval/pdf and (wi, u1, u2) for sample, in the local frame.
+BSDFS = {
+    'plastic': {'type': 'plastic'},
+    'plastic_nonlinear': {'type': 'plastic', 'diffuse_reflectance': {'type': 'rgb', 'value': [0.1, 0.27, 0.36]},
+                          'int_ior': 1.9, 'nonlinear': True},
+    'plastic_specular': {'type': 'plastic', 'diffuse_reflectance': {'type': 'rgb', 'value': [0.2, 0.6, 0.3]},
+                         'specular_reflectance': {'type': 'rgb', 'value': [0.5, 0.3, 0.8]}, 'ext_ior': 1.2},
+}
+rng = np.random.default_rng(3)
+def directions(n):
+    v = rng.normal(size=(n, 3)); v /= np.linalg.norm(v, axis=1, keepdims=True); return v
+wi = directions(16); wi[:12, 2] = np.abs(wi[:12, 2])
+wo = directions(16); wo[:12, 2] = np.abs(wo[:12, 2])
+u1 = rng.random(16); u2 = rng.random((16, 2))
+values = {'wi': wi.tolist(), 'wo': wo.tolist(), 'u1': u1.tolist(), 'u2': u2.tolist(), 'bsdfs': {}}
+ctx = mi.BSDFContext()
+for name, d in BSDFS.items():
+    bsdf = mi.load_dict(d)
+    si = dr.zeros(mi.SurfaceInteraction3f, 16)
+    si.wi = mi.Vector3f(wi.T)
+    si.sh_frame = mi.Frame3f(mi.Vector3f(0, 0, 1))
+    f = np.array(bsdf.eval(ctx, si, mi.Vector3f(wo.T)))
+    p = np.array(bsdf.pdf(ctx, si, mi.Vector3f(wo.T)))
+    bs, w = bsdf.sample(ctx, si, mi.Float(u1), mi.Point2f(u2.T))
+    values['bsdfs'][name] = {'eval': f.T.tolist(), 'pdf': p.tolist(), 'sample_wo': np.array(bs.wo).T.tolist(),
+                             'sample_pdf': np.array(bs.pdf).tolist(), 'sample_weight': np.array(w).T.tolist(),
+                             'sample_delta': (np.array(bs.sampled_type) & int(mi.BSDFFlags.Delta) != 0).tolist()}
+with open(os.path.join(here, 'bsdf_values.json'), 'w') as f:
+    json.dump(values, f, indent=1)
