@@ -109,7 +109,7 @@ public struct SphereShape: Shape {
         let n = (p - c) * (1 / radius)
         let local = toWorld.inverted.applyPoint(p)
         let (dpdu, dpdv) = derivatives(local: local)
-        return SurfaceGeometry(p: p, n: n, frame: Frame(normal: n), uv: uv(of: local), dpdu: dpdu, dpdv: dpdv)
+        return SurfaceGeometry(p: p, n: n, frame: Frame(normal: n, dpdu: dpdu), uv: uv(of: local), dpdu: dpdu, dpdv: dpdv)
     }
 
     /// Mitsuba's dp/du = 2π toWorld(−y, x, 0) and dp/dv = π toWorld(z cos φ, z sin φ, −ρ) of the local point, with

@@ -170,7 +170,10 @@ struct PathVertex {
         // Russian roulette (the 1D sample is drawn whether or not it is used; prb_basic has none).
         if !basic {
             let rouletteSample = sampler.next1D()
-            let useRoulette = keepGoing & (state.depth .>= UInt32(max(settings.rrDepth, 0)))
+            // Mitsuba's C++ `path` counts the vertex before the test (its depth is already incremented); `prb.py`
+            // and `prb_basic.py` count it after. The same seed gives the same paths as each.
+            let rouletteDepth = settings.kind == .path ? select(si.isValid, state.depth + 1, state.depth) : state.depth
+            let useRoulette = keepGoing & (rouletteDepth .>= UInt32(max(settings.rrDepth, 0)))
             let survival = min(next.throughput.maxComponent * next.eta * next.eta,
                                FloatArray(repeating: 0.95, context: context))
             next.throughput = select(useRoulette, next.throughput / survival, next.throughput)
