@@ -188,7 +188,7 @@ struct PluginFactoryTests {
         let make = { (d: PluginDescription, doc: SceneDocument) throws in _ = try PluginFactory.makeBSDF(d, document: doc) }
         let unknown = buildError(#"<bsdf type="roughconductor" id="p"/>"#, make)
         #expect(unknown.contains("scene.xml:2")
-                    && unknown.contains("unknown bsdf plugin 'roughconductor' (supported: diffuse, dielectric, twosided)"),
+                    && unknown.contains("unknown bsdf plugin 'roughconductor' (supported: diffuse, dielectric, thindielectric, plastic, twosided, mask, blendbsdf)"),
                 "\(unknown)")
         let badIOR = buildError(#"<bsdf type="dielectric" id="p"><string name="int_ior" value="unobtainium"/></bsdf>"#, make)
         #expect(badIOR.contains("unknown index of refraction 'unobtainium'"), "\(badIOR)")
@@ -208,8 +208,8 @@ struct PluginFactoryTests {
             <bsdf type="twosided" id="p"><float name="alpha" value="1"/><bsdf type="diffuse"/></bsdf>
             """, make)
         #expect(twosidedProperty.contains("unexpected property 'alpha'"), "\(twosidedProperty)")
-        let nestedUnknown = buildError(#"<bsdf type="twosided" id="p"><bsdf type="plastic"/></bsdf>"#, make)
-        #expect(nestedUnknown.contains("unknown bsdf plugin 'plastic'"), "\(nestedUnknown)")
+        let nestedUnknown = buildError(#"<bsdf type="twosided" id="p"><bsdf type="principled"/></bsdf>"#, make)
+        #expect(nestedUnknown.contains("unknown bsdf plugin 'principled'"), "\(nestedUnknown)")
         let badReflectance = buildError("""
             <bsdf type="diffuse" id="p"><string name="reflectance" value="red"/></bsdf>
             """, make)
@@ -223,9 +223,9 @@ struct PluginFactoryTests {
             """, make)
         #expect(wrongName.contains("unexpected nested texture 'albedo'"), "\(wrongName)")
         let unknownTexture = buildError("""
-            <bsdf type="diffuse" id="p"><texture type="checkerboard" name="reflectance"/></bsdf>
+            <bsdf type="diffuse" id="p"><texture type="wood" name="reflectance"/></bsdf>
             """, make)
-        #expect(unknownTexture.contains("unknown texture plugin 'checkerboard' (supported: bitmap)"), "\(unknownTexture)")
+        #expect(unknownTexture.contains("unknown texture plugin 'wood' (supported: bitmap, checkerboard)"), "\(unknownTexture)")
     }
 
     @Test("bitmap textures: filter_type, wrap_mode, raw; errors for bad values and missing files")

@@ -80,13 +80,17 @@ private func close(_ a: Vector3f, _ b: Vector3f, _ tolerance: Float = 2e-5) -> B
     return max(abs(d.x), max(abs(d.y), abs(d.z))) <= tolerance * scale
 }
 
-/// The films the develop tests run on: odd sizes, every filter reach from 0 to 3.
+/// The films the develop tests run on: odd sizes, every filter reach from 0 to 3, negative lobes.
 private let testFilms: [Film] = [
     Film(width: 7, height: 5),
     Film(width: 7, height: 5, filter: .box),
     Film(width: 5, height: 7, filter: .gaussian(standardDeviation: 0.3)),
     Film(width: 6, height: 4, filter: .gaussian(standardDeviation: 0.8)),
     Film(width: 3, height: 1, filter: .gaussian(standardDeviation: 0.1)),
+    Film(width: 5, height: 6, filter: .tent(radius: 1.3)),
+    Film(width: 6, height: 5, filter: .mitchell(b: 1 / 3, c: 1 / 3)),
+    Film(width: 4, height: 7, filter: .catmullRom),
+    Film(width: 8, height: 5, filter: .lanczos(lobes: 3)),
 ]
 
 @Suite("Sensor and film")
@@ -337,8 +341,8 @@ struct SensorFilmTests {
         let cases: [(String, String)] = [
             (#"<sensor type="orthographic">\#(fov)</sensor>"#, "unknown sensor plugin 'orthographic' (supported: perspective)"),
             (#"<sensor type="perspective">\#(fov)<film type="ldrfilm"/></sensor>"#, "unknown film plugin 'ldrfilm'"),
-            (#"<sensor type="perspective">\#(fov)<film type="hdrfilm"><rfilter type="tent"/></film></sensor>"#,
-             "unknown rfilter plugin 'tent' (supported: gaussian, box)"),
+            (#"<sensor type="perspective">\#(fov)<film type="hdrfilm"><rfilter type="mitchel"/></film></sensor>"#,
+             "unknown rfilter plugin 'mitchel' (supported: gaussian, box, tent, mitchell, catmullrom, lanczos)"),
             (#"<sensor type="perspective">\#(fov)<string name="fov_axis" value="z"/></sensor>"#,
              "unsupported fov_axis \"z\""),
             (#"<sensor type="perspective">\#(fov)<transform name="to_world"><scale value="2"/></transform></sensor>"#,

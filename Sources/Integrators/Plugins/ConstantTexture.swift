@@ -25,6 +25,12 @@ public struct ConstantTexture: Texture {
         return Vector3Array(x: channels[0], y: channels[1], z: channels[2])
     }
 
+    /// The mean of the three channels (Mitsuba's `eval_1` of an RGB constant is its mean, not its luminance).
+    public func evalScalar(_ uv: Point2Array, active: BoolArray) -> FloatArray {
+        let rgb = eval(uv, active: active)
+        return (rgb.x + rgb.y + rgb.z) / 3
+    }
+
     /// The current value, read back from the slot.
     public var rgb: Vector3f {
         let v = value.value.values

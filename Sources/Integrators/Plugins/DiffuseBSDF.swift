@@ -63,13 +63,13 @@ public struct DiffuseBSDF: BSDF {
 }
 
 extension DiffuseBSDF {
-    /// From `<bsdf type="diffuse">`: `reflectance` as an rgb or float property (default 0.5) or a nested texture
-    /// named "reflectance".
+    /// From `<bsdf type="diffuse">`: `reflectance` as an rgb or float property (default 0.5; a float is one value,
+    /// as Mitsuba's uniform spectrum) or a nested texture named "reflectance".
     public init(_ description: PluginDescription, document: SceneDocument) throws {
         try PluginFactory.requireKind(.bsdf, type: "diffuse", description)
         try description.requireKnownProperties(["reflectance"])
         try PluginFactory.rejectUnnamedChildren(description, expected: "a <texture name=\"reflectance\">")
-        self.init(reflectance: try PluginFactory.texture("reflectance", of: description, document: document,
-                                                         default: Vector3f(repeating: 0.5))!)
+        self.init(reflectance: try PluginFactory.colorTexture(description, "reflectance", default: 0.5,
+                                                              document: document))
     }
 }

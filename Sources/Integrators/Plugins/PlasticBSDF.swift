@@ -22,7 +22,7 @@ public struct PlasticBSDF: BSDF {
 
     /// A plastic with the given base albedo, specular factor and indices (Mitsuba's defaults: "polypropylene"
     /// 1.49 inside, "air" 1.000277 outside).
-    public init(diffuseReflectance: any Texture = ConstantTexture(gray: 0.5), specularReflectance: (any Texture)? = nil,
+    public init(diffuseReflectance: any Texture = UniformTexture(0.5), specularReflectance: (any Texture)? = nil,
                 interiorIOR: Float = 1.49, exteriorIOR: Float = 1.000277, nonlinear: Bool = false) {
         precondition(interiorIOR > 0 && exteriorIOR > 0,
                      "PlasticBSDF: indices of refraction must be positive, got \(interiorIOR), \(exteriorIOR)")
@@ -144,10 +144,8 @@ extension PlasticBSDF {
         for (name, value) in [("int_ior", interior), ("ext_ior", exterior)] where !(value > 0 && value.isFinite) {
             throw description.error("'\(name)' must be a positive index of refraction, got \(value)", property: name)
         }
-        let diffuse = try PluginFactory.texture("diffuse_reflectance", of: description, document: document,
-                                                default: Vector3f(repeating: 0.5))!
-        let specular = try PluginFactory.texture("specular_reflectance", of: description, document: document,
-                                                 default: nil)
+        let diffuse = try PluginFactory.colorTexture(description, "diffuse_reflectance", default: 0.5, document: document)
+        let specular = try PluginFactory.optionalColorTexture(description, "specular_reflectance", document: document)
         for child in description.children where !["diffuse_reflectance", "specular_reflectance"].contains(child.name ?? "") {
             throw SceneError("unexpected nested \(child.kind) (a plastic BSDF takes textures named diffuse_reflectance "
                              + "and specular_reflectance)",

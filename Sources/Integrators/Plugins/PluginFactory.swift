@@ -5,9 +5,9 @@ import Tracer
 /// supported types.
 public enum PluginFactory {
     /// The supported `<bsdf type="...">` values.
-    public static let bsdfTypes = ["diffuse", "dielectric", "plastic", "twosided"]
+    public static let bsdfTypes = ["diffuse", "dielectric", "thindielectric", "plastic", "twosided", "mask", "blendbsdf"]
     /// The supported `<texture type="...">` values.
-    public static let textureTypes = ["bitmap"]
+    public static let textureTypes = ["bitmap", "checkerboard"]
     /// The supported `<shape type="...">` values.
     public static let shapeTypes = ["rectangle", "sphere", "disk", "cylinder", "cube", "obj", "ply", "serialized", "shapegroup", "instance"]
     /// The supported `<emitter type="...">` values (`area` only nested in a shape).
@@ -20,7 +20,10 @@ public enum PluginFactory {
         case "diffuse": return try DiffuseBSDF(description, document: document)
         case "dielectric": return try DielectricBSDF(description, document: document)
         case "plastic": return try PlasticBSDF(description, document: document)
+        case "thindielectric": return try ThinDielectricBSDF(description, document: document)
         case "twosided": return try TwoSidedBSDF(description, document: document)
+        case "mask": return try MaskBSDF(description, document: document)
+        case "blendbsdf": return try BlendBSDF(description, document: document)
         default: throw unsupportedType(description, supported: bsdfTypes)
         }
     }
@@ -30,6 +33,7 @@ public enum PluginFactory {
         try requireKind(.texture, description)
         switch description.type {
         case "bitmap": return try BitmapTexture(description, document: document)
+        case "checkerboard": return try CheckerboardTexture(description, document: document)
         default: throw unsupportedType(description, supported: textureTypes)
         }
     }

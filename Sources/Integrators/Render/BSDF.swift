@@ -24,8 +24,8 @@ public struct BSDFFlags: OptionSet, Sendable {
     public var hasSmooth: Bool {
         !isDisjoint(with: [.diffuseReflection, .diffuseTransmission, .glossyReflection, .glossyTransmission])
     }
-    /// Only Dirac lobes.
-    public var isDelta: Bool { !hasSmooth && !isDisjoint(with: [.deltaReflection, .deltaTransmission]) }
+    /// Only Dirac lobes (a null lobe counts as one, as in Mitsuba's `Delta`).
+    public var isDelta: Bool { !hasSmooth && !isDisjoint(with: [.deltaReflection, .deltaTransmission, .null]) }
 }
 
 /// The result of sampling a BSDF, per lane (meaningful where the sample is valid: weight 0 otherwise).
@@ -92,6 +92,9 @@ extension BSDF {
 public protocol Texture {
     /// The value at `uv`, RGB.
     func eval(_ uv: Point2Array, active: BoolArray) -> Vector3Array
+    /// The value at `uv` as one number (Mitsuba's `eval_1`, what `mask` and `blendbsdf` read): by default the
+    /// luminance of `eval`, as Mitsuba's bitmap computes it.
+    func evalScalar(_ uv: Point2Array, active: BoolArray) -> FloatArray
     /// The differentiable values of this texture, under keys relative to it (e.g. "data").
     var parameters: [(key: String, slot: ParameterSlot)] { get }
     /// True when the value depends on `uv`.
@@ -99,6 +102,14 @@ public protocol Texture {
     /// The texture's mean value, one number (Mitsuba's `Texture::mean`: the average of the channels of a constant,
     /// the mean luminance of a bitmap's texels), read on the host: BSDFs weigh their lobes' sampling by it.
     var mean: Float { get }
+}
+
+extension Texture {
+    /// The luminance of the RGB value: 0.212671 R + 0.715160 G + 0.072169 B (Mitsuba's `luminance`).
+    public func evalScalar(_ uv: Point2Array, active: BoolArray) -> FloatArray {
+        let rgb = eval(uv, active: active)
+        return rgb.x * Float(0.212671) + rgb.y * Float(0.715160) + rgb.z * Float(0.072169)
+    }
 }
 
 /// A differentiable scene value that `SceneParameters` can replace: the object that uses it reads `value` each

@@ -77,16 +77,16 @@ extension Film {
     /// takes its own samples with weight 1.
     private func sampleSplats(positions: Point2Array, radiance: Vector3Array, samplesPerPixel n: Int) -> [FloatArray] {
         let lanes = laneCount(samplesPerPixel: n)
-        guard case .gaussian = filter else {
+        guard filter != .box else {
             return radiance.components + [FloatArray(repeating: 1, count: lanes)]
         }
         requireLanes(positions.count, samplesPerPixel: n, "the positions")
         let lane = Int32Array.arange(lanes)
         let (column, row) = pixelCoordinates(ofPixel: lane / Int32(n))
-        // Per sample, the gaussian's factors along each axis (u = 0.5 − its position within its pixel), read by
-        // the samples of the pixels it reaches.
-        let columnFactors = filter.gaussianFactors(0.5 - (positions.x - FloatArray(column)))
-        let rowFactors = filter.gaussianFactors(0.5 - (positions.y - FloatArray(row)))
+        // Per sample, the filter's terms along each axis (u = 0.5 − its position within its pixel), read by the
+        // samples of the pixels it reaches.
+        let columnTerms = filter.splatTerms(0.5 - (positions.x - FloatArray(column)))
+        let rowTerms = filter.splatTerms(0.5 - (positions.y - FloatArray(row)))
         let reach = filter.reach
         var totals: [FloatArray?] = [nil, nil, nil, nil]
         for dy in -reach...reach where Swift.abs(dy) < height {
@@ -94,11 +94,9 @@ extension Film {
                 // The same sample of the pixel (dx, dy) before this one splats onto this pixel.
                 let source = lane - Int32((dy * width + dx) * n)
                 let inside = Self.inside(column, plus: -dx, limit: width) && Self.inside(row, plus: -dy, limit: height)
-                func read(_ factors: (square: FloatArray, ratio: FloatArray)) -> (square: FloatArray, ratio: FloatArray) {
-                    (factors.square.gather(source, mask: inside), factors.ratio.gather(source, mask: inside))
-                }
-                let weight = Tracer.select(inside, filter.weight(factors: read(columnFactors), offset: dx)
-                                               * filter.weight(factors: read(rowFactors), offset: dy), FloatArray(repeating: 0))
+                func read(_ terms: [FloatArray]) -> [FloatArray] { terms.map { $0.gather(source, mask: inside) } }
+                let weight = Tracer.select(inside, filter.weight(splatTerms: read(columnTerms), offset: dx)
+                                               * filter.weight(splatTerms: read(rowTerms), offset: dy), FloatArray(repeating: 0))
                 let terms = radiance.components.map { $0.gather(source, mask: inside) * weight } + [weight]
                 for channel in 0..<4 { totals[channel] = totals[channel].map { $0 + terms[channel] } ?? terms[channel] }
             }

@@ -17,7 +17,7 @@ extension Film {
         case .box:
             let pixel = pixelIndex(samplesPerPixel: spp)
             adjoint = gradient.map { ($0 / Float(spp)).gather(pixel) }
-        case .gaussian:
+        default:
             requireLanes(positions.count, samplesPerPixel: spp, "the positions")
             let window = SplatWindow(film: self, positions: positions, samplesPerPixel: spp)
             let weightSums = window.offsets.map { [window.pixelSum(window.weight($0))] }

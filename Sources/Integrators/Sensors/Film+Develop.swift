@@ -6,7 +6,7 @@ extension Film {
     /// row-major (element (row · width + column) · 3 + channel, row 0 at the top); for a batch, the images one
     /// after another.
     ///
-    /// With the gaussian filter, pixel p = Σ_s w_p(s)·L_s / Σ_s w_p(s) per channel (0 where no sample reaches it),
+    /// With any filter but the box, pixel p = Σ_s w_p(s)·L_s / Σ_s w_p(s) per channel (0 where no sample reaches it),
     /// w_p(s) = f(i + 0.5 − pos.x)·f(j + 0.5 − pos.y) for pixel p = (i, j), footprints clipped at the image borders.
     /// With the box filter, each pixel is the mean of its own spp samples.
     ///

@@ -52,25 +52,3 @@ extension Film {
         return description.children
     }
 }
-
-extension ReconstructionFilter {
-    /// The supported reconstruction filter plugins.
-    static let pluginTypes = ["gaussian", "box"]
-
-    /// A filter from `<rfilter type="gaussian">` (float `stddev`, default 0.5) or `<rfilter type="box">`.
-    public init(_ description: PluginDescription, document: SceneDocument) throws {
-        try description.requirePluginType(in: Self.pluginTypes)
-        switch description.type {
-        case "box":
-            try description.requireKnownProperties([])
-            self = .box
-        default:
-            try description.requireKnownProperties(["stddev"])
-            let sigma = try description.float("stddev", default: 0.5)
-            guard sigma > 0, sigma.isFinite else {
-                throw description.error("stddev must be positive, got \(sigma)", property: "stddev")
-            }
-            self = .gaussian(standardDeviation: Float(sigma))
-        }
-    }
-}

@@ -3,7 +3,7 @@
 // (samples read their neighbour pixels).
 import Tracer
 
-/// The gaussian splat of a wavefront, organised by pixel offset.
+/// The filtered splat of a wavefront (any filter but the box), organised by pixel offset.
 ///
 /// A sample of pixel (c, r) whose position lies in [c, c+1] x [r, r+1] can only reach the pixels (c+dx, r+dy) with
 /// |dx|, |dy| ≤ `reach`. For each such offset o = (dx, dy) the sample's weight w_o = f(dx + 0.5 − fx)·f(dy + 0.5 − fy)
