@@ -303,16 +303,7 @@ struct MeshSceneTests {
 
     /// d mean(image) / d `key` with `prb` at spp 64, seed 0 (the adjoint pass with seed 100, as Mitsuba's seed_grad).
     static func gradient(of key: String, file: String, integrator: IntegratorSettings.Kind = .prb) throws -> [Float] {
-        try TraceContext.with(CompileOptions(variant: .llvm)) {
-            var scene = try Self.scene(file)
-            scene.integrator.kind = integrator
-            let parameters = scene.parameters
-            var value = try parameters.value(key).detached()
-            value.enableGradient()
-            try parameters.set(key, to: value)
-            scene.render(samplesPerPixel: 64, seed: 0, seedGrad: 100).mean().backward()
-            return value.gradient.values
-        }
+        try sceneGradient(of: key, scene: fixture(file), samplesPerPixel: 64, integrator: integrator)
     }
 
     /// Each channel of `gradient` within Mitsuba's range over its seeds, widened by half that range.

@@ -64,17 +64,7 @@ struct PluginSceneTests {
           arguments: mitsubaGradients.keys.sorted())
     func gradientsAgainstMitsuba(key: String) throws {
         let mitsuba = try #require(Self.mitsubaGradients[key])
-        var gradient = try TraceContext.with(CompileOptions(variant: .llvm)) {
-            var scene = try Scene(contentsOf: Self.fixture("scene.xml"))
-            scene.integrator.kind = .prb
-            let parameters = scene.parameters
-            var value = try parameters.value(key).detached()
-            value.enableGradient()
-            try parameters.set(key, to: value)
-            scene.render(samplesPerPixel: 16, seed: 0, seedGrad: 100).mean().backward()
-            return value.gradient.values
-        }
-        if mitsuba[0].count == 1 && gradient.count == 3 { gradient = [gradient.reduce(0, +)] }
+        let gradient = try sceneGradient(of: key, scene: Self.fixture("scene.xml"), samplesPerPixel: 16)
         #expect(gradient.count == mitsuba[0].count)
         // Seeds 0 and 100 are Mitsuba's first row: the same paths, so the same gradient up to rounding.
         for (ours, theirs) in zip(gradient, mitsuba[0]) {

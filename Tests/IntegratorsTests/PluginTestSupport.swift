@@ -65,3 +65,19 @@ func pluginClose(_ a: Float, _ b: Float, _ tolerance: Float = 1e-5) -> Bool {
     if a == b { return true }
     return abs(a - b) <= tolerance * Swift.max(1, abs(b))
 }
+
+/// d mean(image) / d `key` for the scene file at `url`, rendered with `integrator` at `spp`, seed 0 (the adjoint
+/// pass with seed 100, as the fixture scripts' seed_grad), on the LLVM backend.
+func sceneGradient(of key: String, scene url: URL, samplesPerPixel spp: Int,
+                   integrator: IntegratorSettings.Kind = .prb) throws -> [Float] {
+    try TraceContext.with(CompileOptions(variant: .llvm)) {
+        var scene = try Scene(contentsOf: url)
+        scene.integrator.kind = integrator
+        let parameters = scene.parameters
+        var value = try parameters.value(key).detached()
+        value.enableGradient()
+        try parameters.set(key, to: value)
+        scene.render(samplesPerPixel: spp, seed: 0, seedGrad: 100).mean().backward()
+        return value.gradient.values
+    }
+}
