@@ -29,7 +29,7 @@ struct BSDFSceneTests {
         var bsdfs: [String: PerBSDF]
     }
 
-    static let names = ["plastic", "plastic_nonlinear", "plastic_specular"]
+    static let names = ["plastic", "plastic_nonlinear", "plastic_specular", "conductor", "conductor_au", "conductor_eta_k"]
 
     /// Ours, configured as the script's dictionaries (made in the context that uses them: they hold traced values).
     static func bsdfs() -> [String: any BSDF] { [
@@ -38,6 +38,10 @@ struct BSDFSceneTests {
                                          interiorIOR: 1.9, nonlinear: true),
         "plastic_specular": PlasticBSDF(diffuseReflectance: ConstantTexture(Vector3f(0.2, 0.6, 0.3)),
                                         specularReflectance: ConstantTexture(Vector3f(0.5, 0.3, 0.8)), exteriorIOR: 1.2),
+        "conductor": ConductorBSDF(),
+        "conductor_au": ConductorBSDF(ior: ConductorIOR(material: "Au")!),
+        "conductor_eta_k": ConductorBSDF(ior: ConductorIOR(eta: Vector3f(0.2, 0.9, 1.1), k: Vector3f(3.9, 2.4, 2.2)),
+                                         specularReflectance: ConstantTexture(Vector3f(0.8, 0.9, 1.0))),
     ] }
 
     static func close(_ a: [Float], _ b: [Float], _ tolerance: Float = 1e-4) -> Bool {
@@ -103,6 +107,28 @@ struct BSDFSceneTests {
             // Seeds 0 and 100 are Mitsuba's first row: the same paths, so the same gradient up to rounding.
             #expect(Self.close(gradient, seeds[0], 1e-3), "\(key): \(gradient) vs Mitsuba's \(seeds[0])")
         }
+    }
+
+    @Test("conductor from XML: Mitsuba's defaults and keys, named materials, clear errors for bad input")
+    func conductorXML() throws {
+        let directory = try ImageTestDirectory()
+        func make(_ body: String) throws -> any BSDF {
+            let document = try PluginFixtures.document(body, in: directory)
+            return try PluginFactory.makeBSDF(document.plugins.first { $0.id == "b" }!, document: document)
+        }
+        func failure(_ body: String) -> String {
+            do { _ = try make(body); return "" } catch { return "\(error)" }
+        }
+        let plain = try make("<bsdf type=\"conductor\" id=\"b\"/>")
+        #expect(plain.parameters.map(\.key) == ["eta.value", "k.value", "specular_reflectance.value"])
+        #expect(plain.parameters.map { $0.slot.value.values } == [[0], [1], [1]], "uniform values, as Mitsuba's")
+        let gold = try make("<bsdf type=\"conductor\" id=\"b\"><string name=\"material\" value=\"Au\"/></bsdf>")
+        #expect(gold.parameters[0].slot.value.values.count == 3)
+        #expect(failure("<bsdf type=\"conductor\" id=\"b\"><string name=\"material\" value=\"Unobtainium\"/></bsdf>")
+            .contains("unknown conductor material 'Unobtainium' (valid: none, a-C, Ag"))
+        #expect(failure("<bsdf type=\"conductor\" id=\"b\"><string name=\"material\" value=\"Au\"/><float name=\"eta\" value=\"1\"/></bsdf>")
+            .contains("either 'eta' and 'k' or 'material'"))
+        #expect(failure("<bsdf type=\"conductor\" id=\"b\"><float name=\"alpha\" value=\"0.1\"/></bsdf>").contains("alpha"))
     }
 
     @Test("plastic from XML: Mitsuba's defaults, parameter keys, and clear errors for bad input")

@@ -45,6 +45,11 @@ BSDFS = {
                           'int_ior': 1.9, 'nonlinear': True},
     'plastic_specular': {'type': 'plastic', 'diffuse_reflectance': {'type': 'rgb', 'value': [0.2, 0.6, 0.3]},
                          'specular_reflectance': {'type': 'rgb', 'value': [0.5, 0.3, 0.8]}, 'ext_ior': 1.2},
+    'conductor': {'type': 'conductor'},
+    'conductor_au': {'type': 'conductor', 'material': 'Au'},
+    'conductor_eta_k': {'type': 'conductor', 'eta': {'type': 'rgb', 'value': [0.2, 0.9, 1.1]},
+                        'k': {'type': 'rgb', 'value': [3.9, 2.4, 2.2]},
+                        'specular_reflectance': {'type': 'rgb', 'value': [0.8, 0.9, 1.0]}},
 }
 rng = np.random.default_rng(3)
 def directions(n):
@@ -59,11 +64,15 @@ for name, d in BSDFS.items():
     si = dr.zeros(mi.SurfaceInteraction3f, 16)
     si.wi = mi.Vector3f(wi.T)
     si.sh_frame = mi.Frame3f(mi.Vector3f(0, 0, 1))
-    f = np.array(bsdf.eval(ctx, si, mi.Vector3f(wo.T)))
-    p = np.array(bsdf.pdf(ctx, si, mi.Vector3f(wo.T)))
+    # A Dirac-only BSDF returns scalar zeros (width 1): broadcast them to every lane.
+    f = np.broadcast_to(np.array(bsdf.eval(ctx, si, mi.Vector3f(wo.T))).reshape(3, -1), (3, 16))
+    p = np.broadcast_to(np.array(bsdf.pdf(ctx, si, mi.Vector3f(wo.T))).ravel(), (16,))
     bs, w = bsdf.sample(ctx, si, mi.Float(u1), mi.Point2f(u2.T))
-    values['bsdfs'][name] = {'eval': f.T.tolist(), 'pdf': p.tolist(), 'sample_wo': np.array(bs.wo).T.tolist(),
-                             'sample_pdf': np.array(bs.pdf).tolist(), 'sample_weight': np.array(w).T.tolist(),
-                             'sample_delta': (np.array(bs.sampled_type) & int(mi.BSDFFlags.Delta) != 0).tolist()}
+    lanes = lambda a: np.broadcast_to(np.array(a).ravel(), (16,))
+    vectors = lambda a: np.broadcast_to(np.array(a).reshape(3, -1), (3, 16)).T
+    delta = lanes(np.array(bs.sampled_type) & int(mi.BSDFFlags.Delta)) != 0
+    values['bsdfs'][name] = {'eval': f.T.tolist(), 'pdf': p.tolist(), 'sample_wo': vectors(bs.wo).tolist(),
+                             'sample_pdf': lanes(bs.pdf).tolist(), 'sample_weight': vectors(w).tolist(),
+                             'sample_delta': delta.tolist()}
 with open(os.path.join(here, 'bsdf_values.json'), 'w') as f:
     json.dump(values, f, indent=1)
