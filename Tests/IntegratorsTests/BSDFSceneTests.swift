@@ -29,7 +29,8 @@ struct BSDFSceneTests {
         var bsdfs: [String: PerBSDF]
     }
 
-    static let names = ["plastic", "plastic_nonlinear", "plastic_specular", "conductor", "conductor_au", "conductor_eta_k"]
+    static let names = ["plastic", "plastic_nonlinear", "plastic_specular", "conductor", "conductor_au", "conductor_eta_k",
+                        "roughconductor", "roughconductor_ggx_au", "roughconductor_aniso", "roughconductor_ggx_aniso"]
 
     /// Ours, configured as the script's dictionaries (made in the context that uses them: they hold traced values).
     static func bsdfs() -> [String: any BSDF] { [
@@ -42,6 +43,11 @@ struct BSDFSceneTests {
         "conductor_au": ConductorBSDF(ior: ConductorIOR(material: "Au")!),
         "conductor_eta_k": ConductorBSDF(ior: ConductorIOR(eta: Vector3f(0.2, 0.9, 1.1), k: Vector3f(3.9, 2.4, 2.2)),
                                          specularReflectance: ConstantTexture(Vector3f(0.8, 0.9, 1.0))),
+        "roughconductor": RoughConductorBSDF(),
+        "roughconductor_ggx_au": RoughConductorBSDF(distribution: .ggx, alpha: 0.3, ior: ConductorIOR(material: "Au")!),
+        "roughconductor_aniso": RoughConductorBSDF(distribution: .beckmann, alphaU: 0.05, alphaV: 0.4, sampleVisible: false),
+        "roughconductor_ggx_aniso": RoughConductorBSDF(distribution: .ggx, alphaU: 0.2, alphaV: 0.6,
+                                                       ior: ConductorIOR(material: "Cu")!),
     ] }
 
     static func close(_ a: [Float], _ b: [Float], _ tolerance: Float = 1e-4) -> Bool {
@@ -109,7 +115,7 @@ struct BSDFSceneTests {
         }
     }
 
-    @Test("conductor from XML: Mitsuba's defaults and keys, named materials, clear errors for bad input")
+    @Test("conductor and roughconductor from XML: Mitsuba's defaults and keys, named materials, clear errors for bad input")
     func conductorXML() throws {
         let directory = try ImageTestDirectory()
         func make(_ body: String) throws -> any BSDF {
@@ -129,6 +135,12 @@ struct BSDFSceneTests {
         #expect(failure("<bsdf type=\"conductor\" id=\"b\"><string name=\"material\" value=\"Au\"/><float name=\"eta\" value=\"1\"/></bsdf>")
             .contains("either 'eta' and 'k' or 'material'"))
         #expect(failure("<bsdf type=\"conductor\" id=\"b\"><float name=\"alpha\" value=\"0.1\"/></bsdf>").contains("alpha"))
+        let rough = try make("<bsdf type=\"roughconductor\" id=\"b\"/>")
+        #expect(rough.parameters.map(\.key) == ["alpha.value", "eta.value", "k.value"], "\(rough.parameters.map(\.key))")
+        #expect(rough.parameters[0].slot.value.values == [0.1])
+        #expect(failure("<bsdf type=\"roughconductor\" id=\"b\"><float name=\"alpha\" value=\"-0.1\"/></bsdf>").contains("alpha"))
+        #expect(failure("<bsdf type=\"roughconductor\" id=\"b\"><string name=\"distribution\" value=\"phong\"/></bsdf>")
+            .contains("unknown distribution 'phong'"))
     }
 
     @Test("plastic from XML: Mitsuba's defaults, parameter keys, and clear errors for bad input")

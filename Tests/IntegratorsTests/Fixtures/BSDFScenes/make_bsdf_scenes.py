@@ -50,6 +50,12 @@ BSDFS = {
     'conductor_eta_k': {'type': 'conductor', 'eta': {'type': 'rgb', 'value': [0.2, 0.9, 1.1]},
                         'k': {'type': 'rgb', 'value': [3.9, 2.4, 2.2]},
                         'specular_reflectance': {'type': 'rgb', 'value': [0.8, 0.9, 1.0]}},
+    'roughconductor': {'type': 'roughconductor'},
+    'roughconductor_ggx_au': {'type': 'roughconductor', 'distribution': 'ggx', 'alpha': 0.3, 'material': 'Au'},
+    'roughconductor_aniso': {'type': 'roughconductor', 'distribution': 'beckmann', 'alpha_u': 0.05, 'alpha_v': 0.4,
+                             'sample_visible': False},
+    'roughconductor_ggx_aniso': {'type': 'roughconductor', 'distribution': 'ggx', 'alpha_u': 0.2, 'alpha_v': 0.6,
+                                 'material': 'Cu'},
 }
 rng = np.random.default_rng(3)
 def directions(n):

@@ -1,0 +1,139 @@
+// Mitsuba's `roughconductor` BSDF: a Torrance–Sparrow microfacet metal (Beckmann or GGX) with conductor Fresnel.
+import Tracer
+
+/// A rough metal: f(wi, wo) = F(wi·h) D(h) G(wi, wo, h) / (4 cos θi cos θo) with h the half vector, sampled by
+/// microfacet normals (visible ones by default) reflected about. One-sided: black seen from the back.
+public struct RoughConductorBSDF: BSDF {
+    /// Beckmann or GGX.
+    public let distribution: MicrofacetType
+    /// Roughness αu (along the local x axis), shape [1].
+    public let alphaU: ParameterSlot
+    /// Roughness αv (along the local y axis), shape [1]; the same slot as `alphaU` for an isotropic surface.
+    public let alphaV: ParameterSlot
+    /// Whether sampling draws visible normals (Mitsuba's `sample_visible`, default true).
+    public let sampleVisible: Bool
+    /// The complex index of refraction η + ik.
+    public let ior: ConductorIOR
+    /// An optional scale on the reflectance (Mitsuba's `specular_reflectance`: absent unless given).
+    public let specularReflectance: (any Texture)?
+
+    /// An isotropic rough conductor of roughness α ≥ 0 (Mitsuba's defaults: Beckmann, α = 0.1, material "none").
+    public init(distribution: MicrofacetType = .beckmann, alpha: Float = 0.1, sampleVisible: Bool = true,
+                ior: ConductorIOR = ConductorIOR(), specularReflectance: (any Texture)? = nil) {
+        precondition(alpha >= 0 && alpha.isFinite, "RoughConductorBSDF: alpha must be finite and ≥ 0, got \(alpha)")
+        let slot = ParameterSlot(value: FloatArray([alpha]), shape: [1])
+        self.init(distribution: distribution, alphaU: slot, alphaV: slot, sampleVisible: sampleVisible, ior: ior,
+                  specularReflectance: specularReflectance)
+    }
+
+    /// An anisotropic rough conductor of roughnesses αu, αv ≥ 0.
+    public init(distribution: MicrofacetType = .beckmann, alphaU: Float, alphaV: Float, sampleVisible: Bool = true,
+                ior: ConductorIOR = ConductorIOR(), specularReflectance: (any Texture)? = nil) {
+        precondition(alphaU >= 0 && alphaU.isFinite && alphaV >= 0 && alphaV.isFinite,
+                     "RoughConductorBSDF: alpha_u and alpha_v must be finite and ≥ 0, got \(alphaU), \(alphaV)")
+        self.init(distribution: distribution, alphaU: ParameterSlot(value: FloatArray([alphaU]), shape: [1]),
+                  alphaV: ParameterSlot(value: FloatArray([alphaV]), shape: [1]), sampleVisible: sampleVisible,
+                  ior: ior, specularReflectance: specularReflectance)
+    }
+
+    private init(distribution: MicrofacetType, alphaU: ParameterSlot, alphaV: ParameterSlot, sampleVisible: Bool,
+                 ior: ConductorIOR, specularReflectance: (any Texture)?) {
+        self.distribution = distribution
+        self.alphaU = alphaU
+        self.alphaV = alphaV
+        self.sampleVisible = sampleVisible
+        self.ior = ior
+        self.specularReflectance = specularReflectance
+    }
+
+    /// True when one roughness serves both axes (Mitsuba's `alpha`).
+    public var isIsotropic: Bool { alphaU === alphaV }
+
+    /// Glossy reflection on the front side.
+    public var flags: BSDFFlags { [.glossyReflection, .frontSide] }
+
+    /// Whether any of its textures reads uv.
+    public var readsSurfaceCoordinates: Bool {
+        ior.readsSurfaceCoordinates || (specularReflectance?.readsSurfaceCoordinates ?? false)
+    }
+
+    /// The microfacet distribution with the current roughness values, read on every valid surface lane.
+    func microfacets(_ si: SurfaceInteraction) -> MicrofacetDistribution {
+        let first = UInt32Array(repeating: 0)
+        let u = alphaU.value.gather(first, mask: si.isValid)
+        if isIsotropic {
+            return MicrofacetDistribution(type: distribution, alpha: u, sampleVisible: sampleVisible)
+        }
+        let v = alphaV.value.gather(first, mask: si.isValid)
+        return MicrofacetDistribution(type: distribution, alphaU: u, alphaV: v, sampleVisible: sampleVisible)
+    }
+
+    /// F·specular_reflectance, RGB, for a microfacet at cosine `cosThetaI` from wi.
+    private func reflectance(_ si: SurfaceInteraction, cosThetaI: FloatArray) -> Vector3Array {
+        let fresnel = ior.reflectance(si, cosThetaI: cosThetaI)
+        guard let specularReflectance else { return fresnel }
+        return fresnel * specularReflectance.eval(si.uv, active: si.isValid)
+    }
+
+    /// A microfacet normal m from u2 (u1 is ignored), wo = wi mirrored about m, pdf = pdf(m)/(4 wo·m), and weight
+    /// F(wi·m)·G1(wo, m) for visible normals (F·G(wi, wo, m)(wi·m)/(cos θi cos θm) otherwise). Invalid (weight 0)
+    /// where cos θi ≤ 0, the normal's pdf is 0 or wo falls below the surface.
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+        let wi = si.wi
+        let lanes = Swift.max(wi.count, u2.count, active.count)
+        let cosThetaI = wi.z
+        let microfacets = microfacets(si)
+        let (m, normalPDF) = microfacets.sample(wi: wi, u: u2)
+        let wo = reflect(wi, about: m)
+        let valid = active & (cosThetaI .> 0) & (normalPDF .!= 0) & (wo.z .> 0)
+
+        let shadowing = sampleVisible
+            ? microfacets.smithG1(wo, m)
+            : microfacets.G(wi: wi, wo: wo, m: m) * wi.dot(m) / (cosThetaI * m.z)
+        // The Jacobian of reflecting about m turns the normal's density into wo's.
+        let pdf = normalPDF / (4 * wo.dot(m))
+        let weight = reflectance(si, cosThetaI: wi.dot(m)) * shadowing
+        return BSDFSample(wo: wo, pdf: pdf, eta: FloatArray(repeating: 1, count: lanes),
+                          weight: select(valid, weight, .constant(.zero)),
+                          isDelta: BoolArray(repeating: false, count: lanes))
+    }
+
+    /// F(wi·h) D(h) G(wi, wo, h) / (4 cos θi) (the BSDF times cos θo) where both cosines are positive and D(h) > 0,
+    /// else 0.
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+        let wi = si.wi
+        let h = (wo + wi).normalized()
+        let microfacets = microfacets(si)
+        let density = microfacets.eval(h)
+        let valid = active & (wi.z .> 0) & (wo.z .> 0) & (density .!= 0)
+        let shadowing = microfacets.G(wi: wi, wo: wo, m: h)
+        let value = density * shadowing / (4 * wi.z)
+        let result = reflectance(si, cosThetaI: wi.dot(h)) * value
+        return select(valid, result, .constant(.zero))
+    }
+
+    /// D(h) G1(wi, h) / (4 cos θi) for visible normals, D(h) cos θh / (4 wo·h) otherwise; 0 unless both cosines
+    /// and both wi·h, wo·h are positive (the sides `smithG1` accepts).
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+        let wi = si.wi
+        let h = (wo + wi).normalized()
+        let valid = active & (wi.z .> 0) & (wo.z .> 0) & (wi.dot(h) .> 0) & (wo.dot(h) .> 0)
+        let microfacets = microfacets(si)
+        let result = sampleVisible
+            ? microfacets.eval(h) * microfacets.smithG1(wi, h) / (4 * wi.z)
+            : microfacets.pdf(wi: wi, m: h) / (4 * wo.dot(h))
+        return select(valid, result, .constant(0))
+    }
+
+    /// Mitsuba's keys, in its order: "specular_reflectance.value" (only when given), "alpha.value" (or
+    /// "alpha_u.value" and "alpha_v.value"), "eta.value", "k.value".
+    public var parameters: [(key: String, slot: ParameterSlot)] {
+        var result = specularReflectance?.parameters.map { ("specular_reflectance." + $0.key, $0.slot) } ?? []
+        if isIsotropic {
+            result.append(("alpha.value", alphaU))
+        } else {
+            result += [("alpha_u.value", alphaU), ("alpha_v.value", alphaV)]
+        }
+        return result + ior.parameters
+    }
+}
