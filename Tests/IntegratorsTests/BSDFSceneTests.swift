@@ -117,53 +117,42 @@ struct BSDFSceneTests {
 
     @Test("conductor and roughconductor from XML: Mitsuba's defaults and keys, named materials, clear errors for bad input")
     func conductorXML() throws {
-        let directory = try ImageTestDirectory()
-        func make(_ body: String) throws -> any BSDF {
-            let document = try PluginFixtures.document(body, in: directory)
-            return try PluginFactory.makeBSDF(document.plugins.first { $0.id == "b" }!, document: document)
-        }
-        func failure(_ body: String) -> String {
-            do { _ = try make(body); return "" } catch { return "\(error)" }
-        }
-        let plain = try make("<bsdf type=\"conductor\" id=\"b\"/>")
+        let plain = try loadBSDF("<bsdf type=\"conductor\" id=\"b\"/>")
         #expect(plain.parameters.map(\.key) == ["eta.value", "k.value", "specular_reflectance.value"])
         #expect(plain.parameters.map { $0.slot.value.values } == [[0], [1], [1]], "uniform values, as Mitsuba's")
-        let gold = try make("<bsdf type=\"conductor\" id=\"b\"><string name=\"material\" value=\"Au\"/></bsdf>")
+        let gold = try loadBSDF("<bsdf type=\"conductor\" id=\"b\"><string name=\"material\" value=\"Au\"/></bsdf>")
         #expect(gold.parameters[0].slot.value.values.count == 3)
-        #expect(failure("<bsdf type=\"conductor\" id=\"b\"><string name=\"material\" value=\"Unobtainium\"/></bsdf>")
+        #expect(bsdfError("<bsdf type=\"conductor\" id=\"b\"><string name=\"material\" value=\"Unobtainium\"/></bsdf>")
             .contains("unknown conductor material 'Unobtainium' (valid: none, a-C, Ag"))
-        #expect(failure("<bsdf type=\"conductor\" id=\"b\"><string name=\"material\" value=\"Au\"/><float name=\"eta\" value=\"1\"/></bsdf>")
+        #expect(bsdfError("<bsdf type=\"conductor\" id=\"b\"><string name=\"material\" value=\"Au\"/><float name=\"eta\" value=\"1\"/></bsdf>")
             .contains("either 'eta' and 'k' or 'material'"))
-        #expect(failure("<bsdf type=\"conductor\" id=\"b\"><float name=\"alpha\" value=\"0.1\"/></bsdf>").contains("alpha"))
-        let rough = try make("<bsdf type=\"roughconductor\" id=\"b\"/>")
+        #expect(bsdfError("<bsdf type=\"conductor\" id=\"b\"><float name=\"alpha\" value=\"0.1\"/></bsdf>").contains("alpha"))
+        let rough = try loadBSDF("<bsdf type=\"roughconductor\" id=\"b\"/>")
         #expect(rough.parameters.map(\.key) == ["alpha.value", "eta.value", "k.value"], "\(rough.parameters.map(\.key))")
         #expect(rough.parameters[0].slot.value.values == [0.1])
-        #expect(failure("<bsdf type=\"roughconductor\" id=\"b\"><float name=\"alpha\" value=\"-0.1\"/></bsdf>").contains("alpha"))
-        #expect(failure("<bsdf type=\"roughconductor\" id=\"b\"><string name=\"distribution\" value=\"phong\"/></bsdf>")
+        #expect(bsdfError("<bsdf type=\"roughconductor\" id=\"b\"><float name=\"alpha\" value=\"-0.1\"/></bsdf>").contains("alpha"))
+        #expect(bsdfError("<bsdf type=\"roughconductor\" id=\"b\"><string name=\"distribution\" value=\"phong\"/></bsdf>")
             .contains("unknown distribution 'phong'"))
     }
 
     @Test("plastic from XML: Mitsuba's defaults, parameter keys, and clear errors for bad input")
     func plasticXML() throws {
-        let directory = try ImageTestDirectory()
-        func make(_ body: String) throws -> any BSDF {
-            let document = try PluginFixtures.document(body, in: directory)
-            return try PluginFactory.makeBSDF(document.plugins.first { $0.id == "b" }!, document: document)
-        }
-        func failure(_ body: String) -> String {
-            do { _ = try make(body); return "" } catch { return "\(error)" }
-        }
-        let plain = try #require(try make("<bsdf type=\"plastic\" id=\"b\"/>") as? PlasticBSDF)
+        let plain = try #require(try loadBSDF("<bsdf type=\"plastic\" id=\"b\"/>") as? PlasticBSDF)
         #expect(abs(plain.eta - 1.49 / 1.000277) < 1e-6 && !plain.nonlinear && plain.specularReflectance == nil)
         #expect(abs(plain.specularSamplingWeight - 1 / 1.5) < 1e-6, "s̄ / (ρ̄ + s̄) = 1 / (0.5 + 1)")
         #expect(plain.parameters.map(\.key) == ["diffuse_reflectance.value"])
-        let tinted = try make("<bsdf type=\"plastic\" id=\"b\"><rgb name=\"specular_reflectance\" value=\"0.5\"/></bsdf>")
+        let tinted = try loadBSDF("<bsdf type=\"plastic\" id=\"b\"><rgb name=\"specular_reflectance\" value=\"0.5\"/></bsdf>")
         #expect(tinted.parameters.map(\.key) == ["diffuse_reflectance.value", "specular_reflectance.value"])
-        #expect(failure("<bsdf type=\"plastic\" id=\"b\"><float name=\"int_ior\" value=\"-1\"/></bsdf>")
+        #expect(bsdfError("<bsdf type=\"plastic\" id=\"b\"><float name=\"int_ior\" value=\"-1\"/></bsdf>")
             .contains("'int_ior' must be a positive index of refraction"))
-        #expect(failure("<bsdf type=\"plastic\" id=\"b\"><float name=\"alpha\" value=\"0.1\"/></bsdf>").contains("alpha"))
-        #expect(failure("<bsdf type=\"plastic\" id=\"b\"><string name=\"int_ior\" value=\"unobtainium\"/></bsdf>")
+        #expect(bsdfError("<bsdf type=\"plastic\" id=\"b\"><float name=\"alpha\" value=\"0.1\"/></bsdf>").contains("alpha"))
+        #expect(bsdfError("<bsdf type=\"plastic\" id=\"b\"><string name=\"int_ior\" value=\"unobtainium\"/></bsdf>")
             .contains("unobtainium"))
-        #expect(failure("<bsdf type=\"plastic\" id=\"b\"><bsdf type=\"diffuse\"/></bsdf>").contains("unexpected nested"))
+        #expect(bsdfError("<bsdf type=\"plastic\" id=\"b\"><bsdf type=\"diffuse\"/></bsdf>").contains("unexpected nested"))
     }
+}
+
+/// The text of the error that loading the `<bsdf>` element `xml` throws ("" when it loads).
+private func bsdfError(_ xml: String) -> String {
+    do { _ = try loadBSDF(xml); return "" } catch { return "\(error)" }
 }
