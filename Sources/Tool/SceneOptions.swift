@@ -44,7 +44,10 @@ struct SceneOptions: ParsableArguments {
     }
 
     /// The `-D` overrides as a dictionary.
-    func overrides() throws -> [String: String] {
+    func overrides() throws -> [String: String] { try Self.overrides(defines) }
+
+    /// `name=value` definitions (the `-D` options) as a dictionary, each checked.
+    static func overrides(_ defines: [String]) throws -> [String: String] {
         var result: [String: String] = [:]
         for define in defines {
             guard let equals = define.firstIndex(of: "="), equals != define.startIndex else {

@@ -30,6 +30,19 @@ public struct SceneParameters {
         slot.value = value
     }
 
+    /// The value under `key`, or nil for an unknown key (Mitsuba's `params[key]`).
+    public subscript(key: String) -> FloatArray? { try? value(key) }
+
+    /// Whether the scene has a parameter `key`.
+    public func contains(_ key: String) -> Bool { slots.contains { $0.key == key } }
+
+    /// Copies every value of `values` whose key the scene has into the scene, as Mitsuba's `params.update(opt)`
+    /// does with an optimiser (`KeyedAdam`, `KeyedSGD`); keys the scene does not have are skipped, so an
+    /// optimiser may hold other values too. Throws when a value's size differs from the parameter's.
+    public func update<Values: Sequence>(_ values: Values) throws where Values.Element == (key: String, value: FloatArray) {
+        for (key, value) in values where contains(key) { try set(key, to: value) }
+    }
+
     /// The slot behind `key`, or an error listing the keys.
     func slot(_ key: String) throws -> ParameterSlot {
         guard let entry = slots.first(where: { $0.key == key }) else {

@@ -1,4 +1,4 @@
-// `Tool optimize`: the PyTorch/Mitsuba interoperability tutorial end to end, with checkpoints and a report.
+// `Tool optimize`: the PyTorch/Mitsuba interoperability tutorial end to end, or (--scene) any scene's parameters.
 import ArgumentParser
 import Foundation
 import Integrators
@@ -9,36 +9,35 @@ import Tutorial
 struct OptimizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "optimize",
-        abstract: "Train a dense layer that pre-distorts textures so that, seen through the glass sphere, they look like the originals.")
+        abstract: "Without --scene: train a dense layer that pre-distorts textures so that, seen through the glass sphere, they look like the originals (the PyTorch/Mitsuba tutorial). With --scene: recover scene parameters from a reference image by PRB gradients (Mitsuba's gradient-based optimisation tutorial).")
 
     @Option(help: "Backend: llvm (vector kernels) or scalar (reference interpreter).")
     var variant: String = "llvm"
 
-    @Option(parsing: .upToNextOption, help: "Texture files (PNG/JPEG/NPY; square, all the same size). Default: Refract's four built-in 128x128 textures.")
+    @Option(help: "A Mitsuba 3 XML file whose --parameter values are optimised against a reference (without it: the tutorial).")
+    var scene: String?
+
+    @OptionGroup(title: "Scene optimisation (with --scene)") var sceneOptimization: SceneOptimizationOptions
+
+    @Option(parsing: .upToNextOption, help: "Tutorial: texture files (PNG/JPEG/NPY; square, all the same size). Default: Refract's four built-in 128x128 textures.")
     var textures: [String] = []
 
-    @Flag(help: "Linearise 8-bit textures with the sRGB curve (the tutorial uses value / 255 as it is).")
+    @Flag(help: "Tutorial: linearise 8-bit textures with the sRGB curve (the tutorial uses value / 255 as it is).")
     var linearTextures = false
 
-    @Option(help: "The built-in tutorial scene ('tutorial') or a Mitsuba 3 XML file (then give --parameter).")
-    var scene: String = "tutorial"
+    @Option(help: "Iterations to run, in total, counting those before --resume (default: 100 for the tutorial, 50 with --scene).")
+    var iterations: Int?
 
-    @Option(help: "The scene parameter the distorted texture is written to.")
-    var parameter: String = TutorialScene.textureKey
-
-    @Option(help: "Iterations to run (in total, counting those before --resume).")
-    var iterations: Int = 100
-
-    @Option(help: "Samples per pixel of the training renders.")
+    @Option(help: "Samples per pixel of the renders of each iteration.")
     var spp: Int = 4
 
-    @Option(help: "Samples per pixel of the final renders in the texture strips.")
+    @Option(help: "Samples per pixel of the figures: the tutorial's texture strips, the initial and final renders of --scene.")
     var figureSpp: Int = 512
 
-    @Option(help: "Adam's learning rate.")
-    var lr: Double = 2e-4
+    @Option(help: "The learning rate (default: 2e-4 for the tutorial's Adam, 0.05 with --scene).")
+    var lr: Double?
 
-    @Option(help: "Seed of the layer's initialisation; render seeds are iteration * textures + texture.")
+    @Option(help: "Seed: of the tutorial layer's initialisation (render seeds are iteration * textures + texture); with --scene, iteration i renders with seed 65536 * seed + 2i and replays its gradient with the next one.")
     var seed: UInt64 = 0
 
     @Option(help: "Worker threads (default: all cores).")
@@ -52,17 +51,25 @@ struct OptimizeCommand: ParsableCommand {
     @Option(help: "Also write a checkpoint every N iterations (default: only at the end, on Ctrl-C and every --checkpoint-minutes).")
     var checkpointEvery: Int?
 
-    @Option(help: "Write a checkpoint when this many minutes have passed since the last one (a checkpoint of the tutorial is 3 GiB).")
+    @Option(help: "Write a checkpoint when this many minutes have passed since the last one (a checkpoint of the tutorial is 3 GiB; one of --scene holds the optimised values and the optimiser's state, 3 floats per value for Adam).")
     var checkpointMinutes: Double = 10
 
     @Flag(help: "Continue from the checkpoint in the output folder.")
     var resume = false
 
+    /// --iterations, or the mode's default.
+    var totalIterations: Int { iterations ?? (scene == nil ? 100 : 50) }
+
+    /// --lr, or the mode's default.
+    var learningRate: Double { lr ?? (scene == nil ? 2e-4 : 0.05) }
+
     func validate() throws {
         guard Variant(rawValue: variant) != nil else { throw ValidationError("--variant must be llvm or scalar, got '\(variant)'") }
-        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
+        guard totalIterations >= 1 else { throw ValidationError("--iterations must be at least 1, got \(totalIterations)") }
         guard spp >= 1 else { throw ValidationError("--spp must be at least 1, got \(spp)") }
-        guard lr > 0 && lr.isFinite else { throw ValidationError("--lr must be a positive number, got \(lr)") }
+        guard learningRate > 0 && learningRate.isFinite else {
+            throw ValidationError("--lr must be a positive number, got \(learningRate)")
+        }
         guard figureSpp >= 1 else { throw ValidationError("--figure-spp must be at least 1, got \(figureSpp)") }
         if let checkpointEvery, checkpointEvery < 1 {
             throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)")
@@ -71,14 +78,28 @@ struct OptimizeCommand: ParsableCommand {
             throw ValidationError("--checkpoint-minutes must be a positive number, got \(checkpointMinutes)")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if scene == nil {
+            if let option = sceneOptimization.givenOptions.first {
+                throw ValidationError("\(option) applies to --scene FILE.xml (without --scene, optimize runs the tutorial)")
+            }
+        } else {
+            if !textures.isEmpty || linearTextures {
+                throw ValidationError("\(textures.isEmpty ? "--linear-textures" : "--textures") applies to the tutorial (without --scene)")
+            }
+            try sceneOptimization.validate()
+        }
     }
 
     func run() throws {
         let options = CompileOptions(variant: Variant(rawValue: variant)!, threadCount: threads,
                                      logsLaunches: SceneOptions.logsLaunches, diskCache: kernelCache.diskCache())
+        let directory = URL(fileURLWithPath: output, isDirectory: true)
+        if let scene {
+            try SceneOptimizationRun(command: self, sceneFile: scene, directory: directory).run(options: options)
+            return
+        }
         // Everything that can be wrong with the inputs is checked before any work starts.
         let (values, size, names) = try loadTextures()
-        let directory = URL(fileURLWithPath: output, isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         TrainingOutputs.removeAbandonedTemporaries(in: directory)
         let checkpointURL = directory.appendingPathComponent("model.safetensors")
@@ -86,9 +107,11 @@ struct OptimizeCommand: ParsableCommand {
             throw ValidationError("--resume: there is no checkpoint at \(checkpointURL.path)")
         }
         try TraceContext.with(options) {
-            let scene = try makeScene(resolution: size)
-            let training = try TutorialTraining(scene: scene, parameterKey: parameter, textures: values,
-                                                resolution: size, samplesPerPixel: spp, learningRate: lr, seed: seed)
+            let placeholder = try TutorialScene.TextureData(size: size, values: [Float](repeating: 0.5, count: size * size * 3))
+            let scene = try TutorialScene.make(resolution: size, texture: placeholder)
+            let training = try TutorialTraining(scene: scene, parameterKey: TutorialScene.textureKey, textures: values,
+                                                resolution: size, samplesPerPixel: spp, learningRate: learningRate,
+                                                seed: seed)
             var metrics = TrainingMetrics(iterations: [], peakRSSMiB: 0)
             if resume {
                 // Only the header is read here; each tensor streams into its new array as it is restored.
@@ -115,15 +138,14 @@ struct OptimizeCommand: ParsableCommand {
     private func train(_ training: TutorialTraining, metrics: inout TrainingMetrics, directory: URL,
                        checkpointURL: URL) throws {
         InterruptFlag.install()
-        let terminal = isatty(STDOUT_FILENO) != 0
         let clock = ContinuousClock()
-        let start = clock.now
-        let firstIteration = training.iteration
+        let iterations = totalIterations
+        let progress = IterationProgress(total: iterations, first: training.iteration)
         // The iteration of the checkpoint on disk (the one --resume would continue from), if any.
-        var savedIteration: Int? = resume ? firstIteration : nil
-        var lastSave = clock.now
+        var savedIteration: Int? = resume ? training.iteration : nil
+        var schedule = CheckpointSchedule(every: checkpointEvery, minutes: checkpointMinutes)
         func saveCheckpoint() throws {
-            lastSave = clock.now
+            schedule.saved()
             do {
                 try Checkpoint(module: training.model, optimizer: training.optimizer, iteration: training.iteration,
                                seed: seed).write(to: checkpointURL)
@@ -141,25 +163,11 @@ struct OptimizeCommand: ParsableCommand {
                 throw TrainingDiverged(iteration: record.iteration, reason: "the loss is \(record.loss)", kept: savedIteration)
             }
             metrics.iterations.append(record)
-            let done = training.iteration - firstIteration
-            let rate = Double(done) / max((clock.now - start).seconds, 1e-9)
-            let eta = Double(iterations - training.iteration) / max(rate, 1e-9)
-            let line = String(format: "iteration %d/%d  loss %.4f  %.2f it/s  %.3f s  ETA %.0f s", record.iteration,
-                              iterations, record.loss, rate, record.seconds.total, eta)
-            if terminal {
-                let width = 24
-                let filled = width * training.iteration / iterations
-                print("\r[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-                      + "] " + line, terminator: "")
-                fflush(stdout)
-            } else {
-                print(line)
-                fflush(stdout)
-            }
-            let due = checkpointEvery.map { training.iteration % $0 == 0 } ?? false
-            if due || (clock.now - lastSave).seconds >= checkpointMinutes * 60 { try saveCheckpoint() }
+            progress.report(iteration: record.iteration, details: String(format: "loss %.4f", record.loss),
+                            seconds: record.seconds.total)
+            if schedule.isDue(after: training.iteration) { try saveCheckpoint() }
         }
-        if terminal { print("") }
+        progress.finish()
         if InterruptFlag.isSet { print("interrupted: stopping after iteration \(training.iteration)") }
         let saveStart = clock.now
         try saveCheckpoint()
@@ -225,30 +233,23 @@ struct OptimizeCommand: ParsableCommand {
         return (values, size, textures.map { URL(fileURLWithPath: $0).lastPathComponent })
     }
 
-    private func makeScene(resolution: Int) throws -> Scene {
-        if scene == "tutorial" {
-            let placeholder = try TutorialScene.TextureData(size: resolution,
-                                                            values: [Float](repeating: 0.5, count: resolution * resolution * 3))
-            return try TutorialScene.make(resolution: resolution, texture: placeholder)
-        }
-        return try Scene(contentsOf: URL(fileURLWithPath: scene))
-    }
-
     /// An optimisation that produced non-finite values: where, and which checkpoint is left.
     struct TrainingDiverged: Error, CustomStringConvertible {
         let iteration: Int
         let reason: String
         /// The iteration of the checkpoint left on disk, if any.
         let kept: Int?
+        /// The checkpoint's file name.
+        var checkpoint = "model.safetensors"
 
         var description: String {
             "iteration \(iteration): \(reason): the optimisation diverged (try a smaller --lr); stopped. "
-                + (kept.map { "model.safetensors still holds iteration \($0), the last good checkpoint." }
+                + (kept.map { "\(checkpoint) still holds iteration \($0), the last good checkpoint." }
                    ?? "No checkpoint was written.")
         }
     }
 
     private func settingsDescription(size: Int, names: [String]) -> String {
-        "Textures: \(names.joined(separator: ", ")) (\(size)x\(size)); variant \(variant); spp \(spp); Adam lr \(lr); seed \(seed)."
+        "Textures: \(names.joined(separator: ", ")) (\(size)x\(size)); variant \(variant); spp \(spp); Adam lr \(learningRate); seed \(seed)."
     }
 }

@@ -42,3 +42,8 @@ public func max<E: TracedNumeric>(_ a: TracedArray<E>, _ b: TracedArray<E>) -> T
 public func abs<E: TracedNumeric>(_ a: TracedArray<E>) -> TracedArray<E> {
     .make(.abs, [a.node], tapes: tapes(a))
 }
+
+/// Each lane limited to `lower ... upper` (Dr.Jit's `dr.clip`); the derivative is 0 outside the interval.
+public func clip<E: TracedNumeric>(_ a: TracedArray<E>, _ lower: E, _ upper: E) -> TracedArray<E> {
+    min(max(a, a.literal(lower)), a.literal(upper))
+}

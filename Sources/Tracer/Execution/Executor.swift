@@ -19,7 +19,7 @@ enum Executor {
         guard size > 0 else { return }
         let blocks = (size + blockSize - 1) / blockSize
         let counter = progress.map { _ in BlockCounter() }
-        var pointers: [UnsafeMutableRawPointer?] = launch.storages.map { $0.pointer }
+        let pointers: [UnsafeMutableRawPointer?] = launch.storages.map { $0.pointer }
         let sizes: [Int64] = launch.storages.map { Int64($0.count) }
         let accumulated = launch.program.slots.indices.filter { launch.program.slots[$0].role == .scatterAddTarget }
 
