@@ -1,6 +1,7 @@
 // The options of `Tool optimize --scene`: which parameters, against which reference, from where, within which bounds.
 import ArgumentParser
 import Foundation
+import Integrators
 
 /// What `optimize --scene` optimises and how; checked here, applied by `SceneOptimizationRun`.
 struct SceneOptimizationOptions: ParsableArguments {
@@ -31,6 +32,9 @@ struct SceneOptimizationOptions: ParsableArguments {
     @Option(help: "The optimiser: adam or sgd, with Dr.Jit's update rules (Mitsuba's mi.ad.Adam and mi.ad.SGD).")
     var optimizer: String = "adam"
 
+    @Option(help: "How the primal path loop runs: wavefront (one launch per bounce) or symbolic (one kernel); default: the library's.")
+    var pathLoop: String?
+
     /// The options of this group that were given, by flag name (for "applies only to --scene").
     var givenOptions: [String] {
         var given: [String] = []
@@ -42,6 +46,7 @@ struct SceneOptimizationOptions: ParsableArguments {
         if !clamp.isEmpty { given.append("--clamp") }
         if loss != "mse" { given.append("--loss") }
         if optimizer != "adam" { given.append("--optimizer") }
+        if pathLoop != nil { given.append("--path-loop") }
         return given
     }
 
@@ -61,6 +66,9 @@ struct SceneOptimizationOptions: ParsableArguments {
         guard ImageLoss(rawValue: loss) != nil else { throw ValidationError("--loss must be mse or l1, got '\(loss)'") }
         guard ["adam", "sgd"].contains(optimizer) else {
             throw ValidationError("--optimizer must be adam or sgd, got '\(optimizer)'")
+        }
+        if let pathLoop, IntegratorSettings.PathLoop(rawValue: pathLoop) == nil {
+            throw ValidationError("--path-loop must be wavefront or symbolic, got '\(pathLoop)'")
         }
         _ = try initialValues()
         _ = try clampRanges()

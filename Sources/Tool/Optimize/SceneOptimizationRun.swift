@@ -32,6 +32,9 @@ struct SceneOptimizationRun {
                 print("note: \(sceneFile) names the \(scene.integrator.kind.rawValue) integrator; optimising with prb")
                 scene.integrator.kind = .prb
             }
+            if let mode = options.pathLoop.flatMap(IntegratorSettings.PathLoop.init(rawValue:)) {
+                scene.integrator.pathLoop = mode
+            }
             let parameters = scene.parameters
             for key in options.parameter + initialValues.map(\.key) where !parameters.contains(key) {
                 throw ValidationError("unknown scene parameter '\(key)'; \(sceneFile) has: \(parameters.keys.joined(separator: ", "))")
