@@ -86,7 +86,7 @@ struct OptimizeCommand: ParsableCommand {
             if !textures.isEmpty || linearTextures {
                 throw ValidationError("\(textures.isEmpty ? "--linear-textures" : "--textures") applies to the tutorial (without --scene)")
             }
-            try sceneOptimization.validate()
+            try sceneOptimization.check()
         }
     }
 

@@ -50,7 +50,9 @@ struct SceneOptimizationOptions: ParsableArguments {
         return given
     }
 
-    func validate() throws {
+    /// Checks the options for a run with --scene. (Not `validate()`: ArgumentParser would run that for the
+    /// tutorial too, which takes none of them.)
+    func check() throws {
         guard !parameter.isEmpty else {
             throw ValidationError("optimize --scene needs at least one --parameter KEY (`Tool params --scene FILE` lists them)")
         }
