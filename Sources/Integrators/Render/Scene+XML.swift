@@ -31,6 +31,8 @@ extension Scene {
         var shapes: [SceneShape] = []
         var groups: [String: Int] = [:]
         var instances: [SceneInstance] = []
+        // Each shape's BSDF as written (nil where the shape names none), for merging equivalent ones.
+        var bsdfDescriptions: [PluginDescription?] = []
         func addShape(_ description: PluginDescription, id: String, group: Int?) throws {
             let made = try PluginFactory.makeShape(description, document: document, memoryLimit: limit)
             var bsdf = try PluginFactory.makeBSDF(made.bsdf, document: document)
@@ -48,6 +50,7 @@ extension Scene {
                 geometry = .groupMesh(mesh, group: group)
             }
             shapes.append(SceneShape(id: id, geometry: geometry, bsdf: bsdf, bsdfKey: key, emitter: light))
+            bsdfDescriptions.append(description.children(of: .bsdf).isEmpty ? nil : made.bsdf)
         }
         func addGroup(_ description: PluginDescription) throws -> Int {
             let name = description.id ?? "shapegroup_\(groups.count)"
@@ -87,6 +90,7 @@ extension Scene {
                 try addShape(description, id: description.id ?? "shape_\(index)", group: nil)
             }
         }
+        Scene.mergeEquivalentBSDFs(&shapes, descriptions: bsdfDescriptions, declared: root.children(of: .bsdf))
         // The top-level emitters (area lights come with their shapes).
         let emitters = try root.children(of: .emitter).enumerated().map { index, description in
             SceneEmitter(id: description.id ?? "emitter_\(index)",
@@ -122,6 +126,31 @@ extension Scene {
         }
         try self.init(sensor: sensor, shapes: shapes, instances: instances, emitters: emitters, integrator: settings,
                       memoryLimit: limit)
+    }
+
+    /// Makes shapes whose BSDFs are equivalent (`PluginDescription.equivalenceSignature`) share one material under
+    /// the key of the equivalent BSDF written first, a top-level declaration (`declared`, referenced or not) or a
+    /// shape's own, as Mitsuba's parser merges them; `descriptions[i]` is shape i's BSDF as written.
+    private static func mergeEquivalentBSDFs(_ shapes: inout [SceneShape], descriptions: [PluginDescription?],
+                                             declared: [PluginDescription]) {
+        var first: [PluginDescription: (description: PluginDescription, key: String)] = [:]
+        func offer(_ description: PluginDescription, key: String) {
+            let signature = description.equivalenceSignature
+            if let known = first[signature], !description.isWritten(before: known.description) { return }
+            first[signature] = (description, key)
+        }
+        for description in declared { if let id = description.id { offer(description, key: id) } }
+        for (index, description) in descriptions.enumerated() {
+            guard let description else { continue }
+            offer(description, key: shapes[index].bsdfKey ?? "\(shapes[index].id).bsdf")
+        }
+        var objects: [PluginDescription: any BSDF] = [:]
+        for (index, description) in descriptions.enumerated() {
+            guard let description else { continue }
+            let signature = description.equivalenceSignature
+            shapes[index].bsdfKey = first[signature]!.key
+            if let object = objects[signature] { shapes[index].bsdf = object } else { objects[signature] = shapes[index].bsdf }
+        }
     }
 
     /// `shading_samples`, or `emitter_samples` and `bsdf_samples`, of Mitsuba's `direct`.
