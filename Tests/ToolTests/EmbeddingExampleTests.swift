@@ -25,9 +25,10 @@ struct EmbeddingExampleTests {
         }
         do {
             var result = try build()
-            if result.status != 0 && result.output.contains("cannot find") {
+            if result.status != 0 && FileManager.default.fileExists(atPath: scratch.path) {
                 // SwiftPM's incremental build of a path dependency can miss source files added to Refract since the
-                // last build (a stale build folder, never a fresh clone): build once more from scratch.
+                // last build ("cannot find", "has no member": a stale build folder, never a fresh clone): build once
+                // more from scratch.
                 try? FileManager.default.removeItem(at: scratch)
                 result = try build()
             }

@@ -12,7 +12,7 @@ import Tracer
 /// with `m / (sqrt(v) + eps)` computed as `m · rsqrt(v + eps²)` when eps <= 1e-6, as Dr.Jit does. This differs from
 /// PyTorch's Adam (`Optim.Adam`) in where eps enters. The bias correction is computed on the host in double
 /// precision and enters the kernel as a parameter, so steps never compile new kernels.
-public final class KeyedAdam: KeyedOptimizer {
+public final class KeyedAdam: KeyedOptimizerBase<AdamMoments>, KeyedOptimizer {
     public var lr: Double
     /// The decay rate of the first moment average.
     public let beta1: Double
@@ -20,14 +20,6 @@ public final class KeyedAdam: KeyedOptimizer {
     public let beta2: Double
     /// Added for numerical stability (see the type's description).
     public let epsilon: Double
-
-    struct Moments {
-        var step: Int
-        var m: FloatArray
-        var v: FloatArray
-    }
-
-    private var entries = KeyedEntries<Moments>()
 
     /// An optimiser with Dr.Jit's defaults (beta1 0.9, beta2 0.999, epsilon 1e-8).
     public init(lr: Double, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
@@ -39,27 +31,14 @@ public final class KeyedAdam: KeyedOptimizer {
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
+        super.init()
     }
-
-    public var keys: [String] { entries.keys }
-
-    public subscript(key: String) -> FloatArray? {
-        get { entries[key]?.value }
-        set {
-            guard let newValue else { return entries.remove(key) }
-            entries.register(key, newValue)
-        }
-    }
-
-    public func makeIterator() -> IndexingIterator<[(key: String, value: FloatArray)]> { entries.pairs.makeIterator() }
-
-    public func reset(_ key: String) { entries[key]?.state = nil }
 
     public func step() {
         for key in entries.keys {
             guard let entry = entries[key] else { continue }
             let context = entry.value.context
-            let previous = entry.state ?? Moments(step: 0, m: .opaque(0, count: entry.value.count, context: context),
+            let previous = entry.state ?? AdamMoments(step: 0, m: .opaque(0, count: entry.value.count, context: context),
                                                   v: .opaque(0, count: entry.value.count, context: context))
             let t = Double(previous.step + 1)
             let scale = -lr * (1 - pow(beta2, t)).squareRoot() / (1 - pow(beta1, t))
@@ -70,7 +49,7 @@ public final class KeyedAdam: KeyedOptimizer {
             var value = fma(direction, FloatArray.opaque(Float(scale), context: context), entry.value.detached())
             eval(value, m, v)
             value.enableGradient()
-            entries[key] = .init(value: value, state: Moments(step: previous.step + 1, m: m, v: v))
+            entries[key] = .init(value: value, state: AdamMoments(step: previous.step + 1, m: m, v: v))
         }
     }
 
@@ -87,17 +66,17 @@ public final class KeyedAdam: KeyedOptimizer {
     }
 
     public func loadState(from tensors: SafeTensors) throws {
-        var restored: [(String, [Float], Moments?)] = []
+        var restored: [(String, [Float], AdamMoments?)] = []
         for (key, value) in entries.pairs {
             let context = value.context
             let values = try tensors.floats("value.\(key)", count: value.count)
-            var moments: Moments?
+            var moments: AdamMoments?
             if tensors["adam.\(key).t"] != nil {
                 let step = try tensors.floats("adam.\(key).t", count: 1)[0]
                 guard step >= 1, step == step.rounded() else {
                     throw KeyedOptimizerStateError("tensor 'adam.\(key).t' holds \(step); expected a step count >= 1")
                 }
-                moments = Moments(step: Int(step),
+                moments = AdamMoments(step: Int(step),
                                   m: FloatArray(try tensors.floats("adam.\(key).m", count: value.count), context: context),
                                   v: FloatArray(try tensors.floats("adam.\(key).v", count: value.count), context: context))
             }
@@ -108,4 +87,11 @@ public final class KeyedAdam: KeyedOptimizer {
             entries[key]?.state = moments
         }
     }
+}
+
+/// Adam's state of one key: the step count and the moment averages m and v.
+public struct AdamMoments {
+    var step: Int
+    var m: FloatArray
+    var v: FloatArray
 }

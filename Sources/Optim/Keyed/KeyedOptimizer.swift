@@ -28,6 +28,32 @@ public protocol KeyedOptimizer: AnyObject, Sequence where Element == (key: Strin
     func loadState(from tensors: SafeTensors) throws
 }
 
+/// What `KeyedAdam` and `KeyedSGD` share: the registered values with their per-key `State`, looked up, set,
+/// iterated and reset by key.
+public class KeyedOptimizerBase<State> {
+    var entries = KeyedEntries<State>()
+
+    init() {}
+
+    /// The registered keys, in registration order.
+    public var keys: [String] { entries.keys }
+
+    /// The value under `key` (tracking gradients), or nil; see `KeyedOptimizer`.
+    public subscript(key: String) -> FloatArray? {
+        get { entries[key]?.value }
+        set {
+            guard let newValue else { return entries.remove(key) }
+            entries.register(key, newValue)
+        }
+    }
+
+    /// The `(key, value)` pairs in registration order.
+    public func makeIterator() -> IndexingIterator<[(key: String, value: FloatArray)]> { entries.pairs.makeIterator() }
+
+    /// Forgets the state of `key` (Dr.Jit's `reset(key)`).
+    public func reset(_ key: String) { entries[key]?.state = nil }
+}
+
 /// The registry that Dr.Jit-style optimisers share: ordered keys, values tracking gradients, per-key state.
 struct KeyedEntries<State> {
     struct Entry {

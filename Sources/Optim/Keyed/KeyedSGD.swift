@@ -5,14 +5,12 @@ import Tracer
 
 /// Dr.Jit's `dr.opt.SGD` (Mitsuba 3.9's `mi.ad.SGD`): `p = p - lr · g`, or with momentum μ,
 /// `v = μ v + g` and `p = p - lr · v` (Nesterov: `p = p - lr · (μ v + g)`).
-public final class KeyedSGD: KeyedOptimizer {
+public final class KeyedSGD: KeyedOptimizerBase<FloatArray>, KeyedOptimizer {
     public var lr: Double
     /// The momentum μ (0: none).
     public let momentum: Double
     /// Whether the step looks ahead along the momentum (Nesterov).
     public let nesterov: Bool
-
-    private var entries = KeyedEntries<FloatArray>()
 
     /// Plain gradient descent unless `momentum` is given.
     public init(lr: Double, momentum: Double = 0, nesterov: Bool = false) {
@@ -22,21 +20,8 @@ public final class KeyedSGD: KeyedOptimizer {
         self.lr = lr
         self.momentum = momentum
         self.nesterov = nesterov
+        super.init()
     }
-
-    public var keys: [String] { entries.keys }
-
-    public subscript(key: String) -> FloatArray? {
-        get { entries[key]?.value }
-        set {
-            guard let newValue else { return entries.remove(key) }
-            entries.register(key, newValue)
-        }
-    }
-
-    public func makeIterator() -> IndexingIterator<[(key: String, value: FloatArray)]> { entries.pairs.makeIterator() }
-
-    public func reset(_ key: String) { entries[key]?.state = nil }
 
     public func step() {
         for key in entries.keys {
