@@ -108,7 +108,7 @@ struct BSDFSceneTests {
         }
     }
 
-    static let files = ["plastic.xml", "plastic_textured.xml"]
+    static let files = ["plastic.xml", "plastic_textured.xml", "roughdielectric.xml"]
 
     @Test("rendered with Mitsuba's seed, the image is Mitsuba's", arguments: files)
     func sameSeedAsMitsuba(file: String) throws {
