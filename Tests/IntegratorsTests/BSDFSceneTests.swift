@@ -125,7 +125,7 @@ struct BSDFSceneTests {
     }
 
     @Test("PRB gradients of the image mean are Mitsuba's at the same seeds, and in its seed-to-seed spread",
-          arguments: ["plastic.xml"])
+          arguments: ["plastic.xml", "roughdielectric.xml"])
     func gradientsAgainstMitsuba(file: String) throws {
         let stem = file.replacingOccurrences(of: ".xml", with: "")
         let data = try Data(contentsOf: Self.fixture("\(stem)_gradients.json"))

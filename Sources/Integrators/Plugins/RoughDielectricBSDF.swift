@@ -78,15 +78,21 @@ public struct RoughDielectricBSDF: BSDF {
             || (specularTransmittance?.readsSurfaceCoordinates ?? false)
     }
 
-    /// The microfacet distribution with the current roughness values, read on every valid surface lane.
-    func microfacets(_ si: SurfaceInteraction) -> MicrofacetDistribution {
+    /// The microfacet distribution with the current roughness values, read on every valid surface lane. The
+    /// roughness carries derivatives only on the lanes of `tracked`: elsewhere (inactive lanes, whose directions
+    /// may be degenerate) intermediate values can be infinite or NaN, and a zero adjoint times such a partial
+    /// derivative would turn the summed gradient into NaN.
+    func microfacets(_ si: SurfaceInteraction, tracked: BoolArray) -> MicrofacetDistribution {
         let first = UInt32Array(repeating: 0)
-        let u = alphaU.value.gather(first, mask: si.isValid)
+        func read(_ slot: ParameterSlot) -> FloatArray {
+            let value = slot.value.gather(first, mask: si.isValid)
+            return value.requiresGradient ? select(tracked, value, value.detached()) : value
+        }
+        let u = read(alphaU)
         if isIsotropic {
             return MicrofacetDistribution(type: distribution, alpha: u, sampleVisible: sampleVisible)
         }
-        let v = alphaV.value.gather(first, mask: si.isValid)
-        return MicrofacetDistribution(type: distribution, alphaU: u, alphaV: v, sampleVisible: sampleVisible)
+        return MicrofacetDistribution(type: distribution, alphaU: u, alphaV: read(alphaV), sampleVisible: sampleVisible)
     }
 
     /// The distribution normals are drawn from. Without visible-normal sampling the roughness is widened by
@@ -131,7 +137,7 @@ public struct RoughDielectricBSDF: BSDF {
         let wi = si.wi
         let cosThetaI = wi.z
         var valid = active & (cosThetaI .!= 0)
-        let microfacets = microfacets(si)
+        let microfacets = microfacets(si, tracked: valid)
         let sampler = samplingMicrofacets(microfacets, cosThetaI: cosThetaI)
         let (m, normalPDF) = sampler.sample(wi: mulsign(wi, cosThetaI), u: u2)
         valid = valid & (normalPDF .!= 0)
@@ -173,7 +179,7 @@ public struct RoughDielectricBSDF: BSDF {
         let reflects = cosThetaI * wo.z .> 0
         let (eta, inverseEta) = relativeIndex(cosThetaI: cosThetaI)
         let m = halfVector(wi: wi, wo: wo, reflects: reflects, eta: eta)
-        let microfacets = microfacets(si)
+        let microfacets = microfacets(si, tracked: valid)
         let density = microfacets.eval(m)
         let wiDotM = wi.dot(m), woDotM = wo.dot(m)
         let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: self.eta).reflectance
@@ -204,7 +210,7 @@ public struct RoughDielectricBSDF: BSDF {
         let valid = active & (cosThetaI .!= 0) & (wiDotM * cosThetaI .> 0) & (woDotM * cosThetaO .> 0)
         let jacobian = halfVectorJacobian(reflects: reflects, wiDotM: wiDotM, woDotM: woDotM, eta: eta)
 
-        let sampler = samplingMicrofacets(microfacets(si), cosThetaI: cosThetaI)
+        let sampler = samplingMicrofacets(microfacets(si, tracked: valid), cosThetaI: cosThetaI)
         let normalPDF = sampler.pdf(wi: mulsign(wi, cosThetaI), m: m)
         let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: self.eta).reflectance
         let result = normalPDF * select(reflects, fresnel, 1 - fresnel) * abs(jacobian)

@@ -14,7 +14,9 @@ here = os.path.dirname(os.path.abspath(__file__))
 # Keys Mitsuba's prb differentiates (it gives nothing for a factor on Dirac lobes, such as plastic's
 # specular_reflectance: its replay differentiates BSDF evaluations only).
 SCENES = {'plastic.xml': ['coloured.bsdf.diffuse_reflectance.value', 'plain.bsdf.diffuse_reflectance.value'],
-          'plastic_textured.xml': [], 'roughdielectric.xml': []}
+          'plastic_textured.xml': [],
+          'roughdielectric.xml': ['plain.bsdf.alpha.value', 'aniso.bsdf.alpha_v.value',
+                                  'tinted.bsdf.specular_transmittance.value']}
 
 for name, keys in SCENES.items():
     path = os.path.join(here, name)
