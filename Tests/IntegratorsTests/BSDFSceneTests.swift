@@ -108,7 +108,7 @@ struct BSDFSceneTests {
         }
     }
 
-    static let files = ["plastic.xml", "plastic_textured.xml", "roughdielectric.xml"]
+    static let files = ["plastic.xml", "plastic_textured.xml", "roughdielectric.xml", "roughconductor.xml"]
 
     @Test("rendered with Mitsuba's seed, the image is Mitsuba's", arguments: files)
     func sameSeedAsMitsuba(file: String) throws {
@@ -125,7 +125,7 @@ struct BSDFSceneTests {
     }
 
     @Test("PRB gradients of the image mean are Mitsuba's at the same seeds, and in its seed-to-seed spread",
-          arguments: ["plastic.xml", "roughdielectric.xml"])
+          arguments: ["plastic.xml", "roughdielectric.xml", "roughconductor.xml"])
     func gradientsAgainstMitsuba(file: String) throws {
         let stem = file.replacingOccurrences(of: ".xml", with: "")
         let data = try Data(contentsOf: Self.fixture("\(stem)_gradients.json"))

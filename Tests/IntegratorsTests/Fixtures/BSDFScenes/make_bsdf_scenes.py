@@ -16,7 +16,8 @@ here = os.path.dirname(os.path.abspath(__file__))
 SCENES = {'plastic.xml': ['coloured.bsdf.diffuse_reflectance.value', 'plain.bsdf.diffuse_reflectance.value'],
           'plastic_textured.xml': [],
           'roughdielectric.xml': ['plain.bsdf.alpha.value', 'aniso.bsdf.alpha_v.value',
-                                  'tinted.bsdf.specular_transmittance.value']}
+                                  'tinted.bsdf.specular_transmittance.value'],
+          'roughconductor.xml': ['plain.bsdf.alpha.value', 'aniso.bsdf.alpha_v.value']}
 
 for name, keys in SCENES.items():
     path = os.path.join(here, name)
