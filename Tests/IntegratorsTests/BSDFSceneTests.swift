@@ -21,6 +21,9 @@ struct BSDFSceneTests {
             var sample_pdf: [Float]
             var sample_weight: [[Float]]
             var sample_delta: [Bool]
+            /// The directions of this configuration where they are not the shared ones (`_flip` in the script).
+            var wi: [[Float]]?
+            var wo: [[Float]]?
         }
         var wi: [[Float]]
         var wo: [[Float]]
@@ -30,7 +33,11 @@ struct BSDFSceneTests {
     }
 
     static let names = ["plastic", "plastic_nonlinear", "plastic_specular", "conductor", "conductor_au", "conductor_eta_k",
-                        "roughconductor", "roughconductor_ggx_au", "roughconductor_aniso", "roughconductor_ggx_aniso"]
+                        "roughconductor", "roughconductor_ggx_au", "roughconductor_aniso", "roughconductor_ggx_aniso",
+                        "roughdielectric", "roughdielectric_inside", "roughdielectric_into", "roughdielectric_ggx",
+                        "roughdielectric_ggx_inside", "roughdielectric_ggx_into", "roughdielectric_ggx_aniso",
+                        "roughdielectric_ggx_aniso_inside", "roughdielectric_hidden", "roughdielectric_hidden_inside",
+                        "roughdielectric_tinted", "roughdielectric_tinted_inside"]
 
     /// Ours, configured as the script's dictionaries (made in the context that uses them: they hold traced values).
     static func bsdfs() -> [String: any BSDF] { [
@@ -48,6 +55,22 @@ struct BSDFSceneTests {
         "roughconductor_aniso": RoughConductorBSDF(distribution: .beckmann, alphaU: 0.05, alphaV: 0.4, sampleVisible: false),
         "roughconductor_ggx_aniso": RoughConductorBSDF(distribution: .ggx, alphaU: 0.2, alphaV: 0.6,
                                                        ior: ConductorIOR(material: "Cu")!),
+        "roughdielectric": RoughDielectricBSDF(),
+        "roughdielectric_inside": RoughDielectricBSDF(),
+        "roughdielectric_into": RoughDielectricBSDF(),
+        "roughdielectric_ggx": RoughDielectricBSDF(distribution: .ggx, alpha: 0.3, interiorIOR: 1.33),
+        "roughdielectric_ggx_inside": RoughDielectricBSDF(distribution: .ggx, alpha: 0.3, interiorIOR: 1.33),
+        "roughdielectric_ggx_into": RoughDielectricBSDF(distribution: .ggx, alpha: 0.3, interiorIOR: 1.33),
+        "roughdielectric_ggx_aniso": RoughDielectricBSDF(distribution: .ggx, alphaU: 0.1, alphaV: 0.4),
+        "roughdielectric_ggx_aniso_inside": RoughDielectricBSDF(distribution: .ggx, alphaU: 0.1, alphaV: 0.4),
+        "roughdielectric_hidden": RoughDielectricBSDF(distribution: .ggx, alpha: 0.2, sampleVisible: false),
+        "roughdielectric_hidden_inside": RoughDielectricBSDF(alphaU: 0.3, alphaV: 0.15, sampleVisible: false),
+        "roughdielectric_tinted": RoughDielectricBSDF(distribution: .ggx, alpha: 0.25,
+                                                      specularReflectance: ConstantTexture(Vector3f(0.9, 0.6, 0.3)),
+                                                      specularTransmittance: UniformTexture(0.5)),
+        "roughdielectric_tinted_inside": RoughDielectricBSDF(distribution: .ggx, alpha: 0.25,
+                                                             specularReflectance: ConstantTexture(Vector3f(0.9, 0.6, 0.3)),
+                                                             specularTransmittance: UniformTexture(0.5)),
     ] }
 
     static func close(_ a: [Float], _ b: [Float], _ tolerance: Float = 1e-4) -> Bool {
@@ -63,8 +86,8 @@ struct BSDFSceneTests {
         func rows(_ v: [Vector3f]) -> [[Float]] { v.map { [$0.x, $0.y, $0.z] } }
         try TraceContext.with(CompileOptions(variant: variant)) {
             let bsdf = try #require(Self.bsdfs()[name])
-            let si = PluginFixtures.interaction(wi: vectors(values.wi))
-            let wo = Vector3Array(vectors(values.wo))
+            let si = PluginFixtures.interaction(wi: vectors(expected.wi ?? values.wi))
+            let wo = Vector3Array(vectors(expected.wo ?? values.wo))
             let eval = rows(bsdf.eval(si, wo: wo, active: true).values)
             let pdf = bsdf.pdf(si, wo: wo, active: true).values
             let sample = bsdf.sample(si, u1: FloatArray(values.u1),
@@ -85,7 +108,7 @@ struct BSDFSceneTests {
         }
     }
 
-    static let files = ["plastic.xml", "plastic_textured.xml"]
+    static let files = ["plastic.xml", "plastic_textured.xml", "roughdielectric.xml", "roughconductor.xml"]
 
     @Test("rendered with Mitsuba's seed, the image is Mitsuba's", arguments: files)
     func sameSeedAsMitsuba(file: String) throws {
@@ -102,7 +125,7 @@ struct BSDFSceneTests {
     }
 
     @Test("PRB gradients of the image mean are Mitsuba's at the same seeds, and in its seed-to-seed spread",
-          arguments: ["plastic.xml"])
+          arguments: ["plastic.xml", "roughdielectric.xml", "roughconductor.xml"])
     func gradientsAgainstMitsuba(file: String) throws {
         let stem = file.replacingOccurrences(of: ".xml", with: "")
         let data = try Data(contentsOf: Self.fixture("\(stem)_gradients.json"))
@@ -133,6 +156,44 @@ struct BSDFSceneTests {
         #expect(bsdfError("<bsdf type=\"roughconductor\" id=\"b\"><float name=\"alpha\" value=\"-0.1\"/></bsdf>").contains("alpha"))
         #expect(bsdfError("<bsdf type=\"roughconductor\" id=\"b\"><string name=\"distribution\" value=\"phong\"/></bsdf>")
             .contains("unknown distribution 'phong'"))
+    }
+
+    @Test("roughdielectric from XML: Mitsuba's defaults and keys, named indices, clear errors for bad input")
+    func roughDielectricXML() throws {
+        let plain = try #require(try loadBSDF("<bsdf type=\"roughdielectric\" id=\"b\"/>") as? RoughDielectricBSDF)
+        #expect(plain.distribution == .beckmann && plain.sampleVisible && plain.isIsotropic)
+        #expect(abs(plain.eta - 1.5046 / 1.000277) < 1e-6, "bk7 inside air")
+        #expect(plain.parameters.map(\.key) == ["alpha.value"])
+        #expect(plain.parameters[0].slot.value.values == [0.1])
+        #expect(plain.flags.contains(.glossyTransmission) && plain.flags.contains(.backSide))
+        let water = try #require(try loadBSDF("""
+            <bsdf type="roughdielectric" id="b"><string name="distribution" value="GGX"/>\
+            <string name="int_ior" value="water"/><float name="ext_ior" value="1.2"/>\
+            <float name="alpha_u" value="0.1"/><float name="alpha_v" value="0.4"/>\
+            <boolean name="sample_visible" value="false"/>\
+            <rgb name="specular_reflectance" value="0.5, 0.6, 0.7"/><float name="specular_transmittance" value="0.5"/>\
+            </bsdf>
+            """) as? RoughDielectricBSDF)
+        #expect(water.distribution == .ggx && !water.sampleVisible && !water.isIsotropic)
+        #expect(abs(water.eta - 1.333 / 1.2) < 1e-6)
+        #expect(water.parameters.map(\.key) == ["alpha_u.value", "alpha_v.value", "specular_reflectance.value",
+                                                "specular_transmittance.value"], "mi.traverse's keys, less 'eta'")
+        #expect(water.parameters.map { $0.slot.value.values }.prefix(2) == [[0.1], [0.4]])
+        let d = "<bsdf type=\"roughdielectric\" id=\"b\">"
+        #expect(bsdfError(d + "<float name=\"alpha_u\" value=\"0.1\"/></bsdf>")
+            .contains("give both 'alpha_u' and 'alpha_v'"))
+        #expect(bsdfError(d + "<float name=\"alpha\" value=\"0.1\"/><float name=\"alpha_u\" value=\"0.1\"/>"
+                          + "<float name=\"alpha_v\" value=\"0.1\"/></bsdf>").contains("either 'alpha'"))
+        #expect(bsdfError(d + "<float name=\"alpha\" value=\"-0.1\"/></bsdf>").contains("'alpha' must be a roughness"))
+        #expect(bsdfError(d + "<string name=\"distribution\" value=\"phong\"/></bsdf>")
+            .contains("unknown distribution 'phong'"))
+        #expect(bsdfError(d + "<float name=\"int_ior\" value=\"1\"/><float name=\"ext_ior\" value=\"1\"/></bsdf>")
+            .contains("must differ"))
+        #expect(bsdfError(d + "<float name=\"int_ior\" value=\"-1.5\"/></bsdf>")
+            .contains("'int_ior' must be a positive index of refraction"))
+        #expect(bsdfError(d + "<string name=\"int_ior\" value=\"unobtainium\"/></bsdf>").contains("unobtainium"))
+        #expect(bsdfError(d + "<string name=\"material\" value=\"Au\"/></bsdf>").contains("material"))
+        #expect(bsdfError(d + "<bsdf type=\"diffuse\"/></bsdf>").contains("unexpected nested"))
     }
 
     @Test("plastic from XML: Mitsuba's defaults, parameter keys, and clear errors for bad input")

@@ -29,3 +29,15 @@ extension Vector3Array {
     /// A size-1 literal vector that broadcasts against any lane count.
     static func constant(_ value: Vector3f) -> Vector3Array { Vector3Array(repeating: value, count: 1) }
 }
+
+/// `value` with its sign flipped where `sign` has its sign bit set (Dr.Jit's `mulsign`: value·sign(sign), −0
+/// counting as negative).
+func mulsign(_ value: FloatArray, _ sign: FloatArray) -> FloatArray {
+    let signBit = UInt32Array(bitPattern: sign) & 0x8000_0000
+    return FloatArray(bitPattern: UInt32Array(bitPattern: value) ^ signBit)
+}
+
+/// Each component of `v` with its sign flipped where `sign` has its sign bit set.
+func mulsign(_ v: Vector3Array, _ sign: FloatArray) -> Vector3Array {
+    Vector3Array(x: mulsign(v.x, sign), y: mulsign(v.y, sign), z: mulsign(v.z, sign))
+}

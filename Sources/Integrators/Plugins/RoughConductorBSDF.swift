@@ -57,15 +57,21 @@ public struct RoughConductorBSDF: BSDF {
         ior.readsSurfaceCoordinates || (specularReflectance?.readsSurfaceCoordinates ?? false)
     }
 
-    /// The microfacet distribution with the current roughness values, read on every valid surface lane.
-    func microfacets(_ si: SurfaceInteraction) -> MicrofacetDistribution {
+    /// The microfacet distribution with the current roughness values, read on every valid surface lane. The
+    /// roughness carries derivatives only on the lanes of `tracked` (by default all): elsewhere intermediate values
+    /// can be infinite or NaN, and a zero adjoint times such a partial derivative would make the gradient NaN.
+    func microfacets(_ si: SurfaceInteraction, tracked: BoolArray? = nil) -> MicrofacetDistribution {
         let first = UInt32Array(repeating: 0)
-        let u = alphaU.value.gather(first, mask: si.isValid)
+        func read(_ slot: ParameterSlot) -> FloatArray {
+            let value = slot.value.gather(first, mask: si.isValid)
+            guard let tracked, value.requiresGradient else { return value }
+            return select(tracked, value, value.detached())
+        }
+        let u = read(alphaU)
         if isIsotropic {
             return MicrofacetDistribution(type: distribution, alpha: u, sampleVisible: sampleVisible)
         }
-        let v = alphaV.value.gather(first, mask: si.isValid)
-        return MicrofacetDistribution(type: distribution, alphaU: u, alphaV: v, sampleVisible: sampleVisible)
+        return MicrofacetDistribution(type: distribution, alphaU: u, alphaV: read(alphaV), sampleVisible: sampleVisible)
     }
 
     /// F·specular_reflectance, RGB, for a microfacet at cosine `cosThetaI` from wi.
@@ -103,7 +109,7 @@ public struct RoughConductorBSDF: BSDF {
     public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
         let wi = si.wi
         let h = (wo + wi).normalized()
-        let microfacets = microfacets(si)
+        let microfacets = microfacets(si, tracked: active & (wi.z .> 0) & (wo.z .> 0))
         let density = microfacets.eval(h)
         let valid = active & (wi.z .> 0) & (wo.z .> 0) & (density .!= 0)
         let shadowing = microfacets.G(wi: wi, wo: wo, m: h)

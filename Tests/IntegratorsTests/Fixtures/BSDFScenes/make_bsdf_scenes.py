@@ -14,7 +14,10 @@ here = os.path.dirname(os.path.abspath(__file__))
 # Keys Mitsuba's prb differentiates (it gives nothing for a factor on Dirac lobes, such as plastic's
 # specular_reflectance: its replay differentiates BSDF evaluations only).
 SCENES = {'plastic.xml': ['coloured.bsdf.diffuse_reflectance.value', 'plain.bsdf.diffuse_reflectance.value'],
-          'plastic_textured.xml': []}
+          'plastic_textured.xml': [],
+          'roughdielectric.xml': ['plain.bsdf.alpha.value', 'aniso.bsdf.alpha_v.value',
+                                  'tinted.bsdf.specular_transmittance.value'],
+          'roughconductor.xml': ['plain.bsdf.alpha.value', 'aniso.bsdf.alpha_v.value']}
 
 for name, keys in SCENES.items():
     path = os.path.join(here, name)
@@ -56,6 +59,30 @@ BSDFS = {
                              'sample_visible': False},
     'roughconductor_ggx_aniso': {'type': 'roughconductor', 'distribution': 'ggx', 'alpha_u': 0.2, 'alpha_v': 0.6,
                                  'material': 'Cu'},
+    # Rough glass, with '_flip' (not Mitsuba's) negating wi ('wi': seen from inside, mostly transmission out of it)
+    # or wo ('wo': mostly transmission into it) for that configuration; its entry then stores its own wi and wo.
+    'roughdielectric': {'type': 'roughdielectric'},
+    'roughdielectric_inside': {'type': 'roughdielectric', '_flip': 'wi'},
+    'roughdielectric_into': {'type': 'roughdielectric', '_flip': 'wo'},
+    'roughdielectric_ggx': {'type': 'roughdielectric', 'distribution': 'ggx', 'alpha': 0.3, 'int_ior': 1.33},
+    'roughdielectric_ggx_inside': {'type': 'roughdielectric', 'distribution': 'ggx', 'alpha': 0.3, 'int_ior': 1.33,
+                                   '_flip': 'wi'},
+    'roughdielectric_ggx_into': {'type': 'roughdielectric', 'distribution': 'ggx', 'alpha': 0.3, 'int_ior': 1.33,
+                                 '_flip': 'wo'},
+    'roughdielectric_ggx_aniso': {'type': 'roughdielectric', 'distribution': 'ggx', 'alpha_u': 0.1, 'alpha_v': 0.4},
+    'roughdielectric_ggx_aniso_inside': {'type': 'roughdielectric', 'distribution': 'ggx', 'alpha_u': 0.1,
+                                         'alpha_v': 0.4, '_flip': 'wi'},
+    'roughdielectric_hidden': {'type': 'roughdielectric', 'distribution': 'ggx', 'alpha': 0.2,
+                               'sample_visible': False, '_flip': 'wo'},
+    'roughdielectric_hidden_inside': {'type': 'roughdielectric', 'alpha_u': 0.3, 'alpha_v': 0.15,
+                                      'sample_visible': False, '_flip': 'wi'},
+    'roughdielectric_tinted': {'type': 'roughdielectric', 'distribution': 'ggx', 'alpha': 0.25,
+                               'specular_transmittance': 0.5,
+                               'specular_reflectance': {'type': 'rgb', 'value': [0.9, 0.6, 0.3]}, '_flip': 'wo'},
+    'roughdielectric_tinted_inside': {'type': 'roughdielectric', 'distribution': 'ggx', 'alpha': 0.25,
+                                      'specular_transmittance': 0.5,
+                                      'specular_reflectance': {'type': 'rgb', 'value': [0.9, 0.6, 0.3]},
+                                      '_flip': 'wi'},
 }
 rng = np.random.default_rng(3)
 def directions(n):
@@ -66,13 +93,24 @@ u1 = rng.random(16); u2 = rng.random((16, 2))
 values = {'wi': wi.tolist(), 'wo': wo.tolist(), 'u1': u1.tolist(), 'u2': u2.tolist(), 'bsdfs': {}}
 ctx = mi.BSDFContext()
 for name, d in BSDFS.items():
+    d = dict(d); flip = d.pop('_flip', None)
     bsdf = mi.load_dict(d)
+    wi_, wo_ = (-wi if flip == 'wi' else wi), (-wo if flip == 'wo' else wo)
     si = dr.zeros(mi.SurfaceInteraction3f, 16)
-    si.wi = mi.Vector3f(wi.T)
+    si.wi = mi.Vector3f(wi_.T)
     si.sh_frame = mi.Frame3f(mi.Vector3f(0, 0, 1))
+    if flip:
+        # Random pairs seldom meet a narrow transmission lobe: lanes 0-7 evaluate at Mitsuba's own sampled wo
+        # (where that sample is valid), so that reflection and refraction both get nonzero values.
+        bs, w = bsdf.sample(ctx, si, mi.Float(u1), mi.Point2f(u2.T))
+        sampled, ok = np.array(bs.wo).reshape(3, -1).T, np.array(w).reshape(3, -1).T.any(axis=1)
+        wo_ = wo_.copy()
+        for lane in range(8):
+            if ok[lane]:
+                wo_[lane] = sampled[lane]
     # A Dirac-only BSDF returns scalar zeros (width 1): broadcast them to every lane.
-    f = np.broadcast_to(np.array(bsdf.eval(ctx, si, mi.Vector3f(wo.T))).reshape(3, -1), (3, 16))
-    p = np.broadcast_to(np.array(bsdf.pdf(ctx, si, mi.Vector3f(wo.T))).ravel(), (16,))
+    f = np.broadcast_to(np.array(bsdf.eval(ctx, si, mi.Vector3f(wo_.T))).reshape(3, -1), (3, 16))
+    p = np.broadcast_to(np.array(bsdf.pdf(ctx, si, mi.Vector3f(wo_.T))).ravel(), (16,))
     bs, w = bsdf.sample(ctx, si, mi.Float(u1), mi.Point2f(u2.T))
     lanes = lambda a: np.broadcast_to(np.array(a).ravel(), (16,))
     vectors = lambda a: np.broadcast_to(np.array(a).reshape(3, -1), (3, 16)).T
@@ -80,5 +118,7 @@ for name, d in BSDFS.items():
     values['bsdfs'][name] = {'eval': f.T.tolist(), 'pdf': p.tolist(), 'sample_wo': vectors(bs.wo).tolist(),
                              'sample_pdf': lanes(bs.pdf).tolist(), 'sample_weight': vectors(w).tolist(),
                              'sample_delta': delta.tolist()}
+    if flip:
+        values['bsdfs'][name].update({'wi': wi_.tolist(), 'wo': wo_.tolist()})
 with open(os.path.join(here, 'bsdf_values.json'), 'w') as f:
     json.dump(values, f, indent=1)

@@ -1,0 +1,230 @@
+// Mitsuba's `roughdielectric` BSDF: Walter et al.'s microfacet model of a rough interface between two dielectrics.
+import Tracer
+
+/// A rough glass surface: microfacets (Beckmann or GGX) that each reflect or refract like a smooth dielectric.
+/// Reflection is F D G / (4 |cos θi|) about the half vector h = wi + wo; transmission is
+/// (1 − F) D G η² |wi·h| |wo·h| / (|cos θi| (wi·h + η wo·h)²) / η² (radiance is compressed when it enters the
+/// denser side) about the generalised half vector h ∝ wi + η wo. Both sides of the surface are active: from below,
+/// the relative index is inverted. Sampling draws a microfacet normal (visible ones by default), then reflection
+/// with probability F and refraction otherwise.
+public struct RoughDielectricBSDF: BSDF {
+    /// Beckmann or GGX.
+    public let distribution: MicrofacetType
+    /// Roughness αu (along the local x axis), shape [1].
+    public let alphaU: ParameterSlot
+    /// Roughness αv (along the local y axis), shape [1]; the same slot as `alphaU` for an isotropic surface.
+    public let alphaV: ParameterSlot
+    /// Whether sampling draws visible normals (Mitsuba's `sample_visible`, default true).
+    public let sampleVisible: Bool
+    /// The interior index of refraction (Mitsuba's `int_ior`).
+    public let interiorIOR: Float
+    /// The exterior index of refraction (Mitsuba's `ext_ior`).
+    public let exteriorIOR: Float
+    /// The relative index η = int_ior / ext_ior.
+    public let eta: Float
+    /// An optional factor on the reflected part (Mitsuba's `specular_reflectance`: absent unless given).
+    public let specularReflectance: (any Texture)?
+    /// An optional factor on the transmitted part (Mitsuba's `specular_transmittance`: absent unless given).
+    public let specularTransmittance: (any Texture)?
+
+    /// An isotropic rough interface of roughness α ≥ 0 (Mitsuba's defaults: Beckmann, α = 0.1, bk7 inside air).
+    public init(distribution: MicrofacetType = .beckmann, alpha: Float = 0.1, sampleVisible: Bool = true,
+                interiorIOR: Float = 1.5046, exteriorIOR: Float = 1.000277,
+                specularReflectance: (any Texture)? = nil, specularTransmittance: (any Texture)? = nil) {
+        precondition(alpha >= 0 && alpha.isFinite, "RoughDielectricBSDF: alpha must be finite and ≥ 0, got \(alpha)")
+        let slot = ParameterSlot(value: FloatArray([alpha]), shape: [1])
+        self.init(distribution: distribution, alphaU: slot, alphaV: slot, sampleVisible: sampleVisible,
+                  interiorIOR: interiorIOR, exteriorIOR: exteriorIOR, specularReflectance: specularReflectance,
+                  specularTransmittance: specularTransmittance)
+    }
+
+    /// An anisotropic rough interface of roughnesses αu, αv ≥ 0.
+    public init(distribution: MicrofacetType = .beckmann, alphaU: Float, alphaV: Float, sampleVisible: Bool = true,
+                interiorIOR: Float = 1.5046, exteriorIOR: Float = 1.000277,
+                specularReflectance: (any Texture)? = nil, specularTransmittance: (any Texture)? = nil) {
+        precondition(alphaU >= 0 && alphaU.isFinite && alphaV >= 0 && alphaV.isFinite,
+                     "RoughDielectricBSDF: alpha_u and alpha_v must be finite and ≥ 0, got \(alphaU), \(alphaV)")
+        self.init(distribution: distribution, alphaU: ParameterSlot(value: FloatArray([alphaU]), shape: [1]),
+                  alphaV: ParameterSlot(value: FloatArray([alphaV]), shape: [1]), sampleVisible: sampleVisible,
+                  interiorIOR: interiorIOR, exteriorIOR: exteriorIOR, specularReflectance: specularReflectance,
+                  specularTransmittance: specularTransmittance)
+    }
+
+    private init(distribution: MicrofacetType, alphaU: ParameterSlot, alphaV: ParameterSlot, sampleVisible: Bool,
+                 interiorIOR: Float, exteriorIOR: Float, specularReflectance: (any Texture)?,
+                 specularTransmittance: (any Texture)?) {
+        precondition(interiorIOR > 0 && exteriorIOR > 0 && interiorIOR != exteriorIOR,
+                     "RoughDielectricBSDF: the indices must be positive and differ, got \(interiorIOR), \(exteriorIOR)")
+        self.distribution = distribution
+        self.alphaU = alphaU
+        self.alphaV = alphaV
+        self.sampleVisible = sampleVisible
+        self.interiorIOR = interiorIOR
+        self.exteriorIOR = exteriorIOR
+        eta = interiorIOR / exteriorIOR
+        self.specularReflectance = specularReflectance
+        self.specularTransmittance = specularTransmittance
+    }
+
+    /// True when one roughness serves both axes (Mitsuba's `alpha`).
+    public var isIsotropic: Bool { alphaU === alphaV }
+
+    /// Glossy reflection and glossy transmission, on both sides.
+    public var flags: BSDFFlags { [.glossyReflection, .glossyTransmission, .frontSide, .backSide] }
+
+    /// Whether any of its textures reads uv.
+    public var readsSurfaceCoordinates: Bool {
+        (specularReflectance?.readsSurfaceCoordinates ?? false)
+            || (specularTransmittance?.readsSurfaceCoordinates ?? false)
+    }
+
+    /// The microfacet distribution with the current roughness values, read on every valid surface lane. The
+    /// roughness carries derivatives only on the lanes of `tracked`: elsewhere (inactive lanes, whose directions
+    /// may be degenerate) intermediate values can be infinite or NaN, and a zero adjoint times such a partial
+    /// derivative would turn the summed gradient into NaN.
+    func microfacets(_ si: SurfaceInteraction, tracked: BoolArray) -> MicrofacetDistribution {
+        let first = UInt32Array(repeating: 0)
+        func read(_ slot: ParameterSlot) -> FloatArray {
+            let value = slot.value.gather(first, mask: si.isValid)
+            return value.requiresGradient ? select(tracked, value, value.detached()) : value
+        }
+        let u = read(alphaU)
+        if isIsotropic {
+            return MicrofacetDistribution(type: distribution, alpha: u, sampleVisible: sampleVisible)
+        }
+        return MicrofacetDistribution(type: distribution, alphaU: u, alphaV: read(alphaV), sampleVisible: sampleVisible)
+    }
+
+    /// The distribution normals are drawn from. Without visible-normal sampling the roughness is widened by
+    /// 1.2 − 0.2 √|cos θi| (Walter et al.'s remedy for large sample weights at grazing incidence), as Mitsuba does.
+    private func samplingMicrofacets(_ distribution: MicrofacetDistribution, cosThetaI: FloatArray)
+        -> MicrofacetDistribution {
+        guard !sampleVisible else { return distribution }
+        var widened = distribution
+        let factor = 1.2 - 0.2 * sqrt(abs(cosThetaI))
+        widened.alphaU = widened.alphaU * factor
+        widened.alphaV = widened.alphaV * factor
+        return widened
+    }
+
+    /// The half vector of wi and wo, turned into the upper hemisphere: wi + wo for reflection, wi + η wo for
+    /// transmission (η the relative index seen from wi's side).
+    private func halfVector(wi: Vector3Array, wo: Vector3Array, reflects: BoolArray, eta: FloatArray) -> Vector3Array {
+        let scale = select(reflects, .constant(1), eta)
+        let m = (wi + wo * scale).normalized()
+        return mulsign(m, m.z)
+    }
+
+    /// The relative index seen from wi's side: η above the surface, 1/η below.
+    private func relativeIndex(cosThetaI: FloatArray) -> (eta: FloatArray, inverse: FloatArray) {
+        let above = cosThetaI .> 0
+        return (select(above, .constant(eta), .constant(1 / eta)), select(above, .constant(1 / eta), .constant(eta)))
+    }
+
+    /// The Jacobian |∂h/∂wo|: 1/(4 wo·h) for reflection, η² (wo·h) / (wi·h + η wo·h)² for transmission.
+    private func halfVectorJacobian(reflects: BoolArray, wiDotM: FloatArray, woDotM: FloatArray,
+                                    eta: FloatArray) -> FloatArray {
+        let transmitted = eta * eta * woDotM / square(wiDotM + eta * woDotM)
+        return select(reflects, rcp(4 * woDotM), transmitted)
+    }
+
+    /// A microfacet normal m from u2 (drawn for wi flipped into the upper hemisphere), then reflection about m if
+    /// u1 ≤ F(wi·m) and refraction through m otherwise. The pdf includes the lobe probability F or 1 − F; the
+    /// weight is the lobe's factor (η_ti² for refraction, times the optional textures) times G1(wo, m) for visible
+    /// normals (G(wi, wo, m)(wi·m)/(cos θi cos θm) otherwise). Invalid (weight 0) at cos θi = 0 or where the
+    /// normal's pdf is 0.
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+        let wi = si.wi
+        let cosThetaI = wi.z
+        var valid = active & (cosThetaI .!= 0)
+        let microfacets = microfacets(si, tracked: valid)
+        let sampler = samplingMicrofacets(microfacets, cosThetaI: cosThetaI)
+        let (m, normalPDF) = sampler.sample(wi: mulsign(wi, cosThetaI), u: u2)
+        valid = valid & (normalPDF .!= 0)
+
+        let wiDotM = wi.dot(m)
+        let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: eta)
+        let reflects = (u1 .<= fresnel.reflectance) & valid
+        let lobePDF = select(reflects, fresnel.reflectance, 1 - fresnel.reflectance).detached()
+        let sampledEta = select(reflects, .constant(1), fresnel.etaIT)
+
+        let reflected = reflect(wi, about: m)
+        // Refraction through m: (wi·m η_ti + cos θt) m − η_ti wi.
+        let refracted = fma(m, fma(wiDotM, fresnel.etaTI, fresnel.cosThetaT), -(wi * fresnel.etaTI))
+        let wo = select(reflects, reflected, refracted)
+        let woDotM = wo.dot(m)
+        let jacobian = halfVectorJacobian(reflects: reflects, wiDotM: wiDotM, woDotM: woDotM, eta: sampledEta)
+
+        let ones = Vector3Array.constant(Vector3f(1, 1, 1))
+        let reflectionFactor = specularReflectance?.eval(si.uv, active: si.isValid) ?? ones
+        let compression = fresnel.etaTI * fresnel.etaTI
+        let transmissionFactor = (specularTransmittance?.eval(si.uv, active: si.isValid) ?? ones) * compression
+        let lobeWeight = select(reflects, reflectionFactor, transmissionFactor)
+        let shadowing = sampleVisible
+            ? microfacets.smithG1(wo, m)
+            : microfacets.G(wi: wi, wo: wo, m: m) * wiDotM / (cosThetaI * m.z)
+        let weight = lobeWeight * shadowing
+        let lanes = Swift.max(wi.count, u1.count, u2.count, active.count)
+        return BSDFSample(wo: wo, pdf: normalPDF * lobePDF * abs(jacobian), eta: sampledEta,
+                          weight: select(valid, weight, .constant(.zero)),
+                          isDelta: BoolArray(repeating: false, count: lanes))
+    }
+
+    /// The BSDF times |cos θo|: F D G / (4 |cos θi|) where wi and wo lie on the same side, the transmitted
+    /// (1 − F) part otherwise; 0 at cos θi = 0.
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+        let wi = si.wi
+        let cosThetaI = wi.z
+        let valid = active & (cosThetaI .!= 0)
+        let reflects = cosThetaI * wo.z .> 0
+        let (eta, inverseEta) = relativeIndex(cosThetaI: cosThetaI)
+        let m = halfVector(wi: wi, wo: wo, reflects: reflects, eta: eta)
+        let microfacets = microfacets(si, tracked: valid)
+        let density = microfacets.eval(m)
+        let wiDotM = wi.dot(m), woDotM = wo.dot(m)
+        let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: self.eta).reflectance
+        let shadowing = microfacets.G(wi: wi, wo: wo, m: m)
+
+        let reflected = fresnel * density * shadowing / (4 * abs(cosThetaI))
+        let transmitted = abs(square(inverseEta) * (1 - fresnel) * density * shadowing * eta * eta * wiDotM * woDotM
+                                  / (cosThetaI * square(wiDotM + eta * woDotM)))
+        var reflection = Vector3Array(x: reflected, y: reflected, z: reflected)
+        if let specularReflectance { reflection = reflection * specularReflectance.eval(si.uv, active: si.isValid) }
+        var transmission = Vector3Array(x: transmitted, y: transmitted, z: transmitted)
+        if let specularTransmittance {
+            transmission = transmission * specularTransmittance.eval(si.uv, active: si.isValid)
+        }
+        return select(valid, select(reflects, reflection, transmission), .constant(.zero))
+    }
+
+    /// The density of `sample`'s directions: the normal's pdf (for wi flipped up, with the widened roughness when
+    /// normals are not visible-sampled) times F or 1 − F times the half-vector Jacobian; 0 where wi or wo sees
+    /// the back of the microfacet.
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+        let wi = si.wi
+        let cosThetaI = wi.z, cosThetaO = wo.z
+        let reflects = cosThetaI * cosThetaO .> 0
+        let (eta, _) = relativeIndex(cosThetaI: cosThetaI)
+        let m = halfVector(wi: wi, wo: wo, reflects: reflects, eta: eta)
+        let wiDotM = wi.dot(m), woDotM = wo.dot(m)
+        let valid = active & (cosThetaI .!= 0) & (wiDotM * cosThetaI .> 0) & (woDotM * cosThetaO .> 0)
+        let jacobian = halfVectorJacobian(reflects: reflects, wiDotM: wiDotM, woDotM: woDotM, eta: eta)
+
+        let sampler = samplingMicrofacets(microfacets(si, tracked: valid), cosThetaI: cosThetaI)
+        let normalPDF = sampler.pdf(wi: mulsign(wi, cosThetaI), m: m)
+        let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: self.eta).reflectance
+        let result = normalPDF * select(reflects, fresnel, 1 - fresnel) * abs(jacobian)
+        return select(valid, result, .constant(0))
+    }
+
+    /// Mitsuba's keys, in its order (its "eta" is not differentiable here): "alpha.value" (or "alpha_u.value" and
+    /// "alpha_v.value"), then "specular_reflectance.value" and "specular_transmittance.value" when given.
+    public var parameters: [(key: String, slot: ParameterSlot)] {
+        var result: [(key: String, slot: ParameterSlot)] = isIsotropic
+            ? [("alpha.value", alphaU)]
+            : [("alpha_u.value", alphaU), ("alpha_v.value", alphaV)]
+        result += specularReflectance?.parameters.map { ("specular_reflectance." + $0.key, $0.slot) } ?? []
+        result += specularTransmittance?.parameters.map { ("specular_transmittance." + $0.key, $0.slot) } ?? []
+        return result
+    }
+}
