@@ -1,8 +1,11 @@
 // Reverse and forward traversal of the tape. Adjoint code is recorded as ordinary (untaped) traced operations.
 
 extension TraceContext {
-    /// Propagates adjoints from `seeds` back to every leaf they depend on.
+    /// Propagates adjoints from `seeds` back to every leaf they depend on. Inside a symbolic loop body, the
+    /// traversal stops at the entries the body did not compute (`LoopAdjoints.swift`).
     func backward(from seeds: [(TapeEntry, FloatArray)]) {
+        let loopScope = innermostLoopAdjointScope
+        func isLocal(_ entry: TapeEntry) -> Bool { loopScope?.computesInBody(entry) ?? true }
         withGradientsSuspended {
             // Phase 1: every entry reachable from the seeds, latest first.
             var reachable: [UInt64: TapeEntry] = [:]
@@ -10,7 +13,7 @@ extension TraceContext {
             while let entry = stack.popLast() {
                 guard reachable[entry.serial] == nil else { continue }
                 reachable[entry.serial] = entry
-                stack.append(contentsOf: entry.parents.compactMap { $0 })
+                if isLocal(entry) { stack.append(contentsOf: entry.parents.compactMap { $0 }) }
             }
             let order = reachable.values.sorted { $0.serial > $1.serial }
             // Phase 2: adjoints of intermediate entries live only during this traversal. Gather adjoints into one
@@ -26,6 +29,10 @@ extension TraceContext {
                 }
             }
             func accumulate(_ contribution: AdjointContribution, into entry: TapeEntry) {
+                if let loopScope, !isLocal(entry) {
+                    deferAdjoint(contribution, into: entry, scope: loopScope)
+                    return
+                }
                 let size = entry.result.size
                 switch contribution {
                 case .value(var value):
@@ -49,7 +56,13 @@ extension TraceContext {
                                      mask: mask.node)
                 }
             }
-            for (entry, seed) in seeds { accumulate(.value(seed), into: entry) }
+            // In an evaluated loop's body, as its scatters do, backward acts on the lanes still active (a symbolic
+            // body's scatter-adds are masked by the loop itself).
+            let activeLanes = activeLoopMask.map { BoolArray(node: $0) }
+            for (entry, seed) in seeds {
+                let seed = activeLanes.map { select($0, seed, FloatArray(repeating: 0, context: self)) } ?? seed
+                accumulate(.value(seed), into: entry)
+            }
             // Phase 3: each entry passes its adjoint to its parents.
             for entry in order where !entry.isLeaf {
                 guard let adjoint = adjoints.removeValue(forKey: entry.serial) else { continue }

@@ -4,7 +4,9 @@
 public enum LoopMode: Sendable, Hashable {
     /// The condition and body are recorded once and compiled into the kernel of the state's size as a loop with
     /// per-lane masks: a vector leaves it when none of its lanes is active. The code computing the initial state
-    /// and the code using the results share that kernel. Not differentiable.
+    /// and the code using the results share that kernel. Its state cannot be gradient-tracked, but the body may
+    /// differentiate its own expressions with `backward` (as `prb.py` calls `dr.backward_from` in its loop): the
+    /// adjoints that reach arrays computed outside the body are scatter-added in the loop and carried on from there.
     case symbolic
     /// The host runs the condition and body once per iteration and evaluates the state each time (one launch per
     /// iteration), until no lane is active; lanes that have left keep their values. Differentiable, since every
@@ -24,7 +26,8 @@ public enum LoopMode: Sendable, Hashable {
 /// their fields); its arrays have one size (or size 1, broadcast). `body` returns the next state, of the same
 /// structure. Inside the body, gathers read arrays computed outside the loop, and scatters and scatter-adds write
 /// arrays outside it for the lanes still active (a body must not read an array it writes, nor evaluate or reduce
-/// its state). All modes give the same values (float scatter-adds may add their terms in another order).
+/// its state). A `backward` in the body acts on the lanes still active too. All modes give the same values (float
+/// scatter-adds may add their terms in another order).
 ///
 ///     let steps = whileLoop(Collatz(value: x, steps: Int32Array(repeating: 0))) { $0.value .> 1 } body: { state in
 ///         Collatz(value: select(state.value & 1 .== 0, state.value >> 1, state.value * 3 + 1),

@@ -24,6 +24,7 @@ extension TraceContext {
         }
         let (id, size, variables, results, sideEffects) = (recorded.id, recorded.size, recorded.variables,
                                                             recorded.results, recorded.sideEffects)
+        defer { finishLoopAdjoints(recorded.adjoints) }
         var mask = recorded.condition
         // Phase 2: checks. Lanes outside an enclosing evaluated loop's mask do not iterate.
         if case .masked(let enclosing)? = loopScopes.last {
@@ -68,6 +69,8 @@ extension TraceContext {
         var condition: Node
         var results: [Node]
         var sideEffects: [SideEffect]
+        /// The adjoints that `backward` calls in the body scatter-added for entries outside it.
+        var adjoints: LoopAdjointScope
     }
 
     /// Records the condition and body once on new placeholders; their side effects are collected by the scope.
@@ -83,13 +86,14 @@ extension TraceContext {
             if case .recording(let id, _) = scope { return id } else { return nil }
         }
         loopScopes.append(.recording(id: id, sideEffects: []))
-        let mask = adopting(condition(variables))
-        let results = body(variables).map(adopting)
+        let ((mask, results), adjoints) = withLoopAdjointScope(bodyID: id, size: size) {
+            (adopting(condition(variables)), body(variables).map(adopting))
+        }
         guard case .recording(_, let sideEffects) = loopScopes.removeLast() else {
             preconditionFailure("Tracer: loop scopes were not nested")
         }
         return RecordedBody(id: id, enclosingLoops: enclosingLoops, size: size, variables: variables, condition: mask,
-                            results: results, sideEffects: sideEffects)
+                            results: results, sideEffects: sideEffects, adjoints: adjoints)
     }
 
     /// A size-1 array as `size` equal elements.
