@@ -1,4 +1,4 @@
-// The symbolic path loop: images, batches and PRB gradients equal the wavefront's bit for bit, in one kernel.
+// The symbolic path loop: images and batches equal the wavefront's bit for bit, PRB gradients up to rounding.
 import Foundation
 import Testing
 import Tracer
@@ -52,15 +52,20 @@ struct SymbolicPathLoopTests {
         }
     }
 
-    @Test("a batched render with its PRB replay, and its gradient, are bit for bit the wavefront's",
+    @Test("a batched render with its PRB replay is bit for bit the wavefront's, its gradient equal up to rounding",
           arguments: Variant.allCases)
     func sameBatch(variant: Variant) throws {
         let wavefront = try Self.batch(.wavefront, variant: variant)
         let symbolic = try Self.batch(.symbolic, variant: variant)
         #expect(symbolic.image == wavefront.image)
-        // The adjoint pass is a wavefront in both modes and reads the same replay radiance: the same sums.
-        #expect(symbolic.gradient == wavefront.gradient)
-        #expect(wavefront.gradient.contains { Float(bitPattern: $0) != 0 })
+        // The adjoint pass adds the same terms, in another order (scatter-adds per vector and bounce rather than
+        // per bounce over the wavefront): equal up to float rounding of the sums.
+        let a = symbolic.gradient.map(Float.init(bitPattern:)), b = wavefront.gradient.map(Float.init(bitPattern:))
+        let scale = b.map(abs).max() ?? 0
+        let difference = zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(a.count == b.count)
+        #expect(scale > 0)
+        #expect(difference <= 1e-5 * scale, "largest difference \(difference) of gradients up to \(scale)")
     }
 
     @Test("a shard's film sums are bit for bit the wavefront's")

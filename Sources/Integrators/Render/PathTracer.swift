@@ -39,18 +39,18 @@ enum PathTracer {
     /// the same kernel as the one before it is not recorded at all: the previous bounce's launch is frozen
     /// (`TraceContext.evaluateFreezing`) and launched again on the new arrays, compacted ones too.
     ///
-    /// With `IntegratorSettings.pathLoop` symbolic, a pass without `onVertex` (the primal render and the PRB primal
-    /// replay) runs every bounce in one kernel instead (`symbolicRadiance`); the adjoint replay records autodiff
-    /// inside each bounce, which a symbolic loop cannot hold, so it stays a wavefront.
+    /// With `IntegratorSettings.pathLoop` symbolic, every bounce runs in one kernel instead (`symbolicRadiance`),
+    /// the PRB adjoint replay's too: its per-vertex `backward` is recorded in the loop body.
     static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler,
                          progress: RenderProgress? = nil, carried: [FloatArray] = [],
                          onVertex: ((PathVertex, PathState, [FloatArray]) -> [FloatArray])? = nil) -> Vector3Array {
         if scene.integrator.kind == .direct && onVertex == nil && carried.isEmpty {
             return DirectIntegrator.radiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler)
         }
-        if scene.integrator.pathLoop == .symbolic && onVertex == nil && carried.isEmpty && scene.integrator.maxDepth != 0 {
+        if scene.integrator.pathLoop == .symbolic && scene.integrator.maxDepth != 0
+            && scene.integrator.kind != .direct {
             return symbolicRadiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler,
-                                    progress: progress)
+                                    progress: progress, carried: carried, onVertex: onVertex)
         }
         var arrays = LoopArrays(state: PathState(ray: rays, lanes: laneCount, tracksPosition: scene.hasSurfaceEmitters), sampler: sampler, carried: carried,
                                 laneImages: scene.originalBatchLanes(lanes: laneCount))

@@ -1,41 +1,53 @@
-// The primal path loop as one symbolic loop: every bounce of every lane in one kernel, the path state in registers.
+// The path loop as one symbolic loop: every bounce of every lane in one kernel, the path state in registers.
 //
 // The wavefront (`PathTracer.radiance`) writes and reads the path state and streams (22 words per lane) per bounce;
 // here the loop body is `PathVertex.trace` itself, recorded once, and each vector of 16 lanes runs its bounces
-// until its last path ends. Per lane the arithmetic is the wavefront's, so images are the same bit for bit.
+// until its last path ends. Per lane the arithmetic is the wavefront's, so images are the same bit for bit. The PRB
+// adjoint replay runs the same loop with its carried arrays in the state and its per-vertex `backward` in the body
+// (Mitsuba's `prb.py`), whose gradient scatter-adds the loop runs (`LoopAdjoints.swift` in the Tracer).
 import Tracer
 
-/// A symbolic path loop's state: the path and the lane's random stream.
+/// A symbolic path loop's state: the path, the lane's random stream and the caller's carried arrays.
 struct SymbolicPathState: TraversableStruct {
     var path: PathState
     var rng: PCG32
+    var carried: [FloatArray]
 
-    /// Visits the path state, then the generator.
+    /// Visits the path state, the generator, then the carried arrays.
     mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
         path.traverse(&visitor)
         rng.traverse(&visitor)
+        carried.traverse(&visitor)
     }
 }
 
 extension PathTracer {
     /// Every lane's radiance from one symbolic `whileLoop` whose body is one bounce (`PathVertex.trace`); the camera
-    /// rays, the samplers' seeding and the loop are one kernel, evaluated here. A lane stays in the loop while its
-    /// path is active, which is the wavefront's bounce count: a path goes on only below the depth limit.
-    /// `progress` is told once, when every bounce is done.
+    /// rays, the samplers' seeding and the loop are one kernel. A lane stays in the loop while its path is active,
+    /// which is the wavefront's bounce count: a path goes on only below the depth limit. `carried` and `onVertex`
+    /// are those of `radiance`: the carried arrays are loop state, and `onVertex` records its work (scatter-adds,
+    /// `backward`) into the body. Without `onVertex` the radiance is evaluated here; with it, the loop runs when
+    /// what its body writes is read. `progress` is told once, when every bounce is recorded.
     static func symbolicRadiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler,
-                                 progress: RenderProgress?) -> Vector3Array {
+                                 progress: RenderProgress?, carried: [FloatArray] = [],
+                                 onVertex: ((PathVertex, PathState, [FloatArray]) -> [FloatArray])? = nil)
+        -> Vector3Array {
         // Batched lookups take each lane's image from its index (lanes never move in a symbolic loop).
         scene.resetBatchLanes()
-        let start = SymbolicPathState(path: PathState(ray: rays, lanes: laneCount, tracksPosition: scene.hasSurfaceEmitters), rng: sampler.rng)
-        // Only the radiance leaves the loop: the other outputs are dropped before the evaluation, so the kernel
-        // stores 3 words per lane, not the whole state.
-        let radiance = whileLoop(start, mode: .symbolic) { $0.path.active } body: { state in
+        let start = SymbolicPathState(path: PathState(ray: rays, lanes: laneCount,
+                                                      tracksPosition: scene.hasSurfaceEmitters),
+                                      rng: sampler.rng, carried: carried)
+        let end = whileLoop(start, mode: .symbolic) { $0.path.active } body: { state in
             var streams = sampler
             streams.rng = state.rng
-            let (_, next) = PathVertex.trace(state.path, scene: scene, sampler: &streams)
-            return SymbolicPathState(path: next, rng: streams.rng)
-        }.path.radiance
-        TraceContext.current.evaluate(radiance.components.map(\.node))
+            let (vertex, next) = PathVertex.trace(state.path, scene: scene, sampler: &streams)
+            let carried = onVertex?(vertex, next, state.carried) ?? state.carried
+            return SymbolicPathState(path: next, rng: streams.rng, carried: carried)
+        }
+        // Only the radiance leaves the loop: the other outputs are dropped before the evaluation, so the kernel
+        // stores 3 words per lane, not the whole state.
+        let radiance = end.path.radiance
+        if onVertex == nil { TraceContext.current.evaluate(radiance.components.map(\.node)) }
         let maxDepth = scene.integrator.maxDepth
         progress?(max(maxDepth, 1), maxDepth)
         return radiance
