@@ -85,7 +85,7 @@ extension Scene {
     /// emitter values are differentiated. Lanes where `mask` is false get unspecified values.
     private func perEmitter<Arguments: TraversableStruct, Result: TraversableStruct>(
         _ index: UInt32Array, arguments: Arguments, mask: BoolArray,
-        _ body: (any Emitter, Arguments, BoolArray) -> Result
+        _ body: @escaping (any Emitter, Arguments, BoolArray) -> Result
     ) -> Result {
         if emitters.count == 1 { return body(emitters[0].emitter, arguments, mask) }
         let context = index.context

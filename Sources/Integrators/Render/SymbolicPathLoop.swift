@@ -4,7 +4,7 @@
 // here the loop body is `PathVertex.trace` itself, recorded once, and each vector of 16 lanes runs its bounces
 // until its last path ends. Per lane the arithmetic is the wavefront's, so images are the same bit for bit. The PRB
 // adjoint replay runs the same loop with its carried arrays in the state and its per-vertex `backward` in the body
-// (Mitsuba's `prb.py`), whose gradient scatter-adds the loop runs (`LoopAdjoints.swift` in the Tracer).
+// (Mitsuba's `prb.py`), whose gradient scatter-adds the loop runs (`BodyAdjoints.swift` in the Tracer).
 import Tracer
 
 /// A symbolic path loop's state: the path, the lane's random stream and the caller's carried arrays.

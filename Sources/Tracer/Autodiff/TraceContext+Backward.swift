@@ -2,9 +2,9 @@
 
 extension TraceContext {
     /// Propagates adjoints from `seeds` back to every leaf they depend on. Inside a symbolic loop body, the
-    /// traversal stops at the entries the body did not compute (`LoopAdjoints.swift`).
+    /// traversal stops at the entries the body did not compute (`BodyAdjoints.swift`).
     func backward(from seeds: [(TapeEntry, FloatArray)]) {
-        let loopScope = innermostLoopAdjointScope
+        let loopScope = innermostBodyAdjointScope
         func isLocal(_ entry: TapeEntry) -> Bool { loopScope?.computesInBody(entry) ?? true }
         withGradientsSuspended {
             // Phase 1: every entry reachable from the seeds, latest first.

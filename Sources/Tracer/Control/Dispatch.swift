@@ -9,8 +9,13 @@
 /// that some lane of it selects, once each, on the lanes that select it (in increasing case order), so 400 cases
 /// cost what the ones a vector needs cost. Cases may gather from arrays computed outside (evaluated before the
 /// kernel), and may scatter and scatter-add (for their own lanes only); a case must not read an array that a case
-/// writes, nor evaluate or reduce its arguments. Dispatches work inside symbolic loop bodies and inside cases. Not
-/// differentiable.
+/// writes, nor evaluate or reduce its arguments. Dispatches work inside symbolic loop bodies and inside cases.
+///
+/// Differentiable in reverse mode, as Dr.Jit's virtual calls: when the arguments or the arrays the cases capture
+/// are gradient-tracked, the float results are too, and `backward` through them runs a second dispatch whose cases
+/// record their own case again and differentiate it (`DispatchDerivative`), so gradients reach both the arguments
+/// and the captured arrays. The cases are therefore kept (`@escaping`) and must record the same code when called
+/// again.
 ///
 /// `Arguments` and `Result` are any `TraversableStruct`s; every case must return the same structure.
 ///
@@ -26,25 +31,27 @@ public func dispatch<Arguments: TraversableStruct, Result: TraversableStruct>(
 /// `dispatch` with `count` cases given by one closure: `body(c, arguments)` records case c (c in 0..<count).
 public func dispatch<Arguments: TraversableStruct, Result: TraversableStruct>(
     _ index: UInt32Array, count: Int, arguments: Arguments, mask: BoolArray = true,
-    body: (Int, Arguments) -> Result
+    body: @escaping (Int, Arguments) -> Result
 ) -> Result {
     precondition(count >= 1, "Tracer: a dispatch needs at least one case")
     let arrays = arguments.tracedArrays
-    precondition((arrays + [AnyTracedArray(node: index.node, tape: nil)]).allSatisfy { $0.tape == nil },
-                 "Tracer: a dispatch is not differentiable, and its arguments hold a gradient-tracked array "
-                 + "(detach them)")
     let context = ([index.node, mask.node] + arrays.map(\.node)).first { !$0.isLiteral }?.context
         ?? TraceContext.current
+    // The cases see untracked placeholders; a result that is tracked all the same depends on a captured array.
     var template: Result?
+    var capturesTrackedArrays = false
     let outputs = context.recordDispatch(index: index.node, mask: mask.node, arguments: arrays.map(\.node),
                                          count: count) { number, placeholders in
         let result = body(number, arguments.replacingTracedArrays(placeholders.map { AnyTracedArray(node: $0, tape: nil) }))
         let results = result.tracedArrays
-        precondition(results.allSatisfy { $0.tape == nil },
-                     "Tracer: a dispatch is not differentiable, and case \(number) returns a gradient-tracked array "
-                     + "(detach it)")
+        if results.contains(where: { $0.tape != nil }) { capturesTrackedArrays = true }
         if template == nil { template = result }
         return results.map(\.node)
     }
-    return template!.replacingTracedArrays(outputs.map { AnyTracedArray(node: $0, tape: nil) })
+    var results = outputs.map { AnyTracedArray(node: $0, tape: nil) }
+    if (capturesTrackedArrays || arrays.contains { $0.tape != nil }) && context.isRecordingGradients {
+        results = DispatchDerivative.attach(to: results, index: index, mask: mask, arguments: arguments,
+                                            count: count, body: body, in: context)
+    }
+    return template!.replacingTracedArrays(results)
 }

@@ -65,6 +65,9 @@ extension TraceContext {
         // Phase 1: each case, recorded once on placeholders of its own. An outer scope holds the side effects of
         // the cases recorded so far, so that a later case writes into the same arrays (not into copies of them).
         var cases: [DispatchCase] = []
+        // What `backward` calls in the cases leave for the code outside, carried on once the dispatch is recorded.
+        var caseAdjoints: [BodyAdjointScope] = []
+        defer { caseAdjoints.forEach(finishBodyAdjoints) }
         let outerID = makeNodeID().rawValue
         loopScopes.append(.recording(id: outerID, sideEffects: []))
         for number in 0..<count {
@@ -74,7 +77,10 @@ extension TraceContext {
             }
             let id = makeNodeID().rawValue
             loopScopes.append(.recording(id: id, sideEffects: []))
-            let results = body(number, placeholders).map(adoptingLiteral)
+            let (results, adjoints) = withBodyAdjointScope(bodyID: id, size: size) {
+                body(number, placeholders).map(adoptingLiteral)
+            }
+            caseAdjoints.append(adjoints)
             guard case .recording(_, let sideEffects) = loopScopes.removeLast() else {
                 preconditionFailure("Tracer: loop and dispatch scopes were not nested")
             }

@@ -24,7 +24,7 @@ extension TraceContext {
         }
         let (id, size, variables, results, sideEffects) = (recorded.id, recorded.size, recorded.variables,
                                                             recorded.results, recorded.sideEffects)
-        defer { finishLoopAdjoints(recorded.adjoints) }
+        defer { finishBodyAdjoints(recorded.adjoints) }
         var mask = recorded.condition
         // Phase 2: checks. Lanes outside an enclosing evaluated loop's mask do not iterate.
         if case .masked(let enclosing)? = loopScopes.last {
@@ -70,7 +70,7 @@ extension TraceContext {
         var results: [Node]
         var sideEffects: [SideEffect]
         /// The adjoints that `backward` calls in the body scatter-added for entries outside it.
-        var adjoints: LoopAdjointScope
+        var adjoints: BodyAdjointScope
     }
 
     /// Records the condition and body once on new placeholders; their side effects are collected by the scope.
@@ -86,7 +86,7 @@ extension TraceContext {
             if case .recording(let id, _) = scope { return id } else { return nil }
         }
         loopScopes.append(.recording(id: id, sideEffects: []))
-        let ((mask, results), adjoints) = withLoopAdjointScope(bodyID: id, size: size) {
+        let ((mask, results), adjoints) = withBodyAdjointScope(bodyID: id, size: size) {
             (adopting(condition(variables)), body(variables).map(adopting))
         }
         guard case .recording(_, let sideEffects) = loopScopes.removeLast() else {

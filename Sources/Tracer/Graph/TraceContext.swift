@@ -57,8 +57,8 @@ public final class TraceContext: @unchecked Sendable {
     var tapeEntryPurgeThreshold = 4096
     /// The loop bodies being recorded or run, innermost last (see `TraceContext+Loops.swift`).
     var loopScopes: [LoopScope] = []
-    /// The symbolic loop bodies being recorded, innermost last, with the adjoints they hand out (`LoopAdjoints.swift`).
-    var loopAdjointScopes: [LoopAdjointScope] = []
+    /// The symbolic loop bodies being recorded, innermost last, with the adjoints they hand out (`BodyAdjoints.swift`).
+    var bodyAdjointScopes: [BodyAdjointScope] = []
 
     /// Creates a context. Its value-numbering table holds the expressions recorded since the last evaluation,
     /// and they hold the context: call `clearValueNumbers()` when done with a context of your own (`with(_:_:)`

@@ -1,19 +1,20 @@
-// Reverse mode inside a symbolic loop body: adjoints stop at the body's edge and are scatter-added across iterations.
+// Reverse mode inside a symbolic loop body or dispatch case: adjoints stop at the body's edge and are scatter-added.
 //
 // Mitsuba's `prb.py` calls `dr.backward_from` inside its loop: each iteration's local expression is differentiated
 // there and then, and its gradient accumulates into the scene parameters captured by the body. Here, a `backward`
-// recorded in a symbolic body propagates adjoints through the entries the body computed (per lane, in registers)
-// and stops at every entry it did not: arrays computed before the loop, leaves, and size-1 values. Their adjoints
-// are scatter-added, by the body's active lanes in every iteration, into one zero-initialised buffer per entry
-// (lane l's adjoint at index l for an array of the loop's size, all at index 0 for a size-1 array; a gather's
-// adjoint keeps its own index). Once the loop is recorded, an ordinary `backward` from those buffers carries the
-// accumulated adjoints on to the leaves; reading any of them runs the loop first.
+// recorded in a symbolic body (a loop body or a dispatch case) propagates adjoints through the entries the body
+// recorded (per lane, in registers) and stops at every entry it did not: arrays computed before the loop, leaves
+// made outside, and size-1 values. Their adjoints are scatter-added, by the body's active lanes (every iteration
+// of a loop, the lanes of a case), into one zero-initialised buffer per entry (lane l's adjoint at index l for an
+// array of the body's size, all at index 0 for a size-1 array; a gather's adjoint keeps its own index). Once the
+// loop or dispatch is recorded, an ordinary `backward` from those buffers carries the accumulated adjoints on to
+// the leaves; reading any of them runs the loop or dispatch first.
 
-/// The adjoints a symbolic loop body hands over to the code outside it.
-final class LoopAdjointScope {
+/// The adjoints a symbolic loop body or dispatch case hands over to the code outside it.
+final class BodyAdjointScope {
     /// The `LoopScope.recording` id of the body.
     let bodyID: UInt64
-    /// The loop's size while the body is recorded.
+    /// The size of the loop or dispatch while the body is recorded.
     let size: Int
     /// Nodes and tape entries with larger ids were recorded in the body.
     let firstID: UInt64
@@ -27,9 +28,10 @@ final class LoopAdjointScope {
         self.firstID = firstID
     }
 
-    /// True when `entry` was computed by the body per lane, so that its adjoint can stay a per-lane value.
+    /// True when the body recorded `entry` per lane (leaves made in the body too, such as a dispatch case's
+    /// tracked arguments), so that its adjoint can stay a per-lane value.
     func computesInBody(_ entry: TapeEntry) -> Bool {
-        !entry.isLeaf && entry.result.id.rawValue > firstID && (entry.result.size != 1 || size == 1)
+        entry.serial > firstID && (entry.result.size != 1 || size == 1)
     }
 
     /// The buffer that collects `entry`'s adjoints, made on first use.
@@ -42,31 +44,25 @@ final class LoopAdjointScope {
     }
 
     /// Hands the collected buffers to the enclosing body's scope (for entries outside it too).
-    func handOver(to enclosing: LoopAdjointScope) {
+    func handOver(to enclosing: BodyAdjointScope) {
         for (entry, buffer) in buffers {
             precondition(!enclosing.computesInBody(entry),
-                         "Autodiff: a backward pass in a nested symbolic loop reached an array computed in the "
-                         + "enclosing loop's body; compute it before the outer loop, or make the outer loop evaluated")
+                         "Autodiff: a backward pass in a nested symbolic loop or dispatch reached an array computed in "
+                         + "the enclosing loop's body or case; compute it before the outer loop or dispatch, or make "
+                         + "the outer loop evaluated")
             enclosing.buffers.append((entry, buffer))
         }
     }
 }
 
 extension TraceContext {
-    /// The adjoint scope of the innermost symbolic loop body being recorded, when `backward` runs inside one.
-    var innermostLoopAdjointScope: LoopAdjointScope? {
-        lock.withLock {
-            guard let scope = loopAdjointScopes.last else { return nil }
-            if case .recording(let id, _)? = loopScopes.last(where: { if case .recording = $0 { true } else { false } }) {
-                precondition(id == scope.bodyID,
-                             "Autodiff: backward inside a dispatch case is not supported (call it after the dispatch)")
-            }
-            return scope
-        }
+    /// The adjoint scope of the innermost symbolic body being recorded, when `backward` runs inside one.
+    var innermostBodyAdjointScope: BodyAdjointScope? {
+        lock.withLock { bodyAdjointScopes.last }
     }
 
     /// Scatter-adds `contribution` to the adjoint of `entry`, an entry outside the body of `scope`.
-    func deferAdjoint(_ contribution: AdjointContribution, into entry: TapeEntry, scope: LoopAdjointScope) {
+    func deferAdjoint(_ contribution: AdjointContribution, into entry: TapeEntry, scope: BodyAdjointScope) {
         let target = scope.buffer(for: entry, in: self)
         let size = entry.result.size
         switch contribution {
@@ -83,23 +79,23 @@ extension TraceContext {
         }
     }
 
-    /// Records the body of a symbolic loop with an adjoint scope open, and returns the scope with the body's result.
-    func withLoopAdjointScope<Result>(bodyID: UInt64, size: Int, _ body: () -> Result) -> (Result, LoopAdjointScope) {
+    /// Records a symbolic loop body or dispatch case with an adjoint scope open; returns its result and the scope.
+    func withBodyAdjointScope<Result>(bodyID: UInt64, size: Int, _ body: () -> Result) -> (Result, BodyAdjointScope) {
         let scope = lock.withLock {
-            let scope = LoopAdjointScope(bodyID: bodyID, size: size, firstID: nextNodeID)
-            loopAdjointScopes.append(scope)
+            let scope = BodyAdjointScope(bodyID: bodyID, size: size, firstID: nextNodeID)
+            bodyAdjointScopes.append(scope)
             return scope
         }
         let result = body()
-        lock.withLock { _ = loopAdjointScopes.removeLast() }
+        lock.withLock { _ = bodyAdjointScopes.removeLast() }
         return (result, scope)
     }
 
-    /// Once a loop is recorded: carries the adjoints its body collected on to the code outside it (in an enclosing
-    /// body, that body's scope takes them over; at top level, `backward` from the buffers runs).
-    func finishLoopAdjoints(_ scope: LoopAdjointScope) {
+    /// Once a loop or dispatch is recorded: carries the adjoints a body collected on to the code outside it (in an
+    /// enclosing body, that body's scope takes them over; at top level, `backward` from the buffers runs).
+    func finishBodyAdjoints(_ scope: BodyAdjointScope) {
         guard !scope.buffers.isEmpty else { return }
-        if let enclosing = lock.withLock({ loopAdjointScopes.last }) {
+        if let enclosing = lock.withLock({ bodyAdjointScopes.last }) {
             scope.handOver(to: enclosing)
             return
         }
