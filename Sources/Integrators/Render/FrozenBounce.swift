@@ -43,13 +43,17 @@ struct FrozenBounce {
     let literals: [Bool]
 
     /// Evaluates `outputs` (the bounce recorded from `inputs`, its nodes after `stepStart`) and freezes the
-    /// launch; nil when it cannot be frozen (then `outputs` are evaluated all the same).
-    init?(evaluating outputs: [Node], recordedAfter stepStart: NodeID, from inputs: LoopArrays,
+    /// launch; nil when it cannot be frozen (then `outputs` are evaluated all the same). `launchesBefore` is the
+    /// context's launch count before the bounce was recorded: a bounce that launched other kernels of its own (a
+    /// dispatch with scatter-adds, such as the PRB adjoint's differentiable BSDF dispatch, runs in a kernel of its
+    /// own) is not frozen, since a launch of the frozen kernel would not redo their work.
+    init?(evaluating outputs: [Node], recordedAfter stepStart: NodeID, launchesBefore: Int, from inputs: LoopArrays,
           in context: TraceContext) {
         let nodes = inputs.nodes
         guard nodes.allSatisfy({ $0.isEvaluated }),
               let kernel = context.evaluateFreezing(outputs, inputs: nodes.filter { !$0.isLiteral },
-                                                    recordedAfter: stepStart) else {
+                                                    recordedAfter: stepStart),
+              context.statistics.kernelsLaunched - launchesBefore == 1 else {
             return nil
         }
         self.kernel = kernel

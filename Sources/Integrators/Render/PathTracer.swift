@@ -79,10 +79,12 @@ enum PathTracer {
                     return next.nodes + [activeWords.node, activeWords.sum().node]
                 }
                 let stepStart = context.lastNodeID
+                let launchesBefore = context.statistics.kernelsLaunched
                 let recorded = record()
                 // The first bounce (camera rays) records a kernel of its own; later ones freeze.
                 frozen = bounce > 0 && scene.integrator.freezesBounces
-                    ? FrozenBounce(evaluating: recorded, recordedAfter: stepStart, from: arrays, in: context) : nil
+                    ? FrozenBounce(evaluating: recorded, recordedAfter: stepStart, launchesBefore: launchesBefore,
+                                   from: arrays, in: context) : nil
                 if frozen == nil { context.evaluate(recorded) }
                 outputs = recorded
             }

@@ -81,26 +81,17 @@ extension Scene {
         return try? DiscreteDistribution(weights)
     }
 
-    /// Runs `body` for each lane's emitter `index`: through the dispatch, or every emitter selected per lane when
-    /// emitter values are differentiated. Lanes where `mask` is false get unspecified values.
+    /// Runs `body` for each lane's emitter `index` through the (differentiable) dispatch. Lanes where `mask` is
+    /// false get unspecified values.
     private func perEmitter<Arguments: TraversableStruct, Result: TraversableStruct>(
         _ index: UInt32Array, arguments: Arguments, mask: BoolArray,
         _ body: @escaping (any Emitter, Arguments, BoolArray) -> Result
     ) -> Result {
         if emitters.count == 1 { return body(emitters[0].emitter, arguments, mask) }
         let context = index.context
-        if !emittersNeedGradients(context) {
-            return dispatch(index, count: emitters.count, arguments: arguments, mask: mask) { number, arguments in
-                body(emitters[number].emitter, arguments, BoolArray(repeating: true, context: context))
-            }
+        return dispatch(index, count: emitters.count, arguments: arguments, mask: mask) { number, arguments in
+            body(emitters[number].emitter, arguments, BoolArray(repeating: true, context: context))
         }
-        var result: Result? = nil
-        for (number, entry) in emitters.enumerated() {
-            let mine = mask & (index .== UInt32(number))
-            let value = body(entry.emitter, arguments, mine)
-            result = result.map { select(mine, value, $0) } ?? value
-        }
-        return result!
     }
 
     /// Next event estimation's emitter sample from each active lane's surface point (Mitsuba's

@@ -1,9 +1,8 @@
 // Per-lane material evaluation: each lane runs the BSDF of the shape it hit, through the Tracer's dispatch.
 //
 // A vector of lanes runs only the materials some lane of it hit (`dispatch`), so a scene of hundreds of
-// materials costs what the ones actually hit cost. The dispatch is not differentiable: where a BSDF parameter is
-// being differentiated (the PRB adjoint pass), every material is evaluated on all lanes and the results are
-// selected per lane instead.
+// materials costs what the ones actually hit cost, in the PRB adjoint pass too: the dispatch is differentiable,
+// and gradients reach the BSDF parameters its cases capture.
 import Tracer
 
 /// The arguments of a BSDF evaluation or pdf, as one traversable value for the dispatch.
@@ -48,13 +47,6 @@ extension Scene {
         return active & si.isValid & mine
     }
 
-    /// True when the materials must be evaluated differentiably: gradients are being recorded and some material
-    /// parameter is gradient-tracked.
-    func materialsNeedGradients(_ context: TraceContext) -> Bool {
-        context.isRecordingGradients
-            && materials.contains { $0.bsdf.parameters.contains { $0.slot.value.requiresGradient } }
-    }
-
     /// True where the hit material has a smooth (non-Dirac) lobe, so next event estimation applies.
     func hasSmoothBSDF(_ si: SurfaceInteraction, active: BoolArray) -> BoolArray {
         let smooth = materials.indices.filter { materials[$0].bsdf.flags.hasSmooth }
@@ -66,7 +58,7 @@ extension Scene {
 
     /// Samples the hit material of each lane.
     func sampleBSDF(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
-        if materials.count > 1 && !materialsNeedGradients(si.t.context) {
+        if materials.count > 1 {
             return dispatch(materialIndex(si), count: materials.count,
                             arguments: MaterialSampleQuery(interaction: si, u1: u1, u2: u2),
                             mask: active & si.isValid) { material, query in
@@ -85,7 +77,7 @@ extension Scene {
 
     /// f(wi, wo) |cos θo| of each lane's hit material (0 where inactive).
     func evalBSDF(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
-        if materials.count > 1 && !materialsNeedGradients(si.t.context) {
+        if materials.count > 1 {
             return dispatch(materialIndex(si), count: materials.count,
                             arguments: MaterialQuery(interaction: si, wo: wo),
                             mask: active & si.isValid) { material, query in
@@ -103,7 +95,7 @@ extension Scene {
 
     /// The solid-angle pdf of each lane's hit material (0 where inactive).
     func pdfBSDF(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
-        if materials.count > 1 && !materialsNeedGradients(si.t.context) {
+        if materials.count > 1 {
             return dispatch(materialIndex(si), count: materials.count,
                             arguments: MaterialQuery(interaction: si, wo: wo),
                             mask: active & si.isValid) { material, query in
