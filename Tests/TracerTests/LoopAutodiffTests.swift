@@ -1,4 +1,5 @@
 // Reverse mode inside loop bodies (Mitsuba's `dr.backward_from` in `prb.py`'s loop), against a host reference.
+import Foundation
 import Testing
 @testable import Tracer
 
@@ -212,6 +213,75 @@ struct LoopAutodiffTests {
         } .map { result in
             let message = String(decoding: result.standardErrorContent, as: UTF8.self)
             #expect(message.contains("reached an array computed in the enclosing loop's body"))
+        }
+    }
+}
+
+@Suite("Forward mode through loops")
+struct LoopForwardModeTests {
+    static let width = HostCPU.hostVectorWidth
+
+    func on<T>(_ variant: Variant, _ body: () -> T) -> T {
+        TraceContext.with(CompileOptions(variant: variant, blockSize: 256), body)
+    }
+
+    /// x ← x · p + sin(x) · t[lane mod 3] for counts[lane] iterations: the tangents of the result with respect to
+    /// the initial x (from `x0`) and to the captured p, and the host's.
+    struct Program {
+        var counts: [Int32]
+        var x0: [Float]
+        var t: [Float] = [0.25, -0.5, 0.75]
+        var p: Float = 0.9
+
+        init(size: Int) {
+            counts = TripCountPattern.random.counts(size: size, width: LoopForwardModeTests.width, seed: 9).map { $0 % 9 }
+            var random = TestRandom(seed: 17)
+            x0 = random.floats(size, in: -1...1)
+        }
+
+        /// (d result / d x0 · 1, d result / d p) per lane, by forward mode from each source.
+        func tangents(mode: LoopMode) -> (x: [Float], p: [Float]) {
+            var x = FloatArray(x0), p = FloatArray([self.p])
+            x.enableGradient(); p.enableGradient()
+            let t = FloatArray(self.t), limit = Int32Array(counts), lane = UInt32Array.arange(counts.count)
+            let end = whileLoop(Pair(first: Int32Array(repeating: 0), second: x), mode: mode) {
+                $0.first .< limit
+            } body: { state in
+                Pair(first: state.first + 1, second: state.second * p + sin(state.second) * t.gather(lane % 3))
+            }
+            x.forward()
+            let dx = end.second.gradient.values
+            p.forward()
+            return (dx, end.second.gradient.values)
+        }
+
+        var reference: (x: [Double], p: [Double]) {
+            var dx: [Double] = [], dp: [Double] = []
+            for lane in x0.indices {
+                var x = Double(x0[lane]), tx = 1.0, tp = 0.0
+                let weight = Double(t[lane % 3]), p = Double(self.p)
+                for _ in 0..<Int(counts[lane]) {
+                    (x, tx, tp) = (x * p + sin(x) * weight, tx * (p + cos(x) * weight), tp * (p + cos(x) * weight) + x)
+                }
+                dx.append(tx)
+                dp.append(tp)
+            }
+            return (dx, dp)
+        }
+    }
+
+    @Test("tangents of the state and of captured arrays flow through a symbolic loop", arguments: [1, width + 1, 2000])
+    func forward(size: Int) {
+        let program = Program(size: size)
+        let reference = program.reference
+        for variant in Variant.allCases {
+            for mode in [LoopMode.symbolic, .evaluated] {
+                let result = on(variant) { program.tangents(mode: mode) }
+                for (name, actual, expected) in [("dx", result.x, reference.x), ("dp", result.p, reference.p)] {
+                    let bad = zip(actual, expected).enumerated().first { abs(Double($0.element.0) - $0.element.1) > 1e-4 * max(1, abs($0.element.1)) }
+                    #expect(bad == nil, "\(name) \(variant) \(mode) \(size): lane \(bad?.offset ?? -1) \(bad.map { "\($0.element)" } ?? "")")
+                }
+            }
         }
     }
 }

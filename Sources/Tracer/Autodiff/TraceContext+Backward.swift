@@ -80,6 +80,8 @@ extension TraceContext {
 
     /// Propagates `tangent` from a leaf to every live entry created after it.
     func forward(from source: TapeEntry, tangent: FloatArray) {
+        lock.withLock { forwardPassSources.append(source.serial) }
+        defer { lock.withLock { _ = forwardPassSources.removeLast() } }
         withGradientsSuspended {
             let entries = lock.withLock { tapeRegistry.compactMap(\.entry) }
                 .filter { $0.serial > source.serial }

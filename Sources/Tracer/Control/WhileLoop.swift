@@ -4,9 +4,10 @@
 public enum LoopMode: Sendable, Hashable {
     /// The condition and body are recorded once and compiled into the kernel of the state's size as a loop with
     /// per-lane masks: a vector leaves it when none of its lanes is active. The code computing the initial state
-    /// and the code using the results share that kernel. Its state cannot be gradient-tracked, but the body may
-    /// differentiate its own expressions with `backward` (as `prb.py` calls `dr.backward_from` in its loop): the
-    /// adjoints that reach arrays computed outside the body are scatter-added in the loop and carried on from there.
+    /// and the code using the results share that kernel. Differentiable in forward mode (the tangents become loop
+    /// state, `LoopDerivative`), not in reverse mode through its state; but the body may differentiate its own
+    /// expressions with `backward` (as `prb.py` calls `dr.backward_from` in its loop): the adjoints that reach
+    /// arrays computed outside the body are scatter-added in the loop and carried on from there.
     case symbolic
     /// The host runs the condition and body once per iteration and evaluates the state each time (one launch per
     /// iteration), until no lane is active; lanes that have left keep their values. Differentiable, since every
@@ -34,8 +35,8 @@ public enum LoopMode: Sendable, Hashable {
 ///                 steps: state.steps + 1)
 ///     }.steps
 public func whileLoop<State: TraversableStruct>(_ state: State, mode: LoopMode = .symbolic,
-                                                condition: (State) -> BoolArray,
-                                                body: (State) -> State) -> State {
+                                                condition: @escaping (State) -> BoolArray,
+                                                body: @escaping (State) -> State) -> State {
     let arrays = state.tracedArrays
     precondition(!arrays.isEmpty, "Tracer: a loop's state must hold at least one traced array")
     let context = arrays.first { !$0.node.isLiteral }?.node.context ?? TraceContext.current
@@ -50,28 +51,32 @@ public func whileLoop<State: TraversableStruct>(_ state: State, mode: LoopMode =
     }
 }
 
-/// Records the loop once, with placeholders for the state (see `TraceContext.recordSymbolicLoop`).
+/// Records the loop once, with placeholders for the state (see `TraceContext.recordSymbolicLoop`). When the state
+/// or the body's results are gradient-tracked, the float outputs are differentiable in forward mode
+/// (`LoopDerivative`).
 private func symbolicWhileLoop<State: TraversableStruct>(_ state: State, arrays: [AnyTracedArray],
-                                                         context: TraceContext, condition: (State) -> BoolArray,
-                                                         body: (State) -> State) -> State {
-    precondition(arrays.allSatisfy { $0.tape == nil },
-                 "Tracer: a symbolic loop is not differentiable, and its state holds a gradient-tracked array "
-                 + "(use mode: .evaluated, or detach the state)")
+                                                         context: TraceContext,
+                                                         condition: @escaping (State) -> BoolArray,
+                                                         body: @escaping (State) -> State) -> State {
     func placeholderState(_ variables: [Node]) -> State {
         state.replacingTracedArrays(variables.map { AnyTracedArray(node: $0, tape: nil) })
     }
+    var bodyIsTracked = false
     let outputs = context.recordSymbolicLoop(initialValues: arrays.map(\.node)) { variables in
         condition(placeholderState(variables)).node
     } body: { variables in
         let next = body(placeholderState(variables)).tracedArrays
         precondition(next.count == variables.count,
                      "Tracer: a loop body returned \(next.count) traced arrays for a state of \(variables.count)")
-        precondition(next.allSatisfy { $0.tape == nil },
-                     "Tracer: a symbolic loop is not differentiable, and its body depends on a gradient-tracked "
-                     + "array (use mode: .evaluated, or detach it)")
+        if next.contains(where: { $0.tape != nil }) { bodyIsTracked = true }
         return next.map(\.node)
     }
-    return state.replacingTracedArrays(outputs.map { AnyTracedArray(node: $0, tape: nil) })
+    var results = outputs.map { AnyTracedArray(node: $0, tape: nil) }
+    if (bodyIsTracked || arrays.contains { $0.tape != nil }) && context.isRecordingGradients {
+        results = LoopDerivative.attach(to: results, initial: state, arrays: arrays, condition: condition, body: body,
+                                        in: context)
+    }
+    return state.replacingTracedArrays(results)
 }
 
 /// Runs the loop on the host: per iteration, the state and the active lanes are evaluated together, and the body's

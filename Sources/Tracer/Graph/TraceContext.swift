@@ -59,6 +59,8 @@ public final class TraceContext: @unchecked Sendable {
     var loopScopes: [LoopScope] = []
     /// The symbolic loop bodies being recorded, innermost last, with the adjoints they hand out (`BodyAdjoints.swift`).
     var bodyAdjointScopes: [BodyAdjointScope] = []
+    /// The sources of the forward-mode passes running, innermost last (`LoopDerivative.swift`).
+    var forwardPassSources: [UInt64] = []
 
     /// Creates a context. Its value-numbering table holds the expressions recorded since the last evaluation,
     /// and they hold the context: call `clearValueNumbers()` when done with a context of your own (`with(_:_:)`
