@@ -37,16 +37,15 @@ extension PathTracer {
         let start = SymbolicPathState(path: PathState(ray: rays, lanes: laneCount,
                                                       tracksPosition: scene.hasSurfaceEmitters),
                                       rng: sampler.rng, carried: carried)
-        let end = whileLoop(start, mode: .symbolic) { $0.path.active } body: { state in
+        // Only the radiance leaves the loop: the other outputs are dropped before the evaluation (the final state
+        // is never held), so the kernel stores 3 words per lane, not the whole state.
+        let radiance = whileLoop(start, mode: .symbolic) { $0.path.active } body: { state in
             var streams = sampler
             streams.rng = state.rng
             let (vertex, next) = PathVertex.trace(state.path, scene: scene, sampler: &streams)
             let carried = onVertex?(vertex, next, state.carried) ?? state.carried
             return SymbolicPathState(path: next, rng: streams.rng, carried: carried)
-        }
-        // Only the radiance leaves the loop: the other outputs are dropped before the evaluation, so the kernel
-        // stores 3 words per lane, not the whole state.
-        let radiance = end.path.radiance
+        }.path.radiance
         if onVertex == nil { TraceContext.current.evaluate(radiance.components.map(\.node)) }
         let maxDepth = scene.integrator.maxDepth
         progress?(max(maxDepth, 1), maxDepth)
