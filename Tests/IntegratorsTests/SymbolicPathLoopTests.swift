@@ -119,4 +119,32 @@ struct SymbolicPathLoopTests {
             #expect(context.statistics.kernelsLaunched - start == film + 1)
         }
     }
+
+    @Test("the PRB adjoint replay on the symbolic loop launches as many kernels at any depth, the wavefront more")
+    func adjointKernels() throws {
+        /// Launches of the adjoint pass (its primal replay given, evaluated), and whether a gradient arrived.
+        func adjointLaunches(_ loop: IntegratorSettings.PathLoop, maxDepth: Int) throws -> Int {
+            try TraceContext.with(CompileOptions(variant: .llvm)) {
+                let scene = try Self.scene(loop, resolution: 16, maxDepth: maxDepth)
+                var texture = try scene.parameters.value(TutorialScene.textureKey)
+                texture.enableGradient()
+                try scene.parameters.set(TutorialScene.textureKey, to: texture)
+                let lanes = scene.sensor.film.pixelCount * 4
+                let replay = Vector3Array(x: FloatArray.zeros(lanes) + 0.5, y: FloatArray.zeros(lanes) + 0.25,
+                                          z: FloatArray.zeros(lanes) + 0.125)
+                let imageGradient = FloatArray.zeros(scene.sensor.film.pixelCount * 3) + 1
+                let context = TraceContext.current
+                context.evaluate(replay.components.map(\.node) + [imageGradient.node])
+                let start = context.statistics.kernelsLaunched
+                PRBAdjoint.backpropagate(scene: scene, imageGradient: imageGradient, samplesPerPixel: 4,
+                                         seeds: RenderSeeds([9]), replayRadiance: replay)
+                let gradient = try scene.parameters.value(TutorialScene.textureKey).gradient.values
+                #expect(gradient.contains { $0 != 0 })
+                return context.statistics.kernelsLaunched - start
+            }
+        }
+        let shallow = try adjointLaunches(.symbolic, maxDepth: 3), deep = try adjointLaunches(.symbolic, maxDepth: 8)
+        #expect(shallow == deep)
+        #expect(try adjointLaunches(.wavefront, maxDepth: 8) > deep + 4)
+    }
 }
