@@ -44,6 +44,22 @@ struct RoughPlasticTests {
         }
     }
 
+    @Test("a new roughness set through the scene parameters recomputes the tables, as Mitsuba's params.update()",
+          arguments: Variant.allCases)
+    func newRoughnessRecomputesTables(variant: Variant) {
+        TraceContext.with(CompileOptions(variant: variant)) {
+            let changed = RoughPlasticBSDF(distribution: .ggx, alpha: 0.1)
+            let fresh = RoughPlasticBSDF(distribution: .ggx, alpha: 0.4)
+            changed.alpha.value = FloatArray([0.4])
+            #expect(changed.tables.externalTransmittance == fresh.tables.externalTransmittance)
+            #expect(changed.tables.internalReflectance == fresh.tables.internalReflectance)
+            let si = PluginFixtures.interaction(wi: [Vector3f(0.3, 0.1, 0.9).normalized, Vector3f(0.8, 0, 0.2).normalized])
+            let wo = Vector3Array([Vector3f(-0.2, 0.4, 0.7).normalized, Vector3f(0, 0.6, 0.5).normalized])
+            #expect(changed.eval(si, wo: wo, active: true).values == fresh.eval(si, wo: wo, active: true).values)
+            #expect(changed.pdf(si, wo: wo, active: true).values == fresh.pdf(si, wo: wo, active: true).values)
+        }
+    }
+
     @Test("roughplastic from XML: Mitsuba's defaults and keys, named indices, clear errors for bad input")
     func roughPlasticXML() throws {
         let plain = try #require(try loadBSDF("<bsdf type=\"roughplastic\" id=\"b\"/>") as? RoughPlasticBSDF)

@@ -114,3 +114,33 @@ struct RoughInterfaceTables {
         return (current, derivative)
     }
 }
+
+/// The tables of one roughplastic, recomputed when its roughness changes (Mitsuba's `parameters_changed`).
+final class RoughInterfaceTableCache: @unchecked Sendable {
+    let type: MicrofacetType
+    let eta: Float
+    private var alpha: Float
+    private var current: RoughInterfaceTables
+    private let lock = NSLock()
+
+    init(type: MicrofacetType, alpha: Float, eta: Float) {
+        self.type = type
+        self.eta = eta
+        self.alpha = alpha
+        current = RoughInterfaceTables(type: type, alpha: alpha, eta: eta)
+    }
+
+    /// The tables last computed.
+    var latest: RoughInterfaceTables { lock.withLock { current } }
+
+    /// The tables for roughness `alpha`, computed again only when it differs from the last one.
+    func tables(alpha newAlpha: Float) -> RoughInterfaceTables {
+        lock.withLock {
+            if newAlpha != alpha {
+                current = RoughInterfaceTables(type: type, alpha: newAlpha, eta: eta)
+                alpha = newAlpha
+            }
+            return current
+        }
+    }
+}

@@ -25,9 +25,9 @@ public struct RoughPlasticBSDF: BSDF {
     public let nonlinear: Bool
     /// s = s̄ / (ρ̄ + s̄) from the textures' means when the BSDF is made.
     public let specularSamplingWeight: Float
-    /// The interface's transmittance table and internal reflectance, for the roughness given at construction
-    /// (Mitsuba recomputes them when `alpha` or `eta` change; here they stay, and carry no derivative, as in Mitsuba).
-    let tables: RoughInterfaceTables
+    /// The interface's transmittance table and internal reflectance for the current roughness (no derivative, as
+    /// in Mitsuba).
+    let tableCache: RoughInterfaceTableCache
 
     /// A rough plastic (Mitsuba's defaults: Beckmann, α = 0.1, polypropylene 1.49 inside air 1.000277, ρ = 0.5).
     public init(distribution: MicrofacetType = .beckmann, alpha: Float = 0.1, sampleVisible: Bool = true,
@@ -45,7 +45,7 @@ public struct RoughPlasticBSDF: BSDF {
         self.nonlinear = nonlinear
         let specularMean = specularReflectance?.mean ?? 1
         specularSamplingWeight = specularMean / (diffuseReflectance.mean + specularMean)
-        tables = RoughInterfaceTables(type: distribution, alpha: alpha, eta: eta)
+        tableCache = RoughInterfaceTableCache(type: distribution, alpha: alpha, eta: eta)
     }
 
     /// Glossy and diffuse reflection on the front side.
@@ -64,8 +64,16 @@ public struct RoughPlasticBSDF: BSDF {
         return MicrofacetDistribution(type: distribution, alpha: value, sampleVisible: sampleVisible)
     }
 
+    /// The tables for the roughness in `alpha` now: Mitsuba recomputes them when `alpha` changes, and so are
+    /// they here when its value is set to another (evaluated) number; an unevaluated value keeps the last tables.
+    var tables: RoughInterfaceTables {
+        let value = alpha.value
+        guard value.count == 1, value.isEvaluated else { return tableCache.latest }
+        return tableCache.tables(alpha: value.detached().values[0])
+    }
+
     /// The transmittance T(cos θ), interpolated linearly in the 64-entry table (Mitsuba's `lerp_gather`).
-    func transmittance(_ cosTheta: FloatArray, active: BoolArray) -> FloatArray {
+    func transmittance(_ cosTheta: FloatArray, active: BoolArray, tables: RoughInterfaceTables) -> FloatArray {
         let last = Float(RoughInterfaceTables.resolution - 1)
         let table = FloatArray(tables.externalTransmittance)
         let x = cosTheta * last
@@ -88,7 +96,7 @@ public struct RoughPlasticBSDF: BSDF {
     public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
         let lanes = Swift.max(si.wi.count, u1.count, u2.count, active.count)
         var valid = active & (si.wi.z .> 0)
-        let ti = transmittance(si.wi.z, active: valid)
+        let ti = transmittance(si.wi.z, active: valid, tables: tables)
         let glossy = valid & (u1 .< specularProbability(ti))
         let m = microfacets(si, tracked: glossy).sample(wi: si.wi, u: u2).m
         let wo = select(glossy, reflect(si.wi, about: m), squareToCosineHemisphere(u2))
@@ -112,9 +120,11 @@ public struct RoughPlasticBSDF: BSDF {
         var value = Vector3Array(x: glossy, y: glossy, z: glossy)
         if let specularReflectance { value = value * specularReflectance.eval(si.uv, active: valid) }
 
-        let ti = transmittance(cosThetaI, active: valid), to = transmittance(cosThetaO, active: valid)
+        let current = tables
+        let ti = transmittance(cosThetaI, active: valid, tables: current)
+        let to = transmittance(cosThetaO, active: valid, tables: current)
         let albedo = diffuseReflectance.eval(si.uv, active: valid)
-        let reflectance = tables.internalReflectance
+        let reflectance = current.internalReflectance
         let one = Vector3Array.constant(Vector3f(1, 1, 1))
         let base = nonlinear ? albedo / (one - albedo * reflectance) : albedo / (1 - reflectance)
         let factor = (1 / Float.pi) * (1 / (eta * eta)) * cosThetaO * ti * to
@@ -128,7 +138,7 @@ public struct RoughPlasticBSDF: BSDF {
         let wi = si.wi
         let cosThetaI = wi.z
         let valid = active & (cosThetaI .> 0) & (wo.z .> 0)
-        let probability = specularProbability(transmittance(cosThetaI, active: valid))
+        let probability = specularProbability(transmittance(cosThetaI, active: valid, tables: tables))
         let h = (wo + wi).normalized()
         let microfacets = microfacets(si, tracked: valid)
         let glossy = sampleVisible
