@@ -37,7 +37,9 @@ struct BSDFSceneTests {
                         "roughdielectric", "roughdielectric_inside", "roughdielectric_into", "roughdielectric_ggx",
                         "roughdielectric_ggx_inside", "roughdielectric_ggx_into", "roughdielectric_ggx_aniso",
                         "roughdielectric_ggx_aniso_inside", "roughdielectric_hidden", "roughdielectric_hidden_inside",
-                        "roughdielectric_tinted", "roughdielectric_tinted_inside"]
+                        "roughdielectric_tinted", "roughdielectric_tinted_inside", "roughplastic", "roughplastic_ggx",
+                        "roughplastic_hidden", "roughplastic_ggx_hidden_nonlinear", "roughplastic_tinted",
+                        "roughplastic_rough"]
 
     /// Ours, configured as the script's dictionaries (made in the context that uses them: they hold traced values).
     static func bsdfs() -> [String: any BSDF] { [
@@ -71,6 +73,17 @@ struct BSDFSceneTests {
         "roughdielectric_tinted_inside": RoughDielectricBSDF(distribution: .ggx, alpha: 0.25,
                                                              specularReflectance: ConstantTexture(Vector3f(0.9, 0.6, 0.3)),
                                                              specularTransmittance: UniformTexture(0.5)),
+        "roughplastic": RoughPlasticBSDF(),
+        "roughplastic_ggx": RoughPlasticBSDF(distribution: .ggx, alpha: 0.3, interiorIOR: 1.7),
+        "roughplastic_hidden": RoughPlasticBSDF(alpha: 0.2, sampleVisible: false),
+        "roughplastic_ggx_hidden_nonlinear": RoughPlasticBSDF(
+            distribution: .ggx, alpha: 0.15, sampleVisible: false,
+            diffuseReflectance: ConstantTexture(Vector3f(0.1, 0.27, 0.36)), nonlinear: true),
+        "roughplastic_tinted": RoughPlasticBSDF(distribution: .ggx, alpha: 0.5,
+                                                diffuseReflectance: ConstantTexture(Vector3f(0.2, 0.6, 0.3)),
+                                                specularReflectance: ConstantTexture(Vector3f(0.5, 0.3, 0.8)),
+                                                exteriorIOR: 1.2),
+        "roughplastic_rough": RoughPlasticBSDF(alpha: 0.8, interiorIOR: 1.333),
     ] }
 
     static func close(_ a: [Float], _ b: [Float], _ tolerance: Float = 1e-4) -> Bool {
@@ -108,7 +121,8 @@ struct BSDFSceneTests {
         }
     }
 
-    static let files = ["plastic.xml", "plastic_textured.xml", "roughdielectric.xml", "roughconductor.xml"]
+    static let files = ["plastic.xml", "plastic_textured.xml", "roughdielectric.xml", "roughconductor.xml",
+                        "roughplastic.xml"]
 
     @Test("rendered with Mitsuba's seed, the image is Mitsuba's", arguments: files)
     func sameSeedAsMitsuba(file: String) throws {
@@ -125,7 +139,7 @@ struct BSDFSceneTests {
     }
 
     @Test("PRB gradients of the image mean are Mitsuba's at the same seeds, and in its seed-to-seed spread",
-          arguments: ["plastic.xml", "roughdielectric.xml", "roughconductor.xml"])
+          arguments: ["plastic.xml", "roughdielectric.xml", "roughconductor.xml", "roughplastic.xml"])
     func gradientsAgainstMitsuba(file: String) throws {
         let stem = file.replacingOccurrences(of: ".xml", with: "")
         let data = try Data(contentsOf: Self.fixture("\(stem)_gradients.json"))

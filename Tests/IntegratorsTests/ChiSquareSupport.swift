@@ -64,7 +64,9 @@ struct DirectionalChiSquare {
     }
 
     /// Bins `samples`, integrates `density` (per solid angle, evaluated on a batch of directions) and runs the test.
-    func run(samples: [Vector3f], density: ([Vector3f]) -> [Double]) -> Result {
+    /// `total` is the number of draws when some were discarded (a BSDF's invalid samples, which the density's
+    /// missing mass accounts for); by default every draw is in `samples`.
+    func run(samples: [Vector3f], total: Int? = nil, density: ([Vector3f]) -> [Double]) -> Result {
         let (s, t, n) = frame
         let cells = zBins * phiBins
         var observed = [Double](repeating: 0, count: cells)
@@ -95,7 +97,7 @@ struct DirectionalChiSquare {
             expected[cell] = values[(cell * perCell)..<((cell + 1) * perCell)].reduce(0, +) * weight
         }
         let integral = expected.reduce(0, +)
-        expected = expected.map { $0 * Double(samples.count) }
+        expected = expected.map { $0 * Double(total ?? samples.count) }
 
         // Mitsuba's pooling: cells in increasing order of expected count are merged until the pool expects ≥ 5.
         var statistic = 0.0, degrees = -1

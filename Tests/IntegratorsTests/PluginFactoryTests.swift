@@ -186,9 +186,9 @@ struct PluginFactoryTests {
     @Test("bsdf errors name the plugin, the file and what was expected")
     func bsdfErrors() {
         let make = { (d: PluginDescription, doc: SceneDocument) throws in _ = try PluginFactory.makeBSDF(d, document: doc) }
-        let unknown = buildError(#"<bsdf type="roughplastic" id="p"/>"#, make)
+        let unknown = buildError(#"<bsdf type="principled" id="p"/>"#, make)
         #expect(unknown.contains("scene.xml:2")
-                    && unknown.contains("unknown bsdf plugin 'roughplastic' (supported: diffuse, dielectric, thindielectric, plastic, conductor, roughconductor, roughdielectric, twosided, mask, blendbsdf)"),
+                    && unknown.contains("unknown bsdf plugin 'principled' (supported: diffuse, dielectric, thindielectric, plastic, conductor, roughconductor, roughdielectric, roughplastic, twosided, mask, blendbsdf)"),
                 "\(unknown)")
         let badIOR = buildError(#"<bsdf type="dielectric" id="p"><string name="int_ior" value="unobtainium"/></bsdf>"#, make)
         #expect(badIOR.contains("unknown index of refraction 'unobtainium'"), "\(badIOR)")

@@ -17,7 +17,9 @@ SCENES = {'plastic.xml': ['coloured.bsdf.diffuse_reflectance.value', 'plain.bsdf
           'plastic_textured.xml': [],
           'roughdielectric.xml': ['plain.bsdf.alpha.value', 'aniso.bsdf.alpha_v.value',
                                   'tinted.bsdf.specular_transmittance.value'],
-          'roughconductor.xml': ['plain.bsdf.alpha.value', 'aniso.bsdf.alpha_v.value']}
+          'roughconductor.xml': ['plain.bsdf.alpha.value', 'aniso.bsdf.alpha_v.value'],
+          'roughplastic.xml': ['plain.bsdf.alpha', 'coloured.bsdf.alpha', 'coloured.bsdf.diffuse_reflectance.value',
+                               'tinted.bsdf.diffuse_reflectance.value']}
 
 for name, keys in SCENES.items():
     path = os.path.join(here, name)
@@ -83,6 +85,16 @@ BSDFS = {
                                       'specular_transmittance': 0.5,
                                       'specular_reflectance': {'type': 'rgb', 'value': [0.9, 0.6, 0.3]},
                                       '_flip': 'wi'},
+    'roughplastic': {'type': 'roughplastic'},
+    'roughplastic_ggx': {'type': 'roughplastic', 'distribution': 'ggx', 'alpha': 0.3, 'int_ior': 1.7},
+    'roughplastic_hidden': {'type': 'roughplastic', 'alpha': 0.2, 'sample_visible': False},
+    'roughplastic_ggx_hidden_nonlinear': {'type': 'roughplastic', 'distribution': 'ggx', 'alpha': 0.15,
+                                          'sample_visible': False, 'nonlinear': True,
+                                          'diffuse_reflectance': {'type': 'rgb', 'value': [0.1, 0.27, 0.36]}},
+    'roughplastic_tinted': {'type': 'roughplastic', 'distribution': 'ggx', 'alpha': 0.5, 'ext_ior': 1.2,
+                            'diffuse_reflectance': {'type': 'rgb', 'value': [0.2, 0.6, 0.3]},
+                            'specular_reflectance': {'type': 'rgb', 'value': [0.5, 0.3, 0.8]}},
+    'roughplastic_rough': {'type': 'roughplastic', 'alpha': 0.8, 'int_ior': 'water'},
 }
 rng = np.random.default_rng(3)
 def directions(n):
@@ -114,11 +126,38 @@ for name, d in BSDFS.items():
     bs, w = bsdf.sample(ctx, si, mi.Float(u1), mi.Point2f(u2.T))
     lanes = lambda a: np.broadcast_to(np.array(a).ravel(), (16,))
     vectors = lambda a: np.broadcast_to(np.array(a).reshape(3, -1), (3, 16)).T
+    # (Mitsuba's pdf of an invalid sample can be NaN, which JSON cannot hold: it is written as 0.)
     delta = lanes(np.array(bs.sampled_type) & int(mi.BSDFFlags.Delta)) != 0
     values['bsdfs'][name] = {'eval': f.T.tolist(), 'pdf': p.tolist(), 'sample_wo': vectors(bs.wo).tolist(),
-                             'sample_pdf': lanes(bs.pdf).tolist(), 'sample_weight': vectors(w).tolist(),
+                             'sample_pdf': np.nan_to_num(lanes(bs.pdf)).tolist(), 'sample_weight': vectors(w).tolist(),
                              'sample_delta': delta.tolist()}
     if flip:
         values['bsdfs'][name].update({'wi': wi_.tolist(), 'wo': wo_.tolist()})
 with open(os.path.join(here, 'bsdf_values.json'), 'w') as f:
     json.dump(values, f, indent=1)
+
+# roughplastic's rough-interface tables (computed in parameters_changed, not exposed): recovered from the diffuse
+# component's eval, rho/(1 - rho R) T(mu_i) T(mu_o) mu_o / (pi eta^2) with nonlinear=true, at the table's nodes;
+# two albedos (channels) give R, then wo along the normal gives T(1) and every T(mu_i).
+tables = {}
+rho = np.array([0.5, 0.9, 0.2])
+for name, d in [('beckmann', {'alpha': 0.1}), ('ggx_1.7', {'distribution': 'ggx', 'alpha': 0.3, 'int_ior': 1.7}),
+                ('beckmann_water_0.8', {'alpha': 0.8, 'int_ior': 1.333}),
+                ('ggx_inverted_0.05', {'distribution': 'ggx', 'alpha': 0.05, 'int_ior': 1.0, 'ext_ior': 1.6})]:
+    bsdf = mi.load_dict(dict(type='roughplastic', nonlinear=True,
+                             diffuse_reflectance={'type': 'rgb', 'value': rho.tolist()}, **d))
+    ctx = mi.BSDFContext(); ctx.component = 1
+    mu = np.maximum(1e-6, np.arange(64, dtype=np.float32) * np.float32(1 / 63)).astype(np.float32)
+    mu[0] = 1e-30   # lerp_gather's weight of the next entry is then 0 in float
+    n = len(mu)
+    si = dr.zeros(mi.SurfaceInteraction3f, n)
+    si.wi = mi.Vector3f(np.sqrt(1 - mu.astype(np.float64) ** 2), np.zeros(n), mu)
+    si.sh_frame = mi.Frame3f(mi.Vector3f(0, 0, 1))
+    e = np.array(bsdf.eval(ctx, si, mi.Vector3f(0, 0, 1)), dtype=np.float64).reshape(3, -1)
+    eta = float(np.float32(np.float32(d.get('int_ior', 1.49)) / np.float32(d.get('ext_ior', 1.000277))))
+    q, r = rho[0] / rho[1], e[0, -1] / e[1, -1]
+    R = (q - r) / (q * rho[1] - r * rho[0])
+    t1 = np.sqrt(e[0, -1] * (1 - rho[0] * R) / rho[0] * np.pi * eta * eta)
+    tables[name] = {'external_transmittance': (e[0] / e[0, -1] * t1).tolist(), 'internal_reflectance': R}
+with open(os.path.join(here, 'roughplastic_tables.json'), 'w') as f:
+    json.dump(tables, f, indent=1)

@@ -1,0 +1,39 @@
+// Building a `roughplastic` from its Mitsuba XML description, with Mitsuba's defaults and rules.
+import Tracer
+
+extension RoughPlasticBSDF {
+    /// From `<bsdf type="roughplastic">`: `distribution` ("beckmann" or "ggx", default beckmann), `alpha` (default
+    /// 0.1, a float ≥ 0; `alpha_u`/`alpha_v` are refused, as Mitsuba refuses anisotropy here), `sample_visible`
+    /// (default true), `int_ior` (default "polypropylene") and `ext_ior` (default "air"), positive and different,
+    /// each a number or a named index, `diffuse_reflectance` (default 0.5) and optional `specular_reflectance`
+    /// (rgb, float or nested texture), `nonlinear` (default false).
+    public init(_ description: PluginDescription, document: SceneDocument) throws {
+        try PluginFactory.requireKind(.bsdf, type: "roughplastic", description)
+        try description.requireKnownProperties(MicrofacetProperties.names.union(
+            ["int_ior", "ext_ior", "diffuse_reflectance", "specular_reflectance", "nonlinear"]))
+        try PluginFactory.rejectUnnamedChildren(
+            description, expected: "textures named diffuse_reflectance or specular_reflectance")
+
+        let microfacets = try MicrofacetProperties(description)
+        if microfacets.alphaV != nil {
+            throw description.error("anisotropic roughness ('alpha_u', 'alpha_v') is not supported by roughplastic "
+                                    + "(give one 'alpha')", property: "alpha_u")
+        }
+        let interior = try description.ior("int_ior", default: "polypropylene")
+        let exterior = try description.ior("ext_ior", default: "air")
+        for (name, value) in [("int_ior", interior), ("ext_ior", exterior)] where !(value > 0 && value.isFinite) {
+            throw description.error("'\(name)' must be a positive index of refraction, got \(value)", property: name)
+        }
+        guard Float(interior) != Float(exterior) else {
+            throw description.error("'int_ior' and 'ext_ior' must differ (both are \(interior))", property: "int_ior")
+        }
+        let diffuse = try PluginFactory.colorTexture(description, "diffuse_reflectance", default: 0.5,
+                                                     document: document)
+        let specular = try PluginFactory.optionalColorTexture(description, "specular_reflectance",
+                                                              document: document)
+        self.init(distribution: microfacets.distribution, alpha: microfacets.alphaU,
+                  sampleVisible: microfacets.sampleVisible, diffuseReflectance: diffuse,
+                  specularReflectance: specular, interiorIOR: Float(interior), exteriorIOR: Float(exterior),
+                  nonlinear: try description.boolean("nonlinear", default: false))
+    }
+}
