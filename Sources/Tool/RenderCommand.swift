@@ -118,8 +118,9 @@ extension Duration {
 }
 
 extension RenderCommand {
-    /// Renders an `aov` scene's outputs: an EXR with Mitsuba's film channels (R, G, B, all 0, then "name.X" and so
-    /// on) or an NPY (H, W, C) of the outputs alone.
+    /// Renders an `aov` scene's outputs: an EXR with Mitsuba's film channels (R, G, B: the first nested
+    /// integrator's image, 0 without one; each nested integrator's "name.R/G/B/A"; then "name.X" and so on) or an
+    /// NPY (H, W, C) as Mitsuba's `render` returns it (the nested images' RGB, then the outputs).
     func renderAOVs(of scene: Scene, samplesPerPixel samples: Int, to url: URL) throws {
         let clock = ContinuousClock()
         let start = clock.now
@@ -127,15 +128,19 @@ extension RenderCommand {
         switch try ImageFormat(url: url) {
         case .exr:
             let pixels = image.width * image.height, count = image.channels.count
-            let zeros = EXRImage.Channel(name: "", values: [Float](repeating: 0, count: pixels))
-            var channels = ["R", "G", "B"].map { name -> EXRImage.Channel in
-                var channel = zeros
-                channel.name = name
-                return channel
+            func channel(_ index: Int, named name: String) -> EXRImage.Channel {
+                EXRImage.Channel(name: name, values: (0..<pixels).map { image.values[$0 * count + index] })
             }
-            for (index, name) in image.channels.enumerated() {
-                channels.append(EXRImage.Channel(name: name, values: (0..<pixels).map { image.values[$0 * count + index] }))
+            let nested = image.nestedAlpha.count
+            var channels = ["R", "G", "B"].enumerated().map { index, name in
+                nested > 0 ? channel(index, named: name)
+                           : EXRImage.Channel(name: name, values: [Float](repeating: 0, count: pixels))
             }
+            for (position, alpha) in image.nestedAlpha.enumerated() {
+                channels += (0..<3).map { channel(position * 3 + $0, named: image.channels[position * 3 + $0]) }
+                channels.append(EXRImage.Channel(name: "\(alpha.name).A", values: alpha.values))
+            }
+            for index in (nested * 3)..<count { channels.append(channel(index, named: image.channels[index])) }
             try EXRImage(width: image.width, height: image.height, channels: channels).write(to: url)
         case .npy:
             try Bitmap(width: image.width, height: image.height, channelCount: image.channels.count,

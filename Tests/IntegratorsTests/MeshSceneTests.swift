@@ -345,6 +345,38 @@ struct MeshSceneTests {
         #expect(ids.isSubset(of: Set((0...scene.shapes.count).map(Float.init))) && ids.contains(1), "\(ids)")
     }
 
+    @Test("an aov integrator's nested integrators come first, as Mitsuba's render returns them; alphas as its film's")
+    func aovNested() throws {
+        let mitsuba = try Bitmap(contentsOf: Self.fixture("aov_nested_mitsuba_spp16.npy"))
+        let film = try Bitmap(contentsOf: Self.fixture("aov_nested_film_mitsuba_spp16.npy"))
+        let filmChannels = try JSONDecoder().decode([String].self,
+                                                    from: Data(contentsOf: Self.fixture("aov_nested_channels.json")))
+        let image = try TraceContext.with(CompileOptions(variant: .llvm)) {
+            try Self.scene("aov_nested.xml", ["res": "24"]).renderAOVs(samplesPerPixel: 16, seed: 7)
+        }
+        #expect(image.channels == ["my_image.R", "my_image.G", "my_image.B", "dl.R", "dl.G", "dl.B",
+                                   "dd.y.T", "nn.X", "nn.Y", "nn.Z"])
+        #expect(mitsuba.channelCount == image.channels.count && mitsuba.pixels.count == image.values.count)
+        // The same seed draws the same paths: the images agree to float rounding but for rare divergent paths.
+        let differences = zip(image.values, mitsuba.pixels).map { abs($0 - $1) / Swift.max(1, abs($1)) }
+        let differing = differences.filter { $0 > 1e-3 }.count
+        #expect(Double(differing) <= 0.01 * Double(differences.count), "\(differing) of \(differences.count) differ")
+        #expect(differences.reduce(0, +) / Float(differences.count) < 1e-3)
+        // Mitsuba's film: R, G, B (the first nested image), name.R/G/B/A per nested integrator, then the outputs.
+        #expect(filmChannels == ["R", "G", "B", "my_image.R", "my_image.G", "my_image.B", "my_image.A",
+                                 "dl.R", "dl.G", "dl.B", "dl.A", "dd.y.T", "nn.X", "nn.Y", "nn.Z"])
+        #expect(image.nestedAlpha.map(\.name) == ["my_image", "dl"])
+        let pixels = image.width * image.height
+        for (alpha, column) in zip(image.nestedAlpha, [6, 10]) {
+            let theirs = (0..<pixels).map { film.pixels[$0 * filmChannels.count + column] }
+            let worst = zip(alpha.values, theirs).map { abs($0 - $1) }.max() ?? 1
+            #expect(worst < 1e-5, "\(alpha.name).A differs by \(worst)")
+        }
+        let filmRGB = (0..<pixels * 3).map { film.pixels[($0 / 3) * filmChannels.count + $0 % 3] }
+        let renderRGB = (0..<pixels * 3).map { mitsuba.pixels[($0 / 3) * mitsuba.channelCount + $0 % 3] }
+        #expect(zip(filmRGB, renderRGB).allSatisfy { abs($0 - $1) <= 1e-4 * Swift.max(1, abs($1)) })
+    }
+
     @Test("meshes over the memory limit are refused before they are loaded or traced, with estimate and limit")
     func memoryLimit() throws {
         // ball.ply is 8 KiB: loading it is estimated at 2 bytes a file byte, so a 4 KiB limit refuses it.
@@ -394,6 +426,10 @@ struct MeshSceneTests {
             (#"<shape type="cube"><emitter type="area"/><emitter type="area"/></shape>"#, ["one nested emitter"]),
             (#"<emitter type="constant"/><emitter type="constant" id="sky"/>"#, ["one environment", "sky"]),
             (#"<integrator type="aov"><string name="aovs" value="a:depth,b:colour"/></integrator>"#, ["aovs", "colour"]),
+            (#"<integrator type="aov"><string name="aovs" value="a:depth"/><integrator type="aov" name="x"><string name="aovs" value="b:uv"/></integrator></integrator>"#,
+             ["aov integrator nested in another aov"]),
+            (#"<integrator type="aov"><string name="aovs" value="a:depth"/><integrator type="volpath" name="x"/></integrator>"#,
+             ["volpath"]),
             (#"<shape type="shapegroup" id="g"><shape type="cube"/></shape><shape type="instance"><ref id="g"/><transform name="to_world"><scale value="0"/></transform></shape>"#,
              ["to_world", "invertible"]),
         ] {

@@ -47,6 +47,17 @@ struct RenderCommandTests {
         let png = try runTool(["render", "--scene", scene.path, "-D", "res=8", "--spp", "1",
                                "--output", directory.appendingPathComponent("aovs.png").path])
         #expect(png.status == 2 && png.output.contains(".exr or .npy"), "\(png.output)")
+        // Nested integrators: R, G, B are the first one's image, then each one's R, G, B and A, then the outputs.
+        let nestedScene = scene.deletingLastPathComponent().appendingPathComponent("aov_nested.xml")
+        let nestedOutput = directory.appendingPathComponent("nested.exr")
+        let nested = try runTool(["render", "--scene", nestedScene.path, "-D", "res=8", "--spp", "2",
+                                  "--output", nestedOutput.path])
+        #expect(nested.status == 0, "\(nested.output)")
+        let channels = try EXRImage(contentsOf: nestedOutput).channels
+        #expect(Set(channels.map(\.name)) == ["R", "G", "B", "my_image.R", "my_image.G", "my_image.B", "my_image.A",
+                                               "dl.R", "dl.G", "dl.B", "dl.A", "dd.y.T", "nn.X", "nn.Y", "nn.Z"])
+        let red = channels.first { $0.name == "R" }?.values, mine = channels.first { $0.name == "my_image.R" }?.values
+        #expect(red != nil && red == mine && red!.contains { $0 > 0 })
     }
 
     @Test("REFRACT_LOG_LAUNCHES logs one line per kernel launch with its lanes and times")

@@ -48,18 +48,55 @@ public struct AOV: Sendable, Equatable {
 public struct AOVImage: Sendable {
     public var width: Int
     public var height: Int
-    /// The channel names, e.g. "dd.y.T", "nn.X".
+    /// The channel names as Mitsuba's `render` orders them: each nested integrator's "name.R", "name.G", "name.B",
+    /// then the outputs ("dd.y.T", "nn.X", ...).
     public var channels: [String]
     /// height x width x channels.count values.
     public var values: [Float]
+    /// Per nested integrator (in order), its name and its alpha per pixel: the film's filtered share of samples
+    /// whose camera ray found something (a surface, or an environment the integrator shows), Mitsuba's "name.A".
+    public var nestedAlpha: [(name: String, values: [Float])] = []
 }
 
 extension Scene {
     /// Renders the `aov` integrator's outputs (`integrator.aovs`) as Mitsuba's `aov` does: the camera rays' first
     /// hits, each output filtered by the film like radiance; 0 where a ray hit nothing. The shape index is the
     /// shape's position in `shapes` plus one (Mitsuba's scalar numbering; its vectorised variants number shapes by
-    /// creation, which varies between runs), the primitive index the triangle's index in its mesh.
+    /// creation, which varies between runs), the primitive index the triangle's index in its mesh. Each nested
+    /// integrator (`integrator.nested`) renders the scene with the same seed, and its image comes first.
     public func renderAOVs(samplesPerPixel spp: Int, seed: UInt32) -> AOVImage {
+        var nestedNames: [String] = [], nestedValues: [[Float]] = []
+        for nested in integrator.nested {
+            var inner = self
+            inner.integrator = nested.settings
+            nestedNames += ["R", "G", "B"].map { "\(nested.name).\($0)" }
+            nestedValues.append(inner.render(samplesPerPixel: spp, seed: seed).values)
+        }
+        var outputs = renderOwnAOVs(samplesPerPixel: spp, seed: seed)
+        guard !nestedValues.isEmpty else { return outputs }
+        // Mitsuba's tensor: the nested images' channels, then the outputs'.
+        let pixels = outputs.width * outputs.height, own = outputs.channels.count - nestedValues.count
+        let count = nestedNames.count + own
+        var values = [Float](repeating: 0, count: pixels * count)
+        for pixel in 0..<pixels {
+            for (index, image) in nestedValues.enumerated() {
+                for channel in 0..<3 { values[pixel * count + index * 3 + channel] = image[pixel * 3 + channel] }
+            }
+            for channel in 0..<own {
+                values[pixel * count + nestedNames.count + channel]
+                    = outputs.values[pixel * outputs.channels.count + nestedValues.count + channel]
+            }
+        }
+        outputs.nestedAlpha = integrator.nested.indices.map { index in
+            (integrator.nested[index].name, (0..<pixels).map { outputs.values[$0 * outputs.channels.count + index] })
+        }
+        outputs.channels = nestedNames + outputs.channels.dropFirst(nestedValues.count)
+        outputs.values = values
+        return outputs
+    }
+
+    /// The `aov` integrator's own outputs, after one alpha channel per nested integrator.
+    private func renderOwnAOVs(samplesPerPixel spp: Int, seed: UInt32) -> AOVImage {
         let film = sensor.film
         var sampler = RenderSeeds([seed]).sampler(lanesPerImage: film.pixelCount * spp)
         let camera = CameraSamples(scene: self, samplesPerPixel: spp, sampler: &sampler)
@@ -72,6 +109,15 @@ extension Scene {
         func components(_ v: Vector3Array) -> [FloatArray] { [masked(v.x), masked(v.y), masked(v.z)] }
         var channels: [FloatArray] = []
         var names: [String] = []
+        for nested in integrator.nested {
+            // Mitsuba's `path` counts a camera ray as valid when it hits a surface or the environment is shown;
+            // `prb`, `prb_basic` and `direct` only when it hits a surface.
+            let environmentShown = nested.settings.kind == .path && environmentIndex != nil
+                && !nested.settings.hideEmitters
+            channels.append(environmentShown ? FloatArray(repeating: 1, count: camera.laneCount, context: context)
+                                             : select(hit, FloatArray(repeating: 1, context: context), zero))
+            names.append("\(nested.name).A")
+        }
         for output in integrator.aovs {
             names += output.kind.channels.map { "\(output.name).\($0)" }
             switch output.kind {

@@ -99,33 +99,51 @@ extension Scene {
         // The integrator (default: path, as Mitsuba).
         var settings = IntegratorSettings(kind: .path)
         if let description = root.children(of: .integrator).first {
-            try description.requirePluginType(in: Scene.supportedIntegrators)
-            settings.kind = IntegratorSettings.Kind(rawValue: description.type)!
-            if settings.kind == .direct {
-                try Scene.readDirectSettings(description, into: &settings)
-            }
-            if settings.kind == .aov {
-                if let nested = description.children.first {
-                    throw SceneError("an aov integrator nested in another is not supported (give only 'aovs')",
-                                     at: nested.referenceLocation ?? nested.location,
-                                     element: description.elementDescription)
-                }
-                let list = try description.string("aovs")
-                guard let aovs = AOV.parse(list) else {
-                    let kinds = AOV.Kind.allCases.map(\.rawValue).joined(separator: ", ")
-                    throw description.error("aovs must be a list of name:type with type one of \(kinds), got '\(list)'",
-                                            property: "aovs")
-                }
-                settings.aovs = aovs
-            }
-            settings.maxDepth = try description.integer("max_depth", default: 6)
-            settings.rrDepth = try description.integer("rr_depth", default: 5)
-            settings.hideEmitters = try description.boolean("hide_emitters", default: false)
-            if settings.maxDepth < -1 { throw description.error("max_depth must be -1 or more, got \(settings.maxDepth)", property: "max_depth") }
-            if settings.rrDepth < 1 { throw description.error("rr_depth must be at least 1, got \(settings.rrDepth)", property: "rr_depth") }
+            settings = try Scene.readIntegrator(description)
         }
         try self.init(sensor: sensor, shapes: shapes, instances: instances, emitters: emitters, integrator: settings,
                       memoryLimit: limit)
+    }
+
+    /// An integrator's settings from its description, an `aov` integrator's nested integrators included.
+    static func readIntegrator(_ description: PluginDescription, nestedIn parent: PluginDescription? = nil) throws
+        -> IntegratorSettings {
+        try description.requirePluginType(in: Scene.supportedIntegrators)
+        var settings = IntegratorSettings(kind: IntegratorSettings.Kind(rawValue: description.type)!)
+        if settings.kind == .direct {
+            try Scene.readDirectSettings(description, into: &settings)
+        }
+        if settings.kind == .aov {
+            if let parent {
+                throw SceneError("an aov integrator nested in another aov integrator is not supported",
+                                 at: description.referenceLocation ?? description.location,
+                                 element: parent.elementDescription)
+            }
+            let list = try description.string("aovs")
+            guard let aovs = AOV.parse(list) else {
+                let kinds = AOV.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                throw description.error("aovs must be a list of name:type with type one of \(kinds), got '\(list)'",
+                                        property: "aovs")
+            }
+            settings.aovs = aovs
+            // Nested integrators render the colour channels, each under its name (Mitsuba's `aov` children).
+            for (index, child) in description.children.enumerated() {
+                guard child.kind == .integrator else {
+                    throw SceneError("an aov integrator's children must be integrators, got <\(child.kind.rawValue)>",
+                                     at: child.referenceLocation ?? child.location,
+                                     element: description.elementDescription)
+                }
+                let name = child.name ?? child.id ?? "integrator_\(index)"
+                settings.nested.append(NestedIntegrator(name: name,
+                                                        settings: try readIntegrator(child, nestedIn: description)))
+            }
+        }
+        settings.maxDepth = try description.integer("max_depth", default: 6)
+        settings.rrDepth = try description.integer("rr_depth", default: 5)
+        settings.hideEmitters = try description.boolean("hide_emitters", default: false)
+        if settings.maxDepth < -1 { throw description.error("max_depth must be -1 or more, got \(settings.maxDepth)", property: "max_depth") }
+        if settings.rrDepth < 1 { throw description.error("rr_depth must be at least 1, got \(settings.rrDepth)", property: "rr_depth") }
+        return settings
     }
 
     /// Makes shapes whose BSDFs are equivalent (`PluginDescription.equivalenceSignature`) share one material under

@@ -1,6 +1,17 @@
 // A scene ready to render: the sensor, the shapes with their BSDFs, the emitter and the integrator settings.
 import Tracer
 
+/// An integrator nested in an `aov` integrator, under the name that prefixes its channels.
+public struct NestedIntegrator: Sendable, Equatable {
+    public var name: String
+    public var settings: IntegratorSettings
+
+    public init(name: String, settings: IntegratorSettings) {
+        self.name = name
+        self.settings = settings
+    }
+}
+
 /// Which light transport algorithm renders the scene, with Mitsuba's parameters and defaults.
 public struct IntegratorSettings: Sendable, Equatable {
     /// `path` or `prb`: the same estimator; `prb` also differentiates with path replay backpropagation.
@@ -37,6 +48,8 @@ public struct IntegratorSettings: Sendable, Equatable {
     public var bsdfSamples = 1
     /// The `aov` integrator's outputs.
     public var aovs: [AOV] = []
+    /// The `aov` integrator's nested integrators, whose images come first in its output (Mitsuba's children).
+    public var nested: [NestedIntegrator] = []
 
     /// How the bounces of the primal path loop run.
     public enum PathLoop: String, Sendable, CaseIterable {

@@ -5,6 +5,7 @@
 # except for scene.xml; and aov.xml's outputs. Run with the local Mitsuba (set-up: the header of
 # shared/bench/mitsuba_bench.py):
 #   DRJIT_LIBLLVM_PATH=/usr/lib/x86_64-linux-gnu/libLLVM-19.so mitsuba-venv/bin/python make_mesh_scene.py
+import json
 import struct
 import numpy as np
 
@@ -100,3 +101,12 @@ for file, prefix in [("scene.xml", ""), ("instances.xml", "instances_"), ("corne
 # Mitsuba's vectorised variants number by creation order).
 scene = mi.load_file("aov.xml", res=24)
 np.save("aov_mitsuba_spp16.npy", np.array(mi.render(scene, spp=16, seed=7), dtype=np.float32))
+
+# aov_nested.xml (two nested integrators) at 24 x 24, spp 16, seed 7: what `render` returns (the nested images'
+# RGB, then the outputs), and the film's channels (names in aov_nested_channels.json, values developed).
+scene = mi.load_file("aov_nested.xml", res=24)
+np.save("aov_nested_mitsuba_spp16.npy", np.array(mi.render(scene, spp=16, seed=7), dtype=np.float32))
+bitmap = scene.sensors()[0].film().bitmap()
+np.save("aov_nested_film_mitsuba_spp16.npy", np.array(bitmap, dtype=np.float32))
+with open("aov_nested_channels.json", "w") as file:
+    json.dump([field.name for field in bitmap.struct_()], file)
