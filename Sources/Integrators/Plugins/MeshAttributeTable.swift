@@ -106,8 +106,9 @@ extension MeshAttributeTexture {
                 }
                 guard let attribute = mesh.attribute(named: texture.name) else {
                     let known = mesh.attributeNames.isEmpty ? "none" : mesh.attributeNames.joined(separator: ", ")
-                    throw SceneError("mesh '\(mesh.name)' (shape '\(shape.id)') has no attribute '\(texture.name)' "
-                                        + "(its attributes: \(known))", at: nil)
+                    let which = mesh.name == shape.id ? "'\(mesh.name)'" : "'\(mesh.name)' (shape '\(shape.id)')"
+                    throw SceneError("mesh \(which) has no attribute '\(texture.name)' (its attributes: \(known))",
+                                     at: nil)
                 }
                 if let layout, layout != attribute.perVertex {
                     throw SceneError("the mesh attribute '\(texture.name)' is per vertex on some meshes and per "
