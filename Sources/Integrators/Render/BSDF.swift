@@ -119,7 +119,7 @@ extension Texture {
     public func eval(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array { eval(si.uv, active: active) }
     /// `evalScalar(si.uv)`.
     public func evalScalar(_ si: SurfaceInteraction, active: BoolArray) -> FloatArray {
-        evalScalar(si, active: active)
+        evalScalar(si.uv, active: active)
     }
     /// False: no gradient unless the texture defines one.
     public var hasGradient: Bool { false }
