@@ -114,14 +114,19 @@ struct BumpMapTests {
         #expect(error < 2e-4, "mean absolute difference \(error), largest \(largest)")
     }
 
-    @Test("PRB gradients of nested BSDF colours are Mitsuba's at the same seeds, and in its seed-to-seed spread")
+    @Test("PRB gradients of the nested BSDFs' colours and of the height and normal maps' texels are Mitsuba's at the same seeds")
     func gradientsAgainstMitsuba() throws {
         let data = try Data(contentsOf: Self.fixture("scene_gradients.json"))
         let mitsuba = try JSONDecoder().decode([String: [[Float]]].self, from: data)
         for (key, seeds) in mitsuba.sorted(by: { $0.key < $1.key }) {
             let gradient = try sceneGradient(of: key, scene: Self.fixture("scene.xml"), samplesPerPixel: 16)
+            try #require(gradient.count == seeds[0].count, "\(key): \(gradient.count) values")
             try MeshSceneTests.expectInSpread(gradient, seeds, key: key)
-            #expect(Self.close(gradient, seeds[0], 1e-3), "\(key): \(gradient) vs Mitsuba's \(seeds[0])")
+            // Seeds 0 and 100 are Mitsuba's first row: the same paths, so the same gradient up to rounding, measured
+            // against the largest entry (the texels' gradients are small and many are 0).
+            let largest = seeds[0].map(abs).max() ?? 0
+            let worst = zip(gradient, seeds[0]).map { abs($0 - $1) }.max() ?? 0
+            #expect(largest > 0 && worst <= 1e-3 * largest, "\(key): largest difference \(worst), largest entry \(largest)")
         }
     }
 }

@@ -80,7 +80,8 @@ for name, d in BSDFS.items():
 with open(os.path.join(here, 'bump_values.json'), 'w') as f:
     json.dump(values, f, indent=1)
 
-KEYS = ['floor.bsdf.nested_bsdf.reflectance.value', 'ball.bsdf.nested_bsdf.reflectance.value']
+KEYS = ['floor.bsdf.nested_bsdf.reflectance.value', 'ball.bsdf.nested_bsdf.reflectance.value',
+        'floor.bsdf.nested_texture.data', 'ball.bsdf.normalmap.data']
 path = os.path.join(here, 'scene.xml')
 scene = mi.load_file(path)
 print(sorted(mi.traverse(scene).keys()))
@@ -92,10 +93,10 @@ for key in KEYS:
     for seed in range(8):
         scene = mi.load_file(path, integrator='prb')
         params = mi.traverse(scene)
-        dr.enable_grad(params[key]); params.update()
+        value = type(params[key])(params[key]); dr.enable_grad(value); params[key] = value; params.update()
         img = mi.render(scene, params, spp=16, seed=seed, seed_grad=seed + 100)
         dr.backward(dr.mean(img))
-        g.append([float(v) for v in np.array(dr.grad(params[key])).ravel()])
+        g.append([float(v) for v in np.array(dr.grad(value)).ravel()])
     gradients[key] = g
 with open(os.path.join(here, 'scene_gradients.json'), 'w') as f:
     json.dump(gradients, f, indent=1)
