@@ -5,7 +5,8 @@ import Tracer
 /// attribute interpolated with the hit's barycentric coordinates (solved from the hit point by least squares, as
 /// Mitsuba's `Mesh::barycentric_coordinates` does), a `face_*` attribute read from the hit triangle. The meshes'
 /// data is bound when a scene is made (`Scene.init` calls `bind(to:)`), which checks that every shape using the
-/// texture is a mesh with the attribute. Meshes loaded here carry one attribute, `vertex_color` (PLY colours).
+/// texture is a mesh with the attribute; a texture object therefore serves the last scene made with it. Meshes
+/// loaded here carry one attribute, `vertex_color` (PLY colours).
 public final class MeshAttributeTexture: Texture {
     /// The attribute's name, "vertex_..." or "face_...".
     public let name: String
