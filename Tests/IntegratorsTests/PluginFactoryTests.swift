@@ -188,7 +188,7 @@ struct PluginFactoryTests {
         let make = { (d: PluginDescription, doc: SceneDocument) throws in _ = try PluginFactory.makeBSDF(d, document: doc) }
         let unknown = buildError(#"<bsdf type="principled" id="p"/>"#, make)
         #expect(unknown.contains("scene.xml:2")
-                    && unknown.contains("unknown bsdf plugin 'principled' (supported: diffuse, dielectric, thindielectric, plastic, conductor, roughconductor, roughdielectric, roughplastic, twosided, mask, blendbsdf)"),
+                     && unknown.contains("unknown bsdf plugin 'principled' (supported: diffuse, dielectric, thindielectric, plastic, conductor, roughconductor, roughdielectric, roughplastic, twosided, mask, blendbsdf, bumpmap, normalmap)"),
                 "\(unknown)")
         let badIOR = buildError(#"<bsdf type="dielectric" id="p"><string name="int_ior" value="unobtainium"/></bsdf>"#, make)
         #expect(badIOR.contains("unknown index of refraction 'unobtainium'"), "\(badIOR)")
@@ -225,7 +225,7 @@ struct PluginFactoryTests {
         let unknownTexture = buildError("""
             <bsdf type="diffuse" id="p"><texture type="wood" name="reflectance"/></bsdf>
             """, make)
-        #expect(unknownTexture.contains("unknown texture plugin 'wood' (supported: bitmap, checkerboard)"), "\(unknownTexture)")
+        #expect(unknownTexture.contains("unknown texture plugin 'wood' (supported: bitmap, checkerboard, mesh_attribute)"), "\(unknownTexture)")
     }
 
     @Test("bitmap textures: filter_type, wrap_mode, raw; errors for bad values and missing files")

@@ -47,7 +47,7 @@ public struct AreaEmitter: Emitter {
     /// The radiance where the ray arrives from the front side (cos θ of wi in the shading frame positive).
     public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray) -> Vector3Array {
         let front = active & (si.wi.z .> 0)
-        return select(front, radiance.eval(si.uv, active: front), .constant(.zero))
+        return select(front, radiance.eval(si, active: front), .constant(.zero))
     }
 
     public var parameters: [(key: String, slot: ParameterSlot)] { [("radiance.value", radiance.value)] }

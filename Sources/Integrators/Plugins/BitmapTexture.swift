@@ -141,7 +141,7 @@ public struct BitmapTexture: Texture {
     }
 
     /// The RGB texel at (row, column), indices already wrapped.
-    private func texel(row: Int32Array, column: Int32Array, active: BoolArray) -> Vector3Array {
+    func texel(row: Int32Array, column: Int32Array, active: BoolArray) -> Vector3Array {
         let pixel = row * Int32(width) + column
         var base = pixel * 3
         if let offsets = data.batchOffsets(lanes: base.count) { base = base + offsets }
@@ -152,7 +152,7 @@ public struct BitmapTexture: Texture {
     }
 
     /// An index in [0, size) for any integer index, by the wrap mode.
-    private func wrap(_ index: Int32Array, size: Int) -> Int32Array {
+    func wrap(_ index: Int32Array, size: Int) -> Int32Array {
         switch wrapMode {
         case .repeat:
             return Self.euclideanRemainder(index, Int32(size))

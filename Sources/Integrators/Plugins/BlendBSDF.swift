@@ -29,7 +29,7 @@ public struct BlendBSDF: BSDF {
 
     /// w at the hit, clamped to [0, 1].
     func blendWeight(_ si: SurfaceInteraction, active: BoolArray) -> FloatArray {
-        Tracer.min(Tracer.max(weight.evalScalar(si.uv, active: active), .constant(0)), .constant(1))
+        Tracer.min(Tracer.max(weight.evalScalar(si, active: active), .constant(0)), .constant(1))
     }
 
     /// f1's sample (u1 / w) where u1 ≤ w, f0's (u1 − w)/(1 − w) elsewhere; the other BSDF is evaluated at the

@@ -30,7 +30,7 @@ public struct ConductorBSDF: BSDF {
         let lanes = Swift.max(wi.count, active.count)
         let valid = active & (wi.z .> 0)
         let fresnel = ior.reflectance(si, cosThetaI: wi.z)
-        let scale = specularReflectance.eval(si.uv, active: si.isValid)
+        let scale = specularReflectance.eval(si, active: si.isValid)
         let weight = select(valid, fresnel * scale, .constant(.zero))
         return BSDFSample(wo: Vector3Array(x: -wi.x, y: -wi.y, z: wi.z),
                           pdf: FloatArray(repeating: 1, count: lanes), eta: FloatArray(repeating: 1, count: lanes),

@@ -30,7 +30,7 @@ public struct DiffuseBSDF: BSDF {
         let wo = squareToCosineHemisphere(u2)
         let pdf = cosineHemispherePdf(wo)
         let valid = active & (si.wi.z .> 0) & (pdf .> 0)
-        let albedo = reflectance.eval(si.uv, active: si.isValid)
+        let albedo = reflectance.eval(si, active: si.isValid)
         let weight = select(valid, albedo, .constant(.zero))
         return BSDFSample(wo: wo, pdf: pdf, eta: FloatArray(repeating: 1, count: lanes), weight: weight,
                           isDelta: BoolArray(repeating: false, count: lanes))
@@ -40,7 +40,7 @@ public struct DiffuseBSDF: BSDF {
     /// (the same lookup for every direction at a vertex), so its derivative is one set of scatter-adds per vertex.
     public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
         let valid = active & (si.wi.z .> 0) & (wo.z .> 0)
-        let albedo = reflectance.eval(si.uv, active: si.isValid)
+        let albedo = reflectance.eval(si, active: si.isValid)
         let value = (albedo * Float(1 / Double.pi)) * wo.z
         return select(valid, value, .constant(.zero))
     }
@@ -58,7 +58,7 @@ public struct DiffuseBSDF: BSDF {
 
     /// The reflectance at the hit's uv.
     public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
-        reflectance.eval(si.uv, active: active)
+        reflectance.eval(si, active: active)
     }
 }
 

@@ -24,7 +24,7 @@ public struct MaskBSDF: BSDF {
 
     /// α at the hit, clamped to [0, 1].
     func alpha(_ si: SurfaceInteraction, active: BoolArray) -> FloatArray {
-        Tracer.min(Tracer.max(opacity.evalScalar(si.uv, active: active), .constant(0)), .constant(1))
+        Tracer.min(Tracer.max(opacity.evalScalar(si, active: active), .constant(0)), .constant(1))
     }
 
     /// The nested sample (with u1 / α) where u1 < α, its weight times α/detach(α) and its pdf times α; else the

@@ -53,7 +53,7 @@ public struct PlasticBSDF: BSDF {
     /// The base's albedo after internal scattering, ρ / (1 − F_dr,int ρ′), times (1 − Fi)(1 − Fo)/η².
     private func transmittedAlbedo(_ si: SurfaceInteraction, fresnelI: FloatArray, fresnelO: FloatArray,
                                    active: BoolArray) -> Vector3Array {
-        let albedo = diffuseReflectance.eval(si.uv, active: active)
+        let albedo = diffuseReflectance.eval(si, active: active)
         let factor = (1 - fresnelI) * (1 - fresnelO) * (1 / (eta * eta))
         guard nonlinear else { return albedo * (factor / (1 - internalDiffuseFresnel)) }
         let one = Vector3Array(repeating: Vector3f(repeating: 1), count: 1)
@@ -78,7 +78,7 @@ public struct PlasticBSDF: BSDF {
         let pdf = select(specular, probabilitySpecular, select(diffuse, diffusePdf, .constant(0)))
 
         var specularWeight = Vector3Array(x: fresnelI, y: fresnelI, z: fresnelI) / probabilitySpecular
-        if let specularReflectance { specularWeight = specularWeight * specularReflectance.eval(si.uv, active: specular) }
+        if let specularReflectance { specularWeight = specularWeight * specularReflectance.eval(si, active: specular) }
         let fresnelO = DielectricBSDF.fresnel(cosThetaI: diffuseDirection.z, eta: eta).reflectance
         let diffuseWeight = transmittedAlbedo(si, fresnelI: fresnelI, fresnelO: fresnelO, active: diffuse)
             / (1 - probabilitySpecular)
@@ -113,7 +113,7 @@ public struct PlasticBSDF: BSDF {
 
     /// The base's albedo ρ.
     public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
-        diffuseReflectance.eval(si.uv, active: active)
+        diffuseReflectance.eval(si, active: active)
     }
 
     /// The diffuse Fresnel reflectance F_dr(η) by Mitsuba's fits: Egan and Hilgeman's for η < 1, d'Eon and

@@ -5,9 +5,9 @@ import Tracer
 /// supported types.
 public enum PluginFactory {
     /// The supported `<bsdf type="...">` values.
-    public static let bsdfTypes = ["diffuse", "dielectric", "thindielectric", "plastic", "conductor", "roughconductor", "roughdielectric", "roughplastic", "twosided", "mask", "blendbsdf"]
+    public static let bsdfTypes = ["diffuse", "dielectric", "thindielectric", "plastic", "conductor", "roughconductor", "roughdielectric", "roughplastic", "twosided", "mask", "blendbsdf", "bumpmap", "normalmap"]
     /// The supported `<texture type="...">` values.
-    public static let textureTypes = ["bitmap", "checkerboard"]
+    public static let textureTypes = ["bitmap", "checkerboard", "mesh_attribute"]
     /// The supported `<shape type="...">` values.
     public static let shapeTypes = ["rectangle", "sphere", "disk", "cylinder", "cube", "obj", "ply", "serialized", "shapegroup", "instance"]
     /// The supported `<emitter type="...">` values (`area` only nested in a shape).
@@ -28,6 +28,8 @@ public enum PluginFactory {
         case "twosided": return try TwoSidedBSDF(description, document: document)
         case "mask": return try MaskBSDF(description, document: document)
         case "blendbsdf": return try BlendBSDF(description, document: document)
+        case "bumpmap": return try BumpMapBSDF(description, document: document)
+        case "normalmap": return try NormalMapBSDF(description, document: document)
         default: throw unsupportedType(description, supported: bsdfTypes)
         }
     }
@@ -38,6 +40,7 @@ public enum PluginFactory {
         switch description.type {
         case "bitmap": return try BitmapTexture(description, document: document)
         case "checkerboard": return try CheckerboardTexture(description, document: document)
+        case "mesh_attribute": return try MeshAttributeTexture(description, document: document)
         default: throw unsupportedType(description, supported: textureTypes)
         }
     }

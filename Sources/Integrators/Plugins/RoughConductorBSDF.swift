@@ -78,7 +78,7 @@ public struct RoughConductorBSDF: BSDF {
     private func reflectance(_ si: SurfaceInteraction, cosThetaI: FloatArray) -> Vector3Array {
         let fresnel = ior.reflectance(si, cosThetaI: cosThetaI)
         guard let specularReflectance else { return fresnel }
-        return fresnel * specularReflectance.eval(si.uv, active: si.isValid)
+        return fresnel * specularReflectance.eval(si, active: si.isValid)
     }
 
     /// A microfacet normal m from u2 (u1 is ignored), wo = wi mirrored about m, pdf = pdf(m)/(4 wo·m), and weight

@@ -156,9 +156,9 @@ public struct RoughDielectricBSDF: BSDF {
         let jacobian = halfVectorJacobian(reflects: reflects, wiDotM: wiDotM, woDotM: woDotM, eta: sampledEta)
 
         let ones = Vector3Array.constant(Vector3f(1, 1, 1))
-        let reflectionFactor = specularReflectance?.eval(si.uv, active: si.isValid) ?? ones
+        let reflectionFactor = specularReflectance?.eval(si, active: si.isValid) ?? ones
         let compression = fresnel.etaTI * fresnel.etaTI
-        let transmissionFactor = (specularTransmittance?.eval(si.uv, active: si.isValid) ?? ones) * compression
+        let transmissionFactor = (specularTransmittance?.eval(si, active: si.isValid) ?? ones) * compression
         let lobeWeight = select(reflects, reflectionFactor, transmissionFactor)
         let shadowing = sampleVisible
             ? microfacets.smithG1(wo, m)
@@ -189,10 +189,10 @@ public struct RoughDielectricBSDF: BSDF {
         let transmitted = abs(square(inverseEta) * (1 - fresnel) * density * shadowing * eta * eta * wiDotM * woDotM
                                   / (cosThetaI * square(wiDotM + eta * woDotM)))
         var reflection = Vector3Array(x: reflected, y: reflected, z: reflected)
-        if let specularReflectance { reflection = reflection * specularReflectance.eval(si.uv, active: si.isValid) }
+        if let specularReflectance { reflection = reflection * specularReflectance.eval(si, active: si.isValid) }
         var transmission = Vector3Array(x: transmitted, y: transmitted, z: transmitted)
         if let specularTransmittance {
-            transmission = transmission * specularTransmittance.eval(si.uv, active: si.isValid)
+            transmission = transmission * specularTransmittance.eval(si, active: si.isValid)
         }
         return select(valid, select(reflects, reflection, transmission), .constant(.zero))
     }

@@ -118,12 +118,12 @@ public struct RoughPlasticBSDF: BSDF {
         let fresnel = DielectricBSDF.fresnel(cosThetaI: wi.dot(h), eta: eta).reflectance
         let glossy = fresnel * microfacets.eval(h) * microfacets.G(wi: wi, wo: wo, m: h) / (4 * cosThetaI)
         var value = Vector3Array(x: glossy, y: glossy, z: glossy)
-        if let specularReflectance { value = value * specularReflectance.eval(si.uv, active: valid) }
+        if let specularReflectance { value = value * specularReflectance.eval(si, active: valid) }
 
         let current = tables
         let ti = transmittance(cosThetaI, active: valid, tables: current)
         let to = transmittance(cosThetaO, active: valid, tables: current)
-        let albedo = diffuseReflectance.eval(si.uv, active: valid)
+        let albedo = diffuseReflectance.eval(si, active: valid)
         let reflectance = current.internalReflectance
         let one = Vector3Array.constant(Vector3f(1, 1, 1))
         let base = nonlinear ? albedo / (one - albedo * reflectance) : albedo / (1 - reflectance)
@@ -157,6 +157,6 @@ public struct RoughPlasticBSDF: BSDF {
 
     /// The base's albedo ρ.
     public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
-        diffuseReflectance.eval(si.uv, active: active)
+        diffuseReflectance.eval(si, active: active)
     }
 }

@@ -45,11 +45,11 @@ public struct ThinDielectricBSDF: BSDF {
         let wo = Vector3Array(x: -wi.x, y: -wi.y, z: select(reflects, wi.z, -wi.z))
         var weight = Vector3Array(repeating: Vector3f(1, 1, 1), count: 1)
         if let specularReflectance {
-            weight = select(reflects, specularReflectance.eval(si.uv, active: reflects), weight)
+            weight = select(reflects, specularReflectance.eval(si, active: reflects), weight)
         }
         if let specularTransmittance {
             let passes = active & !reflects
-            weight = select(passes, specularTransmittance.eval(si.uv, active: passes), weight)
+            weight = select(passes, specularTransmittance.eval(si, active: passes), weight)
         }
         return BSDFSample(wo: wo, pdf: select(reflects, r, 1 - r), eta: FloatArray(repeating: 1, count: lanes),
                           weight: select(active, weight, .constant(.zero)),

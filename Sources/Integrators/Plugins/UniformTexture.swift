@@ -32,3 +32,14 @@ public struct UniformTexture: Texture {
     /// The value.
     public var mean: Float { value.value.values[0] }
 }
+
+extension UniformTexture {
+    /// True: the gradient of a constant is 0 (Mitsuba's uniform `eval_1_grad`).
+    public var hasGradient: Bool { true }
+
+    /// (0, 0).
+    public func evalGradient(_ si: SurfaceInteraction, active: BoolArray) -> Point2Array? {
+        let zero = FloatArray(repeating: 0, context: si.uv.x.context)
+        return Point2Array(x: zero, y: zero)
+    }
+}

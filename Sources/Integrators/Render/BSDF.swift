@@ -102,6 +102,29 @@ public protocol Texture {
     /// The texture's mean value, one number (Mitsuba's `Texture::mean`: the average of the channels of a constant,
     /// the mean luminance of a bitmap's texels), read on the host: BSDFs weigh their lobes' sampling by it.
     var mean: Float { get }
+    /// The value at a hit, RGB: by default `eval(si.uv)`; textures that read more of the hit (`mesh_attribute`)
+    /// replace it. Plugins look textures up through this.
+    func eval(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array
+    /// The scalar value at a hit: by default `evalScalar(si.uv)`.
+    func evalScalar(_ si: SurfaceInteraction, active: BoolArray) -> FloatArray
+    /// True when `evalGradient` is defined (Mitsuba implements `eval_1_grad` for `bitmap` and uniform values only).
+    var hasGradient: Bool { get }
+    /// The gradient (∂f/∂u, ∂f/∂v) of the scalar value at a hit (Mitsuba's `eval_1_grad`); nil when the texture has
+    /// none (`hasGradient` is false).
+    func evalGradient(_ si: SurfaceInteraction, active: BoolArray) -> Point2Array?
+}
+
+extension Texture {
+    /// `eval(si.uv)`.
+    public func eval(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array { eval(si.uv, active: active) }
+    /// `evalScalar(si.uv)`.
+    public func evalScalar(_ si: SurfaceInteraction, active: BoolArray) -> FloatArray {
+        evalScalar(si.uv, active: active)
+    }
+    /// False: no gradient unless the texture defines one.
+    public var hasGradient: Bool { false }
+    /// nil: no gradient unless the texture defines one.
+    public func evalGradient(_ si: SurfaceInteraction, active: BoolArray) -> Point2Array? { nil }
 }
 
 extension Texture {

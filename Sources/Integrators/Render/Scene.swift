@@ -102,7 +102,7 @@ public struct Scene {
 
     /// A scene of `shapes` and `instances` of their shape groups, lit by `emitter`. `boundingSphere` defaults to
     /// the sphere around all geometry. Throws when the scene has triangle meshes and Embree cannot be loaded, or a
-    /// mesh or an instance is invalid, or the meshes would take more than `memoryLimit` bytes to trace (default:
+    /// mesh or an instance is invalid, or a shape uses a mesh attribute it lacks, or the meshes would take more than `memoryLimit` bytes to trace (default:
     /// 90% of the available memory).
     /// `emitters` are the top-level ones (the shapes bring their area lights).
     public init(sensor: PerspectiveSensor, shapes: [SceneShape], instances: [SceneInstance] = [],
@@ -133,6 +133,7 @@ public struct Scene {
         self.boundingSphere = boundingSphere
             ?? Scene.boundingSphere(of: Scene.bounds(of: shapes, instances: instances))
         (materials, shapeMaterials) = Scene.materials(of: shapes)
+        try MeshAttributeTexture.bind(shapes: shapes)
         meshes = try MeshGeometry(shapes: shapes, instances: instances,
                                   memoryLimit: memoryLimit ?? RenderMemory.machineDefault.limit)
     }
