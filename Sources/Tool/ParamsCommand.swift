@@ -7,7 +7,7 @@ import Tracer
 struct ParamsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "params",
-        abstract: "List the scene's parameters (Mitsuba's mi.traverse): key, type, shape and value; ∂ marks differentiable ones.")
+        abstract: "List the scene's parameters (Mitsuba's mi.traverse): key, type, shape and value; ∂ marks the ones Refract differentiates (optimize --parameter takes those).")
 
     @OptionGroup var sceneOptions: SceneOptions
 
@@ -30,15 +30,25 @@ struct ParamsCommand: ParsableCommand {
         try TraceContext.with(sceneOptions.compileOptions()) {
             let scene = try sceneOptions.loadScene()
             let parameters = scene.parameters
-            let entries = try parameters.keys.map { key -> Entry in
-                let shape = try parameters.shape(of: key)
-                let values = try parameters.value(key).values
+            func entry(_ key: String, _ type: String, _ shape: [Int], _ values: [Float], differentiable: Bool) -> Entry {
                 let small = values.count <= 16
                 let summary = small ? nil : ["min": values.min() ?? 0, "max": values.max() ?? 0,
                                              "mean": values.reduce(0, +) / Float(max(values.count, 1))]
-                return Entry(key: key, type: Self.typeName(shape: shape), shape: shape, differentiable: true,
+                return Entry(key: key, type: type, shape: shape, differentiable: differentiable,
                              values: small ? values : nil, summary: summary)
             }
+            // The sensor and film first, then the differentiable values, then emitters' and meshes' other values.
+            let fixed = scene.fixedParameters
+            let sensorPrefix = scene.sensor.id + "."
+            let sensor = fixed.filter { $0.key.hasPrefix(sensorPrefix) }
+            let rest = fixed.filter { !$0.key.hasPrefix(sensorPrefix) }
+            let entries = sensor.map { entry($0.key, $0.type, $0.shape, $0.values, differentiable: false) }
+                + (try parameters.keys.map { key in
+                    let shape = try parameters.shape(of: key)
+                    return entry(key, Self.typeName(shape: shape), shape, try parameters.value(key).values,
+                                 differentiable: true)
+                })
+                + rest.map { entry($0.key, $0.type, $0.shape, $0.values, differentiable: false) }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -377,6 +377,25 @@ struct MeshSceneTests {
         #expect(zip(filmRGB, renderRGB).allSatisfy { abs($0 - $1) <= 1e-4 * Swift.max(1, abs($1)) })
     }
 
+    @Test("the values mi.traverse lists besides the differentiable ones are Mitsuba's: sensor, film, weights, meshes")
+    func fixedParameters() throws {
+        struct Listed: Decodable { var flags: Int; var type: String; var values: [Double] }
+        let mitsuba = try JSONDecoder().decode([String: Listed].self,
+                                               from: Data(contentsOf: Self.fixture("params_mitsuba.json")))
+        let scene = try Self.scene("params.xml", [:])
+        let fixed = Dictionary(uniqueKeysWithValues: scene.fixedParameters.map { ($0.key, $0) })
+        // Mitsuba's non-differentiable and discontinuous values, and texture coordinates (differentiable there).
+        let expected = Set(mitsuba.filter { $0.value.flags != 0 || $0.key.hasSuffix(".vertex_texcoords") }.keys)
+        #expect(Set(fixed.keys) == expected)
+        for (key, listed) in mitsuba where fixed[key] != nil {
+            let ours = fixed[key]!
+            #expect(ours.type == listed.type, "\(key): \(ours.type) vs \(listed.type)")
+            #expect(ours.values.count == listed.values.count, "\(key): \(ours.values.count) vs \(listed.values.count) values")
+            let worst = zip(ours.values, listed.values).map { abs(Double($0) - $1) / Swift.max(1, abs($1)) }.max() ?? 0
+            #expect(worst < 1e-5, "\(key) differs by \(worst)")
+        }
+    }
+
     @Test("meshes over the memory limit are refused before they are loaded or traced, with estimate and limit")
     func memoryLimit() throws {
         // ball.ply is 8 KiB: loading it is estimated at 2 bytes a file byte, so a 4 KiB limit refuses it.

@@ -103,6 +103,8 @@ struct SceneOptimizeCommandTests {
         (["--scene", scene, "--reference-spp", "4"], "needs at least one --parameter"),
         (["--scene", scene, "--parameter", "red.reflectance.value"], "--reference IMAGE or --reference-spp N"),
         (["--scene", scene, "--parameter", "nope.value", "--reference-spp", "4"], "unknown scene parameter 'nope.value'"),
+        (["--scene", scene, "--parameter", "sensor.x_fov", "--reference-spp", "4"],
+         "scene parameter 'sensor.x_fov' is not differentiable in Refract"),
         (["--scene", scene, "--parameter", "red.reflectance.value", "--reference-spp", "4", "--reference", "x.exr"], "not both"),
         (["--scene", scene, "--parameter", "red.reflectance.value", "--reference-spp", "4",
           "--initial", "red.reflectance.value=1,2"], "give 1 or 3"),

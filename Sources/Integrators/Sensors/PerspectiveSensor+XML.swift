@@ -34,6 +34,7 @@ extension PerspectiveSensor {
         }
         self.init(toWorld: toWorld, fieldOfView: Float(fieldOfView), fieldOfViewAxis: axis, nearClip: nearClip,
                   farClip: farClip, film: film, sampleCount: sampleCount)
+        if let id = description.id { self.id = id }
     }
 
     /// `fov` and `fov_axis`, or the field of view of `focal_length` along the diagonal (as Mitsuba's parse_fov).

@@ -21,6 +21,8 @@ public struct PerspectiveSensor: Hashable, Sendable {
     public var film: Film
     /// Samples per pixel of the sensor's sampler (Mitsuba's independent sampler, `sample_count`, default 4).
     public var sampleCount: Int
+    /// The sensor's `id` in its scene file, which prefixes its parameter keys ("sensor" when it has none).
+    public var id = "sensor"
 
     /// A camera; the defaults are Mitsuba's (fov_axis x, near_clip 0.01, far_clip 10000, a default hdrfilm,
     /// 4 samples per pixel). Invalid values (a scaling `toWorld`, fov outside (0, 180), clip planes not

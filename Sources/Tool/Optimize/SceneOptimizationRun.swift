@@ -37,6 +37,10 @@ struct SceneOptimizationRun {
             }
             let parameters = scene.parameters
             for key in options.parameter + initialValues.map(\.key) where !parameters.contains(key) {
+                if scene.fixedParameters.contains(where: { $0.key == key }) {
+                    throw ValidationError("scene parameter '\(key)' is not differentiable in Refract; \(sceneFile)'s "
+                                          + "differentiable ones: \(parameters.keys.joined(separator: ", "))")
+                }
                 throw ValidationError("unknown scene parameter '\(key)'; \(sceneFile) has: \(parameters.keys.joined(separator: ", "))")
             }
             let film = scene.sensor.film

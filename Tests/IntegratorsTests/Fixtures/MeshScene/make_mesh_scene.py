@@ -110,3 +110,17 @@ bitmap = scene.sensors()[0].film().bitmap()
 np.save("aov_nested_film_mitsuba_spp16.npy", np.array(bitmap, dtype=np.float32))
 with open("aov_nested_channels.json", "w") as file:
     json.dump([field.name for field in bitmap.struct_()], file)
+
+# params.xml: every value mi.traverse lists, with its flags (0 differentiable, 1 not, 2 discontinuous) and type.
+scene = mi.load_file("params.xml")
+params = mi.traverse(scene)
+listed = {}
+for key in params.keys():
+    if key == "allow_thread_reordering":
+        continue
+    value = params[key]
+    matrix = value.matrix if type(value).__name__.startswith(("AffineTransform", "Transform")) else value
+    listed[key] = {"flags": int(params.flags(key)), "type": type(value).__name__,
+                   "values": np.array(matrix, dtype=np.float64).reshape(-1).tolist()}
+with open("params_mitsuba.json", "w") as file:
+    json.dump(listed, file)

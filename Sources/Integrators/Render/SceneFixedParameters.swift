@@ -1,0 +1,60 @@
+// The values Mitsuba's `mi.traverse` lists that Refract reads but does not differentiate (camera, film, meshes).
+import Tracer
+
+/// A value of a scene that `mi.traverse` lists under `key` but that is not one of `Scene.parameters` (Refract
+/// does not differentiate or set it): the sensor's clip planes, field of view and placement, the film's size,
+/// emitters' sampling weights, and meshes' index and vertex buffers.
+public struct FixedSceneParameter: Sendable, Equatable {
+    public var key: String
+    /// Mitsuba's type name: "float", "Float", "ScalarVector2u", "AffineTransform4f", "UInt".
+    public var type: String
+    public var shape: [Int]
+    public var values: [Float]
+
+    public init(key: String, type: String, shape: [Int], values: [Float]) {
+        self.key = key
+        self.type = type
+        self.shape = shape
+        self.values = values
+    }
+}
+
+extension Scene {
+    /// The values `mi.traverse` lists besides `parameters`, in Mitsuba's order: the sensor (under its id; an
+    /// unnamed one as "sensor", which Mitsuba names by its address) with its film, then per emitter its sampling weight, then per
+    /// mesh its silhouette sampling weight, faces and vertex buffers (vertex normals where the mesh has them, texture
+    /// coordinates empty where it has none).
+    public var fixedParameters: [FixedSceneParameter] {
+        var list: [FixedSceneParameter] = []
+        func add(_ key: String, _ type: String, _ shape: [Int], _ values: [Float]) {
+            list.append(FixedSceneParameter(key: key, type: type, shape: shape, values: values))
+        }
+        let film = sensor.film, camera = sensor.id
+        add("\(camera).near_clip", "float", [], [sensor.nearClip])
+        add("\(camera).far_clip", "float", [], [sensor.farClip])
+        add("\(camera).shutter_open", "float", [], [0])
+        add("\(camera).shutter_open_time", "float", [], [0])
+        add("\(camera).film.size", "ScalarVector2u", [2], [Float(film.width), Float(film.height)])
+        add("\(camera).film.crop_size", "ScalarVector2u", [2], [Float(film.width), Float(film.height)])
+        add("\(camera).film.crop_offset", "ScalarPoint2u", [2], [0, 0])
+        add("\(camera).x_fov", "Float", [1], [sensor.horizontalFieldOfView])
+        add("\(camera).principal_point_offset_x", "Float", [1], [0])
+        add("\(camera).principal_point_offset_y", "Float", [1], [0])
+        let matrix = sensor.toWorld.matrix.elements
+        add("\(camera).to_world", "AffineTransform4f", [4, 4], (0..<16).map { matrix[$0] })
+        for emitter in emitters {
+            add("\(emitter.id).sampling_weight", "float", [], [emitter.emitter.samplingWeight])
+        }
+        for shape in shapes {
+            guard let mesh = shape.mesh else { continue }
+            add("\(shape.id).silhouette_sampling_weight", "float", [], [1])
+            add("\(shape.id).faces", "UInt", [mesh.indices.count], mesh.indices.map { Float($0) })
+            add("\(shape.id).vertex_positions", "Float", [mesh.positions.count], mesh.positions)
+            if let normals = mesh.normals { add("\(shape.id).vertex_normals", "Float", [normals.count], normals) }
+            // Listed empty when the mesh has none, as Mitsuba does.
+            let texcoords = mesh.texcoords ?? []
+            add("\(shape.id).vertex_texcoords", "Float", [texcoords.count], texcoords)
+        }
+        return list
+    }
+}
