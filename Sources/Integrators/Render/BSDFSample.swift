@@ -1,0 +1,35 @@
+// The result of sampling a BSDF, per lane, and its traversal for loops and dispatch.
+import Tracer
+
+/// The result of sampling a BSDF, per lane (meaningful where the sample is valid: weight 0 otherwise).
+public struct BSDFSample {
+    /// Sampled outgoing direction wo, in the local shading frame.
+    public var wo: Vector3Array
+    /// Solid-angle density of wo, or the discrete lobe probability for a Dirac lobe (then detached).
+    public var pdf: FloatArray
+    /// Relative index of refraction along the sampled path (1 for reflection).
+    public var eta: FloatArray
+    /// BSDF value times |cos θo| divided by pdf (Mitsuba's `bsdf_weight`), RGB.
+    public var weight: Vector3Array
+    /// True where the sampled lobe is a Dirac delta.
+    public var isDelta: BoolArray
+
+    public init(wo: Vector3Array, pdf: FloatArray, eta: FloatArray, weight: Vector3Array, isDelta: BoolArray) {
+        self.wo = wo
+        self.pdf = pdf
+        self.eta = eta
+        self.weight = weight
+        self.isDelta = isDelta
+    }
+}
+
+extension BSDFSample: TraversableStruct {
+    /// Visits wo, pdf, eta, weight and isDelta, in that order.
+    public mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        wo.traverse(&visitor)
+        pdf.traverse(&visitor)
+        eta.traverse(&visitor)
+        weight.traverse(&visitor)
+        isDelta.traverse(&visitor)
+    }
+}
