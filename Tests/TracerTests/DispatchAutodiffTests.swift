@@ -130,6 +130,31 @@ struct DispatchAutodiffTests {
         expectClose(result.1, expected.t, "dt \(variant)")
     }
 
+    @Test("the dispatch's derivatives match central finite differences of its primal")
+    func finiteDifferences() {
+        let program = DispatchAutodiffProgram(size: 300, seed: 21)
+        /// Σ w · (first result) + Σ (second result) / 2, in Double, for p and t[1] changed by the given amounts.
+        func loss(p dp: Float = 0, t1 dt: Float = 0) -> Double {
+            var t = program.t
+            t[1] += dt
+            let pArray = FloatArray([program.p + dp]), tArray = FloatArray(t)
+            let result = dispatch(UInt32Array(program.index), count: 3,
+                                  arguments: Pair(first: FloatArray(program.x), second: Int32Array(program.k)),
+                                  mask: BoolArray(program.mask)) { c, arguments in
+                DispatchAutodiffProgram.caseBody(c, arguments, p: pArray, t: tArray)
+            }
+            let first = result.first[0].values, second = result.first[1].values
+            return zip(first, program.w).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+                + second.reduce(0) { $0 + Double($1) / 2 }
+        }
+        let h: Float = 1e-2
+        let numericP = (loss(p: h) - loss(p: -h)) / Double(2 * h)
+        let numericT = (loss(t1: h) - loss(t1: -h)) / Double(2 * h)
+        let analytic = on(.llvm) { program.gradients() }
+        #expect(abs(Double(analytic.p[0]) - numericP) <= 1e-3 * max(1, abs(numericP)), "\(analytic.p[0]) vs \(numericP)")
+        #expect(abs(Double(analytic.t[1]) - numericT) <= 1e-3 * max(1, abs(numericT)), "\(analytic.t[1]) vs \(numericT)")
+    }
+
     @Test("without tracked arrays a dispatch records no derivative")
     func untracked() {
         let program = DispatchAutodiffProgram(size: 40, seed: 2)
