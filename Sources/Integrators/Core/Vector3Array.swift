@@ -49,6 +49,9 @@ public struct Vector3Array {
     /// The three component arrays, e.g. for one `eval` together with other arrays.
     public var components: [FloatArray] { [x, y, z] }
 
+    /// The same values with no gradient tracking.
+    public var detached: Vector3Array { Vector3Array(x: x.detached(), y: y.detached(), z: z.detached()) }
+
     /// Component-wise sum.
     public static func + (a: Vector3Array, b: Vector3Array) -> Vector3Array {
         Vector3Array(x: a.x + b.x, y: a.y + b.y, z: a.z + b.z)

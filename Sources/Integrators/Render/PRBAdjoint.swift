@@ -52,13 +52,9 @@ enum PRBAdjoint {
             // Emitter values are re-evaluated with tracking only when some are differentiated: otherwise their
             // terms have no derivative and the stored values serve.
             let emittersTracked = scene.emittersNeedGradients(context)
-            // Next event estimation: Lr_dir = β w_em f(wi, wo_em) (L_e V / pdf), with f tracked.
-            let f = scene.evalBSDF(si, wo: vertex.neeDirection, active: vertex.neeActive)
-            var light = vertex.neeLight
-            if emittersTracked, let record = vertex.neeRecord {
-                light = scene.emitterWeight(record, from: si.p, active: vertex.neeActive)
-            }
-            let direct = vertex.throughput * f * (light * vertex.neeWeight)
+            // Next event estimation: Lr_dir = β w_em f(wi, wo_em) (L_e V / pdf), with f and the emitter weight as
+            // the bounce recorded them for differentiation (`PathVertex.trace(recordsGradients:)`).
+            let direct = vertex.throughput * vertex.neeBSDF * (vertex.neeLight * vertex.neeWeight)
             // The light arriving through the sampled direction: Lr_ind = L_after R(f(wi, wo)), where R has value 1 and
             // derivative df / f (0 where f = 0).
             let value = scene.evalBSDF(si, wo: vertex.sample.wo, active: vertex.continuing)

@@ -70,7 +70,8 @@ enum PathTracer {
                 func record() -> [Node] {
                     scene.setBatchLanes(arrays.laneImages)
                     var next = arrays
-                    let (vertex, state) = PathVertex.trace(arrays.state, scene: scene, sampler: &next.sampler)
+                    let (vertex, state) = PathVertex.trace(arrays.state, scene: scene, sampler: &next.sampler,
+                                                           recordsGradients: onVertex != nil)
                     next.state = state
                     next.carried = onVertex?(vertex, state, arrays.carried) ?? arrays.carried
                     // How many lanes go on is a reduction computed by the same kernel as the state; the mask as

@@ -65,12 +65,14 @@ struct PathVertex {
     var arrivalEmitter: UInt32Array?
     var arrivalDirection: Vector3Array
     /// Next event estimation: active lanes, the light direction in the shading frame, its MIS weight w_em, the
-    /// emitter weight times visibility (L_e V / pdf) and the emitter sample it came from.
+    /// emitter weight times visibility (L_e V / pdf).
     var neeActive: BoolArray
     var neeDirection: Vector3Array
     var neeWeight: FloatArray
     var neeLight: Vector3Array
-    var neeRecord: EmitterSampleRecord?
+    /// f(wi, wo_em) |cos θo| of the light direction: gradient-tracked when traced with `recordsGradients` (then
+    /// `neeLight` is too), so that the PRB adjoint differentiates the values the bounce computed, not copies.
+    var neeBSDF: Vector3Array
     /// The direct light collected at this vertex, Lr_dir = β w_em f (4π L_e V).
     var direct: Vector3Array
     /// The sampled continuation.
@@ -80,9 +82,15 @@ struct PathVertex {
     /// The throughput before this vertex, β.
     var throughput: Vector3Array
 
-    /// Traces one bounce for every lane and returns the vertex and the state after it.
-    static func trace(_ state: PathState, scene: Scene, sampler: inout IndependentSampler) -> (PathVertex, PathState) {
+    /// Traces one bounce for every lane and returns the vertex and the state after it. With `recordsGradients`
+    /// (the PRB adjoint pass, whose bounce runs with gradients suspended), the next event estimation's BSDF value
+    /// and emitter weight are recorded for differentiation; the state uses their detached values.
+    static func trace(_ state: PathState, scene: Scene, sampler: inout IndependentSampler,
+                      recordsGradients: Bool = false) -> (PathVertex, PathState) {
         let context = state.eta.context
+        func differentiable<T>(_ body: () -> T) -> T {
+            recordsGradients ? context.withGradientsResumed(body) : body()
+        }
         let zero = FloatArray(repeating: 0, context: context)
         let settings = scene.integrator
         let active = state.active
@@ -133,19 +141,18 @@ struct PathVertex {
         var neeWeight = zero
         var neeLight = zero3
         var direct = zero3
-        var neeRecord: EmitterSampleRecord? = nil
+        var neeBSDF = zero3
         if !scene.emitters.isEmpty && !basic {
-            let record = scene.sampleEmitterDirection(si, sample: neeSample, active: neeActive)
+            let record = differentiable { scene.sampleEmitterDirection(si, sample: neeSample, active: neeActive) }
             neeActive = neeActive & (record.sample.pdf .!= 0)
             // Failed samples may carry a NaN direction: replaced, so that no BSDF derivative multiplies it.
-            neeDirection = select(neeActive, si.frame.toLocal(record.sample.d), .constant(Vector3f(0, 0, 1)))
-            let bsdfValue = scene.evalBSDF(si, wo: neeDirection, active: neeActive)
+            neeDirection = select(neeActive, si.frame.toLocal(record.sample.d.detached), .constant(Vector3f(0, 0, 1)))
+            neeBSDF = differentiable { scene.evalBSDF(si, wo: neeDirection, active: neeActive) }
             let bsdfPDF = scene.pdfBSDF(si, wo: neeDirection, active: neeActive)
             neeWeight = select(record.sample.isDelta, FloatArray(repeating: 1, context: context),
-                               misWeight(record.sample.pdf, bsdfPDF))
+                               misWeight(record.sample.pdf.detached(), bsdfPDF))
             neeLight = record.weight
-            direct = select(neeActive, beta * bsdfValue * (neeLight * neeWeight), zero3)
-            neeRecord = record
+            direct = select(neeActive, beta * neeBSDF.detached * (neeLight.detached * neeWeight), zero3)
         } else {
             neeActive = neeActive & BoolArray(repeating: false, context: context)
         }
@@ -186,7 +193,8 @@ struct PathVertex {
         let vertex = PathVertex(interaction: si, emitted: emitted, emittedFactor: emittedFactor,
                                 arrivalEmitter: arrival, arrivalDirection: state.ray.direction, neeActive: neeActive,
                                 neeDirection: neeDirection, neeWeight: neeWeight, neeLight: neeLight,
-                                neeRecord: neeRecord, direct: direct, sample: sample, continuing: continuing,
+                                neeBSDF: neeBSDF, direct: direct, sample: sample,
+                                continuing: continuing,
                                 throughput: beta)
         return (vertex, next)
     }

@@ -138,18 +138,6 @@ extension Scene {
                                    weight: select(visible, sampled.weight, zero), visible: visible)
     }
 
-    /// The weight of `record` recomputed from the emitter's `evalDirection` (radiance over the total pdf), so that
-    /// it carries derivatives with respect to emitter values (the value equals `record.weight`).
-    func emitterWeight(_ record: EmitterSampleRecord, from reference: Vector3Array, active: BoolArray) -> Vector3Array {
-        let query = EmitterQuery(reference: reference, sample: Point2Array(repeating: 0, 0), target: record.sample)
-        let radiance = perEmitter(record.emitter, arguments: query, mask: active) { emitter, query, mask in
-            emitter.evalDirection(from: query.reference, query.target, active: mask)
-        }
-        let pdf = record.sample.pdf
-        let usable = active & record.visible & (pdf .!= 0)
-        return select(usable, radiance / select(usable, pdf, .constant(1)), .constant(.zero))
-    }
-
     /// The emitter index seen where each ray arrived: the hit shape's area light, or the environment where the ray
     /// left the scene; `UInt32.max` where there is none.
     func arrivalEmitter(_ si: SurfaceInteraction, active: BoolArray) -> UInt32Array {

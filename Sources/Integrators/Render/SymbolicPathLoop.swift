@@ -42,7 +42,8 @@ extension PathTracer {
         let radiance = whileLoop(start, mode: .symbolic) { $0.path.active } body: { state in
             var streams = sampler
             streams.rng = state.rng
-            let (vertex, next) = PathVertex.trace(state.path, scene: scene, sampler: &streams)
+            let (vertex, next) = PathVertex.trace(state.path, scene: scene, sampler: &streams,
+                                                  recordsGradients: onVertex != nil)
             let carried = onVertex?(vertex, next, state.carried) ?? state.carried
             return SymbolicPathState(path: next, rng: streams.rng, carried: carried)
         }.path.radiance
