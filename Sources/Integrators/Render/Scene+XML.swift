@@ -146,9 +146,10 @@ extension Scene {
         return settings
     }
 
-    /// Makes shapes whose BSDFs are equivalent (`PluginDescription.equivalenceSignature`) share one material under
-    /// the key of the equivalent BSDF written first, a top-level declaration (`declared`, referenced or not) or a
-    /// shape's own, as Mitsuba's parser merges them; `descriptions[i]` is shape i's BSDF as written.
+    /// Makes shapes whose BSDFs are equivalent (`PluginDescription.equivalenceSignature`) share one material, as
+    /// Mitsuba's parser merges them: the equivalent BSDF written first survives, a top-level declaration
+    /// (`declared`, referenced or not) under its id, a shape's own under the path of the shape whose id sorts first
+    /// (Mitsuba's traversal order); `descriptions[i]` is shape i's BSDF as written.
     private static func mergeEquivalentBSDFs(_ shapes: inout [SceneShape], descriptions: [PluginDescription?],
                                              declared: [PluginDescription]) {
         var first: [PluginDescription: (description: PluginDescription, key: String)] = [:]
@@ -162,11 +163,26 @@ extension Scene {
             guard let description else { continue }
             offer(description, key: shapes[index].bsdfKey ?? "\(shapes[index].id).bsdf")
         }
+        // A survivor without an id of its own is named by the path Mitsuba's traversal reaches it by first: the
+        // shape whose id sorts first (the scene keeps its children sorted by name).
+        var firstShape: [PluginDescription: Int] = [:]
+        for (index, description) in descriptions.enumerated() {
+            guard let description, shapes[index].bsdfKey == nil else { continue }
+            let signature = description.equivalenceSignature
+            if let known = firstShape[signature], shapes[known].id <= shapes[index].id { continue }
+            firstShape[signature] = index
+        }
         var objects: [PluginDescription: any BSDF] = [:]
         for (index, description) in descriptions.enumerated() {
             guard let description else { continue }
             let signature = description.equivalenceSignature
-            shapes[index].bsdfKey = first[signature]!.key
+            let survivor = first[signature]!
+            // An inline survivor (keyed by its shape's path) takes the first shape's path; a declared one its id.
+            if survivor.key.hasSuffix(".bsdf"), let shape = firstShape[signature] {
+                shapes[index].bsdfKey = "\(shapes[shape].id).bsdf"
+            } else {
+                shapes[index].bsdfKey = survivor.key
+            }
             if let object = objects[signature] { shapes[index].bsdf = object } else { objects[signature] = shapes[index].bsdf }
         }
     }
