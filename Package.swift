@@ -77,8 +77,8 @@ let package = Package(
             name: "TracerTests",
             dependencies: ["Tracer", "RefractSupport", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "RefractSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ToolTests", dependencies: ["Tool", "Optim", "Integrators"]),
+        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "RefractSupport", "Tutorial"], exclude: ["Fixtures"]),
+        .testTarget(name: "ToolTests", dependencies: ["Tool", "Optim", "Integrators", "Tutorial"]),
         .testTarget(name: "TutorialTests", dependencies: ["Tutorial", "Integrators", "Tracer"]),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "RefractSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "Integrators", "Optim"]),
