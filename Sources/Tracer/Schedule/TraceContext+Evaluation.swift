@@ -130,11 +130,6 @@ extension TraceContext {
         return dependencies
     }
 
-    /// Builds, compiles (or finds in the cache) and runs one kernel, then stores its results in the nodes.
-    func launch(size: Int, outputs: [Node], sideEffects: [SideEffect]) {
-        run(makeLaunch(size: size, outputs: outputs, sideEffects: sideEffects))
-    }
-
     /// Phase 1 of a launch: lowers the graph to a program and the buffers it touches. `blockReductions` are
     /// computed from their source, which has the launch's size (see `addBlockReduction`).
     func makeLaunch(size: Int, outputs: [Node], blockReductions: [Node] = [],
