@@ -9,7 +9,7 @@ import Foundation
 extension TraceContext {
     /// Evaluates the nodes (and runs every queued scatter first): nodes of one size share one kernel. The way to
     /// evaluate arrays of different element types together.
-    public func evaluate(_ nodes: [Node]) {
+    package func evaluate(_ nodes: [Node]) {
         lock.lock()
         defer { lock.unlock() }
         purgeValueNumbers()
