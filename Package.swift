@@ -29,6 +29,7 @@ let llvmLinkFlags = ["-L\(llvmLibraryDirectory)", "-Xlinker", "-rpath", "-Xlinke
 let package = Package(
     name: "Refract",
     products: [
+        .library(name: "RefractSupport", targets: ["RefractSupport"]),
         .library(name: "Tracer", targets: ["Tracer"]),
         .library(name: "Integrators", targets: ["Integrators"]),
         .library(name: "Optim", targets: ["Optim"]),
@@ -46,9 +47,12 @@ let package = Package(
             cSettings: [.unsafeFlags(["-I\(llvmIncludeDirectory)"])],
             linkerSettings: [.unsafeFlags(llvmLinkFlags)]
         ),
+        // Atomic file writes and the seeded host random number generator: what every other target uses and that
+        // needs nothing itself.
+        .target(name: "RefractSupport"),
         .target(
             name: "Tracer",
-            dependencies: ["CLLVM"],
+            dependencies: ["CLLVM", "RefractSupport"],
             swiftSettings: [.unsafeFlags(["-I\(llvmIncludeDirectory)"])]
         ),
         .target(
@@ -59,24 +63,24 @@ let package = Package(
         // package builds, and scenes without triangle meshes render, where it is not installed.
         .target(name: "CEmbree"),
         .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
-        .target(name: "Integrators", dependencies: ["Tracer", "CImageCodecs", "CEmbree"]),
-        .target(name: "Optim", dependencies: ["Tracer"]),
+        .target(name: "Integrators", dependencies: ["Tracer", "RefractSupport", "CImageCodecs", "CEmbree"]),
+        .target(name: "Optim", dependencies: ["Tracer", "RefractSupport"]),
         .target(name: "Tutorial", dependencies: ["Tracer", "Integrators", "Optim"]),
         .target(name: "FuzzTargets", dependencies: ["Integrators", "Optim"]),
         .executableTarget(
             name: "Tool",
-            dependencies: ["Tracer", "Integrators", "Optim", "Tutorial", "CFreeType",
+            dependencies: ["Tracer", "RefractSupport", "Integrators", "Optim", "Tutorial", "CFreeType",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "Benchmarks", dependencies: ["Tracer", "Integrators", "Optim", "Tutorial"]),
+        .executableTarget(name: "Benchmarks", dependencies: ["Tracer", "RefractSupport", "Integrators", "Optim", "Tutorial"]),
         .testTarget(
             name: "TracerTests",
-            dependencies: ["Tracer", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["Tracer", "RefractSupport", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators"], exclude: ["Fixtures"]),
-        .testTarget(name: "ToolTests", dependencies: ["Tool", "Optim", "Integrators"]),
+        .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "RefractSupport", "Tutorial"], exclude: ["Fixtures"]),
+        .testTarget(name: "ToolTests", dependencies: ["Tool", "Optim", "Integrators", "Tutorial"]),
         .testTarget(name: "TutorialTests", dependencies: ["Tutorial", "Integrators", "Tracer"]),
-        .testTarget(name: "OptimTests", dependencies: ["Optim"], exclude: ["Fixtures"]),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "RefractSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets", "Integrators", "Optim"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,6 +1,7 @@
 // Autodiff benchmarks: bilinear texture lookups forward, their gradient with respect to the texture, and the ratio.
 import Foundation
 import Optim
+import RefractSupport
 import Tracer
 
 enum AutodiffBenchmarks {

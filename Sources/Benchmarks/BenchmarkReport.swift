@@ -1,5 +1,6 @@
 // Collects benchmark figures and prints them as a table and, on request, as JSON.
 import Foundation
+import RefractSupport
 import Tracer
 
 /// One measured figure.

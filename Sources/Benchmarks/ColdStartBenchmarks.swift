@@ -1,6 +1,7 @@
 // Cold start: a whole `Tool render` process of the tutorial scene with an empty and with a warm kernel disk cache.
 import Foundation
 import Integrators
+import Tutorial
 
 enum ColdStartBenchmarks {
     /// `mitsubaCLI`: the `mitsuba` command of Mitsuba's pip package, to time its cold start on the same scene file

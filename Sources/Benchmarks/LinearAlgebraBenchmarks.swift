@@ -2,6 +2,7 @@
 // and a whole training step, against the copy bandwidth. At most W, m and v (3 GiB) live at once.
 import Foundation
 import Optim
+import RefractSupport
 import Tracer
 
 enum LinearAlgebraBenchmarks {

@@ -4,6 +4,7 @@ import Foundation
 import Integrators
 import Optim
 import Tracer
+import Tutorial
 
 enum RenderBenchmarks {
     static func run(_ report: BenchmarkReport, filter: (String) -> Bool) {

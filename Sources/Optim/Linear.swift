@@ -1,5 +1,6 @@
 // Linear: the dense layer y = x W^T + b, with PyTorch's default initialisation from a seeded generator.
 
+import RefractSupport
 import Tracer
 
 /// A dense layer y = x W^T + b (PyTorch's `nn.Linear`).

@@ -1,6 +1,7 @@
 // SafeTensors: a set of named tensors plus string metadata, read from and written to safetensors files.
 
 import Foundation
+import RefractSupport
 import Tracer
 
 /// The contents of a safetensors file (https://github.com/huggingface/safetensors): named tensors and a

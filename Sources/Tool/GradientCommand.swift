@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Integrators
 import Tracer
+import Tutorial
 
 struct GradientCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

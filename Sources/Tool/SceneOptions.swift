@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Integrators
 import Tracer
+import Tutorial
 
 /// The options that choose and configure a scene, and the backend that renders it.
 struct SceneOptions: ParsableArguments {

@@ -1,6 +1,7 @@
 // DiscreteDistribution: the table, the unrolled search and sample_reuse against values printed by Mitsuba 3.9.1.
 import Foundation
 import Testing
+import RefractSupport
 import Tracer
 
 @testable import Integrators

@@ -2,6 +2,7 @@
 // references and finite differences of their (u, v) parameterisations.
 import Foundation
 import Testing
+import RefractSupport
 import Tracer
 
 @testable import Integrators

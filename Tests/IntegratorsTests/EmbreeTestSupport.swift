@@ -1,5 +1,6 @@
 // Embree test fixtures: random triangles, a box, an instanced group, random rays, and a brute-force reference.
 import Foundation
+import RefractSupport
 import Tracer
 
 @testable import Integrators

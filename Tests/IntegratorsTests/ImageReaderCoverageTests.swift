@@ -2,6 +2,7 @@
 
 import Foundation
 import Testing
+import RefractSupport
 import Tracer
 @testable import Integrators
 

@@ -1,5 +1,6 @@
 // Chi-square tests of the microfacet BSDFs' sampling against their pdf, after Mitsuba's `chi2` BSDF tests.
 import Testing
+import RefractSupport
 import Tracer
 
 @testable import Integrators

@@ -1,6 +1,7 @@
 // Diffuse, twosided and dielectric BSDFs against SCENE-SPEC §5: values, pdfs, sampled directions and weights.
 import Foundation
 import Testing
+import RefractSupport
 import Tracer
 
 @testable import Integrators

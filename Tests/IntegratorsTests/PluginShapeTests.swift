@@ -1,6 +1,7 @@
 // Rectangle and sphere intersections, surfaces, uv and normals against plain-Float references of SCENE-SPEC §4.
 import Foundation
 import Testing
+import RefractSupport
 import Tracer
 
 @testable import Integrators

@@ -1,5 +1,6 @@
 // Helpers for the plugin tests: a seeded random source, surface interactions built from directions, comparisons.
 import Foundation
+import RefractSupport
 import Tracer
 
 @testable import Integrators

@@ -1,6 +1,7 @@
 // Bitmap and constant textures against SCENE-SPEC §6: lookups, wrap modes, gradients, file loading.
 import Foundation
 import Testing
+import RefractSupport
 import Tracer
 
 @testable import Integrators

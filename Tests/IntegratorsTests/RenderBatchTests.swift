@@ -4,6 +4,7 @@ import Testing
 import Tracer
 
 @testable import Integrators
+import Tutorial
 
 @Suite("Batched renders")
 struct RenderBatchTests {

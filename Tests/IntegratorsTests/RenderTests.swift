@@ -5,6 +5,7 @@ import Testing
 import Tracer
 
 @testable import Integrators
+import Tutorial
 
 /// Helpers for render tests: the tutorial assets and image statistics by region.
 enum RenderTestSupport {

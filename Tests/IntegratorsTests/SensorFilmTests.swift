@@ -1,6 +1,7 @@
 // The perspective sensor, the film's filters, developing and its adjoint, against SCENE-SPEC §1–2 and scalar loops.
 import Foundation
 import Testing
+import RefractSupport
 import Tracer
 
 @testable import Integrators

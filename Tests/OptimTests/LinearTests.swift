@@ -1,6 +1,7 @@
 // Linear: PyTorch's initialisation bounds, determinism by seed, and the forward pass and its gradients against Double.
 
 import Testing
+import RefractSupport
 import Tracer
 @testable import Optim
 

@@ -2,6 +2,7 @@
 // skipped parameters, and a training loop that compiles nothing after its first iteration.
 
 import Testing
+import RefractSupport
 import Tracer
 @testable import Optim
 

@@ -5,6 +5,7 @@ import Integrators
 import Optim
 import Testing
 import Tracer
+import Tutorial
 
 @Suite("Concurrency")
 struct ConcurrencyTests {

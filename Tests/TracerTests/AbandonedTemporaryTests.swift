@@ -2,6 +2,7 @@
 
 import Foundation
 import Testing
+@testable import RefractSupport
 @testable import Tracer
 
 @Suite("Abandoned temporaries")

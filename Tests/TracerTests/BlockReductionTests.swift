@@ -1,5 +1,6 @@
 // Block reductions fused into the kernel of their source: the unfused path's bits, one kernel, no source in memory.
 import Testing
+import RefractSupport
 @testable import Tracer
 
 @Suite("Block reductions")

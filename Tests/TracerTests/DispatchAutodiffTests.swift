@@ -1,6 +1,7 @@
 // Reverse mode through symbolic dispatch (Dr.Jit's differentiable virtual calls), against host references.
 import Foundation
 import Testing
+import RefractSupport
 @testable import Tracer
 
 /// Three cases over (x, k): case 0 is x · p (p captured, size 1), case 1 is sin(x) · t[k mod 5] (t captured and

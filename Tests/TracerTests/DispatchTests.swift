@@ -1,6 +1,7 @@
 // Symbolic dispatch: known results for 1, 2, W+1 and 400 cases in both backends, lane patterns, captured arrays,
 // scatter-adds in cases, dispatch in a symbolic loop, fusion and the kernel cache.
 import Testing
+import RefractSupport
 @testable import Tracer
 
 /// The arguments and results of the test cases: a float and an integer per lane.

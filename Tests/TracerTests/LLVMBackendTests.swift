@@ -1,5 +1,6 @@
 // Differential tests of the LLVM backend: hand-built kernel programs run by LLVM and by the scalar reference.
 import Testing
+import RefractSupport
 @testable import Tracer
 
 // MARK: - Harness

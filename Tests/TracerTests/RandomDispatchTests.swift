@@ -2,6 +2,7 @@
 // inside a symbolic loop; the LLVM backend against the scalar backend, bit for bit.
 import PropertyBased
 import Testing
+import RefractSupport
 @testable import Tracer
 
 /// A random dispatch built the same way in any context from a seed.

@@ -1,4 +1,5 @@
 // Random loops over state of every type, built the same way in any context and mode from a seed.
+import RefractSupport
 @testable import Tracer
 
 /// The state of a random loop: a counter and one array of each element type.

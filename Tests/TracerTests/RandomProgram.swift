@@ -1,4 +1,5 @@
 // Random traced programs over all ops and types, built identically in two contexts (one per backend).
+import RefractSupport
 @testable import Tracer
 
 /// A value of the random program in both contexts: the same operation applied on each side.

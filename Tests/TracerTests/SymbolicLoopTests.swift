@@ -1,5 +1,6 @@
 // Symbolic and evaluated loops: per-lane trip counts, edge sizes, side effects, nesting, fusion and the kernel cache.
 import Testing
+import RefractSupport
 @testable import Tracer
 
 /// The Collatz iteration: how many steps each value takes to reach 1.

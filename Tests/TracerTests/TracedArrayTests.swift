@@ -1,5 +1,6 @@
 // Basic behaviour of traced arrays on both variants: values, broadcasting, folding, fusion and caching.
 import Testing
+import RefractSupport
 @testable import Tracer
 
 @Suite("Traced arrays")

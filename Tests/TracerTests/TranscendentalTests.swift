@@ -1,5 +1,6 @@
 // exp, log, sin, cos, tan, atan2 and pow: both backends bit for bit, and the error against glibc within its bound.
 import Testing
+import RefractSupport
 @testable import Tracer
 #if canImport(Glibc)
 import Glibc

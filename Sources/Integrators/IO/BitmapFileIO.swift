@@ -1,6 +1,7 @@
 // BitmapFileIO: Bitmap reading and writing by format (from the file extension or given).
 
 import Foundation
+import RefractSupport
 import Tracer
 
 extension Bitmap {

@@ -1,6 +1,7 @@
 // What `optimize --scene` writes: metrics, final values, reference/initial/final images, plots and the report.
 import Foundation
 import Integrators
+import RefractSupport
 import Tracer
 
 /// The contents of metrics.json for `optimize --scene`.

@@ -1,6 +1,7 @@
 // What `Tool optimize` writes to its output folder: metrics, loss plots, texture strips and the HTML report.
 import Foundation
 import Integrators
+import RefractSupport
 import Tracer
 import Tutorial
 

@@ -7,12 +7,12 @@
 /// Sizes of operands must be equal or 1 (a size-1 array broadcasts).
 public struct TracedArray<Element: TracedElement>: @unchecked Sendable {
     /// The graph node computing this array.
-    public internal(set) var node: Node
+    package internal(set) var node: Node
     /// The autodiff tape entry, when gradients are tracked for this array.
     var tape: TapeEntry?
 
     /// Wraps a node.
-    public init(node: Node) {
+    package init(node: Node) {
         precondition(node.type == Element.scalarType,
                      "Tracer: a node of type \(node.type) cannot be a TracedArray<\(Element.self)>")
         self.node = node

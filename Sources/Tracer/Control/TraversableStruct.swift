@@ -48,7 +48,7 @@ struct AnyTracedArray {
 
 extension TraversableStruct {
     /// The nodes of the value's traced arrays, in traversal order.
-    public var tracedNodes: [Node] { tracedArrays.map(\.node) }
+    package var tracedNodes: [Node] { tracedArrays.map(\.node) }
 
     /// The value's traced arrays, in traversal order.
     var tracedArrays: [AnyTracedArray] {

@@ -4,6 +4,7 @@
 // bytes). Writers go through a temporary sibling and a rename, so any number of processes may fill one directory at
 // once: a reader sees a whole old entry or a whole new one, and two writers of one key write the same bytes.
 import Foundation
+import RefractSupport
 
 /// Something the disk cache noticed and worked around: a refused entry, or a place it could not read or write.
 public struct KernelDiskCacheReport: Sendable, Equatable, CustomStringConvertible {

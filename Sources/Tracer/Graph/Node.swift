@@ -1,33 +1,33 @@
 // A node of the traced graph: one operation over an array of a given size, or evaluated data.
 
 /// Identifies a node within its context. Ids grow with creation order.
-public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
-    public let rawValue: UInt64
-    public static func < (a: NodeID, b: NodeID) -> Bool { a.rawValue < b.rawValue }
-    public var description: String { "n\(rawValue)" }
+package struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    package let rawValue: UInt64
+    package static func < (a: NodeID, b: NodeID) -> Bool { a.rawValue < b.rawValue }
+    package var description: String { "n\(rawValue)" }
 }
 
 /// One vertex of the graph. Arrays hold nodes; nodes hold their operands, so a node lives as long as anything
 /// that may still need it. Once evaluated, a node becomes a `.buffer` node that keeps only its storage.
-public final class Node: @unchecked Sendable {
+package final class Node: @unchecked Sendable {
     /// The node's id.
-    public let id: NodeID
+    package let id: NodeID
     /// The operation; `.buffer` once evaluated.
-    public internal(set) var op: Op
+    package internal(set) var op: Op
     /// The element type of the result.
-    public let type: ScalarType
+    package let type: ScalarType
     /// The number of elements.
-    public let size: Int
+    package let size: Int
     /// The operand nodes (dropped once evaluated).
-    public internal(set) var operands: [Node]
+    package internal(set) var operands: [Node]
     /// Literal bits for `.literal` nodes.
-    public let immediate: UInt32
+    package let immediate: UInt32
     /// The block length of block reductions.
-    public let auxiliary: UInt32
+    package let auxiliary: UInt32
     /// The data, once evaluated.
-    public internal(set) var storage: Storage?
+    package internal(set) var storage: Storage?
     /// The context that recorded this node.
-    public let context: TraceContext
+    package let context: TraceContext
     /// Queued scatters that will write into this node's storage; a dirty node is flushed before it is read.
     var pendingWrites = 0
     /// The node's key and position in its context's value-numbering table, while the table holds it.
@@ -58,10 +58,10 @@ public final class Node: @unchecked Sendable {
     }
 
     /// True when the node holds data.
-    public var isEvaluated: Bool { storage != nil }
+    package var isEvaluated: Bool { storage != nil }
 
     /// True for a literal (a constant that lives in code, not memory).
-    public var isLiteral: Bool { op == .literal }
+    package var isLiteral: Bool { op == .literal }
 
     /// Turns the node into evaluated data and releases its operands. A literal stays a literal (code can still
     /// embed it) and only gains memory, for the operations that need one (gather sources).

@@ -8,7 +8,7 @@
 /// kernel programs additionally use `load`, `loadScalar`, `store`, `scatter`, `scatterAdd`, `reducePartial` and
 /// `blockAccumulate`.
 /// The matrix products keep their homes in files of their own (`*+LinearAlgebra.swift`, `*+MatrixProduct.swift`).
-public enum Op: UInt8, Hashable, Sendable, CaseIterable {
+package enum Op: UInt8, Hashable, Sendable, CaseIterable {
     // Leaves.
     /// A constant baked into the code; its bits are the node's immediate.
     case literal
@@ -151,7 +151,7 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     case callResult
 
     /// Number of value operands in a graph node or kernel instruction.
-    public var arity: Int {
+    package var arity: Int {
         switch self {
         case .literal, .buffer, .laneIndex, .load, .loadScalar: 0
         case .neg, .abs, .sqrt, .rsqrt, .rcp, .floor, .ceil, .round, .trunc,
@@ -180,7 +180,7 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     }
 
     /// True for comparisons, whose result is a mask.
-    public var isComparison: Bool {
+    package var isComparison: Bool {
         switch self {
         case .eq, .ne, .lt, .le, .gt, .ge: true
         default: false
@@ -188,7 +188,7 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     }
 
     /// True for pure lane-wise operations: the result in a lane depends only on the operands in that lane.
-    public var isElementwise: Bool {
+    package var isElementwise: Bool {
         switch self {
         case .literal, .buffer, .laneIndex, .load, .loadScalar, .gather, .store, .scatter, .scatterAdd,
              .reduceSum, .reduceMin, .reduceMax, .reducePartial, .blockSum, .blockMin, .blockMax,
@@ -201,13 +201,13 @@ public enum Op: UInt8, Hashable, Sendable, CaseIterable {
     }
 
     /// True for operations that write memory instead of producing a value.
-    public var isSideEffect: Bool {
+    package var isSideEffect: Bool {
         self == .store || self == .scatter || self == .scatterAdd || self == .reducePartial || self == .blockAccumulate
             || self == .linearAccumulate
     }
 }
 
 /// The combining operation of a reduction.
-public enum ReductionKind: UInt32, Sendable, Hashable {
+package enum ReductionKind: UInt32, Sendable, Hashable {
     case sum = 0, min = 1, max = 2
 }

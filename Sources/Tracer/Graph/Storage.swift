@@ -4,21 +4,21 @@
 ///
 /// Buffers are 64-byte aligned and padded to a multiple of `Storage.padding` elements with zeros, so kernels can
 /// load and store whole vectors past the last element without masks.
-public final class Storage: @unchecked Sendable {
+package final class Storage: @unchecked Sendable {
     /// Elements are padded to a multiple of this count (the widest supported vector).
-    public static let padding = 16
+    package static let padding = 16
 
     /// The first element.
-    public let pointer: UnsafeMutableRawPointer
+    package let pointer: UnsafeMutableRawPointer
     /// The number of elements (without padding).
-    public let count: Int
+    package let count: Int
     /// The element type.
-    public let type: ScalarType
+    package let type: ScalarType
     /// The number of elements allocated (a multiple of `padding`, at least `padding`).
-    public let capacity: Int
+    package let capacity: Int
 
     /// Allocates zero-filled storage for `count` elements.
-    public convenience init(count: Int, type: ScalarType) {
+    package convenience init(count: Int, type: ScalarType) {
         self.init(uninitializedCount: count, type: type)
         words.update(repeating: 0, count: count)
     }
@@ -33,7 +33,7 @@ public final class Storage: @unchecked Sendable {
     }
 
     /// Allocates storage holding the given bit patterns.
-    public convenience init(bits: [UInt32], type: ScalarType) {
+    package convenience init(bits: [UInt32], type: ScalarType) {
         self.init(uninitializedCount: bits.count, type: type)
         bits.withUnsafeBufferPointer { source in
             if let base = source.baseAddress { words.update(from: base, count: bits.count) }
@@ -41,7 +41,7 @@ public final class Storage: @unchecked Sendable {
     }
 
     /// Allocates storage with every element set to `bits`.
-    public convenience init(repeating bits: UInt32, count: Int, type: ScalarType) {
+    package convenience init(repeating bits: UInt32, count: Int, type: ScalarType) {
         self.init(uninitializedCount: count, type: type)
         words.update(repeating: bits, count: count)
     }
@@ -51,13 +51,13 @@ public final class Storage: @unchecked Sendable {
     }
 
     /// The elements as 32-bit words.
-    public var words: UnsafeMutablePointer<UInt32> { pointer.assumingMemoryBound(to: UInt32.self) }
+    package var words: UnsafeMutablePointer<UInt32> { pointer.assumingMemoryBound(to: UInt32.self) }
 
     /// A copy of the elements' bit patterns.
-    public var bits: [UInt32] { Array(UnsafeBufferPointer(start: words, count: count)) }
+    package var bits: [UInt32] { Array(UnsafeBufferPointer(start: words, count: count)) }
 
     /// A new storage with the same contents.
-    public func copy() -> Storage {
+    package func copy() -> Storage {
         let result = Storage(uninitializedCount: count, type: type)
         result.words.update(from: words, count: count)
         return result

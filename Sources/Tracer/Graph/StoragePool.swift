@@ -119,7 +119,7 @@ final class StoragePool: @unchecked Sendable {
 
 /// Returns the buffers that evaluation keeps for reuse (up to 2 GiB) to the system, as Dr.Jit's
 /// `flush_malloc_cache`: before measuring a program's own memory, or before a phase that needs the memory elsewhere.
-public func flushMallocCache() {
+package func flushMallocCache() {
     StoragePool.shared.trim()
     #if os(Linux)
     // glibc keeps freed heap memory below its (growing) mmap threshold in its arenas: give that back too.

@@ -3,8 +3,8 @@
 extension TraceContext {
     /// Returns an existing or literal node that equals `op(operands)`, or nil when nothing folds.
     func fold(_ op: Op, type: ScalarType, operands: [Node], size: Int) -> Node? {
-        if op.isLinearAlgebra { return foldLinearAlgebra(op, operands: operands, size: size) }
-        // Memory, reductions, loops, dispatches and native calls never fold (they are not recorded by `record`).
+        // Memory, reductions, loops, dispatches and native calls never fold (they are not recorded by `record`), and
+        // neither do matrix products: a zero factor does not make a zero product for IEEE floats (0 · NaN, 0 · inf).
         guard op.isElementwise, !operands.isEmpty else { return nil }
         // All operands literal: compute the value now, with the scalar backend's semantics.
         if operands.allSatisfy(\.isLiteral) {

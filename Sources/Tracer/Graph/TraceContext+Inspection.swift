@@ -26,7 +26,7 @@ extension TracedArray {
     }
 
     /// The backend-neutral kernel program that would compute this array.
-    public var kernelProgram: KernelProgram? {
+    package var kernelProgram: KernelProgram? {
         context.pendingPrograms([node]).first
     }
 }

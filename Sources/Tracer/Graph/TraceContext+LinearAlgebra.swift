@@ -1,4 +1,5 @@
-// Matrix products in the graph: their sizes, their (absent) folding rules, and the launch of their own kernels.
+// Matrix products in the graph: their sizes and the launch of their own kernels. They have no folding rules: a zero
+// factor does not make a zero product for IEEE floats (0 · NaN, 0 · inf), the same reason `mul` does not fold x · 0.
 
 extension Op {
     /// True for `linear`, `matmul` and `outerProductSum`.
@@ -26,12 +27,6 @@ extension TraceContext {
             let batch = operands[1].size / dimension
             return operands[0].size / batch * dimension
         }
-    }
-
-    /// Folding rules of the linear-algebra ops: none. A zero factor does not make a zero product for IEEE floats
-    /// (0 · NaN, 0 · inf), the same reason `mul` does not fold x · 0.
-    func foldLinearAlgebra(_ op: Op, operands: [Node], size: Int) -> Node? {
-        nil
     }
 
     /// Runs the kernel of a `linear` or `matmul` node whose operands are evaluated, and stores its result.

@@ -14,23 +14,23 @@ extension Op {
 
 extension KernelInstruction {
     /// The longest block a `blockAccumulate` can encode (the top two bits of `auxiliary` hold the kind).
-    public static let maximumBlockAccumulateLength = (1 << 30) - 1
+    package static let maximumBlockAccumulateLength = (1 << 30) - 1
 
     /// The `auxiliary` of a `blockAccumulate` over blocks of `length` lanes combined with `kind`.
-    public static func blockAccumulateAuxiliary(kind: ReductionKind, length: Int) -> UInt32 {
+    package static func blockAccumulateAuxiliary(kind: ReductionKind, length: Int) -> UInt32 {
         precondition(length >= 1 && length <= maximumBlockAccumulateLength,
                      "Tracer: block length \(length) out of range for blockAccumulate")
         return kind.rawValue << 30 | UInt32(length)
     }
 
     /// The block length k of a `blockAccumulate`.
-    public var blockAccumulateLength: Int { Int(auxiliary & UInt32(Self.maximumBlockAccumulateLength)) }
+    package var blockAccumulateLength: Int { Int(auxiliary & UInt32(Self.maximumBlockAccumulateLength)) }
 
     /// The bit of a `linearAccumulate`'s `auxiliary` that says it adds a bias (the other bits hold in).
-    public static let linearAccumulateHasBias: UInt32 = 1 << 31
+    package static let linearAccumulateHasBias: UInt32 = 1 << 31
 
     /// The combining operation of a `blockAccumulate` (nil for an invalid encoding).
-    public var blockAccumulateKind: ReductionKind? { ReductionKind(rawValue: auxiliary >> 30) }
+    package var blockAccumulateKind: ReductionKind? { ReductionKind(rawValue: auxiliary >> 30) }
 }
 
 /// How block reductions fuse into the kernel of their source: which lengths can, and the block of work that keeps

@@ -4,7 +4,7 @@
 ///
 /// `run` processes lanes [start, end) of one block; `start` is a multiple of the program's vector width, and every
 /// slot pointer is 64-byte aligned with room for whole vectors past its last element (buffers are padded).
-public protocol CompiledKernel: AnyObject, Sendable {
+package protocol CompiledKernel: AnyObject, Sendable {
     /// The program this kernel was compiled from.
     var program: KernelProgram { get }
     /// Runs lanes [start, end); `block` selects the element of reduction partial slots to write.

@@ -7,7 +7,7 @@
 // program itself (with the vector width) is the cache key.
 
 /// The role of a buffer slot in a kernel.
-public enum SlotRole: UInt8, Hashable, Sendable {
+package enum SlotRole: UInt8, Hashable, Sendable {
     /// Read with `load` (one element per lane) or `loadScalar` (size-1, broadcast).
     case input
     /// Read with `gather`.
@@ -33,31 +33,31 @@ public enum SlotRole: UInt8, Hashable, Sendable {
 }
 
 /// A buffer slot of a kernel: its element type and role.
-public struct KernelSlot: Hashable, Sendable {
-    public var type: ScalarType
-    public var role: SlotRole
+package struct KernelSlot: Hashable, Sendable {
+    package var type: ScalarType
+    package var role: SlotRole
 }
 
 /// One instruction of a kernel program.
-public struct KernelInstruction: Hashable, Sendable {
+package struct KernelInstruction: Hashable, Sendable {
     /// The operation.
-    public var op: Op
+    package var op: Op
     /// The result type (for side effects: the type of the value written).
-    public var type: ScalarType
+    package var type: ScalarType
     /// Indices of the operand instructions (unused entries are -1). Order as documented on `Op`.
-    public var operands: (Int32, Int32, Int32)
+    package var operands: (Int32, Int32, Int32)
     /// Literal bits for `literal`; the slot index for `load`, `loadScalar`, `gather`, `store`, `scatter`,
     /// `scatterAdd`, `reducePartial`, `blockAccumulate` and block reductions; otherwise 0.
-    public var immediate: UInt32
+    package var immediate: UInt32
     /// The reduction kind (`ReductionKind.rawValue`) for `reducePartial`; the block length for block reductions;
     /// the block length and kind for `blockAccumulate` (see `blockAccumulateAuxiliary(kind:length:)`);
     /// `streamingStore` on a `store` whose output is too large to stay in cache (a hint; results are the same).
-    public var auxiliary: UInt32
+    package var auxiliary: UInt32
 
     /// The `auxiliary` of a store that should bypass the caches (non-temporal).
-    public static let streamingStore: UInt32 = 1
+    package static let streamingStore: UInt32 = 1
 
-    public init(op: Op, type: ScalarType, operands: [Int32] = [], immediate: UInt32 = 0, auxiliary: UInt32 = 0) {
+    package init(op: Op, type: ScalarType, operands: [Int32] = [], immediate: UInt32 = 0, auxiliary: UInt32 = 0) {
         self.op = op
         self.type = type
         self.operands = (
@@ -70,16 +70,16 @@ public struct KernelInstruction: Hashable, Sendable {
     }
 
     /// The operand instruction indices that are in use.
-    public var operandList: [Int] {
+    package var operandList: [Int] {
         [operands.0, operands.1, operands.2].prefix(op.arity).map(Int.init)
     }
 
-    public static func == (a: KernelInstruction, b: KernelInstruction) -> Bool {
+    package static func == (a: KernelInstruction, b: KernelInstruction) -> Bool {
         a.op == b.op && a.type == b.type && a.operands.0 == b.operands.0 && a.operands.1 == b.operands.1
             && a.operands.2 == b.operands.2 && a.immediate == b.immediate && a.auxiliary == b.auxiliary
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(op)
         hasher.combine(type)
         hasher.combine(operands.0)
@@ -100,17 +100,17 @@ public struct KernelInstruction: Hashable, Sendable {
 /// then the accumulators in order 0, 1, ...) and writes the result to `slot[block]`. `blockAccumulate` combines
 /// lane l's value into `slot[l / k]`, lanes in increasing order; a launch with one must start every range at a
 /// multiple of lcm(k, vectorWidth), so that no block of k lanes is shared by two ranges (or two threads).
-public struct KernelProgram: Hashable, Sendable {
+package struct KernelProgram: Hashable, Sendable {
     /// The instructions, in evaluation order.
-    public var instructions: [KernelInstruction]
+    package var instructions: [KernelInstruction]
     /// The buffer slots, indexed by the `immediate` of memory instructions.
-    public var slots: [KernelSlot]
+    package var slots: [KernelSlot]
     /// Lanes per vector. Part of the program because it changes the code and the reduction order.
-    public var vectorWidth: Int
+    package var vectorWidth: Int
     /// When true, out-of-range gather and scatter lanes are counted into the slot with role `.boundsCounter`.
-    public var countsOutOfRange: Bool
+    package var countsOutOfRange: Bool
 
-    public init(instructions: [KernelInstruction], slots: [KernelSlot], vectorWidth: Int, countsOutOfRange: Bool) {
+    package init(instructions: [KernelInstruction], slots: [KernelSlot], vectorWidth: Int, countsOutOfRange: Bool) {
         self.instructions = instructions
         self.slots = slots
         self.vectorWidth = vectorWidth
@@ -118,10 +118,10 @@ public struct KernelProgram: Hashable, Sendable {
     }
 
     /// True when the program accumulates into a buffer with `scatterAdd`.
-    public var hasScatterAdd: Bool { instructions.contains { $0.op == .scatterAdd } }
+    package var hasScatterAdd: Bool { instructions.contains { $0.op == .scatterAdd } }
 
     /// A 64-bit structural hash (stable within a process), used to name kernels and in statistics.
-    public var structuralHash: UInt64 {
+    package var structuralHash: UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ value: UInt64) {
             hash ^= value
@@ -143,6 +143,6 @@ public struct KernelProgram: Hashable, Sendable {
 
 /// The C signature every compiled kernel has, whatever the backend:
 /// `kernel(start, end, block, slotPointers, slotSizes)`.
-public typealias KernelEntry = @convention(c) (
+package typealias KernelEntry = @convention(c) (
     Int64, Int64, Int64, UnsafePointer<UnsafeMutableRawPointer?>, UnsafePointer<Int64>
 ) -> Void

@@ -2,20 +2,20 @@
 import CLLVM
 
 /// The CPU this process runs on, as reported by LLVM. The JIT compiles for exactly this CPU.
-public enum HostCPU {
+package enum HostCPU {
     /// LLVM's name for the host CPU (e.g. "skylake-avx512").
-    public static let name: String = takeMessage(LLVMGetHostCPUName())
+    package static let name: String = takeMessage(LLVMGetHostCPUName())
 
     /// LLVM's feature string for the host CPU: comma-separated "+feature" / "-feature" entries.
-    public static let features: String = takeMessage(LLVMGetHostCPUFeatures())
+    package static let features: String = takeMessage(LLVMGetHostCPUFeatures())
 
     /// The features that are enabled (the names of the "+feature" entries).
-    public static let enabledFeatures: Set<String> = Set(
+    package static let enabledFeatures: Set<String> = Set(
         features.split(separator: ",").filter { $0.hasPrefix("+") }.map { String($0.dropFirst()) }
     )
 
     /// Lanes of 32-bit values in the widest vector register: 16 with AVX-512F, 8 with AVX or AVX2, otherwise 4.
-    public static var hostVectorWidth: Int {
+    package static var hostVectorWidth: Int {
         if enabledFeatures.contains("avx512f") { return 16 }
         if enabledFeatures.contains("avx2") || enabledFeatures.contains("avx") { return 8 }
         return 4

@@ -1,4 +1,4 @@
-// The LLVM backend's public face: compiles kernel programs to native code, and the kernels it produces.
+// The LLVM backend's package face: compiles kernel programs to native code, and the kernels it produces.
 import CLLVM
 import Foundation
 
@@ -8,9 +8,9 @@ import Foundation
 /// With a disk cache, the object code is stored under the kernel's key, and a later process that finds a valid
 /// entry adds the stored bytes instead, skipping IR building, optimisation and code generation. Compilation is
 /// serialised by a lock, so the backend can be used from any thread; caching kernels in memory is the caller's.
-public final class LLVMBackend: @unchecked Sendable {
+package final class LLVMBackend: @unchecked Sendable {
     /// The process-wide backend.
-    public static let shared = LLVMBackend(jit: nil)
+    package static let shared = LLVMBackend(jit: nil)
 
     /// Serialises compiles (the pass pipeline shares one target machine).
     private let lock = NSLock()
@@ -21,10 +21,10 @@ public final class LLVMBackend: @unchecked Sendable {
     init(jit: LLVMJIT?) { ownJIT = jit }
 
     /// The version of the LLVM libraries the backend was built against (e.g. "14.0.6").
-    public var llvmVersion: String { LLVM_VERSION_STRING }
+    package var llvmVersion: String { LLVM_VERSION_STRING }
 
     /// Compiles a program into a kernel ready to run.
-    public func compile(_ program: KernelProgram) throws -> LLVMKernel {
+    package func compile(_ program: KernelProgram) throws -> LLVMKernel {
         try compile(program, diskCache: nil).kernel
     }
 
@@ -79,7 +79,7 @@ public final class LLVMBackend: @unchecked Sendable {
     }
 
     /// The LLVM IR of a program's kernel as text, before or after the `default<O3>` pipeline (for dumps and tests).
-    public func intermediateRepresentation(of program: KernelProgram, optimized: Bool) throws -> String {
+    package func intermediateRepresentation(of program: KernelProgram, optimized: Bool) throws -> String {
         try lock.withLock {
             let jit = try ownJIT ?? LLVMJIT.shared()
             let context = LLVMContextCreate()!
@@ -118,11 +118,11 @@ public final class LLVMBackend: @unchecked Sendable {
 
 /// A kernel compiled (or loaded from the disk cache) by the LLVM backend: native code in the JIT, valid for the
 /// process's lifetime.
-public final class LLVMKernel: CompiledKernel, @unchecked Sendable {
+package final class LLVMKernel: CompiledKernel, @unchecked Sendable {
     /// The program this kernel was compiled from.
-    public let program: KernelProgram
+    package let program: KernelProgram
     /// The kernel function's symbol name in the JIT.
-    public let symbolName: String
+    package let symbolName: String
     /// The native entry point.
     let entry: KernelEntry
     /// The JIT whose memory holds the code: a JIT frees its code when it goes away (only tests make JITs that do).
@@ -137,7 +137,7 @@ public final class LLVMKernel: CompiledKernel, @unchecked Sendable {
     }
 
     /// Runs lanes [start, end) of block `block` by calling the native function.
-    public func run(start: Int, end: Int, block: Int,
+    package func run(start: Int, end: Int, block: Int,
                     pointers: UnsafePointer<UnsafeMutableRawPointer?>, sizes: UnsafePointer<Int64>) {
         entry(Int64(start), Int64(end), Int64(block), pointers, sizes)
     }

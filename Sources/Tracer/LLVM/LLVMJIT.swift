@@ -3,7 +3,7 @@ import CLLVM
 import Foundation
 
 /// An error from the LLVM backend, carrying LLVM's own message where there is one.
-public enum LLVMBackendError: Error, CustomStringConvertible {
+package enum LLVMBackendError: Error, CustomStringConvertible {
     /// LLVM reported an error (JIT creation, pass pipeline, linking, symbol lookup).
     case llvm(String)
     /// The generated module failed LLVM's verifier; the verifier's text.
@@ -12,7 +12,7 @@ public enum LLVMBackendError: Error, CustomStringConvertible {
     case unsupported(String)
 
     /// The message, prefixed with the stage that failed.
-    public var description: String {
+    package var description: String {
         switch self {
         case .llvm(let message): "LLVM error: \(message)"
         case .invalidModule(let message): "LLVM module verification failed: \(message)"

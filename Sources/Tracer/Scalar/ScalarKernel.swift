@@ -1,17 +1,17 @@
 // The scalar backend: runs a kernel program one lane at a time in plain Swift. The reference for the LLVM backend.
 
 /// A kernel program interpreted lane by lane. Slow, simple, and the oracle of the differential tests.
-public final class ScalarKernel: CompiledKernel, @unchecked Sendable {
-    public let program: KernelProgram
+package final class ScalarKernel: CompiledKernel, @unchecked Sendable {
+    package let program: KernelProgram
     /// Set when the program is a matrix product, a kernel of its own kind.
     let matrixProduct: MatrixProductShape?
 
-    public init(program: KernelProgram) {
+    package init(program: KernelProgram) {
         self.program = program
         matrixProduct = MatrixProductShape(program)
     }
 
-    public func run(start: Int, end: Int, block: Int,
+    package func run(start: Int, end: Int, block: Int,
                     pointers: UnsafePointer<UnsafeMutableRawPointer?>, sizes: UnsafePointer<Int64>) {
         if let matrixProduct {
             return runMatrixProduct(matrixProduct, start: start, end: end, pointers: pointers, sizes: sizes)

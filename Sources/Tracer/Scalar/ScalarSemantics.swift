@@ -5,12 +5,12 @@
 // sequences of `Transcendentals`, which the LLVM backend emits as vector code, so both backends agree exactly.
 
 /// Lane-wise semantics of the elementwise ops.
-public enum ScalarSemantics {
+package enum ScalarSemantics {
     /// Evaluates an elementwise op. `type` is the result type, `operandType` the type of operand 0 (which differs
     /// from `type` for comparisons, `cast` and `bitcast`; for `select`, operand 0 is the mask and the values have
     /// `type`).
     @inline(__always)
-    public static func apply(_ op: Op, type: ScalarType, operandType: ScalarType,
+    package static func apply(_ op: Op, type: ScalarType, operandType: ScalarType,
                              _ a: UInt32, _ b: UInt32 = 0, _ c: UInt32 = 0) -> UInt32 {
         switch op {
         case .select: return a != 0 ? b : c
@@ -202,7 +202,7 @@ public enum ScalarSemantics {
     }
 
     /// The neutral element of a reduction, as bits of `type`.
-    public static func identity(of kind: ReductionKind, type: ScalarType) -> UInt32 {
+    package static func identity(of kind: ReductionKind, type: ScalarType) -> UInt32 {
         switch (kind, type) {
         case (.sum, _): return 0
         case (.min, .float32): return Float.infinity.bitPattern
@@ -217,7 +217,7 @@ public enum ScalarSemantics {
 
     /// Combines two values of a reduction.
     @inline(__always)
-    public static func combine(_ kind: ReductionKind, type: ScalarType, _ a: UInt32, _ b: UInt32) -> UInt32 {
+    package static func combine(_ kind: ReductionKind, type: ScalarType, _ a: UInt32, _ b: UInt32) -> UInt32 {
         let op: Op = kind == .sum ? (type == .bool ? .or : .add) : (kind == .min ? .min : .max)
         if type == .bool {
             return kind == .min ? (a & b) : (a | b)

@@ -1,6 +1,6 @@
 // Atomic file writes for every output of the project (images, checkpoints, metrics): a temporary sibling, flushed,
-// then renamed, so readers never see half a file. In Tracer because Integrators and Optim both need it and must not
-// depend on each other.
+// then renamed, so readers never see half a file. In RefractSupport because Tracer, Integrators, Optim and Tool
+// all write outputs this way.
 
 import Foundation
 

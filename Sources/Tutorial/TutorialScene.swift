@@ -1,5 +1,6 @@
 // The scene of the "PyTorch and Mitsuba interoperability" tutorial, built in code (SCENE-SPEC).
 import Foundation
+import Integrators
 import Tracer
 
 /// A glass sphere in front of a textured plane under a white environment, rendered with PRB.

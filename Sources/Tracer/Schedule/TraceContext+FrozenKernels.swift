@@ -14,7 +14,7 @@ import Foundation
 /// instead of in buffers of their own, the same sum in another order). Only valid while the computation would
 /// record the same graph for arrays of the same layout, while the data read stays what it was, and while scatter
 /// targets are read only after the last launch: the caller's contract, as for Dr.Jit's frozen functions.
-public struct FrozenKernel {
+package struct FrozenKernel {
     enum Binding {
         /// inputs[i], of the launch's size (`sized`) or of the captured element count.
         case input(Int, sized: Bool, count: Int)
@@ -46,7 +46,7 @@ public struct FrozenKernel {
 
 extension TraceContext {
     /// The id of the newest node: nodes recorded from now on have larger ids.
-    public var lastNodeID: NodeID {
+    package var lastNodeID: NodeID {
         lock.lock()
         defer { lock.unlock() }
         return NodeID(rawValue: nextNodeID)
@@ -58,7 +58,7 @@ extension TraceContext {
     /// expression that the step recorded (nodes after `stepStart`, taken with `lastNodeID` before recording it) and
     /// left pending may read its inputs or results (a launch would not redo that work). Inputs are matched to the
     /// kernel's buffers by identity; a buffer that is no input stays fixed. A step with a native call is not frozen.
-    public func evaluateFreezing(_ outputs: [Node], inputs: [Node], recordedAfter stepStart: NodeID) -> FrozenKernel? {
+    package func evaluateFreezing(_ outputs: [Node], inputs: [Node], recordedAfter stepStart: NodeID) -> FrozenKernel? {
         lock.lock()
         defer { lock.unlock() }
         let previous = capturedLaunches
@@ -150,7 +150,7 @@ extension TraceContext {
     /// one size, which may differ from the captured one) and returns the outputs in their captured positions,
     /// evaluated; nil, with nothing run, when the inputs do not fit, a buffer that is no input would be read per
     /// lane at another size, or side effects are queued (the recorded path would run them first).
-    public func launch(_ frozen: FrozenKernel, inputs: [Node]) -> [Node]? {
+    package func launch(_ frozen: FrozenKernel, inputs: [Node]) -> [Node]? {
         lock.lock()
         defer { lock.unlock() }
         guard sideEffects.isEmpty, inputs.count == frozen.inputTypes.count,

@@ -9,7 +9,7 @@ import Foundation
 extension TraceContext {
     /// Evaluates the nodes (and runs every queued scatter first): nodes of one size share one kernel. The way to
     /// evaluate arrays of different element types together.
-    public func evaluate(_ nodes: [Node]) {
+    package func evaluate(_ nodes: [Node]) {
         lock.lock()
         defer { lock.unlock() }
         purgeValueNumbers()
@@ -128,11 +128,6 @@ extension TraceContext {
             }
         }
         return dependencies
-    }
-
-    /// Builds, compiles (or finds in the cache) and runs one kernel, then stores its results in the nodes.
-    func launch(size: Int, outputs: [Node], sideEffects: [SideEffect]) {
-        run(makeLaunch(size: size, outputs: outputs, sideEffects: sideEffects))
     }
 
     /// Phase 1 of a launch: lowers the graph to a program and the buffers it touches. `blockReductions` are
