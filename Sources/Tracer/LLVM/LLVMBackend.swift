@@ -1,4 +1,5 @@
-// The LLVM backend's package face: compiles kernel programs to native code, and the kernels it produces.
+// The LLVM backend's face (package access: Tracer and the Tool): compiles kernel programs to native code, and the
+// kernels it produces.
 import CLLVM
 import Foundation
 
