@@ -4,7 +4,7 @@ import Tracer
 /// A nested BSDF evaluated in the shading frame of the surface displaced along its shading normal by
 /// `scale`·h(u, v), h a scalar texture with a uv gradient (Mitsuba 3.9.1's bumpmap.cpp). The flags are the nested
 /// BSDF's.
-public struct BumpMapBSDF: BSDF {
+public struct BumpMapBSDF: PerturbedShadingBSDF {
     /// The BSDF shaded with the perturbed frame (Mitsuba's `nested_bsdf`).
     public let nested: any BSDF
     /// The height h, read through its uv gradient (Mitsuba's `nested_texture`).
@@ -27,9 +27,6 @@ public struct BumpMapBSDF: BSDF {
         self.usesShadowingFunction = usesShadowingFunction
     }
 
-    /// The nested BSDF's flags.
-    public var flags: BSDFFlags { nested.flags }
-
     /// True: the height is looked up at uv.
     public var readsSurfaceCoordinates: Bool { true }
 
@@ -38,25 +35,10 @@ public struct BumpMapBSDF: BSDF {
         shading(si, active: active).sample(nested, si, u1: u1, u2: u2, active: active, zeroInvalidPDF: false)
     }
 
-    /// The nested value in the perturbed frame.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
-        shading(si, active: active).eval(nested, si, wo: wo, active: active)
-    }
-
-    /// The nested pdf in the perturbed frame.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
-        shading(si, active: active).pdf(nested, si, wo: wo, active: active)
-    }
-
     /// "nested_bsdf." and "nested_texture." keys, as `mi.traverse` lists the differentiable ones.
     public var parameters: [(key: String, slot: ParameterSlot)] {
         nested.parameters.map { ("nested_bsdf." + $0.key, $0.slot) }
             + height.parameters.map { ("nested_texture." + $0.key, $0.slot) }
-    }
-
-    /// The nested BSDF's, at the unperturbed hit.
-    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
-        nested.diffuseReflectance(si, active: active)
     }
 
     /// The perturbed frame of Mitsuba's `BumpMap::frame`: dp/du and dp/dv displaced along the shading normal by

@@ -3,7 +3,7 @@ import Tracer
 
 /// A nested BSDF evaluated in the frame of the normal 2·rgb − 1 read from `normals`, expressed in the hit's
 /// shading frame (Mitsuba 3.9.1's normalmap.cpp). The flags are the nested BSDF's.
-public struct NormalMapBSDF: BSDF {
+public struct NormalMapBSDF: PerturbedShadingBSDF {
     /// The BSDF shaded with the perturbed frame (Mitsuba's `nested_bsdf`).
     public let nested: any BSDF
     /// The encoded normals, RGB in [0, 1] (Mitsuba's `normalmap`; a bitmap should be raw).
@@ -22,9 +22,6 @@ public struct NormalMapBSDF: BSDF {
         self.usesShadowingFunction = usesShadowingFunction
     }
 
-    /// The nested BSDF's flags.
-    public var flags: BSDFFlags { nested.flags }
-
     /// Whether the normals or the nested BSDF read uv.
     public var readsSurfaceCoordinates: Bool { normals.readsSurfaceCoordinates || nested.readsSurfaceCoordinates }
 
@@ -33,25 +30,10 @@ public struct NormalMapBSDF: BSDF {
         shading(si, active: active).sample(nested, si, u1: u1, u2: u2, active: active, zeroInvalidPDF: true)
     }
 
-    /// The nested value in the perturbed frame.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
-        shading(si, active: active).eval(nested, si, wo: wo, active: active)
-    }
-
-    /// The nested pdf in the perturbed frame.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
-        shading(si, active: active).pdf(nested, si, wo: wo, active: active)
-    }
-
     /// "nested_bsdf." and "normalmap." keys, as `mi.traverse` lists the differentiable ones.
     public var parameters: [(key: String, slot: ParameterSlot)] {
         nested.parameters.map { ("nested_bsdf." + $0.key, $0.slot) }
             + normals.parameters.map { ("normalmap." + $0.key, $0.slot) }
-    }
-
-    /// The nested BSDF's, at the unperturbed hit.
-    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
-        nested.diffuseReflectance(si, active: active)
     }
 
     /// Mitsuba's `NormalMap::frame`: n = 2·rgb − 1 in the shading frame (flipped as `flip_invalid_normals` says),

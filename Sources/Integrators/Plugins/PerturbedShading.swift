@@ -74,3 +74,33 @@ struct PerturbedShading {
         return Vector3Array(x: select(flip, -n.x, n.x), y: select(flip, -n.y, n.y), z: n.z)
     }
 }
+
+/// A BSDF that evaluates a nested BSDF in a perturbed shading frame (`bumpmap`, `normalmap`): its value, pdf,
+/// flags and diffuse reflectance are the nested BSDF's in `shading(_:active:)`; sampling (whose invalid samples
+/// the two treat differently) is each one's own.
+protocol PerturbedShadingBSDF: BSDF {
+    /// The BSDF shaded with the perturbed frame (Mitsuba's `nested_bsdf`).
+    var nested: any BSDF { get }
+    /// The perturbed frame at each hit.
+    func shading(_ si: SurfaceInteraction, active: BoolArray) -> PerturbedShading
+}
+
+extension PerturbedShadingBSDF {
+    /// The nested BSDF's flags.
+    public var flags: BSDFFlags { nested.flags }
+
+    /// The nested value in the perturbed frame.
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+        shading(si, active: active).eval(nested, si, wo: wo, active: active)
+    }
+
+    /// The nested pdf in the perturbed frame.
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+        shading(si, active: active).pdf(nested, si, wo: wo, active: active)
+    }
+
+    /// The nested BSDF's, at the unperturbed hit.
+    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
+        nested.diffuseReflectance(si, active: active)
+    }
+}
