@@ -156,6 +156,43 @@ struct DispatchAutodiffTests {
         #expect(abs(Double(analytic.t[1]) - numericT) <= 1e-3 * max(1, abs(numericT)), "\(analytic.t[1]) vs \(numericT)")
     }
 
+    @Test("forward mode: tangents of the arguments and of captured arrays flow through the cases", arguments: [1, width + 1, 1000])
+    func forwardMode(size: Int) {
+        let program = DispatchAutodiffProgram(size: size, seed: UInt64(size) + 5)
+        // Per lane: d first / d x, d second / d x and d first / d p (0 where no case runs).
+        var dx: [Double] = [], dSecond: [Double] = [], dp: [Double] = []
+        for lane in program.x.indices {
+            let x = Double(program.x[lane]), runs = program.mask[lane] && program.index[lane] < 3
+            let t = Double(program.t[Int(program.k[lane] % 5)])
+            switch runs ? program.index[lane] : 3 {
+            case 0: dx.append(Double(program.p)); dp.append(x)
+            case 1: dx.append(cos(x) * t); dp.append(0)
+            case 2: dx.append(2 * x); dp.append(0)
+            default: dx.append(0); dp.append(0)
+            }
+            dSecond.append(runs ? 1 : 0)
+        }
+        for variant in Variant.allCases {
+            let (tx, tSecond, tp) = on(variant) { () -> ([Float], [Float], [Float]) in
+                var x = FloatArray(program.x), p = FloatArray([program.p])
+                x.enableGradient(); p.enableGradient()
+                let t = FloatArray(program.t)
+                let result = dispatch(UInt32Array(program.index), count: 3,
+                                      arguments: Pair(first: x, second: Int32Array(program.k)),
+                                      mask: BoolArray(program.mask)) { c, arguments in
+                    DispatchAutodiffProgram.caseBody(c, arguments, p: p, t: t)
+                }
+                x.forward()
+                let fromX = (result.first[0].gradient.values, result.first[1].gradient.values)
+                p.forward()
+                return (fromX.0, fromX.1, result.first[0].gradient.values)
+            }
+            expectClose(tx, dx, "d first / dx \(variant) \(size)")
+            expectClose(tSecond, dSecond, "d second / dx \(variant) \(size)")
+            expectClose(tp, dp, "d first / dp \(variant) \(size)")
+        }
+    }
+
     @Test("without tracked arrays a dispatch records no derivative")
     func untracked() {
         let program = DispatchAutodiffProgram(size: 40, seed: 2)

@@ -205,20 +205,6 @@ struct DispatchTests {
         #expect(counted == [outOfRange, 2 * outOfRange], "\(variant)")
     }
 
-    @Test("forward mode through a dispatch stops with a message (reverse mode: DispatchAutodiffTests)")
-    func forwardModeRefused() async {
-        await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
-            var x = FloatArray([1, 2])
-            x.enableGradient()
-            let y = dispatch(UInt32Array([0, 1]), count: 2, arguments: x) { c, x in x * Float(c) }
-            x.forward()
-            _ = y.gradient.values
-        } .map { result in
-            let message = String(decoding: result.standardErrorContent, as: UTF8.self)
-            #expect(message.contains("forward mode reached a custom operation that has no forward derivative"))
-        }
-    }
-
     @Test("a case that reduces its own argument stops with a message")
     func argumentUsedOutsideCase() async {
         await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {

@@ -1,4 +1,4 @@
-// The reverse-mode derivative of a dispatch: a second dispatch whose cases differentiate their own case.
+// The derivatives of a dispatch: a second dispatch whose cases differentiate their own case (reverse or forward).
 //
 // Dr.Jit differentiates a virtual call by calling, per lane, the backward pass of the function that lane called.
 // Here the float results of a differentiable dispatch get one tape entry each, all children of one joint entry
@@ -91,11 +91,44 @@ final class DispatchDerivative<Arguments: TraversableStruct, Result: Traversable
         return argumentAdjoints.map { Optional($0) }
     }
 
-    func forward(tangents _: [FloatArray?]) -> FloatArray? { nil }
-    var supportsForwardMode: Bool { false }
+    /// Records the tangent dispatch: case c records case c again with its tracked arguments as leaves seeded with
+    /// their tangents, and carries the tangents through what it recorded (captured arrays take the running pass's,
+    /// `TraceContext.tangents(of:sources:recordedAfter:)`). Keeps the results' tangents for their entries and
+    /// returns a zero tangent for the joint itself.
+    func forward(tangents: [FloatArray?]) -> FloatArray? {
+        let context = index.context
+        let zero = FloatArray(repeating: 0, context: context)
+        let seeds = tangents.map { $0 ?? zero }
+        let (body, trackedArguments, floatResults) = (self.body, self.trackedArguments, self.floatResults)
+        guard !floatResults.isEmpty else { return zero }
+        let resultTangents = dispatch(index, count: count,
+                                      arguments: CaseAdjointArguments(arguments: arguments, adjoints: seeds),
+                                      mask: mask) { number, query in
+            let caseStart = context.lastNodeID.rawValue
+            var arrays = query.arguments.tracedArrays
+            var leaves: [TapeEntry] = []
+            for position in trackedArguments {
+                var leaf = FloatArray(node: arrays[position].node)
+                leaf.enableGradient()
+                arrays[position] = AnyTracedArray(node: leaf.node, tape: leaf.tape)
+                leaves.append(leaf.tape!)
+            }
+            let results = context.withGradientsResumed {
+                body(number, query.arguments.replacingTracedArrays(arrays)).tracedArrays
+            }
+            return context.tangents(of: floatResults.map { results[$0] }, sources: Array(zip(leaves, query.adjoints)),
+                                    recordedAfter: caseStart).map { $0 ?? zero }
+        }
+        self.resultTangents = resultTangents.map { Optional($0) }
+        return zero
+    }
+
+    /// The tangents of the float results, left by the last forward pass for their entries.
+    var resultTangents: [FloatArray?] = []
 }
 
-/// The entry of one float result of a differentiable dispatch: hands its adjoint to the joint entry.
+/// The entry of one float result of a differentiable dispatch: hands its adjoint to the joint entry, and takes its
+/// tangent from it.
 final class DispatchResultAdjoint<Arguments: TraversableStruct, Result: TraversableStruct>: CustomOperation {
     let joint: DispatchDerivative<Arguments, Result>
     let position: Int
@@ -111,11 +144,14 @@ final class DispatchResultAdjoint<Arguments: TraversableStruct, Result: Traversa
         return [FloatArray(repeating: 0, context: adjoint.context)]
     }
 
-    func forward(tangents _: [FloatArray?]) -> FloatArray? { nil }
-    var supportsForwardMode: Bool { false }
+    /// The tangent the joint's forward pass computed for this result.
+    func forward(tangents _: [FloatArray?]) -> FloatArray? {
+        position < joint.resultTangents.count ? joint.resultTangents[position] : nil
+    }
 }
 
-/// The adjoint dispatch's arguments: the primal ones and the adjoints of the results.
+/// The adjoint (or tangent) dispatch's arguments: the primal ones and the results' adjoints (or the tracked
+/// arguments' tangents).
 private struct CaseAdjointArguments<Arguments: TraversableStruct>: TraversableStruct {
     var arguments: Arguments
     var adjoints: [FloatArray]

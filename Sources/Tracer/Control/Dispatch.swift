@@ -11,10 +11,10 @@
 /// kernel), and may scatter and scatter-add (for their own lanes only); a case must not read an array that a case
 /// writes, nor evaluate or reduce its arguments. Dispatches work inside symbolic loop bodies and inside cases.
 ///
-/// Differentiable in reverse mode, as Dr.Jit's virtual calls: when the arguments or the arrays the cases capture
-/// are gradient-tracked, the float results are too, and `backward` through them runs a second dispatch whose cases
-/// record their own case again and differentiate it (`DispatchDerivative`), so gradients reach both the arguments
-/// and the captured arrays. The cases are therefore kept (`@escaping`) and must record the same code when called
+/// Differentiable, as Dr.Jit's virtual calls: when the arguments or the arrays the cases capture are
+/// gradient-tracked, the float results are too, and `backward` (or `forward`) through them runs a second dispatch
+/// whose cases record their own case again and differentiate it (`DispatchDerivative`), so gradients reach both the
+/// arguments and the captured arrays (and tangents flow from both). The cases are therefore kept (`@escaping`) and must record the same code when called
 /// again.
 ///
 /// `Arguments` and `Result` are any `TraversableStruct`s; every case must return the same structure.
