@@ -57,7 +57,7 @@ enum PRBAdjoint {
             let direct = vertex.throughput * vertex.neeBSDF * (vertex.neeLight * vertex.neeWeight)
             // The light arriving through the sampled direction: Lr_ind = L_after R(f(wi, wo)), where R has value 1 and
             // derivative df / f (0 where f = 0).
-            let value = scene.evalBSDF(si, wo: vertex.sample.wo, active: vertex.continuing)
+            let value = vertex.sampledBSDF ?? scene.evalBSDF(si, wo: vertex.sample.wo, active: vertex.continuing)
             let ratio = Vector3Array(x: relative(value.x), y: relative(value.y), z: relative(value.z))
             let indirect = radianceAfter * ratio
             var objective = direct + indirect

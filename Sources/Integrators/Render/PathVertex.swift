@@ -73,6 +73,8 @@ struct PathVertex {
     /// f(wi, wo_em) |cos θo| of the light direction: gradient-tracked when traced with `recordsGradients` (then
     /// `neeLight` is too), so that the PRB adjoint differentiates the values the bounce computed, not copies.
     var neeBSDF: Vector3Array
+    /// With `recordsGradients`: f(wi, wo) |cos θo| of the sampled direction, gradient-tracked.
+    var sampledBSDF: Vector3Array?
     /// The direct light collected at this vertex, Lr_dir = β w_em f (4π L_e V).
     var direct: Vector3Array
     /// The sampled continuation.
@@ -147,12 +149,12 @@ struct PathVertex {
             neeActive = neeActive & (record.sample.pdf .!= 0)
             // Failed samples may carry a NaN direction: replaced, so that no BSDF derivative multiplies it.
             neeDirection = select(neeActive, si.frame.toLocal(record.sample.d.detached), .constant(Vector3f(0, 0, 1)))
-            neeBSDF = differentiable { scene.evalBSDF(si, wo: neeDirection, active: neeActive) }
+            // With gradients, the value is evaluated after sampling, together with the sampled direction's.
+            if !recordsGradients { neeBSDF = scene.evalBSDF(si, wo: neeDirection, active: neeActive) }
             let bsdfPDF = scene.pdfBSDF(si, wo: neeDirection, active: neeActive)
             neeWeight = select(record.sample.isDelta, FloatArray(repeating: 1, context: context),
                                misWeight(record.sample.pdf.detached(), bsdfPDF))
             neeLight = record.weight
-            direct = select(neeActive, beta * neeBSDF.detached * (neeLight.detached * neeWeight), zero3)
         } else {
             neeActive = neeActive & BoolArray(repeating: false, context: context)
         }
@@ -161,6 +163,19 @@ struct PathVertex {
         let u1 = sampler.next1D()
         let u2 = sampler.next2D()
         let sample = scene.sampleBSDF(si, u1: u1, u2: u2, active: continuing)
+        // The PRB adjoint differentiates both BSDF values of the vertex: one dispatch evaluates them together, so
+        // that one adjoint dispatch differentiates them.
+        var sampledBSDF: Vector3Array? = nil
+        if recordsGradients {
+            let values = differentiable {
+                scene.evalBSDF(si, [(neeDirection, neeActive), (sample.wo, continuing)])
+            }
+            neeBSDF = values[0]
+            sampledBSDF = values[1]
+        }
+        if !scene.emitters.isEmpty && !basic {
+            direct = select(neeActive, beta * neeBSDF.detached * (neeLight.detached * neeWeight), zero3)
+        }
 
         // The next state.
         var next = state
@@ -193,7 +208,7 @@ struct PathVertex {
         let vertex = PathVertex(interaction: si, emitted: emitted, emittedFactor: emittedFactor,
                                 arrivalEmitter: arrival, arrivalDirection: state.ray.direction, neeActive: neeActive,
                                 neeDirection: neeDirection, neeWeight: neeWeight, neeLight: neeLight,
-                                neeBSDF: neeBSDF, direct: direct, sample: sample,
+                                neeBSDF: neeBSDF, sampledBSDF: sampledBSDF, direct: direct, sample: sample,
                                 continuing: continuing,
                                 throughput: beta)
         return (vertex, next)

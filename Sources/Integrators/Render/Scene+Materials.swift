@@ -16,6 +16,19 @@ private struct MaterialQuery: TraversableStruct {
     }
 }
 
+/// The arguments of BSDF evaluations in several directions, each with its active lanes.
+private struct MaterialQueries: TraversableStruct {
+    var interaction: SurfaceInteraction
+    var wo: [Vector3Array]
+    var active: [BoolArray]
+
+    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        interaction.traverse(&visitor)
+        wo.traverse(&visitor)
+        active.traverse(&visitor)
+    }
+}
+
 /// The arguments of BSDF sampling.
 private struct MaterialSampleQuery: TraversableStruct {
     var interaction: SurfaceInteraction
@@ -91,6 +104,22 @@ extension Scene {
             result = select(mine, entry.bsdf.eval(si, wo: wo, active: mine), result)
         }
         return result
+    }
+
+    /// f(wi, wo) |cos θo| of each lane's hit material for several directions, each with its own active lanes (0
+    /// where inactive), in one dispatch: its derivative is then one adjoint dispatch, not one per direction.
+    func evalBSDF(_ si: SurfaceInteraction, _ queries: [(wo: Vector3Array, active: BoolArray)]) -> [Vector3Array] {
+        guard materials.count > 1 else { return queries.map { evalBSDF(si, wo: $0.wo, active: $0.active) } }
+        let anyActive = queries.dropFirst().reduce(queries[0].active) { $0 | $1.active }
+        return dispatch(materialIndex(si), count: materials.count,
+                        arguments: MaterialQueries(interaction: si, wo: queries.map(\.wo),
+                                                   active: queries.map(\.active)),
+                        mask: anyActive & si.isValid) { material, query in
+            zip(query.wo, query.active).map { wo, active in
+                select(active, materials[material].bsdf.eval(query.interaction, wo: wo, active: active),
+                       Vector3Array(Vector3f(0, 0, 0), count: 1))
+            }
+        }
     }
 
     /// The solid-angle pdf of each lane's hit material (0 where inactive).
