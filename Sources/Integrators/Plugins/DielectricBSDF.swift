@@ -103,11 +103,7 @@ extension DielectricBSDF {
         try PluginFactory.requireKind(.bsdf, type: "dielectric", description)
         try description.requireKnownProperties(["int_ior", "ext_ior"])
         try PluginFactory.rejectUnnamedChildren(description, expected: "no nested plugins")
-        let interior = try description.ior("int_ior", default: "bk7")
-        let exterior = try description.ior("ext_ior", default: "air")
-        for (name, value) in [("int_ior", interior), ("ext_ior", exterior)] where !(value > 0 && value.isFinite) {
-            throw description.error("'\(name)' must be a positive index of refraction, got \(value)", property: name)
-        }
+        let (interior, exterior) = try description.interfaceIORs(interior: "bk7")
         self.init(interiorIOR: Float(interior), exteriorIOR: Float(exterior))
     }
 }

@@ -139,11 +139,7 @@ extension PlasticBSDF {
         try PluginFactory.requireKind(.bsdf, type: "plastic", description)
         try description.requireKnownProperties(["diffuse_reflectance", "specular_reflectance", "int_ior", "ext_ior",
                                                 "nonlinear"])
-        let interior = try description.ior("int_ior", default: "polypropylene")
-        let exterior = try description.ior("ext_ior", default: "air")
-        for (name, value) in [("int_ior", interior), ("ext_ior", exterior)] where !(value > 0 && value.isFinite) {
-            throw description.error("'\(name)' must be a positive index of refraction, got \(value)", property: name)
-        }
+        let (interior, exterior) = try description.interfaceIORs(interior: "polypropylene")
         let diffuse = try PluginFactory.colorTexture(description, "diffuse_reflectance", default: 0.5, document: document)
         let specular = try PluginFactory.optionalColorTexture(description, "specular_reflectance", document: document)
         for child in description.children where !["diffuse_reflectance", "specular_reflectance"].contains(child.name ?? "") {

@@ -15,14 +15,7 @@ extension RoughDielectricBSDF {
             description, expected: "textures named specular_reflectance or specular_transmittance")
 
         let microfacets = try MicrofacetProperties(description)
-        let interior = try description.ior("int_ior", default: "bk7")
-        let exterior = try description.ior("ext_ior", default: "air")
-        for (name, value) in [("int_ior", interior), ("ext_ior", exterior)] where !(value > 0 && value.isFinite) {
-            throw description.error("'\(name)' must be a positive index of refraction, got \(value)", property: name)
-        }
-        guard Float(interior) != Float(exterior) else {
-            throw description.error("'int_ior' and 'ext_ior' must differ (both are \(interior))", property: "int_ior")
-        }
+        let (interior, exterior) = try description.interfaceIORs(interior: "bk7", mustDiffer: true)
         let reflectance = try PluginFactory.optionalColorTexture(description, "specular_reflectance",
                                                                  document: document)
         let transmittance = try PluginFactory.optionalColorTexture(description, "specular_transmittance",

@@ -19,14 +19,7 @@ extension RoughPlasticBSDF {
             throw description.error("anisotropic roughness ('alpha_u', 'alpha_v') is not supported by roughplastic "
                                     + "(give one 'alpha')", property: "alpha_u")
         }
-        let interior = try description.ior("int_ior", default: "polypropylene")
-        let exterior = try description.ior("ext_ior", default: "air")
-        for (name, value) in [("int_ior", interior), ("ext_ior", exterior)] where !(value > 0 && value.isFinite) {
-            throw description.error("'\(name)' must be a positive index of refraction, got \(value)", property: name)
-        }
-        guard Float(interior) != Float(exterior) else {
-            throw description.error("'int_ior' and 'ext_ior' must differ (both are \(interior))", property: "int_ior")
-        }
+        let (interior, exterior) = try description.interfaceIORs(interior: "polypropylene", mustDiffer: true)
         let diffuse = try PluginFactory.colorTexture(description, "diffuse_reflectance", default: 0.5,
                                                      document: document)
         let specular = try PluginFactory.optionalColorTexture(description, "specular_reflectance",

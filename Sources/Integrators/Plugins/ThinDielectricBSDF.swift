@@ -81,11 +81,7 @@ extension ThinDielectricBSDF {
         try PluginFactory.requireKind(.bsdf, type: "thindielectric", description)
         try description.requireKnownProperties(["int_ior", "ext_ior", "specular_reflectance", "specular_transmittance"])
         try PluginFactory.rejectUnnamedChildren(description, expected: "a <texture name=\"specular_...\">")
-        let interior = try description.ior("int_ior", default: "bk7")
-        let exterior = try description.ior("ext_ior", default: "air")
-        for (name, value) in [("int_ior", interior), ("ext_ior", exterior)] where !(value > 0 && value.isFinite) {
-            throw description.error("'\(name)' must be a positive index of refraction, got \(value)", property: name)
-        }
+        let (interior, exterior) = try description.interfaceIORs(interior: "bk7")
         func optional(_ name: String) throws -> (any Texture)? {
             guard description.has(name) || description.child(named: name) != nil else { return nil }
             return try PluginFactory.colorTexture(description, name, default: 1, document: document)

@@ -72,4 +72,20 @@ extension PluginDescription {
     public func ior(_ name: String, default def: String) throws -> Double {
         try ior(name, default: try NamedIOR.value(def))
     }
+
+    /// A BSDF's `int_ior` and `ext_ior` (numbers or names, with these defaults), each a positive finite index;
+    /// with `mustDiffer`, refused when they are equal (a rough interface between equal media has no reflection
+    /// to sample).
+    public func interfaceIORs(interior: String, exterior: String = "air", mustDiffer: Bool = false) throws
+        -> (interior: Double, exterior: Double) {
+        let inside = try ior("int_ior", default: interior)
+        let outside = try ior("ext_ior", default: exterior)
+        for (name, value) in [("int_ior", inside), ("ext_ior", outside)] where !(value > 0 && value.isFinite) {
+            throw error("'\(name)' must be a positive index of refraction, got \(value)", property: name)
+        }
+        if mustDiffer && Float(inside) == Float(outside) {
+            throw error("'int_ior' and 'ext_ior' must differ (both are \(inside))", property: "int_ior")
+        }
+        return (inside, outside)
+    }
 }
