@@ -102,3 +102,16 @@ extension TraceContext {
         backward(from: scope.buffers.map { ($0.entry, FloatArray(node: $0.buffer)) })
     }
 }
+
+extension Array where Element == AnyTracedArray {
+    /// Makes the float arrays at `positions` fresh gradient leaves, as the derivative of a loop or dispatch does for
+    /// the inputs of the body it records again, and returns their tape entries in that order.
+    mutating func makeLeaves(at positions: [Int]) -> [TapeEntry] {
+        positions.map { position in
+            var leaf = FloatArray(node: self[position].node)
+            leaf.enableGradient()
+            self[position].tape = leaf.tape
+            return leaf.tape!
+        }
+    }
+}

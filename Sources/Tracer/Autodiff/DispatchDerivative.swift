@@ -71,12 +71,7 @@ final class DispatchDerivative<Arguments: TraversableStruct, Result: Traversable
                                         mask: mask) { number, query in
             // The tracked arguments are leaves of the case, so that their adjoints stay per lane in it.
             var arrays = query.arguments.tracedArrays
-            for position in trackedArguments {
-                var leaf = FloatArray(node: arrays[position].node)
-                leaf.enableGradient()
-                arrays[position] = AnyTracedArray(node: leaf.node, tape: leaf.tape)
-            }
-            let leaves = trackedArguments.map { FloatArray(node: arrays[$0].node, tape: arrays[$0].tape) }
+            let leaves = arrays.makeLeaves(at: trackedArguments).map { FloatArray(node: $0.result, tape: $0) }
             let context = query.adjoints[0].context
             let results = context.withGradientsResumed {
                 body(number, query.arguments.replacingTracedArrays(arrays)).tracedArrays
@@ -106,13 +101,7 @@ final class DispatchDerivative<Arguments: TraversableStruct, Result: Traversable
                                       mask: mask) { number, query in
             let caseStart = context.lastNodeID.rawValue
             var arrays = query.arguments.tracedArrays
-            var leaves: [TapeEntry] = []
-            for position in trackedArguments {
-                var leaf = FloatArray(node: arrays[position].node)
-                leaf.enableGradient()
-                arrays[position] = AnyTracedArray(node: leaf.node, tape: leaf.tape)
-                leaves.append(leaf.tape!)
-            }
+            let leaves = arrays.makeLeaves(at: trackedArguments)
             let results = context.withGradientsResumed {
                 body(number, query.arguments.replacingTracedArrays(arrays)).tracedArrays
             }

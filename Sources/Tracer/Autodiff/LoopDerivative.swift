@@ -63,13 +63,7 @@ final class LoopDerivative<State: TraversableStruct>: CustomOperation {
         let end = whileLoop(start, mode: .symbolic) { condition($0.primal) } body: { state in
             let bodyStart = context.lastNodeID.rawValue
             var arrays = state.primal.tracedArrays
-            var leaves: [TapeEntry] = []
-            for position in floats {
-                var leaf = FloatArray(node: arrays[position].node)
-                leaf.enableGradient()
-                arrays[position].tape = leaf.tape
-                leaves.append(leaf.tape!)
-            }
+            let leaves = arrays.makeLeaves(at: floats)
             let results = context.withGradientsResumed {
                 body(state.primal.replacingTracedArrays(arrays)).tracedArrays
             }
