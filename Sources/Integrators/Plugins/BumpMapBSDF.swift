@@ -30,10 +30,8 @@ public struct BumpMapBSDF: PerturbedShadingBSDF {
     /// True: the height is looked up at uv.
     public var readsSurfaceCoordinates: Bool { true }
 
-    /// The nested sample in the perturbed frame, wo brought back to the shading frame.
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
-        shading(si, active: active).sample(nested, si, u1: u1, u2: u2, active: active, zeroInvalidPDF: false)
-    }
+    /// Mitsuba's bumpmap keeps the pdf of an invalid sample.
+    var zeroesInvalidPDF: Bool { false }
 
     /// "nested_bsdf." and "nested_texture." keys, as `mi.traverse` lists the differentiable ones.
     public var parameters: [(key: String, slot: ParameterSlot)] {

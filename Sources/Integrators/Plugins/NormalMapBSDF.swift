@@ -25,10 +25,8 @@ public struct NormalMapBSDF: PerturbedShadingBSDF {
     /// Whether the normals or the nested BSDF read uv.
     public var readsSurfaceCoordinates: Bool { normals.readsSurfaceCoordinates || nested.readsSurfaceCoordinates }
 
-    /// The nested sample in the perturbed frame, wo brought back to the shading frame (pdf 0 where invalid).
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
-        shading(si, active: active).sample(nested, si, u1: u1, u2: u2, active: active, zeroInvalidPDF: true)
-    }
+    /// Mitsuba's normalmap sets the pdf of an invalid sample to 0.
+    var zeroesInvalidPDF: Bool { true }
 
     /// "nested_bsdf." and "normalmap." keys, as `mi.traverse` lists the differentiable ones.
     public var parameters: [(key: String, slot: ParameterSlot)] {

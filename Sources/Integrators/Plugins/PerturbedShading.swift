@@ -75,17 +75,24 @@ struct PerturbedShading {
     }
 }
 
-/// A BSDF that evaluates a nested BSDF in a perturbed shading frame (`bumpmap`, `normalmap`): its value, pdf,
-/// flags and diffuse reflectance are the nested BSDF's in `shading(_:active:)`; sampling (whose invalid samples
-/// the two treat differently) is each one's own.
+/// A BSDF that evaluates a nested BSDF in a perturbed shading frame (`bumpmap`, `normalmap`): its samples, value,
+/// pdf, flags and diffuse reflectance are the nested BSDF's in `shading(_:active:)`.
 protocol PerturbedShadingBSDF: BSDF {
     /// The BSDF shaded with the perturbed frame (Mitsuba's `nested_bsdf`).
     var nested: any BSDF { get }
     /// The perturbed frame at each hit.
     func shading(_ si: SurfaceInteraction, active: BoolArray) -> PerturbedShading
+    /// Whether a sample that is invalid in the shading frame gets pdf 0 (the two plugins differ).
+    var zeroesInvalidPDF: Bool { get }
 }
 
 extension PerturbedShadingBSDF {
+    /// The nested sample in the perturbed frame, wo brought back to the shading frame.
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+        shading(si, active: active).sample(nested, si, u1: u1, u2: u2, active: active,
+                                           zeroInvalidPDF: zeroesInvalidPDF)
+    }
+
     /// The nested BSDF's flags.
     public var flags: BSDFFlags { nested.flags }
 
