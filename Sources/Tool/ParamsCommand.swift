@@ -45,7 +45,7 @@ struct ParamsCommand: ParsableCommand {
             let entries = sensor.map { entry($0.key, $0.type, $0.shape, $0.values, differentiable: false) }
                 + (try parameters.keys.map { key in
                     let shape = try parameters.shape(of: key)
-                    return entry(key, Self.typeName(shape: shape), shape, try parameters.value(key).values,
+                    return entry(key, try parameters.typeName(of: key), shape, try parameters.value(key).values,
                                  differentiable: true)
                 })
                 + rest.map { entry($0.key, $0.type, $0.shape, $0.values, differentiable: false) }
@@ -63,15 +63,6 @@ struct ParamsCommand: ParsableCommand {
                 print("  \(entry.differentiable ? "∂" : " ") \(entry.key): \(entry.type) \(entry.shape): \(value)")
             }
             print("]")
-        }
-    }
-
-    /// Mitsuba's type name for a value of `shape`: a colour for 3 values, a float for 1, a tensor otherwise.
-    static func typeName(shape: [Int]) -> String {
-        switch shape {
-        case [3]: "Color3f"
-        case [1], []: "Float"
-        default: "TensorXf"
         }
     }
 }

@@ -21,7 +21,8 @@ struct BumpMapXMLTests {
         let bsdf = try #require(try loadBSDF("<bsdf type=\"bumpmap\" id=\"b\">" + Self.bitmap("height.png")
                                              + Self.diffuse + "</bsdf>") as? BumpMapBSDF)
         #expect(bsdf.scale == 1 && bsdf.flipsInvalidNormals && bsdf.usesShadowingFunction)
-        #expect(bsdf.parameters.map(\.key) == ["nested_bsdf.reflectance.value", "nested_texture.data"])
+        #expect(bsdf.parameters.map(\.key) == ["nested_bsdf.reflectance.value", "nested_texture.data",
+                                                "nested_texture.to_uv", "scale"])
         #expect(bsdf.flags == bsdf.nested.flags && bsdf.readsSurfaceCoordinates)
         let tuned = try #require(try loadBSDF("<bsdf type=\"bumpmap\" id=\"b\"><float name=\"scale\" value=\"0.25\"/>"
                                               + "<boolean name=\"use_shadowing_function\" value=\"false\"/>"
@@ -55,7 +56,7 @@ struct BumpMapXMLTests {
         let bsdf = try #require(try loadBSDF("<bsdf type=\"normalmap\" id=\"b\">" + Self.bitmap("normals.png", name: "normalmap")
                                              + Self.diffuse + "</bsdf>") as? NormalMapBSDF)
         #expect(bsdf.flipsInvalidNormals && bsdf.usesShadowingFunction && bsdf.flags == bsdf.nested.flags)
-        #expect(bsdf.parameters.map(\.key) == ["nested_bsdf.reflectance.value", "normalmap.data"])
+        #expect(bsdf.parameters.map(\.key) == ["nested_bsdf.reflectance.value", "normalmap.data", "normalmap.to_uv"])
         let open = "<bsdf type=\"normalmap\" id=\"b\">"
         #expect(bsdfError(open + Self.diffuse + "</bsdf>").contains("the property 'normalmap' is required"))
         #expect(bsdfError(open + Self.bitmap("normals.png", name: "normalmap") + "</bsdf>")
@@ -78,7 +79,8 @@ struct BumpMapXMLTests {
             do { _ = try texture(body); return "" } catch { return "\(error)" }
         }
         let plain = try #require(try texture("<string name=\"name\" value=\"vertex_color\"/>") as? MeshAttributeTexture)
-        #expect(plain.name == "vertex_color" && plain.scale == 1 && plain.parameters.isEmpty)
+        #expect(plain.name == "vertex_color" && plain.scale == 1)
+        #expect(plain.parameters.map(\.key) == ["scale"] && !plain.parameters[0].slot.isDifferentiable)
         let scaled = try #require(try texture("<string name=\"name\" value=\"face_id\"/><float name=\"scale\" value=\"2\"/>")
                                   as? MeshAttributeTexture)
         #expect(scaled.scale == 2)

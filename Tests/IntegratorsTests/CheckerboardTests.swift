@@ -46,18 +46,20 @@ struct CheckerboardTests {
     @Test("XML defaults (0.4, 0.2, identity), Mitsuba's keys, and a diffuse BSDF that reads uv")
     func defaults() throws {
         let texture = try #require(try Self.texture(#"<texture type="checkerboard"/>"#) as? CheckerboardTexture)
-        #expect(texture.toUV == [1, 0, 0, 0, 1, 0])
-        #expect(texture.parameters.map(\.key) == ["color0.value", "color1.value"])
-        #expect(texture.parameters[0].slot.value.values == [0.4])
-        #expect(texture.parameters[1].slot.value.values == [0.2])
+        #expect(texture.toUV == .identity)
+        #expect(texture.parameters.map(\.key) == ["to_uv", "color0.value", "color1.value"])
+        #expect(!texture.parameters[0].slot.isDifferentiable)
+        #expect(texture.parameters[1].slot.value.values == [0.4])
+        #expect(texture.parameters[2].slot.value.values == [0.2])
         let diffuse = try loadBSDF(#"<bsdf type="diffuse"><texture name="reflectance" type="checkerboard"/></bsdf>"#)
         #expect(diffuse.readsSurfaceCoordinates)
-        #expect(diffuse.parameters.map(\.key) == ["reflectance.color0.value", "reflectance.color1.value"])
+        #expect(diffuse.parameters.map(\.key) == ["reflectance.to_uv", "reflectance.color0.value", "reflectance.color1.value"])
         // Nested textures as colours: a checkerboard of checkerboards.
         let nested = try Self.texture("""
             <texture type="checkerboard"><texture name="color0" type="checkerboard"><float name="color0" value="1"/></texture></texture>
             """)
-        #expect(nested.parameters.map(\.key) == ["color0.color0.value", "color0.color1.value", "color1.value"])
+        #expect(nested.parameters.map(\.key) == ["to_uv", "color0.to_uv", "color0.color0.value", "color0.color1.value",
+                                                 "color1.value"])
         let lookups = nested.eval(Point2Array([SIMD2(0.1, 0.1), SIMD2(0.6, 0.1)]), active: true).values
         #expect(lookups == [Vector3f(repeating: 1), Vector3f(repeating: 0.2)])
     }

@@ -203,7 +203,8 @@ struct BSDFPluginTests {
             let zeros = bsdf.eval(si, wo: sample.wo, active: true).values
             #expect(zeros.allSatisfy { $0 == .zero })
             #expect(bsdf.pdf(si, wo: sample.wo, active: true).values.allSatisfy { $0 == 0 })
-            #expect(bsdf.flags.isDelta && !bsdf.flags.hasSmooth && bsdf.parameters.isEmpty)
+            #expect(bsdf.flags.isDelta && !bsdf.flags.hasSmooth)
+            #expect(bsdf.parameters.map(\.key) == ["eta"] && !bsdf.parameters[0].slot.isDifferentiable)
 
             let inactive = bsdf.sample(si, u1: FloatArray(u1), u2: Point2Array(repeating: 0.5, 0.5, count: 300),
                                        active: BoolArray(repeating: false, count: 300))

@@ -162,7 +162,7 @@ struct PluginFactoryTests {
 
             let textured = try #require(try PluginFactory.makeBSDF(plugin(document, "textured"), document: document)
                 as? TwoSidedBSDF)
-            #expect(textured.parameters.map(\.key) == ["brdf_0.reflectance.data"])
+            #expect(textured.parameters.map(\.key) == ["brdf_0.reflectance.data", "brdf_0.reflectance.to_uv"])
             #expect(textured.parameters[0].slot.shape == [2, 4, 3])
             let first = textured.parameters[0].slot.value.values[1]
             #expect(abs(Double(first) - (pow((10.0 / 255 + 0.055) / 1.055, 2.4))) < 1e-6)
@@ -273,9 +273,9 @@ struct PluginFactoryTests {
             """, make)
         #expect(corrupt.contains("cannot load the image"), "\(corrupt)")
         let toUV = buildError("""
-            <texture type="bitmap" id="p"><string name="filename" value="textures/tex.png"/><transform name="to_uv"/></texture>
+            <texture type="bitmap" id="p"><string name="filename" value="textures/tex.png"/><float name="to_uv" value="2"/></texture>
             """, make)
-        #expect(toUV.contains("unexpected property 'to_uv'"), "\(toUV)")
+        #expect(toUV.contains("to_uv"), "\(toUV)")
     }
 
     @Test("emitters: constant radiance as rgb, float or default; unknown types")
@@ -314,11 +314,12 @@ struct PluginFactoryTests {
         _ = directory
         let a = try #require(try PluginFactory.makeEmitter(plugin(document, "a"), document: document) as? PointEmitter)
         #expect(a.position == Vector3f(1, 2, 3) && a.intensity.rgb == Vector3f(2, 3, 4) && a.flags == .deltaPosition)
-        #expect(a.parameters.map(\.key) == ["intensity.value"])
+        #expect(a.parameters.map(\.key) == ["position", "intensity.value"])
         let b = try #require(try PluginFactory.makeEmitter(plugin(document, "b"), document: document) as? PointEmitter)
         #expect(b.position == Vector3f(4, 5, 6) && b.intensity.rgb == .one)
         let c = try #require(try PluginFactory.makeEmitter(plugin(document, "c"), document: document) as? SpotEmitter)
-        #expect(c.cutoffAngle == 40 && c.beamWidth == 30)
+        #expect(c.cutoffAngle.value.values == [40] && c.beamWidth.value.values == [30])
+        #expect(c.parameters.map(\.key) == ["intensity.value", "texture.value", "cutoff_angle", "beam_width", "to_world"])
         let d = try #require(try PluginFactory.makeEmitter(plugin(document, "d"), document: document) as? DirectionalEmitter)
         #expect(d.direction == Vector3f(0, -1, 0) && d.irradiance.rgb == Vector3f(3, 3, 3))
         #expect(d.flags.contains(.infinite) && d.flags.isDelta)

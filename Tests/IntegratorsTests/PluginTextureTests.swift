@@ -108,7 +108,7 @@ struct TexturePluginTests {
             let masked = repeated.eval(Point2Array([SIMD2(0.3, 0.3), SIMD2(0.6, 0.6)]),
                                        active: BoolArray([true, false])).values
             #expect(masked[0] != .zero && masked[1] == .zero)
-            #expect(repeated.parameters.map(\.key) == ["data"] && repeated.data.shape == [4, 5, 3])
+            #expect(repeated.parameters.map(\.key) == ["data", "to_uv"] && repeated.data.shape == [4, 5, 3])
         }
     }
 
@@ -148,7 +148,7 @@ struct TexturePluginTests {
         TraceContext.with(CompileOptions(variant: variant)) {
             let texture = BitmapTexture(data: FloatArray(Self.data), width: Self.width, height: Self.height)
             let bsdf = TwoSidedBSDF(DiffuseBSDF(reflectance: texture))
-            #expect(bsdf.parameters.map(\.key) == ["brdf_0.reflectance.data"])
+            #expect(bsdf.parameters.map(\.key) == ["brdf_0.reflectance.data", "brdf_0.reflectance.to_uv"])
             var data = FloatArray(Self.data)
             data.enableGradient()
             bsdf.parameters[0].slot.value = data
@@ -301,7 +301,7 @@ struct EmitterPluginTests {
             }
             let solidAngle = inverseSum / Double(count)
             #expect(abs(solidAngle - 4 * Double.pi) < 0.05 * 4 * Double.pi, "E[1/pdf] = \(solidAngle)")
-            #expect(emitter.parameters.map(\.key) == ["scale", "data"])
+            #expect(emitter.parameters.map(\.key) == ["scale", "data", "to_world"])
         }
     }
 

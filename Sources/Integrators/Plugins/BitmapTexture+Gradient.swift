@@ -8,9 +8,11 @@ extension BitmapTexture {
     /// (∂f/∂u, ∂f/∂v) of the luminance f of the bilinear interpolant at `si.uv`, as Mitsuba 3.9.1 computes it:
     /// with the 4 texels f00, f10, f01, f11 around (x, y) = (u W − ½, v H − ½) (wrapped as by `eval`) and the
     /// fractional parts (fx, fy), ∂f/∂x = (1−fy)(f10−f00) + fy(f11−f01), ∂f/∂y = (1−fx)(f01−f00) + fx(f11−f10),
-    /// scaled by (W, H). Nearest filtering gives 0 (the lookup is piecewise constant). 0 where inactive.
+    /// scaled by (W, H). Nearest filtering gives 0 (the lookup is piecewise constant). 0 where inactive. With a
+    /// `to_uv` M the lookup is at M · uv and the partials are multiplied by Mᵀ before the (W, H) scaling, as
+    /// Mitsuba does.
     public func evalGradient(_ si: SurfaceInteraction, active: BoolArray) -> Point2Array? {
-        let uv = si.uv
+        let uv = toUV.isIdentity ? si.uv : toUV.apply(si.uv)
         guard filter == .bilinear else {
             let zero = FloatArray(repeating: 0, context: uv.x.context)
             return Point2Array(x: zero, y: zero)
@@ -31,6 +33,9 @@ extension BitmapTexture {
         let f01 = luminance(rows.1, columns.0), f11 = luminance(rows.1, columns.1)
         let dx = fma(1 - fy, f10 - f00, fy * (f11 - f01))
         let dy = fma(1 - fx, f01 - f00, fx * (f11 - f10))
-        return Point2Array(x: dx * Float(width), y: dy * Float(height))
+        guard !toUV.isIdentity else { return Point2Array(x: dx * Float(width), y: dy * Float(height)) }
+        let m = toUV.entries
+        return Point2Array(x: fma(dx, .constant(m[0]), dy * m[3]) * Float(width),
+                           y: fma(dx, .constant(m[1]), dy * m[4]) * Float(height))
     }
 }

@@ -30,6 +30,10 @@ public struct BitmapTexture: Texture {
     public let filter: BitmapFilter
     /// The wrap mode, for both axes.
     public let wrapMode: BitmapWrapMode
+    /// The map applied to uv before the lookup (Mitsuba's `to_uv`).
+    public let toUV: UVTransform
+    /// `toUV` as `mi.traverse` lists it.
+    private let toUVListing: ParameterSlot
 
     /// The number of rows H.
     public var height: Int { data.shape[0] }
@@ -38,7 +42,7 @@ public struct BitmapTexture: Texture {
 
     /// A texture over `data`, H·W·3 values in (row, column, channel) order, used as they are (linear).
     public init(data: FloatArray, width: Int, height: Int, filter: BitmapFilter = .bilinear,
-                wrapMode: BitmapWrapMode = .repeat) {
+                wrapMode: BitmapWrapMode = .repeat, toUV: UVTransform = .identity) {
         precondition(width > 0 && height > 0, "BitmapTexture: the size must be positive, got \(width)x\(height)")
         precondition(data.count == width * height * 3,
                      "BitmapTexture: \(width)x\(height)x3 needs \(width * height * 3) values, got \(data.count)")
@@ -46,18 +50,20 @@ public struct BitmapTexture: Texture {
         self.data.supportsBatches = true
         self.filter = filter
         self.wrapMode = wrapMode
+        self.toUV = toUV
+        toUVListing = toUV.listing()
     }
 
     /// A texture holding `bitmap` converted as Mitsuba loads files: alpha dropped, gray expanded to RGB, and
     /// sRGB-encoded values (8- and 16-bit PNG, JPEG) linearised with the exact curve unless `raw`. Linear data
     /// (EXR, NPY) is used as it is. The bitmap must then have 3 channels (`rgbTexels(of:raw:)` says whether it has).
     public init(bitmap: Bitmap, raw: Bool = false, filter: BitmapFilter = .bilinear,
-                wrapMode: BitmapWrapMode = .repeat) {
+                wrapMode: BitmapWrapMode = .repeat, toUV: UVTransform = .identity) {
         guard let texels = Self.rgbTexels(of: bitmap, raw: raw) else {
             preconditionFailure("BitmapTexture: a bitmap of \(bitmap.channelCount) channels is not gray or RGB")
         }
         self.init(data: FloatArray(texels.pixels), width: texels.width, height: texels.height, filter: filter,
-                  wrapMode: wrapMode)
+                  wrapMode: wrapMode, toUV: toUV)
     }
 
     /// The texture of an image file (PNG, JPEG, EXR, NPY), converted as `init(bitmap:raw:filter:wrapMode:)`.
@@ -79,16 +85,17 @@ public struct BitmapTexture: Texture {
         return raw ? rgb : rgb.linearized()
     }
 
-    /// The filtered value at `uv`; lanes where `active` is false read 0.
+    /// The filtered value at `to_uv · uv`; lanes where `active` is false read 0.
     public func eval(_ uv: Point2Array, active: BoolArray) -> Vector3Array {
+        let uv = toUV.isIdentity ? uv : toUV.apply(uv)
         switch filter {
         case .bilinear: return bilinear(uv, active: active)
         case .nearest: return nearest(uv, active: active)
         }
     }
 
-    /// The texels, under "data" (Mitsuba's key).
-    public var parameters: [(key: String, slot: ParameterSlot)] { [("data", data)] }
+    /// The texels, under "data" (Mitsuba's key), and `to_uv` (listed, not differentiable).
+    public var parameters: [(key: String, slot: ParameterSlot)] { [("data", data), ("to_uv", toUVListing)] }
 
     /// True: the texels are looked up at uv.
     public var readsSurfaceCoordinates: Bool { true }
@@ -177,15 +184,17 @@ public struct BitmapTexture: Texture {
 
 extension BitmapTexture {
     /// From `<texture type="bitmap">`: `filename` (resolved against the scene's search paths), `filter_type`
-    /// ("bilinear" or "nearest"), `wrap_mode` ("repeat", "clamp" or "mirror"), `raw` (keep sRGB values encoded);
+    /// ("bilinear" or "nearest"), `wrap_mode` ("repeat", "clamp" or "mirror"), `raw` (keep sRGB values encoded),
+    /// `to_uv` (a transform of uv, default identity);
     /// `format` is accepted and ignored (texels are always float32, as with Mitsuba's "variant").
     public init(_ description: PluginDescription, document: SceneDocument) throws {
         try PluginFactory.requireKind(.texture, type: "bitmap", description)
-        try description.requireKnownProperties(["filename", "filter_type", "wrap_mode", "raw", "format"])
+        try description.requireKnownProperties(["filename", "filter_type", "wrap_mode", "raw", "format", "to_uv"])
         try PluginFactory.rejectUnnamedChildren(description, expected: "no nested plugins")
         let filter = try Self.choice(description, "filter_type", default: BitmapFilter.bilinear)
         let wrapMode = try Self.choice(description, "wrap_mode", default: BitmapWrapMode.repeat)
         let raw = try description.boolean("raw", default: false)
+        let toUV = try UVTransform(description)
         if description.has("format") { _ = try description.string("format") }
 
         let url = try document.resolveFile(description)
@@ -199,7 +208,7 @@ extension BitmapTexture {
             throw description.error("image '\(url.lastPathComponent)' has \(bitmap.channelCount) channels (expected "
                                         + "gray, gray+alpha, RGB or RGBA)", property: "filename")
         }
-        self.init(bitmap: bitmap, raw: raw, filter: filter, wrapMode: wrapMode)
+        self.init(bitmap: bitmap, raw: raw, filter: filter, wrapMode: wrapMode, toUV: toUV)
     }
 
     /// The enumeration case named by string property `name`, or `default` when absent.

@@ -11,6 +11,8 @@ public struct BumpMapBSDF: PerturbedShadingBSDF {
     public let height: any Texture
     /// The factor on h (Mitsuba's `scale`, not differentiable).
     public let scale: Float
+    /// `scale` as `mi.traverse` lists it (not differentiable, as in Mitsuba).
+    private let scaleListing: ParameterSlot
     /// Mitsuba's `flip_invalid_normals`: mirror a perturbed normal that faces away from wi.
     public let flipsInvalidNormals: Bool
     /// Mitsuba's `use_shadowing_function`: weigh the value by the bump shadowing term.
@@ -23,6 +25,7 @@ public struct BumpMapBSDF: PerturbedShadingBSDF {
         self.nested = nested
         self.height = height
         self.scale = scale
+        scaleListing = .listing(scale)
         self.flipsInvalidNormals = flipsInvalidNormals
         self.usesShadowingFunction = usesShadowingFunction
     }
@@ -36,7 +39,7 @@ public struct BumpMapBSDF: PerturbedShadingBSDF {
     /// "nested_bsdf." and "nested_texture." keys, as `mi.traverse` lists the differentiable ones.
     public var parameters: [(key: String, slot: ParameterSlot)] {
         nested.parameters.map { ("nested_bsdf." + $0.key, $0.slot) }
-            + height.parameters.map { ("nested_texture." + $0.key, $0.slot) }
+            + height.parameters.map { ("nested_texture." + $0.key, $0.slot) } + [("scale", scaleListing)]
     }
 
     /// The perturbed frame of Mitsuba's `BumpMap::frame`: dp/du and dp/dv displaced along the shading normal by

@@ -11,24 +11,24 @@ public struct CheckerboardTexture: Texture {
     public let color0: any Texture
     /// The colour of the other squares.
     public let color1: any Texture
-    /// The affine map applied to uv, row-major 2 x 3: (m00, m01, m02, m10, m11, m12).
-    public let toUV: [Float]
+    /// The affine map applied to uv.
+    public let toUV: UVTransform
+    /// `toUV` as `mi.traverse` lists it.
+    private let toUVListing: ParameterSlot
 
     /// A checkerboard of two textures; `toUV` row-major 2 x 3 (default identity).
     public init(color0: any Texture, color1: any Texture, toUV: [Float] = [1, 0, 0, 0, 1, 0]) {
-        precondition(toUV.count == 6, "CheckerboardTexture: to_uv needs 6 entries (2 x 3), got \(toUV.count)")
         self.color0 = color0
         self.color1 = color1
-        self.toUV = toUV
+        self.toUV = UVTransform(toUV)
+        toUVListing = self.toUV.listing()
     }
 
     /// Per lane, whether (a == b): the squares of color0 in `eval`.
     private func sameHalf(_ uv: Point2Array) -> BoolArray {
-        let m = toUV.map { FloatArray(repeating: $0) }
-        let u = fma(m[0], uv.x, fma(m[1], uv.y, m[2]))
-        let v = fma(m[3], uv.x, fma(m[4], uv.y, m[5]))
-        let a = (u - floor(u)) .> 0.5
-        let b = (v - floor(v)) .> 0.5
+        let mapped = toUV.apply(uv)
+        let a = (mapped.x - floor(mapped.x)) .> 0.5
+        let b = (mapped.y - floor(mapped.y)) .> 0.5
         return (a & b) | (!a & !b)
     }
 
@@ -50,7 +50,8 @@ public struct CheckerboardTexture: Texture {
 
     /// The colours' values under "color0." and "color1." (e.g. "color0.value").
     public var parameters: [(key: String, slot: ParameterSlot)] {
-        color0.parameters.map { ("color0." + $0.key, $0.slot) } + color1.parameters.map { ("color1." + $0.key, $0.slot) }
+        [("to_uv", toUVListing)] + color0.parameters.map { ("color0." + $0.key, $0.slot) }
+            + color1.parameters.map { ("color1." + $0.key, $0.slot) }
     }
 
     /// True: the value depends on uv.
@@ -70,11 +71,6 @@ extension CheckerboardTexture {
         try PluginFactory.rejectUnnamedChildren(description, expected: "<texture name=\"color0\"> or \"color1\"")
         let color0 = try PluginFactory.colorTexture(description, "color0", default: 0.4, document: document)
         let color1 = try PluginFactory.colorTexture(description, "color1", default: 0.2, document: document)
-        let m = try description.transform("to_uv", default: .identity).matrix
-        let toUV = [m[0, 0], m[0, 1], m[0, 3], m[1, 0], m[1, 1], m[1, 3]]
-        guard toUV.allSatisfy(\.isFinite) else {
-            throw description.error("to_uv must be finite, got \(toUV)", property: "to_uv")
-        }
-        self.init(color0: color0, color1: color1, toUV: toUV)
+        self.init(color0: color0, color1: color1, toUV: try UVTransform(description).entries)
     }
 }

@@ -10,6 +10,8 @@ public struct DielectricBSDF: BSDF {
     public let exteriorIOR: Float
     /// The relative index η = int_ior / ext_ior.
     public let eta: Float
+    /// `eta` as `mi.traverse` lists it (not differentiable, as in Mitsuba).
+    private let etaListing: ParameterSlot
 
     /// An interface with the given indices; Mitsuba's defaults are "bk7" (1.5046) inside and "air" (1.000277)
     /// outside.
@@ -19,6 +21,7 @@ public struct DielectricBSDF: BSDF {
         self.interiorIOR = interiorIOR
         self.exteriorIOR = exteriorIOR
         eta = interiorIOR / exteriorIOR
+        etaListing = .listing(eta)
     }
 
     /// Delta reflection and delta transmission, on both sides (no smooth lobe, so no next event estimation).
@@ -63,17 +66,34 @@ public struct DielectricBSDF: BSDF {
         FloatArray(repeating: 0, count: Swift.max(si.wi.count, wo.count))
     }
 
-    /// None: the indices of refraction are not differentiable here.
-    public var parameters: [(key: String, slot: ParameterSlot)] { [] }
+    /// `eta`, listed (Mitsuba does not differentiate it either).
+    public var parameters: [(key: String, slot: ParameterSlot)] { [("eta", etaListing)] }
 
     /// Mitsuba's `fresnel(cos_theta_i, eta)` for a real η: the unpolarised reflectance F, the signed cosine of the
     /// refracted direction, and the relative indices η_it, η_ti for the side wi is on (ci ≥ 0: outside).
     /// F = 1 at grazing incidence (and under total internal reflection), F = 0 for η = 1.
     public static func fresnel(cosThetaI ci: FloatArray, eta: Float)
         -> (reflectance: FloatArray, cosThetaT: FloatArray, etaIT: FloatArray, etaTI: FloatArray) {
+        var result = fresnel(cosThetaI: ci, eta: .constant(eta), inverseEta: .constant(1 / eta))
+        if eta == 1 { result.reflectance = FloatArray(repeating: 0, count: ci.count) }
+        return result
+    }
+
+    /// As `fresnel(cosThetaI:eta:)` for a traced relative index (a parameter that may be set or differentiated);
+    /// lanes where η = 1 reflect nothing.
+    public static func fresnel(cosThetaI ci: FloatArray, eta: FloatArray)
+        -> (reflectance: FloatArray, cosThetaT: FloatArray, etaIT: FloatArray, etaTI: FloatArray) {
+        var result = fresnel(cosThetaI: ci, eta: eta, inverseEta: 1 / eta)
+        result.reflectance = select(eta .== 1, .constant(0), result.reflectance)
+        return result
+    }
+
+    /// The Fresnel terms for η and 1/η given, except for the index-matched case.
+    private static func fresnel(cosThetaI ci: FloatArray, eta: FloatArray, inverseEta: FloatArray)
+        -> (reflectance: FloatArray, cosThetaT: FloatArray, etaIT: FloatArray, etaTI: FloatArray) {
         let outside = ci .>= 0
-        let etaIT = select(outside, .constant(eta), .constant(1 / eta))
-        let etaTI = select(outside, .constant(1 / eta), .constant(eta))
+        let etaIT = select(outside, eta, inverseEta)
+        let etaTI = select(outside, inverseEta, eta)
 
         let one = FloatArray.constant(1)
         let sinThetaISquared = fma(-ci, ci, one)
@@ -89,10 +109,7 @@ public struct DielectricBSDF: BSDF {
         let amplitudeP = pNumerator / pDenominator
         let sum = amplitudeS * amplitudeS + amplitudeP * amplitudeP
         let general = 0.5 * sum
-        let reflectance = eta == 1
-            ? FloatArray(repeating: 0, count: ci.count)
-            : select(cosI .== 0, one, general)
-        return (reflectance, mulsignNeg(cosT, ci), etaIT, etaTI)
+        return (select(cosI .== 0, one, general), mulsignNeg(cosT, ci), etaIT, etaTI)
     }
 }
 

@@ -8,11 +8,22 @@ public struct DirectionalEmitter: Emitter {
     /// The RGB irradiance, a parameter under "irradiance.value".
     public let irradiance: ConstantTexture
     public let samplingWeight: Float
+    /// The light's frame, +z along `direction` (Mitsuba's `to_world`, listed by `mi.traverse`).
+    public let toWorld: Transform4
+    /// `toWorld` as listed.
+    private let toWorldListing: ParameterSlot
 
-    public init(direction: Vector3f = Vector3f(0, 0, 1), irradiance: Vector3f = .one, samplingWeight: Float = 1) {
+    /// Light travelling along `direction`; its frame is `toWorld` when given (its +z axis must be `direction`),
+    /// else Mitsuba's frame for a direction: look-at from the origin with the first vector of the direction's
+    /// coordinate system as up.
+    public init(direction: Vector3f = Vector3f(0, 0, 1), irradiance: Vector3f = .one, samplingWeight: Float = 1,
+                toWorld: Transform4? = nil) {
         self.direction = direction.normalized
         self.irradiance = ConstantTexture(irradiance)
         self.samplingWeight = samplingWeight
+        let d = direction.normalized
+        self.toWorld = toWorld ?? .lookAt(origin: .zero, target: d, up: SceneXMLReader.coordinateSystem(d).0)
+        toWorldListing = .listing(self.toWorld)
     }
 
     public var flags: EmitterFlags { [.infinite, .deltaDirection] }
@@ -47,7 +58,10 @@ public struct DirectionalEmitter: Emitter {
         .constant(.zero)
     }
 
-    public var parameters: [(key: String, slot: ParameterSlot)] { [("irradiance.value", irradiance.value)] }
+    /// "irradiance.value", and `to_world` (listed, not differentiable).
+    public var parameters: [(key: String, slot: ParameterSlot)] {
+        [("irradiance.value", irradiance.value), ("to_world", toWorldListing)]
+    }
 }
 
 extension DirectionalEmitter {
@@ -60,12 +74,12 @@ extension DirectionalEmitter {
         if description.has("direction") && description.has("to_world") {
             throw description.error("give either 'direction' or 'to_world', not both", property: "direction")
         }
-        let direction = description.has("direction") ? try description.vector("direction")
-            : try description.transform("to_world", default: .identity).applyVector(Vector3f(0, 0, 1))
+        let toWorld = description.has("to_world") ? try description.transform("to_world") : nil
+        let direction = try toWorld?.applyVector(Vector3f(0, 0, 1)) ?? description.vector("direction", default: Vector3f(0, 0, 1))
         guard direction.length > 0, direction.length.isFinite else {
             throw description.error("the direction must be a nonzero vector", property: "direction")
         }
         self.init(direction: direction, irradiance: try description.rgb("irradiance", default: .one),
-                  samplingWeight: try PluginFactory.samplingWeight(description))
+                  samplingWeight: try PluginFactory.samplingWeight(description), toWorld: toWorld)
     }
 }

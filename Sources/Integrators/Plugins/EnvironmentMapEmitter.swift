@@ -19,6 +19,8 @@ public struct EnvironmentMapEmitter: Emitter {
     public let height: Int
     public let toWorld: Transform4
     public let samplingWeight: Float
+    /// `toWorld` as `mi.traverse` lists it.
+    private let toWorldListing: ParameterSlot
     /// The cells' sampling distribution (cell j·W + i is column i of row j).
     let cells: DiscreteDistribution
 
@@ -32,6 +34,7 @@ public struct EnvironmentMapEmitter: Emitter {
         self.width = width
         self.height = height
         self.toWorld = toWorld
+        toWorldListing = .listing(toWorld)
         self.samplingWeight = samplingWeight
         var weights = [Float](repeating: 0, count: width * height)
         for j in 0..<height {
@@ -97,7 +100,9 @@ public struct EnvironmentMapEmitter: Emitter {
                  active: active)
     }
 
-    public var parameters: [(key: String, slot: ParameterSlot)] { [("scale", scale), ("data", data)] }
+    public var parameters: [(key: String, slot: ParameterSlot)] {
+        [("scale", scale), ("data", data), ("to_world", toWorldListing)]
+    }
 
     /// (u, v) of a unit direction in the emitter's frame, u wrapped into [0, 1).
     static func coordinates(_ d: Vector3Array) -> (u: FloatArray, v: FloatArray) {

@@ -12,6 +12,8 @@ public final class MeshAttributeTexture: Texture {
     public let name: String
     /// The factor on the attribute (Mitsuba's `scale`, not differentiable).
     public let scale: Float
+    /// `scale` as `mi.traverse` lists it (not differentiable, as in Mitsuba).
+    private let scaleListing: ParameterSlot
     /// The scene's attribute data; nil until a scene binds it.
     var table: MeshAttributeTable?
 
@@ -20,6 +22,7 @@ public final class MeshAttributeTexture: Texture {
         precondition(Self.isValidName(name), "MeshAttributeTexture: '\(name)' starts with neither vertex_ nor face_")
         self.name = name
         self.scale = scale
+        scaleListing = .listing(scale)
     }
 
     /// Whether `name` contains "vertex_" or "face_" (Mitsuba's test).
@@ -49,8 +52,8 @@ public final class MeshAttributeTexture: Texture {
         preconditionFailure("MeshAttributeTexture '\(name)': looked up by uv alone (it needs the hit mesh)")
     }
 
-    /// None: `scale` is Mitsuba's only parameter and it is not differentiable.
-    public var parameters: [(key: String, slot: ParameterSlot)] { [] }
+    /// `scale`, Mitsuba's only parameter, listed (not differentiable).
+    public var parameters: [(key: String, slot: ParameterSlot)] { [("scale", scaleListing)] }
 
     /// False: the value comes from the hit point and triangle, not from uv.
     public var readsSurfaceCoordinates: Bool { false }

@@ -12,6 +12,8 @@ public struct PlasticBSDF: BSDF {
     public let specularReflectance: (any Texture)?
     /// The relative index η = int_ior / ext_ior.
     public let eta: Float
+    /// `eta` as `mi.traverse` lists it (not differentiable, as in Mitsuba).
+    private let etaListing: ParameterSlot
     /// Whether internal scattering darkens and saturates the base's colour (Mitsuba's `nonlinear`).
     public let nonlinear: Bool
     /// The probability weight of the specular lobe, s̄ / (ρ̄ + s̄) from the textures' means when the BSDF is made.
@@ -29,6 +31,7 @@ public struct PlasticBSDF: BSDF {
         self.diffuseReflectance = diffuseReflectance
         self.specularReflectance = specularReflectance
         eta = interiorIOR / exteriorIOR
+        etaListing = .listing(eta)
         self.nonlinear = nonlinear
         let specularMean = specularReflectance?.mean ?? 1
         specularSamplingWeight = specularMean / (diffuseReflectance.mean + specularMean)
@@ -105,9 +108,10 @@ public struct PlasticBSDF: BSDF {
         return select(valid, pdf, .constant(0))
     }
 
-    /// The textures' values under "diffuse_reflectance." and, when given, "specular_reflectance.".
+    /// `eta` (listed, not differentiable, as in Mitsuba), then the textures' values under "diffuse_reflectance."
+    /// and, when given, "specular_reflectance.".
     public var parameters: [(key: String, slot: ParameterSlot)] {
-        diffuseReflectance.parameters.map { ("diffuse_reflectance." + $0.key, $0.slot) }
+        [("eta", etaListing)] + diffuseReflectance.parameters.map { ("diffuse_reflectance." + $0.key, $0.slot) }
             + (specularReflectance?.parameters.map { ("specular_reflectance." + $0.key, $0.slot) } ?? [])
     }
 

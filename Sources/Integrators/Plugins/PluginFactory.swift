@@ -14,8 +14,13 @@ public enum PluginFactory {
     public static let emitterTypes = ["constant", "envmap", "point", "spot", "directional", "area"]
 
     /// The BSDF of a `<bsdf>` description.
+    /// Equivalent descriptions of one document make one object (`EquivalentPlugins`), as in Mitsuba.
     public static func makeBSDF(_ description: PluginDescription, document: SceneDocument) throws -> any BSDF {
         try requireKind(.bsdf, description)
+        return try document.equivalentPlugins.object(for: description) { try makeNewBSDF(description, document: document) }
+    }
+
+    private static func makeNewBSDF(_ description: PluginDescription, document: SceneDocument) throws -> any BSDF {
         switch description.type {
         case "diffuse": return try DiffuseBSDF(description, document: document)
         case "dielectric": return try DielectricBSDF(description, document: document)
@@ -35,8 +40,15 @@ public enum PluginFactory {
     }
 
     /// The texture of a `<texture>` description.
+    /// Equivalent descriptions of one document make one object (`EquivalentPlugins`), as in Mitsuba.
     public static func makeTexture(_ description: PluginDescription, document: SceneDocument) throws -> any Texture {
         try requireKind(.texture, description)
+        return try document.equivalentPlugins.object(for: description) {
+            try makeNewTexture(description, document: document)
+        }
+    }
+
+    private static func makeNewTexture(_ description: PluginDescription, document: SceneDocument) throws -> any Texture {
         switch description.type {
         case "bitmap": return try BitmapTexture(description, document: document)
         case "checkerboard": return try CheckerboardTexture(description, document: document)

@@ -8,9 +8,12 @@ public struct PointEmitter: Emitter {
     /// The RGB radiant intensity, a parameter under "intensity.value".
     public let intensity: ConstantTexture
     public let samplingWeight: Float
+    /// `position` as `mi.traverse` lists it.
+    private let positionListing: ParameterSlot
 
     public init(position: Vector3f, intensity: Vector3f = .one, samplingWeight: Float = 1) {
         self.position = position
+        positionListing = ParameterSlot(fixed: [position.x, position.y, position.z], shape: [3], type: "Point3f")
         self.intensity = ConstantTexture(intensity)
         self.samplingWeight = samplingWeight
     }
@@ -46,7 +49,11 @@ public struct PointEmitter: Emitter {
         .constant(.zero)
     }
 
-    public var parameters: [(key: String, slot: ParameterSlot)] { [("intensity.value", intensity.value)] }
+    /// "position" (listed, not differentiable) and "intensity.value", in Mitsuba's order.
+    public var parameters: [(key: String, slot: ParameterSlot)] {
+        [("position", positionListing),
+         ("intensity.value", intensity.value)]
+    }
 }
 
 extension PointEmitter {

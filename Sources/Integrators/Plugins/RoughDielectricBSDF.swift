@@ -20,8 +20,8 @@ public struct RoughDielectricBSDF: BSDF {
     public let interiorIOR: Float
     /// The exterior index of refraction (Mitsuba's `ext_ior`).
     public let exteriorIOR: Float
-    /// The relative index η = int_ior / ext_ior.
-    public let eta: Float
+    /// The relative index η = int_ior / ext_ior, shape [1]: a parameter ("eta") that may be set or differentiated.
+    public let eta: ParameterSlot
     /// An optional factor on the reflected part (Mitsuba's `specular_reflectance`: absent unless given).
     public let specularReflectance: (any Texture)?
     /// An optional factor on the transmitted part (Mitsuba's `specular_transmittance`: absent unless given).
@@ -61,7 +61,7 @@ public struct RoughDielectricBSDF: BSDF {
         self.sampleVisible = sampleVisible
         self.interiorIOR = interiorIOR
         self.exteriorIOR = exteriorIOR
-        eta = interiorIOR / exteriorIOR
+        eta = ParameterSlot(value: FloatArray([interiorIOR / exteriorIOR]), shape: [1])
         self.specularReflectance = specularReflectance
         self.specularTransmittance = specularTransmittance
     }
@@ -83,16 +83,19 @@ public struct RoughDielectricBSDF: BSDF {
     /// may be degenerate) intermediate values can be infinite or NaN, and a zero adjoint times such a partial
     /// derivative would turn the summed gradient into NaN.
     func microfacets(_ si: SurfaceInteraction, tracked: BoolArray) -> MicrofacetDistribution {
-        let first = UInt32Array(repeating: 0)
-        func read(_ slot: ParameterSlot) -> FloatArray {
-            let value = slot.value.gather(first, mask: si.isValid)
-            return value.requiresGradient ? select(tracked, value, value.detached()) : value
-        }
-        let u = read(alphaU)
+        let u = read(alphaU, si, tracked: tracked)
         if isIsotropic {
             return MicrofacetDistribution(type: distribution, alpha: u, sampleVisible: sampleVisible)
         }
-        return MicrofacetDistribution(type: distribution, alphaU: u, alphaV: read(alphaV), sampleVisible: sampleVisible)
+        return MicrofacetDistribution(type: distribution, alphaU: u, alphaV: read(alphaV, si, tracked: tracked),
+                                      sampleVisible: sampleVisible)
+    }
+
+    /// The single value of `slot` on every valid surface lane, carrying derivatives only on `tracked` lanes (see
+    /// `microfacets`).
+    private func read(_ slot: ParameterSlot, _ si: SurfaceInteraction, tracked: BoolArray) -> FloatArray {
+        let value = slot.value.gather(UInt32Array(repeating: 0), mask: si.isValid)
+        return value.requiresGradient ? select(tracked, value, value.detached()) : value
     }
 
     /// The distribution normals are drawn from. Without visible-normal sampling the roughness is widened by
@@ -116,9 +119,10 @@ public struct RoughDielectricBSDF: BSDF {
     }
 
     /// The relative index seen from wi's side: η above the surface, 1/η below.
-    private func relativeIndex(cosThetaI: FloatArray) -> (eta: FloatArray, inverse: FloatArray) {
+    private func relativeIndex(_ eta: FloatArray, cosThetaI: FloatArray) -> (eta: FloatArray, inverse: FloatArray) {
         let above = cosThetaI .> 0
-        return (select(above, .constant(eta), .constant(1 / eta)), select(above, .constant(1 / eta), .constant(eta)))
+        let inverse = 1 / eta
+        return (select(above, eta, inverse), select(above, inverse, eta))
     }
 
     /// The Jacobian |∂h/∂wo|: 1/(4 wo·h) for reflection, η² (wo·h) / (wi·h + η wo·h)² for transmission.
@@ -143,7 +147,7 @@ public struct RoughDielectricBSDF: BSDF {
         valid = valid & (normalPDF .!= 0)
 
         let wiDotM = wi.dot(m)
-        let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: eta)
+        let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: read(eta, si, tracked: valid))
         let reflects = (u1 .<= fresnel.reflectance) & valid
         let lobePDF = select(reflects, fresnel.reflectance, 1 - fresnel.reflectance).detached()
         let sampledEta = select(reflects, .constant(1), fresnel.etaIT)
@@ -177,12 +181,13 @@ public struct RoughDielectricBSDF: BSDF {
         let cosThetaI = wi.z
         let valid = active & (cosThetaI .!= 0)
         let reflects = cosThetaI * wo.z .> 0
-        let (eta, inverseEta) = relativeIndex(cosThetaI: cosThetaI)
+        let interfaceEta = read(self.eta, si, tracked: valid)
+        let (eta, inverseEta) = relativeIndex(interfaceEta, cosThetaI: cosThetaI)
         let m = halfVector(wi: wi, wo: wo, reflects: reflects, eta: eta)
         let microfacets = microfacets(si, tracked: valid)
         let density = microfacets.eval(m)
         let wiDotM = wi.dot(m), woDotM = wo.dot(m)
-        let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: self.eta).reflectance
+        let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: interfaceEta).reflectance
         let shadowing = microfacets.G(wi: wi, wo: wo, m: m)
 
         let reflected = fresnel * density * shadowing / (4 * abs(cosThetaI))
@@ -204,7 +209,8 @@ public struct RoughDielectricBSDF: BSDF {
         let wi = si.wi
         let cosThetaI = wi.z, cosThetaO = wo.z
         let reflects = cosThetaI * cosThetaO .> 0
-        let (eta, _) = relativeIndex(cosThetaI: cosThetaI)
+        let interfaceEta = read(self.eta, si, tracked: active & (cosThetaI .!= 0))
+        let (eta, _) = relativeIndex(interfaceEta, cosThetaI: cosThetaI)
         let m = halfVector(wi: wi, wo: wo, reflects: reflects, eta: eta)
         let wiDotM = wi.dot(m), woDotM = wo.dot(m)
         let valid = active & (cosThetaI .!= 0) & (wiDotM * cosThetaI .> 0) & (woDotM * cosThetaO .> 0)
@@ -212,17 +218,16 @@ public struct RoughDielectricBSDF: BSDF {
 
         let sampler = samplingMicrofacets(microfacets(si, tracked: valid), cosThetaI: cosThetaI)
         let normalPDF = sampler.pdf(wi: mulsign(wi, cosThetaI), m: m)
-        let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: self.eta).reflectance
+        let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: interfaceEta).reflectance
         let result = normalPDF * select(reflects, fresnel, 1 - fresnel) * abs(jacobian)
         return select(valid, result, .constant(0))
     }
 
-    /// Mitsuba's keys, in its order (its "eta" is not differentiable here): "alpha.value" (or "alpha_u.value" and
-    /// "alpha_v.value"), then "specular_reflectance.value" and "specular_transmittance.value" when given.
+    /// Mitsuba's keys, in its order: "eta", "alpha.value" (or "alpha_u.value" and "alpha_v.value"), then
+    /// "specular_reflectance.value" and "specular_transmittance.value" when given.
     public var parameters: [(key: String, slot: ParameterSlot)] {
-        var result: [(key: String, slot: ParameterSlot)] = isIsotropic
-            ? [("alpha.value", alphaU)]
-            : [("alpha_u.value", alphaU), ("alpha_v.value", alphaV)]
+        var result: [(key: String, slot: ParameterSlot)] = [("eta", eta)]
+        result += isIsotropic ? [("alpha.value", alphaU)] : [("alpha_u.value", alphaU), ("alpha_v.value", alphaV)]
         result += specularReflectance?.parameters.map { ("specular_reflectance." + $0.key, $0.slot) } ?? []
         result += specularTransmittance?.parameters.map { ("specular_transmittance." + $0.key, $0.slot) } ?? []
         return result

@@ -115,10 +115,11 @@ struct RoughInterfaceTables {
     }
 }
 
-/// The tables of one roughplastic, recomputed when its roughness changes (Mitsuba's `parameters_changed`).
+/// The tables of one roughplastic, recomputed when its roughness or index changes (Mitsuba's
+/// `parameters_changed`).
 final class RoughInterfaceTableCache: @unchecked Sendable {
     let type: MicrofacetType
-    let eta: Float
+    private var eta: Float
     private var alpha: Float
     private var current: RoughInterfaceTables
     private let lock = NSLock()
@@ -133,12 +134,12 @@ final class RoughInterfaceTableCache: @unchecked Sendable {
     /// The tables last computed.
     var latest: RoughInterfaceTables { lock.withLock { current } }
 
-    /// The tables for roughness `alpha`, computed again only when it differs from the last one.
-    func tables(alpha newAlpha: Float) -> RoughInterfaceTables {
+    /// The tables for roughness `alpha` and index `eta`, computed again only when either differs from the last.
+    func tables(alpha newAlpha: Float, eta newEta: Float) -> RoughInterfaceTables {
         lock.withLock {
-            if newAlpha != alpha {
-                current = RoughInterfaceTables(type: type, alpha: newAlpha, eta: eta)
-                alpha = newAlpha
+            if newAlpha != alpha || newEta != eta {
+                current = RoughInterfaceTables(type: type, alpha: newAlpha, eta: newEta)
+                (alpha, eta) = (newAlpha, newEta)
             }
             return current
         }

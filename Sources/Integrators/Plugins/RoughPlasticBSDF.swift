@@ -15,8 +15,8 @@ public struct RoughPlasticBSDF: BSDF {
     public let alpha: ParameterSlot
     /// Whether the glossy lobe samples visible normals (Mitsuba's `sample_visible`, default true).
     public let sampleVisible: Bool
-    /// The relative index η = int_ior / ext_ior.
-    public let eta: Float
+    /// The relative index η = int_ior / ext_ior, shape [1] (Mitsuba's key "eta"); the tables follow its value.
+    public let eta: ParameterSlot
     /// The base's albedo ρ (Mitsuba's `diffuse_reflectance`, default 0.5).
     public let diffuseReflectance: any Texture
     /// A factor on the glossy lobe (Mitsuba's `specular_reflectance`; nil: 1, and no parameter).
@@ -39,13 +39,13 @@ public struct RoughPlasticBSDF: BSDF {
         self.distribution = distribution
         self.alpha = ParameterSlot(value: FloatArray([alpha]), shape: [1])
         self.sampleVisible = sampleVisible
-        eta = interiorIOR / exteriorIOR
+        eta = ParameterSlot(value: FloatArray([interiorIOR / exteriorIOR]), shape: [1])
         self.diffuseReflectance = diffuseReflectance
         self.specularReflectance = specularReflectance
         self.nonlinear = nonlinear
         let specularMean = specularReflectance?.mean ?? 1
         specularSamplingWeight = specularMean / (diffuseReflectance.mean + specularMean)
-        tableCache = RoughInterfaceTableCache(type: distribution, alpha: alpha, eta: eta)
+        tableCache = RoughInterfaceTableCache(type: distribution, alpha: alpha, eta: interiorIOR / exteriorIOR)
     }
 
     /// Glossy and diffuse reflection on the front side.
@@ -59,17 +59,24 @@ public struct RoughPlasticBSDF: BSDF {
     /// The microfacet distribution with the current roughness, which carries derivatives only on `tracked` lanes
     /// (elsewhere degenerate directions can make partial derivatives infinite, and 0 · ∞ a NaN gradient).
     func microfacets(_ si: SurfaceInteraction, tracked: BoolArray) -> MicrofacetDistribution {
-        var value = alpha.value.gather(UInt32Array(repeating: 0), mask: si.isValid)
-        if value.requiresGradient { value = select(tracked, value, value.detached()) }
-        return MicrofacetDistribution(type: distribution, alpha: value, sampleVisible: sampleVisible)
+        MicrofacetDistribution(type: distribution, alpha: read(alpha, si, tracked: tracked), sampleVisible: sampleVisible)
     }
 
-    /// The tables for the roughness in `alpha` now: Mitsuba recomputes them when `alpha` changes, and so are
-    /// they here when its value is set to another (evaluated) number; an unevaluated value keeps the last tables.
+    /// The single value of `slot` on every valid surface lane, with derivatives only on `tracked` lanes.
+    private func read(_ slot: ParameterSlot, _ si: SurfaceInteraction, tracked: BoolArray) -> FloatArray {
+        let value = slot.value.gather(UInt32Array(repeating: 0), mask: si.isValid)
+        return value.requiresGradient ? select(tracked, value, value.detached()) : value
+    }
+
+    /// The tables for the roughness in `alpha` and the index in `eta` now: Mitsuba recomputes them when either
+    /// changes, and so are they here when a value is set to another (evaluated) number; unevaluated values keep
+    /// the last tables.
     var tables: RoughInterfaceTables {
-        let value = alpha.value
-        guard value.count == 1, value.isEvaluated else { return tableCache.latest }
-        return tableCache.tables(alpha: value.detached().values[0])
+        let alphaValue = alpha.value, etaValue = eta.value
+        guard alphaValue.count == 1, alphaValue.isEvaluated, etaValue.count == 1, etaValue.isEvaluated else {
+            return tableCache.latest
+        }
+        return tableCache.tables(alpha: alphaValue.detached().values[0], eta: etaValue.detached().values[0])
     }
 
     /// The transmittance T(cos θ), interpolated linearly in the 64-entry table (Mitsuba's `lerp_gather`).
@@ -115,7 +122,8 @@ public struct RoughPlasticBSDF: BSDF {
         let valid = active & (cosThetaI .> 0) & (cosThetaO .> 0)
         let microfacets = microfacets(si, tracked: valid)
         let h = (wo + wi).normalized()
-        let fresnel = DielectricBSDF.fresnel(cosThetaI: wi.dot(h), eta: eta).reflectance
+        let interfaceEta = read(eta, si, tracked: valid)
+        let fresnel = DielectricBSDF.fresnel(cosThetaI: wi.dot(h), eta: interfaceEta).reflectance
         let glossy = fresnel * microfacets.eval(h) * microfacets.G(wi: wi, wo: wo, m: h) / (4 * cosThetaI)
         var value = Vector3Array(x: glossy, y: glossy, z: glossy)
         if let specularReflectance { value = value * specularReflectance.eval(si, active: valid) }
@@ -127,7 +135,7 @@ public struct RoughPlasticBSDF: BSDF {
         let reflectance = current.internalReflectance
         let one = Vector3Array.constant(Vector3f(1, 1, 1))
         let base = nonlinear ? albedo / (one - albedo * reflectance) : albedo / (1 - reflectance)
-        let factor = (1 / Float.pi) * (1 / (eta * eta)) * cosThetaO * ti * to
+        let factor = (1 / Float.pi) * (1 / (interfaceEta * interfaceEta)) * cosThetaO * ti * to
         value = value + base * factor
         return select(valid, value, .constant(.zero))
     }
@@ -148,10 +156,10 @@ public struct RoughPlasticBSDF: BSDF {
         return select(valid, result, .constant(0))
     }
 
-    /// Mitsuba's keys in its order, less "eta" (not differentiable here): "diffuse_reflectance.…", "alpha", then
-    /// "specular_reflectance.…" when given.
+    /// Mitsuba's keys in its order: "diffuse_reflectance.…", "alpha", "eta", then "specular_reflectance.…" when
+    /// given.
     public var parameters: [(key: String, slot: ParameterSlot)] {
-        diffuseReflectance.parameters.map { ("diffuse_reflectance." + $0.key, $0.slot) } + [("alpha", alpha)]
+        diffuseReflectance.parameters.map { ("diffuse_reflectance." + $0.key, $0.slot) } + [("alpha", alpha), ("eta", eta)]
             + (specularReflectance?.parameters.map { ("specular_reflectance." + $0.key, $0.slot) } ?? [])
     }
 

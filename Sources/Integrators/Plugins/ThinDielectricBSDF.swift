@@ -5,8 +5,9 @@ import Tracer
 /// R' = 2R / (1 + R), chooses specular reflection (pdf R') or a null lobe that continues the ray unchanged
 /// (wo = −wi, pdf 1 − R'). Both lobes are Dirac: `eval` and `pdf` are 0, and no emitter sampling happens here.
 public struct ThinDielectricBSDF: BSDF {
-    /// The relative index η = int_ior / ext_ior.
-    public let eta: Float
+    /// The relative index η = int_ior / ext_ior, shape [1] (Mitsuba's key "eta"; the sampled weights do not
+    /// depend on it, only which lobe is drawn).
+    public let eta: ParameterSlot
     /// Multiplies the reflected weight (Mitsuba's optional `specular_reflectance`).
     public let specularReflectance: (any Texture)?
     /// Multiplies the transmitted weight (Mitsuba's optional `specular_transmittance`).
@@ -16,7 +17,7 @@ public struct ThinDielectricBSDF: BSDF {
     public init(eta: Float = 1.5046 / 1.000277, specularReflectance: (any Texture)? = nil,
                 specularTransmittance: (any Texture)? = nil) {
         precondition(eta > 0, "ThinDielectricBSDF: the relative index of refraction must be positive, got \(eta)")
-        self.eta = eta
+        self.eta = ParameterSlot(value: FloatArray([eta]), shape: [1])
         self.specularReflectance = specularReflectance
         self.specularTransmittance = specularTransmittance
     }
@@ -31,6 +32,7 @@ public struct ThinDielectricBSDF: BSDF {
 
     /// R' = 2R/(1 + R) with R the Fresnel reflectance at |cos θi|.
     func reflectance(_ si: SurfaceInteraction) -> FloatArray {
+        let eta = self.eta.value.gather(UInt32Array(repeating: 0), mask: si.isValid)
         let r = DielectricBSDF.fresnel(cosThetaI: abs(si.wi.z), eta: eta).reflectance
         return r * (2 / (1 + r))
     }
@@ -66,10 +68,10 @@ public struct ThinDielectricBSDF: BSDF {
         FloatArray(repeating: 0, count: Swift.max(si.wi.count, wo.count))
     }
 
-    /// The specular textures' values under "specular_reflectance." and "specular_transmittance.". (Mitsuba also
-    /// lists `eta`; the weights do not depend on it, so it is not a parameter here.)
+    /// Mitsuba's keys in its order: "eta", then the specular textures' values under "specular_transmittance." and
+    /// "specular_reflectance.".
     public var parameters: [(key: String, slot: ParameterSlot)] {
-        (specularTransmittance?.parameters.map { ("specular_transmittance." + $0.key, $0.slot) } ?? [])
+        [("eta", eta)] + (specularTransmittance?.parameters.map { ("specular_transmittance." + $0.key, $0.slot) } ?? [])
             + (specularReflectance?.parameters.map { ("specular_reflectance." + $0.key, $0.slot) } ?? [])
     }
 }

@@ -40,8 +40,10 @@ extension Scene {
             let key = made.bsdf.referenceLocation != nil ? made.bsdf.id : nil
             var geometry = made.geometry
             let light = try PluginFactory.makeAreaEmitter(of: description, geometry: geometry)
-            // Mitsuba gives an emitting shape without a BSDF a black one: the light does not reflect.
-            if light != nil && description.children(of: .bsdf).isEmpty { bsdf = DiffuseBSDF(reflectance: .zero) }
+            // Mitsuba gives an emitting shape without a BSDF a black one (a uniform 0): the light does not reflect.
+            if light != nil && description.children(of: .bsdf).isEmpty {
+                bsdf = DiffuseBSDF(reflectance: UniformTexture(0))
+            }
             if let group {
                 guard case .mesh(let mesh) = geometry else {
                     throw description.error("a shapegroup holds triangle meshes (obj, ply, serialized, cube), not "

@@ -21,9 +21,10 @@ public struct FixedSceneParameter: Sendable, Equatable {
 
 extension Scene {
     /// The values `mi.traverse` lists besides `parameters`, in Mitsuba's order: the sensor (under its id; an
-    /// unnamed one as "sensor", which Mitsuba names by its address) with its film, then per emitter its sampling weight, then per
-    /// mesh its silhouette sampling weight, faces and vertex buffers (vertex normals where the mesh has them, texture
-    /// coordinates empty where it has none).
+    /// unnamed one as "sensor", which Mitsuba names by its address) with its film; per emitter its sampling weight
+    /// and its other fixed values (placement); the materials' fixed values (`to_uv`, a dielectric's `eta`); per
+    /// shape its silhouette sampling weight, an analytic shape's `to_world`, a mesh's faces and vertex buffers
+    /// (vertex normals where the mesh has them, texture coordinates empty where it has none) and its vertex colours.
     public var fixedParameters: [FixedSceneParameter] {
         var list: [FixedSceneParameter] = []
         func add(_ key: String, _ type: String, _ shape: [Int], _ values: [Float]) {
@@ -42,18 +43,33 @@ extension Scene {
         add("\(camera).principal_point_offset_y", "Float", [1], [0])
         let matrix = sensor.toWorld.matrix.elements
         add("\(camera).to_world", "AffineTransform4f", [4, 4], (0..<16).map { matrix[$0] })
+        func add(_ entries: [(key: String, slot: ParameterSlot)]) {
+            for (key, slot) in entries {
+                add(key, slot.typeName ?? "Float", slot.shape, slot.value.values)
+            }
+        }
+        let listed = parameters.fixedSlots
         for emitter in emitters {
             add("\(emitter.id).sampling_weight", "float", [], [emitter.emitter.samplingWeight])
+            add(listed.filter { $0.key.hasPrefix(emitter.id + ".") })
         }
+        let emitterKeys = Set(emitters.map { $0.id + "." })
+        add(listed.filter { entry in !emitterKeys.contains { entry.key.hasPrefix($0) } })
         for shape in shapes {
-            guard let mesh = shape.mesh else { continue }
             add("\(shape.id).silhouette_sampling_weight", "float", [], [1])
+            if let analytic = shape.geometry.analytic {
+                let matrix = analytic.toWorld.matrix.elements
+                add("\(shape.id).to_world", "AffineTransform4f", [4, 4], (0..<16).map { matrix[$0] })
+            }
+            guard let mesh = shape.mesh else { continue }
             add("\(shape.id).faces", "UInt", [mesh.indices.count], mesh.indices.map { Float($0) })
             add("\(shape.id).vertex_positions", "Float", [mesh.positions.count], mesh.positions)
             if let normals = mesh.normals { add("\(shape.id).vertex_normals", "Float", [normals.count], normals) }
             // Listed empty when the mesh has none, as Mitsuba does.
             let texcoords = mesh.texcoords ?? []
             add("\(shape.id).vertex_texcoords", "Float", [texcoords.count], texcoords)
+            // Mitsuba lists (and differentiates) mesh attributes; `mesh_attribute` reads them here as fixed data.
+            if let colors = mesh.colors { add("\(shape.id).vertex_color", "Float", [colors.count], colors) }
         }
         return list
     }

@@ -5,11 +5,15 @@ import Tracer
 /// gradient-tracked array) changes what the scene renders from then on; the shape must stay the same.
 public struct SceneParameters {
     private let slots: [(key: String, slot: ParameterSlot)]
+    /// The values listed but not differentiable (`ParameterSlot.isDifferentiable` false), in scene order.
+    let fixedSlots: [(key: String, slot: ParameterSlot)]
 
     init(_ entries: [(String, ParameterSlot)]) {
         // A value shared by several paths (twosided's brdf_0 and brdf_1) is listed once.
         var seen = Set<ObjectIdentifier>()
-        slots = entries.filter { seen.insert(ObjectIdentifier($0.1)).inserted }.map { (key: $0.0, slot: $0.1) }
+        let unique = entries.filter { seen.insert(ObjectIdentifier($0.1)).inserted }.map { (key: $0.0, slot: $0.1) }
+        slots = unique.filter(\.slot.isDifferentiable)
+        fixedSlots = unique.filter { !$0.slot.isDifferentiable }
     }
 
     /// The keys, in scene order.
@@ -17,6 +21,18 @@ public struct SceneParameters {
 
     /// The shape of the value under `key`.
     public func shape(of key: String) throws -> [Int] { try slot(key).shape }
+
+    /// Mitsuba's type name for the value under `key`, as `mi.traverse` shows it: "Color3f" for 3 values, "Float"
+    /// for one, "TensorXf" for a bitmap's data.
+    public func typeName(of key: String) throws -> String {
+        let slot = try slot(key)
+        if let name = slot.typeName { return name }
+        switch slot.shape {
+        case [3]: return "Color3f"
+        case [1], []: return "Float"
+        default: return "TensorXf"
+        }
+    }
 
     /// The value under `key`.
     public func value(_ key: String) throws -> FloatArray { try slot(key).value }
@@ -46,6 +62,10 @@ public struct SceneParameters {
     /// The slot behind `key`, or an error listing the keys.
     func slot(_ key: String) throws -> ParameterSlot {
         guard let entry = slots.first(where: { $0.key == key }) else {
+            if fixedSlots.contains(where: { $0.key == key }) {
+                throw RenderError("scene parameter '\(key)' is not differentiable (Mitsuba lists it as such); Refract "
+                                  + "reads it from the scene file only")
+            }
             throw RenderError("unknown scene parameter '\(key)' (the scene has: \(keys.joined(separator: ", ")))")
         }
         return entry.slot

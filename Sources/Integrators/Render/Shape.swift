@@ -37,6 +37,8 @@ public protocol Shape {
     func surface(_ ray: RayArray, t: FloatArray) -> SurfaceGeometry
     /// An axis-aligned box containing the shape, in world space.
     var bounds: (min: Vector3f, max: Vector3f) { get }
+    /// The placement of the shape's local form in the world (Mitsuba's `to_world`, which `mi.traverse` lists).
+    var toWorld: Transform4 { get }
 }
 
 extension SurfaceGeometry: TraversableStruct {

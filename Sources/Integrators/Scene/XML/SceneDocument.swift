@@ -22,6 +22,8 @@ public struct SceneDocument: Sendable {
     public let searchPaths: [URL]
     /// Every plugin that has an `id`, resolved.
     public let pluginsByID: [String: PluginDescription]
+    /// The BSDFs and textures made from this document, shared between equivalent descriptions.
+    let equivalentPlugins = EquivalentPlugins()
 
     /// The directory of the scene file, against which relative `filename`s resolve.
     public var directory: URL { url.deletingLastPathComponent() }

@@ -16,12 +16,16 @@ here = os.path.dirname(os.path.abspath(__file__))
 SCENES = {'plastic.xml': ['coloured.bsdf.diffuse_reflectance.value', 'plain.bsdf.diffuse_reflectance.value'],
           'plastic_textured.xml': [],
           'roughdielectric.xml': ['plain.bsdf.alpha.value', 'aniso.bsdf.alpha_v.value',
-                                  'tinted.bsdf.specular_transmittance.value'],
+                                  'tinted.bsdf.specular_transmittance.value', 'plain.bsdf.eta'],
           'roughconductor.xml': ['plain.bsdf.alpha.value', 'aniso.bsdf.alpha_v.value'],
           'roughplastic.xml': ['plain.bsdf.alpha', 'coloured.bsdf.alpha', 'coloured.bsdf.diffuse_reflectance.value',
-                               'tinted.bsdf.diffuse_reflectance.value']}
+                               'tinted.bsdf.diffuse_reflectance.value', 'plain.bsdf.eta'],
+          'spot.xml': ['spot.cutoff_angle', 'spot.beam_width', 'projector.intensity.value']}
 
+ONLY = os.environ.get('ONLY')  # a comma-separated list of scene files to redo (default: all)
 for name, keys in SCENES.items():
+    if ONLY and name not in ONLY.split(','):
+        continue
     path = os.path.join(here, name)
     stem = os.path.splitext(name)[0]
     scene = mi.load_file(path)
