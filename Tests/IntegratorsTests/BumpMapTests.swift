@@ -114,6 +114,59 @@ struct BumpMapTests {
         #expect(error < 2e-4, "mean absolute difference \(error), largest \(largest)")
     }
 
+    @Test("mesh attributes of every kind (PLY vertex and face properties, 1 and 3 channels), rendered with Mitsuba's seed, are Mitsuba's image")
+    func attributesSameSeedAsMitsuba() throws {
+        let mitsuba = try Bitmap(contentsOf: Self.fixture("attributes_mitsuba_spp64.npy")).pixels
+        let ours = try TraceContext.with(CompileOptions(variant: .llvm)) {
+            try Scene(contentsOf: Self.fixture("attributes.xml")).render(samplesPerPixel: 64, seed: 7).values
+        }
+        #expect(ours.count == mitsuba.count)
+        let differing = zip(ours, mitsuba).filter { abs($0 - $1) > 1e-3 * Swift.max(1, abs($1)) }.count
+        #expect(differing <= mitsuba.count / 100, "\(differing) of \(mitsuba.count) values differ from Mitsuba's")
+        let error = zip(ours, mitsuba).reduce(0) { $0 + Double(abs($1.0 - $1.1)) } / Double(mitsuba.count)
+        #expect(error < 2e-4, "mean absolute difference \(error)")
+    }
+
+    @Test("PLY extra properties become Mitsuba's attributes: names, channels, integer decoding, polygons")
+    func plyAttributeGrouping() throws {
+        let mesh = try TriangleMesh(plyContentsOf: Self.fixture("attributes.ply"))
+        // As Mitsuba lists them: a suffix-less property and a two-channel run are left out.
+        #expect(mesh.attributeNames == ["vertex_weight", "vertex_tint_color", "face_color", "face_label"])
+        let weight = try #require(mesh.attributes.first { $0.name == "vertex_weight" })
+        #expect(weight.channels == 1 && weight.values == [0.1, 0.9, 0.5, 0.3, 1.0])
+        let tint = try #require(mesh.attributes.first { $0.name == "vertex_tint_color" })
+        // Mitsuba's struct converter keeps uchar values as they are (other integer types are normalised).
+        #expect(tint.channels == 3 && tint.values[0] == 255 && tint.values[2] == 0)
+        let label = try #require(mesh.attributes.first { $0.name == "face_label" })
+        #expect(label.values == [0.2, 0.4, 0.6, 0.9] && !label.isPerVertex)
+
+        // A polygon's face values repeat for each triangle of its fan; broken runs and reused prefixes are ignored.
+        let text = """
+            ply
+            format ascii 1.0
+            element vertex 4
+            property float x
+            property float y
+            property float z
+            property float a_x
+            property float a_z
+            property float b_r
+            element face 1
+            property list uchar int vertex_indices
+            property float k_1
+            end_header
+            0 0 0 1 2 3
+            1 0 0 1 2 3
+            1 1 0 1 2 3
+            0 1 0 1 2 3
+            4 0 1 2 3 7
+
+            """
+        let quad = try TriangleMesh(plyData: Data(text.utf8), name: "quad.ply")
+        #expect(quad.attributeNames == ["vertex_b_color", "face_k"])
+        #expect(quad.attributes.first { $0.name == "face_k" }?.values == [7, 7])
+    }
+
     @Test("PRB gradients of the nested BSDFs' colours and of the height and normal maps' texels are Mitsuba's at the same seeds")
     func gradientsAgainstMitsuba() throws {
         let data = try Data(contentsOf: Self.fixture("scene_gradients.json"))

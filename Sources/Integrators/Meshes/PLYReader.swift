@@ -17,6 +17,7 @@ struct PLYReader {
 
         var vertices: VertexBuffers?
         var indices: [UInt32] = []
+        var faceAttributes: [MeshAttributeBuffer] = []
         var sawFaces = false
         for element in header.elements {
             switch element.name {
@@ -26,7 +27,7 @@ struct PLYReader {
             case "face":
                 guard !sawFaces else { throw fail("face", nil, "a second face element") }
                 sawFaces = true
-                indices = try readFaces(element, vertexCount: vertices?.count, &reader)
+                (indices, faceAttributes) = try readFaces(element, vertexCount: vertices?.count, &reader)
             default:
                 try skip(element, &reader)
             }
@@ -48,9 +49,11 @@ struct PLYReader {
         if !options.faceNormals && normals == nil {
             normals = TriangleMesh.vertexNormals(positions: vertices.positions, indices: indices)
         }
-        return TriangleMesh(name: name, positions: vertices.positions, normals: normals,
-                            texcoords: vertices.texcoords, colors: vertices.colors, indices: indices,
-                            flipsNormals: options.flipNormals)
+        var mesh = TriangleMesh(name: name, positions: vertices.positions, normals: normals,
+                                texcoords: vertices.texcoords, colors: vertices.colors, indices: indices,
+                                flipsNormals: options.flipNormals)
+        mesh.attributes = vertices.attributes + faceAttributes
+        return mesh
     }
 
     private struct VertexBuffers {
@@ -59,6 +62,7 @@ struct PLYReader {
         var normals: [Float]?
         var texcoords: [Float]?
         var colors: [Float]?
+        var attributes: [MeshAttributeBuffer]
     }
 
     private func fail(_ element: String, _ index: Int?, _ reason: String) -> MeshLoadError {
@@ -107,19 +111,29 @@ struct PLYReader {
             throw fail("vertex", nil, "expected scalar properties x, y and z")
         }
         let normal = options.faceNormals ? nil : scalar("nx", "ny", "nz")
-        let texcoord = scalar("u", "v") ?? scalar("texture_u", "texture_v") ?? scalar("s", "t")
+        let texcoordNames = [["u", "v"], ["texture_u", "texture_v"], ["s", "t"]].first { names in
+            names.allSatisfy { element.scalarIndex($0) != nil }
+        }
+        let texcoord = texcoordNames.map { names in names.map { element.scalarIndex($0)! } }
         let color = scalar("r", "g", "b") ?? scalar("red", "green", "blue")
+        let groups = PLYAttributeGrouping.groups(
+            of: element, kind: "vertex_", reserved: Set(["x", "y", "z", "nx", "ny", "nz", "u", "v"] + (texcoordNames ?? [])),
+            includingColor: false)
         var slots = [Int](repeating: -1, count: element.properties.count)
         for (k, index) in position.enumerated() { slots[index] = Slot.x.rawValue + k }
         for (k, index) in (normal ?? []).enumerated() { slots[index] = Slot.nx.rawValue + k }
         for (k, index) in (texcoord ?? []).enumerated() { slots[index] = Slot.u.rawValue + k }
         for (k, index) in (color ?? []).enumerated() { slots[index] = Slot.r.rawValue + k }
+        for (g, group) in groups.enumerated() {
+            for (c, index) in group.properties.enumerated() { slots[index] = Self.attributeSlot(group: g, channel: c) }
+        }
 
         let count = element.count
         var positions = [Float](repeating: 0, count: count * 3)
         var normals = [Float](repeating: 0, count: normal == nil ? 0 : count * 3)
         var texcoords = [Float](repeating: 0, count: texcoord == nil ? 0 : count * 2)
         var colors = [Float](repeating: 0, count: color == nil ? 0 : count * 3)
+        var attributes = groups.map { [Float](repeating: 0, count: count * $0.properties.count) }
         let properties = element.properties
         for vertex in 0..<count {
             for (index, property) in properties.enumerated() {
@@ -134,7 +148,10 @@ struct PLYReader {
                     case 0...2: positions[3 * vertex + slot] = value
                     case 3...5: normals[3 * vertex + slot - 3] = value
                     case 6...7: texcoords[2 * vertex + slot - 6] = value
-                    default: colors[3 * vertex + slot - 8] = value
+                    case 8...10: colors[3 * vertex + slot - 8] = value
+                    default:
+                        let (g, c) = Self.attributeTarget(slot)
+                        attributes[g][groups[g].properties.count * vertex + c] = value
                     }
                 } catch let error as PLYValueError {
                     throw fail("vertex", vertex, describe(error, expected: "property \(property.name)"))
@@ -142,11 +159,21 @@ struct PLYReader {
             }
         }
         return VertexBuffers(count: count, positions: positions, normals: normal == nil ? nil : normals,
-                             texcoords: texcoord == nil ? nil : texcoords, colors: color == nil ? nil : colors)
+                             texcoords: texcoord == nil ? nil : texcoords, colors: color == nil ? nil : colors,
+                             attributes: zip(groups, attributes).map {
+                                 MeshAttributeBuffer(name: $0.name, channels: $0.properties.count, values: $1)
+                             })
     }
 
+    /// The slot of channel `channel` of attribute group `group` (after the fixed slots).
+    private static func attributeSlot(group: Int, channel: Int) -> Int { 16 + 4 * group + channel }
+
+    /// The group and channel of an attribute slot.
+    private static func attributeTarget(_ slot: Int) -> (group: Int, channel: Int) { ((slot - 16) / 4, (slot - 16) % 4) }
+
+    /// The triangles (polygons as fans) and the face attributes, repeated for each triangle of a polygon.
     private func readFaces(_ element: PLYElement, vertexCount: Int?,
-                           _ reader: inout PLYValueReader) throws -> [UInt32] {
+                           _ reader: inout PLYValueReader) throws -> ([UInt32], [MeshAttributeBuffer]) {
         try checkCount(element, reader)
         // Mitsuba looks for vertex_index first, then vertex_indices.
         let listIndex = element.properties.firstIndex { $0.name == "vertex_index" }
@@ -158,13 +185,28 @@ struct PLYReader {
             throw fail("face", nil, "vertex index type \(itemType) is not an integer type")
         }
         var indices: [UInt32] = []
+        let listName = element.properties[listIndex].name
+        let groups = PLYAttributeGrouping.groups(of: element, kind: "face_",
+                                                 reserved: ["vertex_index", "vertex_indices", listName],
+                                                 includingColor: true)
+        var target = [(group: Int, channel: Int)?](repeating: nil, count: element.properties.count)
+        for (g, group) in groups.enumerated() {
+            for (c, index) in group.properties.enumerated() { target[index] = (g, c) }
+        }
+        var attributes = groups.map { _ in [Float]() }
+        var faceValues = groups.map { [Float](repeating: 0, count: $0.properties.count) }
         // A face needs its count and three indices; the header's count alone is not trusted.
         let smallestFace = reader.format == .ascii ? 8 : countType.size + 3 * itemType.size
         indices.reserveCapacity(min(element.count, reader.remaining / smallestFace + 1) * 3)
         let limit = Int64(vertexCount ?? Int(UInt32.max) + 1)
         for face in 0..<element.count {
+            let trianglesBefore = indices.count / 3
             for (index, property) in element.properties.enumerated() {
                 do {
+                    if let (g, c) = target[index], case let .scalar(type) = property.kind {
+                        faceValues[g][c] = Self.mitsubaFloat(try reader.scalar(type), type)
+                        continue
+                    }
                     guard index == listIndex else {
                         try reader.skip(property.kind)
                         continue
@@ -195,8 +237,16 @@ struct PLYReader {
                     throw fail("face", face, describe(error, expected: "property \(property.name)"))
                 }
             }
+            // The face's attribute values, once per triangle it became.
+            let triangles = indices.count / 3 - trianglesBefore
+            for g in groups.indices {
+                for _ in 0..<triangles { attributes[g] += faceValues[g] }
+            }
         }
-        return indices
+        let buffers = zip(groups, attributes).map {
+            MeshAttributeBuffer(name: $0.name, channels: $0.properties.count, values: $1)
+        }
+        return (indices, buffers)
     }
 
     private func skip(_ element: PLYElement, _ reader: inout PLYValueReader) throws {

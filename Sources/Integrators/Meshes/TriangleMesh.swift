@@ -14,6 +14,8 @@ public struct TriangleMesh: Sendable, Equatable {
     public var texcoords: [Float]?
     /// Linear RGB colour of each vertex (Mitsuba's `vertex_color` attribute), or nil.
     public var colors: [Float]?
+    /// Other named attributes (PLY's extra vertex and face properties), per vertex or per triangle.
+    public var attributes: [MeshAttributeBuffer] = []
     /// Three vertex indices per triangle.
     public var indices: [UInt32]
     /// When true, geometric and shading normals point the other way (Mitsuba's `flip_normals`).

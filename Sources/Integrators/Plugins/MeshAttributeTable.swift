@@ -2,19 +2,23 @@
 import Tracer
 
 extension TriangleMesh {
-    /// The names of the mesh attributes this mesh has (Mitsuba's keys: "vertex_color" for PLY colours).
-    public var attributeNames: [String] { colors != nil ? ["vertex_color"] : [] }
+    /// The names of the mesh attributes this mesh has (Mitsuba's keys: "vertex_color" for PLY colours, then the
+    /// file's other attributes).
+    public var attributeNames: [String] { (colors != nil ? ["vertex_color"] : []) + attributes.map(\.name) }
 
-    /// The attribute `name`: 3 values per vertex (`perVertex`) or per triangle; nil when the mesh has none.
-    func attribute(named name: String) -> (values: [Float], perVertex: Bool)? {
-        if name == "vertex_color", let colors { return (colors, true) }
-        return nil
+    /// The attribute `name`: `channels` values per vertex (`perVertex`) or per triangle; nil when the mesh has
+    /// none.
+    func attribute(named name: String) -> (values: [Float], channels: Int, perVertex: Bool)? {
+        if name == "vertex_color", let colors { return (colors, 3, true) }
+        guard let buffer = attributes.first(where: { $0.name == name }) else { return nil }
+        return (buffer.values, buffer.channels, buffer.isPerVertex)
     }
 }
 
 /// One attribute of every world-space mesh that has it, concatenated: per shape index the first triangle of its
 /// mesh, the triangles' vertex indices into the concatenated vertices, the positions (for the barycentric
-/// coordinates of a hit point) and the values (3 per vertex, or 3 per triangle where `perVertex` is false).
+/// coordinates of a hit point) and the values (per vertex, or per triangle where `perVertex` is false; a
+/// one-channel attribute is stored in all three components, as Mitsuba's RGB lookup broadcasts it).
 struct MeshAttributeTable {
     /// Per shape of the scene: the index of its mesh's first triangle (0 for shapes without the attribute).
     var firstTriangle: UInt32Array
@@ -22,24 +26,31 @@ struct MeshAttributeTable {
     var positions: Vector3Array
     var values: Vector3Array
     var perVertex: Bool
+    /// Values per vertex or triangle: 1 or 3 can be read (Mitsuba's JIT variants give 0 for other sizes).
+    var channels: Int
 
     /// The table of attribute `name` over `meshes` (shape index, mesh), all of which have it with the same layout.
     init(name: String, meshes: [(shape: Int, mesh: TriangleMesh)], shapeCount: Int) {
         var first = [UInt32](repeating: 0, count: max(shapeCount, 1))
         var faces: [UInt32] = [], px: [Float] = [], py: [Float] = [], pz: [Float] = []
         var vx: [Float] = [], vy: [Float] = [], vz: [Float] = []
-        var perVertex = true
+        var perVertex = true, channels = 3
         for (shape, mesh) in meshes {
             let attribute = mesh.attribute(named: name)!
             perVertex = attribute.perVertex
+            channels = attribute.channels
             first[shape] = UInt32(faces.count / 3)
             let offset = UInt32(px.count)
             faces += mesh.indices.map { $0 + offset }
             for i in 0..<mesh.vertexCount {
                 px.append(mesh.positions[3 * i]); py.append(mesh.positions[3 * i + 1]); pz.append(mesh.positions[3 * i + 2])
             }
-            for i in 0..<(attribute.values.count / 3) {
-                vx.append(attribute.values[3 * i]); vy.append(attribute.values[3 * i + 1]); vz.append(attribute.values[3 * i + 2])
+            let c = attribute.channels
+            for i in 0..<(attribute.values.count / c) {
+                let value = attribute.values[c * i]
+                vx.append(value)
+                vy.append(c == 3 ? attribute.values[3 * i + 1] : value)
+                vz.append(c == 3 ? attribute.values[3 * i + 2] : value)
             }
         }
         firstTriangle = UInt32Array(first)
@@ -49,12 +60,14 @@ struct MeshAttributeTable {
         values = Vector3Array(x: FloatArray(vx.isEmpty ? [0] : vx), y: FloatArray(vy.isEmpty ? [0] : vy),
                               z: FloatArray(vz.isEmpty ? [0] : vz))
         self.perVertex = perVertex
+        self.channels = channels
     }
 
     /// The attribute at each hit: the hit triangle's value, or its vertices' values weighted by the barycentric
     /// coordinates (w, u, v) of p, found as Mitsuba does: u, v solve the 2x2 normal equations of
     /// p − p0 = u (p1 − p0) + v (p2 − p0), w = 1 − u − v.
     func value(at si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
+        guard channels == 1 || channels == 3 else { return Vector3Array(repeating: .zero, count: 1) }
         let triangle = firstTriangle.gather(si.shapeIndex, mask: active) + si.primitiveIndex
         guard perVertex else { return values.gather(triangle, mask: active) }
         let corner = triangle * UInt32(3)
@@ -96,7 +109,7 @@ extension MeshAttributeTexture {
         for key in order {
             let (texture, using) = users[key]!
             var meshes: [(shape: Int, mesh: TriangleMesh)] = []
-            var layout: Bool?
+            var layout: (Bool, Int)?
             for index in using {
                 let shape = shapes[index]
                 guard case .mesh(let mesh) = shape.geometry else {
@@ -110,11 +123,11 @@ extension MeshAttributeTexture {
                     throw SceneError("mesh \(which) has no attribute '\(texture.name)' (its attributes: \(known))",
                                      at: nil)
                 }
-                if let layout, layout != attribute.perVertex {
-                    throw SceneError("the mesh attribute '\(texture.name)' is per vertex on some meshes and per "
-                                        + "face on others", at: nil)
+                if let layout, layout != (attribute.perVertex, attribute.channels) {
+                    throw SceneError("the mesh attribute '\(texture.name)' differs in layout between meshes "
+                                        + "(values per vertex or face, or channels)", at: nil)
                 }
-                layout = attribute.perVertex
+                layout = (attribute.perVertex, attribute.channels)
                 meshes.append((index, mesh))
             }
             texture.table = MeshAttributeTable(name: texture.name, meshes: meshes, shapeCount: shapes.count)

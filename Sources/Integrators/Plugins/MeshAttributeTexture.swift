@@ -5,8 +5,9 @@ import Tracer
 /// attribute interpolated with the hit's barycentric coordinates (solved from the hit point by least squares, as
 /// Mitsuba's `Mesh::barycentric_coordinates` does), a `face_*` attribute read from the hit triangle. The meshes'
 /// data is bound when a scene is made (`Scene.init` calls `bind(to:)`), which checks that every shape using the
-/// texture is a mesh with the attribute; a texture object therefore serves the last scene made with it. Meshes
-/// loaded here carry one attribute, `vertex_color` (PLY colours).
+/// texture is a mesh with the attribute; a texture object therefore serves the last scene made with it. PLY
+/// files carry attributes (`vertex_color`, and extra vertex and face properties grouped as Mitsuba groups them);
+/// an attribute of one channel is broadcast to RGB, one of other than 1 or 3 channels reads 0, as in Mitsuba.
 public final class MeshAttributeTexture: Texture {
     /// The attribute's name, "vertex_..." or "face_...".
     public let name: String
@@ -36,10 +37,11 @@ public final class MeshAttributeTexture: Texture {
         return table.value(at: si, active: active) * scale
     }
 
-    /// 0: Mitsuba's `eval_1` of a 3-channel attribute (`vertex_color`) gives 0 in its JIT variants (and throws in
-    /// its scalar ones); the attributes loaded here all have 3 channels.
+    /// A one-channel attribute at the hit times `scale`; 0 for other attributes (Mitsuba's `eval_1` gives 0 for
+    /// them in its JIT variants and throws in its scalar ones).
     public func evalScalar(_ si: SurfaceInteraction, active: BoolArray) -> FloatArray {
-        FloatArray(repeating: 0, context: si.t.context)
+        guard let table, table.channels == 1 else { return FloatArray(repeating: 0, context: si.t.context) }
+        return table.value(at: si, active: active).x * scale
     }
 
     /// Not defined without a hit: a mesh attribute is looked up through `eval(_ si:active:)`.

@@ -24,7 +24,7 @@ extension Scene {
     /// unnamed one as "sensor", which Mitsuba names by its address) with its film; per emitter its sampling weight
     /// and its other fixed values (placement); the materials' fixed values (`to_uv`, a dielectric's `eta`); per
     /// shape its silhouette sampling weight, an analytic shape's `to_world`, a mesh's faces and vertex buffers
-    /// (vertex normals where the mesh has them, texture coordinates empty where it has none) and its vertex colours.
+    /// (vertex normals where the mesh has them, texture coordinates empty where it has none) and its attributes.
     public var fixedParameters: [FixedSceneParameter] {
         var list: [FixedSceneParameter] = []
         func add(_ key: String, _ type: String, _ shape: [Int], _ values: [Float]) {
@@ -70,6 +70,9 @@ extension Scene {
             add("\(shape.id).vertex_texcoords", "Float", [texcoords.count], texcoords)
             // Mitsuba lists (and differentiates) mesh attributes; `mesh_attribute` reads them here as fixed data.
             if let colors = mesh.colors { add("\(shape.id).vertex_color", "Float", [colors.count], colors) }
+            for attribute in mesh.attributes {
+                add("\(shape.id).\(attribute.name)", "Float", [attribute.values.count], attribute.values)
+            }
         }
         return list
     }
