@@ -127,15 +127,8 @@ struct BSDFSceneTests {
     @Test("rendered with Mitsuba's seed, the image is Mitsuba's", arguments: files)
     func sameSeedAsMitsuba(file: String) throws {
         let stem = file.replacingOccurrences(of: ".xml", with: "")
-        let mitsuba = try Bitmap(contentsOf: Self.fixture("\(stem)_mitsuba_spp64.npy")).pixels
-        let ours = try TraceContext.with(CompileOptions(variant: .llvm)) {
-            try Scene(contentsOf: Self.fixture(file)).render(samplesPerPixel: 64, seed: 7).values
-        }
-        #expect(ours.count == mitsuba.count)
-        let differing = zip(ours, mitsuba).filter { abs($0 - $1) > 1e-3 * Swift.max(1, abs($1)) }.count
-        #expect(differing <= mitsuba.count / 100, "\(differing) of \(mitsuba.count) values differ from Mitsuba's")
-        let error = zip(ours, mitsuba).reduce(0) { $0 + Double(abs($1.0 - $1.1)) } / Double(mitsuba.count)
-        #expect(error < 2e-4, "mean absolute difference \(error)")
+        try SameSeedImage.expectMatches(scene: Self.fixture(file), mitsuba: Self.fixture("\(stem)_mitsuba_spp64.npy"),
+                                        samplesPerPixel: 64)
     }
 
     @Test("PRB gradients of the image mean are Mitsuba's at the same seeds, and in its seed-to-seed spread",

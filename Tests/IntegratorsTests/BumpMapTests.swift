@@ -102,29 +102,14 @@ struct BumpMapTests {
 
     @Test("a scene with bumpmap, normalmap and mesh_attribute, rendered with Mitsuba's seed, is Mitsuba's image")
     func sameSeedAsMitsuba() throws {
-        let mitsuba = try Bitmap(contentsOf: Self.fixture("scene_mitsuba_spp64.npy")).pixels
-        let ours = try TraceContext.with(CompileOptions(variant: .llvm)) {
-            try Scene(contentsOf: Self.fixture("scene.xml")).render(samplesPerPixel: 64, seed: 7).values
-        }
-        #expect(ours.count == mitsuba.count)
-        let differing = zip(ours, mitsuba).filter { abs($0 - $1) > 1e-3 * Swift.max(1, abs($1)) }.count
-        #expect(differing <= mitsuba.count / 100, "\(differing) of \(mitsuba.count) values differ from Mitsuba's")
-        let error = zip(ours, mitsuba).reduce(0) { $0 + Double(abs($1.0 - $1.1)) } / Double(mitsuba.count)
-        let largest = zip(ours, mitsuba).map { abs($0 - $1) }.max() ?? 0
-        #expect(error < 2e-4, "mean absolute difference \(error), largest \(largest)")
+        try SameSeedImage.expectMatches(scene: Self.fixture("scene.xml"), mitsuba: Self.fixture("scene_mitsuba_spp64.npy"),
+                                        samplesPerPixel: 64)
     }
 
     @Test("mesh attributes of every kind (PLY vertex and face properties, 1 and 3 channels), rendered with Mitsuba's seed, are Mitsuba's image")
     func attributesSameSeedAsMitsuba() throws {
-        let mitsuba = try Bitmap(contentsOf: Self.fixture("attributes_mitsuba_spp64.npy")).pixels
-        let ours = try TraceContext.with(CompileOptions(variant: .llvm)) {
-            try Scene(contentsOf: Self.fixture("attributes.xml")).render(samplesPerPixel: 64, seed: 7).values
-        }
-        #expect(ours.count == mitsuba.count)
-        let differing = zip(ours, mitsuba).filter { abs($0 - $1) > 1e-3 * Swift.max(1, abs($1)) }.count
-        #expect(differing <= mitsuba.count / 100, "\(differing) of \(mitsuba.count) values differ from Mitsuba's")
-        let error = zip(ours, mitsuba).reduce(0) { $0 + Double(abs($1.0 - $1.1)) } / Double(mitsuba.count)
-        #expect(error < 2e-4, "mean absolute difference \(error)")
+        try SameSeedImage.expectMatches(scene: Self.fixture("attributes.xml"),
+                                        mitsuba: Self.fixture("attributes_mitsuba_spp64.npy"), samplesPerPixel: 64)
     }
 
     @Test("PLY extra properties become Mitsuba's attributes: names, channels, integer decoding, polygons")

@@ -14,16 +14,9 @@ struct PluginSceneTests {
 
     @Test("with Mitsuba's seed the path tracer follows Mitsuba's paths through null lobes and blends")
     func sameSeedAsMitsuba() throws {
-        let mitsuba = try Bitmap(contentsOf: Self.fixture("scene_mitsuba_spp16.npy")).pixels
-        let ours = try TraceContext.with(CompileOptions(variant: .llvm)) {
-            try Scene(contentsOf: Self.fixture("scene.xml")).render(samplesPerPixel: 16, seed: 7).values
-        }
-        #expect(ours.count == mitsuba.count)
-        let differing = zip(ours, mitsuba).filter { abs($0 - $1) > 1e-3 * Swift.max(1, abs($1)) }.count
-        let meanError = zip(ours, mitsuba).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(mitsuba.count)
         // Measured: the largest difference is 5e-7; a rare sample may still part at a float rounding.
-        #expect(differing <= mitsuba.count / 1000, "\(differing) of \(mitsuba.count) values differ from Mitsuba's")
-        #expect(meanError < 1e-5, "mean absolute error \(meanError)")
+        try SameSeedImage.expectMatches(scene: Self.fixture("scene.xml"), mitsuba: Self.fixture("scene_mitsuba_spp16.npy"),
+                                        samplesPerPixel: 16, outlierShare: 1000, meanTolerance: 1e-5)
     }
 
     @Test("the symbolic and wavefront path loops give the same bits", arguments: Variant.allCases)
