@@ -208,7 +208,8 @@ struct GradientFiniteDifferenceTests {
             try parameters.set(TutorialScene.textureKey, to: data)
             let pixels = 12 * 12 * 3
             let imageGradient = FloatArray(repeating: 1 / Float(pixels), count: pixels)
-            PRBAdjoint.backpropagate(scene: scene, imageGradient: imageGradient, samplesPerPixel: 4, seeds: RenderSeeds([seed]))
+            PRBAdjoint.backpropagate(scene: scene, bindings: RenderBindings(), imageGradient: imageGradient,
+                                     samplesPerPixel: 4, seeds: RenderSeeds([seed]))
             let gradient = data.gradient.values
             // Whole-texture direction and a few single texels.
             let step: Float = 0.05

@@ -9,7 +9,7 @@ extension BitmapTexture {
     /// with the 4 texels f00, f10, f01, f11 around (x, y) = (u W − ½, v H − ½) (wrapped as by `eval`) and the
     /// fractional parts (fx, fy), ∂f/∂x = (1−fy)(f10−f00) + fy(f11−f01), ∂f/∂y = (1−fx)(f01−f00) + fx(f11−f10),
     /// scaled by (W, H). Nearest filtering gives 0 (the lookup is piecewise constant). 0 where inactive.
-    public func evalGradient(_ si: SurfaceInteraction, active: BoolArray) -> Point2Array? {
+    public func evalGradient(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Point2Array? {
         let uv = si.uv
         guard filter == .bilinear else {
             let zero = FloatArray(repeating: 0, context: uv.x.context)
@@ -24,7 +24,7 @@ extension BitmapTexture {
         let columns = (wrap(column0, size: width), wrap(column0 + 1, size: width))
         let rows = (wrap(row0, size: height), wrap(row0 + 1, size: height))
         func luminance(_ row: Int32Array, _ column: Int32Array) -> FloatArray {
-            let c = texel(row: row, column: column, active: active)
+            let c = texel(row: row, column: column, active: active, bindings: bindings)
             return fma(c.x, .constant(0.212671), fma(c.y, .constant(0.715160), c.z * Float(0.072169)))
         }
         let f00 = luminance(rows.0, columns.0), f10 = luminance(rows.0, columns.1)

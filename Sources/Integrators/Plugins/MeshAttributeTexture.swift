@@ -26,7 +26,7 @@ public final class MeshAttributeTexture: Texture {
     static func isValidName(_ name: String) -> Bool { name.contains("vertex_") || name.contains("face_") }
 
     /// The attribute at the hit, RGB, times `scale`; 0 where inactive.
-    public func eval(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         guard let table else {
             preconditionFailure("MeshAttributeTexture '\(name)': evaluated outside a scene (no mesh is bound)")
         }
@@ -35,17 +35,17 @@ public final class MeshAttributeTexture: Texture {
 
     /// 0: Mitsuba's `eval_1` of a 3-channel attribute (`vertex_color`) gives 0 in its JIT variants (and throws in
     /// its scalar ones); the attributes loaded here all have 3 channels.
-    public func evalScalar(_ si: SurfaceInteraction, active: BoolArray) -> FloatArray {
+    public func evalScalar(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> FloatArray {
         FloatArray(repeating: 0, context: si.t.context)
     }
 
     /// Not defined without a hit: a mesh attribute is looked up through `eval(_ si:active:)`.
-    public func eval(_ uv: Point2Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         preconditionFailure("MeshAttributeTexture '\(name)': looked up by uv alone (it needs the hit mesh)")
     }
 
     /// As `eval(_ uv:active:)`.
-    public func evalScalar(_ uv: Point2Array, active: BoolArray) -> FloatArray {
+    public func evalScalar(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> FloatArray {
         preconditionFailure("MeshAttributeTexture '\(name)': looked up by uv alone (it needs the hit mesh)")
     }
 

@@ -58,16 +58,16 @@ public struct RoughPlasticBSDF: BSDF {
 
     /// The microfacet distribution with the current roughness, which carries derivatives only on `tracked` lanes
     /// (elsewhere degenerate directions can make partial derivatives infinite, and 0 · ∞ a NaN gradient).
-    func microfacets(_ si: SurfaceInteraction, tracked: BoolArray) -> MicrofacetDistribution {
-        var value = alpha.value.gather(UInt32Array(repeating: 0), mask: si.isValid)
+    func microfacets(_ si: SurfaceInteraction, tracked: BoolArray, bindings: RenderBindings) -> MicrofacetDistribution {
+        var value = bindings.value(of: alpha).gather(UInt32Array(repeating: 0), mask: si.isValid)
         if value.requiresGradient { value = select(tracked, value, value.detached()) }
         return MicrofacetDistribution(type: distribution, alpha: value, sampleVisible: sampleVisible)
     }
 
-    /// The tables for the roughness in `alpha` now: Mitsuba recomputes them when `alpha` changes, and so are
-    /// they here when its value is set to another (evaluated) number; an unevaluated value keeps the last tables.
-    var tables: RoughInterfaceTables {
-        let value = alpha.value
+    /// The tables for the roughness `bindings` give `alpha`: Mitsuba recomputes them when `alpha` changes, and so
+    /// are they here when its value is set to another (evaluated) number; an unevaluated value keeps the last tables.
+    func tables(_ bindings: RenderBindings) -> RoughInterfaceTables {
+        let value = bindings.value(of: alpha)
         guard value.count == 1, value.isEvaluated else { return tableCache.latest }
         return tableCache.tables(alpha: value.detached().values[0])
     }
@@ -93,37 +93,39 @@ public struct RoughPlasticBSDF: BSDF {
 
     /// u1 < P(glossy) reflects wi about a normal drawn from u2, else u2 gives a cosine-weighted direction; the pdf
     /// is `pdf` at that direction (both lobes) and the weight eval / pdf. Invalid where cos θi ≤ 0 or the pdf is 0.
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                       bindings: RenderBindings) -> BSDFSample {
         let lanes = Swift.max(si.wi.count, u1.count, u2.count, active.count)
         var valid = active & (si.wi.z .> 0)
-        let ti = transmittance(si.wi.z, active: valid, tables: tables)
+        let ti = transmittance(si.wi.z, active: valid, tables: tables(bindings))
         let glossy = valid & (u1 .< specularProbability(ti))
-        let m = microfacets(si, tracked: glossy).sample(wi: si.wi, u: u2).m
+        let m = microfacets(si, tracked: glossy, bindings: bindings).sample(wi: si.wi, u: u2).m
         let wo = select(glossy, reflect(si.wi, about: m), squareToCosineHemisphere(u2))
-        let pdf = pdf(si, wo: wo, active: valid)
+        let pdf = pdf(si, wo: wo, active: valid, bindings: bindings)
         valid = valid & (pdf .> 0)
-        let weight = eval(si, wo: wo, active: valid) / pdf
+        let weight = eval(si, wo: wo, active: valid, bindings: bindings) / pdf
         return BSDFSample(wo: wo, pdf: pdf, eta: FloatArray(repeating: 1, count: lanes),
                           weight: select(valid, weight, .constant(.zero)),
                           isDelta: BoolArray(repeating: false, count: lanes))
     }
 
     /// The glossy and diffuse parts times cos θo where cos θi > 0 and cos θo > 0, else 0.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         let wi = si.wi
         let cosThetaI = wi.z, cosThetaO = wo.z
         let valid = active & (cosThetaI .> 0) & (cosThetaO .> 0)
-        let microfacets = microfacets(si, tracked: valid)
+        let microfacets = microfacets(si, tracked: valid, bindings: bindings)
         let h = (wo + wi).normalized()
         let fresnel = DielectricBSDF.fresnel(cosThetaI: wi.dot(h), eta: eta).reflectance
         let glossy = fresnel * microfacets.eval(h) * microfacets.G(wi: wi, wo: wo, m: h) / (4 * cosThetaI)
         var value = Vector3Array(x: glossy, y: glossy, z: glossy)
-        if let specularReflectance { value = value * specularReflectance.eval(si, active: valid) }
+        if let specularReflectance { value = value * specularReflectance.eval(si, active: valid, bindings: bindings) }
 
-        let current = tables
+        let current = tables(bindings)
         let ti = transmittance(cosThetaI, active: valid, tables: current)
         let to = transmittance(cosThetaO, active: valid, tables: current)
-        let albedo = diffuseReflectance.eval(si, active: valid)
+        let albedo = diffuseReflectance.eval(si, active: valid, bindings: bindings)
         let reflectance = current.internalReflectance
         let one = Vector3Array.constant(Vector3f(1, 1, 1))
         let base = nonlinear ? albedo / (one - albedo * reflectance) : albedo / (1 - reflectance)
@@ -134,13 +136,14 @@ public struct RoughPlasticBSDF: BSDF {
 
     /// P(glossy) times the glossy lobe's density (visible normals: D G1(wi) / (4 cos θi); else the normal's pdf
     /// over 4 wo·h) plus (1 − P(glossy)) cos θo / π, where cos θi > 0 and cos θo > 0.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                    bindings: RenderBindings) -> FloatArray {
         let wi = si.wi
         let cosThetaI = wi.z
         let valid = active & (cosThetaI .> 0) & (wo.z .> 0)
-        let probability = specularProbability(transmittance(cosThetaI, active: valid, tables: tables))
+        let probability = specularProbability(transmittance(cosThetaI, active: valid, tables: tables(bindings)))
         let h = (wo + wi).normalized()
-        let microfacets = microfacets(si, tracked: valid)
+        let microfacets = microfacets(si, tracked: valid, bindings: bindings)
         let glossy = sampleVisible
             ? microfacets.eval(h) * microfacets.smithG1(wi, h) / (4 * cosThetaI)
             : microfacets.pdf(wi: wi, m: h) / (4 * wo.dot(h))
@@ -156,7 +159,8 @@ public struct RoughPlasticBSDF: BSDF {
     }
 
     /// The base's albedo ρ.
-    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
-        diffuseReflectance.eval(si, active: active)
+    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray,
+                                   bindings: RenderBindings) -> Vector3Array {
+        diffuseReflectance.eval(si, active: active, bindings: bindings)
     }
 }

@@ -26,7 +26,8 @@ public struct SpotEmitter: Emitter {
 
     /// The light's position, pdf 1 (a Dirac delta), weight intensity · falloff / dist².
     public func sampleDirection(from reference: Vector3Array, sample: Point2Array, bounds: EmitterSceneBounds,
-                                active: BoolArray) -> (sample: EmitterSample, weight: Vector3Array) {
+                                active: BoolArray, bindings: RenderBindings)
+        -> (sample: EmitterSample, weight: Vector3Array) {
         let lanes = Swift.max(reference.count, sample.count)
         let position = toWorld.translation
         let offset = Vector3Array.constant(position) - reference
@@ -34,25 +35,29 @@ public struct SpotEmitter: Emitter {
         let emitterSample = EmitterSample(p: .constant(position), n: .constant(.zero), d: offset * (1 / dist),
                                           dist: dist, pdf: FloatArray(repeating: 1, count: lanes),
                                           isDelta: BoolArray(repeating: true, count: lanes))
-        return (emitterSample, evalDirection(from: reference, emitterSample, active: active))
+        return (emitterSample, evalDirection(from: reference, emitterSample, active: active, bindings: bindings))
     }
 
     /// 0: no ray reaches a point.
-    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> FloatArray {
+    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                             bindings: RenderBindings) -> FloatArray {
         .constant(0)
     }
 
     /// intensity · falloff(direction from the light) / dist².
-    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> Vector3Array {
+    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                              bindings: RenderBindings) -> Vector3Array {
         let local = Transform4(matrix: toWorld.inverse, inverse: toWorld.matrix).applyVector(-sample.d)
         let falloff = self.falloff(local)
         let inverseDist = 1 / sample.dist
         let lit = active & (falloff .> 0)
-        return intensity.eval(Point2Array(repeating: 0, 0), active: lit) * (falloff * inverseDist * inverseDist)
+        return intensity.eval(Point2Array(repeating: 0, 0), active: lit,
+                              bindings: bindings) * (falloff * inverseDist * inverseDist)
     }
 
     /// 0: no ray reaches a point.
-    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         .constant(.zero)
     }
 
