@@ -72,14 +72,14 @@ struct RenderBindingsTests {
             }
 
             let alone = try trackedTexture(1)
-            (scene.render(samplesPerPixel: 2, seed: 5) * weights).sum().backward()
+            (scene.render(samplesPerPixel: 2, seed: 5).array * weights).sum().backward()
             let expected = alone.gradient.values
 
             let used = try trackedTexture(1)
             let image = scene.render(samplesPerPixel: 2, seed: 5)
             let later = try trackedTexture(2)
             _ = scene.render(samplesPerPixel: 2, seed: 9).values
-            (image * weights).sum().backward()
+            (image.array * weights).sum().backward()
 
             let gradient = used.gradient.values
             let scale = expected.map { abs($0) }.max()!

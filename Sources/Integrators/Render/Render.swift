@@ -3,7 +3,7 @@
 import Tracer
 
 extension Scene {
-    /// Renders the scene's film image, (H, W, 3) flattened row-major, linear RGB.
+    /// Renders the scene's film image, linear RGB of shape (H, W, 3).
     ///
     /// The image is a primal render with `seed`. When some scene parameter holds a gradient-tracked array, the
     /// image is a custom node of the autodiff graph: its backward replays the paths of `seedGrad` (PRB) and
@@ -12,22 +12,24 @@ extension Scene {
     /// `progress` is told after each bounce of each pass (the primal render, which also traces the backward's primal
     /// replay when a gradient may follow, and in the backward the adjoint pass), for progress displays.
     public func render(samplesPerPixel spp: Int, seed: UInt32, seedGrad: UInt32? = nil,
-                       progress: RenderProgress? = nil) -> FloatArray {
+                       progress: RenderProgress? = nil) -> RenderedImage {
         let gradientSeed = seedGrad ?? (seed &+ 1)
         precondition(gradientSeed != seed, "render: seedGrad must differ from seed (\(seed)) so that the gradient is independent of the image")
         precondition(spp > 0, "render: samples per pixel must be positive, got \(spp)")
-        return differentiableRender(samplesPerPixel: spp, bindings: RenderBindings(snapshotOf: parameters.allSlots),
-                                    seeds: RenderSeeds([seed]), gradientSeeds: RenderSeeds([gradientSeed]),
-                                    progress: progress)
+        let image = differentiableRender(samplesPerPixel: spp,
+                                         bindings: RenderBindings(snapshotOf: parameters.allSlots),
+                                         seeds: RenderSeeds([seed]), gradientSeeds: RenderSeeds([gradientSeed]),
+                                         progress: progress)
+        return RenderedImage(array: image, height: sensor.film.height, width: sensor.film.width)
     }
 
     /// Renders one image per value of the parameter `key` in one wavefront: image j is what `render` returns with
     /// the parameter set to value j and seed `seeds[j]` (gradient seed `seedGrads[j]`, default seed + 1), bit for
     /// bit, but the per-bounce work (recording, launches) is shared by all images. `values` holds the values one
     /// after another (seeds.count times the parameter's element count) and may be gradient-tracked; the result holds
-    /// the images one after another, (count, H, W, 3) flattened. Only bitmap texture data can be batched.
+    /// the images one after another, shape (count, H, W, 3). Only bitmap texture data can be batched.
     public func render(samplesPerPixel spp: Int, seeds: [UInt32], seedGrads: [UInt32]? = nil, batching key: String,
-                       values: FloatArray, progress: RenderProgress? = nil) throws -> FloatArray {
+                       values: FloatArray, progress: RenderProgress? = nil) throws -> RenderedImage {
         let slot = try parameters.slot(key)
         guard slot.supportsBatches else {
             throw RenderError("parameter '\(key)' cannot be batched (bitmap texture data can)")
@@ -52,8 +54,10 @@ extension Scene {
         var bindings = RenderBindings(snapshotOf: parameters.allSlots)
         bindings.bind(slot, batchOf: values, layout: SlotBatch(images: seeds.count,
                                                                lanesPerImage: sensor.film.pixelCount * spp))
-        return batched.differentiableRender(samplesPerPixel: spp, bindings: bindings, seeds: RenderSeeds(seeds),
-                                            gradientSeeds: RenderSeeds(gradientSeeds), progress: progress)
+        let images = batched.differentiableRender(samplesPerPixel: spp, bindings: bindings, seeds: RenderSeeds(seeds),
+                                                  gradientSeeds: RenderSeeds(gradientSeeds), progress: progress)
+        return RenderedImage(array: images, height: sensor.film.height, width: sensor.film.width,
+                             imageCount: seeds.count)
     }
 
     /// The primal image with the values `bindings` give, as a node of the autodiff graph when one of them is
