@@ -27,7 +27,7 @@ do {
     let initialError = parameterError()
     for iteration in 0..<50 {
         let image = scene.render(samplesPerPixel: 4, seed: UInt32(2 * iteration))
-        let difference = image - reference
+        let difference = image.array - reference.array
         let loss = (difference * difference).mean()
         loss.backward()
         optimizer.step()

@@ -10,10 +10,9 @@ guard arguments.count == 3 else {
 }
 do {
     let scene = try Scene(contentsOf: URL(fileURLWithPath: arguments[1]))
+    // An image of shape (height, width, 3), written through the bitmap writers (EXR, PNG, NPY by extension).
     let image = scene.render(samplesPerPixel: scene.sensor.sampleCount, seed: 0)
-    let film = scene.sensor.film
-    let bitmap = Bitmap(width: film.width, height: film.height, channelCount: 3, pixels: image.values)
-    try bitmap.write(to: URL(fileURLWithPath: arguments[2]))
+    try image.bitmap().write(to: URL(fileURLWithPath: arguments[2]))
     print("wrote \(arguments[2])")
 } catch {
     print("error: \(error)")

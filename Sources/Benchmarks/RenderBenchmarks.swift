@@ -36,7 +36,7 @@ enum RenderBenchmarks {
             for (index, scene) in scenes.enumerated() {
                 seed += 2
                 let start = DispatchTime.now().uptimeNanoseconds
-                _ = scene.render(samplesPerPixel: 64, seed: seed).first
+                _ = scene.render(samplesPerPixel: 64, seed: seed).array.first
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 if round > 0 { best[index] = min(best[index], seconds) }
             }
@@ -64,13 +64,13 @@ enum RenderBenchmarks {
         for repetition in 0..<3 {
             let seed = UInt32(2 * repetition)
             try! scene.parameters.set(key, to: plain)
-            let forward = seconds { scene.render(samplesPerPixel: 16, seed: seed, seedGrad: seed + 1).eval() }
+            let forward = seconds { scene.render(samplesPerPixel: 16, seed: seed, seedGrad: seed + 1).array.eval() }
             var data = plain.detached()
             data.enableGradient()
             try! scene.parameters.set(key, to: data)
             let both = seconds {
                 let image = scene.render(samplesPerPixel: 16, seed: seed, seedGrad: seed + 1)
-                image.mean().backward()
+                image.array.mean().backward()
                 data.gradient.eval()
             }
             if repetition > 0 { best = min(best, both - forward) }
@@ -92,7 +92,7 @@ enum RenderBenchmarks {
             data.enableGradient()
             try! scene.parameters.set(key, to: data)
             let image = scene.render(samplesPerPixel: 4, seed: seed, seedGrad: seed + 1)
-            l1Loss(image, target).backward()
+            l1Loss(image.array, target).backward()
             data.gradient.eval()
             seed += 2
         }
@@ -125,7 +125,7 @@ enum RenderBenchmarks {
                 var values = FloatArray(textures.reversed().flatMap { $0 })
                 values.enableGradient()
                 let images = try! scene.render(samplesPerPixel: 4, seeds: seeds, batching: key, values: values)
-                l1Loss(images, targets).backward()
+                l1Loss(images.array, targets).backward()
                 values.gradient.eval()
                 if round > 0 { times[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
             }

@@ -46,7 +46,7 @@ enum SceneBenchmarks {
         var seed: UInt32 = 0
         let forward = medianTime(repetitions: 5) {
             seed += 1
-            _ = scene.render(samplesPerPixel: spp, seed: seed).first
+            _ = scene.render(samplesPerPixel: spp, seed: seed).array.first
         }
         report.add("scene_\(name)_fwd_msps", samples / forward / 1e6, "Ms/s", target: ">= 2x Mi",
                    reference: "\(film.width)x\(film.height) spp \(spp); Mitsuba's: --compare")
@@ -57,12 +57,12 @@ enum SceneBenchmarks {
             for repetition in 0..<4 {
                 let seed = UInt32(2 * repetition)
                 try scene.parameters.set(parameter, to: plain)
-                let primal = time { _ = scene.render(samplesPerPixel: spp, seed: seed, seedGrad: seed + 1).first }
+                let primal = time { _ = scene.render(samplesPerPixel: spp, seed: seed, seedGrad: seed + 1).array.first }
                 var value = plain.detached()
                 value.enableGradient()
                 try scene.parameters.set(parameter, to: value)
                 let both = time {
-                    scene.render(samplesPerPixel: spp, seed: seed, seedGrad: seed + 1).mean().backward()
+                    scene.render(samplesPerPixel: spp, seed: seed, seedGrad: seed + 1).array.mean().backward()
                     value.gradient.eval()
                 }
                 if repetition > 0 { times.append(both - primal) }

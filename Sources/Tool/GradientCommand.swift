@@ -53,7 +53,7 @@ struct GradientCommand: ParsableCommand {
             let image = scene.render(samplesPerPixel: samples, seed: seed, seedGrad: seed &+ 1) {
                 progress.update(done: $0, total: $1)
             }
-            image.mean().backward()
+            image.array.mean().backward()
             let gradient = value.gradient.values
             progress.finish()
             let elapsed = (clock.now - start).seconds

@@ -68,10 +68,9 @@ struct RenderCommand: ParsableCommand {
                 ? try scene.render(samplesPerPixel: samples, seed: seed, samplesPerPass: perPass) { progress.update(done: $0, total: $1) }
                 : scene.render(samplesPerPixel: samples, seed: seed) { progress.update(done: $0, total: $1) }
             if perPass < samples { print("rendered in passes of at most \(perPass) samples per pixel (--memory-limit)") }
-            let values = image.values
+            let bitmap = image.bitmap()
             progress.finish()
             let elapsed = (clock.now - start).seconds
-            let bitmap = Bitmap(width: film.width, height: film.height, channelCount: 3, pixels: values)
             try bitmap.write(to: url)
             let total = Double(film.width * film.height * samples)
             print(String(format: "rendered %dx%d at %d spp in %.3f s (%.2f Msamples/s) -> %@",

@@ -106,7 +106,7 @@ public final class TutorialTraining {
         let seeds = (0..<textures.count).map { UInt32(truncatingIfNeeded: (number - 1) * textures.count + $0) }
         let images = try scene.render(samplesPerPixel: samplesPerPixel, seeds: seeds, batching: parameterKey,
                                       values: output.gather(stackedIndices))
-        let total = l1Loss(images, stackedTargets) * Float(textures.count)
+        let total = l1Loss(images.array, stackedTargets) * Float(textures.count)
         let loss = Double(total.first)
         seconds.render = lap()
         // Backward: the PRB adjoint of each render, then through the sigmoid and the layer.

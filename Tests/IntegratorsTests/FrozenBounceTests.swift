@@ -23,8 +23,8 @@ struct FrozenBounceTests {
             let before = TraceContext.current.statistics.nodesRecorded
             let images = try scene.render(samplesPerPixel: 4, seeds: [3, 8], batching: TutorialScene.textureKey,
                                           values: values)
-            let weights = FloatArray((0..<images.count).map { Float($0 % 5) * 0.2 - 0.3 })
-            (images * weights).sum().backward()
+            let weights = FloatArray((0..<images.array.count).map { Float($0 % 5) * 0.2 - 0.3 })
+            (images.array * weights).sum().backward()
             return (images.values.map(\.bitPattern), values.gradient.values.map(\.bitPattern),
                     TraceContext.current.statistics.nodesRecorded - before)
         }

@@ -78,7 +78,7 @@ func sceneGradient(of key: String, scene url: URL, samplesPerPixel spp: Int,
         var value = try parameters.value(key).detached()
         value.enableGradient()
         try parameters.set(key, to: value)
-        scene.render(samplesPerPixel: spp, seed: 0, seedGrad: 100).mean().backward()
+        scene.render(samplesPerPixel: spp, seed: 0, seedGrad: 100).array.mean().backward()
         return value.gradient.values
     }
 }

@@ -47,13 +47,13 @@ struct RenderBatchTests {
             var values = FloatArray(Self.textures.flatMap { $0 })
             values.enableGradient()
             let batch = try scene.render(samplesPerPixel: 2, seeds: Self.seeds, batching: key, values: values)
-            (batch * FloatArray(Array((0..<Self.seeds.count).map { _ in weights }.joined()))).sum().backward()
+            (batch.array * FloatArray(Array((0..<Self.seeds.count).map { _ in weights }.joined()))).sum().backward()
             let batched = values.gradient.values
             for (j, texture) in Self.textures.enumerated() {
                 var value = FloatArray(texture)
                 value.enableGradient()
                 try scene.parameters.set(key, to: value)
-                (scene.render(samplesPerPixel: 2, seed: Self.seeds[j]) * FloatArray(weights)).sum().backward()
+                (scene.render(samplesPerPixel: 2, seed: Self.seeds[j]).array * FloatArray(weights)).sum().backward()
                 let single = value.gradient.values
                 let slice = batched[j * elements..<(j + 1) * elements]
                 let scale = single.map { abs($0) }.max()!

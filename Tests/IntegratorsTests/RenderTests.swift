@@ -173,7 +173,7 @@ struct MitsubaReferenceTests {
             var data = try scene.parameters.value(TutorialScene.textureKey)
             data.enableGradient()
             try scene.parameters.set(TutorialScene.textureKey, to: data)
-            scene.render(samplesPerPixel: 256, seed: 1000, seedGrad: 1001).mean().backward()
+            scene.render(samplesPerPixel: 256, seed: 1000, seedGrad: 1001).array.mean().backward()
             let gradient = data.gradient.values
             // One pass against the mean of 16: its noise is about twice that of halfA - halfB (the mean of 8
             // against another mean of 8), so allow 2.6 times that.
@@ -208,7 +208,8 @@ struct GradientFiniteDifferenceTests {
             try parameters.set(TutorialScene.textureKey, to: data)
             let pixels = 12 * 12 * 3
             let imageGradient = FloatArray(repeating: 1 / Float(pixels), count: pixels)
-            PRBAdjoint.backpropagate(scene: scene, imageGradient: imageGradient, samplesPerPixel: 4, seeds: RenderSeeds([seed]))
+            PRBAdjoint.backpropagate(scene: scene, bindings: RenderBindings(), imageGradient: imageGradient,
+                                     samplesPerPixel: 4, seeds: RenderSeeds([seed]))
             let gradient = data.gradient.values
             // Whole-texture direction and a few single texels.
             let step: Float = 0.05

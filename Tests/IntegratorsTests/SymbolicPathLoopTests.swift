@@ -47,8 +47,8 @@ struct SymbolicPathLoopTests {
             values.enableGradient()
             let images = try scene.render(samplesPerPixel: 4, seeds: [3, 8], batching: TutorialScene.textureKey,
                                           values: values)
-            let weights = FloatArray((0..<images.count).map { Float($0 % 5) * 0.2 - 0.3 })
-            (images * weights).sum().backward()
+            let weights = FloatArray((0..<images.array.count).map { Float($0 % 5) * 0.2 - 0.3 })
+            (images.array * weights).sum().backward()
             return (images.values.map(\.bitPattern), values.gradient.values.map(\.bitPattern))
         }
     }
@@ -94,7 +94,7 @@ struct SymbolicPathLoopTests {
             let context = TraceContext.current
             let before = context.statistics.kernelsLaunched
             let radiance = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
-                                               sampler: sampler)
+                                               sampler: sampler, bindings: RenderBindings())
             #expect(context.statistics.kernelsLaunched - before == 1)
             #expect(radiance.x.node.isEvaluated && radiance.y.node.isEvaluated && radiance.z.node.isEvaluated)
             #expect(radiance.count == camera.laneCount)
@@ -137,7 +137,8 @@ struct SymbolicPathLoopTests {
                 let context = TraceContext.current
                 context.evaluate(replay.components.map(\.node) + [imageGradient.node])
                 let start = context.statistics.kernelsLaunched
-                PRBAdjoint.backpropagate(scene: scene, imageGradient: imageGradient, samplesPerPixel: 4,
+                PRBAdjoint.backpropagate(scene: scene,
+                                         bindings: RenderBindings(), imageGradient: imageGradient, samplesPerPixel: 4,
                                          seeds: RenderSeeds([9]), replayRadiance: replay)
                 let gradient = try scene.parameters.value(TutorialScene.textureKey).gradient.values
                 #expect(gradient.contains { $0 != 0 })

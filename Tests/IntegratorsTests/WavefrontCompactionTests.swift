@@ -59,7 +59,7 @@ struct WavefrontCompactionTests {
                 var value = FloatArray(Self.textures[1])
                 value.enableGradient()
                 try scene.parameters.set(TutorialScene.textureKey, to: value)
-                (scene.render(samplesPerPixel: Self.spp, seed: 4) * weights).sum().backward()
+                (scene.render(samplesPerPixel: Self.spp, seed: 4).array * weights).sum().backward()
                 gradients.append(value.gradient.values)
             }
             let scale = gradients[0].map { abs($0) }.max()!

@@ -21,33 +21,39 @@ public struct AreaEmitter: Emitter {
     /// A point on the shape seen from `reference`; only its front side emits (d · n < 0), elsewhere the sample
     /// fails (pdf kept, weight 0). Weight radiance / pdf.
     public func sampleDirection(from reference: Vector3Array, sample: Point2Array, bounds: EmitterSceneBounds,
-                                active: BoolArray) -> (sample: EmitterSample, weight: Vector3Array) {
+                                active: BoolArray, bindings: RenderBindings)
+        -> (sample: EmitterSample, weight: Vector3Array) {
         let lanes = Swift.max(reference.count, sample.count)
         let point = shape.sampleDirection(from: reference, sample: sample, active: active)
         let emits = active & (point.d.dot(point.n) .< 0) & (point.pdf .!= 0)
         let emitterSample = EmitterSample(p: point.p, n: point.n, d: point.d, dist: point.dist, pdf: point.pdf,
                                           isDelta: BoolArray(repeating: false, count: lanes))
-        let weight = select(emits, radiance.eval(point.uv, active: emits) / point.pdf, .constant(.zero))
+        let weight = select(emits, radiance.eval(point.uv, active: emits,
+                                                 bindings: bindings) / point.pdf, .constant(.zero))
         return (emitterSample, weight)
     }
 
     /// The shape's solid-angle density toward p, on the front side only.
-    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> FloatArray {
+    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                             bindings: RenderBindings) -> FloatArray {
         let front = active & (sample.d.dot(sample.n) .< 0)
         return select(front, shape.pdfDirection(from: reference, to: sample.p, n: sample.n, active: front),
                       .constant(0))
     }
 
     /// The radiance, toward the front side only.
-    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> Vector3Array {
+    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                              bindings: RenderBindings) -> Vector3Array {
         let front = active & (sample.d.dot(sample.n) .< 0)
-        return select(front, radiance.eval(Point2Array(repeating: 0, 0), active: front), .constant(.zero))
+        return select(front, radiance.eval(Point2Array(repeating: 0, 0), active: front,
+                                           bindings: bindings), .constant(.zero))
     }
 
     /// The radiance where the ray arrives from the front side (cos θ of wi in the shading frame positive).
-    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         let front = active & (si.wi.z .> 0)
-        return select(front, radiance.eval(si, active: front), .constant(.zero))
+        return select(front, radiance.eval(si, active: front, bindings: bindings), .constant(.zero))
     }
 
     public var parameters: [(key: String, slot: ParameterSlot)] { [("radiance.value", radiance.value)] }

@@ -11,7 +11,7 @@ extension BitmapTexture {
     /// scaled by (W, H). Nearest filtering gives 0 (the lookup is piecewise constant). 0 where inactive. With a
     /// `to_uv` M the lookup is at M · uv and the partials are multiplied by Mᵀ before the (W, H) scaling, as
     /// Mitsuba does.
-    public func evalGradient(_ si: SurfaceInteraction, active: BoolArray) -> Point2Array? {
+    public func evalGradient(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Point2Array? {
         let uv = toUV.isIdentity ? si.uv : toUV.apply(si.uv)
         guard filter == .bilinear else {
             let zero = FloatArray(repeating: 0, context: uv.x.context)
@@ -26,7 +26,7 @@ extension BitmapTexture {
         let columns = (wrap(column0, size: width), wrap(column0 + 1, size: width))
         let rows = (wrap(row0, size: height), wrap(row0 + 1, size: height))
         func luminance(_ row: Int32Array, _ column: Int32Array) -> FloatArray {
-            let c = texel(row: row, column: column, active: active)
+            let c = texel(row: row, column: column, active: active, bindings: bindings)
             return fma(c.x, .constant(0.212671), fma(c.y, .constant(0.715160), c.z * Float(0.072169)))
         }
         let f00 = luminance(rows.0, columns.0), f10 = luminance(rows.0, columns.1)

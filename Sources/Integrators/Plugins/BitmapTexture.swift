@@ -86,11 +86,11 @@ public struct BitmapTexture: Texture {
     }
 
     /// The filtered value at `to_uv · uv`; lanes where `active` is false read 0.
-    public func eval(_ uv: Point2Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         let uv = toUV.isIdentity ? uv : toUV.apply(uv)
         switch filter {
-        case .bilinear: return bilinear(uv, active: active)
-        case .nearest: return nearest(uv, active: active)
+        case .bilinear: return bilinear(uv, active: active, bindings: bindings)
+        case .nearest: return nearest(uv, active: active, bindings: bindings)
         }
     }
 
@@ -111,7 +111,7 @@ public struct BitmapTexture: Texture {
     }
 
     /// x = u W − ½, y = v H − ½; the 4 texels around (x, y), wrapped, weighted by (1−fx or fx)(1−fy or fy).
-    private func bilinear(_ uv: Point2Array, active: BoolArray) -> Vector3Array {
+    private func bilinear(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         let half = FloatArray.constant(-0.5)
         let x = fma(uv.x, .constant(Float(width)), half)
         let y = fma(uv.y, .constant(Float(height)), half)
@@ -132,27 +132,27 @@ public struct BitmapTexture: Texture {
         ]
         var sum: Vector3Array?
         for corner in corners {
-            let term = texel(row: corner.row, column: corner.column, active: active) * corner.weight
+            let term = texel(row: corner.row, column: corner.column, active: active, bindings: bindings) * corner.weight
             sum = sum.map { $0 + term } ?? term
         }
         return sum!
     }
 
     /// The texel containing (u W, v H), wrapped.
-    private func nearest(_ uv: Point2Array, active: BoolArray) -> Vector3Array {
+    private func nearest(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         let x = uv.x * Float(width)
         let y = uv.y * Float(height)
         let column = wrap(Int32Array(floor(x)), size: width)
         let row = wrap(Int32Array(floor(y)), size: height)
-        return texel(row: row, column: column, active: active)
+        return texel(row: row, column: column, active: active, bindings: bindings)
     }
 
     /// The RGB texel at (row, column), indices already wrapped.
-    func texel(row: Int32Array, column: Int32Array, active: BoolArray) -> Vector3Array {
+    func texel(row: Int32Array, column: Int32Array, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         let pixel = row * Int32(width) + column
         var base = pixel * 3
-        if let offsets = data.batchOffsets(lanes: base.count) { base = base + offsets }
-        let texels = data.value
+        if let offsets = bindings.batchOffsets(of: data, lanes: base.count) { base = base + offsets }
+        let texels = bindings.value(of: data)
         return Vector3Array(x: texels.gather(base, mask: active),
                             y: texels.gather(base + 1, mask: active),
                             z: texels.gather(base + 2, mask: active))

@@ -28,30 +28,31 @@ public struct BlendBSDF: BSDF {
     }
 
     /// w at the hit, clamped to [0, 1].
-    func blendWeight(_ si: SurfaceInteraction, active: BoolArray) -> FloatArray {
-        Tracer.min(Tracer.max(weight.evalScalar(si, active: active), .constant(0)), .constant(1))
+    func blendWeight(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> FloatArray {
+        Tracer.min(Tracer.max(weight.evalScalar(si, active: active, bindings: bindings), .constant(0)), .constant(1))
     }
 
     /// f1's sample (u1 / w) where u1 ≤ w, f0's (u1 − w)/(1 − w) elsewhere; the other BSDF is evaluated at the
     /// sampled direction and both are combined as in the type's description. Weight 0 where inactive.
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
-        let w = blendWeight(si, active: active)
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                       bindings: RenderBindings) -> BSDFSample {
+        let w = blendWeight(si, active: active, bindings: bindings)
         let complement = 1 - w
         let useFirst = active & (u1 .> w)
         let useSecond = active & (u1 .<= w)
         let zero = FloatArray.constant(0)
 
-        var fromFirst = first.sample(si, u1: (u1 - w) / complement, u2: u2, active: useFirst)
-        let secondValue = second.eval(si, wo: fromFirst.wo, active: useFirst)
-        let secondPDF = second.pdf(si, wo: fromFirst.wo, active: useFirst)
+        var fromFirst = first.sample(si, u1: (u1 - w) / complement, u2: u2, active: useFirst, bindings: bindings)
+        let secondValue = second.eval(si, wo: fromFirst.wo, active: useFirst, bindings: bindings)
+        let secondPDF = second.pdf(si, wo: fromFirst.wo, active: useFirst, bindings: bindings)
         let firstPDF = w * secondPDF + complement * fromFirst.pdf
         let firstValue = w * secondValue + complement * fromFirst.weight * fromFirst.pdf
         fromFirst.weight = firstValue * select(firstPDF .> 0, 1 / firstPDF, zero)
         fromFirst.pdf = firstPDF
 
-        var fromSecond = second.sample(si, u1: u1 / w, u2: u2, active: useSecond)
-        let otherValue = first.eval(si, wo: fromSecond.wo, active: useSecond)
-        let otherPDF = first.pdf(si, wo: fromSecond.wo, active: useSecond)
+        var fromSecond = second.sample(si, u1: u1 / w, u2: u2, active: useSecond, bindings: bindings)
+        let otherValue = first.eval(si, wo: fromSecond.wo, active: useSecond, bindings: bindings)
+        let otherPDF = first.pdf(si, wo: fromSecond.wo, active: useSecond, bindings: bindings)
         let secondSamplePDF = w * fromSecond.pdf + complement * otherPDF
         let secondSampleValue = w * fromSecond.weight * fromSecond.pdf + complement * otherValue
         fromSecond.weight = secondSampleValue * select(secondSamplePDF .> 0, 1 / secondSamplePDF, zero)
@@ -63,15 +64,19 @@ public struct BlendBSDF: BSDF {
     }
 
     /// (1 − w)·f0 + w·f1.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
-        let w = blendWeight(si, active: active)
-        return first.eval(si, wo: wo, active: active) * (1 - w) + second.eval(si, wo: wo, active: active) * w
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
+        let w = blendWeight(si, active: active, bindings: bindings)
+        return first.eval(si, wo: wo, active: active, bindings: bindings) * (1 - w)
+            + second.eval(si, wo: wo, active: active, bindings: bindings) * w
     }
 
     /// (1 − w)·p0 + w·p1.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
-        let w = blendWeight(si, active: active)
-        return first.pdf(si, wo: wo, active: active) * (1 - w) + second.pdf(si, wo: wo, active: active) * w
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                    bindings: RenderBindings) -> FloatArray {
+        let w = blendWeight(si, active: active, bindings: bindings)
+        return first.pdf(si, wo: wo, active: active, bindings: bindings) * (1 - w)
+            + second.pdf(si, wo: wo, active: active, bindings: bindings) * w
     }
 
     /// "weight.", "bsdf_0." and "bsdf_1." keys (e.g. "weight.value", "bsdf_0.reflectance.value").
@@ -82,10 +87,11 @@ public struct BlendBSDF: BSDF {
     }
 
     /// The blend of the nested BSDFs' diffuse reflectances.
-    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
-        let w = blendWeight(si, active: active)
-        return first.diffuseReflectance(si, active: active) * (1 - w)
-            + second.diffuseReflectance(si, active: active) * w
+    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray,
+                                   bindings: RenderBindings) -> Vector3Array {
+        let w = blendWeight(si, active: active, bindings: bindings)
+        return first.diffuseReflectance(si, active: active, bindings: bindings) * (1 - w)
+            + second.diffuseReflectance(si, active: active, bindings: bindings) * w
     }
 }
 

@@ -46,8 +46,8 @@ public struct BumpMapBSDF: PerturbedShadingBSDF {
     /// the scaled gradient, n = dp/du × dp/dv normalised and turned to the geometric normal's side, taken into the
     /// shading frame (and flipped as `flip_invalid_normals` says); s is dp/du (in world coordinates, as Mitsuba
     /// writes it) made orthogonal to that local n, t = n × s. The nested interaction carries this local frame.
-    func shading(_ si: SurfaceInteraction, active: BoolArray) -> PerturbedShading {
-        let gradient = height.evalGradient(si, active: active)! * scale
+    func shading(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> PerturbedShading {
+        let gradient = height.evalGradient(si, active: active, bindings: bindings)! * scale
         let shadingNormal = si.frame.n
         let dpdu = fma(shadingNormal, gradient.x - shadingNormal.dot(si.dpdu), si.dpdu)
         let dpdv = fma(shadingNormal, gradient.y - shadingNormal.dot(si.dpdv), si.dpdv)

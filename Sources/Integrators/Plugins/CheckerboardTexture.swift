@@ -33,18 +33,18 @@ public struct CheckerboardTexture: Texture {
     }
 
     /// color0 where a == b, color1 elsewhere; 0 where inactive.
-    public func eval(_ uv: Point2Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         let first = sameHalf(uv)
-        let value0 = color0.eval(uv, active: active & first)
-        let value1 = color1.eval(uv, active: active & !first)
+        let value0 = color0.eval(uv, active: active & first, bindings: bindings)
+        let value1 = color1.eval(uv, active: active & !first, bindings: bindings)
         return select(active, select(first, value0, value1), .constant(.zero))
     }
 
     /// color0's scalar where a != b, color1's elsewhere (Mitsuba's `eval_1`); 0 where inactive.
-    public func evalScalar(_ uv: Point2Array, active: BoolArray) -> FloatArray {
+    public func evalScalar(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> FloatArray {
         let first = !sameHalf(uv)
-        let value0 = color0.evalScalar(uv, active: active & first)
-        let value1 = color1.evalScalar(uv, active: active & !first)
+        let value0 = color0.evalScalar(uv, active: active & first, bindings: bindings)
+        let value1 = color1.evalScalar(uv, active: active & !first, bindings: bindings)
         return select(active, select(first, value0, value1), .constant(0))
     }
 

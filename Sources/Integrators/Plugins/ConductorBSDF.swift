@@ -25,12 +25,13 @@ public struct ConductorBSDF: BSDF {
 
     /// wo = (−wi.x, −wi.y, wi.z), pdf 1, eta 1, delta, weight F(cos θi)·specular_reflectance where cos θi > 0
     /// (0 elsewhere). Both samples are ignored.
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                       bindings: RenderBindings) -> BSDFSample {
         let wi = si.wi
         let lanes = Swift.max(wi.count, active.count)
         let valid = active & (wi.z .> 0)
-        let fresnel = ior.reflectance(si, cosThetaI: wi.z)
-        let scale = specularReflectance.eval(si, active: si.isValid)
+        let fresnel = ior.reflectance(si, cosThetaI: wi.z, bindings: bindings)
+        let scale = specularReflectance.eval(si, active: si.isValid, bindings: bindings)
         let weight = select(valid, fresnel * scale, .constant(.zero))
         return BSDFSample(wo: Vector3Array(x: -wi.x, y: -wi.y, z: wi.z),
                           pdf: FloatArray(repeating: 1, count: lanes), eta: FloatArray(repeating: 1, count: lanes),
@@ -38,12 +39,14 @@ public struct ConductorBSDF: BSDF {
     }
 
     /// 0: the only lobe is a Dirac delta.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         Vector3Array(repeating: .zero, count: Swift.max(si.wi.count, wo.count))
     }
 
     /// 0: the only lobe is a Dirac delta.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                    bindings: RenderBindings) -> FloatArray {
         FloatArray(repeating: 0, count: Swift.max(si.wi.count, wo.count))
     }
 

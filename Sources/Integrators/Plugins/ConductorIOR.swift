@@ -41,9 +41,9 @@ public struct ConductorIOR {
 
     /// The unpolarised Fresnel reflectance per RGB channel for a microfacet or surface normal at cosine `cosThetaI`
     /// from wi. Both textures are looked up on every valid surface lane (see `DiffuseBSDF.eval`).
-    func reflectance(_ si: SurfaceInteraction, cosThetaI: FloatArray) -> Vector3Array {
-        let etaValue = eta.eval(si, active: si.isValid)
-        let kValue = k.eval(si, active: si.isValid)
+    func reflectance(_ si: SurfaceInteraction, cosThetaI: FloatArray, bindings: RenderBindings) -> Vector3Array {
+        let etaValue = eta.eval(si, active: si.isValid, bindings: bindings)
+        let kValue = k.eval(si, active: si.isValid, bindings: bindings)
         return Vector3Array(x: fresnelConductor(cosThetaI: cosThetaI, eta: etaValue.x, k: kValue.x),
                             y: fresnelConductor(cosThetaI: cosThetaI, eta: etaValue.y, k: kValue.y),
                             z: fresnelConductor(cosThetaI: cosThetaI, eta: etaValue.z, k: kValue.z))

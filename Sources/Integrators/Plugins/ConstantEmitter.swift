@@ -18,7 +18,8 @@ public struct ConstantEmitter: Emitter {
     /// A uniform direction d on the sphere, pdf 1/4π, weight radiance·4π, and the point p + d·2·max(R, |p − c|)
     /// beyond all geometry, where (c, R) is the scene's bounding sphere.
     public func sampleDirection(from reference: Vector3Array, sample: Point2Array, bounds: EmitterSceneBounds,
-                                active: BoolArray) -> (sample: EmitterSample, weight: Vector3Array) {
+                                active: BoolArray, bindings: RenderBindings)
+        -> (sample: EmitterSample, weight: Vector3Array) {
         let d = squareToUniformSphere(sample)
         let lanes = Swift.max(reference.count, sample.count)
         let pdf = FloatArray(repeating: Float(1 / (4 * Double.pi)), count: lanes)
@@ -26,22 +27,25 @@ public struct ConstantEmitter: Emitter {
         let dist = 2 * reach
         let emitterSample = EmitterSample(p: fma(d, dist, reference), n: -d, d: d, dist: dist, pdf: pdf,
                                           isDelta: BoolArray(repeating: false, count: lanes))
-        return (emitterSample, radiance.eval(sample, active: active) / pdf)
+        return (emitterSample, radiance.eval(sample, active: active, bindings: bindings) / pdf)
     }
 
     /// 1/4π for every direction.
-    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> FloatArray {
+    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                             bindings: RenderBindings) -> FloatArray {
         select(active, uniformSpherePdf(count: sample.d.count), .constant(0))
     }
 
     /// The radiance, everywhere.
-    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> Vector3Array {
-        radiance.eval(Point2Array(repeating: 0, 0), active: active)
+    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                              bindings: RenderBindings) -> Vector3Array {
+        radiance.eval(Point2Array(repeating: 0, 0), active: active, bindings: bindings)
     }
 
     /// The radiance, in every direction.
-    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray) -> Vector3Array {
-        radiance.eval(Point2Array(repeating: 0, 0), active: active)
+    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
+        radiance.eval(Point2Array(repeating: 0, 0), active: active, bindings: bindings)
     }
 
     public var parameters: [(key: String, slot: ParameterSlot)] { [("radiance.value", radiance.value)] }

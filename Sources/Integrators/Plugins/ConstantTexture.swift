@@ -18,16 +18,16 @@ public struct ConstantTexture: Texture {
     }
 
     /// The value, broadcast (size-1 components); lanes where `active` is false read 0.
-    public func eval(_ uv: Point2Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         let channels = (0..<3).map { channel in
-            value.value.gather(UInt32Array(repeating: UInt32(channel)), mask: active)
+            bindings.value(of: value).gather(UInt32Array(repeating: UInt32(channel)), mask: active)
         }
         return Vector3Array(x: channels[0], y: channels[1], z: channels[2])
     }
 
     /// The mean of the three channels (Mitsuba's `eval_1` of an RGB constant is its mean, not its luminance).
-    public func evalScalar(_ uv: Point2Array, active: BoolArray) -> FloatArray {
-        let rgb = eval(uv, active: active)
+    public func evalScalar(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> FloatArray {
+        let rgb = eval(uv, active: active, bindings: bindings)
         return (rgb.x + rgb.y + rgb.z) / 3
     }
 

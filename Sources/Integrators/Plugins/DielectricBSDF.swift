@@ -32,7 +32,8 @@ public struct DielectricBSDF: BSDF {
 
     /// Reflects iff u1 ≤ F (pdf F, weight 1, eta 1), else refracts (pdf 1 − F, weight η_ti², eta η_it);
     /// the pdf is the detached lobe probability. Always delta; weight 0 where inactive.
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                       bindings: RenderBindings) -> BSDFSample {
         let wi = si.wi
         let lanes = Swift.max(wi.count, u1.count, active.count)
         let fresnel = Self.fresnel(cosThetaI: wi.z, eta: eta)
@@ -57,12 +58,14 @@ public struct DielectricBSDF: BSDF {
     }
 
     /// 0: both lobes are Dirac deltas.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         Vector3Array(repeating: .zero, count: Swift.max(si.wi.count, wo.count))
     }
 
     /// 0: both lobes are Dirac deltas.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                    bindings: RenderBindings) -> FloatArray {
         FloatArray(repeating: 0, count: Swift.max(si.wi.count, wo.count))
     }
 

@@ -25,12 +25,13 @@ public struct DiffuseBSDF: BSDF {
 
     /// wo from the cosine-weighted hemisphere, pdf = cos θo/π, weight = ρ where cos θi > 0 and the pdf is positive
     /// (0 elsewhere), eta = 1, not delta. The 1D sample is ignored.
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                       bindings: RenderBindings) -> BSDFSample {
         let lanes = Swift.max(si.wi.count, u2.count, active.count)
         let wo = squareToCosineHemisphere(u2)
         let pdf = cosineHemispherePdf(wo)
         let valid = active & (si.wi.z .> 0) & (pdf .> 0)
-        let albedo = reflectance.eval(si, active: si.isValid)
+        let albedo = reflectance.eval(si, active: si.isValid, bindings: bindings)
         let weight = select(valid, albedo, .constant(.zero))
         return BSDFSample(wo: wo, pdf: pdf, eta: FloatArray(repeating: 1, count: lanes), weight: weight,
                           isDelta: BoolArray(repeating: false, count: lanes))
@@ -38,15 +39,17 @@ public struct DiffuseBSDF: BSDF {
 
     /// ρ/π cos θo where cos θi > 0 and cos θo > 0, else 0. The texture is looked up on every valid surface lane
     /// (the same lookup for every direction at a vertex), so its derivative is one set of scatter-adds per vertex.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         let valid = active & (si.wi.z .> 0) & (wo.z .> 0)
-        let albedo = reflectance.eval(si, active: si.isValid)
+        let albedo = reflectance.eval(si, active: si.isValid, bindings: bindings)
         let value = (albedo * Float(1 / Double.pi)) * wo.z
         return select(valid, value, .constant(.zero))
     }
 
     /// cos θo/π where cos θi > 0 and cos θo > 0, else 0.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                    bindings: RenderBindings) -> FloatArray {
         let valid = active & (si.wi.z .> 0) & (wo.z .> 0)
         return select(valid, cosineHemispherePdf(wo), .constant(0))
     }
@@ -57,8 +60,9 @@ public struct DiffuseBSDF: BSDF {
     }
 
     /// The reflectance at the hit's uv.
-    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
-        reflectance.eval(si, active: active)
+    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray,
+                                   bindings: RenderBindings) -> Vector3Array {
+        reflectance.eval(si, active: active, bindings: bindings)
     }
 }
 

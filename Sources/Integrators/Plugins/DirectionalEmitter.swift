@@ -31,7 +31,8 @@ public struct DirectionalEmitter: Emitter {
     /// The point reference − direction · 2 max(R', |reference − c|) (R' the bounding radius grown by Mitsuba's
     /// ray epsilon), pdf 1 (a Dirac delta), weight the irradiance.
     public func sampleDirection(from reference: Vector3Array, sample: Point2Array, bounds: EmitterSceneBounds,
-                                active: BoolArray) -> (sample: EmitterSample, weight: Vector3Array) {
+                                active: BoolArray, bindings: RenderBindings)
+        -> (sample: EmitterSample, weight: Vector3Array) {
         let lanes = Swift.max(reference.count, sample.count)
         let radius = Swift.max(SurfaceInteraction.rayEpsilon, bounds.radius * (1 + SurfaceInteraction.rayEpsilon))
         let reach = max((reference - .constant(bounds.center)).length, .constant(radius))
@@ -40,21 +41,24 @@ public struct DirectionalEmitter: Emitter {
         let emitterSample = EmitterSample(p: reference - d * dist, n: d, d: -d, dist: dist,
                                           pdf: FloatArray(repeating: 1, count: lanes),
                                           isDelta: BoolArray(repeating: true, count: lanes))
-        return (emitterSample, evalDirection(from: reference, emitterSample, active: active))
+        return (emitterSample, evalDirection(from: reference, emitterSample, active: active, bindings: bindings))
     }
 
     /// 0: no ray reaches a single direction.
-    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> FloatArray {
+    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                             bindings: RenderBindings) -> FloatArray {
         .constant(0)
     }
 
     /// The irradiance.
-    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> Vector3Array {
-        irradiance.eval(Point2Array(repeating: 0, 0), active: active)
+    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                              bindings: RenderBindings) -> Vector3Array {
+        irradiance.eval(Point2Array(repeating: 0, 0), active: active, bindings: bindings)
     }
 
     /// 0: no ray reaches a single direction.
-    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         .constant(.zero)
     }
 

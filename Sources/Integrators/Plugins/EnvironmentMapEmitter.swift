@@ -54,7 +54,8 @@ public struct EnvironmentMapEmitter: Emitter {
 
     /// A cell by its weight and a uniform point in it; the pdf per solid angle is pmf · W · H / (2π² sin θ).
     public func sampleDirection(from reference: Vector3Array, sample: Point2Array, bounds: EmitterSceneBounds,
-                                active: BoolArray) -> (sample: EmitterSample, weight: Vector3Array) {
+                                active: BoolArray, bindings: RenderBindings)
+        -> (sample: EmitterSample, weight: Vector3Array) {
         let (cell, reused) = cells.sampleReuse(sample.x, active: active)
         let row = cell / UInt32(width)
         let column = cell - row * UInt32(width)
@@ -72,12 +73,13 @@ public struct EnvironmentMapEmitter: Emitter {
         let emitterSample = EmitterSample(p: fma(d, dist, reference), n: -d, d: d, dist: dist,
                                           pdf: select(usable, pdf, .constant(0)),
                                           isDelta: BoolArray(repeating: false, count: Swift.max(reference.count, sample.count)))
-        let radiance = radiance(local: local, active: usable)
+        let radiance = radiance(local: local, active: usable, bindings: bindings)
         return (emitterSample, select(usable, radiance / pdf, .constant(.zero)))
     }
 
     /// The density of `sampleDirection` for the direction of `sample`.
-    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> FloatArray {
+    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                             bindings: RenderBindings) -> FloatArray {
         let local = Transform4(matrix: toWorld.inverse, inverse: toWorld.matrix).applyVector(sample.d).normalized()
         let (u, v) = Self.coordinates(local)
         let column = min(UInt32Array(u * Float(width)), UInt32Array(repeating: UInt32(width - 1)))
@@ -89,15 +91,17 @@ public struct EnvironmentMapEmitter: Emitter {
     }
 
     /// The radiance toward the reference point along the sample's direction.
-    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> Vector3Array {
+    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                              bindings: RenderBindings) -> Vector3Array {
         radiance(local: Transform4(matrix: toWorld.inverse, inverse: toWorld.matrix).applyVector(sample.d).normalized(),
-                 active: active)
+                 active: active, bindings: bindings)
     }
 
     /// The radiance arriving along a ray that left the scene in `direction`.
-    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         radiance(local: Transform4(matrix: toWorld.inverse, inverse: toWorld.matrix).applyVector(direction).normalized(),
-                 active: active)
+                 active: active, bindings: bindings)
     }
 
     public var parameters: [(key: String, slot: ParameterSlot)] {
@@ -114,7 +118,7 @@ public struct EnvironmentMapEmitter: Emitter {
     }
 
     /// The bilinearly interpolated image times `scale` in local direction `d`: columns wrap, rows clamp.
-    func radiance(local d: Vector3Array, active: BoolArray) -> Vector3Array {
+    func radiance(local d: Vector3Array, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         let (u, v) = Self.coordinates(d)
         let x = u * Float(width) - 0.5
         let y = v * Float(height - 1)
@@ -127,9 +131,9 @@ public struct EnvironmentMapEmitter: Emitter {
         let c1 = select(column0 + 1 .>= w, column0 + 1 - w, column0 + 1)
         let r0 = Int32Array(y0f)
         func texel(_ r: Int32Array, _ c: Int32Array, _ channel: Int32) -> FloatArray {
-            data.value.gather(UInt32Array((r * w + c) * 3 + channel), mask: active)
+            bindings.value(of: data).gather(UInt32Array((r * w + c) * 3 + channel), mask: active)
         }
-        let s = scale.value.gather(UInt32Array(repeating: 0), mask: active)
+        let s = bindings.value(of: scale).gather(UInt32Array(repeating: 0), mask: active)
         func channel(_ k: Int32) -> FloatArray {
             let top = fma(fx, texel(r0, c1, k) - texel(r0, c0, k), texel(r0, c0, k))
             let bottom = fma(fx, texel(r0 + 1, c1, k) - texel(r0 + 1, c0, k), texel(r0 + 1, c0, k))

@@ -23,18 +23,19 @@ public struct MaskBSDF: BSDF {
     public var readsSurfaceCoordinates: Bool { opacity.readsSurfaceCoordinates || nested.readsSurfaceCoordinates }
 
     /// α at the hit, clamped to [0, 1].
-    func alpha(_ si: SurfaceInteraction, active: BoolArray) -> FloatArray {
-        Tracer.min(Tracer.max(opacity.evalScalar(si, active: active), .constant(0)), .constant(1))
+    func alpha(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> FloatArray {
+        Tracer.min(Tracer.max(opacity.evalScalar(si, active: active, bindings: bindings), .constant(0)), .constant(1))
     }
 
     /// The nested sample (with u1 / α) where u1 < α, its weight times α/detach(α) and its pdf times α; else the
     /// null lobe. The weights' values are those of the chosen lobe alone; their gradients carry the derivative of
     /// the lobe's probability (Mitsuba's `replace_grad`).
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                       bindings: RenderBindings) -> BSDFSample {
         let lanes = Swift.max(si.wi.count, u1.count, active.count)
-        let a = alpha(si, active: active)
+        let a = alpha(si, active: active, bindings: bindings)
         let opaque = active & (u1 .< a)
-        let nestedSample = nested.sample(si, u1: u1 / a, u2: u2, active: opaque)
+        let nestedSample = nested.sample(si, u1: u1 / a, u2: u2, active: opaque, bindings: bindings)
         let one = FloatArray.constant(1)
         let transparency = 1 - a
         let nullWeight = select(transparency .!= 0, transparency / transparency.detached(), one)
@@ -51,13 +52,15 @@ public struct MaskBSDF: BSDF {
     }
 
     /// α times the nested value.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
-        nested.eval(si, wo: wo, active: active) * alpha(si, active: active)
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
+        nested.eval(si, wo: wo, active: active, bindings: bindings) * alpha(si, active: active, bindings: bindings)
     }
 
     /// α times the nested pdf.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
-        nested.pdf(si, wo: wo, active: active) * alpha(si, active: active)
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                    bindings: RenderBindings) -> FloatArray {
+        nested.pdf(si, wo: wo, active: active, bindings: bindings) * alpha(si, active: active, bindings: bindings)
     }
 
     /// "opacity." and "nested_bsdf." keys (e.g. "opacity.value", "nested_bsdf.reflectance.value").
@@ -67,8 +70,9 @@ public struct MaskBSDF: BSDF {
     }
 
     /// The nested BSDF's.
-    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
-        nested.diffuseReflectance(si, active: active)
+    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray,
+                                   bindings: RenderBindings) -> Vector3Array {
+        nested.diffuseReflectance(si, active: active, bindings: bindings)
     }
 }
 

@@ -30,7 +30,7 @@ public final class MeshAttributeTexture: Texture {
     static func isValidName(_ name: String) -> Bool { name.contains("vertex_") || name.contains("face_") }
 
     /// The attribute at the hit, RGB, times `scale`; 0 where inactive.
-    public func eval(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         guard let table else {
             preconditionFailure("MeshAttributeTexture '\(name)': evaluated outside a scene (no mesh is bound)")
         }
@@ -39,18 +39,18 @@ public final class MeshAttributeTexture: Texture {
 
     /// A one-channel attribute at the hit times `scale`; 0 for other attributes (Mitsuba's `eval_1` gives 0 for
     /// them in its JIT variants and throws in its scalar ones).
-    public func evalScalar(_ si: SurfaceInteraction, active: BoolArray) -> FloatArray {
+    public func evalScalar(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> FloatArray {
         guard let table, table.channels == 1 else { return FloatArray(repeating: 0, context: si.t.context) }
         return table.value(at: si, active: active).x * scale
     }
 
     /// Not defined without a hit: a mesh attribute is looked up through `eval(_ si:active:)`.
-    public func eval(_ uv: Point2Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         preconditionFailure("MeshAttributeTexture '\(name)': looked up by uv alone (it needs the hit mesh)")
     }
 
     /// As `eval(_ uv:active:)`.
-    public func evalScalar(_ uv: Point2Array, active: BoolArray) -> FloatArray {
+    public func evalScalar(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> FloatArray {
         preconditionFailure("MeshAttributeTexture '\(name)': looked up by uv alone (it needs the hit mesh)")
     }
 

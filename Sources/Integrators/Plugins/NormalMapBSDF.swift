@@ -37,8 +37,8 @@ public struct NormalMapBSDF: PerturbedShadingBSDF {
     /// Mitsuba's `NormalMap::frame`: n = 2·rgb − 1 in the shading frame (flipped as `flip_invalid_normals` says),
     /// normalised; s = (1, 0, 0) made orthogonal to n, t = n × s. The nested interaction carries the same frame in
     /// world coordinates.
-    func shading(_ si: SurfaceInteraction, active: BoolArray) -> PerturbedShading {
-        let rgb = normals.eval(si, active: active)
+    func shading(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> PerturbedShading {
+        let rgb = normals.eval(si, active: active, bindings: bindings)
         var n = rgb * Float(2) - FloatArray.constant(1)
         if flipsInvalidNormals { n = PerturbedShading.flippingInvalid(n, wi: si.wi) }
         n = n.normalized()

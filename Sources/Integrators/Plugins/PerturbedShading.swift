@@ -23,26 +23,29 @@ struct PerturbedShading {
     }
 
     /// f·|cos θo| of `nested` in the perturbed frame, for wo in the hit's shading frame.
-    func eval(_ nested: any BSDF, _ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+    func eval(_ nested: any BSDF, _ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+              bindings: RenderBindings) -> Vector3Array {
         let perturbedWo = local.toLocal(wo)
         let valid = active & (wo.z * perturbedWo.z .> 0)
-        var value = nested.eval(nestedInteraction(si), wo: perturbedWo, active: valid)
+        var value = nested.eval(nestedInteraction(si), wo: perturbedWo, active: valid, bindings: bindings)
         if shadowing { value = value * Self.shadowTerminator(local.n, wo) }
         return select(valid, value, .constant(.zero))
     }
 
     /// The nested pdf in the perturbed frame, 0 where the two frames disagree about wo's side.
-    func pdf(_ nested: any BSDF, _ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+    func pdf(_ nested: any BSDF, _ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+             bindings: RenderBindings) -> FloatArray {
         let perturbedWo = local.toLocal(wo)
         let valid = active & (wo.z * perturbedWo.z .> 0)
-        return select(valid, nested.pdf(nestedInteraction(si), wo: perturbedWo, active: valid), .constant(0))
+        return select(valid, nested.pdf(nestedInteraction(si), wo: perturbedWo, active: valid,
+                                        bindings: bindings), .constant(0))
     }
 
     /// The nested sample, its wo brought back to the hit's shading frame; weight 0 where it is invalid or the two
     /// frames disagree about wo's side (and pdf 0 there too when `zeroInvalidPDF`, as normalmap does).
     func sample(_ nested: any BSDF, _ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
-                zeroInvalidPDF: Bool) -> BSDFSample {
-        var sample = nested.sample(nestedInteraction(si), u1: u1, u2: u2, active: active)
+                zeroInvalidPDF: Bool, bindings: RenderBindings) -> BSDFSample {
+        var sample = nested.sample(nestedInteraction(si), u1: u1, u2: u2, active: active, bindings: bindings)
         let zero = FloatArray.constant(0)
         let nonzero = (sample.weight.x .!= zero) | (sample.weight.y .!= zero) | (sample.weight.z .!= zero)
         let wo = local.toWorld(sample.wo)
@@ -81,33 +84,37 @@ protocol PerturbedShadingBSDF: BSDF {
     /// The BSDF shaded with the perturbed frame (Mitsuba's `nested_bsdf`).
     var nested: any BSDF { get }
     /// The perturbed frame at each hit.
-    func shading(_ si: SurfaceInteraction, active: BoolArray) -> PerturbedShading
+    func shading(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> PerturbedShading
     /// Whether a sample that is invalid in the shading frame gets pdf 0 (the two plugins differ).
     var zeroesInvalidPDF: Bool { get }
 }
 
 extension PerturbedShadingBSDF {
     /// The nested sample in the perturbed frame, wo brought back to the shading frame.
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
-        shading(si, active: active).sample(nested, si, u1: u1, u2: u2, active: active,
-                                           zeroInvalidPDF: zeroesInvalidPDF)
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                       bindings: RenderBindings) -> BSDFSample {
+        shading(si, active: active, bindings: bindings).sample(nested, si, u1: u1, u2: u2, active: active,
+                                           zeroInvalidPDF: zeroesInvalidPDF, bindings: bindings)
     }
 
     /// The nested BSDF's flags.
     public var flags: BSDFFlags { nested.flags }
 
     /// The nested value in the perturbed frame.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
-        shading(si, active: active).eval(nested, si, wo: wo, active: active)
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
+        shading(si, active: active, bindings: bindings).eval(nested, si, wo: wo, active: active, bindings: bindings)
     }
 
     /// The nested pdf in the perturbed frame.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
-        shading(si, active: active).pdf(nested, si, wo: wo, active: active)
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                    bindings: RenderBindings) -> FloatArray {
+        shading(si, active: active, bindings: bindings).pdf(nested, si, wo: wo, active: active, bindings: bindings)
     }
 
     /// The nested BSDF's, at the unperturbed hit.
-    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
-        nested.diffuseReflectance(si, active: active)
+    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray,
+                                   bindings: RenderBindings) -> Vector3Array {
+        nested.diffuseReflectance(si, active: active, bindings: bindings)
     }
 }

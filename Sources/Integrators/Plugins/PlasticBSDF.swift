@@ -55,8 +55,8 @@ public struct PlasticBSDF: BSDF {
 
     /// The base's albedo after internal scattering, ρ / (1 − F_dr,int ρ′), times (1 − Fi)(1 − Fo)/η².
     private func transmittedAlbedo(_ si: SurfaceInteraction, fresnelI: FloatArray, fresnelO: FloatArray,
-                                   active: BoolArray) -> Vector3Array {
-        let albedo = diffuseReflectance.eval(si, active: active)
+                                   active: BoolArray, bindings: RenderBindings) -> Vector3Array {
+        let albedo = diffuseReflectance.eval(si, active: active, bindings: bindings)
         let factor = (1 - fresnelI) * (1 - fresnelO) * (1 / (eta * eta))
         guard nonlinear else { return albedo * (factor / (1 - internalDiffuseFresnel)) }
         let one = Vector3Array(repeating: Vector3f(repeating: 1), count: 1)
@@ -65,7 +65,8 @@ public struct PlasticBSDF: BSDF {
 
     /// u1 < P(specular) picks the mirror direction (pdf P, weight F(θi)·specular / P), else a cosine-weighted
     /// direction from u2 (pdf (1 − P) cos θo/π, weight the diffuse value over it). Invalid where cos θi ≤ 0.
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                       bindings: RenderBindings) -> BSDFSample {
         let lanes = Swift.max(si.wi.count, u1.count, u2.count, active.count)
         let cosThetaI = si.wi.z
         let valid = active & (cosThetaI .> 0)
@@ -81,9 +82,11 @@ public struct PlasticBSDF: BSDF {
         let pdf = select(specular, probabilitySpecular, select(diffuse, diffusePdf, .constant(0)))
 
         var specularWeight = Vector3Array(x: fresnelI, y: fresnelI, z: fresnelI) / probabilitySpecular
-        if let specularReflectance { specularWeight = specularWeight * specularReflectance.eval(si, active: specular) }
+        if let specularReflectance { specularWeight = specularWeight * specularReflectance.eval(si, active: specular,
+                                                                                                bindings: bindings) }
         let fresnelO = DielectricBSDF.fresnel(cosThetaI: diffuseDirection.z, eta: eta).reflectance
-        let diffuseWeight = transmittedAlbedo(si, fresnelI: fresnelI, fresnelO: fresnelO, active: diffuse)
+        let diffuseWeight = transmittedAlbedo(si, fresnelI: fresnelI, fresnelO: fresnelO, active: diffuse,
+                                              bindings: bindings)
             / (1 - probabilitySpecular)
         let weight = select(specular, specularWeight, select(diffuse, diffuseWeight, .constant(.zero)))
         return BSDFSample(wo: wo, pdf: pdf, eta: FloatArray(repeating: 1, count: lanes), weight: weight,
@@ -91,17 +94,19 @@ public struct PlasticBSDF: BSDF {
     }
 
     /// The diffuse part's value times cos θo where cos θi > 0 and cos θo > 0 (the specular lobe evaluates to 0).
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         let valid = active & (si.wi.z .> 0) & (wo.z .> 0)
         let fresnelI = DielectricBSDF.fresnel(cosThetaI: si.wi.z, eta: eta).reflectance
         let fresnelO = DielectricBSDF.fresnel(cosThetaI: wo.z, eta: eta).reflectance
-        let value = transmittedAlbedo(si, fresnelI: fresnelI, fresnelO: fresnelO, active: valid)
+        let value = transmittedAlbedo(si, fresnelI: fresnelI, fresnelO: fresnelO, active: valid, bindings: bindings)
             * cosineHemispherePdf(wo)
         return select(valid, value, .constant(.zero))
     }
 
     /// (1 − P(specular)) cos θo/π where cos θi > 0 and cos θo > 0.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                    bindings: RenderBindings) -> FloatArray {
         let valid = active & (si.wi.z .> 0) & (wo.z .> 0)
         let fresnelI = DielectricBSDF.fresnel(cosThetaI: si.wi.z, eta: eta).reflectance
         let pdf = (1 - specularProbability(fresnelI: fresnelI)) * cosineHemispherePdf(wo)
@@ -116,8 +121,9 @@ public struct PlasticBSDF: BSDF {
     }
 
     /// The base's albedo ρ.
-    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
-        diffuseReflectance.eval(si, active: active)
+    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray,
+                                   bindings: RenderBindings) -> Vector3Array {
+        diffuseReflectance.eval(si, active: active, bindings: bindings)
     }
 
     /// The diffuse Fresnel reflectance F_dr(η) by Mitsuba's fits: Egan and Hilgeman's for η < 1, d'Eon and

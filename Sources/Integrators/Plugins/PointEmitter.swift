@@ -22,7 +22,8 @@ public struct PointEmitter: Emitter {
 
     /// The light's position, pdf 1 (a Dirac delta), weight intensity / dist².
     public func sampleDirection(from reference: Vector3Array, sample: Point2Array, bounds: EmitterSceneBounds,
-                                active: BoolArray) -> (sample: EmitterSample, weight: Vector3Array) {
+                                active: BoolArray, bindings: RenderBindings)
+        -> (sample: EmitterSample, weight: Vector3Array) {
         let lanes = Swift.max(reference.count, sample.count)
         let offset = Vector3Array.constant(position) - reference
         let distSquared = offset.squaredLength
@@ -30,22 +31,26 @@ public struct PointEmitter: Emitter {
         let emitterSample = EmitterSample(p: .constant(position), n: .constant(.zero), d: offset * inverseDist,
                                           dist: sqrt(distSquared), pdf: FloatArray(repeating: 1, count: lanes),
                                           isDelta: BoolArray(repeating: true, count: lanes))
-        return (emitterSample, evalDirection(from: reference, emitterSample, active: active))
+        return (emitterSample, evalDirection(from: reference, emitterSample, active: active, bindings: bindings))
     }
 
     /// 0: no ray reaches a point.
-    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> FloatArray {
+    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                             bindings: RenderBindings) -> FloatArray {
         .constant(0)
     }
 
     /// intensity / dist².
-    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> Vector3Array {
+    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                              bindings: RenderBindings) -> Vector3Array {
         let inverseDist = 1 / sample.dist
-        return intensity.eval(Point2Array(repeating: 0, 0), active: active) * (inverseDist * inverseDist)
+        return intensity.eval(Point2Array(repeating: 0, 0), active: active,
+                              bindings: bindings) * (inverseDist * inverseDist)
     }
 
     /// 0: no ray reaches a point.
-    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         .constant(.zero)
     }
 

@@ -60,10 +60,11 @@ public struct RoughConductorBSDF: BSDF {
     /// The microfacet distribution with the current roughness values, read on every valid surface lane. The
     /// roughness carries derivatives only on the lanes of `tracked` (by default all): elsewhere intermediate values
     /// can be infinite or NaN, and a zero adjoint times such a partial derivative would make the gradient NaN.
-    func microfacets(_ si: SurfaceInteraction, tracked: BoolArray? = nil) -> MicrofacetDistribution {
+    func microfacets(_ si: SurfaceInteraction, tracked: BoolArray? = nil, bindings: RenderBindings)
+        -> MicrofacetDistribution {
         let first = UInt32Array(repeating: 0)
         func read(_ slot: ParameterSlot) -> FloatArray {
-            let value = slot.value.gather(first, mask: si.isValid)
+            let value = bindings.value(of: slot).gather(first, mask: si.isValid)
             guard let tracked, value.requiresGradient else { return value }
             return select(tracked, value, value.detached())
         }
@@ -75,20 +76,22 @@ public struct RoughConductorBSDF: BSDF {
     }
 
     /// F·specular_reflectance, RGB, for a microfacet at cosine `cosThetaI` from wi.
-    private func reflectance(_ si: SurfaceInteraction, cosThetaI: FloatArray) -> Vector3Array {
-        let fresnel = ior.reflectance(si, cosThetaI: cosThetaI)
+    private func reflectance(_ si: SurfaceInteraction, cosThetaI: FloatArray,
+                             bindings: RenderBindings) -> Vector3Array {
+        let fresnel = ior.reflectance(si, cosThetaI: cosThetaI, bindings: bindings)
         guard let specularReflectance else { return fresnel }
-        return fresnel * specularReflectance.eval(si, active: si.isValid)
+        return fresnel * specularReflectance.eval(si, active: si.isValid, bindings: bindings)
     }
 
     /// A microfacet normal m from u2 (u1 is ignored), wo = wi mirrored about m, pdf = pdf(m)/(4 wo·m), and weight
     /// F(wi·m)·G1(wo, m) for visible normals (F·G(wi, wo, m)(wi·m)/(cos θi cos θm) otherwise). Invalid (weight 0)
     /// where cos θi ≤ 0, the normal's pdf is 0 or wo falls below the surface.
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                       bindings: RenderBindings) -> BSDFSample {
         let wi = si.wi
         let lanes = Swift.max(wi.count, u2.count, active.count)
         let cosThetaI = wi.z
-        let microfacets = microfacets(si)
+        let microfacets = microfacets(si, bindings: bindings)
         let (m, normalPDF) = microfacets.sample(wi: wi, u: u2)
         let wo = reflect(wi, about: m)
         let valid = active & (cosThetaI .> 0) & (normalPDF .!= 0) & (wo.z .> 0)
@@ -98,7 +101,7 @@ public struct RoughConductorBSDF: BSDF {
             : microfacets.G(wi: wi, wo: wo, m: m) * wi.dot(m) / (cosThetaI * m.z)
         // The Jacobian of reflecting about m turns the normal's density into wo's.
         let pdf = normalPDF / (4 * wo.dot(m))
-        let weight = reflectance(si, cosThetaI: wi.dot(m)) * shadowing
+        let weight = reflectance(si, cosThetaI: wi.dot(m), bindings: bindings) * shadowing
         return BSDFSample(wo: wo, pdf: pdf, eta: FloatArray(repeating: 1, count: lanes),
                           weight: select(valid, weight, .constant(.zero)),
                           isDelta: BoolArray(repeating: false, count: lanes))
@@ -106,25 +109,27 @@ public struct RoughConductorBSDF: BSDF {
 
     /// F(wi·h) D(h) G(wi, wo, h) / (4 cos θi) (the BSDF times cos θo) where both cosines are positive and D(h) > 0,
     /// else 0.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         let wi = si.wi
         let h = (wo + wi).normalized()
-        let microfacets = microfacets(si, tracked: active & (wi.z .> 0) & (wo.z .> 0))
+        let microfacets = microfacets(si, tracked: active & (wi.z .> 0) & (wo.z .> 0), bindings: bindings)
         let density = microfacets.eval(h)
         let valid = active & (wi.z .> 0) & (wo.z .> 0) & (density .!= 0)
         let shadowing = microfacets.G(wi: wi, wo: wo, m: h)
         let value = density * shadowing / (4 * wi.z)
-        let result = reflectance(si, cosThetaI: wi.dot(h)) * value
+        let result = reflectance(si, cosThetaI: wi.dot(h), bindings: bindings) * value
         return select(valid, result, .constant(.zero))
     }
 
     /// D(h) G1(wi, h) / (4 cos θi) for visible normals, D(h) cos θh / (4 wo·h) otherwise; 0 unless both cosines
     /// and both wi·h, wo·h are positive (the sides `smithG1` accepts).
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                    bindings: RenderBindings) -> FloatArray {
         let wi = si.wi
         let h = (wo + wi).normalized()
         let valid = active & (wi.z .> 0) & (wo.z .> 0) & (wi.dot(h) .> 0) & (wo.dot(h) .> 0)
-        let microfacets = microfacets(si)
+        let microfacets = microfacets(si, bindings: bindings)
         let result = sampleVisible
             ? microfacets.eval(h) * microfacets.smithG1(wi, h) / (4 * wi.z)
             : microfacets.pdf(wi: wi, m: h) / (4 * wo.dot(h))

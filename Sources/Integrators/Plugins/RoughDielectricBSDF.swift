@@ -82,19 +82,20 @@ public struct RoughDielectricBSDF: BSDF {
     /// roughness carries derivatives only on the lanes of `tracked`: elsewhere (inactive lanes, whose directions
     /// may be degenerate) intermediate values can be infinite or NaN, and a zero adjoint times such a partial
     /// derivative would turn the summed gradient into NaN.
-    func microfacets(_ si: SurfaceInteraction, tracked: BoolArray) -> MicrofacetDistribution {
-        let u = read(alphaU, si, tracked: tracked)
+    func microfacets(_ si: SurfaceInteraction, tracked: BoolArray, bindings: RenderBindings) -> MicrofacetDistribution {
+        let u = read(alphaU, si, tracked: tracked, bindings)
         if isIsotropic {
             return MicrofacetDistribution(type: distribution, alpha: u, sampleVisible: sampleVisible)
         }
-        return MicrofacetDistribution(type: distribution, alphaU: u, alphaV: read(alphaV, si, tracked: tracked),
+        return MicrofacetDistribution(type: distribution, alphaU: u, alphaV: read(alphaV, si, tracked: tracked, bindings),
                                       sampleVisible: sampleVisible)
     }
 
     /// The single value of `slot` on every valid surface lane, carrying derivatives only on `tracked` lanes (see
     /// `microfacets`).
-    private func read(_ slot: ParameterSlot, _ si: SurfaceInteraction, tracked: BoolArray) -> FloatArray {
-        let value = slot.value.gather(UInt32Array(repeating: 0), mask: si.isValid)
+    private func read(_ slot: ParameterSlot, _ si: SurfaceInteraction, tracked: BoolArray,
+                      _ bindings: RenderBindings) -> FloatArray {
+        let value = bindings.value(of: slot).gather(UInt32Array(repeating: 0), mask: si.isValid)
         return value.requiresGradient ? select(tracked, value, value.detached()) : value
     }
 
@@ -137,17 +138,18 @@ public struct RoughDielectricBSDF: BSDF {
     /// weight is the lobe's factor (η_ti² for refraction, times the optional textures) times G1(wo, m) for visible
     /// normals (G(wi, wo, m)(wi·m)/(cos θi cos θm) otherwise). Invalid (weight 0) at cos θi = 0 or where the
     /// normal's pdf is 0.
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                       bindings: RenderBindings) -> BSDFSample {
         let wi = si.wi
         let cosThetaI = wi.z
         var valid = active & (cosThetaI .!= 0)
-        let microfacets = microfacets(si, tracked: valid)
+        let microfacets = microfacets(si, tracked: valid, bindings: bindings)
         let sampler = samplingMicrofacets(microfacets, cosThetaI: cosThetaI)
         let (m, normalPDF) = sampler.sample(wi: mulsign(wi, cosThetaI), u: u2)
         valid = valid & (normalPDF .!= 0)
 
         let wiDotM = wi.dot(m)
-        let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: read(eta, si, tracked: valid))
+        let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: read(eta, si, tracked: valid, bindings))
         let reflects = (u1 .<= fresnel.reflectance) & valid
         let lobePDF = select(reflects, fresnel.reflectance, 1 - fresnel.reflectance).detached()
         let sampledEta = select(reflects, .constant(1), fresnel.etaIT)
@@ -160,9 +162,10 @@ public struct RoughDielectricBSDF: BSDF {
         let jacobian = halfVectorJacobian(reflects: reflects, wiDotM: wiDotM, woDotM: woDotM, eta: sampledEta)
 
         let ones = Vector3Array.constant(Vector3f(1, 1, 1))
-        let reflectionFactor = specularReflectance?.eval(si, active: si.isValid) ?? ones
+        let reflectionFactor = specularReflectance?.eval(si, active: si.isValid, bindings: bindings) ?? ones
         let compression = fresnel.etaTI * fresnel.etaTI
-        let transmissionFactor = (specularTransmittance?.eval(si, active: si.isValid) ?? ones) * compression
+        let transmissionFactor = (specularTransmittance?.eval(si, active: si.isValid,
+                                                              bindings: bindings) ?? ones) * compression
         let lobeWeight = select(reflects, reflectionFactor, transmissionFactor)
         let shadowing = sampleVisible
             ? microfacets.smithG1(wo, m)
@@ -176,15 +179,16 @@ public struct RoughDielectricBSDF: BSDF {
 
     /// The BSDF times |cos θo|: F D G / (4 |cos θi|) where wi and wo lie on the same side, the transmitted
     /// (1 − F) part otherwise; 0 at cos θi = 0.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         let wi = si.wi
         let cosThetaI = wi.z
         let valid = active & (cosThetaI .!= 0)
         let reflects = cosThetaI * wo.z .> 0
-        let interfaceEta = read(self.eta, si, tracked: valid)
+        let interfaceEta = read(self.eta, si, tracked: valid, bindings)
         let (eta, inverseEta) = relativeIndex(interfaceEta, cosThetaI: cosThetaI)
         let m = halfVector(wi: wi, wo: wo, reflects: reflects, eta: eta)
-        let microfacets = microfacets(si, tracked: valid)
+        let microfacets = microfacets(si, tracked: valid, bindings: bindings)
         let density = microfacets.eval(m)
         let wiDotM = wi.dot(m), woDotM = wo.dot(m)
         let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: interfaceEta).reflectance
@@ -194,10 +198,11 @@ public struct RoughDielectricBSDF: BSDF {
         let transmitted = abs(square(inverseEta) * (1 - fresnel) * density * shadowing * eta * eta * wiDotM * woDotM
                                   / (cosThetaI * square(wiDotM + eta * woDotM)))
         var reflection = Vector3Array(x: reflected, y: reflected, z: reflected)
-        if let specularReflectance { reflection = reflection * specularReflectance.eval(si, active: si.isValid) }
+        if let specularReflectance { reflection = reflection * specularReflectance.eval(si, active: si.isValid,
+                                                                                        bindings: bindings) }
         var transmission = Vector3Array(x: transmitted, y: transmitted, z: transmitted)
         if let specularTransmittance {
-            transmission = transmission * specularTransmittance.eval(si, active: si.isValid)
+            transmission = transmission * specularTransmittance.eval(si, active: si.isValid, bindings: bindings)
         }
         return select(valid, select(reflects, reflection, transmission), .constant(.zero))
     }
@@ -205,18 +210,19 @@ public struct RoughDielectricBSDF: BSDF {
     /// The density of `sample`'s directions: the normal's pdf (for wi flipped up, with the widened roughness when
     /// normals are not visible-sampled) times F or 1 − F times the half-vector Jacobian; 0 where wi or wo sees
     /// the back of the microfacet.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                    bindings: RenderBindings) -> FloatArray {
         let wi = si.wi
         let cosThetaI = wi.z, cosThetaO = wo.z
         let reflects = cosThetaI * cosThetaO .> 0
-        let interfaceEta = read(self.eta, si, tracked: active & (cosThetaI .!= 0))
+        let interfaceEta = read(self.eta, si, tracked: active & (cosThetaI .!= 0), bindings)
         let (eta, _) = relativeIndex(interfaceEta, cosThetaI: cosThetaI)
         let m = halfVector(wi: wi, wo: wo, reflects: reflects, eta: eta)
         let wiDotM = wi.dot(m), woDotM = wo.dot(m)
         let valid = active & (cosThetaI .!= 0) & (wiDotM * cosThetaI .> 0) & (woDotM * cosThetaO .> 0)
         let jacobian = halfVectorJacobian(reflects: reflects, wiDotM: wiDotM, woDotM: woDotM, eta: eta)
 
-        let sampler = samplingMicrofacets(microfacets(si, tracked: valid), cosThetaI: cosThetaI)
+        let sampler = samplingMicrofacets(microfacets(si, tracked: valid, bindings: bindings), cosThetaI: cosThetaI)
         let normalPDF = sampler.pdf(wi: mulsign(wi, cosThetaI), m: m)
         let fresnel = DielectricBSDF.fresnel(cosThetaI: wiDotM, eta: interfaceEta).reflectance
         let result = normalPDF * select(reflects, fresnel, 1 - fresnel) * abs(jacobian)

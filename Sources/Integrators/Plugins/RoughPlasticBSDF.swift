@@ -58,21 +58,24 @@ public struct RoughPlasticBSDF: BSDF {
 
     /// The microfacet distribution with the current roughness, which carries derivatives only on `tracked` lanes
     /// (elsewhere degenerate directions can make partial derivatives infinite, and 0 · ∞ a NaN gradient).
-    func microfacets(_ si: SurfaceInteraction, tracked: BoolArray) -> MicrofacetDistribution {
-        MicrofacetDistribution(type: distribution, alpha: read(alpha, si, tracked: tracked), sampleVisible: sampleVisible)
+    func microfacets(_ si: SurfaceInteraction, tracked: BoolArray, bindings: RenderBindings) -> MicrofacetDistribution {
+        MicrofacetDistribution(type: distribution, alpha: read(alpha, si, tracked: tracked, bindings),
+                               sampleVisible: sampleVisible)
     }
 
-    /// The single value of `slot` on every valid surface lane, with derivatives only on `tracked` lanes.
-    private func read(_ slot: ParameterSlot, _ si: SurfaceInteraction, tracked: BoolArray) -> FloatArray {
-        let value = slot.value.gather(UInt32Array(repeating: 0), mask: si.isValid)
+    /// The single value `bindings` give `slot` on every valid surface lane, with derivatives only on `tracked`
+    /// lanes.
+    private func read(_ slot: ParameterSlot, _ si: SurfaceInteraction, tracked: BoolArray,
+                      _ bindings: RenderBindings) -> FloatArray {
+        let value = bindings.value(of: slot).gather(UInt32Array(repeating: 0), mask: si.isValid)
         return value.requiresGradient ? select(tracked, value, value.detached()) : value
     }
 
-    /// The tables for the roughness in `alpha` and the index in `eta` now: Mitsuba recomputes them when either
+    /// The tables for the roughness and index `bindings` give `alpha` and `eta`: Mitsuba recomputes them when either
     /// changes, and so are they here when a value is set to another (evaluated) number; unevaluated values keep
     /// the last tables.
-    var tables: RoughInterfaceTables {
-        let alphaValue = alpha.value, etaValue = eta.value
+    func tables(_ bindings: RenderBindings) -> RoughInterfaceTables {
+        let alphaValue = bindings.value(of: alpha), etaValue = bindings.value(of: eta)
         guard alphaValue.count == 1, alphaValue.isEvaluated, etaValue.count == 1, etaValue.isEvaluated else {
             return tableCache.latest
         }
@@ -100,38 +103,40 @@ public struct RoughPlasticBSDF: BSDF {
 
     /// u1 < P(glossy) reflects wi about a normal drawn from u2, else u2 gives a cosine-weighted direction; the pdf
     /// is `pdf` at that direction (both lobes) and the weight eval / pdf. Invalid where cos θi ≤ 0 or the pdf is 0.
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                       bindings: RenderBindings) -> BSDFSample {
         let lanes = Swift.max(si.wi.count, u1.count, u2.count, active.count)
         var valid = active & (si.wi.z .> 0)
-        let ti = transmittance(si.wi.z, active: valid, tables: tables)
+        let ti = transmittance(si.wi.z, active: valid, tables: tables(bindings))
         let glossy = valid & (u1 .< specularProbability(ti))
-        let m = microfacets(si, tracked: glossy).sample(wi: si.wi, u: u2).m
+        let m = microfacets(si, tracked: glossy, bindings: bindings).sample(wi: si.wi, u: u2).m
         let wo = select(glossy, reflect(si.wi, about: m), squareToCosineHemisphere(u2))
-        let pdf = pdf(si, wo: wo, active: valid)
+        let pdf = pdf(si, wo: wo, active: valid, bindings: bindings)
         valid = valid & (pdf .> 0)
-        let weight = eval(si, wo: wo, active: valid) / pdf
+        let weight = eval(si, wo: wo, active: valid, bindings: bindings) / pdf
         return BSDFSample(wo: wo, pdf: pdf, eta: FloatArray(repeating: 1, count: lanes),
                           weight: select(valid, weight, .constant(.zero)),
                           isDelta: BoolArray(repeating: false, count: lanes))
     }
 
     /// The glossy and diffuse parts times cos θo where cos θi > 0 and cos θo > 0, else 0.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         let wi = si.wi
         let cosThetaI = wi.z, cosThetaO = wo.z
         let valid = active & (cosThetaI .> 0) & (cosThetaO .> 0)
-        let microfacets = microfacets(si, tracked: valid)
+        let microfacets = microfacets(si, tracked: valid, bindings: bindings)
         let h = (wo + wi).normalized()
-        let interfaceEta = read(eta, si, tracked: valid)
+        let interfaceEta = read(eta, si, tracked: valid, bindings)
         let fresnel = DielectricBSDF.fresnel(cosThetaI: wi.dot(h), eta: interfaceEta).reflectance
         let glossy = fresnel * microfacets.eval(h) * microfacets.G(wi: wi, wo: wo, m: h) / (4 * cosThetaI)
         var value = Vector3Array(x: glossy, y: glossy, z: glossy)
-        if let specularReflectance { value = value * specularReflectance.eval(si, active: valid) }
+        if let specularReflectance { value = value * specularReflectance.eval(si, active: valid, bindings: bindings) }
 
-        let current = tables
+        let current = tables(bindings)
         let ti = transmittance(cosThetaI, active: valid, tables: current)
         let to = transmittance(cosThetaO, active: valid, tables: current)
-        let albedo = diffuseReflectance.eval(si, active: valid)
+        let albedo = diffuseReflectance.eval(si, active: valid, bindings: bindings)
         let reflectance = current.internalReflectance
         let one = Vector3Array.constant(Vector3f(1, 1, 1))
         let base = nonlinear ? albedo / (one - albedo * reflectance) : albedo / (1 - reflectance)
@@ -142,13 +147,14 @@ public struct RoughPlasticBSDF: BSDF {
 
     /// P(glossy) times the glossy lobe's density (visible normals: D G1(wi) / (4 cos θi); else the normal's pdf
     /// over 4 wo·h) plus (1 − P(glossy)) cos θo / π, where cos θi > 0 and cos θo > 0.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                    bindings: RenderBindings) -> FloatArray {
         let wi = si.wi
         let cosThetaI = wi.z
         let valid = active & (cosThetaI .> 0) & (wo.z .> 0)
-        let probability = specularProbability(transmittance(cosThetaI, active: valid, tables: tables))
+        let probability = specularProbability(transmittance(cosThetaI, active: valid, tables: tables(bindings)))
         let h = (wo + wi).normalized()
-        let microfacets = microfacets(si, tracked: valid)
+        let microfacets = microfacets(si, tracked: valid, bindings: bindings)
         let glossy = sampleVisible
             ? microfacets.eval(h) * microfacets.smithG1(wi, h) / (4 * cosThetaI)
             : microfacets.pdf(wi: wi, m: h) / (4 * wo.dot(h))
@@ -164,7 +170,8 @@ public struct RoughPlasticBSDF: BSDF {
     }
 
     /// The base's albedo ρ.
-    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
-        diffuseReflectance.eval(si, active: active)
+    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray,
+                                   bindings: RenderBindings) -> Vector3Array {
+        diffuseReflectance.eval(si, active: active, bindings: bindings)
     }
 }

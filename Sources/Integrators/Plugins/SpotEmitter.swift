@@ -47,7 +47,8 @@ public struct SpotEmitter: Emitter {
 
     /// The light's position, pdf 1 (a Dirac delta), weight intensity · falloff / dist².
     public func sampleDirection(from reference: Vector3Array, sample: Point2Array, bounds: EmitterSceneBounds,
-                                active: BoolArray) -> (sample: EmitterSample, weight: Vector3Array) {
+                                active: BoolArray, bindings: RenderBindings)
+        -> (sample: EmitterSample, weight: Vector3Array) {
         let lanes = Swift.max(reference.count, sample.count)
         let position = toWorld.translation
         let offset = Vector3Array.constant(position) - reference
@@ -55,44 +56,47 @@ public struct SpotEmitter: Emitter {
         let emitterSample = EmitterSample(p: .constant(position), n: .constant(.zero), d: offset * (1 / dist),
                                           dist: dist, pdf: FloatArray(repeating: 1, count: lanes),
                                           isDelta: BoolArray(repeating: true, count: lanes))
-        return (emitterSample, evalDirection(from: reference, emitterSample, active: active))
+        return (emitterSample, evalDirection(from: reference, emitterSample, active: active, bindings: bindings))
     }
 
     /// 0: no ray reaches a point.
-    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> FloatArray {
+    public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                             bindings: RenderBindings) -> FloatArray {
         .constant(0)
     }
 
     /// intensity · falloff(direction from the light) / dist².
-    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> Vector3Array {
+    public func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                              bindings: RenderBindings) -> Vector3Array {
         let local = Transform4(matrix: toWorld.inverse, inverse: toWorld.matrix).applyVector(-sample.d)
-        let cutoff = degreesToRadians(cutoffAngle)
-        let falloff = self.falloff(local, cutoff: cutoff)
+        let cutoff = degreesToRadians(cutoffAngle, bindings)
+        let falloff = self.falloff(local, cutoff: cutoff, bindings: bindings)
         let inverseDist = 1 / sample.dist
         let lit = active & (falloff .> 0)
-        var radiance = intensity.eval(Point2Array(repeating: 0, 0), active: lit)
+        var radiance = intensity.eval(Point2Array(repeating: 0, 0), active: lit, bindings: bindings)
         if isTextured {
             // Mitsuba's direction_to_uv: the cone's cross-section at z = 1 mapped onto [0, 1]².
             let scale = 0.5 / (local.z * tan(cutoff))
             let uv = Point2Array(x: fma(local.x, scale, .constant(0.5)), y: fma(local.y, scale, .constant(0.5)))
-            radiance = radiance * texture.eval(uv, active: lit)
+            radiance = radiance * texture.eval(uv, active: lit, bindings: bindings)
         }
         return radiance * (falloff * inverseDist * inverseDist)
     }
 
     /// A slot's angle in radians, broadcast.
-    private func degreesToRadians(_ slot: ParameterSlot) -> FloatArray {
-        slot.value.gather(UInt32Array(repeating: 0)) * (Float.pi / 180)
+    private func degreesToRadians(_ slot: ParameterSlot, _ bindings: RenderBindings) -> FloatArray {
+        bindings.value(of: slot).gather(UInt32Array(repeating: 0)) * (Float.pi / 180)
     }
 
     /// 0: no ray reaches a point.
-    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         .constant(.zero)
     }
 
     /// 1 within the beam, (cutoff − θ) / (cutoff − beam) between beam and cutoff (angles in radians), 0 beyond.
-    func falloff(_ localDirection: Vector3Array, cutoff: FloatArray) -> FloatArray {
-        let beam = degreesToRadians(beamWidth)
+    func falloff(_ localDirection: Vector3Array, cutoff: FloatArray, bindings: RenderBindings) -> FloatArray {
+        let beam = degreesToRadians(beamWidth, bindings)
         let cosTheta = localDirection.normalized().z
         let theta = atan2(sqrt(max(1 - cosTheta * cosTheta, .constant(0))), cosTheta)
         let ramp = (cutoff - theta) * (1 / (cutoff - beam))

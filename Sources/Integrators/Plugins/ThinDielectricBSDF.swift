@@ -39,7 +39,8 @@ public struct ThinDielectricBSDF: BSDF {
 
     /// Reflects iff u1 ≤ R' (wo mirrored, pdf R'), else passes straight through (wo = −wi, pdf 1 − R'); weight 1
     /// times the specular texture of the chosen lobe, eta 1, always delta. Weight 0 where inactive.
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                       bindings: RenderBindings) -> BSDFSample {
         let wi = si.wi
         let lanes = Swift.max(wi.count, u1.count, active.count)
         let r = reflectance(si)
@@ -47,11 +48,11 @@ public struct ThinDielectricBSDF: BSDF {
         let wo = Vector3Array(x: -wi.x, y: -wi.y, z: select(reflects, wi.z, -wi.z))
         var weight = Vector3Array(repeating: Vector3f(1, 1, 1), count: 1)
         if let specularReflectance {
-            weight = select(reflects, specularReflectance.eval(si, active: reflects), weight)
+            weight = select(reflects, specularReflectance.eval(si, active: reflects, bindings: bindings), weight)
         }
         if let specularTransmittance {
             let passes = active & !reflects
-            weight = select(passes, specularTransmittance.eval(si, active: passes), weight)
+            weight = select(passes, specularTransmittance.eval(si, active: passes, bindings: bindings), weight)
         }
         return BSDFSample(wo: wo, pdf: select(reflects, r, 1 - r), eta: FloatArray(repeating: 1, count: lanes),
                           weight: select(active, weight, .constant(.zero)),
@@ -59,12 +60,14 @@ public struct ThinDielectricBSDF: BSDF {
     }
 
     /// 0: both lobes are Dirac deltas.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         Vector3Array(repeating: .zero, count: Swift.max(si.wi.count, wo.count))
     }
 
     /// 0: both lobes are Dirac deltas.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                    bindings: RenderBindings) -> FloatArray {
         FloatArray(repeating: 0, count: Swift.max(si.wi.count, wo.count))
     }
 

@@ -19,22 +19,25 @@ public struct TwoSidedBSDF: BSDF {
     public var readsSurfaceCoordinates: Bool { nested.readsSurfaceCoordinates }
 
     /// The nested sample with wi.z ← |wi.z|, then wo.z ← |wo.z|·sign(wi.z).
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                       bindings: RenderBindings) -> BSDFSample {
         let front = si.wi.z .>= 0
-        var sample = nested.sample(frontFacing(si), u1: u1, u2: u2, active: active)
+        var sample = nested.sample(frontFacing(si), u1: u1, u2: u2, active: active, bindings: bindings)
         let height = abs(sample.wo.z)
         sample.wo.z = select(front, height, -height)
         return sample
     }
 
     /// The nested value with wo.z ← wo.z·sign(wi.z) and wi.z ← |wi.z|.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
-        nested.eval(frontFacing(si), wo: mirrored(wo, si), active: active)
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
+        nested.eval(frontFacing(si), wo: mirrored(wo, si), active: active, bindings: bindings)
     }
 
     /// The nested pdf with wo.z ← wo.z·sign(wi.z) and wi.z ← |wi.z|.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
-        nested.pdf(frontFacing(si), wo: mirrored(wo, si), active: active)
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                    bindings: RenderBindings) -> FloatArray {
+        nested.pdf(frontFacing(si), wo: mirrored(wo, si), active: active, bindings: bindings)
     }
 
     /// The nested BSDF's values under "brdf_0." (brdf_1 is the same object, listed once as in Mitsuba).
@@ -43,8 +46,9 @@ public struct TwoSidedBSDF: BSDF {
     }
 
     /// The nested BSDF's, seen from the front.
-    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
-        nested.diffuseReflectance(frontFacing(si), active: active)
+    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray,
+                                   bindings: RenderBindings) -> Vector3Array {
+        nested.diffuseReflectance(frontFacing(si), active: active, bindings: bindings)
     }
 
     /// `si` with wi.z ← |wi.z|.

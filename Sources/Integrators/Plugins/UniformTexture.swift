@@ -13,13 +13,13 @@ public struct UniformTexture: Texture {
     }
 
     /// The value, broadcast; lanes where `active` is false read 0.
-    public func evalScalar(_ uv: Point2Array, active: BoolArray) -> FloatArray {
-        value.value.gather(UInt32Array(repeating: 0), mask: active)
+    public func evalScalar(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> FloatArray {
+        bindings.value(of: value).gather(UInt32Array(repeating: 0), mask: active)
     }
 
     /// (v, v, v).
-    public func eval(_ uv: Point2Array, active: BoolArray) -> Vector3Array {
-        let v = evalScalar(uv, active: active)
+    public func eval(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
+        let v = evalScalar(uv, active: active, bindings: bindings)
         return Vector3Array(x: v, y: v, z: v)
     }
 
@@ -38,7 +38,7 @@ extension UniformTexture {
     public var hasGradient: Bool { true }
 
     /// (0, 0).
-    public func evalGradient(_ si: SurfaceInteraction, active: BoolArray) -> Point2Array? {
+    public func evalGradient(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Point2Array? {
         let zero = FloatArray(repeating: 0, context: si.uv.x.context)
         return Point2Array(x: zero, y: zero)
     }

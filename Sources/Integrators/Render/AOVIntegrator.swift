@@ -104,6 +104,7 @@ extension Scene {
         let all = BoolArray(repeating: true, count: camera.laneCount, context: context)
         let si = intersect(camera.rays, active: all, allSurfaceCoordinates: true)
         let hit = si.isValid
+        let bindings = RenderBindings(snapshotOf: parameters.allSlots)
         let zero = FloatArray(repeating: 0, context: context)
         func masked(_ x: FloatArray) -> FloatArray { select(hit, x, zero) }
         func components(_ v: Vector3Array) -> [FloatArray] { [masked(v.x), masked(v.y), masked(v.z)] }
@@ -121,7 +122,7 @@ extension Scene {
         for output in integrator.aovs {
             names += output.kind.channels.map { "\(output.name).\($0)" }
             switch output.kind {
-            case .albedo: channels += components(diffuseReflectance(si, active: hit))
+            case .albedo: channels += components(diffuseReflectance(si, active: hit, bindings: bindings))
             case .depth: channels.append(masked(si.t))
             case .position: channels += components(si.p)
             case .uv: channels += [masked(si.uv.x), masked(si.uv.y)]
@@ -152,11 +153,11 @@ extension Scene {
     }
 
     /// The albedo of each lane's hit material (0 where inactive).
-    func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
+    func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         var result = Vector3Array(repeating: Vector3f(0, 0, 0), count: 1)
         for (material, entry) in materials.enumerated() {
             let mine = lanes(onMaterial: material, si, active)
-            result = select(mine, entry.bsdf.diffuseReflectance(si, active: mine), result)
+            result = select(mine, entry.bsdf.diffuseReflectance(si, active: mine, bindings: bindings), result)
         }
         return result
     }

@@ -2,28 +2,32 @@
 import Tracer
 
 /// A BSDF plugin (`diffuse`, `twosided`, `dielectric`). Directions are in the local shading frame (`si.wi`),
-/// radiance transport mode, all components.
+/// radiance transport mode, all components. Every lookup reads its parameters' values from `bindings` (the render's,
+/// `RenderBindings.value(of:)`), never from the slots, and hands the same bindings to the textures and BSDFs it
+/// nests.
 public protocol BSDF {
     /// The union of the lobes' flags.
     var flags: BSDFFlags { get }
     /// Samples wo given the 1D sample `u1` (lobe choice) and 2D sample `u2` (direction).
-    func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample
+    func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                bindings: RenderBindings) -> BSDFSample
     /// f(wi, wo) |cos θo|, RGB (0 for Dirac lobes).
-    func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array
+    func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray, bindings: RenderBindings) -> Vector3Array
     /// The solid-angle pdf of sampling wo (0 for Dirac lobes).
-    func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray
+    func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray, bindings: RenderBindings) -> FloatArray
     /// The differentiable values of this BSDF, under keys relative to it (e.g. "reflectance.data").
     var parameters: [(key: String, slot: ParameterSlot)] { get }
     /// True when its values depend on the surface coordinates `si.uv` (a textured parameter). Shapes whose BSDF
     /// does not read them skip computing them (a sphere's uv costs two atan2 per hit).
     var readsSurfaceCoordinates: Bool { get }
     /// The albedo of its diffuse part, RGB (Mitsuba's `eval_diffuse_reflectance`, the `aov` integrator's albedo).
-    func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array
+    func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Vector3Array
 }
 
 extension BSDF {
     /// 0: no diffuse part (the default).
-    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
+    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray,
+                                   bindings: RenderBindings) -> Vector3Array {
         Vector3Array(repeating: Vector3f(0, 0, 0), count: 1)
     }
 }

@@ -5,8 +5,9 @@ enum DirectIntegrator {
     /// The radiance of each camera ray as Mitsuba's `direct` computes it: the emitter seen directly (unless
     /// `hideEmitters`), then at the first hit `emitterSamples` emitter samples and `bsdfSamples` BSDF samples,
     /// weighted by the power heuristic over the sample counts. Random numbers are drawn in Mitsuba's order (a 2D
-    /// sample per emitter sample, then a 2D and a 1D sample per BSDF sample).
-    static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler) -> Vector3Array {
+    /// sample per emitter sample, then a 2D and a 1D sample per BSDF sample). Lookups read the values `bindings` give.
+    static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler,
+                         bindings: RenderBindings) -> Vector3Array {
         var sampler = sampler
         let settings = scene.integrator
         let context = rays.maxT.context
@@ -16,7 +17,8 @@ enum DirectIntegrator {
         var result = zero3
         if !settings.hideEmitters && (scene.environmentIndex != nil || scene.hasSurfaceEmitters) {
             let seen = scene.arrivalEmitter(si, active: all)
-            result = scene.arrivalRadiance(si, emitter: seen, direction: rays.direction, active: all)
+            result = scene.arrivalRadiance(si, emitter: seen, direction: rays.direction, active: all,
+                                           bindings: bindings)
         }
         let active = si.isValid
         let total = Float(settings.emitterSamples + settings.bsdfSamples)
@@ -27,13 +29,14 @@ enum DirectIntegrator {
             let smooth = active & scene.hasSmoothBSDF(si, active: active)
             let weight = 1 / Float(settings.emitterSamples)
             for _ in 0..<settings.emitterSamples {
-                let record = scene.sampleEmitterDirection(si, sample: sampler.next2D(), active: smooth)
+                let record = scene.sampleEmitterDirection(si, sample: sampler.next2D(), active: smooth,
+                                                          bindings: bindings)
                 let lanes = smooth & (record.sample.pdf .!= 0)
                 // Failed samples (a reference point inside a sphere light) may carry a NaN direction: replaced, so that
                 // no derivative through the BSDF multiplies it.
                 let wo = select(lanes, si.frame.toLocal(record.sample.d), .constant(Vector3f(0, 0, 1)))
-                let value = scene.evalBSDF(si, wo: wo, active: lanes)
-                let pdf = scene.pdfBSDF(si, wo: wo, active: lanes)
+                let value = scene.evalBSDF(si, wo: wo, active: lanes, bindings: bindings)
+                let pdf = scene.pdfBSDF(si, wo: wo, active: lanes, bindings: bindings)
                 let mis = select(record.sample.isDelta, FloatArray(repeating: 1, context: context),
                                  PathVertex.misWeight(record.sample.pdf * emitterFraction, pdf * bsdfFraction) * weight)
                 // Masked before the product, so that no lane's derivative multiplies a non-finite factor.
@@ -49,16 +52,17 @@ enum DirectIntegrator {
             // left) evaluates 2D first.
             let u2 = sampler.next2D()
             let u1 = sampler.next1D()
-            let sample = scene.sampleBSDF(si, u1: u1, u2: u2, active: active)
+            let sample = scene.sampleBSDF(si, u1: u1, u2: u2, active: active, bindings: bindings)
             let direction = si.frame.toWorld(sample.wo)
             let carries = active & (sample.weight.maxComponent .!= 0)
             let next = scene.intersect(si.spawnRay(direction: direction), active: carries)
             let reached = scene.arrivalEmitter(next, active: carries)
             let lanes = carries & (reached .!= UInt32.max)
-            let radiance = scene.arrivalRadiance(next, emitter: reached, direction: direction, active: lanes)
+            let radiance = scene.arrivalRadiance(next, emitter: reached, direction: direction, active: lanes,
+                                                 bindings: bindings)
             let emitterPDF = select(sample.isDelta, FloatArray(repeating: 0, context: context),
                                     scene.arrivalEmitterPDF(next, emitter: reached, from: si.p, direction: direction,
-                                                            active: lanes))
+                                                            active: lanes, bindings: bindings))
             let mis = PathVertex.misWeight(sample.pdf * bsdfFraction, emitterPDF * emitterFraction) * weight
             result = result + sample.weight * select(lanes, radiance * mis, zero3)
         }

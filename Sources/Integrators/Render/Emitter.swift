@@ -67,7 +67,8 @@ public struct EmitterSceneBounds: Sendable {
     }
 }
 
-/// An emitter plugin (`constant`, `area`, `point`, `spot`, `directional`). Radiance is RGB.
+/// An emitter plugin (`constant`, `area`, `point`, `spot`, `directional`). Radiance is RGB. Lookups read the
+/// emitter's values from `bindings` (the render's, `RenderBindings.value(of:)`), never from its slots.
 public protocol Emitter {
     /// The kind of light.
     var flags: EmitterFlags { get }
@@ -76,17 +77,20 @@ public protocol Emitter {
     /// Samples a point on the emitter seen from `reference` and returns it with the weight radiance / pdf
     /// (visibility not tested). `sample` is uniform in [0, 1)².
     func sampleDirection(from reference: Vector3Array, sample: Point2Array, bounds: EmitterSceneBounds,
-                         active: BoolArray) -> (sample: EmitterSample, weight: Vector3Array)
+                         active: BoolArray, bindings: RenderBindings) -> (sample: EmitterSample, weight: Vector3Array)
     /// The solid-angle density with which `sampleDirection` from `reference` produces `sample` (its p, n, d and
     /// dist set; 0 for Dirac emitters, which no ray can hit).
-    func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> FloatArray
+    func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                      bindings: RenderBindings) -> FloatArray
     /// The radiance (or, for Dirac emitters, the intensity over the squared distance, or the irradiance) arriving at
     /// `reference` from `sample`, so that the sampled weight is `evalDirection / pdf`. Differentiable in the
     /// emitter's parameters.
-    func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray) -> Vector3Array
+    func evalDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
+                       bindings: RenderBindings) -> Vector3Array
     /// The radiance a ray sees where it reaches the emitter: on a surface hit `si` (area lights), or leaving the
     /// scene in world direction `direction` (lights at infinity).
-    func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray) -> Vector3Array
+    func eval(_ si: SurfaceInteraction, direction: Vector3Array, active: BoolArray,
+              bindings: RenderBindings) -> Vector3Array
     /// The differentiable values, under keys relative to the emitter (e.g. "radiance.value").
     var parameters: [(key: String, slot: ParameterSlot)] { get }
 }

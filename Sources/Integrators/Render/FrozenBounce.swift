@@ -7,7 +7,7 @@ struct LoopArrays: TraversableStruct {
     var state: PathState
     var sampler: IndependentSampler
     var carried: [FloatArray]
-    /// Per batched scene parameter, the image of each lane (`Scene.originalBatchLanes`).
+    /// Per batched scene parameter, the image of each lane (`RenderBindings.originalLaneImages`).
     var laneImages: [Int32Array]
 
     /// Visits the state, the sampler's streams, the carried arrays and the lane images, in that order.

@@ -9,11 +9,13 @@
 import Tracer
 
 enum PRBAdjoint {
-    /// Adds d(Σ_p G[p] image[p]) / d(parameter) to the `gradient` of every gradient-tracked parameter value.
-    /// `replayRadiance` is the total radiance of each path of `seeds` (the primal replay), when it was traced
+    /// Adds d(Σ_p G[p] image[p]) / d(parameter) to the `gradient` of every gradient-tracked parameter value that
+    /// `bindings` binds (the fresh leaves of the render's values). `replayRadiance` is the total radiance of each
+    /// path of `seeds` (the primal replay), when it was traced
     /// beforehand with the image (`Scene.primalImage(samplesPerPixel:seeds:replaying:progress:)`); nil traces it here.
-    static func backpropagate(scene: Scene, imageGradient: FloatArray, samplesPerPixel spp: Int, seeds: RenderSeeds,
-                              replayRadiance: Vector3Array? = nil, progress: RenderProgress? = nil) {
+    static func backpropagate(scene: Scene, bindings: RenderBindings, imageGradient: FloatArray,
+                              samplesPerPixel spp: Int, seeds: RenderSeeds, replayRadiance: Vector3Array? = nil,
+                              progress: RenderProgress? = nil) {
         let context = imageGradient.context
         context.withGradientsSuspended {
             var sampler = seeds.sampler(lanesPerImage: scene.sensor.film.pixelCount * spp)
@@ -28,36 +30,38 @@ enum PRBAdjoint {
             let remaining = replayRadiance ?? {
                 // Primal replay with a copy of the sampler: the total radiance of each path.
                 PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
-                                    sampler: sampler, progress: progress)
+                                    sampler: sampler, bindings: bindings, progress: progress)
             }()
             // Adjoint replay: the same random numbers again, vertex by vertex. The radiance still to come and the
             // adjoint radiance follow the paths as carried arrays.
             _ = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount, sampler: sampler,
-                                    progress: progress,
-                                    carried: remaining.components + adjointRadiance.components) { vertex, _, carried in
+                                    bindings: bindings, progress: progress,
+                                    carried: remaining.components + adjointRadiance.components) {
+                vertex, _, carried, bound in
                 let after = Vector3Array(x: carried[0], y: carried[1], z: carried[2]) - vertex.emitted - vertex.direct
                 let adjoint = Vector3Array(x: carried[3], y: carried[4], z: carried[5])
-                backpropagate(vertex, scene: scene, radianceAfter: after, adjoint: adjoint)
+                backpropagate(vertex, scene: scene, bindings: bound, radianceAfter: after, adjoint: adjoint)
                 return after.components + adjoint.components
             }
         }
     }
 
-    /// Backpropagates δL · (Le + Lr_dir + Lr_ind) of one vertex into the parameters.
-    static func backpropagate(_ vertex: PathVertex, scene: Scene, radianceAfter: Vector3Array,
+    /// Backpropagates δL · (Le + Lr_dir + Lr_ind) of one vertex into the parameters `bindings` binds.
+    static func backpropagate(_ vertex: PathVertex, scene: Scene, bindings: RenderBindings, radianceAfter: Vector3Array,
                               adjoint: Vector3Array) {
         let context = adjoint.x.context
         context.withGradientsResumed {
             let si = vertex.interaction
             // Emitter values are re-evaluated with tracking only when some are differentiated: otherwise their
             // terms have no derivative and the stored values serve.
-            let emittersTracked = scene.emittersNeedGradients(context)
+            let emittersTracked = scene.emittersNeedGradients(context, bindings: bindings)
             // Next event estimation: Lr_dir = β w_em f(wi, wo_em) (L_e V / pdf), with f and the emitter weight as
             // the bounce recorded them for differentiation (`PathVertex.trace(recordsGradients:)`).
             let direct = vertex.throughput * vertex.neeBSDF * (vertex.neeLight * vertex.neeWeight)
             // The light arriving through the sampled direction: Lr_ind = L_after R(f(wi, wo)), where R has value 1 and
             // derivative df / f (0 where f = 0).
-            let value = vertex.sampledBSDF ?? scene.evalBSDF(si, wo: vertex.sample.wo, active: vertex.continuing)
+            let value = vertex.sampledBSDF
+                ?? scene.evalBSDF(si, wo: vertex.sample.wo, active: vertex.continuing, bindings: bindings)
             let ratio = Vector3Array(x: relative(value.x), y: relative(value.y), z: relative(value.z))
             let indirect = radianceAfter * ratio
             var objective = direct + indirect
@@ -65,7 +69,7 @@ enum PRBAdjoint {
             if emittersTracked, let arrival = vertex.arrivalEmitter {
                 objective = objective + vertex.emittedFactor
                     * scene.arrivalRadiance(si, emitter: arrival, direction: vertex.arrivalDirection,
-                                            active: vertex.emittedFactor.maxComponent .!= 0)
+                                            active: vertex.emittedFactor.maxComponent .!= 0, bindings: bindings)
             }
             guard objective.x.requiresGradient || objective.y.requiresGradient || objective.z.requiresGradient else { return }
             Tracer.backward([(objective.x, adjoint.x), (objective.y, adjoint.y), (objective.z, adjoint.z)])

@@ -1,10 +1,12 @@
-// A differentiable scene value that scene parameters can replace, and the layout of a batched one.
+// A differentiable scene value that scene parameters can replace.
 import Tracer
 
-/// A differentiable scene value that `SceneParameters` can replace: the object that uses it reads `value` each
-/// time it is evaluated, so setting a new (possibly gradient-tracked) array changes the scene.
+/// A differentiable scene value that `SceneParameters` can replace (Mitsuba's `params[key] = x` and
+/// `params.update()`). A render never reads `value` during its work: it takes a snapshot of every slot's value when
+/// it starts (`RenderBindings`) and its lookups read that, so setting a new (possibly gradient-tracked) array
+/// changes what later renders see, and never a render under way or the backward of one already made.
 public final class ParameterSlot {
-    /// The current value, flattened row-major.
+    /// The value set by the user, flattened row-major.
     public var value: FloatArray
     /// Its shape, e.g. [H, W, 3] for a bitmap's data.
     public let shape: [Int]
@@ -14,11 +16,8 @@ public final class ParameterSlot {
     public let isDifferentiable: Bool
     /// Mitsuba's type name for listing ("float", "AffineTransform4f", ...); nil: derived from the shape.
     public let typeName: String?
-    /// True when the object that reads this value can render a batch of values (see `SlotBatch`).
+    /// True when the object that reads this value can render a batch of values (`SlotBatch`).
     public internal(set) var supportsBatches = false
-    /// During a batched render: `value` holds one value per image, one after another, and lane l reads the
-    /// value of image ⌊l / lanesPerImage⌋.
-    var batch: SlotBatch?
 
     public init(value: FloatArray, shape: [Int]) {
         precondition(shape.reduce(1, *) == value.count,
@@ -40,46 +39,8 @@ public final class ParameterSlot {
         typeName = type
     }
 
-    /// Per lane of a batched wavefront of `lanes` lanes: the offset of its image's value in `value` (nil outside
-    /// batched renders).
-    func batchOffsets(lanes: Int) -> Int32Array? {
-        guard let batch else { return nil }
-        let elements = Int32(shape.reduce(1, *))
-        if let laneImages = batch.laneImages {
-            precondition(lanes == laneImages.count,
-                         "ParameterSlot: a lookup over \(lanes) lanes in a compacted batch of \(laneImages.count) lanes")
-            return batch.valueIndex(ofImage: laneImages) * elements
-        }
-        precondition(lanes % (batch.images * batch.lanesPerImage) == 0,
-                     "ParameterSlot: a lookup over \(lanes) lanes in a batch of \(batch.images) x \(batch.lanesPerImage)")
-        return batch.valueIndex(ofImage: batch.originalLaneImages(lanes: lanes)) * elements
-    }
-}
-
-/// The layout of a batched parameter value: `images` values, read by consecutive runs of `lanesPerImage` lanes.
-/// A wavefront may hold the batch more than once (the image's samples, then the replay's): image i reads value
-/// i mod `images`.
-struct SlotBatch {
-    var images: Int
-    var lanesPerImage: Int
-    /// The image of each lane of the wavefront being traced (`Scene.originalBatchLanes`); nil when lane l is in its
-    /// original place, image ⌊l / lanesPerImage⌋.
-    var laneImages: Int32Array?
-
-    init(images: Int, lanesPerImage: Int) {
-        self.images = images
-        self.lanesPerImage = lanesPerImage
-    }
-
-    /// The image of each of `lanes` lanes in their original places: lane l belongs to image ⌊l / lanesPerImage⌋.
-    func originalLaneImages(lanes: Int) -> Int32Array {
-        Int32Array.arange(lanes) / Int32(lanesPerImage)
-    }
-
-    /// The value that each lane's image reads.
-    func valueIndex(ofImage image: Int32Array) -> Int32Array {
-        image - image / Int32(images) * Int32(images)
-    }
+    /// The number of elements of one value.
+    var elementCount: Int { shape.reduce(1, *) }
 }
 
 extension ParameterSlot {

@@ -25,10 +25,15 @@ struct CameraSamples {
 /// Told after each bounce of a wavefront pass: (bounces done, at most how many; -1 when unlimited).
 public typealias RenderProgress = (Int, Int) -> Void
 
+/// What the PRB adjoint records at each vertex of a replayed path: given the vertex, the state after it, the
+/// caller's carried arrays and the bindings its lookups read (with the lanes' images where the wavefront moved
+/// them), it records its work and returns the carried arrays as they are after the vertex.
+typealias VertexRecorder = (PathVertex, PathState, [FloatArray], RenderBindings) -> [FloatArray]
+
 /// The path-tracing loop: a wavefront run by the host, or one symbolic loop (`IntegratorSettings.pathLoop`).
 enum PathTracer {
-    /// Traces every lane's path and returns its radiance; `progress` is told after each bounce how many of at most
-    /// `maxDepth` bounces are done.
+    /// Traces every lane's path and returns its radiance; lookups read the parameter values `bindings` give, and
+    /// `progress` is told after each bounce how many of at most `maxDepth` bounces are done.
     ///
     /// `carried` are per-lane arrays of the caller's that follow the paths (the PRB adjoint's radiance still to come
     /// and adjoint radiance): `onVertex` sees each bounce with them, records its own work (scatters included) and
@@ -42,20 +47,21 @@ enum PathTracer {
     /// With `IntegratorSettings.pathLoop` symbolic, every bounce runs in one kernel instead (`symbolicRadiance`),
     /// the PRB adjoint replay's too: its per-vertex `backward` is recorded in the loop body.
     static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler,
-                         progress: RenderProgress? = nil, carried: [FloatArray] = [],
-                         onVertex: ((PathVertex, PathState, [FloatArray]) -> [FloatArray])? = nil) -> Vector3Array {
+                         bindings: RenderBindings, progress: RenderProgress? = nil, carried: [FloatArray] = [],
+                         onVertex: VertexRecorder? = nil) -> Vector3Array {
         if scene.integrator.kind == .direct && onVertex == nil && carried.isEmpty {
-            return DirectIntegrator.radiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler)
+            return DirectIntegrator.radiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler,
+                                             bindings: bindings)
         }
         if scene.integrator.pathLoop == .symbolic && scene.integrator.maxDepth != 0
             && scene.integrator.kind != .direct {
             return symbolicRadiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler,
-                                    progress: progress, carried: carried, onVertex: onVertex)
+                                    bindings: bindings, progress: progress, carried: carried, onVertex: onVertex)
         }
-        var arrays = LoopArrays(state: PathState(ray: rays, lanes: laneCount, tracksPosition: scene.hasSurfaceEmitters), sampler: sampler, carried: carried,
-                                laneImages: scene.originalBatchLanes(lanes: laneCount))
+        var arrays = LoopArrays(state: PathState(ray: rays, lanes: laneCount, tracksPosition: scene.hasSurfaceEmitters),
+                                sampler: sampler, carried: carried,
+                                laneImages: bindings.originalLaneImages(lanes: laneCount))
         var compaction = WavefrontCompaction(laneCount: laneCount)
-        defer { scene.resetBatchLanes() }
         let context = TraceContext.current
         var frozen: FrozenBounce?
         var bounce = 0
@@ -68,12 +74,13 @@ enum PathTracer {
                 // Recorded in a function of its own, so that the vertex's expressions are released before the
                 // evaluation: a freeze refuses steps that leave work pending on their arrays.
                 func record() -> [Node] {
-                    scene.setBatchLanes(arrays.laneImages)
+                    // Batched lookups read each lane's image from the loop's arrays (compacted with the rest).
+                    let placed = bindings.placingLanes(arrays.laneImages)
                     var next = arrays
-                    let (vertex, state) = PathVertex.trace(arrays.state, scene: scene, sampler: &next.sampler,
-                                                           recordsGradients: onVertex != nil)
+                    let (vertex, state) = PathVertex.trace(arrays.state, scene: scene, bindings: placed,
+                                                           sampler: &next.sampler, recordsGradients: onVertex != nil)
                     next.state = state
-                    next.carried = onVertex?(vertex, state, arrays.carried) ?? arrays.carried
+                    next.carried = onVertex?(vertex, state, arrays.carried, placed) ?? arrays.carried
                     // How many lanes go on is a reduction computed by the same kernel as the state; the mask as
                     // words is what a compaction reads.
                     let activeWords = UInt32Array(state.active)

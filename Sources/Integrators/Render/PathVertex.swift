@@ -84,10 +84,11 @@ struct PathVertex {
     /// The throughput before this vertex, β.
     var throughput: Vector3Array
 
-    /// Traces one bounce for every lane and returns the vertex and the state after it. With `recordsGradients`
-    /// (the PRB adjoint pass, whose bounce runs with gradients suspended), the next event estimation's BSDF value
-    /// and emitter weight are recorded for differentiation; the state uses their detached values.
-    static func trace(_ state: PathState, scene: Scene, sampler: inout IndependentSampler,
+    /// Traces one bounce for every lane and returns the vertex and the state after it; lookups read the parameter
+    /// values `bindings` give. With `recordsGradients` (the PRB adjoint pass, whose bounce runs with gradients
+    /// suspended), the next event estimation's BSDF value and emitter weight are recorded for differentiation; the
+    /// state uses their detached values.
+    static func trace(_ state: PathState, scene: Scene, bindings: RenderBindings, sampler: inout IndependentSampler,
                       recordsGradients: Bool = false) -> (PathVertex, PathState) {
         let context = state.eta.context
         func differentiable<T>(_ body: () -> T) -> T {
@@ -114,12 +115,13 @@ struct PathVertex {
         if scene.environmentIndex != nil || scene.hasSurfaceEmitters {
             let index = scene.arrivalEmitter(si, active: active)
             let radiance = scene.arrivalRadiance(si, emitter: index, direction: state.ray.direction,
-                                                 active: active & (state.previousPDF .> 0))
+                                                 active: active & (state.previousPDF .> 0), bindings: bindings)
             var weight = FloatArray(repeating: 1, context: context)
             if !basic {
                 let emitterPDF = scene.arrivalEmitterPDF(si, emitter: index, from: state.previousPosition,
                                                          direction: state.ray.direction,
-                                                         active: active & !state.previousWasDelta)
+                                                         active: active & !state.previousWasDelta,
+                                                         bindings: bindings)
                 weight = select(state.previousWasDelta, weight, misWeight(state.previousPDF, emitterPDF))
             }
             if settings.hideEmitters {
@@ -145,13 +147,17 @@ struct PathVertex {
         var direct = zero3
         var neeBSDF = zero3
         if !scene.emitters.isEmpty && !basic {
-            let record = differentiable { scene.sampleEmitterDirection(si, sample: neeSample, active: neeActive) }
+            let record = differentiable {
+                scene.sampleEmitterDirection(si, sample: neeSample, active: neeActive, bindings: bindings)
+            }
             neeActive = neeActive & (record.sample.pdf .!= 0)
             // Failed samples may carry a NaN direction: replaced, so that no BSDF derivative multiplies it.
             neeDirection = select(neeActive, si.frame.toLocal(record.sample.d.detached), .constant(Vector3f(0, 0, 1)))
             // With gradients, the value is evaluated after sampling, together with the sampled direction's.
-            if !recordsGradients { neeBSDF = scene.evalBSDF(si, wo: neeDirection, active: neeActive) }
-            let bsdfPDF = scene.pdfBSDF(si, wo: neeDirection, active: neeActive)
+            if !recordsGradients {
+                neeBSDF = scene.evalBSDF(si, wo: neeDirection, active: neeActive, bindings: bindings)
+            }
+            let bsdfPDF = scene.pdfBSDF(si, wo: neeDirection, active: neeActive, bindings: bindings)
             neeWeight = select(record.sample.isDelta, FloatArray(repeating: 1, context: context),
                                misWeight(record.sample.pdf.detached(), bsdfPDF))
             neeLight = record.weight
@@ -162,13 +168,13 @@ struct PathVertex {
         // BSDF sampling: 1D then 2D.
         let u1 = sampler.next1D()
         let u2 = sampler.next2D()
-        let sample = scene.sampleBSDF(si, u1: u1, u2: u2, active: continuing)
+        let sample = scene.sampleBSDF(si, u1: u1, u2: u2, active: continuing, bindings: bindings)
         // The PRB adjoint differentiates both BSDF values of the vertex: one dispatch evaluates them together, so
         // that one adjoint dispatch differentiates them.
         var sampledBSDF: Vector3Array? = nil
         if recordsGradients {
             let values = differentiable {
-                scene.evalBSDF(si, [(neeDirection, neeActive), (sample.wo, continuing)])
+                scene.evalBSDF(si, [(neeDirection, neeActive), (sample.wo, continuing)], bindings: bindings)
             }
             neeBSDF = values[0]
             sampledBSDF = values[1]

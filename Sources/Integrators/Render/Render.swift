@@ -3,7 +3,7 @@
 import Tracer
 
 extension Scene {
-    /// Renders the scene's film image, (H, W, 3) flattened row-major, linear RGB.
+    /// Renders the scene's film image, linear RGB of shape (H, W, 3).
     ///
     /// The image is a primal render with `seed`. When some scene parameter holds a gradient-tracked array, the
     /// image is a custom node of the autodiff graph: its backward replays the paths of `seedGrad` (PRB) and
@@ -12,21 +12,24 @@ extension Scene {
     /// `progress` is told after each bounce of each pass (the primal render, which also traces the backward's primal
     /// replay when a gradient may follow, and in the backward the adjoint pass), for progress displays.
     public func render(samplesPerPixel spp: Int, seed: UInt32, seedGrad: UInt32? = nil,
-                       progress: RenderProgress? = nil) -> FloatArray {
+                       progress: RenderProgress? = nil) -> RenderedImage {
         let gradientSeed = seedGrad ?? (seed &+ 1)
         precondition(gradientSeed != seed, "render: seedGrad must differ from seed (\(seed)) so that the gradient is independent of the image")
         precondition(spp > 0, "render: samples per pixel must be positive, got \(spp)")
-        return differentiableRender(samplesPerPixel: spp, seeds: RenderSeeds([seed]),
-                                    gradientSeeds: RenderSeeds([gradientSeed]), progress: progress)
+        let image = differentiableRender(samplesPerPixel: spp,
+                                         bindings: RenderBindings(snapshotOf: parameters.allSlots),
+                                         seeds: RenderSeeds([seed]), gradientSeeds: RenderSeeds([gradientSeed]),
+                                         progress: progress)
+        return RenderedImage(array: image, height: sensor.film.height, width: sensor.film.width)
     }
 
     /// Renders one image per value of the parameter `key` in one wavefront: image j is what `render` returns with
     /// the parameter set to value j and seed `seeds[j]` (gradient seed `seedGrads[j]`, default seed + 1), bit for
     /// bit, but the per-bounce work (recording, launches) is shared by all images. `values` holds the values one
     /// after another (seeds.count times the parameter's element count) and may be gradient-tracked; the result holds
-    /// the images one after another, (count, H, W, 3) flattened. Only bitmap texture data can be batched.
+    /// the images one after another, shape (count, H, W, 3). Only bitmap texture data can be batched.
     public func render(samplesPerPixel spp: Int, seeds: [UInt32], seedGrads: [UInt32]? = nil, batching key: String,
-                       values: FloatArray, progress: RenderProgress? = nil) throws -> FloatArray {
+                       values: FloatArray, progress: RenderProgress? = nil) throws -> RenderedImage {
         let slot = try parameters.slot(key)
         guard slot.supportsBatches else {
             throw RenderError("parameter '\(key)' cannot be batched (bitmap texture data can)")
@@ -48,73 +51,66 @@ extension Scene {
         }
         var batched = self
         batched.sensor.film.imageCount = seeds.count
-        let previous = slot.value
-        slot.value = values
-        slot.batch = SlotBatch(images: seeds.count, lanesPerImage: sensor.film.pixelCount * spp)
-        defer {
-            slot.value = previous
-            slot.batch = nil
-        }
-        return batched.differentiableRender(samplesPerPixel: spp, seeds: RenderSeeds(seeds),
-                                            gradientSeeds: RenderSeeds(gradientSeeds), progress: progress)
+        var bindings = RenderBindings(snapshotOf: parameters.allSlots)
+        bindings.bind(slot, batchOf: values, layout: SlotBatch(images: seeds.count,
+                                                               lanesPerImage: sensor.film.pixelCount * spp))
+        let images = batched.differentiableRender(samplesPerPixel: spp, bindings: bindings, seeds: RenderSeeds(seeds),
+                                                  gradientSeeds: RenderSeeds(gradientSeeds), progress: progress)
+        return RenderedImage(array: images, height: sensor.film.height, width: sensor.film.width,
+                             imageCount: seeds.count)
     }
 
-    /// The primal image, as a node of the autodiff graph when some parameter is gradient-tracked.
-    private func differentiableRender(samplesPerPixel spp: Int, seeds: RenderSeeds, gradientSeeds: RenderSeeds,
-                                      progress: RenderProgress?) -> FloatArray {
+    /// The primal image with the values `bindings` give, as a node of the autodiff graph when one of them is
+    /// gradient-tracked.
+    private func differentiableRender(samplesPerPixel spp: Int, bindings: RenderBindings, seeds: RenderSeeds,
+                                      gradientSeeds: RenderSeeds, progress: RenderProgress?) -> FloatArray {
         let slots = parameters.allSlots
-        let inputs = slots.map(\.value)
-        let batches = slots.map(\.batch)
+        let inputs = slots.map { bindings.value(of: $0) }
         let context = TraceContext.current
         guard inputs.contains(where: \.requiresGradient) else {
-            return context.withGradientsSuspended { primalImage(samplesPerPixel: spp, seeds: seeds, progress: progress) }
+            return context.withGradientsSuspended {
+                primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, progress: progress)
+            }
         }
         if integrator.kind == .direct {
             // One bounce needs no path replay: the image is recorded for autodiff as it is computed (Mitsuba
             // differentiates `direct` the same way).
-            return primalImage(samplesPerPixel: spp, seeds: seeds, progress: progress)
+            return primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, progress: progress)
         }
         let (image, replayRadiance) = context.withGradientsSuspended {
-            primalImage(samplesPerPixel: spp, seeds: seeds, replaying: gradientSeeds, progress: progress)
+            primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, replaying: gradientSeeds,
+                        progress: progress)
         }
         let scene = self
         let operation = ClosureOperation(backward: { imageGradient in
-            // The parameters as they were when this image was rendered (they may have been set to other values
-            // since, to render other images), as fresh leaves that receive this pass's gradients.
-            let current = slots.map { ($0.value, $0.batch) }
+            // The values this image was rendered with (the slots may hold others by now), as fresh leaves that
+            // receive this pass's gradients; the batch layout stays the render's.
             let leaves: [FloatArray] = inputs.map { value in
                 var leaf = value.detached()
                 leaf.enableGradient()
                 return leaf
             }
-            for (slot, (leaf, batch)) in zip(slots, zip(leaves, batches)) {
-                slot.value = leaf
-                slot.batch = batch
-            }
-            defer {
-                for (slot, (value, batch)) in zip(slots, current) {
-                    slot.value = value
-                    slot.batch = batch
-                }
-            }
-            PRBAdjoint.backpropagate(scene: scene, imageGradient: imageGradient, samplesPerPixel: spp,
-                                     seeds: gradientSeeds, replayRadiance: replayRadiance, progress: progress)
+            PRBAdjoint.backpropagate(scene: scene, bindings: bindings.replacingValues(of: slots, with: leaves),
+                                     imageGradient: imageGradient, samplesPerPixel: spp, seeds: gradientSeeds,
+                                     replayRadiance: replayRadiance, progress: progress)
             return zip(inputs, leaves).map { value, leaf in value.requiresGradient ? leaf.gradient : nil }
         })
         return customOperation(inputs, operation) { _ in image }
     }
 
-    /// The primal image for `seed`, without gradients.
+    /// The primal image for `seed` with the parameters' current values, without gradients.
     func primalImage(samplesPerPixel spp: Int, seed: UInt32, progress: RenderProgress? = nil) -> FloatArray {
-        primalImage(samplesPerPixel: spp, seeds: RenderSeeds([seed]), progress: progress)
+        primalImage(samplesPerPixel: spp, bindings: RenderBindings(snapshotOf: parameters.allSlots),
+                    seeds: RenderSeeds([seed]), progress: progress)
     }
 
-    /// The primal image (or batch of images) for `seeds`, without gradients.
-    func primalImage(samplesPerPixel spp: Int, seeds: RenderSeeds, progress: RenderProgress? = nil) -> FloatArray {
+    /// The primal image (or batch of images) for `seeds` with the values `bindings` give, without gradients.
+    func primalImage(samplesPerPixel spp: Int, bindings: RenderBindings, seeds: RenderSeeds,
+                     progress: RenderProgress? = nil) -> FloatArray {
         var sampler = seeds.sampler(lanesPerImage: sensor.film.pixelCount * spp)
         let camera = CameraSamples(scene: self, samplesPerPixel: spp, sampler: &sampler)
         let radiance = PathTracer.radiance(scene: self, rays: camera.rays, laneCount: camera.laneCount,
-                                           sampler: sampler, progress: progress)
+                                           sampler: sampler, bindings: bindings, progress: progress)
         return sensor.film.develop(positions: camera.positions, radiance: radiance, samplesPerPixel: spp)
     }
 }
@@ -124,7 +120,8 @@ extension Scene {
     /// `gradientSeeds`: the primal replay that PRB's adjoint pass needs. The replay's samples follow the image's in
     /// the wavefront, so both passes share each bounce's recording and launch; the image is bit for bit the one that
     /// `primalImage(samplesPerPixel:seeds:)` renders.
-    func primalImage(samplesPerPixel spp: Int, seeds: RenderSeeds, replaying gradientSeeds: RenderSeeds,
+    func primalImage(samplesPerPixel spp: Int, bindings: RenderBindings, seeds: RenderSeeds,
+                     replaying gradientSeeds: RenderSeeds,
                      progress: RenderProgress?) -> (image: FloatArray, replayRadiance: Vector3Array) {
         let lanesPerImage = sensor.film.pixelCount * spp
         var both = self
@@ -132,7 +129,7 @@ extension Scene {
         var sampler = RenderSeeds(seeds.seeds + gradientSeeds.seeds).sampler(lanesPerImage: lanesPerImage)
         let camera = CameraSamples(scene: both, samplesPerPixel: spp, sampler: &sampler)
         let radiance = PathTracer.radiance(scene: both, rays: camera.rays, laneCount: camera.laneCount,
-                                           sampler: sampler, progress: progress)
+                                           sampler: sampler, bindings: bindings, progress: progress)
         let imageLanes = lanesPerImage * seeds.seeds.count
         let lane = UInt32Array.arange(imageLanes)
         // The image's film positions again, from a sampler of the image's seeds alone: the same values, computed

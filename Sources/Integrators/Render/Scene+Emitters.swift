@@ -59,11 +59,11 @@ extension Scene {
     /// Whether any emitter is on a surface (then paths remember their previous vertex for MIS on hits).
     var hasSurfaceEmitters: Bool { shapeEmitters.contains { $0 != nil } }
 
-    /// True when emitter values are being differentiated (gradients recorded and some emitter parameter tracked):
-    /// then every emitter is evaluated on every lane instead of dispatching.
-    func emittersNeedGradients(_ context: TraceContext) -> Bool {
+    /// True when emitter values are being differentiated (gradients recorded and some emitter parameter tracked in
+    /// `bindings`): then every emitter is evaluated on every lane instead of dispatching.
+    func emittersNeedGradients(_ context: TraceContext, bindings: RenderBindings) -> Bool {
         context.isRecordingGradients
-            && emitters.contains { $0.emitter.parameters.contains { $0.slot.value.requiresGradient } }
+            && emitters.contains { $0.emitter.parameters.contains { bindings.value(of: $0.slot).requiresGradient } }
     }
 
     /// The probability of emitter sampling picking emitter `index` (Mitsuba's `pdf_emitter`).
@@ -97,8 +97,8 @@ extension Scene {
     /// Next event estimation's emitter sample from each active lane's surface point (Mitsuba's
     /// `sample_emitter_direction` with the visibility test): the weight is 0 and the pdf 0 where the shadow ray is
     /// blocked.
-    func sampleEmitterDirection(_ si: SurfaceInteraction, sample: Point2Array, active: BoolArray)
-        -> EmitterSampleRecord {
+    func sampleEmitterDirection(_ si: SurfaceInteraction, sample: Point2Array, active: BoolArray,
+                                bindings: RenderBindings) -> EmitterSampleRecord {
         let context = si.t.context
         var sample = sample
         var index = UInt32Array(repeating: 0, context: context)
@@ -123,7 +123,8 @@ extension Scene {
         let query = EmitterQuery(reference: si.p, sample: sample, target: placeholder)
         var sampled = perEmitter(index, arguments: query, mask: active) { emitter, query, mask -> SampledEmitter in
             let (emitterSample, weight) = emitter.sampleDirection(from: query.reference, sample: query.sample,
-                                                                   bounds: bounds, active: mask)
+                                                                   bounds: bounds, active: mask,
+                                                                   bindings: bindings)
             return SampledEmitter(sample: emitterSample, weight: weight)
         }
         if let choiceWeight {
@@ -152,11 +153,11 @@ extension Scene {
     /// The radiance each ray sees where it arrived (an area light's front side, or the environment in the ray's
     /// direction), 0 where it reached no emitter.
     func arrivalRadiance(_ si: SurfaceInteraction, emitter index: UInt32Array, direction: Vector3Array,
-                         active: BoolArray) -> Vector3Array {
+                         active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         let reaches = active & (index .!= UInt32.max)
         let query = ArrivalQuery(interaction: si, direction: direction)
         let radiance = perEmitter(index, arguments: query, mask: reaches) { emitter, query, mask in
-            emitter.eval(query.interaction, direction: query.direction, active: mask)
+            emitter.eval(query.interaction, direction: query.direction, active: mask, bindings: bindings)
         }
         return select(reaches, radiance, .constant(.zero))
     }
@@ -164,7 +165,7 @@ extension Scene {
     /// The density with which emitter sampling from `reference` would have produced the arrival at `si` through
     /// `direction` (Mitsuba's `pdf_emitter_direction`, the emitter choice included), 0 where no emitter was reached.
     func arrivalEmitterPDF(_ si: SurfaceInteraction, emitter index: UInt32Array, from reference: Vector3Array?,
-                           direction: Vector3Array, active: BoolArray) -> FloatArray {
+                           direction: Vector3Array, active: BoolArray, bindings: RenderBindings) -> FloatArray {
         let reaches = active & (index .!= UInt32.max)
         let origin = reference ?? .constant(.zero)
         let offset = si.p - origin
@@ -175,7 +176,7 @@ extension Scene {
                                    pdf: .constant(0), isDelta: BoolArray(repeating: false))
         let query = EmitterQuery(reference: origin, sample: Point2Array(repeating: 0, 0), target: target)
         let pdf = perEmitter(index, arguments: query, mask: reaches) { emitter, query, mask in
-            emitter.pdfDirection(from: query.reference, query.target, active: mask)
+            emitter.pdfDirection(from: query.reference, query.target, active: mask, bindings: bindings)
         }
         let chosen = select(reaches, index, UInt32Array(repeating: 0, context: index.context))
         return select(reaches, pdf * emitterPMF(chosen), .constant(0))

@@ -69,73 +69,83 @@ extension Scene {
         return result
     }
 
-    /// Samples the hit material of each lane.
-    func sampleBSDF(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+    /// Samples the hit material of each lane, its parameters as `bindings` give them.
+    func sampleBSDF(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                    bindings: RenderBindings) -> BSDFSample {
         if materials.count > 1 {
             return dispatch(materialIndex(si), count: materials.count,
                             arguments: MaterialSampleQuery(interaction: si, u1: u1, u2: u2),
                             mask: active & si.isValid) { material, query in
                 materials[material].bsdf.sample(query.interaction, u1: query.u1, u2: query.u2,
-                                                 active: BoolArray(repeating: true, context: query.u1.context))
+                                                 active: BoolArray(repeating: true, context: query.u1.context),
+                                                 bindings: bindings)
             }
         }
         var combined: BSDFSample? = nil
         for (material, entry) in materials.enumerated() {
             let mine = lanes(onMaterial: material, si, active)
-            let sample = entry.bsdf.sample(si, u1: u1, u2: u2, active: mine)
+            let sample = entry.bsdf.sample(si, u1: u1, u2: u2, active: mine, bindings: bindings)
             combined = combined.map { select(mine, sample, $0) } ?? sample
         }
         return combined!
     }
 
     /// f(wi, wo) |cos θo| of each lane's hit material (0 where inactive).
-    func evalBSDF(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+    func evalBSDF(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                  bindings: RenderBindings) -> Vector3Array {
         if materials.count > 1 {
             return dispatch(materialIndex(si), count: materials.count,
                             arguments: MaterialQuery(interaction: si, wo: wo),
                             mask: active & si.isValid) { material, query in
                 materials[material].bsdf.eval(query.interaction, wo: query.wo,
-                                               active: BoolArray(repeating: true, context: query.wo.x.context))
+                                               active: BoolArray(repeating: true, context: query.wo.x.context),
+                                               bindings: bindings)
             }
         }
         var result = Vector3Array(Vector3f(0, 0, 0), count: 1)
         for (material, entry) in materials.enumerated() {
             let mine = lanes(onMaterial: material, si, active)
-            result = select(mine, entry.bsdf.eval(si, wo: wo, active: mine), result)
+            result = select(mine, entry.bsdf.eval(si, wo: wo, active: mine, bindings: bindings), result)
         }
         return result
     }
 
     /// f(wi, wo) |cos θo| of each lane's hit material for several directions, each with its own active lanes (0
     /// where inactive), in one dispatch: its derivative is then one adjoint dispatch, not one per direction.
-    func evalBSDF(_ si: SurfaceInteraction, _ queries: [(wo: Vector3Array, active: BoolArray)]) -> [Vector3Array] {
-        guard materials.count > 1 else { return queries.map { evalBSDF(si, wo: $0.wo, active: $0.active) } }
+    func evalBSDF(_ si: SurfaceInteraction, _ queries: [(wo: Vector3Array, active: BoolArray)],
+                  bindings: RenderBindings) -> [Vector3Array] {
+        guard materials.count > 1 else {
+            return queries.map { evalBSDF(si, wo: $0.wo, active: $0.active, bindings: bindings) }
+        }
         let anyActive = queries.dropFirst().reduce(queries[0].active) { $0 | $1.active }
         return dispatch(materialIndex(si), count: materials.count,
                         arguments: MaterialQueries(interaction: si, wo: queries.map(\.wo),
                                                    active: queries.map(\.active)),
                         mask: anyActive & si.isValid) { material, query in
             zip(query.wo, query.active).map { wo, active in
-                select(active, materials[material].bsdf.eval(query.interaction, wo: wo, active: active),
+                select(active, materials[material].bsdf.eval(query.interaction, wo: wo, active: active,
+                                                             bindings: bindings),
                        Vector3Array(Vector3f(0, 0, 0), count: 1))
             }
         }
     }
 
     /// The solid-angle pdf of each lane's hit material (0 where inactive).
-    func pdfBSDF(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+    func pdfBSDF(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                 bindings: RenderBindings) -> FloatArray {
         if materials.count > 1 {
             return dispatch(materialIndex(si), count: materials.count,
                             arguments: MaterialQuery(interaction: si, wo: wo),
                             mask: active & si.isValid) { material, query in
                 materials[material].bsdf.pdf(query.interaction, wo: query.wo,
-                                              active: BoolArray(repeating: true, context: query.wo.x.context))
+                                              active: BoolArray(repeating: true, context: query.wo.x.context),
+                                               bindings: bindings)
             }
         }
         var result = FloatArray(repeating: 0, context: si.t.context)
         for (material, entry) in materials.enumerated() {
             let mine = lanes(onMaterial: material, si, active)
-            result = select(mine, entry.bsdf.pdf(si, wo: wo, active: mine), result)
+            result = select(mine, entry.bsdf.pdf(si, wo: wo, active: mine, bindings: bindings), result)
         }
         return result
     }

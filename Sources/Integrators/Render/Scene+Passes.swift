@@ -87,11 +87,11 @@ extension Scene {
     /// The image of `render(samplesPerPixel:seed:)`, bit for bit, traced in passes of at most `samplesPerPass`
     /// samples per pixel, so that a render larger than memory can still run. No gradients.
     public func render(samplesPerPixel spp: Int, seed: UInt32, samplesPerPass: Int,
-                       progress: RenderProgress? = nil) throws -> FloatArray {
+                       progress: RenderProgress? = nil) throws -> RenderedImage {
         let film = sensor.film
         let sums = try film.combine(passSums(samplesPerPixel: spp, seed: seed, samples: 0..<spp,
                                              samplesPerPass: samplesPerPass, progress: progress), samples: spp)
-        return film.image(of: sums)
+        return RenderedImage(array: film.image(of: sums), height: film.height, width: film.width)
     }
 
     /// `filmSums(samplesPerPixel:seed:samples:)`, bit for bit, traced in passes of at most `samplesPerPass`

@@ -21,7 +21,9 @@ extension Scene {
                                              streams: pixel * UInt32(spp) + (lane - pixel * UInt32(n)) + UInt32(samples.lowerBound))
             let camera = CameraSamples(scene: self, samplesPerPixel: n, sampler: &sampler)
             let radiance = PathTracer.radiance(scene: self, rays: camera.rays, laneCount: camera.laneCount,
-                                               sampler: sampler, progress: progress)
+                                               sampler: sampler,
+                                               bindings: RenderBindings(snapshotOf: parameters.allSlots),
+                                               progress: progress)
             return film.segmentSums(positions: camera.positions, radiance: radiance, samples: samples)
         }
     }

@@ -29,11 +29,10 @@ extension PathTracer {
     /// `backward`) into the body. Without `onVertex` the radiance is evaluated here; with it, the loop runs when
     /// what its body writes is read. `progress` is told once, when every bounce is recorded.
     static func symbolicRadiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler,
-                                 progress: RenderProgress?, carried: [FloatArray] = [],
-                                 onVertex: ((PathVertex, PathState, [FloatArray]) -> [FloatArray])? = nil)
-        -> Vector3Array {
-        // Batched lookups take each lane's image from its index (lanes never move in a symbolic loop).
-        scene.resetBatchLanes()
+                                 bindings: RenderBindings, progress: RenderProgress?, carried: [FloatArray] = [],
+                                 onVertex: VertexRecorder? = nil) -> Vector3Array {
+        // Batched lookups take each lane's image from its index (`bindings` places no lanes: they never move in a
+        // symbolic loop).
         let start = SymbolicPathState(path: PathState(ray: rays, lanes: laneCount,
                                                       tracksPosition: scene.hasSurfaceEmitters),
                                       rng: sampler.rng, carried: carried)
@@ -42,9 +41,9 @@ extension PathTracer {
         let radiance = whileLoop(start, mode: .symbolic) { $0.path.active } body: { state in
             var streams = sampler
             streams.rng = state.rng
-            let (vertex, next) = PathVertex.trace(state.path, scene: scene, sampler: &streams,
+            let (vertex, next) = PathVertex.trace(state.path, scene: scene, bindings: bindings, sampler: &streams,
                                                   recordsGradients: onVertex != nil)
-            let carried = onVertex?(vertex, next, state.carried) ?? state.carried
+            let carried = onVertex?(vertex, next, state.carried, bindings) ?? state.carried
             return SymbolicPathState(path: next, rng: streams.rng, carried: carried)
         }.path.radiance
         if onVertex == nil { TraceContext.current.evaluate(radiance.components.map(\.node)) }

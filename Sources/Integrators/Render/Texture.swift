@@ -1,13 +1,14 @@
 // The interface of textures: RGB and scalar values looked up by a hit or by surface coordinates.
 import Tracer
 
-/// A texture: a spatially varying RGB value looked up by surface coordinates.
+/// A texture: a spatially varying RGB value looked up by surface coordinates. Lookups read the texture's values
+/// from `bindings` (the render's, `RenderBindings.value(of:)`), never from its slots.
 public protocol Texture {
     /// The value at `uv`, RGB.
-    func eval(_ uv: Point2Array, active: BoolArray) -> Vector3Array
+    func eval(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> Vector3Array
     /// The value at `uv` as one number (Mitsuba's `eval_1`, what `mask` and `blendbsdf` read): by default the
     /// luminance of `eval`, as Mitsuba's bitmap computes it.
-    func evalScalar(_ uv: Point2Array, active: BoolArray) -> FloatArray
+    func evalScalar(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> FloatArray
     /// The differentiable values of this texture, under keys relative to it (e.g. "data").
     var parameters: [(key: String, slot: ParameterSlot)] { get }
     /// True when the value depends on `uv`.
@@ -17,33 +18,36 @@ public protocol Texture {
     var mean: Float { get }
     /// The value at a hit, RGB: by default `eval(si.uv)`; textures that read more of the hit (`mesh_attribute`)
     /// replace it. Plugins look textures up through this.
-    func eval(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array
+    func eval(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Vector3Array
     /// The scalar value at a hit: by default `evalScalar(si.uv)`.
-    func evalScalar(_ si: SurfaceInteraction, active: BoolArray) -> FloatArray
+    func evalScalar(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> FloatArray
     /// True when `evalGradient` is defined (Mitsuba implements `eval_1_grad` for `bitmap` and uniform values only).
     var hasGradient: Bool { get }
     /// The gradient (∂f/∂u, ∂f/∂v) of the scalar value at a hit (Mitsuba's `eval_1_grad`); nil when the texture has
     /// none (`hasGradient` is false).
-    func evalGradient(_ si: SurfaceInteraction, active: BoolArray) -> Point2Array?
+    func evalGradient(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Point2Array?
 }
 
 extension Texture {
     /// `eval(si.uv)`.
-    public func eval(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array { eval(si.uv, active: active) }
+    public func eval(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
+        eval(si.uv, active: active, bindings: bindings)
+    }
     /// `evalScalar(si.uv)`.
-    public func evalScalar(_ si: SurfaceInteraction, active: BoolArray) -> FloatArray {
-        evalScalar(si.uv, active: active)
+    public func evalScalar(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> FloatArray {
+        evalScalar(si.uv, active: active, bindings: bindings)
     }
     /// False: no gradient unless the texture defines one.
     public var hasGradient: Bool { false }
     /// nil: no gradient unless the texture defines one.
-    public func evalGradient(_ si: SurfaceInteraction, active: BoolArray) -> Point2Array? { nil }
+    public func evalGradient(_ si: SurfaceInteraction, active: BoolArray,
+                             bindings: RenderBindings) -> Point2Array? { nil }
 }
 
 extension Texture {
     /// The luminance of the RGB value: 0.212671 R + 0.715160 G + 0.072169 B (Mitsuba's `luminance`).
-    public func evalScalar(_ uv: Point2Array, active: BoolArray) -> FloatArray {
-        let rgb = eval(uv, active: active)
+    public func evalScalar(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> FloatArray {
+        let rgb = eval(uv, active: active, bindings: bindings)
         return rgb.x * Float(0.212671) + rgb.y * Float(0.715160) + rgb.z * Float(0.072169)
     }
 }

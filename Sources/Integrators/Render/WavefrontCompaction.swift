@@ -82,28 +82,6 @@ struct WavefrontCompaction {
     }
 }
 
-extension Scene {
-    /// For a new wavefront of `lanes` lanes: the image of each lane, per batched parameter (lane l belongs to image
-    /// ⌊l / lanesPerImage⌋). A wavefront loop keeps them with its arrays, compacts them with the rest and hands
-    /// them to the lookups with `setBatchLanes` before recording a bounce.
-    func originalBatchLanes(lanes: Int) -> [Int32Array] {
-        batchedSlots.map { $0.batch!.originalLaneImages(lanes: lanes) }
-    }
-
-    /// Batched lookups read `laneImages` (one per batched parameter, as `originalBatchLanes` made them).
-    func setBatchLanes(_ laneImages: [Int32Array]) {
-        for (slot, images) in zip(batchedSlots, laneImages) { slot.batch!.laneImages = images }
-    }
-
-    /// The parameters being rendered as a batch.
-    private var batchedSlots: [ParameterSlot] { parameters.allSlots.filter { $0.batch != nil } }
-
-    /// Batched parameter lookups start over with lanes in their original places (a new wavefront).
-    func resetBatchLanes() {
-        for slot in parameters.allSlots where slot.batch != nil { slot.batch!.laneImages = nil }
-    }
-}
-
 extension TracedArray {
     /// The lanes `index` names, in its order; an array of one element (shared by all lanes) stays as it is.
     func keepingLanes(_ index: UInt32Array) -> Self {

@@ -98,7 +98,7 @@ final class SceneOptimization {
         let start = clock.now
         let seeds = Self.seeds(iteration: iteration, seed: seed)
         let image = scene.render(samplesPerPixel: samplesPerPixel, seed: seeds.render, seedGrad: seeds.gradient)
-        let lossValue = loss(image, target)
+        let lossValue = loss(image.array, target)
         let lossNumber = Double(lossValue.values[0])
         let rendered = clock.now
         lossValue.backward()
@@ -152,7 +152,7 @@ final class SceneOptimization {
         let tracked = keys.map { optimizer[$0]! }
         for (key, value) in zip(keys, tracked) { try parameters.set(key, to: value.detached()) }
         defer { for (key, value) in zip(keys, tracked) { try? parameters.set(key, to: value) } }
-        return scene.render(samplesPerPixel: samplesPerPixel, seed: seed)
+        return scene.render(samplesPerPixel: samplesPerPixel, seed: seed).array
     }
 
     // MARK: Checkpoints

@@ -93,9 +93,9 @@ struct SceneOptimizationRun {
             let image = scene.render(samplesPerPixel: referenceSpp, seed: UInt32.max - UInt32(truncatingIfNeeded: command.seed)) {
                 progress.update(done: $0, total: $1)
             }
-            image.eval()
+            image.array.eval()
             progress.finish()
-            return (image, values)
+            return (image.array, values)
         }
         let path = options.reference!
         var bitmap: Bitmap
