@@ -3,7 +3,7 @@
 extension ScalarKernel {
     /// Runs work units [start, end) of a product's own kernel (see `KernelMatrixProduct.units`).
     func runMatrixProduct(_ entry: KernelMatrixProduct, start: Int, end: Int,
-                          pointers: UnsafePointer<UnsafeMutableRawPointer?>, sizes: UnsafePointer<Int64>) {
+                          pointers: UnsafePointer<UnsafeMutableRawPointer?>) {
         func floats(_ slot: Int) -> UnsafeMutablePointer<Float> { pointers[slot]!.assumingMemoryBound(to: Float.self) }
         let left = floats(entry.a), right = floats(entry.b), result = floats(entry.c)
         let p = entry.product, width = program.vectorWidth

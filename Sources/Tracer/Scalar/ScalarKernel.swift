@@ -14,7 +14,7 @@ package final class ScalarKernel: CompiledKernel, @unchecked Sendable {
     package func run(start: Int, end: Int, block: Int,
                     pointers: UnsafePointer<UnsafeMutableRawPointer?>, sizes: UnsafePointer<Int64>) {
         if let matrixProduct {
-            return runMatrixProduct(matrixProduct, start: start, end: end, pointers: pointers, sizes: sizes)
+            return runMatrixProduct(matrixProduct, start: start, end: end, pointers: pointers)
         }
         let instructions = program.instructions
         let width = program.vectorWidth
