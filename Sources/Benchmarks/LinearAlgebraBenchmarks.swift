@@ -43,14 +43,15 @@ enum LinearAlgebraBenchmarks {
         let weight = makeWeight()
         let x = makeInput(seed: 1)
         let seconds = bestTime {
-            linearForward(x, weight: weight, batch: batch, inFeatures: features, outFeatures: features).eval()
+            linearForward(Matrix(x, rows: batch, columns: features),
+                          weight: Matrix(weight, rows: features, columns: features)).values.eval()
         }
         let gbps = weightBytes / seconds / 1e9
         report.add("linear_forward_gbps", gbps, "GB/s")
         report.add("linear_forward_vs_copy", gbps / copyGBps, "ratio")
     }
 
-    /// One Adam step of the weight with gradient outerProductSum(dY, x): W, m and v read and written in place by
+    /// One Adam step of the weight with gradient dYᵀ · x (fused into the update): W, m and v read and written in place by
     /// one kernel (6 × 1 GiB of traffic).
     static func adam(_ report: BenchmarkReport, copyGBps: Double) {
         var weight = makeWeight()
@@ -59,7 +60,7 @@ enum LinearAlgebraBenchmarks {
         var step = 0
         let seconds = bestTime(repetitions: 3) {
             step += 1
-            let gradient = outerProductSum(dy, x, batch: batch, rows: features, columns: features)
+            let gradient = matrixProduct(dy, x, MatrixProduct(m: features, n: features, k: batch, transposeA: true))
             adamUpdate(&weight, &m, &v, gradient: gradient, step: step)
             weight.eval()
         }
@@ -79,8 +80,8 @@ enum LinearAlgebraBenchmarks {
         var step = 0
         let seconds = bestTime(repetitions: 3) {
             step += 1
-            let z = linearForward(x, weight: weight, bias: bias, batch: batch, inFeatures: features,
-                                  outFeatures: features)
+            let z = linearForward(Matrix(x, rows: batch, columns: features),
+                                  weight: Matrix(weight, rows: features, columns: features), bias: bias).values
             let y = 1 / (1 + exp(-z))
             abs(y - target).mean().backward()
             weight.context.withGradientsSuspended {

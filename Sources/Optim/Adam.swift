@@ -67,10 +67,10 @@ public final class Adam: Optimizer {
     }
 
     /// Records the updates of `step()` without running them (Dr.Jit's `dr.schedule`): the writes run at the next
-    /// evaluation, smaller parameters first. A layer forward recorded on an updated weight before then is computed by
-    /// the weight's update kernel, which reads the weight once for both (see `linearForward`).
+    /// evaluation. A layer forward recorded on an updated weight before then is computed by the weight's update
+    /// kernel, which reads the weight once for both (the Tracer's product riders, see `linearForward`).
     public func scheduleStep() {
-        for index in parameters.scheduleOrder where parameters[index].hasGradient { recordUpdate(of: index) }
+        for index in parameters.indices where parameters[index].hasGradient { recordUpdate(of: index) }
     }
 
     /// Queues the writes of one parameter's Adam update.

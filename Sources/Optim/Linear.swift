@@ -72,12 +72,20 @@ public struct Linear: Module {
         [(name: weight.name, parameter: weight)] + (bias.map { [(name: $0.name, parameter: $0)] } ?? [])
     }
 
-    /// x W^T + b for a row-major `batch x inFeatures` input; the batch is `x.count / inFeatures`. Runs on the
-    /// Tracer's `linearForward` (its own register-blocked kernel and derivatives).
+    /// x W^T + b for x of shape [batch, inFeatures]; the result has shape [batch, outFeatures]. Runs on the
+    /// Tracer's `linearForward` (a matrix product and its derivatives).
+    public func callAsFunction(_ x: Matrix) -> Matrix {
+        precondition(x.columns == inFeatures, "Optim: Linear(\(inFeatures) -> \(outFeatures)) given an input "
+                         + "of shape \(x.shape)")
+        return linearForward(x, weight: Matrix(weight.value, rows: outFeatures, columns: inFeatures),
+                             bias: bias?.value)
+    }
+
+    /// x W^T + b for a row-major `batch x inFeatures` input (the `Module` form, which has no shape): the batch is
+    /// `x.count / inFeatures`.
     public func callAsFunction(_ x: FloatArray) -> FloatArray {
         precondition(x.count % inFeatures == 0 && x.count > 0, "Optim: Linear(\(inFeatures) -> \(outFeatures)) "
                          + "given \(x.count) values, not a positive multiple of \(inFeatures)")
-        return linearForward(x, weight: weight.value, bias: bias?.value, batch: x.count / inFeatures,
-                             inFeatures: inFeatures, outFeatures: outFeatures)
+        return self(Matrix(x, columns: inFeatures)).values
     }
 }

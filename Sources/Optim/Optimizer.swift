@@ -15,8 +15,8 @@ public protocol Optimizer: AnyObject {
     /// Updates the parameters from their gradients.
     func step()
 
-    /// Records the same updates as `step()` and leaves them queued, to run at the next evaluation (parameters in
-    /// increasing size). Reading a parameter (its values, a checkpoint) runs them.
+    /// Records the same updates as `step()` and leaves them queued, to run at the next evaluation. Reading a
+    /// parameter (its values, a checkpoint) runs them.
     func scheduleStep()
 
     /// The first component of this optimiser's checkpoint keys ("adam", "sgd").
@@ -41,13 +41,5 @@ extension Optimizer {
     /// Forgets the gradients of all parameters (PyTorch's `zero_grad()`, which sets them to None).
     public func zeroGrad() {
         for parameter in parameters { parameter.zeroGrad() }
-    }
-}
-
-extension Array where Element == Parameter {
-    /// The indices in increasing size (ties in order): the order in which scheduled updates are recorded, so that
-    /// a forward riding on the largest weight's update reads small parameters (a bias) already updated.
-    var scheduleOrder: [Int] {
-        indices.sorted { (self[$0].count, $0) < (self[$1].count, $1) }
     }
 }

@@ -23,7 +23,7 @@ enum DerivativeTable {
         switch op {
         case .add, .sub, .mul, .div, .neg, .fma, .min, .max, .abs, .sqrt, .rsqrt, .rcp, .exp, .log, .sin, .cos,
              .tan, .atan2, .pow, .select, .gather, .scatter, .scatterAdd, .reduceSum, .reduceMin, .reduceMax,
-             .blockSum, .blockMin, .blockMax, .cast, .linear, .matmul, .outerProductSum:
+             .blockSum, .blockMin, .blockMax, .cast, .matrixProduct:
             return true
         default:
             return false
@@ -37,7 +37,7 @@ enum DerivativeTable {
         func float(_ i: Int) -> FloatArray { FloatArray(node: operands[i]) }
         func mask(_ i: Int) -> BoolArray { BoolArray(node: operands[i]) }
         func values(_ adjoints: FloatArray?...) -> [AdjointContribution?] { adjoints.map { $0.map { .value($0) } } }
-        if entry.op!.isLinearAlgebra { return reverseLinearAlgebra(entry, adjoint: g) }
+        if entry.op == .matrixProduct { return reverseMatrixProduct(entry, adjoint: g) }
         let r = FloatArray(node: entry.result)
         switch entry.op! {
         case .add: return values(g, g)
@@ -93,7 +93,7 @@ enum DerivativeTable {
     /// The tangent of the result given the operands' tangents (nil when all are zero).
     static func forward(_ entry: TapeEntry, tangents t: [FloatArray?]) -> FloatArray? {
         guard t.contains(where: { $0 != nil }) else { return nil }
-        if entry.op!.isLinearAlgebra { return forwardLinearAlgebra(entry, tangents: t) }
+        if entry.op == .matrixProduct { return forwardMatrixProduct(entry, tangents: t) }
         let operands = entry.operands
         func float(_ i: Int) -> FloatArray { FloatArray(node: operands[i]) }
         func tangent(_ i: Int) -> FloatArray { t[i] ?? FloatArray.zeros(1, context: entry.result.context) }

@@ -43,6 +43,11 @@ package final class Node: @unchecked Sendable {
     var dispatch: DispatchRecord?
     /// For a `.nativeCall` node: its output types and outputs.
     var nativeCall: NativeCallRecord?
+    /// For a `.matrixProduct` node: what it computes. Kept once evaluated: its tape entry reads it.
+    package internal(set) var product: MatrixProduct?
+    /// For a `.matrixProduct` node whose strategy reads a factor packed: that packed copy, made by a kernel of its
+    /// own when the product is scheduled (`Schedule/TraceContext+ProductScheduling.swift`).
+    var packedFactor: Node?
 
     init(id: NodeID, op: Op, type: ScalarType, size: Int, operands: [Node], immediate: UInt32, auxiliary: UInt32,
          storage: Storage?, context: TraceContext) {
@@ -74,5 +79,6 @@ package final class Node: @unchecked Sendable {
         loop = nil
         dispatch = nil
         nativeCall = nil
+        packedFactor = nil
     }
 }

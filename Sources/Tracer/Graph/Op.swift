@@ -7,7 +7,7 @@
 /// derivative (`DerivativeTable.swift`). Graph nodes use the leaf, arithmetic and `gather`/reduction cases;
 /// kernel programs additionally use `load`, `loadScalar`, `store`, `scatter`, `scatterAdd`, `reducePartial` and
 /// `blockAccumulate`.
-/// The matrix products keep their homes in files of their own (`*+LinearAlgebra.swift`, `*+MatrixProduct.swift`).
+/// The matrix product keeps its homes in files of their own (`*+LinearAlgebra.swift`, `*+MatrixProduct.swift`).
 package enum Op: UInt8, Hashable, Sendable, CaseIterable {
     // Leaves.
     /// A constant baked into the code; its bits are the node's immediate.
@@ -73,27 +73,12 @@ package enum Op: UInt8, Hashable, Sendable, CaseIterable {
     /// `ReductionKind` are packed in `auxiliary` (see `KernelInstruction.blockAccumulateLength`).
     case blockAccumulate
 
-    // Linear algebra (row-major matrices; see `TracedArray+LinearAlgebra.swift`).
-    /// y = x · Wᵀ (+ bias): graph operands x (batch × in), weight (out × in) and optionally bias (out); `auxiliary`
-    /// is `in`. Evaluated by a kernel of its own: a program of this one instruction, with `immediate` = batch,
-    /// `auxiliary` = in and slots x, weight, output, bias (see `MatrixProductShape`).
-    case linear
-    /// c = a · b: graph operands a (m × k) and b (k × n); `auxiliary` is n. A kernel of its own, like `linear`,
-    /// with `immediate` = m, `auxiliary` = n and slots a, b, output.
-    case matmul
-    /// Lane (r, c) of a rows × columns result is Σ_b a[b, r] · x[b, c] over evaluated sources a (batch × rows) and
-    /// x (batch × columns). Graph: operands a, x; `auxiliary` is columns. Kernel: slots `immediate` (a) and
-    /// `immediate + 1` (x in `OuterProductPacking`'s layout), `auxiliary` columns, operand 0 a `uint32` literal
-    /// holding the batch (so the code can unroll over it). Fused into elementwise kernels like a gather.
-    case outerProductSum
-    /// Kernel only: a `linear` computed by the kernel that assigns its weight, from the value being assigned
-    /// (`TraceContext+LinearRiders.swift`). Lane l = (o, i) of the weight (out × in, in = the low bits of `auxiliary`, a multiple
-    /// of W) fmas its operand-0 value times x[b, i] into an accumulator per row b of x and lane i mod W; the last
-    /// lane of weight row o adds each row's accumulator lanes in order (plus bias[o]) and stores y[b, o], the
-    /// order of the `linear` kernel, so both give the same bits. Slots `immediate` (y, batch × out), then the bias
-    /// when `auxiliary` has `KernelInstruction.linearAccumulateHasBias`; operands 1 and 2 are `uint32` literals
-    /// holding the batch and the slot of x (packed as for `outerProductSum`, whose slot it may share).
-    case linearAccumulate
+    // The matrix product (`Graph/MatrixProduct.swift`, `Arrays/TracedArray+LinearAlgebra.swift`).
+    /// C = op(A) · op(B), batched. Graph: operands A and B, the shape in `Node.product`. Kernel: the product at index
+    /// `immediate` of `KernelProgram.matrixProducts`, computed as its `MatrixProductStrategy` says: a kernel of its
+    /// own (the program's only instruction), C's element per lane (`lanes`), or, for `riding`, accumulated from
+    /// operand 0, the value the kernel assigns to B (then it has no value).
+    case matrixProduct
 
     // Symbolic loops (`Control/WhileLoop.swift`; lowering in `KernelBuilder+Loops.swift`).
     /// Graph: a symbolic loop over its state, of the state's size. Operands are the k initial values, then the
@@ -164,9 +149,7 @@ package enum Op: UInt8, Hashable, Sendable, CaseIterable {
         case .scatter, .scatterAdd: 3
         case .reduceSum, .reduceMin, .reduceMax, .reducePartial, .blockAccumulate: 1
         case .blockSum, .blockMin, .blockMax: 0
-        case .linear, .matmul: 0
-        case .outerProductSum: 1  // kernel: the batch literal (graph: the sources a, x)
-        case .linearAccumulate: 3 // kernel: the weight value, the batch literal, the x slot literal
+        case .matrixProduct: 1    // kernel: B's assigned value when riding, else none (-1); graph: A, B
         case .loop, .loopEnd: 0   // graph: a loop has a variable number of operands (see `loop`)
         case .loopVariable, .loopOutput, .loopCondition: 1
         case .loopUpdate: 2
@@ -192,7 +175,7 @@ package enum Op: UInt8, Hashable, Sendable, CaseIterable {
         switch self {
         case .literal, .buffer, .laneIndex, .load, .loadScalar, .gather, .store, .scatter, .scatterAdd,
              .reduceSum, .reduceMin, .reduceMax, .reducePartial, .blockSum, .blockMin, .blockMax,
-             .blockAccumulate, .linear, .matmul, .outerProductSum, .linearAccumulate, .loop, .loopVariable, .loopOutput,
+             .blockAccumulate, .matrixProduct, .loop, .loopVariable, .loopOutput,
              .loopCondition, .loopUpdate, .loopEnd, .dispatch, .caseArgument, .dispatchOutput, .dispatchCase,
              .caseResult, .dispatchEnd, .dispatchResult, .nativeCall, .nativeCallOutput, .callArgument,
              .callResult: false
@@ -203,7 +186,6 @@ package enum Op: UInt8, Hashable, Sendable, CaseIterable {
     /// True for operations that write memory instead of producing a value.
     package var isSideEffect: Bool {
         self == .store || self == .scatter || self == .scatterAdd || self == .reducePartial || self == .blockAccumulate
-            || self == .linearAccumulate
     }
 }
 

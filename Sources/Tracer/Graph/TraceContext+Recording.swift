@@ -8,20 +8,14 @@ extension TraceContext {
     func record(_ op: Op, type: ScalarType, operands: [Node], immediate: UInt32 = 0, auxiliary: UInt32 = 0) -> Node {
         lock.lock()
         defer { lock.unlock() }
-        // Phase 1: a dirty operand (one with queued scatters) must see them, so run them first; a `linear` whose
-        // weight is being assigned rides on the assignment instead (`TraceContext+LinearRiders.swift`).
-        var riddenAssignment: Int?
-        if operands.contains(where: { $0.pendingWrites > 0 }) {
-            riddenAssignment = op == .linear ? ridableAssignment(linearOperands: operands, inFeatures: Int(auxiliary)) : nil
-            if riddenAssignment == nil { flushSideEffects() }
-        }
+        // Phase 1: a dirty operand (one with queued scatters) must see them, so run them first.
+        if operands.contains(where: { $0.pendingWrites > 0 }) { flushSideEffects() }
         // Phase 2: the result size.
         let size: Int
         switch op {
         case .gather: size = broadcastSize(op, Array(operands.dropFirst()))
         case .reduceSum, .reduceMin, .reduceMax: size = 1
         case .blockSum, .blockMin, .blockMax: size = (operands[0].size + Int(auxiliary) - 1) / Int(auxiliary)
-        case .linear, .matmul, .outerProductSum: size = matrixProductSize(op, operands, auxiliary: auxiliary)
         default: size = broadcastSize(op, operands)
         }
         // Phase 3: folding.
@@ -29,15 +23,11 @@ extension TraceContext {
         // Phase 4: value numbering.
         let key = NodeKey(op: op, type: type, size: size, operands: operands, immediate: immediate,
                           auxiliary: auxiliary)
-        if let existing = valueNumbers.node(for: key) {
-            if let riddenAssignment, !existing.isEvaluated { addRider(existing, toAssignmentAt: riddenAssignment) }
-            return existing
-        }
+        if let existing = valueNumbers.node(for: key) { return existing }
         // Phase 5: a new node.
         let node = Node(id: makeNodeID(), op: op, type: type, size: size, operands: operands, immediate: immediate,
                         auxiliary: auxiliary, storage: nil, context: self)
         remember(node, under: key)
-        if let riddenAssignment { addRider(node, toAssignmentAt: riddenAssignment) }
         return node
     }
 

@@ -39,6 +39,9 @@ public final class TraceContext: @unchecked Sendable {
     var valueNumbers = ValueNumberTable()
     var valueNumberPurgeThreshold = 4096
     var sideEffects: [SideEffect] = []
+    /// Packed copies of product factors (`packedCopy`), by the factor's id and column count, so that a fused
+    /// weight gradient and a product riding on the weight's update read one copy of x.
+    var packedCopies: [PackedCopyKey: WeakNode] = [:]
     var _statistics = TraceStatistics()
     /// Where compiled kernels are kept: the process-wide cache, or (in tests) a fresh one over a fresh JIT that stands
     /// for a new process.
@@ -139,6 +142,12 @@ struct NodeKey: Hashable {
     }
 }
 
+/// Names a packed copy of a factor: the factor's node and its column count.
+struct PackedCopyKey: Hashable {
+    var factor: NodeID
+    var columns: Int
+}
+
 /// A weak reference to a node, for an assignment's replaced node and its riders.
 struct WeakNode {
     weak var node: Node?
@@ -156,7 +165,7 @@ struct SideEffect {
     /// For an assignment (`op == .store`): the node that held the target's storage before, which must keep the
     /// old contents if it is still alive when the write runs (see `TraceContext+Assignment.swift`).
     weak var replaced: Node?
-    /// For an assignment: `linear` nodes recorded on the target while the write was queued, which the write's
-    /// kernel computes from the value it writes (see `TraceContext+LinearRiders.swift`).
+    /// For an assignment: products A · Bᵀ recorded on the target (B) while the write was queued, which the write's
+    /// kernel computes from the value it writes (see `TraceContext+ProductRiders.swift`).
     var riders: [WeakNode] = []
 }

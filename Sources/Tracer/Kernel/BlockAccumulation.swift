@@ -26,9 +26,6 @@ extension KernelInstruction {
     /// The block length k of a `blockAccumulate`.
     package var blockAccumulateLength: Int { Int(auxiliary & UInt32(Self.maximumBlockAccumulateLength)) }
 
-    /// The bit of a `linearAccumulate`'s `auxiliary` that says it adds a bias (the other bits hold in).
-    package static let linearAccumulateHasBias: UInt32 = 1 << 31
-
     /// The combining operation of a `blockAccumulate` (nil for an invalid encoding).
     package var blockAccumulateKind: ReductionKind? { ReductionKind(rawValue: auxiliary >> 30) }
 }

@@ -9,7 +9,7 @@ struct KernelLaunch {
     var outputs: [(node: Node, slot: Int)]
     /// Reduction nodes and the slot of their per-block partial results.
     var reductions: [(node: Node, slot: Int, kind: ReductionKind)]
-    /// The number of lanes (for a matrix product: rows or column vectors, see `MatrixProductShape`).
+    /// The number of lanes (for a product's own kernel: its work units, see `KernelMatrixProduct.units`).
     var size: Int
     /// Lanes per block of work handed to a thread.
     var blockSize: Int
@@ -33,8 +33,8 @@ struct KernelBuilder {
     private var slots: [KernelSlot] = []
     private var storages: [Storage] = []
     private var slotOfStorage: [SlotKey: Int] = [:]
-    /// Slots holding a packed copy of an x operand (`OuterProductPacking`), by the unpacked storage.
-    private var packedSlots: [ObjectIdentifier: Int] = [:]
+    /// The matrix products of `.matrixProduct` instructions, by their `immediate`.
+    private var matrixProducts: [KernelMatrixProduct] = []
     /// Marks the nodes emitted by this builder (see `Node.emittedInstruction`).
     let epoch: UInt64
     private var outputs: [(node: Node, slot: Int)] = []
@@ -102,11 +102,11 @@ struct KernelBuilder {
         outputs.append((node, slot))
     }
 
-    /// Adds queued scatters, scatter-adds and assignments (`store`), in program order, and the `linear` nodes that
-    /// ride on the assignments (`TraceContext+LinearRiders.swift`). Every value is computed before anything is
+    /// Adds queued scatters, scatter-adds and assignments (`store`), in program order, and the products that
+    /// ride on the assignments (`TraceContext+ProductRiders.swift`). Every value is computed before anything is
     /// written, so a lane reads the old contents of an array that this launch assigns to; the riders come before
-    /// the writes too, so their loads of x can be shared with those of an outer-product gradient.
-    mutating func addSideEffects(_ effects: [SideEffect], riders: [(node: Node, weightValue: Node)] = []) {
+    /// the writes too, so their loads of A can be shared with those of a fused weight gradient.
+    mutating func addSideEffects(_ effects: [SideEffect], riders: [(node: Node, assignedValue: Node)] = []) {
         let operands = effects.map { effect -> [Int32] in
             switch effect.op {
             case .store: [emit(effect.value)]
@@ -114,7 +114,7 @@ struct KernelBuilder {
             default: [emit(effect.index), emit(effect.value), emit(effect.mask)]
             }
         }
-        for rider in riders { addLinearAccumulate(rider.node, weightValue: rider.weightValue) }
+        for rider in riders { addRidingProduct(rider.node, assignedValue: rider.assignedValue) }
         for (effect, operands) in zip(effects, operands) where !effect.isControlFlow {
             let role: SlotRole = switch effect.op {
             case .store: .assignTarget
@@ -127,30 +127,20 @@ struct KernelBuilder {
         }
     }
 
-    /// Adds a `linear` node computed from `weightValue`, the value this launch assigns to its weight. Its x and
-    /// bias are evaluated; the launch's block size must be a multiple of the in-feature count.
-    private mutating func addLinearAccumulate(_ node: Node, weightValue: Node) {
-        precondition(weightValue.size == size, "Tracer: a linear weight of \(weightValue.size) elements in a kernel of \(size)")
-        let value = emit(weightValue)
-        let inFeatures = Int(node.auxiliary)
-        let batch = node.operands[0].size / inFeatures
-        let xSlot = packedSlot(node.operands[0].storage!, batch: batch, columns: inFeatures)
-        let slot = newSlot(Storage(uninitializedCount: node.size, type: .float32), role: .linearOutput)
-        if node.operands.count > 2 { newSlot(node.operands[2].storage!, role: .gatherSource) }
-        let batchLiteral = append(KernelInstruction(op: .literal, type: .uint32, immediate: UInt32(batch)))
-        let xSlotLiteral = append(KernelInstruction(op: .literal, type: .uint32, immediate: UInt32(xSlot)))
-        let hasBias = node.operands.count > 2 ? KernelInstruction.linearAccumulateHasBias : 0
-        append(KernelInstruction(op: .linearAccumulate, type: .float32, operands: [value, batchLiteral, xSlotLiteral],
-                                 immediate: UInt32(slot), auxiliary: node.auxiliary | hasBias))
-        outputs.append((node, slot))
-    }
-
-    /// The slot of `x` in `OuterProductPacking`'s layout, packed once per launch.
-    private mutating func packedSlot(_ x: Storage, batch: Int, columns: Int) -> Int {
-        if let slot = packedSlots[ObjectIdentifier(x)] { return slot }
-        let slot = newSlot(OuterProductPacking.pack(x, batch: batch, columns: columns), role: .gatherSource)
-        packedSlots[ObjectIdentifier(x)] = slot
-        return slot
+    /// Adds a product computed from `assignedValue`, the value this launch assigns to its B. Its packed A is
+    /// evaluated; the launch's block size must be a multiple of k (one row of B).
+    private mutating func addRidingProduct(_ node: Node, assignedValue: Node) {
+        precondition(assignedValue.size == size,
+                     "Tracer: a product's B of \(assignedValue.size) elements in a kernel of \(size)")
+        let value = emit(assignedValue)
+        let packed = node.context.productInputs(node, strategy: .riding)[0]
+        let a = slotFor(packed.storage!, role: .gatherSource)
+        let c = newSlot(Storage(uninitializedCount: node.size, type: .float32), role: .productOutput)
+        let entry = KernelMatrixProduct(product: node.product!, strategy: .riding, a: a, b: -1, c: c)
+        append(KernelInstruction(op: .matrixProduct, type: .float32, operands: [value],
+                                 immediate: UInt32(matrixProducts.count)))
+        matrixProducts.append(entry)
+        outputs.append((node, c))
     }
 
     /// Adds every live, unevaluated output of the launch's outermost loops, native calls and dispatches to the
@@ -171,13 +161,13 @@ struct KernelBuilder {
         if counts {
             _ = newSlot(Storage(count: 2, type: .uint32), role: .boundsCounter)
         }
-        // A source read by index (gather, block reduction, outer product sum) that this launch also assigns to is
+        // A source read by index (gather, block reduction, product) that this launch also assigns to is
         // read from a snapshot: other lanes may already have been written.
         let assigned = Set(slots.indices.filter { slots[$0].role == .assignTarget }.map { ObjectIdentifier(storages[$0]) })
         var allocatedBytes = 0
         for slot in slots.indices {
             switch slots[slot].role {
-            case .output, .reductionPartials, .blockOutput, .linearOutput:
+            case .output, .reductionPartials, .blockOutput, .productOutput:
                 allocatedBytes += storages[slot].capacity * 4
             case .gatherSource where assigned.contains(ObjectIdentifier(storages[slot])):
                 storages[slot] = storages[slot].copy()
@@ -187,7 +177,7 @@ struct KernelBuilder {
             }
         }
         let program = KernelProgram(instructions: instructions, slots: slots, vectorWidth: vectorWidth,
-                                    countsOutOfRange: counts)
+                                    countsOutOfRange: counts, matrixProducts: matrixProducts)
         return KernelLaunch(program: program, storages: storages, outputs: outputs, reductions: reductions, size: size,
                             blockSize: blockSize, allocatedBytes: allocatedBytes)
     }
@@ -230,7 +220,7 @@ struct KernelBuilder {
         case .nativeCall: return 1..<node.operands.count  // operand 0 is the pointer buffer, a parameter
         case .gather: return 1..<node.operands.count
         case .blockSum, .blockMin, .blockMax, .reduceSum, .reduceMin, .reduceMax: return 0..<0
-        case .linear, .matmul, .outerProductSum: return 0..<0
+        case .matrixProduct: return 0..<0
         default: return 0..<node.operands.count
         }
     }
@@ -280,16 +270,13 @@ struct KernelBuilder {
         case .loopVariable:
             preconditionFailure("Tracer: the state of a symbolic loop was used outside its body (evaluated, reduced "
                 + "or gathered from inside the body, or kept after the loop)")
-        case .outerProductSum:
-            // Two fresh, consecutive slots: the instruction names the first.
-            let batch = node.operands[1].size / Int(node.auxiliary)
-            let slot = newSlot(node.operands[0].storage!, role: .gatherSource)
-            let x = node.operands[1].storage!
-            let packed = OuterProductPacking.pack(x, batch: batch, columns: Int(node.auxiliary))
-            packedSlots[ObjectIdentifier(x)] = newSlot(packed, role: .gatherSource)
-            let batchLiteral = append(KernelInstruction(op: .literal, type: .uint32, immediate: UInt32(batch)))
-            return append(KernelInstruction(op: .outerProductSum, type: node.type, operands: [batchLiteral],
-                                            immediate: UInt32(slot), auxiliary: node.auxiliary))
+        case .matrixProduct:
+            // Computed lane by lane here (`MatrixProductStrategy.lanes`); its inputs are evaluated.
+            let inputs = node.context.productInputs(node, strategy: .lanes)
+            let a = slotFor(inputs[0].storage!, role: .gatherSource), b = slotFor(inputs[1].storage!, role: .gatherSource)
+            matrixProducts.append(KernelMatrixProduct(product: node.product!, strategy: .lanes, a: a, b: b, c: -1))
+            return append(KernelInstruction(op: .matrixProduct, type: .float32,
+                                            immediate: UInt32(matrixProducts.count - 1)))
         default:
             precondition(node.op.isElementwise, "Tracer: \(node.op) must be evaluated before it is used")
             return append(KernelInstruction(op: node.op, type: node.type,

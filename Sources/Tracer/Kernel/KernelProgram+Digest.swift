@@ -17,7 +17,7 @@ extension KernelProgram {
     /// The program as bytes: a format tag, the vocabulary fingerprint, then every field of the program in a fixed
     /// order, little-endian. Two programs have equal bytes exactly when they are equal.
     var canonicalBytes: [UInt8] {
-        var bytes = Array("refract-kernel-program-1".utf8)
+        var bytes = Array("refract-kernel-program-2".utf8)
         bytes.reserveCapacity(bytes.count + 64 + 12 * slots.count + 20 * instructions.count)
         bytes.append(contentsOf: Self.vocabularyFingerprint)
         func append<T: FixedWidthInteger>(_ value: T) {
@@ -40,6 +40,8 @@ extension KernelProgram {
             append(instruction.immediate)
             append(instruction.auxiliary)
         }
+        append(UInt64(matrixProducts.count))
+        for entry in matrixProducts { entry.fields.forEach { append(Int64($0)) } }
         return bytes
     }
 

@@ -28,8 +28,8 @@ package enum SlotRole: UInt8, Hashable, Sendable {
     /// Written in place with `store` (an assignment); the same storage may be read with `load` at the same lane,
     /// since every lane loads before it stores.
     case assignTarget
-    /// The result y (batch × out) of a `linearAccumulate`, each element stored once, at the end of its weight row.
-    case linearOutput
+    /// The result C of a product riding on an assignment, each element stored once, at the end of its row of B.
+    case productOutput
 }
 
 /// A buffer slot of a kernel: its element type and role.
@@ -47,7 +47,8 @@ package struct KernelInstruction: Hashable, Sendable {
     /// Indices of the operand instructions (unused entries are -1). Order as documented on `Op`.
     package var operands: (Int32, Int32, Int32)
     /// Literal bits for `literal`; the slot index for `load`, `loadScalar`, `gather`, `store`, `scatter`,
-    /// `scatterAdd`, `reducePartial`, `blockAccumulate` and block reductions; otherwise 0.
+    /// `scatterAdd`, `reducePartial`, `blockAccumulate` and block reductions; for `matrixProduct` its index in
+    /// `KernelProgram.matrixProducts`; otherwise 0.
     package var immediate: UInt32
     /// The reduction kind (`ReductionKind.rawValue`) for `reducePartial`; the block length for block reductions;
     /// the block length and kind for `blockAccumulate` (see `blockAccumulateAuxiliary(kind:length:)`);
@@ -71,7 +72,7 @@ package struct KernelInstruction: Hashable, Sendable {
 
     /// The operand instruction indices that are in use.
     package var operandList: [Int] {
-        [operands.0, operands.1, operands.2].prefix(op.arity).map(Int.init)
+        [operands.0, operands.1, operands.2].prefix(op.arity).filter { $0 >= 0 }.map(Int.init)
     }
 
     package static func == (a: KernelInstruction, b: KernelInstruction) -> Bool {
@@ -109,12 +110,17 @@ package struct KernelProgram: Hashable, Sendable {
     package var vectorWidth: Int
     /// When true, out-of-range gather and scatter lanes are counted into the slot with role `.boundsCounter`.
     package var countsOutOfRange: Bool
+    /// The matrix products computed by `.matrixProduct` instructions, each named by its index (the instruction's
+    /// `immediate`).
+    package var matrixProducts: [KernelMatrixProduct]
 
-    package init(instructions: [KernelInstruction], slots: [KernelSlot], vectorWidth: Int, countsOutOfRange: Bool) {
+    package init(instructions: [KernelInstruction], slots: [KernelSlot], vectorWidth: Int, countsOutOfRange: Bool,
+                 matrixProducts: [KernelMatrixProduct] = []) {
         self.instructions = instructions
         self.slots = slots
         self.vectorWidth = vectorWidth
         self.countsOutOfRange = countsOutOfRange
+        self.matrixProducts = matrixProducts
     }
 
     /// True when the program accumulates into a buffer with `scatterAdd`.
@@ -137,6 +143,7 @@ package struct KernelProgram: Hashable, Sendable {
             mix(UInt64(UInt32(bitPattern: instruction.operands.2)) << 32 | UInt64(instruction.immediate))
             mix(UInt64(instruction.auxiliary))
         }
+        for entry in matrixProducts { entry.fields.forEach { mix(UInt64(bitPattern: Int64($0))) } }
         return hash
     }
 }

@@ -1,8 +1,9 @@
-// The layout in which kernels read the x operand of `outerProductSum`: the batch's rows interleaved in blocks of
-// 16 columns, so that the batch values of a vector of columns are one contiguous run.
+// The layout in which product kernels read a streamed factor (x of a dense layer): its rows interleaved in blocks
+// of 16 columns, so that the rows' values of a vector of columns are one contiguous run.
 
 /// x (batch × columns, row-major) as kernels read it: element (b, c) at (c / 16) · 16 · batch + b · 16 + c mod 16,
-/// columns padded with zeros to a multiple of 16.
+/// columns padded with zeros to a multiple of 16. The packed copy is made by a gather kernel
+/// (`TraceContext.packedCopy`); the strategies that read it are listed by `MatrixProduct.packedFactor`.
 ///
 /// Row-major, a vector of an update kernel reads one line from each of the batch's rows: with a batch of 12 that
 /// is 12 streams through L2 besides the weight, m and v, more than the prefetchers follow, and the tutorial's
@@ -11,7 +12,7 @@ enum OuterProductPacking {
     /// Columns per block; vector widths must divide it.
     static let block = 16
 
-    /// How many independent fma chains an outer-product sum over `batch` rows uses: chain k takes the rows
+    /// How many independent fma chains a lane-wise product over `batch` terms uses: chain k takes the rows
     /// b ≡ k (mod chains) in order, from +0; the chains are then added pairwise (`combine`). Both backends sum so.
     static func chains(batch: Int) -> Int { min(4, max(batch, 1)) }
 
@@ -29,23 +30,5 @@ enum OuterProductPacking {
     @inline(__always)
     static func index(batchRow b: Int, column c: Int, batch: Int) -> Int {
         (c / block) * block * batch + b * block + c % block
-    }
-
-    /// A packed copy of `x`.
-    static func pack(_ x: Storage, batch: Int, columns: Int) -> Storage {
-        let blocks = (columns + block - 1) / block
-        let packed = Storage(uninitializedCount: blocks * block * batch, type: .float32)
-        let source = x.pointer.assumingMemoryBound(to: Float.self)
-        let destination = packed.pointer.assumingMemoryBound(to: Float.self)
-        for blockIndex in 0..<blocks {
-            for b in 0..<batch {
-                let output = destination + (blockIndex * batch + b) * block
-                for j in 0..<block {
-                    let c = blockIndex * block + j
-                    output[j] = c < columns ? source[b * columns + c] : 0
-                }
-            }
-        }
-        return packed
     }
 }

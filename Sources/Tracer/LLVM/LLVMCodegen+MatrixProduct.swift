@@ -1,16 +1,16 @@
-// Code generation of the matrix-product kernels: register-blocked loops, built with the LLVM C API builder.
+// Code generation of the products that run kernels of their own: register-blocked loops, built with the LLVM C API.
 //
-// `linear` (y = x · Wᵀ): a group of result columns o (rows of W) at a time, for a tile of rows of x: load
-// W[o, i ..< i+W] once per group row and fma it into one accumulator per (o, row of x) with x[b, i ..< i+W];
-// then reduce each accumulator across its lanes. `matmul` (c = a · b): a group of column vectors of c at a time:
-// load b[k, j ..< j+W] once and fma it with the broadcast a[r, k] into one accumulator per (r, vector).
-// Accumulators (about 24) are loop-carried values that stay in vector registers. Summation orders are those of
-// `MatrixProductShape`, which the scalar backend follows too.
+// `rowDots` (C = A · Bᵀ, a dense layer x · Wᵀ): a group of columns j of C (rows of B) at a time, for a tile of rows
+// of A: load B[j, i ..< i+W] once per group row and fma it into one accumulator per (j, row of A) with
+// A[r, i ..< i+W]; then reduce each accumulator across its lanes. `rowBroadcasts` (C = A · B): a group of column
+// vectors of C at a time: load B[i, j ..< j+W] once and fma it with the broadcast A[r, i] into one accumulator per
+// (r, vector). Accumulators (about 24) are loop-carried values that stay in vector registers. Summation orders are
+// those of `MatrixProductStrategy`, which the scalar backend follows too.
 import CLLVM
 
 extension LLVMCodegen {
     /// Builds the function of a matrix-product program into the module.
-    func buildMatrixProduct(_ shape: MatrixProductShape, name: String) {
+    func buildMatrixProduct(_ shape: KernelMatrixProduct, name: String) {
         declareFunction(name: name)
         LLVMPositionBuilderAtEnd(builder, appendBlock("entry"))
         loadSlots()
@@ -31,11 +31,11 @@ extension LLVMCodegen {
     }
 
     /// Work units [first, first + count) for every tile of rows of the left operand.
-    private func emitMatrixProductUnits(_ shape: MatrixProductShape, first: LLVMValueRef, count: Int) {
-        let tile = shape.batchTile
-        let fullTiles = shape.rows / tile, rest = shape.rows % tile
+    private func emitMatrixProductUnits(_ shape: KernelMatrixProduct, first: LLVMValueRef, count: Int) {
+        let tile = shape.rowTile
+        let fullTiles = shape.product.m / tile, rest = shape.product.m % tile
         let emitTile = { (row: LLVMValueRef, rows: Int) in
-            if shape.op == .linear {
+            if shape.strategy == .rowDots {
                 self.emitLinearTile(shape, firstColumn: first, columns: count, firstRow: row, rows: rows)
             } else {
                 self.emitMatmulTile(shape, firstVector: first, vectors: count, firstRow: row, rows: rows)
@@ -52,14 +52,14 @@ extension LLVMCodegen {
         if rest > 0 { emitTile(constant(i64, fullTiles * tile), rest) }
     }
 
-    // MARK: - linear
+    // MARK: - rowDots
 
-    /// y[b, o] for b in [firstRow, firstRow + rows) and o in [firstColumn, firstColumn + columns).
-    private func emitLinearTile(_ shape: MatrixProductShape, firstColumn: LLVMValueRef, columns: Int,
+    /// C[b, o] for b in [firstRow, firstRow + rows) and o in [firstColumn, firstColumn + columns) (A is x, B is W).
+    private func emitLinearTile(_ shape: KernelMatrixProduct, firstColumn: LLVMValueRef, columns: Int,
                                 firstRow: LLVMValueRef, rows: Int) {
-        let inner = shape.dimension
-        let x = floatPointer(slot: 0), weights = floatPointer(slot: 1), y = floatPointer(slot: 2)
-        let outFeatures = LLVMBuildUDiv(builder, slotSizes[1], constant(i64, inner), "out")!
+        let inner = shape.product.k
+        let x = floatPointer(slot: shape.a), weights = floatPointer(slot: shape.b), y = floatPointer(slot: shape.c)
+        let outFeatures = constant(i64, shape.product.n)
         let weightRows = (0..<columns).map { c in rowStart(weights, firstColumn, plus: c, stride: inner) }
         // x is packed: element (b, i) at (i / 16) · 16 · batch + 16 b + i mod 16, so a tile's rows are one stream.
         let block = OuterProductPacking.block
@@ -67,7 +67,7 @@ extension LLVMCodegen {
         // Accumulator c * rows + b holds the lanes of y[b, o_c].
         func accumulate(at offset: LLVMValueRef, mask: LLVMValueRef?, _ sums: [LLVMValueRef]) -> [LLVMValueRef] {
             let w = weightRows.map { vectorLoad(gep(f32, $0, offset), mask: mask) }
-            let packed = packedOffset(ofColumn: offset, batch: shape.rows)
+            let packed = packedOffset(ofColumn: offset, batch: shape.product.m)
             var next = sums
             for b in 0..<rows {
                 let input = vectorLoad(gep(f32, inputRows[b], packed), mask: mask)
@@ -89,10 +89,8 @@ extension LLVMCodegen {
         }
         for c in 0..<columns {
             let o = LLVMBuildAdd(builder, firstColumn, constant(i64, c), "")!
-            let bias: LLVMValueRef? = shape.hasBias ? scalarLoad(gep(f32, floatPointer(slot: 3), o)) : nil
             for b in 0..<rows {
-                var value = laneSum(sums[c * rows + b])
-                if let bias { value = LLVMBuildFAdd(builder, value, bias, "")! }
+                let value = laneSum(sums[c * rows + b])
                 let row = LLVMBuildAdd(builder, firstRow, constant(i64, b), "")!
                 let index = LLVMBuildAdd(builder, LLVMBuildMul(builder, row, outFeatures, ""), o, "")!
                 LLVMSetAlignment(LLVMBuildStore(builder, value, gep(f32, y, index)), 4)
@@ -107,14 +105,14 @@ extension LLVMCodegen {
         return sum
     }
 
-    // MARK: - matmul
+    // MARK: - rowBroadcasts
 
-    /// c[r, j] for r in [firstRow, firstRow + rows) and the columns j of vectors [firstVector, firstVector + vectors).
-    private func emitMatmulTile(_ shape: MatrixProductShape, firstVector: LLVMValueRef, vectors: Int,
+    /// C[r, j] for r in [firstRow, firstRow + rows) and the columns j of vectors [firstVector, firstVector + vectors).
+    private func emitMatmulTile(_ shape: KernelMatrixProduct, firstVector: LLVMValueRef, vectors: Int,
                                 firstRow: LLVMValueRef, rows: Int) {
-        let columns = shape.dimension
-        let a = floatPointer(slot: 0), b = floatPointer(slot: 1), c = floatPointer(slot: 2)
-        let inner = LLVMBuildUDiv(builder, slotSizes[1], constant(i64, columns), "k")!
+        let columns = shape.product.n
+        let a = floatPointer(slot: shape.a), b = floatPointer(slot: shape.b), c = floatPointer(slot: shape.c)
+        let inner = constant(i64, shape.product.k)
         let lanes = constantVector(i64, Array(0..<width))
         let firstColumns = (0..<vectors).map { v -> LLVMValueRef in
             let vector = LLVMBuildAdd(builder, firstVector, constant(i64, v), "")!
@@ -147,7 +145,7 @@ extension LLVMCodegen {
         }
     }
 
-    // MARK: - Helpers shared with outerProductSum
+    // MARK: - Helpers shared with the fused and riding products
 
     /// `for (index = start; index < limit; index += step)` carrying `initial` values, which `body` maps to their
     /// next values. Returns the index and the carried values as they leave the loop.

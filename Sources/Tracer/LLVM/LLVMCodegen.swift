@@ -46,8 +46,8 @@ final class LLVMCodegen {
     var values: [LLVMValueRef?]
     /// Accumulators of the `reducePartial` instructions, by instruction index.
     var accumulators: [Int: Accumulator] = [:]
-    /// Accumulators of the `linearAccumulate` instructions (one per row of x), by instruction index.
-    var linearAccumulators: [Int: [Accumulator]] = [:]
+    /// Accumulators of the riding products' instructions (one per row of A), by instruction index.
+    var ridingAccumulators: [Int: [Accumulator]] = [:]
     /// The out-of-range count: its loop phi and its running value within the body (nil when not counting).
     var outOfRangePhi: LLVMValueRef?
     var outOfRangeCount: LLVMValueRef?
@@ -79,7 +79,7 @@ final class LLVMCodegen {
     /// Builds the kernel function named `name` into the module.
     func build(name: String) throws {
         guard width >= 1 else { throw LLVMBackendError.unsupported("vector width \(width)") }
-        if let shape = MatrixProductShape(program) { return buildMatrixProduct(shape, name: name) }
+        if let shape = KernelMatrixProduct.standalone(program) { return buildMatrixProduct(shape, name: name) }
         declareFunction(name: name)
         let entry = appendBlock("entry"), header = appendBlock("loop"), body = appendBlock("body")
         let exit = appendBlock("exit")
@@ -105,7 +105,7 @@ final class LLVMCodegen {
         LLVMBuildBr(builder, header)
         addIncoming(loopIndex, next, from: latch)
         for accumulator in accumulators.values { addIncoming(accumulator.phi, accumulator.next, from: latch) }
-        for accumulator in linearAccumulators.values.joined() {
+        for accumulator in ridingAccumulators.values.joined() {
             addIncoming(accumulator.phi, accumulator.next, from: latch)
         }
         if let outOfRangePhi, let outOfRangeCount { addIncoming(outOfRangePhi, outOfRangeCount, from: latch) }
@@ -160,7 +160,7 @@ final class LLVMCodegen {
             addIncoming(phi, identity(kind, instruction.type), from: entry)
             accumulators[index] = Accumulator(phi: phi, next: phi)
         }
-        createLinearAccumulatorPhis(entry: entry)
+        createRidingAccumulatorPhis(entry: entry)
         if program.countsOutOfRange, boundsCounterSlot != nil {
             let phi = LLVMBuildPhi(builder, i64, "outOfRange")!
             addIncoming(phi, constant(i64, 0), from: entry)
@@ -209,8 +209,12 @@ final class LLVMCodegen {
         case .reducePartial: try emitReducePartial(instruction, at: index, value: operands[0])
         case .blockSum, .blockMin, .blockMax: values[index] = try emitBlockReduction(instruction)
         case .blockAccumulate: try emitBlockAccumulate(instruction, value: operands[0])
-        case .outerProductSum: values[index] = try emitOuterProductSum(instruction)
-        case .linearAccumulate: try emitLinearAccumulate(instruction, at: index, value: operands[0])
+        case .matrixProduct:
+            if ridingAccumulators[index] != nil {
+                try emitRidingProduct(instruction, at: index, value: operands[0])
+            } else {
+                values[index] = try emitProductLanes(instruction)
+            }
         case .loop: emitLoopStart(at: index)
         case .loopVariable: values[index] = emitLoopVariable(instruction, initial: operands[0])
         case .loopCondition: emitLoopCondition(mask: operands[0])
@@ -226,8 +230,6 @@ final class LLVMCodegen {
         case .dispatchResult: values[index] = emitDispatchResult(instruction)
         case .loopOutput, .caseArgument, .dispatchOutput, .nativeCallOutput:
             throw LLVMBackendError.unsupported("\(instruction.op) is a graph-only op")
-        case .linear, .matmul:
-            throw LLVMBackendError.unsupported("\(instruction.op) is a kernel of its own, not an instruction")
         case .buffer, .reduceSum, .reduceMin, .reduceMax:
             throw LLVMBackendError.unsupported("\(instruction.op) is a graph-only op")
         default:

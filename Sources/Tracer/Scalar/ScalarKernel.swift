@@ -3,18 +3,18 @@
 /// A kernel program interpreted lane by lane. Slow, simple, and the oracle of the differential tests.
 package final class ScalarKernel: CompiledKernel, @unchecked Sendable {
     package let program: KernelProgram
-    /// Set when the program is a matrix product, a kernel of its own kind.
-    let matrixProduct: MatrixProductShape?
+    /// Set when the program is a matrix product that runs a kernel of its own.
+    let matrixProduct: KernelMatrixProduct?
 
     package init(program: KernelProgram) {
         self.program = program
-        matrixProduct = MatrixProductShape(program)
+        matrixProduct = KernelMatrixProduct.standalone(program)
     }
 
     package func run(start: Int, end: Int, block: Int,
                     pointers: UnsafePointer<UnsafeMutableRawPointer?>, sizes: UnsafePointer<Int64>) {
         if let matrixProduct {
-            return runMatrixProduct(matrixProduct, start: start, end: end, pointers: pointers, sizes: sizes)
+            return runMatrixProduct(matrixProduct, start: start, end: end, pointers: pointers)
         }
         let instructions = program.instructions
         let width = program.vectorWidth
@@ -26,10 +26,11 @@ package final class ScalarKernel: CompiledKernel, @unchecked Sendable {
             accumulators[index] = [UInt32](repeating: ScalarSemantics.identity(of: kind, type: instruction.type),
                                            count: width)
         }
-        // `linearAccumulate` accumulators: `width` interleaved lanes per row of x, per instruction.
-        var linearSums: [Int: [Float]] = [:]
-        for (index, instruction) in instructions.enumerated() where instruction.op == .linearAccumulate {
-            linearSums[index] = [Float](repeating: 0, count: Int(instructions[Int(instruction.operands.1)].immediate) * width)
+        // Riding products' accumulators: `width` interleaved lanes per row of A, per instruction.
+        var ridingSums: [Int: [Float]] = [:]
+        for (index, instruction) in instructions.enumerated() where instruction.op == .matrixProduct {
+            let entry = program.matrixProducts[Int(instruction.immediate)]
+            if entry.strategy == .riding { ridingSums[index] = [Float](repeating: 0, count: entry.product.m * width) }
         }
         var outOfRange: UInt64 = 0
         // Scatter-adds of the current vector of `width` lanes, one list per scatter-add instruction: the vector code
@@ -130,15 +131,14 @@ package final class ScalarKernel: CompiledKernel, @unchecked Sendable {
                     let start = length < width && width % length == 0 && lane % length == 0
                         ? ScalarSemantics.identity(of: kind, type: instruction.type) : target.pointee
                     target.pointee = ScalarSemantics.combine(kind, type: instruction.type, start, a)
-                case .outerProductSum:
-                    let slot = Int(instruction.immediate)
-                    registers[index] = Self.outerProductSum(
-                        lane: lane, batch: Int(a), columns: Int(instruction.auxiliary), a: pointers[slot]!,
-                        aCount: Int(sizes[slot]), x: pointers[slot + 1]!)
-                case .linearAccumulate:
-                    Self.linearAccumulate(instruction, lane: lane, weight: Float(bitPattern: a), batch: Int(b),
-                                          xSlot: Int(c), width: width, pointers: pointers, sizes: sizes,
-                                          sums: &linearSums[index]!)
+                case .matrixProduct:
+                    let entry = program.matrixProducts[Int(instruction.immediate)]
+                    if entry.strategy == .riding {
+                        Self.ridingProduct(entry, lane: lane, value: Float(bitPattern: a), width: width,
+                                           pointers: pointers, sums: &ridingSums[index]!)
+                    } else {
+                        registers[index] = Self.productLane(entry, lane: lane, pointers: pointers).bitPattern
+                    }
                 case .blockSum, .blockMin, .blockMax:
                     let kind: ReductionKind = instruction.op == .blockSum ? .sum : (instruction.op == .blockMin ? .min : .max)
                     let length = Int(instruction.auxiliary)

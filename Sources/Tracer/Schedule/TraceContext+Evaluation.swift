@@ -102,7 +102,7 @@ extension TraceContext {
         }
         while let (node, isRoot) = stack.popLast() {
             if node.isEvaluated || node.isLiteral { continue }
-            if (node.op.reductionKind != nil || node.op.isMatrixProduct) && !(isRoot && fusingRootReductions) {
+            if (node.op.reductionKind != nil || runsOwnKernel(node)) && !(isRoot && fusingRootReductions) {
                 requireEvaluated(node)
                 continue
             }
@@ -121,8 +121,8 @@ extension TraceContext {
             case .gather, .blockSum, .blockMin, .blockMax:
                 requireEvaluated(node.operands[0])
                 stack.append(contentsOf: node.operands.dropFirst().map { ($0, false) })
-            case .linear, .matmul, .outerProductSum:
-                node.operands.forEach(requireEvaluated)
+            case .matrixProduct:
+                productInputs(node, strategy: MatrixProductStrategy(node.product!)).forEach(requireEvaluated)
             default:
                 stack.append(contentsOf: node.operands.map { ($0, false) })
             }
@@ -200,7 +200,7 @@ extension TraceContext {
         func count(_ role: SlotRole) -> Int { program.slots.filter { $0.role == role }.count }
         var line = "Tracer: launch \(String(program.structuralHash, radix: 16)) lanes \(launch.size)"
         line += " instructions \(program.instructions.count) inputs \(count(.input) + count(.gatherSource))"
-        line += " outputs \(count(.output) + count(.assignTarget) + count(.linearOutput)) scatters \(count(.scatterTarget) + count(.scatterAddTarget))"
+        line += " outputs \(count(.output) + count(.assignTarget) + count(.productOutput)) scatters \(count(.scatterTarget) + count(.scatterAddTarget))"
         line += " reductions \(count(.reductionPartials) + count(.blockOutput))"
         line += String(format: " trace %.1f us", launch.tracingSeconds * 1e6)
         if let compilingSeconds {

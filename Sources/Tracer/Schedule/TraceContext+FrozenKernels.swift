@@ -111,7 +111,7 @@ extension TraceContext {
                 results[position] = .kernel
             case .boundsCounter:
                 bindings.append(.boundsCounter)
-            case .blockOutput, .assignTarget, .linearOutput:
+            case .blockOutput, .assignTarget, .productOutput:
                 return nil
             }
         }

@@ -32,7 +32,7 @@ extension TraceContext {
         var matrixProducts: [Node] = []
         var groups: [KernelGroup] = []
         for node in pending where !node.isEvaluated {
-            if node.op.isMatrixProduct {
+            if runsOwnKernel(node) {
                 matrixProducts.append(node)
             } else if fusesBlockReduction(node) {
                 let size = node.operands[0].size, length = Int(node.auxiliary)
@@ -68,7 +68,7 @@ extension TraceContext {
         let width = vectorWidth
         let riders = pendingRiders(of: sideEffects)
         // Block reductions and riding products (one weight row) must not straddle blocks of work.
-        let lengths = blockReductions.map { Int($0.auxiliary) } + riders.map { Int($0.node.auxiliary) }
+        let lengths = blockReductions.map { Int($0.auxiliary) } + riders.map { $0.node.product!.k }
         let unit = lengths.reduce(width) { BlockFusion.lcm($0, $1) }
         let blockSize = launchBlockSize(size: size, unit: unit)
         var builder = KernelBuilder(size: size, vectorWidth: width, blockSize: blockSize,
