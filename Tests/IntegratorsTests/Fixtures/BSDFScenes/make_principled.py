@@ -14,7 +14,10 @@ mi.set_variant('llvm_ad_rgb')
 here = os.path.dirname(os.path.abspath(__file__))
 path = os.path.join(here, 'principled.xml')
 KEYS = ['coated.bsdf.base_color.value', 'coated.bsdf.roughness.value', 'metal.bsdf.roughness.value',
-        'glass.bsdf.roughness.value']
+        'glass.bsdf.roughness.value', 'metal.bsdf.metallic.value', 'metal.bsdf.anisotropic.value',
+        'coated.bsdf.clearcoat.value', 'coated.bsdf.sheen.value', 'glass.bsdf.spec_trans.value']
+# Not 'eta' nor 'specular': Mitsuba 3.9.1 gives them a zero gradient (even for a single eval, its
+# parameters_changed rebuilds eta as an opaque value), where Refract differentiates them.
 
 scene = mi.load_file(path)
 image = mi.render(scene, spp=64, seed=7)
