@@ -186,9 +186,9 @@ struct PluginFactoryTests {
     @Test("bsdf errors name the plugin, the file and what was expected")
     func bsdfErrors() {
         let make = { (d: PluginDescription, doc: SceneDocument) throws in _ = try PluginFactory.makeBSDF(d, document: doc) }
-        let unknown = buildError(#"<bsdf type="principled" id="p"/>"#, make)
+        let unknown = buildError(#"<bsdf type="hair" id="p"/>"#, make)
         #expect(unknown.contains("scene.xml:2")
-                     && unknown.contains("unknown bsdf plugin 'principled' (supported: diffuse, dielectric, thindielectric, plastic, conductor, roughconductor, roughdielectric, roughplastic, twosided, mask, blendbsdf, bumpmap, normalmap)"),
+                     && unknown.contains("unknown bsdf plugin 'hair' (supported: diffuse, dielectric, thindielectric, plastic, conductor, roughconductor, roughdielectric, roughplastic, principled, twosided, mask, blendbsdf, bumpmap, normalmap)"),
                 "\(unknown)")
         let badIOR = buildError(#"<bsdf type="dielectric" id="p"><string name="int_ior" value="unobtainium"/></bsdf>"#, make)
         #expect(badIOR.contains("unknown index of refraction 'unobtainium'"), "\(badIOR)")
@@ -208,8 +208,8 @@ struct PluginFactoryTests {
             <bsdf type="twosided" id="p"><float name="alpha" value="1"/><bsdf type="diffuse"/></bsdf>
             """, make)
         #expect(twosidedProperty.contains("unexpected property 'alpha'"), "\(twosidedProperty)")
-        let nestedUnknown = buildError(#"<bsdf type="twosided" id="p"><bsdf type="principled"/></bsdf>"#, make)
-        #expect(nestedUnknown.contains("unknown bsdf plugin 'principled'"), "\(nestedUnknown)")
+        let nestedUnknown = buildError(#"<bsdf type="twosided" id="p"><bsdf type="hair"/></bsdf>"#, make)
+        #expect(nestedUnknown.contains("unknown bsdf plugin 'hair'"), "\(nestedUnknown)")
         let badReflectance = buildError("""
             <bsdf type="diffuse" id="p"><string name="reflectance" value="red"/></bsdf>
             """, make)

@@ -3,6 +3,7 @@
   NAME_mitsuba_spp64.npy   NAME.xml rendered with seed 7 (same-seed comparison)
   NAME_gradients.json      d mean(image) / d KEY with prb at spp 16, seeds 0..7 (seed_grad = seed + 100)
   bsdf_values.json         eval, pdf and sample of BSDF dictionaries at fixed directions and samples
+(principled's fixtures come from make_principled.py, next to this script.)
 Run: DRJIT_LIBLLVM_PATH=/usr/lib/x86_64-linux-gnu/libLLVM-19.so mitsuba-venv/bin/python make_bsdf_scenes.py"""
 import json, os
 import numpy as np
