@@ -14,14 +14,15 @@ extension PrincipledBSDF {
     }
 
     /// f(wi, wo) |cos θo| in radiance mode, the sum of the lobes; 0 at cos θi = 0.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> Vector3Array {
+    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                     bindings: RenderBindings) -> Vector3Array {
         let wi = si.wi
         let cosThetaI = wi.z, cosThetaO = wo.z
         let valid = active & (cosThetaI .!= 0)
-        let inputs = PrincipledInputs(self, si, active: valid)
-        let hasSheen = Self.isOn(sheen), hasSheenTint = Self.isOn(sheenTint)
-        let hasSpecTint = Self.isOn(specTint), hasFlatness = Self.isOn(flatness)
-        let baseColor = baseColor.eval(si, active: valid)
+        let inputs = PrincipledInputs(self, si, active: valid, bindings: bindings)
+        let hasSheen = Self.isOn(sheen, bindings), hasSheenTint = Self.isOn(sheenTint, bindings)
+        let hasSpecTint = Self.isOn(specTint, bindings), hasFlatness = Self.isOn(flatness, bindings)
+        let baseColor = baseColor.eval(si, active: valid, bindings: bindings)
         let brdf = inputs.brdf, bsdf = inputs.bsdf, metallic = inputs.metallic
 
         let reflects = cosThetaI * cosThetaO .> 0
@@ -43,7 +44,7 @@ extension PrincipledBSDF {
         // The main reflection, with the principled Fresnel mix.
         let specularOn = valid & reflects & reflectionSides & (fresnel .> 0)
         let luminance = hasSpecTint ? PrincipledMath.luminance(baseColor) : .constant(1)
-        let tint = hasSpecTint ? specTint.evalScalar(si, active: valid) : .constant(0)
+        let tint = hasSpecTint ? specTint.evalScalar(si, active: valid, bindings: bindings) : .constant(0)
         let mixed = principledFresnel(dielectric: fresnel, metallic: metallic, specTint: tint, baseColor: baseColor,
                                       luminance: luminance, cosThetaI: wiDotH, frontSide: frontSide, bsdf: bsdf,
                                       eta: eta, hasMetallic: inputs.hasMetallic, hasSpecTint: hasSpecTint)
@@ -63,7 +64,7 @@ extension PrincipledBSDF {
         // The clearcoat: Schlick with R0 = 0.04, GTR1, and a fixed-roughness (0.25) GGX masking.
         if inputs.hasClearcoat {
             let clearcoatOn = valid & (inputs.clearcoat .> 0) & reflects & reflectionSides & frontSide
-            let gloss = clearcoatGloss.evalScalar(si, active: valid)
+            let gloss = clearcoatGloss.evalScalar(si, active: valid, bindings: bindings)
             let fresnelCC = PrincipledMath.schlick(.constant(0.04), cosThetaI: wiDotH, eta: eta)
             let densityCC = GTR1Distribution(alpha: PrincipledMath.lerp(.constant(0.1), .constant(0.001), gloss))
                 .eval(h)
@@ -84,14 +85,14 @@ extension PrincipledBSDF {
             let fss90 = rr / 2
             let fss = PrincipledMath.lerp(.constant(1), fss90, fo) * PrincipledMath.lerp(.constant(1), fss90, fi)
             let subsurface = 1.25 * (fss * (1 / (abs(cosThetaO) + abs(cosThetaI)) - 0.5) + 0.5)
-            shape = PrincipledMath.lerp(shape, subsurface, flatness.evalScalar(si, active: valid))
+            shape = PrincipledMath.lerp(shape, subsurface, flatness.evalScalar(si, active: valid, bindings: bindings))
         }
         let base = baseColor * (brdf * abs(cosThetaO)) * (Float(1 / Double.pi) * shape)
         value = value + select(diffuseOn, base, .constant(.zero))
 
         // The sheen, at grazing half-vector angles, optionally tinted towards the base colour's hue.
         if hasSheen {
-            let sheenValue = sheen.evalScalar(si, active: valid)
+            let sheenValue = sheen.evalScalar(si, active: valid, bindings: bindings)
             let sheenOn = valid & (sheenValue .> 0) & reflects & (1 - metallic .> 0) & frontSide
             let fd = PrincipledMath.schlickWeight(abs(cosThetaD))
             let weight = sheenValue * (1 - metallic) * fd * abs(cosThetaO)
@@ -99,7 +100,7 @@ extension PrincipledBSDF {
             if hasSheenTint {
                 let luminance = PrincipledMath.luminance(baseColor)
                 let hue = select(luminance .> 0, baseColor / luminance, .constant(Vector3f(1, 1, 1)))
-                lobe = lobe * PrincipledMath.lerp(.constant(1), hue, sheenTint.evalScalar(si, active: valid))
+                lobe = lobe * PrincipledMath.lerp(.constant(1), hue, sheenTint.evalScalar(si, active: valid, bindings: bindings))
             }
             value = value + select(sheenOn, lobe, .constant(.zero))
         }

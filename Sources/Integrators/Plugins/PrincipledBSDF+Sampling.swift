@@ -31,11 +31,12 @@ extension PrincipledBSDF {
     /// The density of `sample`'s directions: each lobe's probability times its density (visible GGX normals or GTR1
     /// normals, through the half vector's Jacobian; cos θo / π for the diffuse lobe), where wi and wo lie on the
     /// sides that lobe needs. 0 at cos θi = 0.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray) -> FloatArray {
+    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
+                    bindings: RenderBindings) -> FloatArray {
         let wi = si.wi
         let cosThetaI = wi.z, cosThetaO = wo.z
         let valid = active & (cosThetaI .!= 0)
-        let inputs = PrincipledInputs(self, si, active: valid)
+        let inputs = PrincipledInputs(self, si, active: valid, bindings: bindings)
         let frontSide = cosThetaI .> 0
         let eta = inputs.eta
         let etaPath = select(frontSide, eta, rcp(eta))
@@ -65,7 +66,7 @@ extension PrincipledBSDF {
                                      .constant(0))
         }
         if inputs.hasClearcoat {
-            let gloss = clearcoatGloss.evalScalar(si, active: valid)
+            let gloss = clearcoatGloss.evalScalar(si, active: valid, bindings: bindings)
             let coat = GTR1Distribution(alpha: PrincipledMath.lerp(.constant(0.1), .constant(0.001), gloss))
             result = result + select(reflectionSides, probability.clearcoat * coat.pdf(h) * jacobian, .constant(0))
         }
@@ -77,11 +78,12 @@ extension PrincipledBSDF {
     /// pdf is `pdf` of the mixture at that direction and the weight eval / pdf; eta is η_it for a refraction, else 1.
     /// Invalid (weight 0) at cos θi = 0, from the back without transmission, where the direction lands on the wrong
     /// side of the surface or the microfacet, or where the pdf is 0.
-    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray) -> BSDFSample {
+    public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
+                       bindings: RenderBindings) -> BSDFSample {
         let wi = si.wi
         let cosThetaI = wi.z
         var valid = active & (cosThetaI .!= 0)
-        let inputs = PrincipledInputs(self, si, active: valid)
+        let inputs = PrincipledInputs(self, si, active: valid, bindings: bindings)
         let frontSide = cosThetaI .> 0
         let m = inputs.distribution.sample(wi: mulsign(wi, cosThetaI), u: u2).m
         let fresnel = PrincipledMath.fresnel(cosThetaI: wi.dot(m), eta: inputs.eta)
@@ -115,7 +117,7 @@ extension PrincipledBSDF {
                    & (cosThetaI * refracted.z .< 0)))
         }
         if inputs.hasClearcoat {
-            let gloss = clearcoatGloss.evalScalar(si, active: valid)
+            let gloss = clearcoatGloss.evalScalar(si, active: valid, bindings: bindings)
             let coatNormal = GTR1Distribution(alpha: PrincipledMath.lerp(.constant(0.1), .constant(0.001), gloss))
                 .sample(u2)
             let coated = reflect(wi, about: coatNormal)
@@ -129,9 +131,9 @@ extension PrincipledBSDF {
         sideOK = sideOK & (!pickDiffuse | (cosThetaI * cosine.z .> 0))
         valid = valid & sideOK
 
-        let pdf = pdf(si, wo: wo, active: valid)
+        let pdf = pdf(si, wo: wo, active: valid, bindings: bindings)
         valid = valid & (pdf .> 0)
-        let weight = eval(si, wo: wo, active: valid) / pdf
+        let weight = eval(si, wo: wo, active: valid, bindings: bindings) / pdf
         let lanes = Swift.max(wi.count, u1.count, u2.count, active.count)
         return BSDFSample(wo: wo, pdf: pdf, eta: eta + FloatArray(repeating: 0, count: lanes),
                           weight: select(valid, weight, .constant(.zero)),

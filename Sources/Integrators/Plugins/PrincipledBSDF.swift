@@ -52,6 +52,8 @@ public struct PrincipledBSDF: BSDF {
     public let clearcoatSamplingRate: Float
     /// The sampling weight of the diffuse lobe (Mitsuba's `diffuse_reflectance_sampling_rate`, default 1).
     public let diffuseReflectanceSamplingRate: Float
+    /// The three rates as `mi.traverse` lists them (not differentiable, as in Mitsuba).
+    private let samplingRateListings: [(key: String, slot: ParameterSlot)]
 
     /// A principled material with Mitsuba's defaults for what is not given. Give at most one of `eta` and
     /// `specular` (neither: specular 0.5). As in Mitsuba, with transmission on, η = 1 becomes 1.001 and specular 0
@@ -79,6 +81,9 @@ public struct PrincipledBSDF: BSDF {
         self.mainSpecularSamplingRate = mainSpecularSamplingRate
         self.clearcoatSamplingRate = clearcoatSamplingRate
         self.diffuseReflectanceSamplingRate = diffuseReflectanceSamplingRate
+        samplingRateListings = [("main_specular_sampling_rate", .listing(mainSpecularSamplingRate)),
+                                ("clearcoat_sampling_rate", .listing(clearcoatSamplingRate)),
+                                ("diffuse_reflectance_sampling_rate", .listing(diffuseReflectanceSamplingRate))]
         let transmits = Self.isOn(specTrans)
         if let eta {
             precondition(eta > 0 && eta.isFinite, "PrincipledBSDF: eta must be positive and finite, got \(eta)")
@@ -92,18 +97,19 @@ public struct PrincipledBSDF: BSDF {
         }
     }
 
-    /// Whether a lobe's input switches it on: anything but a uniform 0 that carries no gradient.
-    static func isOn(_ texture: any Texture) -> Bool {
+    /// Whether a lobe's input switches it on: anything but a uniform 0 that carries no gradient, as `bindings`
+    /// give it during a render (else as the user set it).
+    static func isOn(_ texture: any Texture, _ bindings: RenderBindings? = nil) -> Bool {
         guard let uniform = texture as? UniformTexture else { return true }
-        let value = uniform.value.value
+        let value = bindings?.value(of: uniform.value) ?? uniform.value.value
         guard !value.requiresGradient, value.isEvaluated, value.count == 1 else { return true }
         return value.values[0] != 0
     }
 
     /// The relative index η (interior over exterior) per lane, from `eta` or `specular`, with Mitsuba's guards
     /// against index matching when transmission is on.
-    func relativeIndex(active: BoolArray, transmits: Bool) -> FloatArray {
-        let value = index.value.gather(UInt32Array(repeating: 0), mask: active)
+    func relativeIndex(active: BoolArray, transmits: Bool, bindings: RenderBindings) -> FloatArray {
+        let value = bindings.value(of: index).gather(UInt32Array(repeating: 0), mask: active)
         switch indexInput {
         case .eta:
             return transmits ? select(value .== 1, .constant(1.001), value) : value
@@ -130,18 +136,19 @@ public struct PrincipledBSDF: BSDF {
          ("sheen", sheen), ("sheen_tint", sheenTint), ("spec_trans", specTrans), ("flatness", flatness)]
     }
 
-    /// Mitsuba's differentiable keys in its order: "clearcoat.…", "clearcoat_gloss.…", "metallic.…", then "eta" or
-    /// "specular", "roughness.…", "base_color.…", "anisotropic.…", "spec_tint.…", "sheen.…", "sheen_tint.…",
-    /// "spec_trans.…", "flatness.…" (its three sampling rates are not differentiable and not listed).
+    /// Mitsuba's keys in its order: "clearcoat.…", "clearcoat_gloss.…", "metallic.…", the three sampling rates
+    /// (listed, not differentiable), "eta" or "specular", "roughness.…", "base_color.…", "anisotropic.…",
+    /// "spec_tint.…", "sheen.…", "sheen_tint.…", "spec_trans.…", "flatness.…".
     public var parameters: [(key: String, slot: ParameterSlot)] {
         let prefixed = inputs.map { input in input.texture.parameters.map { (input.name + "." + $0.key, $0.slot) } }
-        return prefixed[0] + prefixed[1] + prefixed[2] + [(indexInput.rawValue, index)]
+        return prefixed[0] + prefixed[1] + prefixed[2] + samplingRateListings + [(indexInput.rawValue, index)]
             + prefixed[3...].flatMap { $0 }
     }
 
     /// The base colour (Mitsuba's `eval_diffuse_reflectance`).
-    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray) -> Vector3Array {
-        baseColor.eval(si, active: active)
+    public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray,
+                                   bindings: RenderBindings) -> Vector3Array {
+        baseColor.eval(si, active: active, bindings: bindings)
     }
 }
 
@@ -158,19 +165,19 @@ struct PrincipledInputs {
     var hasSpecTrans: Bool
     var hasClearcoat: Bool
 
-    init(_ bsdf: PrincipledBSDF, _ si: SurfaceInteraction, active: BoolArray) {
+    init(_ bsdf: PrincipledBSDF, _ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) {
         func scalar(_ texture: any Texture, _ on: Bool) -> FloatArray {
-            on ? texture.evalScalar(si, active: active) : .constant(0)
+            on ? texture.evalScalar(si, active: active, bindings: bindings) : .constant(0)
         }
-        roughness = bsdf.roughness.evalScalar(si, active: active)
-        anisotropic = PrincipledBSDF.isOn(bsdf.anisotropic) ? bsdf.anisotropic.evalScalar(si, active: active) : nil
-        hasMetallic = PrincipledBSDF.isOn(bsdf.metallic)
-        hasSpecTrans = PrincipledBSDF.isOn(bsdf.specTrans)
-        hasClearcoat = PrincipledBSDF.isOn(bsdf.clearcoat)
+        roughness = bsdf.roughness.evalScalar(si, active: active, bindings: bindings)
+        anisotropic = PrincipledBSDF.isOn(bsdf.anisotropic, bindings) ? bsdf.anisotropic.evalScalar(si, active: active, bindings: bindings) : nil
+        hasMetallic = PrincipledBSDF.isOn(bsdf.metallic, bindings)
+        hasSpecTrans = PrincipledBSDF.isOn(bsdf.specTrans, bindings)
+        hasClearcoat = PrincipledBSDF.isOn(bsdf.clearcoat, bindings)
         metallic = scalar(bsdf.metallic, hasMetallic)
         specTrans = scalar(bsdf.specTrans, hasSpecTrans)
         clearcoat = scalar(bsdf.clearcoat, hasClearcoat)
-        eta = bsdf.relativeIndex(active: active, transmits: hasSpecTrans)
+        eta = bsdf.relativeIndex(active: active, transmits: hasSpecTrans, bindings: bindings)
     }
 
     /// The main GGX lobe (visible normals).
