@@ -4,11 +4,12 @@
   NAME_gradients.json      d mean(image) / d KEY with prb at spp 16, seeds 0..7 (seed_grad = seed + 100)
   bsdf_values.json         eval, pdf and sample of BSDF dictionaries at fixed directions and samples
 (principled's fixtures come from make_principled.py, next to this script.)
-Run: DRJIT_LIBLLVM_PATH=/usr/lib/x86_64-linux-gnu/libLLVM-19.so mitsuba-venv/bin/python make_bsdf_scenes.py"""
+Run (from this folder, which holds bsdf_evaluations.py): DRJIT_LIBLLVM_PATH=/usr/lib/x86_64-linux-gnu/libLLVM-19.so mitsuba-venv/bin/python make_bsdf_scenes.py"""
 import json, os
 import numpy as np
 import drjit as dr
 import mitsuba as mi
+from bsdf_evaluations import evaluate
 
 mi.set_variant('llvm_ad_rgb')
 here = os.path.dirname(os.path.abspath(__file__))
@@ -101,43 +102,16 @@ BSDFS = {
                             'specular_reflectance': {'type': 'rgb', 'value': [0.5, 0.3, 0.8]}},
     'roughplastic_rough': {'type': 'roughplastic', 'alpha': 0.8, 'int_ior': 'water'},
 }
-rng = np.random.default_rng(3)
-def directions(n):
-    v = rng.normal(size=(n, 3)); v /= np.linalg.norm(v, axis=1, keepdims=True); return v
-wi = directions(16); wi[:12, 2] = np.abs(wi[:12, 2])
-wo = directions(16); wo[:12, 2] = np.abs(wo[:12, 2])
-u1 = rng.random(16); u2 = rng.random((16, 2))
-values = {'wi': wi.tolist(), 'wo': wo.tolist(), 'u1': u1.tolist(), 'u2': u2.tolist(), 'bsdfs': {}}
-ctx = mi.BSDFContext()
-for name, d in BSDFS.items():
-    d = dict(d); flip = d.pop('_flip', None)
-    bsdf = mi.load_dict(d)
-    wi_, wo_ = (-wi if flip == 'wi' else wi), (-wo if flip == 'wo' else wo)
-    si = dr.zeros(mi.SurfaceInteraction3f, 16)
-    si.wi = mi.Vector3f(wi_.T)
-    si.sh_frame = mi.Frame3f(mi.Vector3f(0, 0, 1))
-    if flip:
-        # Random pairs seldom meet a narrow transmission lobe: lanes 0-7 evaluate at Mitsuba's own sampled wo
-        # (where that sample is valid), so that reflection and refraction both get nonzero values.
-        bs, w = bsdf.sample(ctx, si, mi.Float(u1), mi.Point2f(u2.T))
-        sampled, ok = np.array(bs.wo).reshape(3, -1).T, np.array(w).reshape(3, -1).T.any(axis=1)
-        wo_ = wo_.copy()
-        for lane in range(8):
-            if ok[lane]:
-                wo_[lane] = sampled[lane]
-    # A Dirac-only BSDF returns scalar zeros (width 1): broadcast them to every lane.
-    f = np.broadcast_to(np.array(bsdf.eval(ctx, si, mi.Vector3f(wo_.T))).reshape(3, -1), (3, 16))
-    p = np.broadcast_to(np.array(bsdf.pdf(ctx, si, mi.Vector3f(wo_.T))).ravel(), (16,))
-    bs, w = bsdf.sample(ctx, si, mi.Float(u1), mi.Point2f(u2.T))
-    lanes = lambda a: np.broadcast_to(np.array(a).ravel(), (16,))
-    vectors = lambda a: np.broadcast_to(np.array(a).reshape(3, -1), (3, 16)).T
+values = {'bsdfs': {}}
+for inputs, name, r in evaluate(BSDFS, seed=3):
+    values.update({key: inputs[key].tolist() for key in ('wi', 'wo', 'u1', 'u2')})
     # (Mitsuba's pdf of an invalid sample can be NaN, which JSON cannot hold: it is written as 0.)
-    delta = lanes(np.array(bs.sampled_type) & int(mi.BSDFFlags.Delta)) != 0
-    values['bsdfs'][name] = {'eval': f.T.tolist(), 'pdf': p.tolist(), 'sample_wo': vectors(bs.wo).tolist(),
-                             'sample_pdf': np.nan_to_num(lanes(bs.pdf)).tolist(), 'sample_weight': vectors(w).tolist(),
-                             'sample_delta': delta.tolist()}
-    if flip:
-        values['bsdfs'][name].update({'wi': wi_.tolist(), 'wo': wo_.tolist()})
+    values['bsdfs'][name] = {'eval': r['eval'].tolist(), 'pdf': r['pdf'].tolist(), 'sample_wo': r['sample_wo'].tolist(),
+                             'sample_pdf': np.nan_to_num(r['sample_pdf']).tolist(),
+                             'sample_weight': r['sample_weight'].tolist(), 'sample_delta': r['sample_delta'].tolist()}
+    if 'wi' in r:
+        values['bsdfs'][name].update({'wi': r['wi'].tolist(), 'wo': r['wo'].tolist()})
+values = {key: values[key] for key in ('wi', 'wo', 'u1', 'u2', 'bsdfs')}
 with open(os.path.join(here, 'bsdf_values.json'), 'w') as f:
     json.dump(values, f, indent=1)
 

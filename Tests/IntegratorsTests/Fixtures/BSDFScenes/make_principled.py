@@ -4,11 +4,12 @@
   principled_gradients.json      d mean(image) / d KEY with prb at spp 16, seeds 0..7 (seed_grad = seed + 100)
   principled_values.json         eval, pdf and sample of principled configurations at fixed directions and samples
 Kept apart from make_bsdf_scenes.py so that bsdf_values.json stays as it is (it is already over 100 KB).
-Run: DRJIT_LIBLLVM_PATH=/usr/lib/x86_64-linux-gnu/libLLVM-19.so mitsuba-venv/bin/python make_principled.py"""
+Run (from this folder, which holds bsdf_evaluations.py): DRJIT_LIBLLVM_PATH=/usr/lib/x86_64-linux-gnu/libLLVM-19.so mitsuba-venv/bin/python make_principled.py"""
 import json, os
 import numpy as np
 import drjit as dr
 import mitsuba as mi
+from bsdf_evaluations import evaluate
 
 mi.set_variant('llvm_ad_rgb')
 here = os.path.dirname(os.path.abspath(__file__))
@@ -69,40 +70,14 @@ BSDFS = {
     'principled_opaque_inside': {'type': 'principled', 'base_color': rgb(0.5, 0.6, 0.7), 'roughness': 0.3,
                                  '_flip': 'wi'},
 }
-rng = np.random.default_rng(5)
-def directions(n):
-    v = rng.normal(size=(n, 3)); v /= np.linalg.norm(v, axis=1, keepdims=True); return v
-wi = directions(16); wi[:12, 2] = np.abs(wi[:12, 2])
-wo = directions(16); wo[:12, 2] = np.abs(wo[:12, 2])
-u1 = rng.random(16); u2 = rng.random((16, 2))
-values = {'wi': wi.tolist(), 'wo': wo.tolist(), 'u1': u1.tolist(), 'u2': u2.tolist(), 'bsdfs': {}}
-ctx = mi.BSDFContext()
-for name, d in BSDFS.items():
-    d = dict(d); flip = d.pop('_flip', None)
-    bsdf = mi.load_dict(d)
-    wi_, wo_ = (-wi if flip == 'wi' else wi), (-wo if flip == 'wo' else wo)
-    si = dr.zeros(mi.SurfaceInteraction3f, 16)
-    si.wi = mi.Vector3f(wi_.T)
-    si.sh_frame = mi.Frame3f(mi.Vector3f(0, 0, 1))
-    if flip:
-        # Lanes 0-7 evaluate at Mitsuba's own sampled wo where that sample is valid, so that narrow lobes
-        # (transmission in particular) get nonzero values.
-        bs, w = bsdf.sample(ctx, si, mi.Float(u1), mi.Point2f(u2.T))
-        sampled, ok = np.array(bs.wo).reshape(3, -1).T, np.array(w).reshape(3, -1).T.any(axis=1)
-        wo_ = wo_.copy()
-        for lane in range(8):
-            if ok[lane]:
-                wo_[lane] = sampled[lane]
-    f = np.broadcast_to(np.array(bsdf.eval(ctx, si, mi.Vector3f(wo_.T))).reshape(3, -1), (3, 16))
-    p = np.broadcast_to(np.array(bsdf.pdf(ctx, si, mi.Vector3f(wo_.T))).ravel(), (16,))
-    bs, w = bsdf.sample(ctx, si, mi.Float(u1), mi.Point2f(u2.T))
-    lanes = lambda a: np.broadcast_to(np.array(a).ravel(), (16,))
-    vectors = lambda a: np.broadcast_to(np.array(a).reshape(3, -1), (3, 16)).T
-    r = lambda a: np.round(np.nan_to_num(np.asarray(a, dtype=np.float64)), 8).tolist()
-    values['bsdfs'][name] = {'eval': r(f.T), 'pdf': r(p), 'sample_wo': r(vectors(bs.wo)),
-                             'sample_pdf': r(lanes(bs.pdf)), 'sample_weight': r(vectors(w)),
-                             'sample_eta': r(lanes(bs.eta))}
-    if flip:
-        values['bsdfs'][name].update({'wi': wi_.tolist(), 'wo': wo_.tolist()})
+values = {'bsdfs': {}}
+rounded = lambda a: np.round(np.nan_to_num(np.asarray(a, dtype=np.float64)), 8).tolist()
+for inputs, name, r in evaluate(BSDFS, seed=5):
+    values.update({key: inputs[key].tolist() for key in ('wi', 'wo', 'u1', 'u2')})
+    values['bsdfs'][name] = {key: rounded(r[key]) for key in ('eval', 'pdf', 'sample_wo', 'sample_pdf',
+                                                              'sample_weight', 'sample_eta')}
+    if 'wi' in r:
+        values['bsdfs'][name].update({'wi': r['wi'].tolist(), 'wo': r['wo'].tolist()})
+values = {key: values[key] for key in ('wi', 'wo', 'u1', 'u2', 'bsdfs')}
 with open(os.path.join(here, 'principled_values.json'), 'w') as f:
     json.dump(values, f, separators=(',', ':'))
