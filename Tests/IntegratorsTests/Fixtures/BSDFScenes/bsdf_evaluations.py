@@ -1,5 +1,5 @@
-"""Mitsuba's eval, pdf and sample of BSDF dictionaries at 16 random directions and samples, shared by
-make_bsdf_scenes.py and make_principled.py (each writes its own JSON layout)."""
+"""What make_bsdf_scenes.py and make_principled.py both ask of Mitsuba: eval, pdf and sample of BSDF dictionaries
+at 16 random directions and samples (each script writes its own JSON layout), and PRB gradients of a scene file."""
 import numpy as np
 import drjit as dr
 import mitsuba as mi
@@ -45,3 +45,21 @@ def evaluate(bsdfs, seed):
         if flip:
             record.update({'wi': wi_, 'wo': wo_})
         yield inputs, name, record
+
+
+def prb_gradients(path, keys, here):
+    """d mean(image) / d key with prb at spp 16 for seeds 0..7 (seed_grad = seed + 100), per key: the scene file at
+    `path` with its path integrator replaced by prb, its relative '../' file names resolved against `here`."""
+    gradients = {}
+    for key in keys:
+        g = []
+        for seed in range(8):
+            xml = open(path).read().replace('type="path"', 'type="prb"')
+            scene = mi.load_string(xml.replace('value="../', f'value="{here}/../'))
+            params = mi.traverse(scene)
+            dr.enable_grad(params[key]); params.update()
+            img = mi.render(scene, params, spp=16, seed=seed, seed_grad=seed + 100)
+            dr.backward(dr.mean(img))
+            g.append([float(v) for v in np.array(dr.grad(params[key])).ravel()])
+        gradients[key] = g
+    return gradients

@@ -9,7 +9,7 @@ import json, os
 import numpy as np
 import drjit as dr
 import mitsuba as mi
-from bsdf_evaluations import evaluate
+from bsdf_evaluations import evaluate, prb_gradients
 
 mi.set_variant('llvm_ad_rgb')
 here = os.path.dirname(os.path.abspath(__file__))
@@ -23,18 +23,7 @@ KEYS = ['coated.bsdf.base_color.value', 'coated.bsdf.roughness.value', 'metal.bs
 scene = mi.load_file(path)
 image = mi.render(scene, spp=64, seed=7)
 np.save(os.path.join(here, 'principled_mitsuba_spp64.npy'), np.array(image, dtype=np.float32))
-gradients = {}
-for key in KEYS:
-    g = []
-    for seed in range(8):
-        xml = open(path).read().replace('type="path"', 'type="prb"')
-        scene = mi.load_string(xml.replace('value="../', f'value="{here}/../'))
-        params = mi.traverse(scene)
-        dr.enable_grad(params[key]); params.update()
-        img = mi.render(scene, params, spp=16, seed=seed, seed_grad=seed + 100)
-        dr.backward(dr.mean(img))
-        g.append([float(v) for v in np.array(dr.grad(params[key])).ravel()])
-    gradients[key] = g
+gradients = prb_gradients(path, KEYS, here)
 with open(os.path.join(here, 'principled_gradients.json'), 'w') as f:
     json.dump(gradients, f, indent=1)
 
