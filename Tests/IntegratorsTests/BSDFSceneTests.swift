@@ -76,18 +76,10 @@ struct BSDFSceneTests {
     func valuesAgainstMitsuba(name: String, variant: Variant) throws {
         let values = try JSONDecoder().decode(MitsubaBSDFValues.self, from: Data(contentsOf: Self.fixture("bsdf_values.json")))
         let expected = try #require(values.bsdfs[name])
-        func vectors(_ rows: [[Float]]) -> [Vector3f] { rows.map { Vector3f($0[0], $0[1], $0[2]) } }
-        func rows(_ v: [Vector3f]) -> [[Float]] { v.map { [$0.x, $0.y, $0.z] } }
         try TraceContext.with(CompileOptions(variant: variant)) {
-            let bsdf = try #require(Self.bsdfs()[name])
-            let si = PluginFixtures.interaction(wi: vectors(expected.wi ?? values.wi))
-            let wo = Vector3Array(vectors(expected.wo ?? values.wo))
-            let eval = rows(bsdf.eval(si, wo: wo, active: true).values)
-            let pdf = bsdf.pdf(si, wo: wo, active: true).values
-            let sample = bsdf.sample(si, u1: FloatArray(values.u1),
-                                     u2: Point2Array(values.u2.map { SIMD2($0[0], $0[1]) }), active: true)
-            let weight = rows(sample.weight.values), sampledWo = rows(sample.wo.values)
-            let sampledPdf = sample.pdf.values, delta = sample.isDelta.values
+            let ours = values.ours(try #require(Self.bsdfs()[name]), at: expected)
+            let (eval, pdf, weight, sampledWo) = (ours.eval, ours.pdf, ours.sampleWeight, ours.sampleWo)
+            let (sampledPdf, delta) = (ours.samplePdf, ours.sampleDelta)
             for lane in values.wi.indices {
                 #expect(Self.close(eval[lane], expected.eval[lane]), "\(name) eval lane \(lane): \(eval[lane]) vs \(expected.eval[lane])")
                 #expect(Self.close([pdf[lane]], [expected.pdf[lane]]), "\(name) pdf lane \(lane)")

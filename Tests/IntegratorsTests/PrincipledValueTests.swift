@@ -55,18 +55,10 @@ struct PrincipledValueTests {
         let data = try Data(contentsOf: BSDFSceneTests.fixture("principled_values.json"))
         let values = try JSONDecoder().decode(MitsubaBSDFValues.self, from: data)
         let expected = try #require(values.bsdfs[name])
-        func vectors(_ rows: [[Float]]) -> [Vector3f] { rows.map { Vector3f($0[0], $0[1], $0[2]) } }
-        func rows(_ v: [Vector3f]) -> [[Float]] { v.map { [$0.x, $0.y, $0.z] } }
         try TraceContext.with(CompileOptions(variant: variant)) {
-            let bsdf = try #require(Self.bsdf(name))
-            let si = PluginFixtures.interaction(wi: vectors(expected.wi ?? values.wi))
-            let wo = Vector3Array(vectors(expected.wo ?? values.wo))
-            let eval = rows(bsdf.eval(si, wo: wo, active: true).values)
-            let pdf = bsdf.pdf(si, wo: wo, active: true).values
-            let sample = bsdf.sample(si, u1: FloatArray(values.u1),
-                                     u2: Point2Array(values.u2.map { SIMD2($0[0], $0[1]) }), active: true)
-            let weight = rows(sample.weight.values), sampledWo = rows(sample.wo.values)
-            let sampledPdf = sample.pdf.values, eta = sample.eta.values
+            let ours = values.ours(try #require(Self.bsdf(name)), at: expected)
+            let (eval, pdf, weight, sampledWo) = (ours.eval, ours.pdf, ours.sampleWeight, ours.sampleWo)
+            let (sampledPdf, eta) = (ours.samplePdf, ours.sampleEta)
             var nonzero = 0
             for lane in values.wi.indices {
                 #expect(Self.close(eval[lane], expected.eval[lane]),
