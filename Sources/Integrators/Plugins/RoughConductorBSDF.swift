@@ -102,9 +102,7 @@ public struct RoughConductorBSDF: BSDF {
         // The Jacobian of reflecting about m turns the normal's density into wo's.
         let pdf = normalPDF / (4 * wo.dot(m))
         let weight = reflectance(si, cosThetaI: wi.dot(m), bindings: bindings) * shadowing
-        return BSDFSample(wo: wo, pdf: pdf, eta: FloatArray(repeating: 1, count: lanes),
-                          weight: select(valid, weight, .constant(.zero)),
-                          isDelta: BoolArray(repeating: false, count: lanes))
+        return .reflection(wo: wo, pdf: pdf, weight: weight, valid: valid, lanes: lanes)
     }
 
     /// F(wi·h) D(h) G(wi, wo, h) / (4 cos θi) (the BSDF times cos θo) where both cosines are positive and D(h) > 0,

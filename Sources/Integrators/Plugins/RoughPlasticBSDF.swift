@@ -114,9 +114,7 @@ public struct RoughPlasticBSDF: BSDF {
         let pdf = pdf(si, wo: wo, active: valid, bindings: bindings)
         valid = valid & (pdf .> 0)
         let weight = eval(si, wo: wo, active: valid, bindings: bindings) / pdf
-        return BSDFSample(wo: wo, pdf: pdf, eta: FloatArray(repeating: 1, count: lanes),
-                          weight: select(valid, weight, .constant(.zero)),
-                          isDelta: BoolArray(repeating: false, count: lanes))
+        return .reflection(wo: wo, pdf: pdf, weight: weight, valid: valid, lanes: lanes)
     }
 
     /// The glossy and diffuse parts times cos θo where cos θi > 0 and cos θo > 0, else 0.

@@ -21,6 +21,13 @@ public struct BSDFSample {
         self.weight = weight
         self.isDelta = isDelta
     }
+
+    /// A sample of a smooth reflection lobe over `lanes` lanes: eta 1, not Dirac, weight 0 outside `valid`.
+    static func reflection(wo: Vector3Array, pdf: FloatArray, weight: Vector3Array, valid: BoolArray,
+                           lanes: Int) -> BSDFSample {
+        BSDFSample(wo: wo, pdf: pdf, eta: FloatArray(repeating: 1, count: lanes),
+                   weight: select(valid, weight, .constant(.zero)), isDelta: BoolArray(repeating: false, count: lanes))
+    }
 }
 
 extension BSDFSample: TraversableStruct {
