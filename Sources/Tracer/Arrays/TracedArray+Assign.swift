@@ -24,7 +24,7 @@ extension TracedArray {
         precondition(value.count == count || value.count == 1,
                      "Tracer: cannot assign an array of size \(value.count) to an array of size \(count) "
                          + "(sizes must be equal, or 1 to fill)")
-        let value = value.node.context === context ? value : TracedArray(node: remade(value.node), tape: value.tape)
+        let value = value.node.context === context ? value : TracedArray(node: context.localized(value.node), tape: value.tape)
         // Pending writes into the target run first: the write below replaces its contents as they will be then.
         if (!node.isEvaluated && !node.isLiteral) || node.pendingWrites > 0 { eval() }
         let replaced: Node?
@@ -56,11 +56,6 @@ extension TracedArray {
     }
 
     /// A literal from another context, remade in this array's (the only kind of node that moves between contexts).
-    private func remade(_ node: Node) -> Node {
-        precondition(node.isLiteral, "Tracer: cannot assign an array from a different trace context")
-        return context.literal(node.immediate, type: node.type, size: node.size)
-    }
-
     /// The autodiff rule of `assign` (see its documentation).
     private mutating func updateTapeAfterAssignment(of value: TracedArray<Element>) {
         guard Element.self == Float.self else { return }

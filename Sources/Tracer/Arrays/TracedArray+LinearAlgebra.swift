@@ -53,12 +53,8 @@ public func linearForward(_ x: Matrix, weight: Matrix, bias: FloatArray? = nil) 
 /// untracked layer input's weight, which the optimiser then updates in place.
 private func recordProduct(_ product: MatrixProduct, _ a: FloatArray, _ b: FloatArray) -> FloatArray {
     let arrays = [a, b]
-    let context = arrays.first { !$0.node.isLiteral }?.context ?? a.context
-    let operands = arrays.map { array -> Node in
-        if array.node.context === context { return array.node }
-        precondition(array.node.isLiteral, "Tracer: matrixProduct of arrays from different trace contexts")
-        return context.literal(array.node.immediate, type: .float32, size: array.count)
-    }
+    let context = TraceContext.recording(arrays.map(\.node))
+    let operands = arrays.map { context.localized($0.node) }
     let node = context.recordMatrixProduct(product, operands[0], operands[1])
     let tapes = arrays.map(\.tape)
     guard tapes.contains(where: { $0 != nil }) else { return FloatArray(node: node) }

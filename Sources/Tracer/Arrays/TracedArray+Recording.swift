@@ -5,13 +5,9 @@ extension TracedArray {
     /// through which gradients flow (operands that are gradient-tracked `Float` arrays).
     static func make(_ op: Op, _ operands: [Node], tapes: [TapeEntry?] = [], immediate: UInt32 = 0,
                      auxiliary: UInt32 = 0) -> Self {
-        let context = operands.first { !$0.isLiteral }?.context ?? operands[0].context
-        // Literals are plain values: one made in another context (a default `true` mask) is remade here.
-        let operands = operands.map { operand in
-            if operand.context === context { return operand }
-            precondition(operand.isLiteral, "Tracer: \(op) of arrays from different trace contexts")
-            return context.literal(operand.immediate, type: operand.type, size: operand.size)
-        }
+        // Arrays of another context (a scene loaded elsewhere, a default `true` mask) are brought into this one.
+        let context = TraceContext.recording(operands)
+        let operands = operands.map(context.localized)
         let node = context.record(op, type: Element.scalarType, operands: operands, immediate: immediate,
                                   auxiliary: auxiliary)
         let tape = Element.self == Float.self

@@ -35,8 +35,7 @@ public func dispatch<Arguments: TraversableStruct, Result: TraversableStruct>(
 ) -> Result {
     precondition(count >= 1, "Tracer: a dispatch needs at least one case")
     let arrays = arguments.tracedArrays
-    let context = ([index.node, mask.node] + arrays.map(\.node)).first { !$0.isLiteral }?.context
-        ?? TraceContext.current
+    let context = TraceContext.recording([index.node, mask.node] + arrays.map(\.node))
     // The cases see untracked placeholders; a result that is tracked all the same depends on a captured array.
     var template: Result?
     var capturesTrackedArrays = false

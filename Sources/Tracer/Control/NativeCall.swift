@@ -49,7 +49,7 @@ public func nativeCall<Inputs: TraversableStruct, Outputs: TraversableStruct>(
                  "Tracer: native call inputs and outputs are Float, Int32 or UInt32 arrays, not masks")
     precondition((inputArrays + [AnyTracedArray(node: mask.node, tape: nil)]).allSatisfy { $0.tape == nil },
                  "Tracer: a native call is not differentiable, and an input is gradient-tracked (detach it)")
-    let traceContext = (inputArrays.map(\.node) + [mask.node]).first { !$0.isLiteral }?.context ?? TraceContext.current
+    let traceContext = TraceContext.recording(inputArrays.map(\.node) + [mask.node])
     let nodes = traceContext.recordNativeCall(function: UInt64(UInt(bitPattern: function)),
                                               context: UInt64(UInt(bitPattern: context)),
                                               inputs: inputArrays.map(\.node), mask: mask.node,

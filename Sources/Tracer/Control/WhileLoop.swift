@@ -39,7 +39,7 @@ public func whileLoop<State: TraversableStruct>(_ state: State, mode: LoopMode =
                                                 body: @escaping (State) -> State) -> State {
     let arrays = state.tracedArrays
     precondition(!arrays.isEmpty, "Tracer: a loop's state must hold at least one traced array")
-    let context = arrays.first { !$0.node.isLiteral }?.node.context ?? TraceContext.current
+    let context = TraceContext.recording(arrays.map(\.node))
     switch mode {
     case .symbolic:
         return symbolicWhileLoop(state, arrays: arrays, context: context, condition: condition, body: body)

@@ -54,8 +54,8 @@ extension TraceContext {
                         body: (Int, [Node]) -> [Node]) -> [Node] {
         lock.lock()
         defer { lock.unlock() }
-        let index = adoptingLiteral(index), mask = maskedByLoop(adoptingLiteral(mask))
-        let arguments = arguments.map(adoptingLiteral)
+        let index = localized(index), mask = maskedByLoop(localized(mask))
+        let arguments = arguments.map(localized)
         precondition(index.type == .uint32, "Tracer: a dispatch index must be UInt32, not \(index.type)")
         precondition(mask.type == .bool, "Tracer: a dispatch mask must be a mask, not \(mask.type)")
         let size = broadcastSize(.dispatch, [index, mask] + arguments)
@@ -78,7 +78,7 @@ extension TraceContext {
             let id = makeNodeID().rawValue
             loopScopes.append(.recording(id: id, sideEffects: []))
             let (results, adjoints) = withBodyAdjointScope(bodyID: id, size: size) {
-                body(number, placeholders).map(adoptingLiteral)
+                body(number, placeholders).map(localized)
             }
             caseAdjoints.append(adjoints)
             guard case .recording(_, let sideEffects) = loopScopes.removeLast() else {

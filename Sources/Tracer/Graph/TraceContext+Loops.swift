@@ -15,7 +15,7 @@ extension TraceContext {
         defer { lock.unlock() }
         // Phase 1: the body, recorded once on placeholders. State given at size 1 (a counter starting at 0) is
         // broadcast to the size the condition and body compute, recording them again.
-        var initialValues = initialValues.map(adopting)
+        var initialValues = initialValues.map(localized)
         var recorded = recordLoopBody(initialValues, condition: condition, body: body)
         let computedSize = broadcastSize(.loop, [recorded.condition] + recorded.results)
         if recorded.size == 1 && computedSize != 1 {
@@ -87,7 +87,7 @@ extension TraceContext {
         }
         loopScopes.append(.recording(id: id, sideEffects: []))
         let ((mask, results), adjoints) = withBodyAdjointScope(bodyID: id, size: size) {
-            (adopting(condition(variables)), body(variables).map(adopting))
+            (localized(condition(variables)), body(variables).map(localized))
         }
         guard case .recording(_, let sideEffects) = loopScopes.removeLast() else {
             preconditionFailure("Tracer: loop scopes were not nested")
@@ -159,12 +159,5 @@ extension TraceContext {
         evaluate([mask])
         let words = mask.storage!.words
         return (0..<mask.size).compactMap { words[$0] != 0 ? UInt32($0) : nil }
-    }
-
-    /// `node`, or for a literal of another context the same literal in this one.
-    private func adopting(_ node: Node) -> Node {
-        if node.context === self { return node }
-        precondition(node.isLiteral, "Tracer: a loop over arrays from different trace contexts")
-        return literal(node.immediate, type: node.type, size: node.size)
     }
 }

@@ -27,7 +27,7 @@ extension TraceContext {
                           outputTypes: [ScalarType], keepAlive owner: AnyObject? = nil) -> [Node] {
         lock.lock()
         defer { lock.unlock() }
-        let inputs = inputs.map(adoptingLiteral), mask = maskedByLoop(adoptingLiteral(mask))
+        let inputs = inputs.map(localized), mask = maskedByLoop(localized(mask))
         precondition(mask.type == .bool, "Tracer: a native call's mask must be a mask, not \(mask.type)")
         let size = broadcastSize(.nativeCall, inputs + [mask])
         let storage = Storage(uninitializedCount: 4, type: .uint32)
@@ -47,12 +47,5 @@ extension TraceContext {
         record.outputs = outputs.map { WeakNode(node: $0) }
         _statistics.nodesRecorded += 1 + outputs.count
         return outputs
-    }
-
-    /// `node`, or for a literal of another context the same literal in this one.
-    func adoptingLiteral(_ node: Node) -> Node {
-        if node.context === self { return node }
-        precondition(node.isLiteral, "Tracer: a native call or dispatch over arrays from different trace contexts")
-        return literal(node.immediate, type: node.type, size: node.size)
     }
 }

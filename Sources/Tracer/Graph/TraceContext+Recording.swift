@@ -110,7 +110,7 @@ extension TraceContext {
     func recordSideEffect(_ op: Op, target: Node, index: Node, value: Node, mask: Node) {
         lock.lock()
         defer { lock.unlock() }
-        let mask = maskedByLoop(mask)
+        let index = localized(index), value = localized(value), mask = maskedByLoop(localized(mask))
         if [index, value, mask].contains(where: { $0.pendingWrites > 0 }) { flushSideEffects() }
         let size = broadcastSize(op, [index, value, mask])
         if mask.isLiteral && mask.immediate == 0 { return }

@@ -64,6 +64,10 @@ public final class TraceContext: @unchecked Sendable {
     var bodyAdjointScopes: [BodyAdjointScope] = []
     /// The sources of the forward-mode passes running, innermost last (`LoopDerivative.swift`).
     var forwardPassSources: [UInt64] = []
+    /// Nodes of other contexts read here, by identity, with the buffers that share their data here
+    /// (`TraceContext+Adoption.swift`).
+    var adoptedNodes: [ObjectIdentifier: AdoptedNode] = [:]
+    var adoptedNodePurgeThreshold = 256
 
     /// Creates a context. Its value-numbering table holds the expressions recorded since the last evaluation,
     /// and they hold the context: call `clearValueNumbers()` when done with a context of your own (`with(_:_:)`
