@@ -35,8 +35,8 @@ enum DirectIntegrator {
                 // Failed samples (a reference point inside a sphere light) may carry a NaN direction: replaced, so that
                 // no derivative through the BSDF multiplies it.
                 let wo = select(lanes, si.frame.toLocal(record.sample.d), .constant(Vector3f(0, 0, 1)))
-                let value = scene.evalBSDF(si, wo: wo, active: lanes, bindings: bindings)
-                let pdf = scene.pdfBSDF(si, wo: wo, active: lanes, bindings: bindings)
+                let bsdf = scene.evalPDFBSDF(si, wo: wo, active: lanes, bindings: bindings)
+                let value = bsdf.value, pdf = bsdf.pdf
                 let mis = select(record.sample.isDelta, FloatArray(repeating: 1, context: context),
                                  PathVertex.misWeight(record.sample.pdf * emitterFraction, pdf * bsdfFraction) * weight)
                 // Masked before the product, so that no lane's derivative multiplies a non-finite factor.
@@ -58,11 +58,10 @@ enum DirectIntegrator {
             let next = scene.intersect(si.spawnRay(direction: direction), active: carries)
             let reached = scene.arrivalEmitter(next, active: carries)
             let lanes = carries & (reached .!= UInt32.max)
-            let radiance = scene.arrivalRadiance(next, emitter: reached, direction: direction, active: lanes,
-                                                 bindings: bindings)
-            let emitterPDF = select(sample.isDelta, FloatArray(repeating: 0, context: context),
-                                    scene.arrivalEmitterPDF(next, emitter: reached, from: si.p, direction: direction,
-                                                            active: lanes, bindings: bindings))
+            let emission = scene.arrivalRadianceAndPDF(next, emitter: reached, from: si.p, direction: direction,
+                                                       radianceActive: lanes, pdfActive: lanes, bindings: bindings)
+            let radiance = emission.radiance
+            let emitterPDF = select(sample.isDelta, FloatArray(repeating: 0, context: context), emission.pdf)
             let mis = PathVertex.misWeight(sample.pdf * bsdfFraction, emitterPDF * emitterFraction) * weight
             result = result + sample.weight * select(lanes, radiance * mis, zero3)
         }

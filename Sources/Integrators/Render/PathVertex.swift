@@ -114,15 +114,20 @@ struct PathVertex {
         let basic = settings.kind == .prbBasic
         if scene.environmentIndex != nil || scene.hasSurfaceEmitters {
             let index = scene.arrivalEmitter(si, active: active)
-            let radiance = scene.arrivalRadiance(si, emitter: index, direction: state.ray.direction,
-                                                 active: active & (state.previousPDF .> 0), bindings: bindings)
+            let radianceActive = active & (state.previousPDF .> 0)
             var weight = FloatArray(repeating: 1, context: context)
-            if !basic {
-                let emitterPDF = scene.arrivalEmitterPDF(si, emitter: index, from: state.previousPosition,
-                                                         direction: state.ray.direction,
-                                                         active: active & !state.previousWasDelta,
-                                                         bindings: bindings)
-                weight = select(state.previousWasDelta, weight, misWeight(state.previousPDF, emitterPDF))
+            let radiance: Vector3Array
+            if basic {
+                radiance = scene.arrivalRadiance(si, emitter: index, direction: state.ray.direction,
+                                                 active: radianceActive, bindings: bindings)
+            } else {
+                let arrivalEmission = scene.arrivalRadianceAndPDF(si, emitter: index, from: state.previousPosition,
+                                                                  direction: state.ray.direction,
+                                                                  radianceActive: radianceActive,
+                                                                  pdfActive: active & !state.previousWasDelta,
+                                                                  bindings: bindings)
+                radiance = arrivalEmission.radiance
+                weight = select(state.previousWasDelta, weight, misWeight(state.previousPDF, arrivalEmission.pdf))
             }
             if settings.hideEmitters {
                 weight = select(state.depth .== 0, zero, weight)
@@ -154,10 +159,14 @@ struct PathVertex {
             // Failed samples may carry a NaN direction: replaced, so that no BSDF derivative multiplies it.
             neeDirection = select(neeActive, si.frame.toLocal(record.sample.d.detached), .constant(Vector3f(0, 0, 1)))
             // With gradients, the value is evaluated after sampling, together with the sampled direction's.
-            if !recordsGradients {
-                neeBSDF = scene.evalBSDF(si, wo: neeDirection, active: neeActive, bindings: bindings)
+            let bsdfPDF: FloatArray
+            if recordsGradients {
+                bsdfPDF = scene.pdfBSDF(si, wo: neeDirection, active: neeActive, bindings: bindings)
+            } else {
+                let both = scene.evalPDFBSDF(si, wo: neeDirection, active: neeActive, bindings: bindings)
+                neeBSDF = both.value
+                bsdfPDF = both.pdf
             }
-            let bsdfPDF = scene.pdfBSDF(si, wo: neeDirection, active: neeActive, bindings: bindings)
             neeWeight = select(record.sample.isDelta, FloatArray(repeating: 1, context: context),
                                misWeight(record.sample.pdf.detached(), bsdfPDF))
             neeLight = record.weight

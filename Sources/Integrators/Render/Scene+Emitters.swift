@@ -41,6 +41,28 @@ private struct ArrivalQuery: TraversableStruct {
     }
 }
 
+/// The arguments of evaluating emission where a ray arrived together with its emitter-sampling density.
+private struct ArrivalAndDensityQuery: TraversableStruct {
+    var arrival: ArrivalQuery
+    var density: EmitterQuery
+
+    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        arrival.traverse(&visitor)
+        density.traverse(&visitor)
+    }
+}
+
+/// Emission where a ray arrived and the density of sampling it, as one traversable result.
+struct ArrivalEmission: TraversableStruct {
+    var radiance: Vector3Array
+    var pdf: FloatArray
+
+    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        radiance.traverse(&visitor)
+        pdf.traverse(&visitor)
+    }
+}
+
 /// What next event estimation sampled at each lane: the emitter chosen, the sample, its weight (radiance / pdf,
 /// the choice's probability included, 0 where occluded) and whether the shadow ray was unobstructed.
 struct EmitterSampleRecord {
@@ -162,11 +184,31 @@ extension Scene {
         return select(reaches, radiance, .constant(.zero))
     }
 
-    /// The density with which emitter sampling from `reference` would have produced the arrival at `si` through
-    /// `direction` (Mitsuba's `pdf_emitter_direction`, the emitter choice included), 0 where no emitter was reached.
-    func arrivalEmitterPDF(_ si: SurfaceInteraction, emitter index: UInt32Array, from reference: Vector3Array?,
-                           direction: Vector3Array, active: BoolArray, bindings: RenderBindings) -> FloatArray {
-        let reaches = active & (index .!= UInt32.max)
+    /// The radiance each ray sees where it arrived (as `arrivalRadiance`) on the lanes of `radianceActive`, and on
+    /// those of `pdfActive` the density with which emitter sampling from `reference` would have produced that
+    /// arrival (Mitsuba's `pdf_emitter_direction`, the emitter choice included); 0 elsewhere and where no emitter
+    /// was reached. One dispatch: each emitter's `eval` and `pdfDirection` run in one case.
+    func arrivalRadianceAndPDF(_ si: SurfaceInteraction, emitter index: UInt32Array, from reference: Vector3Array?,
+                               direction: Vector3Array, radianceActive: BoolArray, pdfActive: BoolArray,
+                               bindings: RenderBindings) -> ArrivalEmission {
+        let reached = index .!= UInt32.max
+        let radianceLanes = radianceActive & reached, pdfLanes = pdfActive & reached
+        let query = ArrivalAndDensityQuery(arrival: ArrivalQuery(interaction: si, direction: direction),
+                                           density: densityQuery(si, from: reference, direction: direction))
+        let both = perEmitter(index, arguments: query, mask: radianceLanes | pdfLanes) { emitter, query, mask in
+            ArrivalEmission(radiance: emitter.eval(query.arrival.interaction, direction: query.arrival.direction,
+                                                   active: mask, bindings: bindings),
+                            pdf: emitter.pdfDirection(from: query.density.reference, query.density.target,
+                                                      active: mask, bindings: bindings))
+        }
+        return ArrivalEmission(radiance: select(radianceLanes, both.radiance, .constant(.zero)),
+                               pdf: choiceDensity(both.pdf, emitter: index, reaches: pdfLanes))
+    }
+
+    /// The emitter-sampling query whose target is the arrival at `si` (a point on an area light, or the environment
+    /// in `direction` where the ray left the scene), seen from `reference`.
+    private func densityQuery(_ si: SurfaceInteraction, from reference: Vector3Array?,
+                              direction: Vector3Array) -> EmitterQuery {
         let origin = reference ?? .constant(.zero)
         let offset = si.p - origin
         let dist = offset.length
@@ -174,10 +216,11 @@ extension Scene {
         let target = EmitterSample(p: si.p, n: si.frame.n, d: d,
                                    dist: select(si.isValid, dist, .constant(.infinity)),
                                    pdf: .constant(0), isDelta: BoolArray(repeating: false))
-        let query = EmitterQuery(reference: origin, sample: Point2Array(repeating: 0, 0), target: target)
-        let pdf = perEmitter(index, arguments: query, mask: reaches) { emitter, query, mask in
-            emitter.pdfDirection(from: query.reference, query.target, active: mask, bindings: bindings)
-        }
+        return EmitterQuery(reference: origin, sample: Point2Array(repeating: 0, 0), target: target)
+    }
+
+    /// An emitter's directional density times the probability of choosing it, 0 outside `reaches`.
+    private func choiceDensity(_ pdf: FloatArray, emitter index: UInt32Array, reaches: BoolArray) -> FloatArray {
         let chosen = select(reaches, index, UInt32Array(repeating: 0, context: index.context))
         return select(reaches, pdf * emitterPMF(chosen), .constant(0))
     }
