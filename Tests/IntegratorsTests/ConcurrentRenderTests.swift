@@ -115,3 +115,35 @@ struct ConcurrentRenderTests {
         #expect(sceneContext.statistics.kernelsLaunched == 0)
     }
 }
+
+@Suite("Gradients across contexts")
+struct CrossContextGradientTests {
+    @Test("a render in a context of its own differentiates a parameter tracked in the scene's context",
+          arguments: [false, true])
+    func gradientOfSceneContextParameter(leafInRenderContext: Bool) throws {
+        let sceneContext = TraceContext(options: CompileOptions(variant: .llvm))
+        defer { sceneContext.clearValueNumbers() }
+        let textures = Array(ProceduralTextures.all(size: 8).prefix(2))
+        let key = TutorialScene.textureKey
+        let scene = try TraceContext.with(sceneContext) {
+            try TutorialScene.make(resolution: 16, texture: .init(size: 8, values: textures[0]))
+        }
+        let weights: [Float] = (0..<768).map { (index: Int) -> Float in Float(index % 7) * 0.1 - 0.2 }
+        func gradient(leafContext: TraceContext, renderContext: TraceContext) throws -> [Float] {
+            var value = TraceContext.with(leafContext) { FloatArray(textures[1]) }
+            value.enableGradient()
+            try scene.parameters.set(key, to: value)
+            TraceContext.with(renderContext) {
+                (scene.render(samplesPerPixel: 2, seed: 5).array * FloatArray(weights)).sum().backward()
+            }
+            return value.gradient.values
+        }
+        let expected = try gradient(leafContext: sceneContext, renderContext: sceneContext)
+        let renderContext = TraceContext(options: CompileOptions(variant: .llvm))
+        defer { renderContext.clearValueNumbers() }
+        let crossed = try gradient(leafContext: leafInRenderContext ? renderContext : sceneContext,
+                                   renderContext: renderContext)
+        #expect(expected.contains { $0 != 0 })
+        #expect(crossed == expected)
+    }
+}

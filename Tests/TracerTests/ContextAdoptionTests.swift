@@ -65,4 +65,40 @@ struct ContextAdoptionTests {
         #expect(written.values == [0, 4, 6, 108])
         #expect(data.values == [1, 2, 3, 4])
     }
+
+    @Test("a loss recorded in one context differentiates a leaf of another")
+    func gradientsReachAnotherContextsLeaf() {
+        let owner = Self.context(), reader = Self.context()
+        defer { owner.clearValueNumbers(); reader.clearValueNumbers() }
+        var weights = FloatArray([1, 2, 3], context: owner)
+        weights.enableGradient()
+        let scaled = weights * 2  // recorded in the owner, on its tape
+        TraceContext.with(reader) {
+            let x = FloatArray([4, 5, 6])
+            (scaled * x + weights).sum().backward()
+        }
+        #expect(weights.gradient.values == [9, 11, 13])
+    }
+
+    @Test("a borrowed buffer is copied before a write even once its source is gone, and is never overwritten in place")
+    func borrowedDataIsNeverWritten() {
+        let owner = Self.context(), reader = Self.context()
+        defer { owner.clearValueNumbers(); reader.clearValueNumbers() }
+        // Two nodes of the owner share one storage (as an assignment's old and new node can).
+        let storage = Storage(bits: [1, 2, 3, 4].map { Float($0).bitPattern }, type: .float32)
+        var source: FloatArray? = FloatArray(node: owner.buffer(storage))
+        let sibling = FloatArray(node: owner.buffer(storage))
+        var borrowed = FloatArray(node: reader.localized(source!.node))
+        #expect(borrowed.node.isBorrowed)
+        source = nil
+        reader.purgeAdoptions()
+        #expect(reader.lock.withLock { reader.adoptedNodes.isEmpty })
+        #expect(!borrowed.overwritingInPlace { $0[0] = -1 })
+        var assigned = borrowed
+        TraceContext.with(reader) { assigned.assign(FloatArray([7, 7, 7, 7])) }
+        TraceContext.with(reader) { borrowed.scatter(FloatArray([-5]), at: UInt32Array([1])) }
+        #expect(assigned.values == [7, 7, 7, 7])
+        #expect(borrowed.values == [1, -5, 3, 4])
+        #expect(sibling.values == [1, 2, 3, 4])
+    }
 }

@@ -28,8 +28,9 @@ extension TracedArray {
         // Pending writes into the target run first: the write below replaces its contents as they will be then.
         if (!node.isEvaluated && !node.isLiteral) || node.pendingWrites > 0 { eval() }
         let replaced: Node?
-        if node.isLiteral {
-            // Every element is about to be written: no need to fill the new storage.
+        if node.isLiteral || node.isBorrowed {
+            // Every element is about to be written: no need to fill the new storage (nor to copy another context's
+            // data, which is never written from here).
             let storage = Storage(uninitializedCount: count, type: node.type)
             context.lock.withLock { context._statistics.allocatedBytes += storage.capacity * 4 }
             replaced = nil
@@ -49,13 +50,12 @@ extension TracedArray {
     public func overwritingInPlace(_ body: (UnsafeMutableBufferPointer<Element>) throws -> Void) rethrows -> Bool {
         precondition(Element.self != Bool.self, "Tracer: overwritingInPlace is for Float, Int32 and UInt32 arrays")
         if node.pendingWrites > 0 { eval() }
-        guard !node.isLiteral, let storage = node.storage else { return false }
+        guard !node.isLiteral, !node.isBorrowed, let storage = node.storage else { return false }
         try body(UnsafeMutableBufferPointer(start: storage.pointer.bindMemory(to: Element.self, capacity: count),
                                             count: count))
         return true
     }
 
-    /// A literal from another context, remade in this array's (the only kind of node that moves between contexts).
     /// The autodiff rule of `assign` (see its documentation).
     private mutating func updateTapeAfterAssignment(of value: TracedArray<Element>) {
         guard Element.self == Float.self else { return }

@@ -35,10 +35,10 @@ extension TracedArray {
         // An evaluated buffer that only `self` holds is ready as it is. Skipping `eval()` there keeps earlier
         // queued writes queued, so that writes into several arrays can run as one kernel.
         // So is one that a symbolic loop body being recorded already writes (its collected writes hold it).
-        if node.isEvaluated && !node.isLiteral
+        if node.isEvaluated && !node.isLiteral && !node.isBorrowed
             && (isKnownUniquelyReferenced(&node) || context.isWrittenInLoopBody(node)) { return }
         eval()
-        if node.isLiteral || !isKnownUniquelyReferenced(&node) {
+        if node.isLiteral || node.isBorrowed || !isKnownUniquelyReferenced(&node) {
             let storage = node.storage?.copy()
                 ?? Storage(repeating: node.immediate, count: node.size, type: node.type)
             node = context.buffer(storage)

@@ -82,7 +82,7 @@ extension TraceContext {
     /// Records a symbolic loop body or dispatch case with an adjoint scope open; returns its result and the scope.
     func withBodyAdjointScope<Result>(bodyID: UInt64, size: Int, _ body: () -> Result) -> (Result, BodyAdjointScope) {
         let scope = lock.withLock {
-            let scope = BodyAdjointScope(bodyID: bodyID, size: size, firstID: nextNodeID)
+            let scope = BodyAdjointScope(bodyID: bodyID, size: size, firstID: newestNodeID)
             bodyAdjointScopes.append(scope)
             return scope
         }

@@ -56,10 +56,7 @@ extension TraceContext {
     }
 
     private func makeSerial() -> UInt64 {
-        lock.withLock {
-            nextNodeID += 1
-            return nextNodeID
-        }
+        makeNodeID().rawValue
     }
 
     private func register(_ entry: TapeEntry) -> TapeEntry {

@@ -30,6 +30,8 @@ package final class Node: @unchecked Sendable {
     package let context: TraceContext
     /// Queued scatters that will write into this node's storage; a dirty node is flushed before it is read.
     var pendingWrites = 0
+    /// True for a buffer that shares another context's data (`TraceContext.localized`): writes into it copy first.
+    var isBorrowed = false
     /// The node's key and position in its context's value-numbering table, while the table holds it.
     var valueNumberKey: NodeKey?
     var valueNumberSlot = -1

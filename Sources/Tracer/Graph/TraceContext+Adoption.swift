@@ -20,8 +20,9 @@ extension TraceContext {
 
     /// `node` as an operand recorded here: the node itself when it belongs here, a literal remade here, or else the
     /// node's data shared as a buffer of this context (evaluated first, in its own context, when it is pending or
-    /// has queued writes). The data is not copied: a scene's arrays serve every context that renders it. Writes
-    /// into the shared buffer from here copy it first (it is never uniquely referenced: the adoption table holds it).
+    /// has queued writes). The data is not copied: a scene's arrays serve every context that renders it. The buffer
+    /// is marked borrowed: scatters and assignments into it from here copy it first, and `overwritingInPlace`
+    /// declines it.
     func localized(_ node: Node) -> Node {
         if node.context === self { return node }
         if node.isLiteral { return literal(node.immediate, type: node.type, size: node.size) }
@@ -37,18 +38,25 @@ extension TraceContext {
             return adopted.local
         }
         let local = buffer(storage)
+        local.isBorrowed = true
         adoptedNodes[key] = AdoptedNode(source: node, local: local)
-        if adoptedNodes.count > adoptedNodePurgeThreshold {
-            adoptedNodes = adoptedNodes.filter { $0.value.source != nil }
-            adoptedNodePurgeThreshold = max(256, adoptedNodes.count * 2)
-        }
+        if adoptedNodes.count > adoptedNodePurgeThreshold { purgeAdoptions() }
         return local
+    }
+
+    /// Drops the adoptions whose source is gone (run before every evaluation and when the table grows).
+    func purgeAdoptions() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard adoptedNodes.values.contains(where: { $0.source == nil }) else { return }
+        adoptedNodes = adoptedNodes.filter { $0.value.source != nil }
+        adoptedNodePurgeThreshold = max(256, adoptedNodes.count * 2)
     }
 }
 
 /// A node of another context whose data this context reads, and the buffer node that shares it here. The source
-/// is held weakly (when it goes, the entry is dropped at the next purge); the local node is held so that one
-/// source keeps one node here (equal kernels, one parameter per buffer) and is never written in place.
+/// is held weakly (when it goes, the entry is dropped before the next evaluation); the local node is held so that one
+/// source keeps one node here (equal kernels, one parameter per buffer).
 struct AdoptedNode {
     weak var source: Node?
     let local: Node

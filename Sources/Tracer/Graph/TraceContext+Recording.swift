@@ -77,11 +77,13 @@ extension TraceContext {
         }
     }
 
-    /// Drops the value numbers of nodes that nothing else references (see `ValueNumberTable`).
+    /// Drops the value numbers of nodes that nothing else references (see `ValueNumberTable`), and the adoptions of
+    /// other contexts' nodes that are gone (so that their data is freed with them).
     func purgeValueNumbers() {
         lock.lock()
         defer { lock.unlock() }
         valueNumbers.purge()
+        purgeAdoptions()
     }
 
     /// Removes an evaluated node from the value-numbering table.

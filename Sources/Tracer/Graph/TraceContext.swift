@@ -5,6 +5,7 @@
 // so tests running in parallel each get their own). Start reading at `record` (TraceContext+Recording.swift) for
 // how operations enter the graph and at `evaluate` (TraceContext+Evaluation.swift) for how they run.
 import Foundation
+import Synchronization
 
 /// Progress of a kernel launch: blocks done, blocks in all, and the launch's lanes. Called from worker threads.
 public typealias LaunchProgress = @Sendable (_ done: Int, _ total: Int, _ lanes: Int) -> Void
@@ -34,7 +35,6 @@ public final class TraceContext: @unchecked Sendable {
     /// Serialises recording and evaluation; recursive because evaluation may record (and flush) again.
     let lock = NSRecursiveLock()
     private var _options: CompileOptions
-    var nextNodeID: UInt64 = 0
     /// Unevaluated nodes by what they compute (value numbering).
     var valueNumbers = ValueNumberTable()
     var valueNumberPurgeThreshold = 4096
@@ -77,9 +77,13 @@ public final class TraceContext: @unchecked Sendable {
     }
 
     /// Forgets every recorded expression (arrays keep working; identical expressions recorded later are just no
-    /// longer shared with earlier ones), so that nothing the table holds keeps this context alive.
+    /// longer shared with earlier ones) and every adoption of another context's data, so that nothing the tables
+    /// hold keeps this context, or another context's arrays, alive.
     public func clearValueNumbers() {
-        lock.withLock { valueNumbers.removeAll() }
+        lock.withLock {
+            valueNumbers.removeAll()
+            adoptedNodes.removeAll()
+        }
     }
 
     /// The compile and execution options. Changing them affects later evaluations.
@@ -114,10 +118,17 @@ public final class TraceContext: @unchecked Sendable {
         max(1, options.threadCount ?? ProcessInfo.processInfo.activeProcessorCount)
     }
 
+    /// Node ids and tape serials, from one process-wide count: they grow with creation order in every context, and
+    /// no two contexts share one, so that a tape reaching into another context's entries (a parameter tracked where
+    /// a scene was loaded, rendered in a context of its own) orders and tells them apart.
+    private static let idCounter = Atomic<UInt64>(0)
+
     func makeNodeID() -> NodeID {
-        nextNodeID += 1
-        return NodeID(rawValue: nextNodeID)
+        NodeID(rawValue: Self.idCounter.add(1, ordering: .relaxed).newValue)
     }
+
+    /// The newest id handed out (in any context): ids made from now on are larger.
+    var newestNodeID: UInt64 { Self.idCounter.load(ordering: .relaxed) }
 }
 
 /// The identity of an expression for value numbering: identical keys compute identical values. Operands are

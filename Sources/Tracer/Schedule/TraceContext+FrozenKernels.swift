@@ -49,7 +49,7 @@ extension TraceContext {
     package var lastNodeID: NodeID {
         lock.lock()
         defer { lock.unlock() }
-        return NodeID(rawValue: nextNodeID)
+        return NodeID(rawValue: newestNodeID)
     }
 
     /// Evaluates `outputs` as `evaluate` does and returns the launch frozen, or nil when it cannot be: the
