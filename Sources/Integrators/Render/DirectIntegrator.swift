@@ -60,7 +60,7 @@ enum DirectIntegrator {
             let lanes = carries & (reached .!= UInt32.max)
             let emission = scene.arrivalRadianceAndPDF(next, emitter: reached, from: si.p, direction: direction,
                                                        radianceActive: lanes, pdfActive: lanes, bindings: bindings)
-            let radiance = emission.radiance
+            let radiance = emission.value
             let emitterPDF = select(sample.isDelta, FloatArray(repeating: 0, context: context), emission.pdf)
             let mis = PathVertex.misWeight(sample.pdf * bsdfFraction, emitterPDF * emitterFraction) * weight
             result = result + sample.weight * select(lanes, radiance * mis, zero3)

@@ -126,7 +126,7 @@ struct PathVertex {
                                                                   radianceActive: radianceActive,
                                                                   pdfActive: active & !state.previousWasDelta,
                                                                   bindings: bindings)
-                radiance = arrivalEmission.radiance
+                radiance = arrivalEmission.value
                 weight = select(state.previousWasDelta, weight, misWeight(state.previousPDF, arrivalEmission.pdf))
             }
             if settings.hideEmitters {

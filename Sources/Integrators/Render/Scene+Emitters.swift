@@ -52,17 +52,6 @@ private struct ArrivalAndDensityQuery: TraversableStruct {
     }
 }
 
-/// Emission where a ray arrived and the density of sampling it, as one traversable result.
-struct ArrivalEmission: TraversableStruct {
-    var radiance: Vector3Array
-    var pdf: FloatArray
-
-    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
-        radiance.traverse(&visitor)
-        pdf.traverse(&visitor)
-    }
-}
-
 /// What next event estimation sampled at each lane: the emitter chosen, the sample, its weight (radiance / pdf,
 /// the choice's probability included, 0 where occluded) and whether the shadow ray was unobstructed.
 struct EmitterSampleRecord {
@@ -190,18 +179,18 @@ extension Scene {
     /// was reached. One dispatch: each emitter's `eval` and `pdfDirection` run in one case.
     func arrivalRadianceAndPDF(_ si: SurfaceInteraction, emitter index: UInt32Array, from reference: Vector3Array?,
                                direction: Vector3Array, radianceActive: BoolArray, pdfActive: BoolArray,
-                               bindings: RenderBindings) -> ArrivalEmission {
+                               bindings: RenderBindings) -> ValueAndPDF {
         let reached = index .!= UInt32.max
         let radianceLanes = radianceActive & reached, pdfLanes = pdfActive & reached
         let query = ArrivalAndDensityQuery(arrival: ArrivalQuery(interaction: si, direction: direction),
                                            density: densityQuery(si, from: reference, direction: direction))
         let both = perEmitter(index, arguments: query, mask: radianceLanes | pdfLanes) { emitter, query, mask in
-            ArrivalEmission(radiance: emitter.eval(query.arrival.interaction, direction: query.arrival.direction,
+            ValueAndPDF(value: emitter.eval(query.arrival.interaction, direction: query.arrival.direction,
                                                    active: mask, bindings: bindings),
                             pdf: emitter.pdfDirection(from: query.density.reference, query.density.target,
                                                       active: mask, bindings: bindings))
         }
-        return ArrivalEmission(radiance: select(radianceLanes, both.radiance, .constant(.zero)),
+        return ValueAndPDF(value: select(radianceLanes, both.value, .constant(.zero)),
                                pdf: choiceDensity(both.pdf, emitter: index, reaches: pdfLanes))
     }
 

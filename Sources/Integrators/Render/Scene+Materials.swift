@@ -29,17 +29,6 @@ private struct MaterialQueries: TraversableStruct {
     }
 }
 
-/// A BSDF's value f(wi, wo) |cos θo| and solid-angle pdf in one direction (Mitsuba's `eval_pdf`).
-struct BSDFValueAndPDF: TraversableStruct {
-    var value: Vector3Array
-    var pdf: FloatArray
-
-    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
-        value.traverse(&visitor)
-        pdf.traverse(&visitor)
-    }
-}
-
 /// The arguments of BSDF sampling.
 private struct MaterialSampleQuery: TraversableStruct {
     var interaction: SurfaceInteraction
@@ -164,9 +153,9 @@ extension Scene {
     /// The value and the pdf of each lane's hit material in one direction (0 where inactive): Mitsuba's `eval_pdf`,
     /// one dispatch instead of two, so that what both compute (the frame, the cosines) is computed once.
     func evalPDFBSDF(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
-                     bindings: RenderBindings) -> BSDFValueAndPDF {
+                     bindings: RenderBindings) -> ValueAndPDF {
         guard materials.count > 1 else {
-            return BSDFValueAndPDF(value: evalBSDF(si, wo: wo, active: active, bindings: bindings),
+            return ValueAndPDF(value: evalBSDF(si, wo: wo, active: active, bindings: bindings),
                                    pdf: pdfBSDF(si, wo: wo, active: active, bindings: bindings))
         }
         return dispatch(materialIndex(si), count: materials.count,
@@ -174,7 +163,7 @@ extension Scene {
                         mask: active & si.isValid) { material, query in
             let all = BoolArray(repeating: true, context: query.wo.x.context)
             let bsdf = materials[material].bsdf
-            return BSDFValueAndPDF(value: bsdf.eval(query.interaction, wo: query.wo, active: all, bindings: bindings),
+            return ValueAndPDF(value: bsdf.eval(query.interaction, wo: query.wo, active: all, bindings: bindings),
                                    pdf: bsdf.pdf(query.interaction, wo: query.wo, active: all, bindings: bindings))
         }
     }
