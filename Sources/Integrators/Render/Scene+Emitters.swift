@@ -186,12 +186,12 @@ extension Scene {
                                            density: densityQuery(si, from: reference, direction: direction))
         let both = perEmitter(index, arguments: query, mask: radianceLanes | pdfLanes) { emitter, query, mask in
             ValueAndPDF(value: emitter.eval(query.arrival.interaction, direction: query.arrival.direction,
-                                                   active: mask, bindings: bindings),
-                            pdf: emitter.pdfDirection(from: query.density.reference, query.density.target,
-                                                      active: mask, bindings: bindings))
+                                            active: mask, bindings: bindings),
+                        pdf: emitter.pdfDirection(from: query.density.reference, query.density.target,
+                                                  active: mask, bindings: bindings))
         }
         return ValueAndPDF(value: select(radianceLanes, both.value, .constant(.zero)),
-                               pdf: choiceDensity(both.pdf, emitter: index, reaches: pdfLanes))
+                           pdf: choiceDensity(both.pdf, emitter: index, reaches: pdfLanes))
     }
 
     /// The emitter-sampling query whose target is the arrival at `si` (a point on an area light, or the environment

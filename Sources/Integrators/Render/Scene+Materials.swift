@@ -156,7 +156,7 @@ extension Scene {
                      bindings: RenderBindings) -> ValueAndPDF {
         guard materials.count > 1 else {
             return ValueAndPDF(value: evalBSDF(si, wo: wo, active: active, bindings: bindings),
-                                   pdf: pdfBSDF(si, wo: wo, active: active, bindings: bindings))
+                               pdf: pdfBSDF(si, wo: wo, active: active, bindings: bindings))
         }
         return dispatch(materialIndex(si), count: materials.count,
                         arguments: MaterialQuery(interaction: si, wo: wo),
@@ -164,7 +164,7 @@ extension Scene {
             let all = BoolArray(repeating: true, context: query.wo.x.context)
             let bsdf = materials[material].bsdf
             return ValueAndPDF(value: bsdf.eval(query.interaction, wo: query.wo, active: all, bindings: bindings),
-                                   pdf: bsdf.pdf(query.interaction, wo: query.wo, active: all, bindings: bindings))
+                               pdf: bsdf.pdf(query.interaction, wo: query.wo, active: all, bindings: bindings))
         }
     }
 }

@@ -24,7 +24,7 @@ extension TracedArray {
         precondition(value.count == count || value.count == 1,
                      "Tracer: cannot assign an array of size \(value.count) to an array of size \(count) "
                          + "(sizes must be equal, or 1 to fill)")
-        let value = value.node.context === context ? value : TracedArray(node: context.localized(value.node), tape: value.tape)
+        let value = TracedArray(node: context.localized(value.node), tape: value.tape)
         // Pending writes into the target run first: the write below replaces its contents as they will be then.
         if (!node.isEvaluated && !node.isLiteral) || node.pendingWrites > 0 { eval() }
         let replaced: Node?
