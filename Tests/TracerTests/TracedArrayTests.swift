@@ -304,6 +304,26 @@ struct TracedArrayTests {
         pool.trim()
     }
 
+    @Test("large allocations start at different cache-line offsets within a page, and go back to the system whole")
+    func poolColoring() {
+        let pool = StoragePool(budget: 4 * StoragePool.coloredMinimum)
+        let size = StoragePool.coloredMinimum
+        let pointers = (0..<64).map { _ in pool.allocate(byteCount: size) }
+        let offsets = pointers.map { Int(bitPattern: $0) % 4096 }
+        #expect(offsets.allSatisfy { $0 % 64 == 0 })
+        #expect(Set(offsets).count == 64)
+        for pointer in pointers {
+            // The whole request is usable (the system block is larger by the offset's page).
+            pointer.storeBytes(of: UInt8(1), toByteOffset: size - 1, as: UInt8.self)
+            pool.release(pointer, byteCount: size)  // past the budget, the oldest go back to the system
+        }
+        pool.trim()
+        #expect(pool.cachedByteCount == 0)
+        let small = pool.allocate(byteCount: 4096)
+        #expect(Int(bitPattern: small) % 64 == 0)
+        pool.release(small, byteCount: 4096)
+    }
+
     @Test("the pool rounds requests up to size classes, so nearby sizes share buffers")
     func poolSizeClasses() {
         let pool = StoragePool()

@@ -186,6 +186,41 @@ struct TranscendentalTests {
         #expect(text.contains("rarely:") == [.sin, .cos, .tan].contains(op))
     }
 
+    @Test("the reduction of huge arguments stays in its rarely-taken block, also inside a dispatch over cases")
+    func hugeReductionStaysRare() throws {
+        try TraceContext.with(CompileOptions(variant: .llvm, vectorWidth: 16)) {
+            // The argument is made outside the dispatch and used inside its cases, as a BSDF's sampling warp does:
+            // LLVM hoisted what it computes from there to before the loop over cases, where every vector ran it.
+            let angle = FloatArray.arange(1000) * FloatArray.opaque(0.01)
+            let lanes = UInt32Array.arange(1000)
+            let result = dispatch(lanes % 2, count: 2, arguments: angle) { c, x in
+                c == 0 ? sin(x) * cos(x) : x + 1
+            }
+            let text = try result.intermediateRepresentation()
+            var block = ""
+            var doubleBlocks = Set<String>()
+            for line in text.split(separator: "\n") {
+                if line.hasPrefix("}") || line.hasPrefix("declare") {
+                    block = ""  // past the kernel's body: intrinsic declarations name double vectors too
+                } else if let label = line.split(separator: ":").first, !line.hasPrefix(" "), line.contains(":"),
+                   !line.hasPrefix(";"), !line.hasPrefix("define") {
+                    block = String(label)
+                } else if line.contains("x double>") && !block.isEmpty {
+                    doubleBlocks.insert(block)
+                }
+            }
+            #expect(!doubleBlocks.isEmpty)
+            #expect(doubleBlocks.allSatisfy { $0.hasPrefix("rarely") && !$0.hasPrefix("rarely.done") }, "\(doubleBlocks)")
+            // And the values are still those of the scalar backend.
+            let expected = TraceContext.with(CompileOptions(variant: .scalar)) {
+                dispatch(UInt32Array.arange(1000) % 2, count: 2, arguments: FloatArray.arange(1000) * 0.01) { c, x in
+                    c == 0 ? sin(x) * cos(x) : x + 1
+                }.values
+            }
+            #expect(result.values.map(\.bitPattern) == expected.map(\.bitPattern))
+        }
+    }
+
     @Test("literal folding computes what the kernels compute")
     func folding() {
         for function in TranscendentalCase.all {

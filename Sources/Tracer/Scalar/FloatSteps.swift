@@ -61,8 +61,8 @@ struct FloatSteps: TranscendentalSteps {
     @inline(__always) func integer(_ a: Double) -> Int32 { Int32(a) }
 
     @inline(__always)
-    func rarely(_ mask: Bool, _ compute: () -> (Int32, Float, Float),
+    func rarely(_ mask: Bool, input: Float, _ compute: (Float) -> (Int32, Float, Float),
                 otherwise: (Int32, Float, Float)) -> (Int32, Float, Float) {
-        mask ? compute() : otherwise
+        mask ? compute(input) : otherwise
     }
 }

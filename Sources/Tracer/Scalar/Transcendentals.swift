@@ -72,10 +72,10 @@ protocol TranscendentalSteps {
     /// The integer value of `a`, which must be integral and within Int32.
     func integer(_ a: Wide) -> Integer
 
-    /// `compute()` on the lanes of `mask`, `otherwise` elsewhere, for work that only rare lanes need (the argument
-    /// reduction of huge sin, cos and tan arguments). A vector implementation runs `compute` for the vectors that
-    /// have such a lane and skips it for the others.
-    func rarely(_ mask: Mask, _ compute: () -> (Integer, Real, Real),
+    /// `compute(input)` on the lanes of `mask`, `otherwise` elsewhere, for work that only rare lanes need (the
+    /// argument reduction of huge sin, cos and tan arguments). A vector implementation runs `compute` for the
+    /// vectors that have such a lane and skips it for the others; `compute` must read its lanes through `input`.
+    func rarely(_ mask: Mask, input: Real, _ compute: (Real) -> (Integer, Real, Real),
                 otherwise: (Integer, Real, Real)) -> (Integer, Real, Real)
 }
 
@@ -209,7 +209,7 @@ enum Transcendentals {
         let lo = s.add(sumError, s.fma(q, s.real(1.715_124_510_005_881_9e-15), secondError))
         let small = (s.integer(q), hi, lo)
         let huge = s.and(s.not(inRange), s.isFinite(x))
-        let large = s.rarely(huge, { reduceHuge(s, magnitude) }, otherwise: small)
+        let large = s.rarely(huge, input: magnitude, { reduceHuge(s, $0) }, otherwise: small)
         return (s.select(huge, large.0, small.0), s.select(huge, large.1, small.1), s.select(huge, large.2, small.2))
     }
 
