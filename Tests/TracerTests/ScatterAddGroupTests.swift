@@ -50,6 +50,36 @@ struct ScatterAddGroupTests {
         }
     }
 
+    @Test("vectors whose enabled lanes all write one element (summed in a register) agree bit for bit",
+          arguments: [8, 16])
+    func uniformVectors(width: Int) {
+        // Runs of lanes on one base (a pixel's samples on one texel), some vectors with masked lanes, some with a
+        // lane that leaves the run (the per-lane path), one vector entirely masked off.
+        var random = TestRandom(seed: 11)
+        let lanes = 8 * width
+        var bases = (0..<lanes).map { Int32(($0 / width) % 3) * 3 }
+        var mask = (0..<lanes).map { _ in random.floats(1, in: 0...1)[0] < 0.7 }
+        bases[2 * width + 5] = 6
+        mask[2 * width + 5] = true
+        for lane in (5 * width)..<(6 * width) { mask[lane] = false }
+        for offsets: [Int32] in [[0, 1, 2], [0]] {
+            let llvm = Self.scatter(variant: .llvm, width: width, bases: bases, mask: mask, offsets: offsets, targetSize: 9)
+            let scalar = Self.scatter(variant: .scalar, width: width, bases: bases, mask: mask, offsets: offsets,
+                                      targetSize: 9)
+            #expect(llvm.map(\.bitPattern) == scalar.map(\.bitPattern), "offsets \(offsets)")
+        }
+        // Integer sums wrap the same way on both backends.
+        func counts(_ variant: Variant) -> [Int32] {
+            TraceContext.with(CompileOptions(variant: variant, vectorWidth: width, blockSize: 64)) {
+                var target = Int32Array([Int32](repeating: 0, count: 9))
+                target.scatterAdd(Int32Array.arange(lanes) * 65_537 + Int32.max, at: Int32Array(bases),
+                                  mask: BoolArray(mask))
+                return target.values
+            }
+        }
+        #expect(counts(.llvm) == counts(.scalar))
+    }
+
     @Test("unaligned bases and lanes partly out of range take the per-member path, with the same bits",
           arguments: [8, 16])
     func irregularLanes(width: Int) {

@@ -271,6 +271,50 @@ extension LLVMCodegen {
     /// The per-lane read-modify-write sequence of a scatter-add, lanes in order.
     func emitScatterAddLanes(_ type: ScalarType, _ target: ScatterAddTarget, value: LLVMValueRef) {
         let element = memoryType(type)
+        withUniformAddress(target.addresses, enabled: target.enabled) { address in
+            // One element for every enabled lane: added in a register, lane by lane, between one load and one store.
+            var sum = LLVMBuildLoad2(builder, element, address, "")!
+            LLVMSetAlignment(sum, 4)
+            for lane in 0..<width {
+                let added = type == .float32 ? LLVMBuildFAdd(builder, sum, extract(value, lane), "")!
+                                             : LLVMBuildAdd(builder, sum, extract(value, lane), "")!
+                sum = LLVMBuildSelect(builder, extract(target.enabled, lane), added, sum, "")!
+            }
+            LLVMSetAlignment(LLVMBuildStore(builder, sum, address), 4)
+        } otherwise: {
+            emitScatterAddEachLane(type, target, value: value)
+        }
+    }
+
+    /// When every enabled lane of a scatter-add writes the same address (a pixel's samples reading one texel),
+    /// `uniform(address)`, else `otherwise()`; a branch around both. Why: lane by lane through memory, each lane's
+    /// load waits for the previous lane's store to the same address (store-to-load forwarding, several times an
+    /// addition's latency), and a PRB adjoint's texture gradients are such chains of 16 lanes. The sums are the
+    /// same additions in the same order either way.
+    func withUniformAddress(_ addresses: LLVMValueRef, enabled: LLVMValueRef, _ uniform: (LLVMValueRef) -> Void,
+                            otherwise: () -> Void) {
+        let laneBits = LLVMBuildBitCast(builder, enabled, LLVMIntTypeInContext(context, UInt32(width)), "")!
+        let first = intrinsic("llvm.cttz", [LLVMTypeOf(laneBits)], [laneBits, LLVMConstInt(i1, 0, 0)])
+        let address = LLVMBuildExtractElement(builder, addresses, first, "")!
+        let same = LLVMBuildICmp(builder, LLVMIntEQ, addresses, splat(address), "")!
+        let agrees = LLVMBuildOr(builder, same, LLVMBuildNot(builder, enabled, "")!, "")!
+        let agreeBits = LLVMBuildBitCast(builder, agrees, LLVMIntTypeInContext(context, UInt32(width)), "")!
+        let isUniform = LLVMBuildICmp(builder, LLVMIntEQ, agreeBits, LLVMConstAllOnes(LLVMTypeOf(agreeBits)), "")!
+        let uniformBlock = appendBlock("scatterAdd.uniform"), eachBlock = appendBlock("scatterAdd.each")
+        let done = appendBlock("scatterAdd.done")
+        LLVMBuildCondBr(builder, isUniform, uniformBlock, eachBlock)
+        LLVMPositionBuilderAtEnd(builder, uniformBlock)
+        uniform(address)
+        LLVMBuildBr(builder, done)
+        LLVMPositionBuilderAtEnd(builder, eachBlock)
+        otherwise()
+        LLVMBuildBr(builder, done)
+        LLVMPositionBuilderAtEnd(builder, done)
+    }
+
+    /// Lane by lane through memory, for the enabled lanes (a disabled lane adds to a stack scratch slot).
+    private func emitScatterAddEachLane(_ type: ScalarType, _ target: ScatterAddTarget, value: LLVMValueRef) {
+        let element = memoryType(type)
         let scratch = type == .float32 ? floatScratch! : integerScratch!
         for lane in 0..<width {
             let address = LLVMBuildSelect(builder, extract(target.enabled, lane), extract(target.addresses, lane),

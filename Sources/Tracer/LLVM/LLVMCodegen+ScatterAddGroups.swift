@@ -139,15 +139,37 @@ extension LLVMCodegen {
         let interleaved = LLVMBuildShuffleVector(
             builder, low, high, constantVector(i32, (0..<width).flatMap { j in (0..<4).map { k in k * width + j } }), "")!
         let mask = constantVector(i1, (0..<4).map { $0 < addends.count ? 1 : 0 })
+        func quad(_ lane: Int) -> LLVMValueRef {
+            LLVMBuildShuffleVector(builder, interleaved, LLVMGetPoison(LLVMTypeOf(interleaved)),
+                                   constantVector(i32, (0..<4).map { 4 * lane + $0 }), "")!
+        }
+        withUniformAddress(addresses, enabled: enabled) { address in
+            // Every enabled lane writes the same run: its sums in a register between one load and one store.
+            let quadAddress = LLVMBuildPointerCast(builder, address, pointer(to: quadType), "")!
+            var sum = intrinsic("llvm.masked.load", [quadType, LLVMTypeOf(quadAddress)],
+                                [quadAddress, constant(i32, 4), mask, LLVMConstNull(quadType)])
+            for lane in 0..<width {
+                sum = LLVMBuildSelect(builder, extract(enabled, lane), LLVMBuildFAdd(builder, sum, quad(lane), "")!,
+                                      sum, "")!
+            }
+            intrinsic("llvm.masked.store", [quadType, LLVMTypeOf(quadAddress)], [sum, quadAddress, constant(i32, 4), mask])
+        } otherwise: {
+            emitGroupedEachLane(interleaved: interleaved, quad: quad, addresses: addresses, enabled: enabled,
+                                mask: mask)
+        }
+    }
+
+    /// Lane by lane through memory (a disabled lane uses the stack scratch quad).
+    private func emitGroupedEachLane(interleaved: LLVMValueRef, quad: (Int) -> LLVMValueRef, addresses: LLVMValueRef,
+                                     enabled: LLVMValueRef, mask: LLVMValueRef) {
+        let quadType = LLVMVectorType(f32, 4)!
         let scratch = LLVMBuildPointerCast(builder, quadScratch!, pointer(to: f32), "")!
         for lane in 0..<width {
             let address = LLVMBuildSelect(builder, extract(enabled, lane), extract(addresses, lane), scratch, "")!
             let quadAddress = LLVMBuildPointerCast(builder, address, pointer(to: quadType), "")!
             let old = intrinsic("llvm.masked.load", [quadType, LLVMTypeOf(quadAddress)],
                                 [quadAddress, constant(i32, 4), mask, LLVMConstNull(quadType)])
-            let quad = LLVMBuildShuffleVector(builder, interleaved, LLVMGetPoison(LLVMTypeOf(interleaved)),
-                                              constantVector(i32, (0..<4).map { 4 * lane + $0 }), "")!
-            let new = LLVMBuildFAdd(builder, old, quad, "")!
+            let new = LLVMBuildFAdd(builder, old, quad(lane), "")!
             intrinsic("llvm.masked.store", [quadType, LLVMTypeOf(quadAddress)],
                       [new, quadAddress, constant(i32, 4), mask])
         }
