@@ -24,7 +24,12 @@ extension LLVMCodegen {
     /// nor see through: what is computed from the result stays in the block that holds it. Why: LLVM hoisted the
     /// Payne–Hanek reduction of a sine (265 double-precision instructions) out of its rarely-taken block, and out of
     /// the dispatch loop around it, to where every vector ran it: 9% of the tutorial's path loop.
+    /// Vectors that do not fill one of the host's vector registers (a width chosen by hand) are not pinned: the
+    /// register constraint would not fit them.
     fileprivate func pinned(_ value: LLVMValueRef) -> LLVMValueRef {
+        let bytes = 4 * width
+        guard bytes == 16 || (bytes == 32 && HostCPU.hostVectorWidth >= 8) || (bytes == 64 && HostCPU.hostVectorWidth >= 16)
+        else { return value }
         let type = LLVMTypeOf(value)!
         var parameters: [LLVMTypeRef?] = [type]
         let function = LLVMFunctionType(type, &parameters, 1, 0)!
