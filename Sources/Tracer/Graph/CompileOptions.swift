@@ -13,7 +13,7 @@ public enum Variant: String, Sendable, CaseIterable {
 public struct CompileOptions: Sendable, Equatable {
     /// The backend.
     public var variant: Variant
-    /// Lanes per vector; nil uses the host CPU's width (16 with AVX-512, 8 with AVX2).
+    /// Lanes per vector: 1, 2, 4, 8 or 16; nil uses the host CPU's width (16 with AVX-512, 8 with AVX2).
     public var vectorWidth: Int?
     /// Worker threads for kernel execution; nil uses all cores.
     public var threadCount: Int?

@@ -108,9 +108,14 @@ public final class TraceContext: @unchecked Sendable {
         lock.withLock { _statistics = TraceStatistics() }
     }
 
-    /// The vector width kernels are built for: the option, or the host CPU's.
+    /// The vector width kernels are built for: the option, or the host CPU's. Stops with a message naming the
+    /// option when it is not 1, 2, 4, 8 or 16: buffers are padded to whole vectors of 16 lanes, so a kernel of any
+    /// other width would write past them.
     public var vectorWidth: Int {
-        options.vectorWidth ?? HostCPU.hostVectorWidth
+        let width = options.vectorWidth ?? HostCPU.hostVectorWidth
+        precondition([1, 2, 4, 8, 16].contains(width),
+                     "Tracer: CompileOptions.vectorWidth must be 1, 2, 4, 8 or 16 (buffers are padded to 16 lanes), got \(width)")
+        return width
     }
 
     /// The number of worker threads kernels run on.
