@@ -62,6 +62,9 @@ struct ScatterAddGroupTests {
         bases[2 * width + 5] = 6
         mask[2 * width + 5] = true
         for lane in (5 * width)..<(6 * width) { mask[lane] = false }
+        // A vector whose lanes all start at 7: the group's member at offset 2 (element 9) is out of range for every
+        // lane, so that member has no enabled lane while the others have all of them.
+        for lane in (6 * width)..<(7 * width) { bases[lane] = 7; mask[lane] = true }
         for offsets: [Int32] in [[0, 1, 2], [0]] {
             let llvm = Self.scatter(variant: .llvm, width: width, bases: bases, mask: mask, offsets: offsets, targetSize: 9)
             let scalar = Self.scatter(variant: .scalar, width: width, bases: bases, mask: mask, offsets: offsets,

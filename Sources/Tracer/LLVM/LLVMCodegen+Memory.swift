@@ -294,12 +294,16 @@ extension LLVMCodegen {
     func withUniformAddress(_ addresses: LLVMValueRef, enabled: LLVMValueRef, _ uniform: (LLVMValueRef) -> Void,
                             otherwise: () -> Void) {
         let laneBits = LLVMBuildBitCast(builder, enabled, LLVMIntTypeInContext(context, UInt32(width)), "")!
-        let first = intrinsic("llvm.cttz", [LLVMTypeOf(laneBits)], [laneBits, LLVMConstInt(i1, 0, 0)])
+        // The first enabled lane; with none (a group's member can have none while the group has some), lane 0,
+        // and the vector takes the lane-by-lane path, which writes nothing for it.
+        let first = LLVMBuildAnd(builder, intrinsic("llvm.cttz", [LLVMTypeOf(laneBits)], [laneBits, LLVMConstInt(i1, 0, 0)]),
+                                 LLVMConstInt(LLVMTypeOf(laneBits), UInt64(width - 1), 0), "")!
         let address = LLVMBuildExtractElement(builder, addresses, first, "")!
         let same = LLVMBuildICmp(builder, LLVMIntEQ, addresses, splat(address), "")!
         let agrees = LLVMBuildOr(builder, same, LLVMBuildNot(builder, enabled, "")!, "")!
         let agreeBits = LLVMBuildBitCast(builder, agrees, LLVMIntTypeInContext(context, UInt32(width)), "")!
-        let isUniform = LLVMBuildICmp(builder, LLVMIntEQ, agreeBits, LLVMConstAllOnes(LLVMTypeOf(agreeBits)), "")!
+        let isUniform = LLVMBuildAnd(builder, anyLane(enabled),
+                                     LLVMBuildICmp(builder, LLVMIntEQ, agreeBits, LLVMConstAllOnes(LLVMTypeOf(agreeBits)), "")!, "")!
         let uniformBlock = appendBlock("scatterAdd.uniform"), eachBlock = appendBlock("scatterAdd.each")
         let done = appendBlock("scatterAdd.done")
         LLVMBuildCondBr(builder, isUniform, uniformBlock, eachBlock)
