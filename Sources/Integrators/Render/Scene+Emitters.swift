@@ -30,20 +30,9 @@ private struct SampledEmitter: TraversableStruct {
     }
 }
 
-/// The arguments of evaluating emission where a ray arrived.
-private struct ArrivalQuery: TraversableStruct {
-    var interaction: SurfaceInteraction
-    var direction: Vector3Array
-
-    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
-        interaction.traverse(&visitor)
-        direction.traverse(&visitor)
-    }
-}
-
 /// The arguments of evaluating emission where a ray arrived together with its emitter-sampling density.
 private struct ArrivalAndDensityQuery: TraversableStruct {
-    var arrival: ArrivalQuery
+    var arrival: SurfaceQuery
     var density: EmitterQuery
 
     mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
@@ -166,7 +155,7 @@ extension Scene {
     func arrivalRadiance(_ si: SurfaceInteraction, emitter index: UInt32Array, direction: Vector3Array,
                          active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         let reaches = active & (index .!= UInt32.max)
-        let query = ArrivalQuery(interaction: si, direction: direction)
+        let query = SurfaceQuery(interaction: si, direction: direction)
         let radiance = perEmitter(index, arguments: query, mask: reaches) { emitter, query, mask in
             emitter.eval(query.interaction, direction: query.direction, active: mask, bindings: bindings)
         }
@@ -182,7 +171,7 @@ extension Scene {
                                bindings: RenderBindings) -> ValueAndPDF {
         let reached = index .!= UInt32.max
         let radianceLanes = radianceActive & reached, pdfLanes = pdfActive & reached
-        let query = ArrivalAndDensityQuery(arrival: ArrivalQuery(interaction: si, direction: direction),
+        let query = ArrivalAndDensityQuery(arrival: SurfaceQuery(interaction: si, direction: direction),
                                            density: densityQuery(si, from: reference, direction: direction))
         let both = perEmitter(index, arguments: query, mask: radianceLanes | pdfLanes) { emitter, query, mask in
             ValueAndPDF(value: emitter.eval(query.arrival.interaction, direction: query.arrival.direction,

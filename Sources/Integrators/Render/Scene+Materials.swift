@@ -5,17 +5,6 @@
 // and gradients reach the BSDF parameters its cases capture.
 import Tracer
 
-/// The arguments of a BSDF evaluation or pdf, as one traversable value for the dispatch.
-private struct MaterialQuery: TraversableStruct {
-    var interaction: SurfaceInteraction
-    var wo: Vector3Array
-
-    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
-        interaction.traverse(&visitor)
-        wo.traverse(&visitor)
-    }
-}
-
 /// The arguments of BSDF evaluations in several directions, each with its active lanes.
 private struct MaterialQueries: TraversableStruct {
     var interaction: SurfaceInteraction
@@ -95,10 +84,10 @@ extension Scene {
                   bindings: RenderBindings) -> Vector3Array {
         if materials.count > 1 {
             return dispatch(materialIndex(si), count: materials.count,
-                            arguments: MaterialQuery(interaction: si, wo: wo),
+                            arguments: SurfaceQuery(interaction: si, direction: wo),
                             mask: active & si.isValid) { material, query in
-                materials[material].bsdf.eval(query.interaction, wo: query.wo,
-                                               active: BoolArray(repeating: true, context: query.wo.x.context),
+                materials[material].bsdf.eval(query.interaction, wo: query.direction,
+                                               active: BoolArray(repeating: true, context: query.direction.x.context),
                                                bindings: bindings)
             }
         }
@@ -135,10 +124,10 @@ extension Scene {
                  bindings: RenderBindings) -> FloatArray {
         if materials.count > 1 {
             return dispatch(materialIndex(si), count: materials.count,
-                            arguments: MaterialQuery(interaction: si, wo: wo),
+                            arguments: SurfaceQuery(interaction: si, direction: wo),
                             mask: active & si.isValid) { material, query in
-                materials[material].bsdf.pdf(query.interaction, wo: query.wo,
-                                              active: BoolArray(repeating: true, context: query.wo.x.context),
+                materials[material].bsdf.pdf(query.interaction, wo: query.direction,
+                                              active: BoolArray(repeating: true, context: query.direction.x.context),
                                                bindings: bindings)
             }
         }
@@ -159,12 +148,12 @@ extension Scene {
                                pdf: pdfBSDF(si, wo: wo, active: active, bindings: bindings))
         }
         return dispatch(materialIndex(si), count: materials.count,
-                        arguments: MaterialQuery(interaction: si, wo: wo),
+                        arguments: SurfaceQuery(interaction: si, direction: wo),
                         mask: active & si.isValid) { material, query in
-            let all = BoolArray(repeating: true, context: query.wo.x.context)
+            let all = BoolArray(repeating: true, context: query.direction.x.context)
             let bsdf = materials[material].bsdf
-            return ValueAndPDF(value: bsdf.eval(query.interaction, wo: query.wo, active: all, bindings: bindings),
-                               pdf: bsdf.pdf(query.interaction, wo: query.wo, active: all, bindings: bindings))
+            return ValueAndPDF(value: bsdf.eval(query.interaction, wo: query.direction, active: all, bindings: bindings),
+                               pdf: bsdf.pdf(query.interaction, wo: query.direction, active: all, bindings: bindings))
         }
     }
 }
