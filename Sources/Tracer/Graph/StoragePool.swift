@@ -6,14 +6,23 @@ import Foundation
 /// sizes, say from a large render to a small one, would otherwise find the pool full of buffers it no longer uses
 /// and fault in every new array).
 final class StoragePool: @unchecked Sendable {
-    static let shared = StoragePool()
+    static let shared = StoragePool(budget: defaultBudget)
+
+    /// The shared pool's budget: a quarter of the machine's memory, at least 2 GiB. Why so much: a render's
+    /// wavefront is freed and allocated again by every render (512x512 at spp 64 peaks near 3 GB), and each buffer
+    /// the pool could not keep comes back as fresh pages that the kernel must fault in and clear (measured: with
+    /// 2 GiB, page clearing was 18% of the forward benchmark's samples and the wavefront path loop ran at half
+    /// speed). Dr.Jit's allocation cache has no bound at all; `flushMallocCache` empties this one.
+    static var defaultBudget: Int {
+        Swift.max(2 << 30, Int(clamping: ProcessInfo.processInfo.physicalMemory / 4))
+    }
 
     /// The most bytes kept for reuse.
     let budget: Int
     /// Allocations larger than this are never kept.
-    let largest = 256 << 20
+    let largest = 1 << 30
 
-    /// A pool that keeps up to `budget` bytes (2 GiB for the shared one).
+    /// A pool that keeps up to `budget` bytes.
     init(budget: Int = 2 << 30) {
         self.budget = budget
     }
