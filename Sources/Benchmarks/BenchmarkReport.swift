@@ -61,6 +61,12 @@ func bestTime(repetitions: Int = 5, warmUp: Bool = true, _ body: () -> Void) -> 
     return best
 }
 
+/// The middle value of `values` (the upper one of the two middle values for an even count, as `medianTime`).
+func median(_ values: [Double]) -> Double {
+    precondition(!values.isEmpty, "median of no values")
+    return values.sorted()[values.count / 2]
+}
+
 /// Seconds taken by `body`: the median of `repetitions` runs after one warm-up (for short steps whose best run
 /// would flatter them).
 func medianTime(repetitions: Int, _ body: () -> Void) -> Double {
@@ -71,5 +77,5 @@ func medianTime(repetitions: Int, _ body: () -> Void) -> Double {
         body()
         times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
-    return times.sorted()[times.count / 2]
+    return median(times)
 }

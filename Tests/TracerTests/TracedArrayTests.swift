@@ -324,6 +324,24 @@ struct TracedArrayTests {
         pool.release(small, byteCount: 4096)
     }
 
+    @Test("the pool keeps buffers up to 1 GiB (a large render's arrays) and returns larger ones to the system")
+    func poolLargeBuffers() {
+        // Untouched memory: the system maps it without committing pages.
+        let pool = StoragePool(budget: 3 << 30)
+        let large = (512 << 20) + 1
+        let pointer = pool.allocate(byteCount: large)
+        pool.release(pointer, byteCount: large)
+        #expect(pool.cachedByteCount == pool.sizeClass(large))
+        #expect(pool.allocate(byteCount: large) == pointer)
+        pool.release(pointer, byteCount: large)
+        let tooLarge = (1 << 30) + 4096
+        let other = pool.allocate(byteCount: tooLarge)
+        pool.release(other, byteCount: tooLarge)
+        #expect(pool.cachedByteCount == pool.sizeClass(large))
+        pool.trim()
+        #expect(StoragePool.defaultBudget >= 2 << 30)
+    }
+
     @Test("the pool rounds requests up to size classes, so nearby sizes share buffers")
     func poolSizeClasses() {
         let pool = StoragePool()
