@@ -5,7 +5,7 @@ import Integrators
 
 /// The memory limit of the commands that render.
 struct MemoryLimitOption: ParsableArguments {
-    @Option(help: ArgumentHelp("Memory a render may take, in GiB (default: 90% of MemAvailable). A render that cannot fit is refused before it starts; one that fits only in parts is traced in passes, with the same image.", valueName: "GIB"))
+    @Option(help: ArgumentHelp("Memory a render may take, in GiB (default: 90% of MemAvailable, or of the cgroup's limit when lower, as in a Slurm job). A render that cannot fit is refused before it starts; one that fits only in parts is traced in passes, with the same image.", valueName: "GIB"))
     var memoryLimit: Double?
 
     /// The limit, validated.

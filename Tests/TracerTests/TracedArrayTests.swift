@@ -339,7 +339,7 @@ struct TracedArrayTests {
         pool.release(other, byteCount: tooLarge)
         #expect(pool.cachedByteCount == pool.sizeClass(large))
         pool.trim()
-        #expect(StoragePool.defaultBudget >= 2 << 30)
+        #expect(StoragePool.defaultBudget >= 256 << 20)
     }
 
     @Test("the pool rounds requests up to size classes, so nearby sizes share buffers")

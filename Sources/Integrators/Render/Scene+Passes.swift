@@ -1,6 +1,7 @@
 // Renders that must fit in memory: an estimate of a render's peak memory, refusal of jobs that cannot fit, and
 // renders split into passes over the samples (bit for bit the single render, by the film's tree of segments).
 import Foundation
+import RefractSupport
 import Tracer
 
 /// How much memory a render may take, and what a render of a given size needs.
@@ -22,8 +23,11 @@ public struct RenderMemory: Sendable {
     /// A limit of `limit` bytes.
     public init(limit: Int) { self.limit = limit }
 
-    /// The default limit: 90% of the memory the machine has available.
-    public static var machineDefault: RenderMemory { RenderMemory(limit: Int(Double(availableBytes()) * 0.9)) }
+    /// The default limit: 90% of the memory the machine has available, or of the process's cgroup limit when that
+    /// is lower (a Slurm job's `--mem`, a container's `--memory`: the job is killed past it).
+    public static var machineDefault: RenderMemory {
+        RenderMemory(limit: Int(Double(Swift.min(availableBytes(), CgroupMemoryLimit.current() ?? .max)) * 0.9))
+    }
 
     /// MemAvailable from /proc/meminfo (the memory the kernel can give without swapping), or physical memory.
     public static func availableBytes() -> Int {

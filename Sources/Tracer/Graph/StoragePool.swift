@@ -1,5 +1,6 @@
 // Recycles freed buffers so that repeated evaluations reuse memory instead of faulting in fresh pages.
 import Foundation
+import RefractSupport
 
 /// A cache of freed 64-byte aligned allocations, by size class. Allocations larger than `largest` are returned to
 /// the system; when the budget is full, the buffers cached longest ago make room (a program that moves on to other
@@ -8,13 +9,15 @@ import Foundation
 final class StoragePool: @unchecked Sendable {
     static let shared = StoragePool(budget: defaultBudget)
 
-    /// The shared pool's budget: a quarter of the machine's memory, at least 2 GiB. Why so much: a render's
+    /// The shared pool's budget: a quarter of the memory this process may use (the machine's, or its cgroup's limit
+    /// when lower, as in a Slurm job), at least 256 MiB. Why so much: a render's
     /// wavefront is freed and allocated again by every render (512x512 at spp 64 peaks near 3 GB), and each buffer
     /// the pool could not keep comes back as fresh pages that the kernel must fault in and clear (measured: with
     /// 2 GiB, page clearing was 18% of the forward benchmark's samples and the wavefront path loop ran at half
     /// speed). Dr.Jit's allocation cache has no bound at all; `flushMallocCache` empties this one.
     static var defaultBudget: Int {
-        Swift.max(2 << 30, Int(clamping: ProcessInfo.processInfo.physicalMemory / 4))
+        let memory = Swift.min(Int(clamping: ProcessInfo.processInfo.physicalMemory), CgroupMemoryLimit.current() ?? .max)
+        return Swift.max(256 << 20, memory / 4)
     }
 
     /// The most bytes kept for reuse.
@@ -158,7 +161,7 @@ final class StoragePool: @unchecked Sendable {
     }
 }
 
-/// Returns the buffers that evaluation keeps for reuse (up to 2 GiB) to the system, as Dr.Jit's
+/// Returns the buffers that evaluation keeps for reuse (up to a quarter of the process's memory) to the system, as Dr.Jit's
 /// `flush_malloc_cache`: before measuring a program's own memory, or before a phase that needs the memory elsewhere.
 package func flushMallocCache() {
     StoragePool.shared.trim()
