@@ -36,10 +36,11 @@ struct GradientCommand: ParsableCommand {
             let scene = try sceneOptions.loadScene(memory: try memoryLimit.memory())
             let samples = try sceneOptions.samplesPerPixel(spp, for: scene)
             let fitting = try memoryLimit.memory().samplesPerPass(pixels: scene.sensor.film.pixelCount,
-                                                                  samplesPerPixel: samples, withGradients: true)
+                                                                  samplesPerPixel: samples, withGradients: true,
+                                                                  extraBytesPerSample: scene.replayLogBytesPerSample)
             guard fitting >= samples else {
                 throw ValidationError("a gradient at \(samples) spp needs about "
-                                      + String(format: "%.1f GiB", Double(RenderMemory.estimate(samples: scene.sensor.film.pixelCount * samples, withGradients: true)) / Double(1 << 30))
+                                      + String(format: "%.1f GiB", Double(RenderMemory.estimate(samples: scene.sensor.film.pixelCount * samples, withGradients: true, extraBytesPerSample: scene.replayLogBytesPerSample)) / Double(1 << 30))
                                       + "; at most \(fitting) spp fit in the memory limit (--memory-limit)")
             }
             let parameters = scene.parameters

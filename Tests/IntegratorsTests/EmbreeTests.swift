@@ -1,5 +1,6 @@
 // Embree ray queries from kernels: brute-force agreement on both backends and several widths, masks, occlusion,
 // instances, symbolic loops, fusion, and input errors.
+import CEmbree
 import Foundation
 import Testing
 import Tracer
@@ -71,6 +72,76 @@ struct EmbreeTests {
         let active = (0..<count).filter { $0 % 3 != 0 }
         let (_, problems) = hits.mismatches(against: Self.reference, lanes: active)
         #expect(problems.count == 0, "\(backend): active lanes: \(problems.prefix(5))")
+    }
+
+    @Test("the C queries trace the lanes of the mask and write nothing else (each packet width, AVX-512's too)",
+          arguments: [16, 8, 4, 2, 1, 5])
+    func packetABI(width: Int) throws {
+        let fixture = Self.fixture
+        try withScene { scene in
+            let query = UnsafeMutableRawPointer(scene.query(width: width))
+            var generator = EmbreeTestRandom(state: UInt64(width))
+            let sentinel = UInt32(0xDEAD_BEEF)
+            var checked = 0
+            for packet in 0..<(fixture.origins.count / width) {
+                let lanes = (packet * width)..<(packet * width + width)
+                // Masks with every lane, none, one, and random lanes on.
+                let mask: [Int32] = (0..<width).map { lane in
+                    switch packet % 4 {
+                    case 0: -1
+                    case 1: packet % 8 == 1 ? 0 : (lane == packet % width ? -1 : 0)
+                    default: generator.next() % 2 == 0 ? -1 : 0
+                    }
+                }
+                let inputs: [[Float]] = [lanes.map { fixture.origins[$0].x }, lanes.map { fixture.origins[$0].y },
+                                         lanes.map { fixture.origins[$0].z }, lanes.map { fixture.directions[$0].x },
+                                         lanes.map { fixture.directions[$0].y }, lanes.map { fixture.directions[$0].z },
+                                         lanes.map { fixture.maxT[$0] }]
+                let hits = Self.callQuery(refract_embree_intersect, query: query, mask: mask, inputs: inputs,
+                                          outputCount: 6, sentinel: sentinel)
+                let occluded = Self.callQuery(refract_embree_occluded, query: query, mask: mask, inputs: inputs,
+                                              outputCount: 1, sentinel: sentinel)
+                for (offset, lane) in lanes.enumerated() {
+                    let words = hits.map { $0[offset] }
+                    guard mask[offset] != 0 else {
+                        #expect(words.allSatisfy { $0 == sentinel } && occluded[0][offset] == sentinel,
+                                "W=\(width): lane \(lane) is off but was written")
+                        continue
+                    }
+                    let expected = Self.reference[lane]
+                    guard !expected.isAmbiguous else { continue }
+                    checked += 1
+                    let t = Float(bitPattern: words[0])
+                    #expect(expected.isHit ? abs(t - expected.t) <= 1e-3 * max(1, expected.t) : t == .infinity,
+                            "W=\(width): lane \(lane) t \(t), expected \(expected.t)")
+                    #expect(words[3] == expected.primitive && words[4] == expected.geometry
+                            && words[5] == expected.instance, "W=\(width): lane \(lane) ids \(words[3...])")
+                    #expect(occluded[0][offset] == (expected.isHit ? 1 : 0), "W=\(width): lane \(lane) occlusion")
+                }
+            }
+            #expect(checked > fixture.origins.count / 3)
+        }
+    }
+
+    /// Calls a C query with 64-byte aligned W-lane buffers, its outputs prefilled with `sentinel`.
+    static func callQuery(_ function: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<Int32>,
+                                                      UnsafePointer<UnsafeRawPointer?>, UnsafePointer<UnsafeMutableRawPointer?>) -> Void,
+                          query: UnsafeMutableRawPointer, mask: [Int32], inputs: [[Float]], outputCount: Int,
+                          sentinel: UInt32) -> [[UInt32]] {
+        let width = mask.count
+        func aligned(_ words: [UInt32]) -> UnsafeMutableRawPointer {
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(64, 4 * width), alignment: 64)
+            buffer.copyMemory(from: words, byteCount: 4 * width)
+            return buffer
+        }
+        let maskBuffer = aligned(mask.map { UInt32(bitPattern: $0) })
+        let inputBuffers = inputs.map { aligned($0.map(\.bitPattern)) }
+        let outputBuffers = (0..<outputCount).map { _ in aligned([UInt32](repeating: sentinel, count: width)) }
+        defer { for buffer in [maskBuffer] + inputBuffers + outputBuffers { buffer.deallocate() } }
+        let inputPointers: [UnsafeRawPointer?] = inputBuffers.map { UnsafeRawPointer($0) }
+        let outputPointers: [UnsafeMutableRawPointer?] = outputBuffers
+        function(query, maskBuffer.assumingMemoryBound(to: Int32.self), inputPointers, outputPointers)
+        return outputBuffers.map { buffer in (0..<width).map { buffer.load(fromByteOffset: 4 * $0, as: UInt32.self) } }
     }
 
     @Test("occlusion within maxT matches brute force", arguments: EmbreeBackend.all)

@@ -346,6 +346,52 @@ fileprivate struct OpCase: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Indices in runs of 16 lanes: consecutive from a random start (some runs crossing either end of the
+    /// target), consecutive but for one lane, descending, or all equal.
+    private static func runIndices(_ count: Int, size: Int) -> [UInt32] {
+        (0..<count).map { lane in
+            let run = lane / 16, offset = lane % 16
+            var runGenerator = SplitMix64(seed: UInt64(run) &* 977 &+ 3)
+            let start = Int32.random(in: -20..<(Int32(size) + 4), using: &runGenerator)
+            switch run % 4 {
+            case 0: return UInt32(bitPattern: start &+ Int32(offset))
+            case 1: return UInt32(bitPattern: start &+ Int32(offset == 5 ? 9 : offset))
+            case 2: return UInt32(bitPattern: start &- Int32(offset))
+            default: return UInt32(bitPattern: start)
+            }
+        }
+    }
+
+    @Test("scatter with runs of consecutive indices (one masked store per vector) in lane order",
+          arguments: IndexedCase.all)
+    fileprivate func consecutiveScatter(_ testCase: IndexedCase) throws {
+        let (indexType, type) = (testCase.indexType, testCase.type)
+        var generator = SplitMix64(seed: 23)
+        let lanes = 16 * 13 + 5, size = 120
+        let program = [
+            instruction(.load, indexType, slot: 0), instruction(.load, type, slot: 1),
+            instruction(.load, .bool, slot: 2),
+            instruction(.scatter, type, [0, 1, 2], slot: 3),
+        ]
+        for dense in [false, true] {
+            let mask = dense ? [UInt32](repeating: 1, count: lanes) : Self.mask(lanes, &generator)
+            let slots = [
+                SlotData(indexType, .input, Self.runIndices(lanes, size: size)),
+                SlotData(type, .input, (0..<lanes).map { _ in Inputs.random(type, &generator) }),
+                SlotData(.bool, .input, mask),
+                SlotData(type, .scatterTarget, (0..<size).map { _ in Inputs.random(type, &generator) }),
+                .counter(),
+            ]
+            for width in Self.widths {
+                let result = try runBoth(program, slots, lanes: lanes, width: width, blockLength: 2 * width,
+                                         countsOutOfRange: true)
+                expectSameBits(result, "consecutive scatter \(indexType) -> \(type) W=\(width) dense=\(dense)",
+                               anyNaN: type == .float32 ? [3] : [])
+                #expect(result.llvm[4][0] > 0, "some runs cross the target's ends")
+            }
+        }
+    }
+
     @Test("reducePartial over 1, W-1, W+1 and 1000 lanes", arguments: [ReductionKind.sum, .min, .max],
           [ScalarType.float32, .int32, .uint32, .bool])
     func reducePartial(kind: ReductionKind, type: ScalarType) throws {

@@ -12,10 +12,12 @@ enum PRBAdjoint {
     /// Adds d(Σ_p G[p] image[p]) / d(parameter) to the `gradient` of every gradient-tracked parameter value that
     /// `bindings` binds (the fresh leaves of the render's values). `replayRadiance` is the total radiance of each
     /// path of `seeds` (the primal replay), when it was traced
-    /// beforehand with the image (`Scene.primalImage(samplesPerPixel:seeds:replaying:progress:)`); nil traces it here.
+    /// beforehand with the image (`Scene.primalImage(samplesPerPixel:seeds:replaying:progress:)`), with `hitLog`
+    /// when that replay logged its mesh queries; nil traces the replay here (logging them where the scene keeps a
+    /// log). The adjoint replay reads a log's answers instead of querying Embree again.
     static func backpropagate(scene: Scene, bindings: RenderBindings, imageGradient: FloatArray,
                               samplesPerPixel spp: Int, seeds: RenderSeeds, replayRadiance: Vector3Array? = nil,
-                              progress: RenderProgress? = nil) {
+                              hitLog: ReplayHitLog? = nil, progress: RenderProgress? = nil) {
         let context = imageGradient.context
         context.withGradientsSuspended {
             var sampler = seeds.sampler(lanesPerImage: scene.sensor.film.pixelCount * spp)
@@ -27,16 +29,20 @@ enum PRBAdjoint {
             // Evaluated now, so that the first adjoint bounce's scatters have no pending dependency and share the
             // kernel of the path state.
             context.evaluate(adjointRadiance.components.map(\.node))
+            var log = replayRadiance == nil ? nil : hitLog
             let remaining = replayRadiance ?? {
                 // Primal replay with a copy of the sampler: the total radiance of each path.
-                PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
-                                    sampler: sampler, bindings: bindings, progress: progress)
+                log = ReplayHitLog(scene: scene, laneCount: camera.laneCount)
+                return PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
+                                           sampler: sampler, bindings: bindings, progress: progress,
+                                           hitLog: log.map { .init(log: $0, firstLane: 0, recording: true) })
             }()
             // Adjoint replay: the same random numbers again, vertex by vertex. The radiance still to come and the
             // adjoint radiance follow the paths as carried arrays.
             _ = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount, sampler: sampler,
                                     bindings: bindings, progress: progress,
-                                    carried: remaining.components + adjointRadiance.components) {
+                                    carried: remaining.components + adjointRadiance.components,
+                                    hitLog: log.map { .init(log: $0, firstLane: 0, recording: false) }) {
                 vertex, _, carried, bound in
                 let after = Vector3Array(x: carried[0], y: carried[1], z: carried[2]) - vertex.emitted - vertex.direct
                 let adjoint = Vector3Array(x: carried[3], y: carried[4], z: carried[5])

@@ -45,10 +45,12 @@ enum PathTracer {
     /// (`TraceContext.evaluateFreezing`) and launched again on the new arrays, compacted ones too.
     ///
     /// With `IntegratorSettings.pathLoop` symbolic, every bounce runs in one kernel instead (`symbolicRadiance`),
-    /// the PRB adjoint replay's too: its per-vertex `backward` is recorded in the loop body.
+    /// the PRB adjoint replay's too: its per-vertex `backward` is recorded in the loop body. There `hitLog` logs the
+    /// mesh queries of a primal replay, or replays them in its adjoint pass (a wavefront has none: see
+    /// `ReplayHitLog`).
     static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler,
                          bindings: RenderBindings, progress: RenderProgress? = nil, carried: [FloatArray] = [],
-                         onVertex: VertexRecorder? = nil) -> Vector3Array {
+                         hitLog: ReplayHitLog.Use? = nil, onVertex: VertexRecorder? = nil) -> Vector3Array {
         if scene.integrator.kind == .direct && onVertex == nil && carried.isEmpty {
             return DirectIntegrator.radiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler,
                                              bindings: bindings)
@@ -56,7 +58,8 @@ enum PathTracer {
         if scene.integrator.pathLoop == .symbolic && scene.integrator.maxDepth != 0
             && scene.integrator.kind != .direct {
             return symbolicRadiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler,
-                                    bindings: bindings, progress: progress, carried: carried, onVertex: onVertex)
+                                    bindings: bindings, progress: progress, carried: carried, hitLog: hitLog,
+                                    onVertex: onVertex)
         }
         var arrays = LoopArrays(state: PathState(ray: rays, lanes: laneCount, tracksPosition: scene.hasSurfaceEmitters),
                                 sampler: sampler, carried: carried,

@@ -87,9 +87,10 @@ struct PathVertex {
     /// Traces one bounce for every lane and returns the vertex and the state after it; lookups read the parameter
     /// values `bindings` give. With `recordsGradients` (the PRB adjoint pass, whose bounce runs with gradients
     /// suspended), the next event estimation's BSDF value and emitter weight are recorded for differentiation; the
-    /// state uses their detached values.
+    /// state uses their detached values. With `hitLog`, the bounce's closest-hit and shadow-ray mesh queries are
+    /// logged or replayed (`ReplayHitLog`).
     static func trace(_ state: PathState, scene: Scene, bindings: RenderBindings, sampler: inout IndependentSampler,
-                      recordsGradients: Bool = false) -> (PathVertex, PathState) {
+                      recordsGradients: Bool = false, hitLog: ReplayHitLog.Use? = nil) -> (PathVertex, PathState) {
         let context = state.eta.context
         func differentiable<T>(_ body: () -> T) -> T {
             recordsGradients ? context.withGradientsResumed(body) : body()
@@ -100,7 +101,8 @@ struct PathVertex {
         let beta = state.throughput
 
         // Intersection.
-        var si = scene.intersect(state.ray, active: active)
+        let queries = hitLog.map { $0.log.bounce($0, depth: state.depth) }
+        var si = scene.intersect(state.ray, active: active, queries: queries)
         if settings.hideEmitters && scene.hasSurfaceEmitters {
             si = scene.skippingAreaEmitters(si, ray: state.ray, active: active & (state.depth .== 0))
         }
@@ -153,7 +155,8 @@ struct PathVertex {
         var neeBSDF = zero3
         if !scene.emitters.isEmpty && !basic {
             let record = differentiable {
-                scene.sampleEmitterDirection(si, sample: neeSample, active: neeActive, bindings: bindings)
+                scene.sampleEmitterDirection(si, sample: neeSample, active: neeActive, bindings: bindings,
+                                             queries: queries)
             }
             neeActive = neeActive & (record.sample.pdf .!= 0)
             // Failed samples may carry a NaN direction: replaced, so that no BSDF derivative multiplies it.

@@ -77,7 +77,7 @@ extension Scene {
             // differentiates `direct` the same way).
             return primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, progress: progress)
         }
-        let (image, replayRadiance) = context.withGradientsSuspended {
+        let (image, replayRadiance, hitLog) = context.withGradientsSuspended {
             primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, replaying: gradientSeeds,
                         progress: progress)
         }
@@ -92,7 +92,7 @@ extension Scene {
             }
             PRBAdjoint.backpropagate(scene: scene, bindings: bindings.replacingValues(of: slots, with: leaves),
                                      imageGradient: imageGradient, samplesPerPixel: spp, seeds: gradientSeeds,
-                                     replayRadiance: replayRadiance, progress: progress)
+                                     replayRadiance: replayRadiance, hitLog: hitLog, progress: progress)
             return zip(inputs, leaves).map { value, leaf in value.requiresGradient ? leaf.gradient : nil }
         })
         return customOperation(inputs, operation) { _ in image }
@@ -119,18 +119,21 @@ extension Scene {
     /// The primal image (or batch) for `seeds` and, from the same wavefront, the radiance of every path of
     /// `gradientSeeds`: the primal replay that PRB's adjoint pass needs. The replay's samples follow the image's in
     /// the wavefront, so both passes share each bounce's recording and launch; the image is bit for bit the one that
-    /// `primalImage(samplesPerPixel:seeds:)` renders.
+    /// `primalImage(samplesPerPixel:seeds:)` renders. The replay's mesh queries are logged for the adjoint pass
+    /// where the scene keeps a `ReplayHitLog`.
     func primalImage(samplesPerPixel spp: Int, bindings: RenderBindings, seeds: RenderSeeds,
-                     replaying gradientSeeds: RenderSeeds,
-                     progress: RenderProgress?) -> (image: FloatArray, replayRadiance: Vector3Array) {
+                     replaying gradientSeeds: RenderSeeds, progress: RenderProgress?)
+        -> (image: FloatArray, replayRadiance: Vector3Array, hitLog: ReplayHitLog?) {
         let lanesPerImage = sensor.film.pixelCount * spp
         var both = self
         both.sensor.film.imageCount = sensor.film.imageCount + gradientSeeds.seeds.count
         var sampler = RenderSeeds(seeds.seeds + gradientSeeds.seeds).sampler(lanesPerImage: lanesPerImage)
         let camera = CameraSamples(scene: both, samplesPerPixel: spp, sampler: &sampler)
-        let radiance = PathTracer.radiance(scene: both, rays: camera.rays, laneCount: camera.laneCount,
-                                           sampler: sampler, bindings: bindings, progress: progress)
         let imageLanes = lanesPerImage * seeds.seeds.count
+        let hitLog = ReplayHitLog(scene: self, laneCount: lanesPerImage * gradientSeeds.seeds.count)
+        let radiance = PathTracer.radiance(scene: both, rays: camera.rays, laneCount: camera.laneCount,
+                                           sampler: sampler, bindings: bindings, progress: progress,
+                                           hitLog: hitLog.map { .init(log: $0, firstLane: imageLanes, recording: true) })
         let lane = UInt32Array.arange(imageLanes)
         // The image's film positions again, from a sampler of the image's seeds alone: the same values, computed
         // inside the film's kernel instead of read from a wavefront twice as wide.
@@ -138,7 +141,7 @@ extension Scene {
         let imageCamera = CameraSamples(scene: self, samplesPerPixel: spp, sampler: &imageSampler)
         let image = sensor.film.develop(positions: imageCamera.positions, radiance: radiance.gather(lane),
                                         samplesPerPixel: spp)
-        return (image, radiance.gather(lane + UInt32(imageLanes)))
+        return (image, radiance.gather(lane + UInt32(imageLanes)), hitLog)
     }
 }
 

@@ -98,7 +98,7 @@ extension Scene {
     /// `sample_emitter_direction` with the visibility test): the weight is 0 and the pdf 0 where the shadow ray is
     /// blocked.
     func sampleEmitterDirection(_ si: SurfaceInteraction, sample: Point2Array, active: BoolArray,
-                                bindings: RenderBindings) -> EmitterSampleRecord {
+                                bindings: RenderBindings, queries: ReplayQueries? = nil) -> EmitterSampleRecord {
         let context = si.t.context
         var sample = sample
         var index = UInt32Array(repeating: 0, context: context)
@@ -132,7 +132,7 @@ extension Scene {
             sampled.weight = sampled.weight * choiceWeight
         }
         let candidate = active & (sampled.sample.pdf .!= 0)
-        let visible = isUnoccluded(si.spawnRay(to: sampled.sample.p), active: candidate)
+        let visible = isUnoccluded(si.spawnRay(to: sampled.sample.p), active: candidate, queries: queries)
         let zero = Vector3Array.constant(.zero)
         sampled.sample.pdf = select(visible, sampled.sample.pdf, .constant(0))
         return EmitterSampleRecord(emitter: index, sample: sampled.sample,

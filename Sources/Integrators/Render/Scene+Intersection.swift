@@ -5,6 +5,12 @@ extension Scene {
     /// The nearest hit of each active ray over all shapes.
     /// `allSurfaceCoordinates` computes uv on every shape, not only where the BSDF reads it (the `aov` integrator).
     public func intersect(_ ray: RayArray, active: BoolArray, allSurfaceCoordinates: Bool = false) -> SurfaceInteraction {
+        intersect(ray, active: active, allSurfaceCoordinates: allSurfaceCoordinates, queries: nil)
+    }
+
+    /// `intersect(_:active:allSurfaceCoordinates:)`, with the mesh query logged or replayed by `queries`.
+    func intersect(_ ray: RayArray, active: BoolArray, allSurfaceCoordinates: Bool = false,
+                   queries: ReplayQueries?) -> SurfaceInteraction {
         let context = ray.maxT.context
         // Phase 1: the nearest distance and which shape it belongs to.
         var nearest = FloatArray(repeating: .infinity, count: 1, context: context)
@@ -23,7 +29,7 @@ extension Scene {
         var surface = analyticSurface(ray, t: nearest, index: index, allSurfaceCoordinates: allSurfaceCoordinates)
         if let meshes {
             // The meshes' closest hit (one Embree query) replaces the analytic one where it is nearer.
-            let hit = meshes.intersect(ray, active: active)
+            let hit = queries?.intersect(meshes, ray, active: active) ?? meshes.intersect(ray, active: active)
             let closer = hit.isHit & (hit.t .< nearest)
             surface = hasAnalyticShapes ? select(closer, meshes.surface(of: hit), surface) : meshes.surface(of: hit)
             nearest = select(closer, hit.t, nearest)
@@ -69,14 +75,21 @@ extension Scene {
     /// Whether any shape is analytic (not a triangle mesh).
     var hasAnalyticShapes: Bool { shapes.contains { $0.analyticShape != nil } }
 
-    /// True where an active shadow ray reaches its end without hitting any shape.
+    /// True where an active shadow ray reaches its end without hitting any shape; the mesh query logged or replayed
+    /// by `queries` when given.
     public func isUnoccluded(_ ray: RayArray, active: BoolArray) -> BoolArray {
+        isUnoccluded(ray, active: active, queries: nil)
+    }
+
+    func isUnoccluded(_ ray: RayArray, active: BoolArray, queries: ReplayQueries?) -> BoolArray {
         var blocked = BoolArray(repeating: false, count: 1, context: ray.maxT.context)
         for entry in shapes {
             guard let shape = entry.analyticShape else { continue }
             blocked = blocked | shape.intersect(ray, active: active).hit
         }
-        if let meshes { blocked = blocked | meshes.isOccluded(ray, active: active) }
+        if let meshes {
+            blocked = blocked | (queries?.isOccluded(meshes, ray, active: active) ?? meshes.isOccluded(ray, active: active))
+        }
         return active & !blocked
     }
 }

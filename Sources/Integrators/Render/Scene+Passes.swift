@@ -49,31 +49,33 @@ public struct RenderMemory: Sendable {
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
-    /// The estimated peak bytes of a wavefront of `samples` samples.
-    public static func estimate(samples: Int, withGradients: Bool) -> Int {
+    /// The estimated peak bytes of a wavefront of `samples` samples, each holding `extraBytesPerSample` more (a
+    /// gradient render's `Scene.replayLogBytesPerSample`).
+    public static func estimate(samples: Int, withGradients: Bool, extraBytesPerSample: Int = 0) -> Int {
         let (product, overflow) = samples.multipliedReportingOverflow(
-            by: withGradients ? gradientBytesPerSample : primalBytesPerSample)
+            by: (withGradients ? gradientBytesPerSample : primalBytesPerSample) + extraBytesPerSample)
         return overflow ? Int.max : product.addingReportingOverflow(fixedBytes).partialValue
     }
 
     /// The most samples per pixel one pass of a `pixels`-pixel film may trace, after checking that the job fits:
     /// fewer than 2^32 samples in all, and at least one sample per pixel within the limit. Throws `RenderError` with
-    /// the estimate and the limit otherwise.
-    public func samplesPerPass(pixels: Int, samplesPerPixel spp: Int, withGradients: Bool) throws -> Int {
+    /// the estimate and the limit otherwise. Each sample holds `extraBytesPerSample` on top of the wavefront.
+    public func samplesPerPass(pixels: Int, samplesPerPixel spp: Int, withGradients: Bool,
+                               extraBytesPerSample: Int = 0) throws -> Int {
         let (samples, overflow) = pixels.multipliedReportingOverflow(by: spp)
         guard !overflow, samples < Self.maximumSamples else {
             let count = overflow ? "more than 2^63" : String(samples)
             let estimate = overflow ? "" : " (it would need about "
-                + Self.gibibytes(Self.estimate(samples: samples, withGradients: withGradients))
+                + Self.gibibytes(Self.estimate(samples: samples, withGradients: withGradients, extraBytesPerSample: extraBytesPerSample))
                 + " at once; the memory limit is \(Self.gibibytes(limit)))"
             throw RenderError("a render of \(pixels) pixels at \(spp) spp has \(count) samples\(estimate); their random "
                               + "streams are numbered by 32-bit lane indices (as Mitsuba's), so it must have fewer than "
                               + "2^32 = \(Self.maximumSamples)")
         }
-        let perSample = withGradients ? Self.gradientBytesPerSample : Self.primalBytesPerSample
-        let onePass = Self.estimate(samples: pixels, withGradients: withGradients)
+        let perSample = (withGradients ? Self.gradientBytesPerSample : Self.primalBytesPerSample) + extraBytesPerSample
+        let onePass = Self.estimate(samples: pixels, withGradients: withGradients, extraBytesPerSample: extraBytesPerSample)
         guard onePass <= limit else {
-            throw RenderError("a render of \(pixels) pixels needs about \(Self.gibibytes(Self.estimate(samples: samples, withGradients: withGradients))) "
+            throw RenderError("a render of \(pixels) pixels needs about \(Self.gibibytes(Self.estimate(samples: samples, withGradients: withGradients, extraBytesPerSample: extraBytesPerSample))) "
                               + "(\(perSample) bytes per sample), and at least \(Self.gibibytes(onePass)) for one sample per pixel "
                               + "at a time; the memory limit is \(Self.gibibytes(limit))")
         }

@@ -41,6 +41,11 @@ public struct IntegratorSettings: Sendable, Equatable {
     /// same bit for bit either way. Symbolic by default: measured alternating on the 2-core test machine, 1.4 times
     /// the wavefront's samples per second at 512x512 spp 64 and about 10% faster on the tutorial's batched render.
     public var pathLoop: PathLoop
+    /// Not Mitsuba's: when true, a PRB gradient render of a scene with meshes keeps its primal replay's Embree answers
+    /// for the first bounces (`ReplayHitLog`: 28 bytes per sample and bounce, at most 8 bounces), and the adjoint
+    /// pass reads them instead of tracing the same rays again. Symbolic path loops only. Gradients are the same
+    /// either way, up to the order of their sums.
+    public var reusesReplayHits: Bool
 
     /// The `direct` integrator's emitter and BSDF samples per camera ray (Mitsuba's `emitter_samples`,
     /// `bsdf_samples`, both defaulting to `shading_samples`, 1).
@@ -62,7 +67,8 @@ public struct IntegratorSettings: Sendable, Equatable {
     }
 
     public init(kind: Kind = .prb, maxDepth: Int = 6, rrDepth: Int = 5, hideEmitters: Bool = false,
-                compactionThreshold: Double = 0.25, freezesBounces: Bool = true, pathLoop: PathLoop = .symbolic) {
+                compactionThreshold: Double = 0.25, freezesBounces: Bool = true, pathLoop: PathLoop = .symbolic,
+                reusesReplayHits: Bool = true) {
         self.kind = kind
         self.maxDepth = maxDepth
         self.rrDepth = rrDepth
@@ -70,6 +76,7 @@ public struct IntegratorSettings: Sendable, Equatable {
         self.compactionThreshold = compactionThreshold
         self.freezesBounces = freezesBounces
         self.pathLoop = pathLoop
+        self.reusesReplayHits = reusesReplayHits
     }
 }
 

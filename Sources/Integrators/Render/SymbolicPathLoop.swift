@@ -30,7 +30,7 @@ extension PathTracer {
     /// what its body writes is read. `progress` is told once, when every bounce is recorded.
     static func symbolicRadiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler,
                                  bindings: RenderBindings, progress: RenderProgress?, carried: [FloatArray] = [],
-                                 onVertex: VertexRecorder? = nil) -> Vector3Array {
+                                 hitLog: ReplayHitLog.Use? = nil, onVertex: VertexRecorder? = nil) -> Vector3Array {
         // Batched lookups take each lane's image from its index (`bindings` places no lanes: they never move in a
         // symbolic loop).
         let start = SymbolicPathState(path: PathState(ray: rays, lanes: laneCount,
@@ -42,7 +42,7 @@ extension PathTracer {
             var streams = sampler
             streams.rng = state.rng
             let (vertex, next) = PathVertex.trace(state.path, scene: scene, bindings: bindings, sampler: &streams,
-                                                  recordsGradients: onVertex != nil)
+                                                  recordsGradients: onVertex != nil, hitLog: hitLog)
             let carried = onVertex?(vertex, next, state.carried, bindings) ?? state.carried
             return SymbolicPathState(path: next, rng: streams.rng, carried: carried)
         }.path.radiance

@@ -1,0 +1,157 @@
+// Embree's answers in a PRB primal replay, kept so that the adjoint pass reads them instead of tracing again.
+//
+// PRB's adjoint pass replays the primal replay's paths with the same random numbers and the same arithmetic, so
+// it casts the same rays, and Embree would give the same answers. In mesh scenes those queries were about half of
+// the adjoint kernel's time. The log holds, per replayed sample and bounce below its depth capacity, the closest
+// hit (t, u, v and the three ids) and the answer of the bounce's shadow ray: 28 bytes. Deeper bounces query
+// Embree as before. Mitsuba traces again (PRB keeps no per-bounce state); the log trades that time for memory
+// bounded by the capacity. Only symbolic path loops use it: a wavefront compacts its lanes, which moves them.
+import Tracer
+
+extension Scene {
+    /// Bytes per sample that a PRB gradient render of this scene holds on top of `RenderMemory`'s estimate: its
+    /// `ReplayHitLog` (0 when it keeps none).
+    public var replayLogBytesPerSample: Int { ReplayHitLog.bytesPerSample(of: self) }
+}
+
+/// The mesh queries of a primal replay's first bounces: written by the replay, read by its adjoint pass.
+final class ReplayHitLog {
+    /// Bounces logged at most: deeper ones are traced again (with an unlimited depth, most paths end before).
+    static let maximumDepthCapacity = 8
+    /// Bytes per sample and logged bounce: six words of hit and one of shadow-ray answer.
+    static let bytesPerEntry = 28
+
+    /// Replayed samples (lanes of the adjoint pass).
+    let laneCount: Int
+    /// Bounces logged per sample.
+    let depthCapacity: Int
+    /// Whether every bounce a path can have is logged (a depth limit within the capacity): replaying lanes then
+    /// never query Embree.
+    let coversEveryBounce: Bool
+    /// Entry `depth * laneCount + lane`: the closest mesh hit as `EmbreeScene.intersect` returned it.
+    private var t, u, v: FloatArray
+    private var primitive, geometry, instance: UInt32Array
+    /// Entry `depth * laneCount + lane`: 1 when the shadow ray of next event estimation was blocked by a mesh.
+    private var occluded: UInt32Array
+
+    /// A log for `laneCount` replayed samples of `scene`, or nil where the scene's PRB adjoint would not use one:
+    /// no meshes, a wavefront path loop, `IntegratorSettings.reusesReplayHits` off, or no bounce to log.
+    init?(scene: Scene, laneCount: Int) {
+        guard scene.meshes != nil, let capacity = Self.depthCapacity(of: scene.integrator) else { return nil }
+        let (entries, overflow) = laneCount.multipliedReportingOverflow(by: capacity)
+        // Entries are indexed by 32-bit lanes.
+        guard !overflow, entries <= Int(UInt32.max) else { return nil }
+        self.laneCount = laneCount
+        depthCapacity = capacity
+        coversEveryBounce = scene.integrator.maxDepth > 0 && scene.integrator.maxDepth <= capacity
+        let context = TraceContext.current
+        t = FloatArray(repeating: 0, count: entries, context: context)
+        u = FloatArray(repeating: 0, count: entries, context: context)
+        v = FloatArray(repeating: 0, count: entries, context: context)
+        primitive = UInt32Array(repeating: 0, count: entries, context: context)
+        // An entry never written reads as a miss.
+        geometry = UInt32Array(repeating: .max, count: entries, context: context)
+        instance = UInt32Array(repeating: 0, count: entries, context: context)
+        occluded = UInt32Array(repeating: 0, count: entries, context: context)
+    }
+
+    /// Bounces a log of `settings` holds per sample, nil when such a render keeps none.
+    static func depthCapacity(of settings: IntegratorSettings) -> Int? {
+        guard settings.reusesReplayHits, settings.pathLoop == .symbolic, settings.maxDepth != 0,
+              settings.kind != .direct else { return nil }
+        return settings.maxDepth < 0 ? maximumDepthCapacity : min(settings.maxDepth, maximumDepthCapacity)
+    }
+
+    /// Bytes per replayed sample that a gradient render of `scene` adds for its log (0 when it keeps none).
+    static func bytesPerSample(of scene: Scene) -> Int {
+        guard scene.meshes != nil, let capacity = depthCapacity(of: scene.integrator) else { return 0 }
+        return capacity * bytesPerEntry
+    }
+
+    /// How a path loop uses the log: the replayed samples are its lanes from `firstLane` on (the primal replay
+    /// follows the image's samples in one loop), and `recording` writes the answers, otherwise they are read.
+    struct Use {
+        let log: ReplayHitLog
+        let firstLane: Int
+        let recording: Bool
+    }
+
+    /// The entries of the bounce at `depth` of each of a loop's `lanes`, and the lanes that have one there.
+    fileprivate func entries(depth: UInt32Array, lanes: Int, firstLane: Int) -> (index: UInt32Array, covered: BoolArray) {
+        let lane = UInt32Array.arange(lanes)
+        let replayed = lane - UInt32(firstLane)
+        let covered = (depth .< UInt32(depthCapacity)) & (firstLane == 0 ? BoolArray(repeating: true) : lane .>= UInt32(firstLane))
+        return (depth * UInt32(laneCount) + replayed, covered)
+    }
+
+    /// One bounce's queries through the log.
+    func bounce(_ use: Use, depth: UInt32Array) -> ReplayQueries {
+        let (index, covered) = entries(depth: depth, lanes: depth.count, firstLane: use.firstLane)
+        return ReplayQueries(log: self, index: index, covered: covered, recording: use.recording)
+    }
+
+    fileprivate func record(_ hit: EmbreeHit, at index: UInt32Array, mask: BoolArray) {
+        t.scatter(hit.t, at: index, mask: mask)
+        u.scatter(hit.u, at: index, mask: mask)
+        v.scatter(hit.v, at: index, mask: mask)
+        primitive.scatter(hit.primitive, at: index, mask: mask)
+        geometry.scatter(hit.geometry, at: index, mask: mask)
+        instance.scatter(hit.instance, at: index, mask: mask)
+    }
+
+    /// The logged hits of the lanes `mask`, as `EmbreeScene.intersect` returned them (misses elsewhere).
+    fileprivate func hit(at index: UInt32Array, mask: BoolArray) -> EmbreeHit {
+        let none = UInt32Array(repeating: .max)
+        let geometry = select(mask, geometry.gather(index, mask: mask), none)
+        let isHit = mask & (geometry .!= UInt32.max)
+        return EmbreeHit(t: select(isHit, t.gather(index, mask: mask), FloatArray(repeating: .infinity)),
+                         u: u.gather(index, mask: mask), v: v.gather(index, mask: mask),
+                         primitive: select(isHit, primitive.gather(index, mask: mask), none),
+                         geometry: select(isHit, geometry, none),
+                         instance: select(isHit, instance.gather(index, mask: mask), none), isHit: isHit)
+    }
+
+    fileprivate func recordOcclusion(_ blocked: BoolArray, at index: UInt32Array, mask: BoolArray) {
+        occluded.scatter(UInt32Array(blocked), at: index, mask: mask)
+    }
+
+    fileprivate func occlusion(at index: UInt32Array, mask: BoolArray) -> BoolArray {
+        mask & (occluded.gather(index, mask: mask) .!= 0)
+    }
+}
+
+/// The mesh queries of one bounce of a path loop that logs or replays them (`ReplayHitLog`).
+struct ReplayQueries {
+    let log: ReplayHitLog
+    /// Each lane's entry at this bounce, and whether it has one (deeper bounces and the image's lanes have none).
+    let index: UInt32Array
+    let covered: BoolArray
+    let recording: Bool
+
+    /// The closest mesh hit of each active ray: Embree's, logged for covered lanes when recording; the logged one
+    /// for covered lanes when replaying, Embree's for the others.
+    func intersect(_ meshes: MeshGeometry, _ ray: RayArray, active: BoolArray) -> EmbreeHit {
+        let logged = active & covered
+        if recording {
+            let hit = meshes.intersect(ray, active: active)
+            log.record(hit, at: index, mask: logged)
+            return hit
+        }
+        let replayed = log.hit(at: index, mask: logged)
+        if log.coversEveryBounce { return replayed }
+        return select(logged, replayed, meshes.intersect(ray, active: active & !covered))
+    }
+
+    /// Whether a mesh blocks each active shadow ray, logged and replayed as `intersect`'s hits are.
+    func isOccluded(_ meshes: MeshGeometry, _ ray: RayArray, active: BoolArray) -> BoolArray {
+        let logged = active & covered
+        if recording {
+            let blocked = meshes.isOccluded(ray, active: active)
+            log.recordOcclusion(blocked, at: index, mask: logged)
+            return blocked
+        }
+        let replayed = log.occlusion(at: index, mask: logged)
+        if log.coversEveryBounce { return replayed }
+        return replayed | meshes.isOccluded(ray, active: active & !covered)
+    }
+}
