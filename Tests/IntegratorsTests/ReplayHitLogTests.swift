@@ -133,6 +133,32 @@ struct ReplayHitLogTests {
         }
     }
 
+    @Test("a batch's gradients with the log equal those that trace the replay again")
+    func sameBatchGradients() throws {
+        func batch(log: Bool) throws -> (image: [UInt32], gradient: [Float]) {
+            try TraceContext.with(CompileOptions(variant: .llvm)) {
+                var scene = try Scene(contentsOf: Self.fixture("scene.xml"), overrides: ["res": "12"])
+                scene.integrator.reusesReplayHits = log
+                let key = "room.bsdf.reflectance.data"
+                let texture = try scene.parameters.value(key).detached().values
+                // Three images, each with its own texture (the checker scaled) and seeds.
+                var values = FloatArray((0..<3).flatMap { j in texture.map { $0 * (0.5 + 0.25 * Float(j)) } })
+                values.enableGradient()
+                let images = try scene.render(samplesPerPixel: 2, seeds: [5, 9, 13], seedGrads: [6, 10, 14],
+                                              batching: key, values: values)
+                let weights = FloatArray((0..<images.array.count).map { Float($0 % 5) * 0.2 - 0.3 })
+                (images.array * weights).sum().backward()
+                return (images.values.map(\.bitPattern), values.gradient.values)
+            }
+        }
+        let traced = try batch(log: false), logged = try batch(log: true)
+        #expect(logged.image == traced.image)
+        let scale = traced.gradient.map(abs).max() ?? 0
+        let difference = zip(logged.gradient, traced.gradient).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(scale > 0)
+        #expect(difference <= 1e-5 * scale, "difference \(difference) of \(scale)")
+    }
+
     @Test("gradients with the log equal those that trace the replay again",
           arguments: [("cornell.xml", nil), ("cornell.xml", -1), ("cornell.xml", 11), ("cornell.xml", 2),
                       ("lights.xml", nil), ("instances.xml", nil), ("hidden.xml", nil)] as [(String, Int?)])

@@ -37,7 +37,7 @@ public struct IntegratorSettings: Sendable, Equatable {
     /// Not Mitsuba's: when true, a bounce that would record the same kernel as the bounce before it is launched
     /// from that bounce's frozen launch instead of being recorded again (the same results, less host time).
     public var freezesBounces: Bool
-    /// Not Mitsuba's: how the primal path loop runs (the PRB adjoint replay is always a wavefront). Images are the
+    /// Not Mitsuba's: how the path loops run, the PRB adjoint replay's included. Images are the
     /// same bit for bit either way. Symbolic by default: measured alternating on the 2-core test machine, 1.4 times
     /// the wavefront's samples per second at 512x512 spp 64 and about 10% faster on the tutorial's batched render.
     public var pathLoop: PathLoop

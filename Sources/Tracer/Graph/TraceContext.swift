@@ -120,8 +120,13 @@ public final class TraceContext: @unchecked Sendable {
 
     /// The number of worker threads kernels run on.
     public var threadCount: Int {
-        max(1, options.threadCount ?? ProcessInfo.processInfo.activeProcessorCount)
+        max(1, options.threadCount ?? Self.activeProcessors)
     }
+
+    /// The processors this process may run on, read once: Foundation reads the affinity mask and the cgroup's CPU
+    /// quota from files on every call, which took 2% of the tutorial's render step (once per launch). A Slurm job's
+    /// CPU set is fixed before the process starts.
+    static let activeProcessors = ProcessInfo.processInfo.activeProcessorCount
 
     /// Node ids and tape serials, from one process-wide count: they grow with creation order in every context, and
     /// no two contexts share one, so that a tape reaching into another context's entries (a parameter tracked where
