@@ -117,6 +117,8 @@ struct SceneOptimizeCommandTests {
         (["--scene", scene, "--parameter", "red.reflectance.value", "--reference-spp", "4", "--loss", "l3"], "mse or l1"),
         (["--scene", scene, "--parameter", "red.reflectance.value", "--reference-spp", "4", "--textures", "a.png"],
          "applies to the tutorial"),
+        (["--scene", scene, "-D", "res=30000", "--parameter", "red.reflectance.value", "--reference-spp", "4"],
+         "memory limit"),
     ])
     func badOptions(arguments: [String], message: String) throws {
         let directory = try temporaryDirectory()

@@ -44,6 +44,7 @@ struct SceneOptimizationRun {
                 throw ValidationError("unknown scene parameter '\(key)'; \(sceneFile) has: \(parameters.keys.joined(separator: ", "))")
             }
             let film = scene.sensor.film
+            try checkMemory(scene)
             let (target, referenceValues) = try makeTarget(scene: scene, width: film.width, height: film.height)
             for (key, values) in initialValues {
                 let count = try parameters.value(key).count
@@ -85,14 +86,34 @@ struct SceneOptimizationRun {
         }
     }
 
-    /// The target image and, when rendered here, the parameter values it was rendered with.
+    /// Refuses, before any rendering, an iteration whose gradient render cannot fit in this machine's memory (its
+    /// wavefronts and the replay's hit log are held at once), rather than being killed for it.
+    private func checkMemory(_ scene: Scene) throws {
+        let memory = RenderMemory.machineDefault
+        let pixels = scene.sensor.film.pixelCount
+        let extra = scene.replayLogBytesPerSample
+        let fitting = try memory.samplesPerPass(pixels: pixels, samplesPerPixel: command.spp, withGradients: true,
+                                                extraBytesPerSample: extra)
+        guard fitting >= command.spp else {
+            let needed = RenderMemory.estimate(samples: pixels * command.spp, withGradients: true,
+                                               extraBytesPerSample: extra)
+            throw ValidationError("optimize: an iteration at --spp \(command.spp) renders \(pixels) pixels with gradients, "
+                                  + "about \(RenderMemory.gibibytes(needed)); at most \(fitting) spp fit in the memory "
+                                  + "available (\(RenderMemory.gibibytes(memory.limit))): lower --spp or the resolution")
+        }
+    }
+
+    /// The target image and, when rendered here, the parameter values it was rendered with. A rendered reference
+    /// is traced in as many passes as the memory available needs (the same image).
     private func makeTarget(scene: Scene, width: Int, height: Int) throws -> (FloatArray, [String: [Float]]?) {
         if let referenceSpp = options.referenceSpp {
             let values = try Dictionary(uniqueKeysWithValues: options.parameter.map { ($0, try scene.parameters.value($0).values) })
             let progress = ProgressLine("reference", context: .current)
-            let image = scene.render(samplesPerPixel: referenceSpp, seed: UInt32.max - UInt32(truncatingIfNeeded: command.seed)) {
-                progress.update(done: $0, total: $1)
-            }
+            let perPass = try RenderMemory.machineDefault.samplesPerPass(pixels: scene.sensor.film.pixelCount,
+                                                                          samplesPerPixel: referenceSpp, withGradients: false)
+            let image = try scene.render(samplesPerPixel: referenceSpp,
+                                         seed: UInt32.max - UInt32(truncatingIfNeeded: command.seed),
+                                         samplesPerPass: perPass) { progress.update(done: $0, total: $1) }
             image.array.eval()
             progress.finish()
             return (image.array, values)
