@@ -249,28 +249,13 @@ extension LLVMCodegen {
     /// elements written are the same either way, and no two lanes collide.
     private func withConsecutiveIndex(_ index64: LLVMValueRef, enabled: LLVMValueRef,
                                       _ consecutive: (LLVMValueRef) -> Void, otherwise: () -> Void) {
-        let laneType = LLVMIntTypeInContext(context, UInt32(width))!
-        let laneBits = LLVMBuildBitCast(builder, enabled, laneType, "")!
-        let firstLane = LLVMBuildAnd(builder, intrinsic("llvm.cttz", [laneType], [laneBits, LLVMConstInt(i1, 0, 0)]),
-                                     LLVMConstInt(laneType, UInt64(width - 1), 0), "")!
+        let firstLane = firstEnabledLane(enabled)
         let base = LLVMBuildSub(builder, LLVMBuildExtractElement(builder, index64, firstLane, "")!,
                                 LLVMBuildZExt(builder, firstLane, i64, "")!, "")!
         let expected = LLVMBuildAdd(builder, splat(base), constantVector(i64, Array(0..<width)), "")!
-        let agrees = LLVMBuildOr(builder, LLVMBuildICmp(builder, LLVMIntEQ, index64, expected, "")!,
-                                 LLVMBuildNot(builder, enabled, "")!, "")!
-        let agreeBits = LLVMBuildBitCast(builder, agrees, laneType, "")!
-        let isConsecutive = LLVMBuildAnd(builder, anyLane(enabled),
-                                         LLVMBuildICmp(builder, LLVMIntEQ, agreeBits, LLVMConstAllOnes(laneType), "")!, "")!
-        let consecutiveBlock = appendBlock("scatter.consecutive"), otherBlock = appendBlock("scatter.any")
-        let done = appendBlock("scatter.done")
-        LLVMBuildCondBr(builder, isConsecutive, consecutiveBlock, otherBlock)
-        LLVMPositionBuilderAtEnd(builder, consecutiveBlock)
-        consecutive(base)
-        LLVMBuildBr(builder, done)
-        LLVMPositionBuilderAtEnd(builder, otherBlock)
-        otherwise()
-        LLVMBuildBr(builder, done)
-        LLVMPositionBuilderAtEnd(builder, done)
+        let matches = LLVMBuildICmp(builder, LLVMIntEQ, index64, expected, "")!
+        branch(on: everyEnabledLane(matches, enabled: enabled), "scatter.consecutive", { consecutive(base) },
+               otherwise: otherwise)
     }
 
     /// An AVX-512 scatter of 16 lanes with 32-bit indices (as `dwordGather` reads), where the host has AVX-512 and
@@ -350,27 +335,12 @@ extension LLVMCodegen {
     /// same additions in the same order either way.
     func withUniformAddress(_ addresses: LLVMValueRef, enabled: LLVMValueRef, _ uniform: (LLVMValueRef) -> Void,
                             otherwise: () -> Void) {
-        let laneBits = LLVMBuildBitCast(builder, enabled, LLVMIntTypeInContext(context, UInt32(width)), "")!
-        // The first enabled lane; with none (a group's member can have none while the group has some), lane 0,
-        // and the vector takes the lane-by-lane path, which writes nothing for it.
-        let first = LLVMBuildAnd(builder, intrinsic("llvm.cttz", [LLVMTypeOf(laneBits)], [laneBits, LLVMConstInt(i1, 0, 0)]),
-                                 LLVMConstInt(LLVMTypeOf(laneBits), UInt64(width - 1), 0), "")!
-        let address = LLVMBuildExtractElement(builder, addresses, first, "")!
+        // With no enabled lane (a group's member can have none while the group has some), lane 0, and the vector
+        // takes the lane-by-lane path, which writes nothing for it.
+        let address = LLVMBuildExtractElement(builder, addresses, firstEnabledLane(enabled), "")!
         let same = LLVMBuildICmp(builder, LLVMIntEQ, addresses, splat(address), "")!
-        let agrees = LLVMBuildOr(builder, same, LLVMBuildNot(builder, enabled, "")!, "")!
-        let agreeBits = LLVMBuildBitCast(builder, agrees, LLVMIntTypeInContext(context, UInt32(width)), "")!
-        let isUniform = LLVMBuildAnd(builder, anyLane(enabled),
-                                     LLVMBuildICmp(builder, LLVMIntEQ, agreeBits, LLVMConstAllOnes(LLVMTypeOf(agreeBits)), "")!, "")!
-        let uniformBlock = appendBlock("scatterAdd.uniform"), eachBlock = appendBlock("scatterAdd.each")
-        let done = appendBlock("scatterAdd.done")
-        LLVMBuildCondBr(builder, isUniform, uniformBlock, eachBlock)
-        LLVMPositionBuilderAtEnd(builder, uniformBlock)
-        uniform(address)
-        LLVMBuildBr(builder, done)
-        LLVMPositionBuilderAtEnd(builder, eachBlock)
-        otherwise()
-        LLVMBuildBr(builder, done)
-        LLVMPositionBuilderAtEnd(builder, done)
+        branch(on: everyEnabledLane(same, enabled: enabled), "scatterAdd.uniform", { uniform(address) },
+               otherwise: otherwise)
     }
 
     /// Lane by lane through memory, for the enabled lanes (a disabled lane adds to a stack scratch slot).
@@ -392,6 +362,36 @@ extension LLVMCodegen {
     func anyLane(_ mask: LLVMValueRef) -> LLVMValueRef {
         let bits = LLVMBuildBitCast(builder, mask, LLVMIntTypeInContext(context, UInt32(width)), "")!
         return LLVMBuildICmp(builder, LLVMIntNE, bits, LLVMConstNull(LLVMTypeOf(bits)), "")!
+    }
+
+    /// The index of the first enabled lane, as a W-bit integer; lane 0 when none is (callers test `anyLane`).
+    func firstEnabledLane(_ enabled: LLVMValueRef) -> LLVMValueRef {
+        let laneType = LLVMIntTypeInContext(context, UInt32(width))!
+        let laneBits = LLVMBuildBitCast(builder, enabled, laneType, "")!
+        return LLVMBuildAnd(builder, intrinsic("llvm.cttz", [laneType], [laneBits, LLVMConstInt(i1, 0, 0)]),
+                            LLVMConstInt(laneType, UInt64(width - 1), 0), "")!
+    }
+
+    /// True when some lane is enabled and `matches` holds on every enabled lane.
+    func everyEnabledLane(_ matches: LLVMValueRef, enabled: LLVMValueRef) -> LLVMValueRef {
+        let laneType = LLVMIntTypeInContext(context, UInt32(width))!
+        let agrees = LLVMBuildOr(builder, matches, LLVMBuildNot(builder, enabled, "")!, "")!
+        let agreeBits = LLVMBuildBitCast(builder, agrees, laneType, "")!
+        return LLVMBuildAnd(builder, anyLane(enabled),
+                            LLVMBuildICmp(builder, LLVMIntEQ, agreeBits, LLVMConstAllOnes(laneType), "")!, "")!
+    }
+
+    /// `then()` in a block `name` entered where `condition` holds, `otherwise()` in another, both joining after.
+    func branch(on condition: LLVMValueRef, _ name: String, _ then: () -> Void, otherwise: () -> Void) {
+        let thenBlock = appendBlock(name), otherBlock = appendBlock(name + ".else"), done = appendBlock(name + ".done")
+        LLVMBuildCondBr(builder, condition, thenBlock, otherBlock)
+        LLVMPositionBuilderAtEnd(builder, thenBlock)
+        then()
+        LLVMBuildBr(builder, done)
+        LLVMPositionBuilderAtEnd(builder, otherBlock)
+        otherwise()
+        LLVMBuildBr(builder, done)
+        LLVMPositionBuilderAtEnd(builder, done)
     }
 
     // MARK: - Reductions
