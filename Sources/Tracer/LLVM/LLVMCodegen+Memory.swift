@@ -127,20 +127,25 @@ extension LLVMCodegen {
         return toRegister(value, instruction.type)
     }
 
-    /// An AVX-512 gather of 16 lanes with 32-bit indices, where the host has AVX-512 and W = 16; nil elsewhere.
-    /// A uint32 index u reads from (base + 2^31 elements) at sext(u xor 2^31), the same address for every u.
+    /// The byte base and the signed 32-bit offsets (in elements) of AVX-512's 16-lane gathers and scatters, where the
+    /// host has AVX-512 and W = 16; nil elsewhere. A uint32 index u addresses (base + 2^31 elements) at
+    /// sext(u xor 2^31), the same element for every u.
+    private func dwordAddressing(slot: Int, index: LLVMValueRef,
+                                 indexType: ScalarType) -> (base: LLVMValueRef, offsets: LLVMValueRef)? {
+        guard width == 16, HostCPU.enabledFeatures.contains("avx512f") else { return nil }
+        let base = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: i8), "")!
+        guard indexType != .int32 else { return (base, index) }
+        return (gep(i8, base, constant(i64, 4 << 31)), LLVMBuildXor(builder, index, splat(bits: 0x8000_0000, .uint32), "")!)
+    }
+
+    /// An AVX-512 gather of 16 lanes with 32-bit indices (`dwordAddressing`), where the host has AVX-512 and W = 16;
+    /// nil elsewhere.
     /// Why not `llvm.masked.gather`: LLVM 14 widens its indices to 64 bits and splits the gather into two 8-lane
     /// halves, with the indices widened, shifted and added in two halves too; the path loop's texture lookups
     /// were a fifth of its time.
     private func dwordGather(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
                              enabled: LLVMValueRef) -> LLVMValueRef? {
-        guard width == 16, HostCPU.enabledFeatures.contains("avx512f") else { return nil }
-        var base = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: i8), "")!
-        var offsets = index
-        if indexType != .int32 {
-            base = gep(i8, base, constant(i64, 4 << 31))
-            offsets = LLVMBuildXor(builder, index, splat(bits: 0x8000_0000, .uint32), "")!
-        }
+        guard let (base, offsets) = dwordAddressing(slot: slot, index: index, indexType: indexType) else { return nil }
         let resultType = memoryVectorType(type)
         let name = type == .float32 ? "llvm.x86.avx512.mask.gather.dps.512" : "llvm.x86.avx512.mask.gather.dpi.512"
         return intrinsic(name, [], [LLVMConstNull(resultType), base, offsets, enabled, constant(i32, 4)])
@@ -262,13 +267,7 @@ extension LLVMCodegen {
     /// W = 16; false elsewhere, having emitted nothing. Lanes are written in lane order, as `llvm.masked.scatter`.
     private func dwordScatter(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
                               value: LLVMValueRef, enabled: LLVMValueRef) -> Bool {
-        guard width == 16, HostCPU.enabledFeatures.contains("avx512f") else { return false }
-        var base = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: i8), "")!
-        var offsets = index
-        if indexType != .int32 {
-            base = gep(i8, base, constant(i64, 4 << 31))
-            offsets = LLVMBuildXor(builder, index, splat(bits: 0x8000_0000, .uint32), "")!
-        }
+        guard let (base, offsets) = dwordAddressing(slot: slot, index: index, indexType: indexType) else { return false }
         let name = type == .float32 ? "llvm.x86.avx512.mask.scatter.dps.512" : "llvm.x86.avx512.mask.scatter.dpi.512"
         intrinsic(name, [], [base, enabled, offsets, value, constant(i32, 4)])
         return true
