@@ -1,12 +1,10 @@
 /* Full 16-lane packets packed and unpacked with AVX-512 vectors and masked stores, where the CPU has AVX-512F. */
 #include "embree_packet16_avx512.h"
+#include "embree_query_layout.h"
 
 #include <immintrin.h>
 #include <math.h>
 
-/* The input and output orders of CEmbree.h's queries. */
-enum { IN_OX, IN_OY, IN_OZ, IN_DX, IN_DY, IN_DZ, IN_TFAR };
-enum { OUT_T, OUT_U, OUT_V, OUT_PRIM, OUT_GEOM, OUT_INST };
 
 int refract_embree_has_avx512(void) { return __builtin_cpu_supports("avx512f") ? 1 : 0; }
 

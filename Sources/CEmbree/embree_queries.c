@@ -1,13 +1,11 @@
 /* Packet ray queries with the Tracer's native-call ABI: SoA lanes packed into Embree's RTCRayHitN and back. */
 #include "CEmbree.h"
 #include "embree_packet16_avx512.h"
+#include "embree_query_layout.h"
 
 #include <math.h>
 #include <string.h>
 
-/* The seven float inputs of both queries, and the six outputs of the intersection (see CEmbree.h). */
-enum { IN_OX, IN_OY, IN_OZ, IN_DX, IN_DY, IN_DZ, IN_TFAR };
-enum { OUT_T, OUT_U, OUT_V, OUT_PRIM, OUT_GEOM, OUT_INST };
 
 static void fill_lanes(float *lanes, const float *source, size_t count, size_t width, float rest) {
     memcpy(lanes, source, count * sizeof(float));

@@ -37,7 +37,7 @@ final class ReplayHitLog {
     /// A log for `laneCount` replayed samples of `scene`, or nil where the scene's PRB adjoint would not use one:
     /// no meshes, a wavefront path loop, `IntegratorSettings.reusesReplayHits` off, or no bounce to log.
     init?(scene: Scene, laneCount: Int) {
-        guard scene.meshes != nil, let capacity = Self.depthCapacity(of: scene.integrator) else { return nil }
+        guard let capacity = Self.depthCapacity(of: scene) else { return nil }
         let (entries, overflow) = laneCount.multipliedReportingOverflow(by: capacity)
         // Entries are indexed by 32-bit lanes.
         guard !overflow, entries <= Int(UInt32.max) else { return nil }
@@ -55,18 +55,16 @@ final class ReplayHitLog {
         occluded = UInt32Array(repeating: 0, count: entries, context: context)
     }
 
-    /// Bounces a log of `settings` holds per sample, nil when such a render keeps none.
-    static func depthCapacity(of settings: IntegratorSettings) -> Int? {
-        guard settings.reusesReplayHits, settings.pathLoop == .symbolic, settings.maxDepth != 0,
+    /// Bounces a log of `scene` holds per sample, nil when its gradient renders keep none.
+    static func depthCapacity(of scene: Scene) -> Int? {
+        let settings = scene.integrator
+        guard scene.meshes != nil, settings.reusesReplayHits, settings.pathLoop == .symbolic, settings.maxDepth != 0,
               settings.kind != .direct else { return nil }
         return settings.maxDepth < 0 ? maximumDepthCapacity : min(settings.maxDepth, maximumDepthCapacity)
     }
 
     /// Bytes per replayed sample that a gradient render of `scene` adds for its log (0 when it keeps none).
-    static func bytesPerSample(of scene: Scene) -> Int {
-        guard scene.meshes != nil, let capacity = depthCapacity(of: scene.integrator) else { return 0 }
-        return capacity * bytesPerEntry
-    }
+    static func bytesPerSample(of scene: Scene) -> Int { (depthCapacity(of: scene) ?? 0) * bytesPerEntry }
 
     /// How a path loop uses the log: the replayed samples are its lanes from `firstLane` on (the primal replay
     /// follows the image's samples in one loop), and `recording` writes the answers, otherwise they are read.
@@ -76,17 +74,13 @@ final class ReplayHitLog {
         let recording: Bool
     }
 
-    /// The entries of the bounce at `depth` of each of a loop's `lanes`, and the lanes that have one there.
-    fileprivate func entries(depth: UInt32Array, lanes: Int, firstLane: Int) -> (index: UInt32Array, covered: BoolArray) {
-        let lane = UInt32Array.arange(lanes)
-        let replayed = lane - UInt32(firstLane)
-        let covered = (depth .< UInt32(depthCapacity)) & (firstLane == 0 ? BoolArray(repeating: true) : lane .>= UInt32(firstLane))
-        return (depth * UInt32(laneCount) + replayed, covered)
-    }
-
-    /// One bounce's queries through the log.
+    /// One bounce's queries through the log, for a loop whose lanes are at `depth`: each lane's entry there, and
+    /// whether it has one (the replayed lanes below the capacity).
     func bounce(_ use: Use, depth: UInt32Array) -> ReplayQueries {
-        let (index, covered) = entries(depth: depth, lanes: depth.count, firstLane: use.firstLane)
+        let lane = UInt32Array.arange(depth.count)
+        var covered = depth .< UInt32(depthCapacity)
+        if use.firstLane > 0 { covered = covered & (lane .>= UInt32(use.firstLane)) }
+        let index = depth * UInt32(laneCount) + (lane - UInt32(use.firstLane))
         return ReplayQueries(log: self, index: index, covered: covered, recording: use.recording)
     }
 
