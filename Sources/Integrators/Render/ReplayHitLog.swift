@@ -11,7 +11,7 @@ import Tracer
 extension Scene {
     /// Bytes per sample that a PRB gradient render of this scene holds on top of `RenderMemory`'s estimate: its
     /// `ReplayHitLog` (0 when it keeps none).
-    public var replayLogBytesPerSample: Int { ReplayHitLog.bytesPerSample(of: self) }
+    public var replayLogBytesPerSample: Int { (ReplayHitLog.depthCapacity(of: self) ?? 0) * ReplayHitLog.bytesPerEntry }
 }
 
 /// The mesh queries of a primal replay's first bounces: written by the replay, read by its adjoint pass.
@@ -62,9 +62,6 @@ final class ReplayHitLog {
               settings.kind != .direct else { return nil }
         return settings.maxDepth < 0 ? maximumDepthCapacity : min(settings.maxDepth, maximumDepthCapacity)
     }
-
-    /// Bytes per replayed sample that a gradient render of `scene` adds for its log (0 when it keeps none).
-    static func bytesPerSample(of scene: Scene) -> Int { (depthCapacity(of: scene) ?? 0) * bytesPerEntry }
 
     /// How a path loop uses the log: the replayed samples are its lanes from `firstLane` on (the primal replay
     /// follows the image's samples in one loop), and `recording` writes the answers, otherwise they are read.
