@@ -42,6 +42,24 @@ struct ShardTests {
         }
     }
 
+    @Test("samples in whole vectors, summed by the splats' kernel (blockTreeSum), merge with shards that are not",
+          arguments: [(Variant.llvm, nil, 32, [2, 3, 5, 32]), (.llvm, 8, 24, [3, 4, 7]), (.scalar, nil, 16, [3])]
+              as [(Variant, Int?, Int, [Int])])
+    func vectorSegments(variant: Variant, width: Int?, spp: Int, counts: [Int]) throws {
+        try TraceContext.with(CompileOptions(variant: variant, vectorWidth: width)) {
+            let scene = try Self.scene()
+            // The single render's samples are whole vectors; shards of 3, 5 or 7 are not.
+            #expect(spp % TraceContext.current.vectorWidth == 0)
+            let single = scene.render(samplesPerPixel: spp, seed: 3).values
+            for count in counts {
+                let merged = try Self.merged(scene, spp: spp, seed: 3, shards: count)
+                let differing = zip(merged, single).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(merged.count == single.count && differing == 0,
+                        "\(count) shards of \(spp), \(variant): \(differing) of \(single.count) values differ")
+            }
+        }
+    }
+
     @Test("the box filter and the scalar backend merge exactly too")
     func boxAndScalar() throws {
         try TraceContext.with(CompileOptions(variant: .llvm)) {

@@ -30,7 +30,9 @@ extension Film {
         requireLanes(radiance.count, samplesPerPixel: n, "the radiance")
         let splats = sampleSplats(positions: positions, radiance: radiance, samplesPerPixel: n)
         let firstLane = UInt32Array.arange(batchPixelCount) * UInt32(n)
+        let vectorSums = VectorSegmentSums(splats: splats, samples: samples, pixels: batchPixelCount)
         func sums(_ segment: SampleSegment) -> FilmSums {
+            if let summed = vectorSums?.sums(segment) { return summed }
             guard segment.level > 0 else {
                 let lane = firstLane + UInt32(segment.start - samples.lowerBound)
                 return FilmSums(channels: splats.map { $0.gather(lane) })
@@ -102,6 +104,35 @@ extension Film {
             }
         }
         return totals.map { $0! }
+    }
+
+    /// The sums of a film's segments of one vector's length (W samples), added by the kernel that computes the
+    /// splats (`blockTreeSum`: the same tree, so the same bits) instead of read back sample by sample. Where the
+    /// samples of every pixel are whole vectors: their count and first index multiples of W.
+    private struct VectorSegmentSums {
+        /// Per channel, element p · (n / W) + j: the sums of samples [j·W, (j+1)·W) of the range, pixel p.
+        let channels: [FloatArray]
+        let samples: Range<Int>
+        let level: Int
+        let pixels: Int
+
+        init?(splats: [FloatArray], samples: Range<Int>, pixels: Int) {
+            let width = splats[0].context.vectorWidth
+            guard width > 1, width <= FloatArray.maximumTreeBlock, samples.count % width == 0,
+                  samples.lowerBound % width == 0 else { return nil }
+            channels = splats.map { $0.blockTreeSum(width) }
+            self.samples = samples
+            level = width.trailingZeroBitCount
+            self.pixels = pixels
+        }
+
+        /// The sums of `segment` when it is one of these (else nil: larger ones are their halves' sums).
+        func sums(_ segment: SampleSegment) -> FilmSums? {
+            guard segment.level == level else { return nil }
+            let perPixel = samples.count >> level
+            let index = UInt32Array.arange(pixels) * UInt32(perPixel) + UInt32((segment.start - samples.lowerBound) >> level)
+            return FilmSums(channels: channels.map { $0.gather(index) })
+        }
     }
 
     /// Whether coordinate + d lies in 0..<limit.

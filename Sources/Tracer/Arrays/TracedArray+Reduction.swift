@@ -18,6 +18,20 @@ extension TracedArray where Element: TracedNumeric {
     /// Maxima of consecutive blocks of `length` elements.
     public func blockMax(_ length: Int) -> Self { blockReduce(.blockMax, length) }
 
+    /// Sums of consecutive blocks of `length` elements (a power of two up to `maximumTreeBlock`) added as a binary
+    /// tree: each block is the sum of its first half plus the sum of its second half, down to single elements,
+    /// with +0 for elements past the end. Unlike `blockSum`'s lane order, sums of aligned sub-blocks are nodes of
+    /// the tree, so a caller can assemble a larger tree from them with the same bits (the film's sample segments).
+    /// Where the length divides the vector width, it is added inside the kernel that computes `self`.
+    public func blockTreeSum(_ length: Int) -> Self {
+        precondition(length > 0 && length & (length - 1) == 0 && length <= Self.maximumTreeBlock,
+                     "Tracer: blockTreeSum needs a power-of-two block length up to \(Self.maximumTreeBlock), got \(length)")
+        return blockReduce(.blockTreeSum, length)
+    }
+
+    /// The longest block `blockTreeSum` takes (a kernel reads a block's elements with one gather each).
+    public static var maximumTreeBlock: Int { 64 }
+
     private func blockReduce(_ op: Op, _ length: Int) -> Self {
         precondition(length > 0, "Tracer: the block length must be positive, got \(length)")
         return Self.make(op, [node], tapes: [tape], auxiliary: UInt32(length))

@@ -23,7 +23,7 @@ enum DerivativeTable {
         switch op {
         case .add, .sub, .mul, .div, .neg, .fma, .min, .max, .abs, .sqrt, .rsqrt, .rcp, .exp, .log, .sin, .cos,
              .tan, .atan2, .pow, .select, .gather, .scatter, .scatterAdd, .reduceSum, .reduceMin, .reduceMax,
-             .blockSum, .blockMin, .blockMax, .cast, .matrixProduct:
+             .blockSum, .blockMin, .blockMax, .blockTreeSum, .cast, .matrixProduct:
             return true
         default:
             return false
@@ -80,10 +80,10 @@ enum DerivativeTable {
             return values(nil, g.gather(index(operands[0]), mask: mask(2)), nil, g)
         case .reduceSum: return values(g)
         case .reduceMin, .reduceMax: return values(select(float(0) .== r, g, zero(g)))
-        case .blockSum, .blockMin, .blockMax:
+        case .blockSum, .blockMin, .blockMax, .blockTreeSum:
             let block = UInt32Array.arange(operands[0].size, context: g.context) / UInt32(entry.auxiliary)
             let spread = g.gather(block)
-            if entry.op == .blockSum { return values(spread) }
+            if entry.op == .blockSum || entry.op == .blockTreeSum { return values(spread) }
             return values(select(float(0) .== r.gather(block), spread, zero(g)))
         default:
             preconditionFailure("Autodiff: no reverse derivative for \(entry.op!)")
@@ -151,10 +151,11 @@ enum DerivativeTable {
         case .reduceMin, .reduceMax:
             let hits = select(float(0) .== r, FloatArray(repeating: 1, context: r.context), zero(r))
             return (select(float(0) .== r, tangent(0), zero(r)) * hits).sum() / hits.sum()
-        case .blockSum, .blockMin, .blockMax:
+        case .blockSum, .blockMin, .blockMax, .blockTreeSum:
             let length = Int(entry.auxiliary)
             let full = tangent(0) + FloatArray.zeros(operands[0].size, context: r.context)
             if entry.op == .blockSum { return full.blockSum(length) }
+            if entry.op == .blockTreeSum { return full.blockTreeSum(length) }
             let lanes = UInt32Array.arange(operands[0].size, context: r.context)
             var picked = select(float(0) .== r.gather(lanes / UInt32(length)), full, zero(r))
             picked = picked.blockSum(length)

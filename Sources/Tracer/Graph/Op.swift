@@ -68,9 +68,14 @@ package enum Op: UInt8, Hashable, Sendable, CaseIterable {
     /// 0 is the source, `auxiliary` is k. Kernel, over an evaluated source: slot `immediate`, k in `auxiliary` (an
     /// unevaluated source's own kernel computes them with `blockAccumulate` instead).
     case blockSum, blockMin, blockMax
+    /// Sums over consecutive blocks of k = 2^j elements added as a binary tree (pairwise): element i is T(i·k, k),
+    /// with T(s, 1) = source[s] (+0 past the end) and T(s, m) = T(s, m/2) + T(s + m/2, m/2). Graph and kernel as
+    /// `blockSum`; where k divides W it is fused into the kernel of its source (`blockAccumulate`, tree order).
+    case blockTreeSum
     /// Kernel only: a block reduction fused into the kernel of its source. Lane l combines its value into element
-    /// l / k of the slot `immediate` (lanes in increasing order, onto the identity the slot starts with); k and the
-    /// `ReductionKind` are packed in `auxiliary` (see `KernelInstruction.blockAccumulateLength`).
+    /// l / k of the slot `immediate` (lanes in increasing order, onto the identity the slot starts with, or for
+    /// `blockTreeSum` in its tree); k, the `ReductionKind` and the tree order are packed in `auxiliary` (see
+    /// `KernelInstruction.blockAccumulateLength`).
     case blockAccumulate
 
     // The matrix product (`Graph/MatrixProduct.swift`, `Arrays/TracedArray+LinearAlgebra.swift`).
@@ -148,7 +153,7 @@ package enum Op: UInt8, Hashable, Sendable, CaseIterable {
         case .store: 1
         case .scatter, .scatterAdd: 3
         case .reduceSum, .reduceMin, .reduceMax, .reducePartial, .blockAccumulate: 1
-        case .blockSum, .blockMin, .blockMax: 0
+        case .blockSum, .blockMin, .blockMax, .blockTreeSum: 0
         case .matrixProduct: 1    // kernel: B's assigned value when riding, else none (-1); graph: A, B
         case .loop, .loopEnd: 0   // graph: a loop has a variable number of operands (see `loop`)
         case .loopVariable, .loopOutput, .loopCondition: 1
@@ -174,7 +179,7 @@ package enum Op: UInt8, Hashable, Sendable, CaseIterable {
     package var isElementwise: Bool {
         switch self {
         case .literal, .buffer, .laneIndex, .load, .loadScalar, .gather, .store, .scatter, .scatterAdd,
-             .reduceSum, .reduceMin, .reduceMax, .reducePartial, .blockSum, .blockMin, .blockMax,
+             .reduceSum, .reduceMin, .reduceMax, .reducePartial, .blockSum, .blockMin, .blockMax, .blockTreeSum,
              .blockAccumulate, .matrixProduct, .loop, .loopVariable, .loopOutput,
              .loopCondition, .loopUpdate, .loopEnd, .dispatch, .caseArgument, .dispatchOutput, .dispatchCase,
              .caseResult, .dispatchEnd, .dispatchResult, .nativeCall, .nativeCallOutput, .callArgument,

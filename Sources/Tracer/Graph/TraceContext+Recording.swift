@@ -15,7 +15,7 @@ extension TraceContext {
         switch op {
         case .gather: size = broadcastSize(op, Array(operands.dropFirst()))
         case .reduceSum, .reduceMin, .reduceMax: size = 1
-        case .blockSum, .blockMin, .blockMax: size = (operands[0].size + Int(auxiliary) - 1) / Int(auxiliary)
+        case .blockSum, .blockMin, .blockMax, .blockTreeSum: size = (operands[0].size + Int(auxiliary) - 1) / Int(auxiliary)
         default: size = broadcastSize(op, operands)
         }
         // Phase 3: folding.

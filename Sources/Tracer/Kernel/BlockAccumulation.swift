@@ -4,7 +4,7 @@ extension Op {
     /// The combining operation of a block reduction op (`blockSum`, `blockMin`, `blockMax`), nil for other ops.
     var blockReductionKind: ReductionKind? {
         switch self {
-        case .blockSum: .sum
+        case .blockSum, .blockTreeSum: .sum
         case .blockMin: .min
         case .blockMax: .max
         default: nil
@@ -13,14 +13,17 @@ extension Op {
 }
 
 extension KernelInstruction {
-    /// The longest block a `blockAccumulate` can encode (the top two bits of `auxiliary` hold the kind).
-    package static let maximumBlockAccumulateLength = (1 << 30) - 1
+    /// The longest block a `blockAccumulate` can encode (the top two bits of `auxiliary` hold the kind, the next
+    /// one the tree order).
+    package static let maximumBlockAccumulateLength = (1 << 29) - 1
 
-    /// The `auxiliary` of a `blockAccumulate` over blocks of `length` lanes combined with `kind`.
-    package static func blockAccumulateAuxiliary(kind: ReductionKind, length: Int) -> UInt32 {
+    /// The `auxiliary` of a `blockAccumulate` over blocks of `length` lanes combined with `kind`, in lane order or
+    /// (`tree`, sums only) as `blockTreeSum`'s binary tree.
+    package static func blockAccumulateAuxiliary(kind: ReductionKind, length: Int, tree: Bool = false) -> UInt32 {
         precondition(length >= 1 && length <= maximumBlockAccumulateLength,
                      "Tracer: block length \(length) out of range for blockAccumulate")
-        return kind.rawValue << 30 | UInt32(length)
+        precondition(!tree || kind == .sum, "Tracer: only sums are added in a tree")
+        return kind.rawValue << 30 | (tree ? 1 << 29 : 0) | UInt32(length)
     }
 
     /// The block length k of a `blockAccumulate`.
@@ -28,6 +31,9 @@ extension KernelInstruction {
 
     /// The combining operation of a `blockAccumulate` (nil for an invalid encoding).
     package var blockAccumulateKind: ReductionKind? { ReductionKind(rawValue: auxiliary >> 30) }
+
+    /// True when the `blockAccumulate` adds each block as `blockTreeSum`'s binary tree.
+    package var blockAccumulatesTree: Bool { auxiliary & (1 << 29) != 0 }
 }
 
 /// How block reductions fuse into the kernel of their source: which lengths can, and the block of work that keeps

@@ -90,15 +90,17 @@ struct KernelBuilder {
         let source = node.operands[0], kind = node.op.blockReductionKind!
         precondition(source.size == size, "Tracer: a block reduction of \(source.size) elements in a kernel of \(size)")
         let value = emit(source)
-        let length = Int(node.auxiliary)
+        let length = Int(node.auxiliary), tree = node.op == .blockTreeSum
         // Blocks of k < W lanes with k dividing W are reduced whole inside one vector and their results stored over
-        // whatever the buffer held; other lengths combine into it, so it starts filled with the identity.
-        let storage = length < vectorWidth && vectorWidth % length == 0
+        // whatever the buffer held, as are tree sums (k divides W); other lengths combine into it, so it starts
+        // filled with the identity.
+        let storage = (length < vectorWidth || tree) && vectorWidth % length == 0
             ? Storage(uninitializedCount: node.size, type: node.type)
             : Storage(repeating: ScalarSemantics.identity(of: kind, type: node.type), count: node.size, type: node.type)
         let slot = newSlot(storage, role: .blockOutput)
         append(KernelInstruction(op: .blockAccumulate, type: node.type, operands: [value], immediate: UInt32(slot),
-                                 auxiliary: KernelInstruction.blockAccumulateAuxiliary(kind: kind, length: length)))
+                                 auxiliary: KernelInstruction.blockAccumulateAuxiliary(kind: kind, length: length,
+                                                                                       tree: tree)))
         outputs.append((node, slot))
     }
 
@@ -219,7 +221,7 @@ struct KernelBuilder {
         case .dispatch: return 0..<2 + node.dispatch!.arguments.count  // the cases are emitted inside it
         case .nativeCall: return 1..<node.operands.count  // operand 0 is the pointer buffer, a parameter
         case .gather: return 1..<node.operands.count
-        case .blockSum, .blockMin, .blockMax, .reduceSum, .reduceMin, .reduceMax: return 0..<0
+        case .blockSum, .blockMin, .blockMax, .blockTreeSum, .reduceSum, .reduceMin, .reduceMax: return 0..<0
         case .matrixProduct: return 0..<0
         default: return 0..<node.operands.count
         }
@@ -245,7 +247,7 @@ struct KernelBuilder {
                 op: .gather, type: node.type,
                 operands: [emitted(node.operands[1])!, emitted(node.operands[2])!],
                 immediate: UInt32(slot)))
-        case .blockSum, .blockMin, .blockMax:
+        case .blockSum, .blockMin, .blockMax, .blockTreeSum:
             let slot = slotFor(node.operands[0].storage!, role: .gatherSource)
             return append(KernelInstruction(op: node.op, type: node.type, immediate: UInt32(slot),
                                             auxiliary: node.auxiliary))

@@ -1,4 +1,5 @@
-// Code generation of `blockAccumulate`: lane l combines its value into element l / k, lanes in increasing order.
+// Code generation of `blockAccumulate`: lane l combines its value into element l / k, lanes in increasing order (or,
+// for `blockTreeSum`, each block's lanes added pairwise inside the vector).
 //
 // The launch starts every range at a multiple of lcm(k, W), so a vector never shares a block of k lanes with
 // another range, and each element sees the unfused block reduction's order: the identity, then its lanes in turn.
@@ -17,6 +18,14 @@ extension LLVMCodegen {
             throw LLVMBackendError.unsupported("blockAccumulate auxiliary \(instruction.auxiliary)")
         }
         let type = instruction.type
+        if instruction.blockAccumulatesTree {
+            guard kind == .sum, width % length == 0 else {
+                throw LLVMBackendError.unsupported("tree blockAccumulate of \(kind) over \(length) lanes at width \(width)")
+            }
+            // Lanes past the end are the tree's +0 leaves.
+            let leaves = LLVMBuildSelect(builder, activeLanes, value, splat(bits: 0, type), "")!
+            return emitTreeAccumulate(slot: slot, length: length, type: type, value: leaves)
+        }
         let active = LLVMBuildSelect(builder, activeLanes, value, splat(bits: neutral(kind, type), type), "")!
         if length % width == 0 {
             emitWholeVectorAccumulate(slot: slot, length: length, kind: kind, type: type, value: active)
@@ -54,7 +63,6 @@ extension LLVMCodegen {
     /// the identity; the W / k results are stored together, those whose first lane is < end.
     private func emitWholeBlockAccumulate(slot: Int, length: Int, kind: ReductionKind, type: ScalarType,
                                           value: LLVMValueRef) {
-        let first = LLVMBuildUDiv(builder, loopIndex, constant(i64, length), "")!
         let blocks = width / length
         // All blocks' chains at once, one vector lane per block: step j combines lane j of every block, so each
         // block sees exactly the chain identity, lane 0, lane 1, ... (shuffles instead of W extracts).
@@ -65,6 +73,30 @@ extension LLVMCodegen {
                                                constantVector(i32, (0..<blocks).map { $0 * length + step }), "")!
             results = combine(kind, type, results, lanes)
         }
+        storeBlockResults(results, slot: slot, length: length, type: type)
+    }
+
+    /// `blockTreeSum` with k dividing W: each level adds the vector's even and odd lanes (shuffled into two vectors
+    /// of half the width), so that after log2(k) levels lane b holds block b's tree; the W / k results are stored
+    /// together, those whose first lane is < end.
+    private func emitTreeAccumulate(slot: Int, length: Int, type: ScalarType, value: LLVMValueRef) {
+        var level = value, count = width
+        while count > width / length {
+            count /= 2
+            let even = LLVMBuildShuffleVector(builder, level, LLVMGetPoison(LLVMTypeOf(level)),
+                                              constantVector(i32, (0..<count).map { 2 * $0 }), "")!
+            let odd = LLVMBuildShuffleVector(builder, level, LLVMGetPoison(LLVMTypeOf(level)),
+                                             constantVector(i32, (0..<count).map { 2 * $0 + 1 }), "")!
+            level = combine(.sum, type, even, odd)
+        }
+        storeBlockResults(level, slot: slot, length: length, type: type)
+    }
+
+    /// Stores the W / k block results of a vector (one lane per block) at element i / k on, where the block's
+    /// first lane is active.
+    private func storeBlockResults(_ results: LLVMValueRef, slot: Int, length: Int, type: ScalarType) {
+        let blocks = width / length
+        let first = LLVMBuildUDiv(builder, loopIndex, constant(i64, length), "")!
         let stored = LLVMBuildShuffleVector(builder, activeLanes, LLVMGetPoison(LLVMTypeOf(activeLanes)),
                                             constantVector(i32, (0..<blocks).map { $0 * length }), "")!
         let element = memoryType(type)

@@ -451,6 +451,28 @@ extension LLVMCodegen {
         return result
     }
 
+    /// Lane l adds source[l*k + j] for j = 0 ..< k as `blockTreeSum`'s binary tree, elements past the slot's end
+    /// +0: k masked gathers (k is at most `TracedArray.maximumTreeBlock`), then the tree's additions.
+    func emitBlockTreeReduction(_ instruction: KernelInstruction) throws -> LLVMValueRef {
+        let slot = try slotIndex(instruction), type = instruction.type, length = Int(instruction.auxiliary)
+        let first = LLVMBuildMul(builder, laneNumbers, splatConstant(constant(i64, length)), "")!
+        let leaves = (0..<length).map { j -> LLVMValueRef in
+            let elementIndex = LLVMBuildAdd(builder, first, splatConstant(constant(i64, j)), "")!
+            let inRange = LLVMBuildICmp(builder, LLVMIntULT, elementIndex, splat(slotSizes[slot]), "")!
+            return toRegister(maskedGather(slot: slot, type: type, index: elementIndex, enabled: inRange), type)
+        }
+        return treeSum(leaves, type)
+    }
+
+    /// The values added pairwise, level by level: ((v0 + v1) + (v2 + v3)) + ... (a power-of-two count).
+    func treeSum(_ values: [LLVMValueRef], _ type: ScalarType) -> LLVMValueRef {
+        var level = values
+        while level.count > 1 {
+            level = stride(from: 0, to: level.count, by: 2).map { combine(.sum, type, level[$0], level[$0 + 1]) }
+        }
+        return level[0]
+    }
+
     /// `ScalarSemantics.combine` on registers (vectors or scalars): fadd/minNum/maxNum for f32, add/min/max
     /// for integers (signed for int32), or/and/or for masks.
     func combine(_ kind: ReductionKind, _ type: ScalarType, _ a: LLVMValueRef, _ b: LLVMValueRef) -> LLVMValueRef {

@@ -208,6 +208,7 @@ final class LLVMCodegen {
             }
         case .reducePartial: try emitReducePartial(instruction, at: index, value: operands[0])
         case .blockSum, .blockMin, .blockMax: values[index] = try emitBlockReduction(instruction)
+        case .blockTreeSum: values[index] = try emitBlockTreeReduction(instruction)
         case .blockAccumulate: try emitBlockAccumulate(instruction, value: operands[0])
         case .matrixProduct:
             if ridingAccumulators[index] != nil {

@@ -32,6 +32,8 @@ package final class ScalarKernel: CompiledKernel, @unchecked Sendable {
             let entry = program.matrixProducts[Int(instruction.immediate)]
             if entry.strategy == .riding { ridingSums[index] = [Float](repeating: 0, count: entry.product.m * width) }
         }
+        // The lanes so far of the current block of each tree-ordered `blockAccumulate`.
+        var treeBlocks: [Int: [UInt32]] = [:]
         var outOfRange: UInt64 = 0
         // Scatter-adds of the current vector of `width` lanes, one list per scatter-add instruction: the vector code
         // adds them instruction by instruction, each for the vector's lanes in order, so they are applied at the
@@ -123,6 +125,15 @@ package final class ScalarKernel: CompiledKernel, @unchecked Sendable {
                     let slot = (lane - start) % width
                     accumulators[index]![slot] = ScalarSemantics.combine(
                         kind, type: instruction.type, accumulators[index]![slot], a)
+                case .blockAccumulate where instruction.blockAccumulatesTree:
+                    // The block's lanes are kept until its last one (or the launch's last), then added as a tree.
+                    let length = instruction.blockAccumulateLength
+                    treeBlocks[index, default: []].append(a)
+                    if lane % length == length - 1 || lane == end - 1 {
+                        element(instruction.immediate, lane / length).pointee =
+                            Self.treeSum(treeBlocks[index]!, length: length, type: instruction.type)
+                        treeBlocks[index] = []
+                    }
                 case .blockAccumulate:
                     let length = instruction.blockAccumulateLength, kind = instruction.blockAccumulateKind!
                     let target = element(instruction.immediate, lane / length)
@@ -139,6 +150,13 @@ package final class ScalarKernel: CompiledKernel, @unchecked Sendable {
                     } else {
                         registers[index] = Self.productLane(entry, lane: lane, pointers: pointers).bitPattern
                     }
+                case .blockTreeSum:
+                    let length = Int(instruction.auxiliary)
+                    let size = Int(sizes[Int(instruction.immediate)])
+                    let values = (lane * length..<Swift.min(size, lane * length + length)).map {
+                        element(instruction.immediate, $0).pointee
+                    }
+                    registers[index] = Self.treeSum(values, length: length, type: instruction.type)
                 case .blockSum, .blockMin, .blockMax:
                     let kind: ReductionKind = instruction.op == .blockSum ? .sum : (instruction.op == .blockMin ? .min : .max)
                     let length = Int(instruction.auxiliary)
@@ -210,5 +228,19 @@ package final class ScalarKernel: CompiledKernel, @unchecked Sendable {
            let counter = program.slots.firstIndex(where: { $0.role == .boundsCounter }) {
             pointers[counter]!.assumingMemoryBound(to: UInt64.self).pointee += outOfRange
         }
+    }
+}
+
+extension ScalarKernel {
+    /// `blockTreeSum`'s binary tree over `length` (a power of two) values, the missing ones (past the end) +0:
+    /// each node is its first half's sum plus its second half's.
+    static func treeSum(_ values: [UInt32], length: Int, type: ScalarType) -> UInt32 {
+        var level = values + [UInt32](repeating: 0, count: length - values.count)
+        while level.count > 1 {
+            level = stride(from: 0, to: level.count, by: 2).map {
+                ScalarSemantics.combine(.sum, type: type, level[$0], level[$0 + 1])
+            }
+        }
+        return level[0]
     }
 }

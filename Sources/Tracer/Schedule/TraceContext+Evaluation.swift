@@ -118,7 +118,7 @@ extension TraceContext {
             }
             guard visit(node) else { continue }
             switch node.op {
-            case .gather, .blockSum, .blockMin, .blockMax:
+            case .gather, .blockSum, .blockMin, .blockMax, .blockTreeSum:
                 requireEvaluated(node.operands[0])
                 stack.append(contentsOf: node.operands.dropFirst().map { ($0, false) })
             case .matrixProduct:

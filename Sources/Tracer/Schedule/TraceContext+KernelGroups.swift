@@ -14,10 +14,12 @@ struct KernelGroup {
 
 extension TraceContext {
     /// True when `node` is a block reduction that can be computed inside the kernel of its source: the source is
-    /// not evaluated and lcm(k, W) is small enough for a block of work.
+    /// not evaluated and lcm(k, W) is small enough for a block of work (a tree sum: k divides W, so that each block
+    /// is added inside one vector).
     func fusesBlockReduction(_ node: Node) -> Bool {
         guard node.op.blockReductionKind != nil, !node.operands[0].isEvaluated else { return false }
         let width = vectorWidth
+        if node.op == .blockTreeSum { return width % Int(node.auxiliary) == 0 }
         return BlockFusion.lcm(width, Int(node.auxiliary))
             <= BlockFusion.maximumUnit(configured: options.blockSize, width: width)
     }
