@@ -30,9 +30,9 @@ extension Film {
         requireLanes(radiance.count, samplesPerPixel: n, "the radiance")
         let splats = sampleSplats(positions: positions, radiance: radiance, samplesPerPixel: n)
         let firstLane = UInt32Array.arange(batchPixelCount) * UInt32(n)
-        let vectorSums = VectorSegmentSums(splats: splats, samples: samples, pixels: batchPixelCount)
+        let blockSums = BlockSegmentSums(splats: splats, samples: samples, pixels: batchPixelCount)
         func sums(_ segment: SampleSegment) -> FilmSums {
-            if let summed = vectorSums?.sums(segment) { return summed }
+            if let summed = blockSums?.sums(segment) { return summed }
             guard segment.level > 0 else {
                 let lane = firstLane + UInt32(segment.start - samples.lowerBound)
                 return FilmSums(channels: splats.map { $0.gather(lane) })
@@ -106,23 +106,27 @@ extension Film {
         return totals.map { $0! }
     }
 
-    /// The sums of a film's segments of one vector's length (W samples), added by the kernel that computes the
-    /// splats (`blockTreeSum`: the same tree, so the same bits) instead of read back sample by sample. Where the
-    /// samples of every pixel are whole vectors: their count and first index multiples of W.
-    private struct VectorSegmentSums {
-        /// Per channel, element p · (n / W) + j: the sums of samples [j·W, (j+1)·W) of the range, pixel p.
+    /// The sums of a film's segments of 2^j samples, added by the kernel that computes the splats (`blockTreeSum`:
+    /// the same tree, so the same bits) instead of read back sample by sample. 2^j is the largest power of two up
+    /// to W that divides both the number of samples and the first one (a pixel's samples are then whole blocks of
+    /// lanes, inside vectors); none when that is 1 (an odd shard).
+    private struct BlockSegmentSums {
+        /// Per channel, element p · (n / 2^j) + i: the sums of samples [i·2^j, (i+1)·2^j) of the range, pixel p.
         let channels: [FloatArray]
         let samples: Range<Int>
         let level: Int
         let pixels: Int
 
         init?(splats: [FloatArray], samples: Range<Int>, pixels: Int) {
-            let width = splats[0].context.vectorWidth
-            guard width > 1, width <= FloatArray.maximumTreeBlock, samples.count % width == 0,
-                  samples.lowerBound % width == 0 else { return nil }
-            channels = splats.map { $0.blockTreeSum(width) }
+            let width = Swift.min(splats[0].context.vectorWidth, FloatArray.maximumTreeBlock)
+            var block = 1
+            while 2 * block <= width, samples.count % (2 * block) == 0, samples.lowerBound % (2 * block) == 0 {
+                block *= 2
+            }
+            guard block > 1 else { return nil }
+            channels = splats.map { $0.blockTreeSum(block) }
             self.samples = samples
-            level = width.trailingZeroBitCount
+            level = block.trailingZeroBitCount
             self.pixels = pixels
         }
 
