@@ -483,4 +483,28 @@ fileprivate struct OpCase: Sendable, CustomStringConvertible {
         #expect(!HostCPU.name.isEmpty)
         #expect(LLVMBackend.shared.llvmVersion.first?.isNumber == true)
     }
+
+    @Test("shifted loads close together share one prefetch; the values are the scalar backend's")
+    func shiftedLoadsSharePrefetches() throws {
+        // A film-like pull: 5 rows of 5 neighbours, 64 samples per pixel, 32 pixels per row.
+        let samples = 64, rowLength = 32 * 64, count = 32 * 12 * samples
+        func pull() -> FloatArray {
+            let x = FloatArray((0..<count).map { Float($0 % 97) * 0.25 })
+            x.eval()
+            let lane = Int32Array.arange(count)
+            var total = FloatArray(repeating: 0)
+            for dy in -2...2 {
+                for dx in -2...2 { total = total + x.gather(lane - Int32(dy * rowLength + dx * samples)) }
+            }
+            return total
+        }
+        let (ir, values) = try TraceContext.with(CompileOptions(variant: .llvm, vectorWidth: 16)) {
+            let total = pull()
+            return (try total.intermediateRepresentation(optimized: false), total.values)
+        }
+        let prefetches = ir.components(separatedBy: "call void @llvm.prefetch").count - 1
+        #expect(prefetches == 5, "one prefetch per row of neighbours, got \(prefetches)")
+        let reference = TraceContext.with(CompileOptions(variant: .scalar)) { pull().values }
+        #expect(values.map(\.bitPattern) == reference.map(\.bitPattern))
+    }
 }

@@ -156,7 +156,7 @@ extension LLVMCodegen {
     /// as a film's neighbouring pixels or the second half of an array; with k > 1, each element for k lanes in a
     /// row, as per-pixel values read by a pixel's samples), so vector loads do it. Where a lane is enabled (its
     /// index in range of a source of at most 2^31 elements), the 32-bit index equals lane / k + d exactly.
-    private func lanePattern(ofIndex position: Int) -> (divisor: Int, offset: Int64)? {
+    func lanePattern(ofIndex position: Int) -> (divisor: Int, offset: Int64)? {
         let index = program.instructions[position]
         func operand(_ instruction: KernelInstruction, _ i: Int) -> KernelInstruction {
             program.instructions[Int(i == 0 ? instruction.operands.0 : instruction.operands.1)]
@@ -197,7 +197,7 @@ extension LLVMCodegen {
                                  constant(i64, Int(offset)), "")!
         let address = elementAddress(slot: slot, element: element, index: first)
         if k == 1 {
-            prefetch(gep(element, address, constant(i64, Self.prefetchDistance)))
+            prefetchShifted(slot: slot, offset: offset, element: element)
             let vectorAddress = LLVMBuildPointerCast(builder, address, pointer(to: resultType), "")!
             return intrinsic("llvm.masked.load", [resultType, LLVMTypeOf(vectorAddress)],
                              [vectorAddress, constant(i32, 4), enabled, LLVMConstNull(resultType)])

@@ -38,6 +38,9 @@ final class LLVMCodegen {
     var quadScratch: LLVMValueRef?
     /// Scatter-adds emitted together (`LLVMCodegen+ScatterAddGroups.swift`).
     lazy var scatterAddGroups = ScatterAddGroups(program)
+    /// Which shifted loads share a prefetch, and the runs already prefetched (`LLVMCodegen+ShiftedPrefetch.swift`).
+    lazy var shiftedPrefetchPlan = ShiftedPrefetchPlan(shiftedLoads(), distance: Int64(Self.prefetchDistance))
+    var prefetchedRuns: Set<PrefetchKey> = []
     /// The loop counter i, the lane numbers i + 0 ... i + W-1 (`<W x i64>`) and which lanes are < end.
     var loopIndex: LLVMValueRef!
     var laneNumbers: LLVMValueRef!
