@@ -45,6 +45,30 @@ struct TracedArrayTests {
         }
     }
 
+    @Test("a float divided by a literal is a product with its reciprocal, as in Dr.Jit", arguments: Variant.allCases)
+    func divisionByLiteral(variant: Variant) {
+        TraceContext.with(CompileOptions(variant: variant)) {
+            let host: [Float] = [1, 2, 3, 7, 1e-30, -5.5, .infinity]
+            let a = FloatArray(host)
+            let quotient = a / 3
+            #expect(quotient.node.op == .mul)
+            let reciprocal: Float = 1 / 3
+            #expect(quotient.values.map(\.bitPattern) == host.map { ($0 * reciprocal).bitPattern })
+            // 1/3 rounded, then a product: not always the correctly rounded quotient (7/3 is one ulp off).
+            #expect(host.contains { $0 * reciprocal != $0 / 3 })
+            // Literal over literal folds to the quotient itself; an array divisor stays a division; integers too.
+            let literal = FloatArray(repeating: 7, count: 1) / 3
+            #expect(Float(bitPattern: literal.node.immediate) == Float(7) / 3)
+            #expect((a / FloatArray([3, 3, 3, 3, 3, 3, 3])).node.op == .div)
+            #expect((Int32Array([7, -7]) / 2).values == [3, -3])
+            // The derivative is the reciprocal's.
+            var x = FloatArray([2, 4])
+            x.enableGradient()
+            (x / 3).sum().backward()
+            #expect(x.gradient.values == [reciprocal, reciprocal])
+        }
+    }
+
     @Test("the value-numbering key index finds, removes and regrows like a dictionary")
     func nodeKeyIndex() {
         let context = TraceContext(options: CompileOptions(variant: .scalar))

@@ -88,15 +88,12 @@ public struct Vector3Array {
     /// Every vector scaled by `s`.
     public static func * (s: Float, a: Vector3Array) -> Vector3Array { a * s }
 
-    /// Each vector divided by its lane's `s`.
-    public static func / (a: Vector3Array, s: FloatArray) -> Vector3Array {
-        Vector3Array(x: a.x / s, y: a.y / s, z: a.z / s)
-    }
+    /// Each vector divided by its lane's `s`: as Dr.Jit divides a vector by a scalar, one reciprocal then three
+    /// products (one division instead of three).
+    public static func / (a: Vector3Array, s: FloatArray) -> Vector3Array { a * rcp(s) }
 
-    /// Every vector divided by `s`.
-    public static func / (a: Vector3Array, s: Float) -> Vector3Array {
-        Vector3Array(x: a.x / s, y: a.y / s, z: a.z / s)
-    }
+    /// Every vector divided by `s`, as a product with `1 / s` (Dr.Jit's rule).
+    public static func / (a: Vector3Array, s: Float) -> Vector3Array { a * (1 / s) }
 
     /// Vector plus a per-lane scalar on every component.
     public static func + (a: Vector3Array, s: FloatArray) -> Vector3Array {

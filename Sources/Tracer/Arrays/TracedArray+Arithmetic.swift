@@ -5,7 +5,16 @@ extension TracedArray where Element: TracedNumeric {
     public static func - (a: Self, b: Self) -> Self { make(.sub, [a.node, b.node], tapes: tapes(a, b)) }
     public static func * (a: Self, b: Self) -> Self { make(.mul, [a.node, b.node], tapes: tapes(a, b)) }
     /// Division; integer division by zero yields 0.
-    public static func / (a: Self, b: Self) -> Self { make(.div, [a.node, b.node], tapes: tapes(a, b)) }
+    ///
+    /// As in Dr.Jit, a float array divided by a literal is multiplied by the literal's reciprocal, rounded once when
+    /// recorded: kernels multiply instead of dividing (a division has several times a multiplication's latency).
+    public static func / (a: Self, b: Self) -> Self {
+        if Element.scalarType == .float32, b.node.isLiteral, !a.node.isLiteral {
+            let reciprocal = 1 / Float(bitPattern: b.node.immediate)
+            return a * Self(node: b.context.literal(reciprocal.bitPattern, type: .float32, size: b.count))
+        }
+        return make(.div, [a.node, b.node], tapes: tapes(a, b))
+    }
     public static prefix func - (a: Self) -> Self { make(.neg, [a.node], tapes: tapes(a)) }
 
     public static func + (a: Self, b: Element) -> Self { a + a.literal(b) }
