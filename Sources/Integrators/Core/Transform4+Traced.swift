@@ -9,7 +9,7 @@ extension Transform4 {
         let z = Self.row(matrix, 2, p, w: 1)
         guard !isAffine else { return Vector3Array(x: x, y: y, z: z) }
         let w = Self.row(matrix, 3, p, w: 1)
-        return Vector3Array(x: x / w, y: y / w, z: z / w)
+        return Vector3Array(x: x, y: y, z: z) / w
     }
 
     /// Transforms directions (w = 0): translation is ignored.

@@ -118,7 +118,9 @@ public struct SphereShape: Shape {
         let zero = FloatArray.constant(0)
         let planar = sqrt(local.x * local.x + local.y * local.y)
         let pole = planar .== 0
-        let cosPhi = local.x / planar, sinPhi = local.y / planar
+        // One reciprocal and two products, as Mitsuba forms them (at the poles both are NaN, and not used).
+        let inversePlanar = rcp(planar)
+        let cosPhi = local.x * inversePlanar, sinPhi = local.y * inversePlanar
         let localDU = Vector3Array(x: -local.y, y: local.x, z: zero)
         let localDV = Vector3Array(x: select(pole, .constant(1), local.z * cosPhi),
                                    y: select(pole, zero, local.z * sinPhi),
