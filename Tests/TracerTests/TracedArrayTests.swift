@@ -366,6 +366,21 @@ struct TracedArrayTests {
         #expect(StoragePool.defaultBudget >= 256 << 20)
     }
 
+    @Test("filled storage holds the word in every element and zeros in the padding, whatever the byte pattern",
+          arguments: [0, 0xFFFF_FFFF, 0x3F80_0000, 0x0101_0101, 0x0000_00FF] as [UInt32])
+    func storageFill(bits: UInt32) {
+        for count in [0, 1, 15, 16, 17, 33, 1000] {
+            // Reused buffers first hold something else, so a fill that skipped elements would show.
+            let dirty = Storage(repeating: 0xDEAD_BEEF, count: count, type: .uint32)
+            _ = dirty
+            let filled = Storage(repeating: bits, count: count, type: .uint32)
+            #expect(filled.bits == Array(repeating: bits, count: count), "\(count) x \(bits)")
+            let padding = UnsafeBufferPointer(start: filled.words + count, count: filled.capacity - count)
+            #expect(padding.allSatisfy { $0 == 0 }, "padding of \(count)")
+            if bits == 0 { #expect(Storage(count: count, type: .float32).bits.allSatisfy { $0 == 0 }) }
+        }
+    }
+
     @Test("the pool rounds requests up to size classes, so nearby sizes share buffers")
     func poolSizeClasses() {
         let pool = StoragePool()
