@@ -63,7 +63,7 @@ enum Executor {
                 var chunkPointers = pointers
                 for (position, slot) in accumulated.enumerated() {
                     let partial = partials[chunk][position]
-                    partial.words.update(repeating: 0, count: partial.count)
+                    partial.fill(0)
                     chunkPointers[slot] = partial.pointer
                 }
                 let range = (chunk * blocks / chunks)..<((chunk + 1) * blocks / chunks)

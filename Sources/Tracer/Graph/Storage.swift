@@ -50,7 +50,7 @@ package final class Storage: @unchecked Sendable {
     /// Sets every element to `bits`: `memset` when the word's four bytes are equal (0, all ones), whole-vector
     /// stores otherwise. Why: `update(repeating:)` stored word by word at about 5 GB/s, and a literal made writable
     /// for a scatter (a PRB replay's hit log: 7 arrays of lanes × bounces) took 3 ms of each cbox iteration.
-    private func fill(_ bits: UInt32) {
+    package func fill(_ bits: UInt32) {
         let byte = bits & 0xFF
         if bits == byte &* 0x0101_0101 {
             memset(pointer, Int32(byte), count * 4)
