@@ -7,7 +7,8 @@ extension TracedArray {
                      auxiliary: UInt32 = 0) -> Self {
         // Arrays of another context (a scene loaded elsewhere, a default `true` mask) are brought into this one.
         let context = TraceContext.recording(operands)
-        let operands = operands.map(context.localized)
+        // Almost always every operand is already local: keep the array instead of building a copy.
+        let operands = operands.allSatisfy { $0.context === context } ? operands : operands.map(context.localized)
         let node = context.record(op, type: Element.scalarType, operands: operands, immediate: immediate,
                                   auxiliary: auxiliary)
         let tape = Element.self == Float.self

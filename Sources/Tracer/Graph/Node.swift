@@ -9,47 +9,48 @@ package struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
 /// One vertex of the graph. Arrays hold nodes; nodes hold their operands, so a node lives as long as anything
 /// that may still need it. Once evaluated, a node becomes a `.buffer` node that keeps only its storage.
+/// Fields are `@exclusivity(unchecked)`: run-time access checks cost a tenth of recording's host time (ARCHITECTURE).
 package final class Node: @unchecked Sendable {
     /// The node's id.
     package let id: NodeID
     /// The operation; `.buffer` once evaluated.
-    package internal(set) var op: Op
+    @exclusivity(unchecked) package internal(set) var op: Op
     /// The element type of the result.
     package let type: ScalarType
     /// The number of elements.
     package let size: Int
     /// The operand nodes (dropped once evaluated).
-    package internal(set) var operands: [Node]
+    @exclusivity(unchecked) package internal(set) var operands: [Node]
     /// Literal bits for `.literal` nodes.
     package let immediate: UInt32
     /// The block length of block reductions.
     package let auxiliary: UInt32
     /// The data, once evaluated.
-    package internal(set) var storage: Storage?
+    @exclusivity(unchecked) package internal(set) var storage: Storage?
     /// The context that recorded this node.
     package let context: TraceContext
     /// Queued scatters that will write into this node's storage; a dirty node is flushed before it is read.
-    var pendingWrites = 0
+    @exclusivity(unchecked) var pendingWrites = 0
     /// True for a buffer that shares another context's data (`TraceContext.localized`): writes into it copy first.
-    var isBorrowed = false
+    @exclusivity(unchecked) var isBorrowed = false
     /// The node's key and position in its context's value-numbering table, while the table holds it.
-    var valueNumberKey: NodeKey?
-    var valueNumberSlot = -1
+    @exclusivity(unchecked) var valueNumberKey: NodeKey?
+    @exclusivity(unchecked) var valueNumberSlot = -1
     /// The instruction computing this node in the kernel being built by the `KernelBuilder` with this epoch.
-    var emittedInstruction: (epoch: UInt64, index: Int32) = (0, -1)
+    @exclusivity(unchecked) var emittedInstruction: (epoch: UInt64, index: Int32) = (0, -1)
     /// The epoch of the last graph walk that visited this node (a mark instead of a set of visited IDs).
-    var visitEpoch: UInt64 = 0
+    @exclusivity(unchecked) var visitEpoch: UInt64 = 0
     /// For a `.loop` node: its placeholders, condition, body results and side effects.
-    var loop: LoopRecord?
+    @exclusivity(unchecked) var loop: LoopRecord?
     /// For a `.dispatch` node: its cases' placeholders, results and side effects.
-    var dispatch: DispatchRecord?
+    @exclusivity(unchecked) var dispatch: DispatchRecord?
     /// For a `.nativeCall` node: its output types and outputs.
-    var nativeCall: NativeCallRecord?
+    @exclusivity(unchecked) var nativeCall: NativeCallRecord?
     /// For a `.matrixProduct` node: what it computes. Kept once evaluated: its tape entry reads it.
-    package internal(set) var product: MatrixProduct?
+    @exclusivity(unchecked) package internal(set) var product: MatrixProduct?
     /// For a `.matrixProduct` node whose strategy reads a factor packed: that packed copy, made by a kernel of its
     /// own when the product is scheduled (`Schedule/TraceContext+ProductScheduling.swift`).
-    var packedFactor: Node?
+    @exclusivity(unchecked) var packedFactor: Node?
 
     init(id: NodeID, op: Op, type: ScalarType, size: Int, operands: [Node], immediate: UInt32, auxiliary: UInt32,
          storage: Storage?, context: TraceContext) {

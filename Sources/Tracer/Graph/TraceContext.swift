@@ -34,40 +34,42 @@ public final class TraceContext: @unchecked Sendable {
 
     /// Serialises recording and evaluation; recursive because evaluation may record (and flush) again.
     let lock = NSRecursiveLock()
-    private var _options: CompileOptions
+    // The fields below are `@exclusivity(unchecked)`: `lock` serialises their writers, and run-time access checks
+    // cost a tenth of recording's host time (ARCHITECTURE, value numbering).
+    @exclusivity(unchecked) private var _options: CompileOptions
     /// Unevaluated nodes by what they compute (value numbering).
-    var valueNumbers = ValueNumberTable()
-    var valueNumberPurgeThreshold = 4096
-    var sideEffects: [SideEffect] = []
+    @exclusivity(unchecked) var valueNumbers = ValueNumberTable()
+    @exclusivity(unchecked) var valueNumberPurgeThreshold = 4096
+    @exclusivity(unchecked) var sideEffects: [SideEffect] = []
     /// Packed copies of product factors (`packedCopy`), by the factor's id and column count, so that a fused
     /// weight gradient and a product riding on the weight's update read one copy of x.
-    var packedCopies: [PackedCopyKey: WeakNode] = [:]
-    var _statistics = TraceStatistics()
+    @exclusivity(unchecked) var packedCopies: [PackedCopyKey: WeakNode] = [:]
+    @exclusivity(unchecked) var _statistics = TraceStatistics()
     /// Where compiled kernels are kept: the process-wide cache, or (in tests) a fresh one over a fresh JIT that stands
     /// for a new process.
-    var kernelCache = KernelCache.shared
+    @exclusivity(unchecked) var kernelCache = KernelCache.shared
     /// When the last launch finished running (for the launch log's gaps).
-    var lastLaunchEnd: UInt64 = 0
+    @exclusivity(unchecked) var lastLaunchEnd: UInt64 = 0
     /// While an evaluation is being frozen: the launches it ran (see `TraceContext+FrozenKernels.swift`).
-    var capturedLaunches: [KernelLaunch]?
+    @exclusivity(unchecked) var capturedLaunches: [KernelLaunch]?
     /// Autodiff state: whether operations on gradient-enabled arrays are recorded on the tape.
-    var gradientRecordingStack: [Bool] = []
+    @exclusivity(unchecked) var gradientRecordingStack: [Bool] = []
     /// Every live tape entry in creation order (weak), for forward mode.
-    var tapeRegistry: [WeakTapeEntry] = []
-    var tapeRegistryPurgeThreshold = 4096
+    @exclusivity(unchecked) var tapeRegistry: [WeakTapeEntry] = []
+    @exclusivity(unchecked) var tapeRegistryPurgeThreshold = 4096
     /// Live tape entries by what they compute, so a value recorded twice shares one entry.
-    var tapeEntries: [TapeKey: WeakTapeEntry] = [:]
-    var tapeEntryPurgeThreshold = 4096
+    @exclusivity(unchecked) var tapeEntries: [TapeKey: WeakTapeEntry] = [:]
+    @exclusivity(unchecked) var tapeEntryPurgeThreshold = 4096
     /// The loop bodies being recorded or run, innermost last (see `TraceContext+Loops.swift`).
-    var loopScopes: [LoopScope] = []
+    @exclusivity(unchecked) var loopScopes: [LoopScope] = []
     /// The symbolic loop bodies being recorded, innermost last, with the adjoints they hand out (`BodyAdjoints.swift`).
-    var bodyAdjointScopes: [BodyAdjointScope] = []
+    @exclusivity(unchecked) var bodyAdjointScopes: [BodyAdjointScope] = []
     /// The sources of the forward-mode passes running, innermost last (`LoopDerivative.swift`).
-    var forwardPassSources: [UInt64] = []
+    @exclusivity(unchecked) var forwardPassSources: [UInt64] = []
     /// Nodes of other contexts read here, by identity, with the buffers that share their data here
     /// (`TraceContext+Adoption.swift`).
-    var adoptedNodes: [ObjectIdentifier: AdoptedNode] = [:]
-    var adoptedNodePurgeThreshold = 256
+    @exclusivity(unchecked) var adoptedNodes: [ObjectIdentifier: AdoptedNode] = [:]
+    @exclusivity(unchecked) var adoptedNodePurgeThreshold = 256
 
     /// Creates a context. Its value-numbering table holds the expressions recorded since the last evaluation,
     /// and they hold the context: call `clearValueNumbers()` when done with a context of your own (`with(_:_:)`
