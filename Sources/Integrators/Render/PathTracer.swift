@@ -47,10 +47,12 @@ enum PathTracer {
     /// With `IntegratorSettings.pathLoop` symbolic, every bounce runs in one kernel instead (`symbolicRadiance`),
     /// the PRB adjoint replay's too: its per-vertex `backward` is recorded in the loop body. There `hitLog` logs the
     /// mesh queries of a primal replay, or replays them in its adjoint pass (a wavefront has none: see
-    /// `ReplayHitLog`).
+    /// `ReplayHitLog`). `companions` (per-lane arrays of the camera samples, such as the film's splat terms) are
+    /// evaluated in the symbolic loop's kernel with the radiance, instead of in a kernel of their own.
     static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler,
                          bindings: RenderBindings, progress: RenderProgress? = nil, carried: [FloatArray] = [],
-                         hitLog: ReplayHitLog.Use? = nil, onVertex: VertexRecorder? = nil) -> Vector3Array {
+                         hitLog: ReplayHitLog.Use? = nil, onVertex: VertexRecorder? = nil,
+                         companions: [FloatArray] = []) -> Vector3Array {
         if scene.integrator.kind == .direct && onVertex == nil && carried.isEmpty {
             return DirectIntegrator.radiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler,
                                              bindings: bindings)
@@ -59,7 +61,7 @@ enum PathTracer {
             && scene.integrator.kind != .direct {
             return symbolicRadiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler,
                                     bindings: bindings, progress: progress, carried: carried, hitLog: hitLog,
-                                    onVertex: onVertex)
+                                    onVertex: onVertex, companions: companions)
         }
         var arrays = LoopArrays(state: PathState(ray: rays, lanes: laneCount, tracksPosition: scene.hasSurfaceEmitters),
                                 sampler: sampler, carried: carried,

@@ -26,11 +26,13 @@ extension PathTracer {
     /// rays, the samplers' seeding and the loop are one kernel. A lane stays in the loop while its path is active,
     /// which is the wavefront's bounce count: a path goes on only below the depth limit. `carried` and `onVertex`
     /// are those of `radiance`: the carried arrays are loop state, and `onVertex` records its work (scatter-adds,
-    /// `backward`) into the body. Without `onVertex` the radiance is evaluated here; with it, the loop runs when
-    /// what its body writes is read. `progress` is told once, when every bounce is recorded.
+    /// `backward`) into the body. Without `onVertex` the radiance is evaluated here, with `companions` in the same
+    /// kernel; with it, the loop runs when what its body writes is read. `progress` is told once, when every bounce
+    /// is recorded.
     static func symbolicRadiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler,
                                  bindings: RenderBindings, progress: RenderProgress?, carried: [FloatArray] = [],
-                                 hitLog: ReplayHitLog.Use? = nil, onVertex: VertexRecorder? = nil) -> Vector3Array {
+                                 hitLog: ReplayHitLog.Use? = nil, onVertex: VertexRecorder? = nil,
+                                 companions: [FloatArray] = []) -> Vector3Array {
         // Batched lookups take each lane's image from its index (`bindings` places no lanes: they never move in a
         // symbolic loop).
         let start = SymbolicPathState(path: PathState(ray: rays, lanes: laneCount,
@@ -46,7 +48,7 @@ extension PathTracer {
             let carried = onVertex?(vertex, next, state.carried, bindings) ?? state.carried
             return SymbolicPathState(path: next, rng: streams.rng, carried: carried)
         }.path.radiance
-        if onVertex == nil { TraceContext.current.evaluate(radiance.components.map(\.node)) }
+        if onVertex == nil { TraceContext.current.evaluate((radiance.components + companions).map(\.node)) }
         let maxDepth = scene.integrator.maxDepth
         progress?(max(maxDepth, 1), maxDepth)
         return radiance

@@ -20,15 +20,34 @@ public struct FilmSums {
     }
 }
 
+/// What a film keeps of each sample's position: its reconstruction filter's terms along each axis
+/// (`Film.splatTerms(positions:samplesPerPixel:)`).
+public struct SplatTerms {
+    /// The terms along x, then along y, one array each per term.
+    let columns: [FloatArray]
+    let rows: [FloatArray]
+
+    /// Every term array, for evaluating them with other arrays.
+    public var arrays: [FloatArray] { columns + rows }
+}
+
 extension Film {
     /// The sums of each largest segment inside `samples` (sample indices of every pixel), from a wavefront whose
     /// lane i holds sample `samples.lowerBound + i mod n` of pixel ⌊i / n⌋ (n = samples.count): its film position
     /// (inside its pixel) and its radiance. Segments are returned in order (`SampleSegment.cover`).
     public func segmentSums(positions: Point2Array, radiance: Vector3Array,
                             samples: Range<Int>) -> [(segment: SampleSegment, sums: FilmSums)] {
+        segmentSums(terms: splatTerms(positions: positions, samplesPerPixel: samples.count), radiance: radiance,
+                    samples: samples)
+    }
+
+    /// `segmentSums(positions:radiance:samples:)` from the samples' `splatTerms`, which a caller may have evaluated
+    /// with the radiance.
+    func segmentSums(terms: SplatTerms, radiance: Vector3Array,
+                     samples: Range<Int>) -> [(segment: SampleSegment, sums: FilmSums)] {
         let n = samples.count
         requireLanes(radiance.count, samplesPerPixel: n, "the radiance")
-        let splats = sampleSplats(positions: positions, radiance: radiance, samplesPerPixel: n)
+        let splats = sampleSplats(terms: terms, radiance: radiance, samplesPerPixel: n)
         let firstLane = UInt32Array.arange(batchPixelCount) * UInt32(n)
         let blockSums = BlockSegmentSums(splats: splats, samples: samples, pixels: batchPixelCount)
         func sums(_ segment: SampleSegment) -> FilmSums {
@@ -77,18 +96,14 @@ extension Film {
     /// Per lane (sample t of pixel p), the splats onto pixel p of sample t of every pixel that reaches p (its own
     /// included), added in a fixed order of offsets: red, green, blue and weight. With the box filter, a pixel
     /// takes its own samples with weight 1.
-    private func sampleSplats(positions: Point2Array, radiance: Vector3Array, samplesPerPixel n: Int) -> [FloatArray] {
+    private func sampleSplats(terms: SplatTerms, radiance: Vector3Array, samplesPerPixel n: Int) -> [FloatArray] {
         let lanes = laneCount(samplesPerPixel: n)
         guard filter != .box else {
             return radiance.components + [FloatArray(repeating: 1, count: lanes)]
         }
-        requireLanes(positions.count, samplesPerPixel: n, "the positions")
         let lane = Int32Array.arange(lanes)
         let (column, row) = pixelCoordinates(ofPixel: lane / Int32(n))
-        // Per sample, the filter's terms along each axis (u = 0.5 − its position within its pixel), read by the
-        // samples of the pixels it reaches.
-        let columnTerms = filter.splatTerms(0.5 - (positions.x - FloatArray(column)))
-        let rowTerms = filter.splatTerms(0.5 - (positions.y - FloatArray(row)))
+        let (columnTerms, rowTerms) = (terms.columns, terms.rows)
         let reach = filter.reach
         var totals: [FloatArray?] = [nil, nil, nil, nil]
         for dy in -reach...reach where Swift.abs(dy) < height {
@@ -104,6 +119,18 @@ extension Film {
             }
         }
         return totals.map { $0! }
+    }
+
+    /// Per sample (lane i a sample of pixel ⌊i / n⌋), the filter's terms along each axis at u = 0.5 − its position
+    /// within its pixel, which the samples of the pixels it reaches read to weigh it (`ReconstructionFilter.splatTerms`);
+    /// none for the box filter. Evaluating them in the kernel that traces the paths, whose camera rays compute the
+    /// positions anyway, saves a kernel that would draw the positions again.
+    public func splatTerms(positions: Point2Array, samplesPerPixel n: Int) -> SplatTerms {
+        guard filter != .box else { return SplatTerms(columns: [], rows: []) }
+        requireLanes(positions.count, samplesPerPixel: n, "the positions")
+        let (column, row) = pixelCoordinates(ofPixel: Int32Array.arange(laneCount(samplesPerPixel: n)) / Int32(n))
+        return SplatTerms(columns: filter.splatTerms(0.5 - (positions.x - FloatArray(column))),
+                          rows: filter.splatTerms(0.5 - (positions.y - FloatArray(row))))
     }
 
     /// The sums of a film's segments of 2^j samples, added by the kernel that computes the splats (`blockTreeSum`:

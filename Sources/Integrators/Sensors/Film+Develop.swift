@@ -14,7 +14,12 @@ extension Film {
     /// are added in the tree of sample segments (`segmentSums`, `combine`), the order every sharded render of the
     /// same samples follows too. No scattering. Differentiable in `radiance`.
     public func develop(positions: Point2Array, radiance: Vector3Array, samplesPerPixel spp: Int) -> FloatArray {
-        let segments = segmentSums(positions: positions, radiance: radiance, samples: 0..<spp)
+        develop(terms: splatTerms(positions: positions, samplesPerPixel: spp), radiance: radiance, samplesPerPixel: spp)
+    }
+
+    /// `develop(positions:radiance:samplesPerPixel:)` from the samples' `splatTerms`.
+    func develop(terms: SplatTerms, radiance: Vector3Array, samplesPerPixel spp: Int) -> FloatArray {
+        let segments = segmentSums(terms: terms, radiance: radiance, samples: 0..<spp)
         let sums = try! combine(Dictionary(uniqueKeysWithValues: segments.map { ($0.segment, $0.sums) }), samples: spp)
         return image(of: sums)
     }

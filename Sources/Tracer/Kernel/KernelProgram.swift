@@ -126,6 +126,12 @@ package struct KernelProgram: Hashable, Sendable {
     /// True when the program accumulates into a buffer with `scatterAdd`.
     package var hasScatterAdd: Bool { instructions.contains { $0.op == .scatterAdd } }
 
+    /// Hashes `structuralHash`: the kernel cache looks a program up at every launch, and SipHash over every
+    /// instruction field cost several times more than this one pass.
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(structuralHash)
+    }
+
     /// A 64-bit structural hash (stable within a process), used to name kernels and in statistics.
     package var structuralHash: UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
