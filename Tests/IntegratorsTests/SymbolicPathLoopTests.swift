@@ -92,20 +92,21 @@ struct SymbolicPathLoopTests {
             var sampler = seeds.sampler(lanesPerImage: scene.sensor.film.pixelCount * spp)
             let camera = CameraSamples(scene: scene, samplesPerPixel: spp, sampler: &sampler)
             let context = TraceContext.current
-            // The film's splat terms ride along as companions: the same kernel evaluates them.
-            let terms = scene.sensor.film.splatTerms(positions: camera.positions, samplesPerPixel: spp)
-            #expect(terms.arrays.count == 4 && terms.arrays.allSatisfy { !$0.node.isEvaluated })
+            // The film's splat weights (5 offsets per axis for the gaussian) ride along as companions: the same
+            // kernel evaluates them.
+            let weights = scene.sensor.film.splatWeights(positions: camera.positions, samplesPerPixel: spp)
+            #expect(weights.arrays.count == 10 && weights.arrays.allSatisfy { !$0.node.isEvaluated })
             let before = context.statistics.kernelsLaunched
             let radiance = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
-                                               sampler: sampler, bindings: RenderBindings(), companions: terms.arrays)
+                                               sampler: sampler, bindings: RenderBindings(), companions: weights.arrays)
             #expect(context.statistics.kernelsLaunched - before == 1)
             #expect(radiance.x.node.isEvaluated && radiance.y.node.isEvaluated && radiance.z.node.isEvaluated)
-            #expect(terms.arrays.allSatisfy { $0.node.isEvaluated })
+            #expect(weights.arrays.allSatisfy { $0.node.isEvaluated })
             #expect(radiance.count == camera.laneCount)
         }
     }
 
-    @Test("a whole symbolic render launches the loop's kernel plus the film's, less the one for the splat terms")
+    @Test("a whole symbolic render launches the loop's kernel plus the film's, less the one for the splat weights")
     func renderKernels() throws {
         try TraceContext.with(CompileOptions(variant: .llvm)) {
             let scene = try Self.scene(.symbolic, resolution: 16)
@@ -121,7 +122,7 @@ struct SymbolicPathLoopTests {
             let film = context.statistics.kernelsLaunched - filmStart
             let start = context.statistics.kernelsLaunched
             _ = scene.render(samplesPerPixel: 4, seed: 5).values
-            // The film alone computes its splat terms in a kernel of its own; in a render the loop's kernel does.
+            // The film alone computes its splat weights in a kernel of its own; in a render the loop's kernel does.
             #expect(context.statistics.kernelsLaunched - start == film)
         }
     }

@@ -109,11 +109,11 @@ extension Scene {
                      progress: RenderProgress? = nil) -> FloatArray {
         var sampler = seeds.sampler(lanesPerImage: sensor.film.pixelCount * spp)
         let camera = CameraSamples(scene: self, samplesPerPixel: spp, sampler: &sampler)
-        let terms = sensor.film.splatTerms(positions: camera.positions, samplesPerPixel: spp)
+        let weights = sensor.film.splatWeights(positions: camera.positions, samplesPerPixel: spp)
         let radiance = PathTracer.radiance(scene: self, rays: camera.rays, laneCount: camera.laneCount,
                                            sampler: sampler, bindings: bindings, progress: progress,
-                                           companions: terms.arrays)
-        return sensor.film.develop(terms: terms, radiance: radiance, samplesPerPixel: spp)
+                                           companions: weights.arrays)
+        return sensor.film.develop(weights: weights, radiance: radiance, samplesPerPixel: spp)
     }
 }
 

@@ -20,12 +20,12 @@ extension Scene {
             var sampler = IndependentSampler(seed: seed,
                                              streams: pixel * UInt32(spp) + (lane - pixel * UInt32(n)) + UInt32(samples.lowerBound))
             let camera = CameraSamples(scene: self, samplesPerPixel: n, sampler: &sampler)
-            let terms = film.splatTerms(positions: camera.positions, samplesPerPixel: n)
+            let weights = film.splatWeights(positions: camera.positions, samplesPerPixel: n)
             let radiance = PathTracer.radiance(scene: self, rays: camera.rays, laneCount: camera.laneCount,
                                                sampler: sampler,
                                                bindings: RenderBindings(snapshotOf: parameters.allSlots),
-                                               progress: progress, companions: terms.arrays)
-            return film.segmentSums(terms: terms, radiance: radiance, samples: samples)
+                                               progress: progress, companions: weights.arrays)
+            return film.segmentSums(weights: weights, radiance: radiance, samples: samples)
         }
     }
 

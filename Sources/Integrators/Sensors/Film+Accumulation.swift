@@ -20,14 +20,15 @@ public struct FilmSums {
     }
 }
 
-/// What a film keeps of each sample's position: its reconstruction filter's terms along each axis
-/// (`Film.splatTerms(positions:samplesPerPixel:)`).
-public struct SplatTerms {
-    /// The terms along x, then along y, one array each per term.
+/// What a film keeps of each sample's position: its reconstruction filter's weight at every pixel offset d in
+/// -reach...reach along each axis (`Film.splatWeights(positions:samplesPerPixel:)`), which the samples of the pixels
+/// it reaches read.
+public struct SplatWeights {
+    /// Per axis, one array per offset d (element d + reach): f(d + u) of each sample, u along x, then along y.
     let columns: [FloatArray]
     let rows: [FloatArray]
 
-    /// Every term array, for evaluating them with other arrays.
+    /// Every weight array, for evaluating them with other arrays.
     public var arrays: [FloatArray] { columns + rows }
 }
 
@@ -37,17 +38,17 @@ extension Film {
     /// (inside its pixel) and its radiance. Segments are returned in order (`SampleSegment.cover`).
     public func segmentSums(positions: Point2Array, radiance: Vector3Array,
                             samples: Range<Int>) -> [(segment: SampleSegment, sums: FilmSums)] {
-        segmentSums(terms: splatTerms(positions: positions, samplesPerPixel: samples.count), radiance: radiance,
+        segmentSums(weights: splatWeights(positions: positions, samplesPerPixel: samples.count), radiance: radiance,
                     samples: samples)
     }
 
-    /// `segmentSums(positions:radiance:samples:)` from the samples' `splatTerms`, which a caller may have evaluated
-    /// with the radiance.
-    func segmentSums(terms: SplatTerms, radiance: Vector3Array,
+    /// `segmentSums(positions:radiance:samples:)` from the samples' `splatWeights`, which a caller may have
+    /// evaluated with the radiance.
+    func segmentSums(weights: SplatWeights, radiance: Vector3Array,
                      samples: Range<Int>) -> [(segment: SampleSegment, sums: FilmSums)] {
         let n = samples.count
         requireLanes(radiance.count, samplesPerPixel: n, "the radiance")
-        let splats = sampleSplats(terms: terms, radiance: radiance, samplesPerPixel: n)
+        let splats = sampleSplats(weights: weights, radiance: radiance, samplesPerPixel: n)
         let firstLane = UInt32Array.arange(batchPixelCount) * UInt32(n)
         let blockSums = BlockSegmentSums(splats: splats, samples: samples, pixels: batchPixelCount)
         func sums(_ segment: SampleSegment) -> FilmSums {
@@ -96,14 +97,14 @@ extension Film {
     /// Per lane (sample t of pixel p), the splats onto pixel p of sample t of every pixel that reaches p (its own
     /// included), added in a fixed order of offsets: red, green, blue and weight. With the box filter, a pixel
     /// takes its own samples with weight 1.
-    private func sampleSplats(terms: SplatTerms, radiance: Vector3Array, samplesPerPixel n: Int) -> [FloatArray] {
+    private func sampleSplats(weights: SplatWeights, radiance: Vector3Array, samplesPerPixel n: Int) -> [FloatArray] {
         let lanes = laneCount(samplesPerPixel: n)
         guard filter != .box else {
             return radiance.components + [FloatArray(repeating: 1, count: lanes)]
         }
         let lane = Int32Array.arange(lanes)
         let (column, row) = pixelCoordinates(ofPixel: lane / Int32(n))
-        let (columnTerms, rowTerms) = (terms.columns, terms.rows)
+        let (columnWeights, rowWeights) = (weights.columns, weights.rows)
         let reach = filter.reach
         var totals: [FloatArray?] = [nil, nil, nil, nil]
         for dy in -reach...reach where Swift.abs(dy) < height {
@@ -111,9 +112,8 @@ extension Film {
                 // The same sample of the pixel (dx, dy) before this one splats onto this pixel.
                 let source = lane - Int32((dy * width + dx) * n)
                 let inside = Self.inside(column, plus: -dx, limit: width) && Self.inside(row, plus: -dy, limit: height)
-                func read(_ terms: [FloatArray]) -> [FloatArray] { terms.map { $0.gather(source, mask: inside) } }
-                let weight = Tracer.select(inside, filter.weight(splatTerms: read(columnTerms), offset: dx)
-                                               * filter.weight(splatTerms: read(rowTerms), offset: dy), FloatArray(repeating: 0))
+                let weight = Tracer.select(inside, columnWeights[dx + reach].gather(source, mask: inside)
+                                               * rowWeights[dy + reach].gather(source, mask: inside), FloatArray(repeating: 0))
                 let terms = radiance.components.map { $0.gather(source, mask: inside) * weight } + [weight]
                 for channel in 0..<4 { totals[channel] = totals[channel].map { $0 + terms[channel] } ?? terms[channel] }
             }
@@ -121,16 +121,21 @@ extension Film {
         return totals.map { $0! }
     }
 
-    /// Per sample (lane i a sample of pixel ⌊i / n⌋), the filter's terms along each axis at u = 0.5 − its position
-    /// within its pixel, which the samples of the pixels it reaches read to weigh it (`ReconstructionFilter.splatTerms`);
-    /// none for the box filter. Evaluating them in the kernel that traces the paths, whose camera rays compute the
-    /// positions anyway, saves a kernel that would draw the positions again.
-    public func splatTerms(positions: Point2Array, samplesPerPixel n: Int) -> SplatTerms {
-        guard filter != .box else { return SplatTerms(columns: [], rows: []) }
+    /// Per sample (lane i a sample of pixel ⌊i / n⌋), the filter's weight f(d + u) at every pixel offset d along
+    /// each axis, u = 0.5 − its position within its pixel (`ReconstructionFilter.weight(splatTerms:offset:)`); none
+    /// for the box filter. Why per sample: the film's pull reads each sample's weight at 25 (for reach 2) pixels, and
+    /// forming them there from the filter's terms took 30 divisions per vector of the pull (the gaussian's negative
+    /// offsets); formed once per sample they are the same bits. Evaluating them in the kernel that traces the paths,
+    /// whose camera rays compute the positions anyway, saves a kernel that would draw the positions again.
+    public func splatWeights(positions: Point2Array, samplesPerPixel n: Int) -> SplatWeights {
+        guard filter != .box else { return SplatWeights(columns: [], rows: []) }
         requireLanes(positions.count, samplesPerPixel: n, "the positions")
         let (column, row) = pixelCoordinates(ofPixel: Int32Array.arange(laneCount(samplesPerPixel: n)) / Int32(n))
-        return SplatTerms(columns: filter.splatTerms(0.5 - (positions.x - FloatArray(column))),
-                          rows: filter.splatTerms(0.5 - (positions.y - FloatArray(row))))
+        let columnTerms = filter.splatTerms(0.5 - (positions.x - FloatArray(column)))
+        let rowTerms = filter.splatTerms(0.5 - (positions.y - FloatArray(row)))
+        let offsets = -filter.reach...filter.reach
+        return SplatWeights(columns: offsets.map { filter.weight(splatTerms: columnTerms, offset: $0) },
+                            rows: offsets.map { filter.weight(splatTerms: rowTerms, offset: $0) })
     }
 
     /// The sums of a film's segments of 2^j samples, added by the kernel that computes the splats (`blockTreeSum`:

@@ -14,12 +14,13 @@ extension Film {
     /// are added in the tree of sample segments (`segmentSums`, `combine`), the order every sharded render of the
     /// same samples follows too. No scattering. Differentiable in `radiance`.
     public func develop(positions: Point2Array, radiance: Vector3Array, samplesPerPixel spp: Int) -> FloatArray {
-        develop(terms: splatTerms(positions: positions, samplesPerPixel: spp), radiance: radiance, samplesPerPixel: spp)
+        develop(weights: splatWeights(positions: positions, samplesPerPixel: spp), radiance: radiance,
+                samplesPerPixel: spp)
     }
 
-    /// `develop(positions:radiance:samplesPerPixel:)` from the samples' `splatTerms`.
-    func develop(terms: SplatTerms, radiance: Vector3Array, samplesPerPixel spp: Int) -> FloatArray {
-        let segments = segmentSums(terms: terms, radiance: radiance, samples: 0..<spp)
+    /// `develop(positions:radiance:samplesPerPixel:)` from the samples' `splatWeights`.
+    func develop(weights: SplatWeights, radiance: Vector3Array, samplesPerPixel spp: Int) -> FloatArray {
+        let segments = segmentSums(weights: weights, radiance: radiance, samples: 0..<spp)
         let sums = try! combine(Dictionary(uniqueKeysWithValues: segments.map { ($0.segment, $0.sums) }), samples: spp)
         return image(of: sums)
     }
