@@ -139,6 +139,9 @@ public final class TraceContext: @unchecked Sendable {
         NodeID(rawValue: Self.idCounter.add(1, ordering: .relaxed).newValue)
     }
 
+    /// A number no other call returns (ids and walk epochs share the counter): marks a graph walk's visited nodes.
+    static func freshEpoch() -> UInt64 { idCounter.add(1, ordering: .relaxed).newValue }
+
     /// The newest id handed out (in any context): ids made from now on are larger.
     var newestNodeID: UInt64 { Self.idCounter.load(ordering: .relaxed) }
 }

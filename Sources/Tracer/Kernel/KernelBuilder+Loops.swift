@@ -80,32 +80,35 @@ extension KernelBuilder {
     /// which `isSource` holds, children first: the values a body (a loop's, a case's) computes the same whatever
     /// runs it.
     mutating func hoistInvariants(of roots: [Node], varyingWhere isSource: (Node) -> Bool) {
-        // Phase 1: which nodes vary, children before parents (an explicit stack: bodies can be deep).
-        var varies: [ObjectIdentifier: Bool] = [:]
+        // Phase 1: which nodes vary, children before parents (an explicit stack: bodies can be deep). The answers
+        // are marks on the nodes under this walk's epoch (a dictionary keyed by node cost a third of the walk).
+        let epoch = TraceContext.freshEpoch()
+        func varies(_ node: Node) -> Bool? { node.hoistMark.epoch == epoch ? node.hoistMark.varies : nil }
+        func mark(_ node: Node, varies: Bool) { node.hoistMark = (epoch, varies) }
         var order: [Node] = []
         var stack = roots.reversed().map { (node: $0, expanded: false) }
         // A loop recorded outside this body depends on nothing of it but its initial values.
         func children(_ node: Node) -> ArraySlice<Node> { node.operands[operandRangeToEmit(node)] }
         while let (node, expanded) = stack.popLast() {
-            let key = ObjectIdentifier(node)
             if expanded {
-                varies[key] = children(node).contains { varies[ObjectIdentifier($0)] ?? false }
+                mark(node, varies: children(node).contains { varies($0) ?? false })
                 order.append(node)
                 continue
             }
-            guard varies[key] == nil else { continue }
+            guard varies(node) == nil else { continue }
             if emitted(node) != nil || node.isEvaluated || node.isLiteral {
-                varies[key] = false
+                mark(node, varies: false)
             } else if isSource(node) {
-                varies[key] = true
+                mark(node, varies: true)
             } else {
-                varies[key] = true  // provisional, until the children are known
+                mark(node, varies: true)  // provisional, until the children are known
                 stack.append((node, true))
-                stack.append(contentsOf: children(node).reversed().map { ($0, false) })
+                for child in children(node).reversed() { stack.append((child, false)) }
             }
         }
-        // Phase 2: emit the invariant ones.
-        for node in order where varies[ObjectIdentifier(node)] == false && emitted(node) == nil {
+        // Phase 2: emit the invariant ones (listed first: emitting a nested loop walks its body with another epoch).
+        let invariants = order.filter { varies($0) == false }
+        for node in invariants where emitted(node) == nil {
             _ = emit(node)
         }
     }

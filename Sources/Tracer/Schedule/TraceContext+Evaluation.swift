@@ -120,11 +120,12 @@ extension TraceContext {
             switch node.op {
             case .gather, .blockSum, .blockMin, .blockMax, .blockTreeSum:
                 requireEvaluated(node.operands[0])
-                stack.append(contentsOf: node.operands.dropFirst().map { ($0, false) })
+                for operand in node.operands.dropFirst() { stack.append((operand, false)) }
             case .matrixProduct:
                 productInputs(node, strategy: MatrixProductStrategy(node.product!)).forEach(requireEvaluated)
             default:
-                stack.append(contentsOf: node.operands.map { ($0, false) })
+                // Appended one by one: a mapped copy per node was an allocation per node of every walk.
+                for operand in node.operands { stack.append((operand, false)) }
             }
         }
         return dependencies
