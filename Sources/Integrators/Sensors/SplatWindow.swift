@@ -40,13 +40,12 @@ struct SplatWindow {
         let reach = film.filter.reach
         self.reach = reach
         let (column, row) = film.pixelCoordinates(samplesPerPixel: spp)
-        let withinColumn = positions.x - FloatArray(column)
-        let withinRow = positions.y - FloatArray(row)
-        let filter = film.filter
         let range = -reach...reach
-        // (dx + 0.5) − fx is exact to one rounding, the same as (c + dx + 0.5) − pos.
-        columnWeights = range.map { d in filter.weight((Float(d) + 0.5) - withinColumn) }
-        rowWeights = range.map { d in filter.weight((Float(d) + 0.5) - withinRow) }
+        // The weights `develop` splats with (the gaussian's from two exponentials per axis, not one per offset), so
+        // that this is the derivative of the film's own arithmetic and costs what its weights cost.
+        let weights = film.splatWeights(positions: positions, samplesPerPixel: spp)
+        columnWeights = weights.columns
+        rowWeights = weights.rows
         samplePixel = Int32Array(film.pixelIndex(samplesPerPixel: spp))
         sampleColumnInside = range.map { d in Self.inside(column, plus: d, limit: film.width) }
         sampleRowInside = range.map { d in Self.inside(row, plus: d, limit: film.height) }

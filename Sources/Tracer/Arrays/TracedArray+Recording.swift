@@ -25,6 +25,10 @@ extension TracedArray {
 
 /// Tape entries of operands, for `make`: the entry of a `Float` array, nil for other types.
 func tapes<each E: TracedElement>(_ arrays: repeat TracedArray<each E>) -> [TapeEntry?] {
+    // Without any tape (every op of a primal pass) the answer is the empty array, which allocates nothing.
+    var anyTape = false
+    for array in repeat each arrays { if array.tape != nil { anyTape = true } }
+    guard anyTape else { return [] }
     var result: [TapeEntry?] = []
     for array in repeat each arrays { result.append(array.tape) }
     return result
