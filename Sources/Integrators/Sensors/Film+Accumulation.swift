@@ -104,7 +104,6 @@ extension Film {
         }
         let lane = Int32Array.arange(lanes)
         let (column, row) = pixelCoordinates(ofPixel: lane / Int32(n))
-        let (columnWeights, rowWeights) = (weights.columns, weights.rows)
         let reach = filter.reach
         var totals: [FloatArray?] = [nil, nil, nil, nil]
         for dy in -reach...reach where Swift.abs(dy) < height {
@@ -112,8 +111,8 @@ extension Film {
                 // The same sample of the pixel (dx, dy) before this one splats onto this pixel.
                 let source = lane - Int32((dy * width + dx) * n)
                 let inside = Self.inside(column, plus: -dx, limit: width) && Self.inside(row, plus: -dy, limit: height)
-                let weight = Tracer.select(inside, columnWeights[dx + reach].gather(source, mask: inside)
-                                               * rowWeights[dy + reach].gather(source, mask: inside), FloatArray(repeating: 0))
+                let weight = Tracer.select(inside, weights.columns[dx + reach].gather(source, mask: inside)
+                                               * weights.rows[dy + reach].gather(source, mask: inside), FloatArray(repeating: 0))
                 let terms = radiance.components.map { $0.gather(source, mask: inside) * weight } + [weight]
                 for channel in 0..<4 { totals[channel] = totals[channel].map { $0 + terms[channel] } ?? terms[channel] }
             }
@@ -130,7 +129,7 @@ extension Film {
     public func splatWeights(positions: Point2Array, samplesPerPixel n: Int) -> SplatWeights {
         guard filter != .box else { return SplatWeights(columns: [], rows: []) }
         requireLanes(positions.count, samplesPerPixel: n, "the positions")
-        let (column, row) = pixelCoordinates(ofPixel: Int32Array.arange(laneCount(samplesPerPixel: n)) / Int32(n))
+        let (column, row) = pixelCoordinates(samplesPerPixel: n)
         let columnTerms = filter.splatTerms(0.5 - (positions.x - FloatArray(column)))
         let rowTerms = filter.splatTerms(0.5 - (positions.y - FloatArray(row)))
         let offsets = -filter.reach...filter.reach

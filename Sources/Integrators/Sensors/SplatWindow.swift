@@ -22,10 +22,10 @@ struct SplatWindow {
     let reach: Int
     /// The offsets that can land inside the image, rows (dy) outer, columns (dx) inner.
     let offsets: [Offset]
-    /// Per sample, f(dx + 0.5 − fx), indexed by dx + reach.
-    private let columnWeights: [FloatArray]
-    /// Per sample, f(dy + 0.5 − fy), indexed by dy + reach.
-    private let rowWeights: [FloatArray]
+    /// Per sample, f(dx + 0.5 − fx) and f(dy + 0.5 − fy), indexed by dx + reach and dy + reach: the weights
+    /// `develop` splats with (the gaussian's from two exponentials per axis, not one per offset), so that this is
+    /// the derivative of the film's own arithmetic and costs what its weights cost.
+    private let weights: SplatWeights
     /// Per sample, its pixel index.
     private let samplePixel: Int32Array
     /// Per sample, whether column c + dx is inside the image (nil: always), indexed by dx + reach.
@@ -41,11 +41,7 @@ struct SplatWindow {
         self.reach = reach
         let (column, row) = film.pixelCoordinates(samplesPerPixel: spp)
         let range = -reach...reach
-        // The weights `develop` splats with (the gaussian's from two exponentials per axis, not one per offset), so
-        // that this is the derivative of the film's own arithmetic and costs what its weights cost.
-        let weights = film.splatWeights(positions: positions, samplesPerPixel: spp)
-        columnWeights = weights.columns
-        rowWeights = weights.rows
+        weights = film.splatWeights(positions: positions, samplesPerPixel: spp)
         samplePixel = Int32Array(film.pixelIndex(samplesPerPixel: spp))
         sampleColumnInside = range.map { d in Self.inside(column, plus: d, limit: film.width) }
         sampleRowInside = range.map { d in Self.inside(row, plus: d, limit: film.height) }
@@ -58,7 +54,7 @@ struct SplatWindow {
 
     /// Per sample, the weight w_o of its splat onto the pixel at `offset` from its own.
     func weight(_ offset: Offset) -> FloatArray {
-        columnWeights[offset.dx + reach] * rowWeights[offset.dy + reach]
+        weights.columns[offset.dx + reach] * weights.rows[offset.dy + reach]
     }
 
     /// Per pixel, the sum of `value` over the pixel's own samples.

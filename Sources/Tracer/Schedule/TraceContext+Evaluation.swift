@@ -82,7 +82,7 @@ extension TraceContext {
     /// unless the source is itself a root and will be stored anyway. Literal gather sources get their memory here.
     func crossSizeDependencies(of nodes: [Node], fusingRootReductions: Bool) -> [Node] {
         // Visited nodes carry this walk's epoch: marking them costs far less than hashing their IDs into a set.
-        let epoch = makeNodeID().rawValue
+        let epoch = Self.freshEpoch()
         func visit(_ node: Node) -> Bool {
             guard node.visitEpoch != epoch else { return false }
             node.visitEpoch = epoch

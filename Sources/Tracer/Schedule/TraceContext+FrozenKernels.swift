@@ -135,7 +135,7 @@ extension TraceContext {
     private func deferredWorkReads(_ arrays: [Node], recordedAfter stepStart: NodeID) -> Bool {
         valueNumbers.purge()
         let watched = Set(arrays.map(ObjectIdentifier.init))
-        let epoch = makeNodeID().rawValue
+        let epoch = Self.freshEpoch()
         var stack = valueNumbers.heldNodes.filter { $0.id > stepStart }
         while let node = stack.popLast() {
             guard node.visitEpoch != epoch else { continue }

@@ -74,7 +74,7 @@ extension TraceContext {
         let unit = lengths.reduce(width) { BlockFusion.lcm($0, $1) }
         let blockSize = launchBlockSize(size: size, unit: unit)
         var builder = KernelBuilder(size: size, vectorWidth: width, blockSize: blockSize,
-                                    countsOutOfRange: options.checksBounds, epoch: makeNodeID().rawValue)
+                                    countsOutOfRange: options.checksBounds, epoch: Self.freshEpoch())
         for node in outputs { builder.addOutput(node) }
         for node in blockReductions { builder.addBlockReduction(node) }
         builder.addSideEffects(sideEffects, riders: riders)
