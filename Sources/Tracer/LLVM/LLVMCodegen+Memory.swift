@@ -121,7 +121,7 @@ extension LLVMCodegen {
             value = consecutiveLoad(slot: slot, type: instruction.type, divisor: divisor, offset: offset,
                                     enabled: enabled)
         } else {
-            value = dwordGather(slot: slot, type: instruction.type, index: index, indexType: indexType, enabled: enabled)
+            value = tableGather(slot: slot, type: instruction.type, index: index, indexType: indexType, enabled: enabled)
                 ?? maskedGather(slot: slot, type: instruction.type, index: index64, enabled: enabled)
         }
         return toRegister(value, instruction.type)
@@ -149,6 +149,44 @@ extension LLVMCodegen {
         let resultType = memoryVectorType(type)
         let name = type == .float32 ? "llvm.x86.avx512.mask.gather.dps.512" : "llvm.x86.avx512.mask.gather.dpi.512"
         return intrinsic(name, [], [LLVMConstNull(resultType), base, offsets, enabled, constant(i32, 4)])
+    }
+
+    /// Where the slot holds at most W elements (a scene's per-shape table, the cdf of a few emitters), a masked
+    /// vector load of the whole slot and a permute by the index instead of a gather; larger slots take `dwordGather`.
+    /// Both where the host has AVX-512 and W = 16 (nil elsewhere), with a branch on the slot's size, which is the
+    /// same for every vector of a launch. Why: the permute's latency is a few cycles, a gather's several tens, and
+    /// such tables sit at the head of chains of dependent gathers (mesh, triangle, vertex).
+    private func tableGather(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
+                             enabled: LLVMValueRef) -> LLVMValueRef? {
+        guard width == 16, HostCPU.enabledFeatures.contains("avx512f") else { return nil }
+        let resultType = memoryVectorType(type)
+        let size = slotSizes[slot]
+        let fits = LLVMBuildICmp(builder, LLVMIntULE, size, constant(i64, width), "")!
+        let tableBlock = appendBlock("gather.table"), gatherBlock = appendBlock("gather.general")
+        let done = appendBlock("gather.done")
+        LLVMBuildCondBr(builder, fits, tableBlock, gatherBlock)
+
+        LLVMPositionBuilderAtEnd(builder, tableBlock)
+        let present = LLVMBuildICmp(builder, LLVMIntULT, constantVector(i64, Array(0..<width)), splat(size), "")!
+        let address = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: resultType), "")!
+        let table = intrinsic("llvm.masked.load", [resultType, LLVMTypeOf(address)],
+                              [address, constant(i32, 4), present, LLVMConstNull(resultType)])
+        let permute = type == .float32 ? "llvm.x86.avx512.permvar.sf.512" : "llvm.x86.avx512.permvar.si.512"
+        let permuted = LLVMBuildSelect(builder, enabled, intrinsic(permute, [], [table, index]),
+                                       LLVMConstNull(resultType), "")!
+        let tableEnd = LLVMGetInsertBlock(builder)!
+        LLVMBuildBr(builder, done)
+
+        LLVMPositionBuilderAtEnd(builder, gatherBlock)
+        let gathered = dwordGather(slot: slot, type: type, index: index, indexType: indexType, enabled: enabled)!
+        let gatherEnd = LLVMGetInsertBlock(builder)!
+        LLVMBuildBr(builder, done)
+
+        LLVMPositionBuilderAtEnd(builder, done)
+        let phi = LLVMBuildPhi(builder, resultType, "")!
+        addIncoming(phi, permuted, from: tableEnd)
+        addIncoming(phi, gathered, from: gatherEnd)
+        return phi
     }
 
     /// (k, d) when the instruction at `position` computes lane / k + d: the lane index, optionally divided by a
