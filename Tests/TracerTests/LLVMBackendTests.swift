@@ -294,19 +294,46 @@ fileprivate struct OpCase: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Sources of 1 to 16 elements fit one AVX-512 register and are read by a permute; 17 and 37 by gathers.
+    /// A gather marked `smallSource` reads a source of 1 to 16 elements with a permute (AVX-512, W = 16) and a
+    /// larger one (a kernel built for a small source, launched on a larger one) with a gather, as unmarked ones do.
     @Test("gather: masked and out-of-range lanes read 0 and are counted", arguments: IndexedCase.all, widths)
     fileprivate func gather(_ testCase: IndexedCase, width: Int) throws {
-        for size in [1, 5, 16, 17, 37] { try gather(testCase, width: width, size: size) }
+        for size in [1, 5, 16, 17, 37] {
+            for hint in [0, KernelInstruction.smallSource] { try gather(testCase, width: width, size: size, hint: hint) }
+        }
     }
 
-    private func gather(_ testCase: IndexedCase, width: Int, size: Int) throws {
+    @Test("gather: the kernel builder marks sources of at most 16 elements as small, and the LLVM kernel agrees")
+    func smallSourceHint() throws {
+        for variant in [Variant.scalar, .llvm] {
+            let (program, values) = try TraceContext.with(CompileOptions(variant: variant, vectorWidth: 16)) {
+                () throws -> (KernelProgram, [Float]) in
+                let context = TraceContext.current
+                let table = FloatArray((0..<16).map { Float($0) * 0.5 })
+                let large = FloatArray((0..<17).map { Float($0) + 100 })
+                let index = UInt32Array((0..<40).map { UInt32(($0 * 7) % 20) })
+                let sum = table.gather(index) + large.gather(index)
+                context.capturedLaunches = []
+                sum.eval()
+                return (try #require(context.capturedLaunches?.first?.program), sum.values)
+            }
+            let hints = program.instructions.filter { $0.op == .gather }.map(\.auxiliary)
+            #expect(hints.sorted() == [0, KernelInstruction.smallSource], "\(variant)")
+            let expected: [Float] = (0..<40).map { lane in
+                let i = (lane * 7) % 20
+                return (i < 16 ? Float(i) * 0.5 : 0) + (i < 17 ? Float(i) + 100 : 0)
+            }
+            #expect(values == expected, "\(variant)")
+        }
+    }
+
+    private func gather(_ testCase: IndexedCase, width: Int, size: Int, hint: UInt32) throws {
         let (indexType, type) = (testCase.indexType, testCase.type)
         var generator = SplitMix64(seed: 7 + UInt64(size))
         let lanes = 203
         let program = [
             instruction(.load, indexType, slot: 0), instruction(.load, .bool, slot: 1),
-            instruction(.gather, type, [0, 1], slot: 2), instruction(.store, type, [2], slot: 3),
+            instruction(.gather, type, [0, 1], slot: 2, auxiliary: hint), instruction(.store, type, [2], slot: 3),
         ]
         let source = (0..<size).map { _ in Inputs.random(type, &generator) }
         for counting in [false, true] {
@@ -319,7 +346,7 @@ fileprivate struct OpCase: Sendable, CustomStringConvertible {
             if counting { slots.append(.counter(initial: 5)) }
             let result = try runBoth(program, slots, lanes: lanes, width: width, blockLength: 4 * width,
                                      countsOutOfRange: counting)
-            expectSameBits(result, "gather \(indexType) -> \(type) W=\(width) size \(size) counting=\(counting)")
+            expectSameBits(result, "gather \(indexType) -> \(type) W=\(width) size \(size) hint \(hint) counting=\(counting)")
             if counting { #expect(result.llvm[4][0] > 5) }
         }
     }

@@ -242,11 +242,13 @@ struct KernelBuilder {
         case .laneIndex:
             return append(KernelInstruction(op: .laneIndex, type: node.type))
         case .gather:
-            let slot = slotFor(node.operands[0].storage!, role: .gatherSource)
+            let source = node.operands[0].storage!
+            let slot = slotFor(source, role: .gatherSource)
+            let small = source.count <= KernelInstruction.smallSourceElements
             return append(KernelInstruction(
                 op: .gather, type: node.type,
                 operands: [emitted(node.operands[1])!, emitted(node.operands[2])!],
-                immediate: UInt32(slot)))
+                immediate: UInt32(slot), auxiliary: small ? KernelInstruction.smallSource : 0))
         case .blockSum, .blockMin, .blockMax, .blockTreeSum:
             let slot = slotFor(node.operands[0].storage!, role: .gatherSource)
             return append(KernelInstruction(op: node.op, type: node.type, immediate: UInt32(slot),

@@ -58,6 +58,13 @@ package struct KernelInstruction: Hashable, Sendable {
     /// The `auxiliary` of a store that should bypass the caches (non-temporal).
     package static let streamingStore: UInt32 = 1
 
+    /// The `auxiliary` of a gather whose source held at most `smallSourceElements` elements when the kernel was
+    /// built (a hint: the LLVM backend reads such a source whole and permutes it, after checking its size at run
+    /// time; a gather without the hint is a gather for any size).
+    package static let smallSource: UInt32 = 1
+    /// The largest source that `smallSource` marks: one AVX-512 register of floats.
+    package static let smallSourceElements = 16
+
     package init(op: Op, type: ScalarType, operands: [Int32] = [], immediate: UInt32 = 0, auxiliary: UInt32 = 0) {
         self.op = op
         self.type = type

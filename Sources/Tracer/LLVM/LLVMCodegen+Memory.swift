@@ -121,7 +121,10 @@ extension LLVMCodegen {
             value = consecutiveLoad(slot: slot, type: instruction.type, divisor: divisor, offset: offset,
                                     enabled: enabled)
         } else {
-            value = tableGather(slot: slot, type: instruction.type, index: index, indexType: indexType, enabled: enabled)
+            let small = instruction.auxiliary == KernelInstruction.smallSource
+            value = (small ? tableGather(slot: slot, type: instruction.type, index: index, indexType: indexType,
+                                         enabled: enabled) : nil)
+                ?? dwordGather(slot: slot, type: instruction.type, index: index, indexType: indexType, enabled: enabled)
                 ?? maskedGather(slot: slot, type: instruction.type, index: index64, enabled: enabled)
         }
         return toRegister(value, instruction.type)
@@ -155,7 +158,8 @@ extension LLVMCodegen {
     /// vector load of the whole slot and a permute by the index instead of a gather; larger slots take `dwordGather`.
     /// Both where the host has AVX-512 and W = 16 (nil elsewhere), with a branch on the slot's size, which is the
     /// same for every vector of a launch. Why: the permute's latency is a few cycles, a gather's several tens, and
-    /// such tables sit at the head of chains of dependent gathers (mesh, triangle, vertex).
+    /// such tables sit at the head of chains of dependent gathers (mesh, triangle, vertex). Only for gathers marked
+    /// `KernelInstruction.smallSource`: the branch splits the body's block, which costs where the source is large.
     private func tableGather(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
                              enabled: LLVMValueRef) -> LLVMValueRef? {
         guard width == 16, HostCPU.enabledFeatures.contains("avx512f") else { return nil }
