@@ -130,12 +130,15 @@ extension LLVMCodegen {
         return toRegister(value, instruction.type)
     }
 
+    /// Whether this kernel uses AVX-512's 16-lane instructions: the host has AVX-512 and W = 16.
+    private var hasAVX512Lanes: Bool { width == 16 && HostCPU.enabledFeatures.contains("avx512f") }
+
     /// The byte base and the signed 32-bit offsets (in elements) of AVX-512's 16-lane gathers and scatters, where the
     /// host has AVX-512 and W = 16; nil elsewhere. A uint32 index u addresses (base + 2^31 elements) at
     /// sext(u xor 2^31), the same element for every u.
     private func dwordAddressing(slot: Int, index: LLVMValueRef,
                                  indexType: ScalarType) -> (base: LLVMValueRef, offsets: LLVMValueRef)? {
-        guard width == 16, HostCPU.enabledFeatures.contains("avx512f") else { return nil }
+        guard hasAVX512Lanes else { return nil }
         let base = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: i8), "")!
         guard indexType != .int32 else { return (base, index) }
         return (gep(i8, base, constant(i64, 4 << 31)), LLVMBuildXor(builder, index, splat(bits: 0x8000_0000, .uint32), "")!)
@@ -162,7 +165,7 @@ extension LLVMCodegen {
     /// `KernelInstruction.smallSource`: the branch splits the body's block, which costs where the source is large.
     private func tableGather(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
                              enabled: LLVMValueRef) -> LLVMValueRef? {
-        guard width == 16, HostCPU.enabledFeatures.contains("avx512f") else { return nil }
+        guard hasAVX512Lanes else { return nil }
         let resultType = memoryVectorType(type)
         let size = slotSizes[slot]
         let fits = LLVMBuildICmp(builder, LLVMIntULE, size, constant(i64, width), "")!
