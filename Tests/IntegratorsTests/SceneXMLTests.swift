@@ -513,7 +513,11 @@ struct SceneXMLTests {
         ErrorCase(xml: scene("<shape type=\"a\">\n<float name=\"r\" value=\"1\">2</float>\n</shape>"), line: 3, message: "<float name=\"r\">: unexpected text \"2\""),
         ErrorCase(xml: scene("<shape type=\"a\">\nhello\n</shape>"), line: 2, message: "unexpected text \"hello\""),
         ErrorCase(xml: scene("<shape type=\"a\">\n<scene version=\"3.0.0\"/>\n</shape>"), line: 3, message: "<scene> can only be the root element"),
-        ErrorCase(xml: scene("<shape type=\"a\">\n<spectrum name=\"s\" value=\"400:1, 500:2\"/>\n</shape>"), line: 3, message: "only constant spectra are supported"),
+        ErrorCase(xml: scene("<shape type=\"a\">\n<spectrum name=\"s\" value=\"500:1, 400:2\"/>\n</shape>"), line: 3, message: "wavelengths must increase (500.0 is followed by 400.0)"),
+        ErrorCase(xml: scene("<shape type=\"a\">\n<spectrum name=\"s\" value=\"400:1, 500\"/>\n</shape>"), line: 3, message: "'500' in value=\"400:1, 500\" is not a wavelength:value pair"),
+        ErrorCase(xml: scene("<shape type=\"a\">\n<spectrum name=\"s\" value=\"400:1\"/>\n</shape>"), line: 3, message: "needs at least two wavelength:value pairs"),
+        ErrorCase(xml: scene("<shape type=\"a\">\n<spectrum name=\"s\" filename=\"none.spd\"/>\n</shape>"), line: 3, message: "spectrum file 'none.spd' not found"),
+        ErrorCase(xml: scene("<shape type=\"a\">\n<spectrum name=\"s\" value=\"1\" filename=\"a.spd\"/>\n</shape>"), line: 3, message: "give either value=\"...\" or filename=\"...\" (not both)"),
         ErrorCase(xml: scene("<include filename=\"nothere.xml\"/>"), line: 2, message: "included file 'nothere.xml' not found"),
         ErrorCase(xml: scene("<default name=\"n\"/>"), line: 2, message: "<default name=\"n\">: missing attribute 'value'"),
     ])

@@ -9,7 +9,7 @@ public enum PluginKind: String, CaseIterable, Hashable, Sendable, CustomStringCo
 }
 
 /// A property value declared with `<float>`, `<integer>`, `<boolean>`, `<string>`, `<rgb>`,
-/// `<point>`, `<vector>` or `<transform>` (a constant `<spectrum name value="0.5"/>` is a float).
+/// `<point>`, `<vector>` or `<transform>`; a `<spectrum>` is a float or an rgb colour (`readSpectrumProperty`).
 public enum PropertyValue: Hashable, Sendable, CustomStringConvertible {
     case float(Double)
     case integer(Int)

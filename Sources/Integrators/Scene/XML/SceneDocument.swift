@@ -6,8 +6,8 @@ import Foundation
 /// `$parameters` substituted, properties typed, transforms composed and `<ref>`s resolved.
 ///
 /// Supported: plugin elements (`PluginKind`), `<ref id name>`, `<default name value>`,
-/// `<float>`, `<integer>`, `<boolean>`, `<string>`, `<rgb>`, `<point>`, `<vector>`, constant
-/// `<spectrum name value>` (as a float), `<transform>` with `<translate>`, `<scale>`, `<rotate>`,
+/// `<float>`, `<integer>`, `<boolean>`, `<string>`, `<rgb>`, `<point>`, `<vector>`,
+/// `<spectrum name value|filename>` (a float or an rgb colour, as Mitsuba's RGB variants make them), `<transform>` with `<translate>`, `<scale>`, `<rotate>`,
 /// `<lookat>`, `<matrix>`, plus `<include filename>`, `<alias id as>` and `<path value>`.
 public struct SceneDocument: Sendable {
     /// The scene file.

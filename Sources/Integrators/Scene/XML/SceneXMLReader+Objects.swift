@@ -144,7 +144,7 @@ extension SceneXMLReader {
             else { throw fail(child, "<path>: folder '\(dir.path)' not found") }
             searchPaths.insert(dir.standardizedFileURL, at: 0)
         case "spectrum":  // without type: a property
-            let (name, value) = try readSpectrumProperty(child)
+            let (name, value) = try readSpectrumProperty(child, in: plugin.kind)
             try claim(name, child, names: &names)
             plugin.properties.append((name, value, child.location))
         case _ where Self.propertyTags.contains(tag):

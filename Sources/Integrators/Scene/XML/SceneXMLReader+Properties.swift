@@ -55,23 +55,6 @@ extension SceneXMLReader {
         }
     }
 
-    /// `<spectrum name="..." value="0.5"/>`: a constant spectrum, stored as a float (RGB rendering).
-    func readSpectrumProperty(_ node: XMLElementNode) throws -> (String, PropertyValue) {
-        try checkAttributes(node, allowed: ["name", "value", "filename"], required: ["name"])
-        try checkNoChildren(node)
-        let name = node.attributes["name"]!
-        guard let raw = node.attributes["value"], node.attributes["filename"] == nil else {
-            throw fail(
-                node, "only constant spectra are supported (value=\"0.5\"); use <rgb> instead of spectral data files")
-        }
-        let tokens = Self.tokenize(raw)
-        guard tokens.count == 1, !tokens[0].contains(":") else {
-            throw fail(node, "only constant spectra are supported (value=\"0.5\"); use <rgb> for colors, "
-                + "not wavelength:value pairs (\"\(raw)\")")
-        }
-        return (name, .float(try number(tokens[0], attribute: "value", value: raw, node: node)))
-    }
-
     /// Composes the operations of a `<transform>` in order: each is applied after the previous ones.
     func readTransform(_ node: XMLElementNode) throws -> Transform4 {
         try checkNoText(node)
