@@ -93,8 +93,16 @@ extension Scene {
             }
         }
         Scene.mergeEquivalentBSDFs(&shapes, descriptions: bsdfDescriptions, declared: root.children(of: .bsdf))
-        // The top-level emitters (area lights come with their shapes).
-        let emitters = try root.children(of: .emitter).enumerated().map { index, description in
+        // The top-level emitters (area lights come with their shapes). An area emitter declared at the top level
+        // and referenced from shapes (`<ref id="..."/>`, as Mitsuba's cbox-rgb.xml does) is only a definition.
+        let referencedAreaEmitters = Set(root.children(of: .shape).flatMap { shape in
+            (shape.children(of: .emitter) + shape.children(of: .shape).flatMap { $0.children(of: .emitter) })
+                .compactMap { $0.referenceLocation == nil ? nil : $0.id }
+        })
+        let emitterDescriptions = root.children(of: .emitter).filter { description in
+            !(description.type == "area" && description.id.map(referencedAreaEmitters.contains) == true)
+        }
+        let emitters = try emitterDescriptions.enumerated().map { index, description in
             SceneEmitter(id: description.id ?? "emitter_\(index)",
                          emitter: try PluginFactory.makeEmitter(description, document: document))
         }
