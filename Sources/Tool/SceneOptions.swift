@@ -92,6 +92,13 @@ struct SceneOptions: ParsableArguments {
     func samplesPerPixel(_ requested: Int?, for scene: Scene) throws -> Int {
         let samples = requested ?? scene.sensor.sampleCount
         guard samples > 0 else { throw ValidationError("--spp must be at least 1, got \(samples)") }
-        return samples
+        // Stratified samplers render the count they settle on, as Mitsuba's do (with the same notice).
+        let settled = scene.sensor.samplePattern.sampleCount(forRequested: samples)
+        if settled != samples {
+            let note = "note: the \(scene.sensor.samplePattern.name) sampler renders \(settled) samples per pixel "
+                + "(\(samples) rounded up)\n"
+            FileHandle.standardError.write(Data(note.utf8))
+        }
+        return settled
     }
 }

@@ -79,7 +79,7 @@ struct DiscreteDistributionTests {
         try TraceContext.with(CompileOptions(variant: variant)) {
             let pmf: [Float] = [0.5, 0, 3, 1, 0, 2.5, 1]
             let distribution = try DiscreteDistribution(pmf)
-            var sampler = IndependentSampler(seed: 9, laneCount: 80_000)
+            var sampler = Sampler(seed: 9, laneCount: 80_000)
             let (index, reused) = distribution.sampleReuse(sampler.next1D())
             var counts = [Int](repeating: 0, count: pmf.count)
             for i in index.values { counts[Int(i)] += 1 }

@@ -62,13 +62,13 @@ struct PCG32Tests {
     @Test("the sampler's first draws match values computed by hand from the spec", arguments: Variant.allCases)
     func samplerFixedValues(variant: Variant) {
         TraceContext.with(CompileOptions(variant: variant)) {
-            var sampler = IndependentSampler(seed: 0, laneCount: 2)
+            var sampler = Sampler(seed: 0, laneCount: 2)
             let first = sampler.next1D().values
             let second = sampler.next1D().values
             #expect(first == [0.4968597888946533, 0.5905673503875732])
             #expect(second == [0.8302396535873413, 0.5824939012527466])
 
-            var other = IndependentSampler(seed: 42, laneCount: 1000)
+            var other = Sampler(seed: 42, laneCount: 1000)
             let bits = other.rng.nextUInt32().values
             #expect(bits[999] == 0x782f_9c7f)
             #expect(other.rng.nextUInt32().values[999] == 0x062f_7a3a)
@@ -84,7 +84,7 @@ struct PCG32Tests {
         let laneCount = 1000
         for seed: UInt32 in [0, 1, 2, 17, 0xdead_beef, 0xffff_ffff] {
             TraceContext.with(CompileOptions(variant: variant)) {
-                var sampler = IndependentSampler(seed: seed, laneCount: laneCount)
+                var sampler = Sampler(seed: seed, laneCount: laneCount)
                 var references = (0..<laneCount).map { referenceSampler(seed: seed, lane: UInt32($0)) }
                 for draw in 0..<12 {
                     if draw % 3 == 0 {
@@ -118,7 +118,7 @@ struct PCG32Tests {
         TraceContext.with(CompileOptions(variant: variant)) {
             let context = TraceContext.current
             func drawSix(seed: UInt32) -> [Float] {
-                var sampler = IndependentSampler(seed: seed, laneCount: 10_000)
+                var sampler = Sampler(seed: seed, laneCount: 10_000)
                 let a = sampler.next2D()
                 let b = sampler.next1D()
                 let c = sampler.next2D()

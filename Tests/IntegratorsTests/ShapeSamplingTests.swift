@@ -66,7 +66,7 @@ func castDisk(_ toWorld: Transform4) -> HostRayCast {
 func sampledDirections(_ shape: some AreaSampling, from reference: Vector3f, count: Int, seed: UInt32)
     -> (directions: [Vector3f], pdf: [Float], pdfDirection: [Float], points: [Vector3f], normals: [Vector3f],
         dist: [Float]) {
-    var sampler = IndependentSampler(seed: seed, laneCount: count)
+    var sampler = Sampler(seed: seed, laneCount: count)
     let origin = Vector3Array(repeating: reference, count: 1)
     let sample = shape.sampleDirection(from: origin, sample: sampler.next2D(), active: true)
     let pdfDirection = shape.pdfDirection(from: origin, to: sample.p, n: sample.n, active: true)
@@ -286,7 +286,7 @@ struct ShapeSamplingTests {
                 ("disk", disk, 2 * Float.pi), ("cylinder", cylinder, 2 * Float.pi * 0.5 * (0.09 + 0.16 + 4).squareRoot()),
                 ("mesh", mesh, 4 * Float(2).squareRoot()),
             ]
-            var sampler = IndependentSampler(seed: 17, laneCount: 2000)
+            var sampler = Sampler(seed: 17, laneCount: 2000)
             let samples = sampler.next2D()
             let inactive = BoolArray((0..<2000).map { $0 % 10 != 3 })
             for (name, shape, area) in shapes {

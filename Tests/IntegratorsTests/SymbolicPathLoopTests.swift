@@ -89,7 +89,8 @@ struct SymbolicPathLoopTests {
             scene.sensor.film.imageCount = images
             let spp = 4
             let seeds = RenderSeeds((0..<images).map { UInt32($0 * 3 + 1) })
-            var sampler = seeds.sampler(lanesPerImage: scene.sensor.film.pixelCount * spp)
+            var sampler = seeds.sampler(lanesPerImage: scene.sensor.film.pixelCount * spp, pattern: .independent,
+                                        samplesPerPixel: spp)
             let camera = CameraSamples(scene: scene, samplesPerPixel: spp, sampler: &sampler)
             let context = TraceContext.current
             // The film's splat weights (5 offsets per axis for the gaussian) ride along as companions: the same
@@ -112,7 +113,7 @@ struct SymbolicPathLoopTests {
             let scene = try Self.scene(.symbolic, resolution: 16)
             let context = TraceContext.current
             // The film's kernels alone: developing radiance that is already in memory.
-            var sampler = IndependentSampler(seed: 5, laneCount: scene.sensor.film.pixelCount * 4)
+            var sampler = Sampler(seed: 5, laneCount: scene.sensor.film.pixelCount * 4)
             let camera = CameraSamples(scene: scene, samplesPerPixel: 4, sampler: &sampler)
             let radiance = Vector3Array(x: FloatArray.zeros(camera.laneCount) + 0.5, y: FloatArray.zeros(camera.laneCount),
                                         z: FloatArray.zeros(camera.laneCount))

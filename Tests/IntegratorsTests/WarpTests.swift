@@ -65,7 +65,7 @@ struct WarpTests {
     @Test("cosine samples are distributed as cos θ / π: E[z] = 2/3", arguments: Variant.allCases)
     func cosineMoments(variant: Variant) {
         TraceContext.with(CompileOptions(variant: variant)) {
-            var sampler = IndependentSampler(seed: 5, laneCount: 100_000)
+            var sampler = Sampler(seed: 5, laneCount: 100_000)
             let directions = squareToCosineHemisphere(sampler.next2D())
             let meanZ = directions.z.mean().first
             let meanX = directions.x.mean().first

@@ -65,6 +65,7 @@ extension Scene {
     /// creation, which varies between runs), the primitive index the triangle's index in its mesh. Each nested
     /// integrator (`integrator.nested`) renders the scene with the same seed, and its image comes first.
     public func renderAOVs(samplesPerPixel spp: Int, seed: UInt32) -> AOVImage {
+        let spp = sensor.samplePattern.sampleCount(forRequested: spp)
         var nestedNames: [String] = [], nestedValues: [[Float]] = []
         for nested in integrator.nested {
             var inner = self
@@ -98,7 +99,8 @@ extension Scene {
     /// The `aov` integrator's own outputs, after one alpha channel per nested integrator.
     private func renderOwnAOVs(samplesPerPixel spp: Int, seed: UInt32) -> AOVImage {
         let film = sensor.film
-        var sampler = RenderSeeds([seed]).sampler(lanesPerImage: film.pixelCount * spp)
+        var sampler = RenderSeeds([seed]).sampler(lanesPerImage: film.pixelCount * spp,
+                                                  pattern: sensor.samplePattern, samplesPerPixel: spp)
         let camera = CameraSamples(scene: self, samplesPerPixel: spp, sampler: &sampler)
         let context = camera.rays.maxT.context
         let all = BoolArray(repeating: true, count: camera.laneCount, context: context)

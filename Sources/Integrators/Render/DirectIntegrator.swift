@@ -6,7 +6,7 @@ enum DirectIntegrator {
     /// `hideEmitters`), then at the first hit `emitterSamples` emitter samples and `bsdfSamples` BSDF samples,
     /// weighted by the power heuristic over the sample counts. Random numbers are drawn in Mitsuba's order (a 2D
     /// sample per emitter sample, then a 2D and a 1D sample per BSDF sample). Lookups read the values `bindings` give.
-    static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler,
+    static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: Sampler,
                          bindings: RenderBindings) -> Vector3Array {
         var sampler = sampler
         let settings = scene.integrator

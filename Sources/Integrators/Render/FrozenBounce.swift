@@ -5,7 +5,7 @@ import Tracer
 /// carried arrays and the image of each lane for batched scene parameters, flattened to nodes in a fixed order.
 struct LoopArrays: TraversableStruct {
     var state: PathState
-    var sampler: IndependentSampler
+    var sampler: Sampler
     var carried: [FloatArray]
     /// Per batched scene parameter, the image of each lane (`RenderBindings.originalLaneImages`).
     var laneImages: [Int32Array]

@@ -20,7 +20,8 @@ enum PRBAdjoint {
                               hitLog: ReplayHitLog? = nil, progress: RenderProgress? = nil) {
         let context = imageGradient.context
         context.withGradientsSuspended {
-            var sampler = seeds.sampler(lanesPerImage: scene.sensor.film.pixelCount * spp)
+            var sampler = seeds.sampler(lanesPerImage: scene.sensor.film.pixelCount * spp,
+                                        pattern: scene.sensor.samplePattern, samplesPerPixel: spp)
             let camera = CameraSamples(scene: scene, samplesPerPixel: spp, sampler: &sampler)
             // Per-sample adjoint radiance, with the splat normalisation of this pass's own samples held constant.
             let adjointRadiance = scene.sensor.film.sampleAdjoint(imageGradient: imageGradient,

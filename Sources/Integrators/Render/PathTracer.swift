@@ -10,7 +10,7 @@ struct CameraSamples {
     var laneCount: Int
 
     /// Draws the pixel jitter (the sampler's first 2D sample) and generates the rays.
-    init(scene: Scene, samplesPerPixel spp: Int, sampler: inout IndependentSampler) {
+    init(scene: Scene, samplesPerPixel spp: Int, sampler: inout Sampler) {
         let film = scene.sensor.film
         laneCount = film.laneCount(samplesPerPixel: spp)
         let context = TraceContext.current
@@ -49,7 +49,7 @@ enum PathTracer {
     /// mesh queries of a primal replay, or replays them in its adjoint pass (a wavefront has none: see
     /// `ReplayHitLog`). `companions` (per-lane arrays of the camera samples, such as the film's splat terms) are
     /// evaluated in the symbolic loop's kernel with the radiance, instead of in a kernel of their own.
-    static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler,
+    static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: Sampler,
                          bindings: RenderBindings, progress: RenderProgress? = nil, carried: [FloatArray] = [],
                          hitLog: ReplayHitLog.Use? = nil, onVertex: VertexRecorder? = nil,
                          companions: [FloatArray] = []) -> Vector3Array {

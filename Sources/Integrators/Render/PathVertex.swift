@@ -89,7 +89,7 @@ struct PathVertex {
     /// suspended), the next event estimation's BSDF value and emitter weight are recorded for differentiation; the
     /// state uses their detached values. With `hitLog`, the bounce's closest-hit and shadow-ray mesh queries are
     /// logged or replayed (`ReplayHitLog`).
-    static func trace(_ state: PathState, scene: Scene, bindings: RenderBindings, sampler: inout IndependentSampler,
+    static func trace(_ state: PathState, scene: Scene, bindings: RenderBindings, sampler: inout Sampler,
                       recordsGradients: Bool = false, hitLog: ReplayHitLog.Use? = nil) -> (PathVertex, PathState) {
         let context = state.eta.context
         func differentiable<T>(_ body: () -> T) -> T {

@@ -16,6 +16,8 @@ extension Scene {
         let gradientSeed = seedGrad ?? (seed &+ 1)
         precondition(gradientSeed != seed, "render: seedGrad must differ from seed (\(seed)) so that the gradient is independent of the image")
         precondition(spp > 0, "render: samples per pixel must be positive, got \(spp)")
+        // A stratified sampler renders the sample count it settles on (Mitsuba's `set_sample_count`).
+        let spp = sensor.samplePattern.sampleCount(forRequested: spp)
         let image = differentiableRender(samplesPerPixel: spp,
                                          bindings: RenderBindings(snapshotOf: parameters.allSlots),
                                          seeds: RenderSeeds([seed]), gradientSeeds: RenderSeeds([gradientSeed]),
@@ -35,6 +37,7 @@ extension Scene {
             throw RenderError("parameter '\(key)' cannot be batched (bitmap texture data can)")
         }
         guard spp > 0 else { throw RenderError("render: samples per pixel must be positive, got \(spp)") }
+        let spp = sensor.samplePattern.sampleCount(forRequested: spp)
         guard !seeds.isEmpty else { throw RenderError("render: a batch needs at least one seed") }
         let elements = slot.shape.reduce(1, *)
         guard values.count == seeds.count * elements else {
@@ -107,7 +110,8 @@ extension Scene {
     /// The primal image (or batch of images) for `seeds` with the values `bindings` give, without gradients.
     func primalImage(samplesPerPixel spp: Int, bindings: RenderBindings, seeds: RenderSeeds,
                      progress: RenderProgress? = nil) -> FloatArray {
-        var sampler = seeds.sampler(lanesPerImage: sensor.film.pixelCount * spp)
+        var sampler = seeds.sampler(lanesPerImage: sensor.film.pixelCount * spp,
+                                   pattern: sensor.samplePattern, samplesPerPixel: spp)
         let camera = CameraSamples(scene: self, samplesPerPixel: spp, sampler: &sampler)
         let weights = sensor.film.splatWeights(positions: camera.positions, samplesPerPixel: spp)
         let radiance = PathTracer.radiance(scene: self, rays: camera.rays, laneCount: camera.laneCount,
@@ -129,7 +133,9 @@ extension Scene {
         let lanesPerImage = sensor.film.pixelCount * spp
         var both = self
         both.sensor.film.imageCount = sensor.film.imageCount + gradientSeeds.seeds.count
-        var sampler = RenderSeeds(seeds.seeds + gradientSeeds.seeds).sampler(lanesPerImage: lanesPerImage)
+        var sampler = RenderSeeds(seeds.seeds + gradientSeeds.seeds).sampler(lanesPerImage: lanesPerImage,
+                                                                             pattern: sensor.samplePattern,
+                                                                             samplesPerPixel: spp)
         let camera = CameraSamples(scene: both, samplesPerPixel: spp, sampler: &sampler)
         let imageLanes = lanesPerImage * seeds.seeds.count
         let hitLog = ReplayHitLog(scene: self, laneCount: lanesPerImage * gradientSeeds.seeds.count)
@@ -139,7 +145,8 @@ extension Scene {
         let lane = UInt32Array.arange(imageLanes)
         // The image's film positions again, from a sampler of the image's seeds alone: the same values, computed
         // inside the film's kernel instead of read from a wavefront twice as wide.
-        var imageSampler = seeds.sampler(lanesPerImage: lanesPerImage)
+        var imageSampler = seeds.sampler(lanesPerImage: lanesPerImage, pattern: sensor.samplePattern,
+                                         samplesPerPixel: spp)
         let imageCamera = CameraSamples(scene: self, samplesPerPixel: spp, sampler: &imageSampler)
         let image = sensor.film.develop(positions: imageCamera.positions, radiance: radiance.gather(lane),
                                         samplesPerPixel: spp)
@@ -155,8 +162,9 @@ struct RenderSeeds {
 
     /// A sampler for `lanesPerImage` lanes per image: a single render seeds it as Mitsuba does; a batch gives each
     /// image's lanes the streams of that image's seed.
-    func sampler(lanesPerImage: Int) -> IndependentSampler {
-        seeds.count == 1 ? IndependentSampler(seed: seeds[0], laneCount: lanesPerImage)
-                         : IndependentSampler(seeds: UInt32Array(seeds), lanesPerImage: lanesPerImage)
+    func sampler(lanesPerImage: Int, pattern: SamplePattern, samplesPerPixel spp: Int) -> Sampler {
+        seeds.count == 1
+            ? Sampler(seed: seeds[0], laneCount: lanesPerImage, pattern: pattern, samplesPerPixel: spp)
+            : Sampler(seeds: UInt32Array(seeds), lanesPerImage: lanesPerImage, pattern: pattern, samplesPerPixel: spp)
     }
 }

@@ -94,6 +94,7 @@ extension Scene {
     /// samples per pixel, so that a render larger than memory can still run. No gradients.
     public func render(samplesPerPixel spp: Int, seed: UInt32, samplesPerPass: Int,
                        progress: RenderProgress? = nil) throws -> RenderedImage {
+        let spp = sensor.samplePattern.sampleCount(forRequested: spp)
         let film = sensor.film
         let sums = try film.combine(passSums(samplesPerPixel: spp, seed: seed, samples: 0..<spp,
                                              samplesPerPass: samplesPerPass, progress: progress), samples: spp)

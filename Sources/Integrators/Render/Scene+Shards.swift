@@ -12,13 +12,17 @@ extension Scene {
                          progress: RenderProgress? = nil) -> [(segment: SampleSegment, sums: FilmSums)] {
         precondition(spp > 0 && samples.lowerBound >= 0 && samples.upperBound <= spp && !samples.isEmpty,
                      "render: samples \(samples) must be a non-empty part of 0..<\(spp)")
+        precondition(spp == sensor.samplePattern.sampleCount(forRequested: spp),
+                     "render: \(spp) samples per pixel is not a sample count of the \(sensor.samplePattern.name) "
+                     + "sampler (round it with SamplePattern.sampleCount(forRequested:))")
         return TraceContext.current.withGradientsSuspended {
             let film = sensor.film
             let n = samples.count
             let lane = UInt32Array.arange(film.laneCount(samplesPerPixel: n))
             let pixel = lane / UInt32(n)
-            var sampler = IndependentSampler(seed: seed,
-                                             streams: pixel * UInt32(spp) + (lane - pixel * UInt32(n)) + UInt32(samples.lowerBound))
+            var sampler = Sampler(seed: seed,
+                                  streams: pixel * UInt32(spp) + (lane - pixel * UInt32(n)) + UInt32(samples.lowerBound),
+                                  pattern: sensor.samplePattern, samplesPerPixel: spp)
             let camera = CameraSamples(scene: self, samplesPerPixel: n, sampler: &sampler)
             let weights = film.splatWeights(positions: camera.positions, samplesPerPixel: n)
             let radiance = PathTracer.radiance(scene: self, rays: camera.rays, laneCount: camera.laneCount,

@@ -7,16 +7,17 @@
 // (Mitsuba's `prb.py`), whose gradient scatter-adds the loop runs (`BodyAdjoints.swift` in the Tracer).
 import Tracer
 
-/// A symbolic path loop's state: the path, the lane's random stream and the caller's carried arrays.
+/// A symbolic path loop's state: the path, the lane's sampler (its random stream, and the strata of a stratified
+/// sampler) and the caller's carried arrays.
 struct SymbolicPathState: TraversableStruct {
     var path: PathState
-    var rng: PCG32
+    var sampler: Sampler
     var carried: [FloatArray]
 
-    /// Visits the path state, the generator, then the carried arrays.
+    /// Visits the path state, the sampler, then the carried arrays.
     mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
         path.traverse(&visitor)
-        rng.traverse(&visitor)
+        sampler.traverse(&visitor)
         carried.traverse(&visitor)
     }
 }
@@ -29,7 +30,7 @@ extension PathTracer {
     /// `backward`) into the body. Without `onVertex` the radiance is evaluated here, with `companions` in the same
     /// kernel; with it, the loop runs when what its body writes is read. `progress` is told once, when every bounce
     /// is recorded.
-    static func symbolicRadiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: IndependentSampler,
+    static func symbolicRadiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: Sampler,
                                  bindings: RenderBindings, progress: RenderProgress?, carried: [FloatArray] = [],
                                  hitLog: ReplayHitLog.Use? = nil, onVertex: VertexRecorder? = nil,
                                  companions: [FloatArray] = []) -> Vector3Array {
@@ -37,16 +38,15 @@ extension PathTracer {
         // symbolic loop).
         let start = SymbolicPathState(path: PathState(ray: rays, lanes: laneCount,
                                                       tracksPosition: scene.hasSurfaceEmitters),
-                                      rng: sampler.rng, carried: carried)
+                                      sampler: sampler, carried: carried)
         // Only the radiance leaves the loop: the other outputs are dropped before the evaluation (the final state
         // is never held), so the kernel stores 3 words per lane, not the whole state.
         let radiance = whileLoop(start, mode: .symbolic) { $0.path.active } body: { state in
-            var streams = sampler
-            streams.rng = state.rng
+            var streams = state.sampler
             let (vertex, next) = PathVertex.trace(state.path, scene: scene, bindings: bindings, sampler: &streams,
                                                   recordsGradients: onVertex != nil, hitLog: hitLog)
             let carried = onVertex?(vertex, next, state.carried, bindings) ?? state.carried
-            return SymbolicPathState(path: next, rng: streams.rng, carried: carried)
+            return SymbolicPathState(path: next, sampler: streams, carried: carried)
         }.path.radiance
         if onVertex == nil { TraceContext.current.evaluate((radiance.components + companions).map(\.node)) }
         let maxDepth = scene.integrator.maxDepth

@@ -8,7 +8,8 @@ extension PerspectiveSensor {
     /// A camera from `<sensor type="perspective">`: `to_world` (no scale), `fov` with `fov_axis` (x, y, diagonal,
     /// smaller, larger; default x) or else `focal_length` (default "50mm", along the diagonal of a 36x24 mm
     /// frame), `near_clip` (0.01), `far_clip` (10000), `focus_distance` (unused by a pinhole), a nested `<film>`
-    /// (default hdrfilm) and a nested `<sampler type="independent">` whose `sample_count` (default 4) becomes
+    /// (default hdrfilm) and a nested `<sampler>` (independent, stratified or multijitter; `jitter`, default true)
+    /// whose `sample_count` (default 4, rounded up as Mitsuba does for the stratified samplers) becomes
     /// `sampleCount`.
     public init(_ description: PluginDescription, document: SceneDocument) throws {
         try description.requirePluginType(in: Self.pluginTypes)
@@ -18,8 +19,8 @@ extension PerspectiveSensor {
         let children = try Film.nested(description, accepting: .film, .sampler)
         let film = try Self.single(.film, in: children, of: description)
             .map { try Film($0, document: document) } ?? Film()
-        let sampleCount = try Self.single(.sampler, in: children, of: description)
-            .map { try Self.sampleCount(of: $0) } ?? 4
+        let (sampleCount, pattern) = try Self.single(.sampler, in: children, of: description)
+            .map { try Self.sampling(of: $0) } ?? (4, .independent)
         let toWorld = try description.transform("to_world", default: .identity)
         if toWorld.hasScale {
             throw description.error("scale factors in the camera-to-world transform are not allowed",
@@ -34,6 +35,7 @@ extension PerspectiveSensor {
         }
         self.init(toWorld: toWorld, fieldOfView: Float(fieldOfView), fieldOfViewAxis: axis, nearClip: nearClip,
                   farClip: farClip, film: film, sampleCount: sampleCount)
+        samplePattern = pattern
         if let id = description.id { self.id = id }
     }
 
@@ -65,15 +67,33 @@ extension PerspectiveSensor {
         return (radians * 180 / Double.pi, .diagonal)
     }
 
-    /// `sample_count` of `<sampler type="independent">`.
-    private static func sampleCount(of sampler: PluginDescription) throws -> Int {
-        try sampler.requirePluginType(in: ["independent"])
-        try sampler.requireKnownProperties(["sample_count"])
+    /// The sampler plugins read here.
+    static let samplerTypes = ["independent", "stratified", "multijitter"]
+
+    /// The pattern and `sample_count` of a `<sampler>`: the count as the sampler settles on it (stratified rounds
+    /// up to a square, multijitter to a near-square grid, as Mitsuba's `set_sample_count`).
+    private static func sampling(of sampler: PluginDescription) throws -> (Int, SamplePattern) {
+        try sampler.requirePluginType(in: samplerTypes)
+        let pattern: SamplePattern
+        switch sampler.type {
+        case "stratified":
+            try sampler.requireKnownProperties(["sample_count", "jitter"])
+            pattern = .stratified(jitter: try sampler.boolean("jitter", default: true))
+        case "multijitter":
+            try sampler.requireKnownProperties(["sample_count", "jitter"])
+            pattern = .multijitter(jitter: try sampler.boolean("jitter", default: true))
+        default:
+            try sampler.requireKnownProperties(["sample_count"])
+            pattern = .independent
+        }
         let count = try sampler.integer("sample_count", default: 4)
         guard count >= 1 else {
             throw sampler.error("sample_count must be at least 1, got \(count)", property: "sample_count")
         }
-        return count
+        guard count <= 1 << 20 else {
+            throw sampler.error("sample_count \(count) is more than \(1 << 20) samples per pixel", property: "sample_count")
+        }
+        return (pattern.sampleCount(forRequested: count), pattern)
     }
 
     /// The only nested plugin of `kind` among `children`, or nil; throws when there are several.

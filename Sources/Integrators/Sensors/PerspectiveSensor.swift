@@ -19,8 +19,10 @@ public struct PerspectiveSensor: Hashable, Sendable {
     public var farClip: Float
     /// The film.
     public var film: Film
-    /// Samples per pixel of the sensor's sampler (Mitsuba's independent sampler, `sample_count`, default 4).
+    /// Samples per pixel of the sensor's sampler (`sample_count`, default 4).
     public var sampleCount: Int
+    /// The sensor's sampler: Mitsuba's independent (the default), stratified or multijitter.
+    public var samplePattern: SamplePattern = .independent
     /// The sensor's `id` in its scene file, which prefixes its parameter keys ("sensor" when it has none).
     public var id = "sensor"
 
