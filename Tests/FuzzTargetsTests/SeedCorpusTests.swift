@@ -8,7 +8,8 @@ import Testing
 
 /// The seed files of each target, made with the project's writers (images, safetensors) or by hand (scene XML).
 /// The mesh and Radiance seeds (obj, ply, serialized, hdr) are hand-made files kept as they are in Fuzz/Corpus,
-/// since the project writes none of those formats except hdr (flat scanlines only); `seedsDecode` checks them.
+/// since the project writes none of those formats except hdr (flat scanlines only); so are the PIZ and RLE EXR seeds
+/// (piz_*.exr, rle_*.exr), which OpenEXR wrote (Tests/IntegratorsTests/Fixtures/EXR); `seedsDecode` checks them.
 enum SeedCorpus {
     /// Every seed: its target, its file name and its bytes.
     static func files() throws -> [(target: String, name: String, data: Data)] {

@@ -144,12 +144,16 @@ struct ImageIOErrorTests {
         var error = imageError { _ = try Bitmap(data: Data(bytes), format: .exr, fileName: "t.exr") }
         #expect(error?.reason.contains("tiled") == true)
 
-        bytes = [UInt8](try Bitmap(width: 2, height: 2, channelCount: 3).encodedData(format: .exr))
-        let compression = Array("compression\0compression\0".utf8)
-        let at = bytes.firstRange(of: compression)!.upperBound + 4
-        bytes[at] = 4 // PIZ
-        error = imageError { _ = try Bitmap(data: Data(bytes), format: .exr, fileName: "p.exr") }
-        #expect(error?.description.hasPrefix("p.exr: PIZ_COMPRESSION is not supported") == true)
+        // The lossy compressions are refused by name, with the list of the supported ones.
+        for (code, name) in [(5, "PXR24"), (6, "B44"), (7, "B44A"), (8, "DWAA"), (9, "DWAB")] as [(UInt8, String)] {
+            bytes = [UInt8](try Bitmap(width: 2, height: 2, channelCount: 3).encodedData(format: .exr))
+            let compression = Array("compression\0compression\0".utf8)
+            let at = bytes.firstRange(of: compression)!.upperBound + 4
+            bytes[at] = code
+            error = imageError { _ = try Bitmap(data: Data(bytes), format: .exr, fileName: "p.exr") }
+            #expect(error?.description == "p.exr: \(name)_COMPRESSION is not supported (expected NO_COMPRESSION, "
+                        + "RLE_COMPRESSION, ZIPS_COMPRESSION, ZIP_COMPRESSION or PIZ_COMPRESSION)")
+        }
     }
 
     @Test("writers reject channel counts their format cannot hold")

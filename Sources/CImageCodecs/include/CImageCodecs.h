@@ -1,4 +1,4 @@
-/* CImageCodecs: setjmp-guarded wrappers around libpng, libjpeg and zlib for Swift callers. */
+/* CImageCodecs: setjmp-guarded wrappers around libpng, libjpeg and zlib, and an OpenEXR PIZ decoder, for Swift. */
 #ifndef CIMAGECODECS_H
 #define CIMAGECODECS_H
 
@@ -86,6 +86,14 @@ int imagecodec_inflater_read(imagecodec_inflater *inflater, unsigned char *desti
 
 /* Ends an inflater (NULL is allowed). */
 void imagecodec_inflater_destroy(imagecodec_inflater *inflater);
+
+/* Decodes one OpenEXR PIZ chunk of `rows` scanlines of `width` pixels into `destination`, which must be exactly
+   rows * width * 2 * (sum of wordsPerSample) bytes: the chunk's uncompressed layout (each row holds the channels in
+   file order, samples little-endian). wordsPerSample[c] is 1 for HALF channels and 2 for FLOAT and UINT ones.
+   Every read of `source` is bounds-checked; truncated or corrupt data fails with a reason. */
+int imagecodec_piz_decompress(const unsigned char *source, size_t length, const uint32_t *wordsPerSample,
+                              size_t channelCount, uint32_t width, uint32_t rows, unsigned char *destination,
+                              size_t destinationLength, char *message, size_t messageCapacity);
 
 /* Releases memory returned by any function above. */
 void imagecodec_free(void *pointer);

@@ -1,9 +1,10 @@
-// EXRReader: decodes single-part scanline OpenEXR files (uint/half/float; none, ZIPS or ZIP).
+// EXRReader: decodes single-part scanline OpenEXR files (uint/half/float; none, RLE, ZIPS, ZIP or PIZ).
 
 import Foundation
 
 /// Reads the EXR files `EXRWriter` writes, and other scanline files of the same kind.
-/// Tiled, deep, multi-part, subsampled and non-ZIP-compressed files are rejected by name.
+/// Tiled, deep, multi-part and subsampled files, and the lossy compressions (PXR24, B44, B44A, DWAA, DWAB), are
+/// rejected by name.
 enum EXRReader {
     /// The header attributes this reader needs.
     private struct Header {
@@ -54,9 +55,10 @@ enum EXRReader {
         guard let compression = header.compression else {
             throw failure("EXR header has no compression attribute")
         }
-        guard [.none, .zips, .zip].contains(compression) else {
-            throw failure("\(compression.name) is not supported "
-                              + "(expected NO_COMPRESSION, ZIPS_COMPRESSION or ZIP_COMPRESSION)")
+        guard supportedCompressions.contains(compression) else {
+            let names = supportedCompressions.map(\.name)
+            throw failure("\(compression.name) is not supported (expected "
+                              + names.dropLast().joined(separator: ", ") + " or \(names.last ?? ""))")
         }
         guard let window = header.dataWindow else { throw failure("EXR header has no dataWindow") }
         let width = window.xMax - window.xMin + 1, height = window.yMax - window.yMin + 1
@@ -81,7 +83,7 @@ enum EXRReader {
         }
 
         let lineBytes = header.channels.reduce(0) { $0 + $1.sampleType.byteCount * width }
-        // zlib expands at most ~1032:1, so a larger declared image cannot be in this file.
+        // zlib expands at most ~1032:1 (PIZ about 410:1, RLE 64:1), so a larger declared image cannot be in this file.
         guard height * lineBytes / 1032 <= data.count else {
             throw failure("dataWindow declares \(width)x\(height) pixels, more than "
                               + "\(data.count) bytes can hold (file is truncated or corrupt)")
@@ -103,10 +105,10 @@ enum EXRReader {
             let packed = try reader.readBytes(packedCount, for: "chunk at line \(y)")
             let raw: [UInt8]
             if packedCount == expectedCount {
-                raw = Array(packed) // uncompressed, or stored raw because zlib did not help
+                raw = Array(packed) // uncompressed, or stored raw because compressing did not help
             } else if compression != .none, packedCount < expectedCount {
-                raw = try EXRZipCodec.decompress(packed, expectedCount: expectedCount,
-                                                 fileName: fileName)
+                raw = try decompressed(packed, compression: compression, channels: header.channels, width: width,
+                                       rows: rows, expectedCount: expectedCount, firstLine: y, fileName: fileName)
             } else {
                 throw failure("chunk at line \(y) holds \(packedCount) bytes, "
                                   + "expected \(expectedCount)")
@@ -123,6 +125,31 @@ enum EXRReader {
         return EXRImage(width: width, height: height,
                         channels: zip(header.channels, planes).map { EXRImage.Channel(name: $0.name, values: $1) },
                         attributes: header.strings)
+    }
+
+    /// The compressions this reader decodes, in OpenEXR's order (the lossy ones are not among them).
+    static let supportedCompressions: [EXRCompressionCode] = [.none, .rle, .zips, .zip, .piz]
+
+    /// One compressed chunk expanded to its uncompressed layout; a failure names the chunk by its first line.
+    private static func decompressed(_ packed: ArraySlice<UInt8>, compression: EXRCompressionCode,
+                                     channels: [EXRChannel], width: Int, rows: Int, expectedCount: Int,
+                                     firstLine: Int, fileName: String) throws -> [UInt8] {
+        do {
+            switch compression {
+            case .rle:
+                return try EXRRLECodec.decompress(packed, expectedCount: expectedCount, fileName: fileName)
+            case .zips, .zip:
+                return try EXRZipCodec.decompress(packed, expectedCount: expectedCount, fileName: fileName)
+            case .piz:
+                return try EXRPizCodec.decompress(packed, channels: channels, width: width, rows: rows,
+                                                  expectedCount: expectedCount, fileName: fileName)
+            case .none, .pxr24, .b44, .b44a, .dwaa, .dwab: // refused with the header, before any chunk
+                throw ImageIOError(fileName: fileName, reason: "no decoder")
+            }
+        } catch let error as ImageIOError {
+            throw ImageIOError(fileName: fileName, reason: "\(compression.name) chunk at line \(firstLine) "
+                                   + "(\(packed.count) bytes): \(error.reason)")
+        }
     }
 
     private static func readSample(_ reader: inout ImageByteReader,
