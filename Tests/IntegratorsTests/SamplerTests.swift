@@ -42,6 +42,8 @@ import Tracer
         ("stratified-9-jitter", SamplePattern.stratified(jitter: true)),
         ("multijitter-12-jitter", SamplePattern.multijitter(jitter: true)),
         ("multijitter-16-centred", SamplePattern.multijitter(jitter: false)),
+        ("ldsampler-16-ld", SamplePattern.lowDiscrepancy),
+        ("ldsampler-10-ld", SamplePattern.lowDiscrepancy),
     ])
     func drawsAreMitsubas(_ name: String, _ pattern: SamplePattern) throws {
         let reference = try #require(Self.references[name])
@@ -71,12 +73,29 @@ import Tracer
         }
     }
 
+    @Test func lowDiscrepancyPointsStratifyElementaryIntervals() {
+        // 16 points of a (0, 2)-sequence in base 2: one in each 1/16 of a line, one per cell of a 4 x 4 grid.
+        let spp = 16, lanes = 16 * 3
+        var sampler = Sampler(seed: 2, laneCount: lanes, pattern: .lowDiscrepancy, samplesPerPixel: spp)
+        for _ in 0..<3 {
+            let p = sampler.next2D()
+            let x = p.x.values, y = p.y.values
+            for pixel in 0..<3 {
+                let samples = pixel * spp..<(pixel + 1) * spp
+                #expect(Set(samples.map { Int(x[$0] * 4) + 4 * Int(y[$0] * 4) }).count == spp)
+                #expect(Set(samples.map { Int(x[$0] * 16) }).count == spp)
+            }
+        }
+    }
+
     @Test func sampleCountsSettleAsMitsubas() {
         #expect(SamplePattern.stratified(jitter: true).sampleCount(forRequested: 5) == 9)
         #expect(SamplePattern.stratified(jitter: true).sampleCount(forRequested: 16) == 16)
         #expect(SamplePattern.multijitter(jitter: true).sampleCount(forRequested: 10) == 12)
         #expect(SamplePattern.multijitter(jitter: true).sampleCount(forRequested: 7) == 8)
         #expect(SamplePattern.independent.sampleCount(forRequested: 7) == 7)
+        #expect(SamplePattern.lowDiscrepancy.sampleCount(forRequested: 1) == 4)
+        #expect(SamplePattern.lowDiscrepancy.sampleCount(forRequested: 17) == 64)
     }
 
     @Test func xmlSamplersAndTheirCounts() throws {
@@ -98,10 +117,13 @@ import Tracer
         #expect(throws: SceneError.self) {
             _ = try sensor(#"<sampler type="independent"><boolean name="jitter" value="false"/></sampler>"#)
         }
+        let lowDiscrepancy = try sensor(#"<sampler type="ldsampler"><integer name="sample_count" value="20"/></sampler>"#)
+        #expect(lowDiscrepancy.samplePattern == .lowDiscrepancy && lowDiscrepancy.sampleCount == 64)
         #expect {
-            _ = try sensor(#"<sampler type="ldsampler"/>"#)
+            _ = try sensor(#"<sampler type="orthogonal"/>"#)
         } throws: { error in
-            "\(error)".contains("unknown sampler plugin 'ldsampler' (supported: independent, stratified, multijitter)")
+            "\(error)".contains("unknown sampler plugin 'orthogonal' (supported: independent, stratified, multijitter, "
+                + "ldsampler)")
         }
     }
 

@@ -1,4 +1,4 @@
-// Which of Mitsuba's samplers a scene uses (independent, stratified, multijitter) and its sample count rules.
+// Which of Mitsuba's samplers a scene uses (independent, stratified, multijitter, ldsampler) and its count rules.
 
 /// The sampler of a sensor, as Mitsuba's `<sampler type="...">` names it.
 public enum SamplePattern: Sendable, Hashable {
@@ -10,6 +10,9 @@ public enum SamplePattern: Sendable, Hashable {
     /// `multijitter`: a grid of x × y cells whose points also fall one per row and column (correlated
     /// multi-jittered sampling, Kensler 2013).
     case multijitter(jitter: Bool)
+    /// `ldsampler`: a (0, 2)-sequence per dimension (radical inverse in base 2 and Sobol's second dimension),
+    /// scrambled per pixel and dimension, its points shuffled per dimension (Kollig and Keller 2002).
+    case lowDiscrepancy
 
     /// Mitsuba's plugin name.
     public var name: String {
@@ -17,14 +20,20 @@ public enum SamplePattern: Sendable, Hashable {
         case .independent: "independent"
         case .stratified: "stratified"
         case .multijitter: "multijitter"
+        case .lowDiscrepancy: "ldsampler"
         }
     }
 
     /// The sample count that Mitsuba's `set_sample_count(requested)` settles on: stratified rounds up to a square,
-    /// multijitter to x · y with y = ⌊√requested⌋ and x = ⌈requested / y⌉; independent keeps it.
+    /// multijitter to x · y with y = ⌊√requested⌋ and x = ⌈requested / y⌉, ldsampler to the square of a power of
+    /// two (at least 4); independent keeps it.
     public func sampleCount(forRequested requested: Int) -> Int {
         switch self {
         case .independent: return requested
+        case .lowDiscrepancy:
+            var resolution = 2
+            while resolution * resolution < requested { resolution *= 2 }
+            return resolution * resolution
         case .stratified: return Self.stratifiedResolution(requested) * Self.stratifiedResolution(requested)
         case .multijitter:
             let grid = Self.multijitterGrid(requested)

@@ -1,9 +1,10 @@
-// The per-lane state and the draws of Mitsuba's stratified and multijitter samplers, on traced arrays.
+// The per-lane state and the draws of Mitsuba's stratified, multijitter and low-discrepancy samplers, on traced arrays.
 import Tracer
 
-/// What a stratified or multijitter sampler keeps per lane beside its PCG32 stream (which only jitters): the
-/// lane's sample index within its pixel, its pixel's permutation seed, and the dimension drawn next. Draws follow
-/// Mitsuba's `next_1d`/`next_2d` of those plugins operation for operation (float arithmetic included).
+/// What a stratified, multijitter or low-discrepancy sampler keeps per lane beside its PCG32 stream (which only
+/// jitters): the lane's sample index within its pixel, its pixel's permutation (ldsampler: scramble) seed, and the
+/// dimension drawn next. Draws follow Mitsuba's `next_1d`/`next_2d` of those plugins operation for operation (float
+/// arithmetic included).
 struct SamplerStrata {
     let pattern: SamplePattern
     /// Samples per pixel (the sampler's sample count).
@@ -31,6 +32,10 @@ struct SamplerStrata {
         let seed = nextPermutationSeed()
         let cell: UInt32Array
         switch pattern {
+        case .lowDiscrepancy:
+            let index = Self.shuffle(sampleIndex, count: sampleCount, seed: seed)
+            let scramble = tea(v0: permutationSeed, v1: UInt32Array(repeating: 0x48bc_48eb)).v0
+            return Self.radicalInverse2(index, scramble: scramble)
         case .multijitter: cell = Self.permute(sampleIndex, count: sampleCount, seed: seed * 0x45fb_e943)
         default: cell = Self.permute(sampleIndex, count: sampleCount, seed: seed)
         }
@@ -41,6 +46,11 @@ struct SamplerStrata {
     mutating func next2D(_ rng: inout PCG32) -> Point2Array {
         let seed = nextPermutationSeed()
         switch pattern {
+        case .lowDiscrepancy:
+            let index = Self.shuffle(sampleIndex, count: sampleCount, seed: seed)
+            let scramble = tea(v0: permutationSeed, v1: UInt32Array(repeating: 0x98bc_51ab))
+            return Point2Array(x: Self.radicalInverse2(index, scramble: scramble.v0),
+                               y: Self.sobol2(index, count: sampleCount, scramble: scramble.v1))
         case .multijitter:
             let grid = SamplePattern.multijitterGrid(Int(sampleCount))
             let (width, height) = (UInt32(grid.x), UInt32(grid.y))
@@ -77,9 +87,49 @@ struct SamplerStrata {
         switch pattern {
         case .stratified(let jitter), .multijitter(let jitter):
             return jitter ? rng.nextFloat() : FloatArray(repeating: 0.5)
-        case .independent:
-            preconditionFailure("SamplerStrata: the independent sampler has no strata")
+        case .independent, .lowDiscrepancy:
+            preconditionFailure("SamplerStrata: the \(pattern.name) sampler does not jitter")
         }
+    }
+
+    /// Mitsuba's `permute(index, size, seed)` for a power-of-two count: per bit, from the lowest, a flip of that
+    /// bit decided by TEA (2 rounds) of the index with the bit set and the seed.
+    static func shuffle(_ index: UInt32Array, count: UInt32, seed: UInt32Array) -> UInt32Array {
+        var index = index
+        var bit: UInt32 = 1
+        while bit < count {
+            let random = tea(v0: index | bit, v1: seed, rounds: 2).v0
+            index = select((random & bit) .== bit, index ^ bit, index)
+            bit <<= 1
+        }
+        return index
+    }
+
+    /// The radical inverse of `index` in base 2 (its bits reversed after the binary point), xor `scramble`, as a
+    /// float in [0, 1) from the top 23 bits (Mitsuba's `radical_inverse_2` in single precision).
+    static func radicalInverse2(_ index: UInt32Array, scramble: UInt32Array) -> FloatArray {
+        var x = (index << 16) | (index >> 16)
+        x = ((x & 0x00ff_00ff) << 8) | ((x & 0xff00_ff00) >> 8)
+        x = ((x & 0x0f0f_0f0f) << 4) | ((x & 0xf0f0_f0f0) >> 4)
+        x = ((x & 0x3333_3333) << 2) | ((x & 0xcccc_cccc) >> 2)
+        x = ((x & 0x5555_5555) << 1) | ((x & 0xaaaa_aaaa) >> 1)
+        return FloatArray(bitPattern: ((x ^ scramble) >> 9) | 0x3f80_0000) - 1
+    }
+
+    /// The second dimension of Sobol's sequence at `index` (< `count`), xor `scramble`, as Mitsuba's `sobol_2` in
+    /// single precision: the 32-bit integer over 2³² (its float rounding included). The direction numbers are the
+    /// same for every lane, so the loop over the index's bits is unrolled.
+    static func sobol2(_ index: UInt32Array, count: UInt32, scramble: UInt32Array) -> FloatArray {
+        var result = scramble, rest = index
+        var v: UInt32 = 1 << 31
+        var bit: UInt32 = 1
+        while bit < count {
+            result = select((rest & 1) .== 1, result ^ v, result)
+            rest = rest >> 1
+            v ^= v >> 1
+            bit <<= 1
+        }
+        return FloatArray(result) / Float(4_294_967_296)
     }
 
     /// Mitsuba's `permute_kensler(index, count, seed)`: the position of `index` in a pseudorandom permutation of

@@ -8,9 +8,9 @@ extension PerspectiveSensor {
     /// A camera from `<sensor type="perspective">`: `to_world` (no scale), `fov` with `fov_axis` (x, y, diagonal,
     /// smaller, larger; default x) or else `focal_length` (default "50mm", along the diagonal of a 36x24 mm
     /// frame), `near_clip` (0.01), `far_clip` (10000), `focus_distance` (unused by a pinhole), a nested `<film>`
-    /// (default hdrfilm) and a nested `<sampler>` (independent, stratified or multijitter; `jitter`, default true)
-    /// whose `sample_count` (default 4, rounded up as Mitsuba does for the stratified samplers) becomes
-    /// `sampleCount`.
+    /// (default hdrfilm) and a nested `<sampler>` (independent; stratified or multijitter, with `jitter` (default
+    /// true); or ldsampler) whose `sample_count` (default 4, rounded up as Mitsuba does for the stratified ones)
+    /// becomes `sampleCount`.
     public init(_ description: PluginDescription, document: SceneDocument) throws {
         try description.requirePluginType(in: Self.pluginTypes)
         try description.requireKnownProperties(
@@ -68,7 +68,7 @@ extension PerspectiveSensor {
     }
 
     /// The sampler plugins read here.
-    static let samplerTypes = ["independent", "stratified", "multijitter"]
+    static let samplerTypes = ["independent", "stratified", "multijitter", "ldsampler"]
 
     /// The pattern and `sample_count` of a `<sampler>`: the count as the sampler settles on it (stratified rounds
     /// up to a square, multijitter to a near-square grid, as Mitsuba's `set_sample_count`).
@@ -82,6 +82,9 @@ extension PerspectiveSensor {
         case "multijitter":
             try sampler.requireKnownProperties(["sample_count", "jitter"])
             pattern = .multijitter(jitter: try sampler.boolean("jitter", default: true))
+        case "ldsampler":
+            try sampler.requireKnownProperties(["sample_count"])
+            pattern = .lowDiscrepancy
         default:
             try sampler.requireKnownProperties(["sample_count"])
             pattern = .independent

@@ -1,4 +1,4 @@
-"""Writes mitsuba_draws.json: the draws of Mitsuba 3.9.1's stratified and multijitter samplers (llvm_ad_rgb),
+"""Writes mitsuba_draws.json: the draws of Mitsuba 3.9.1's stratified, multijitter and ldsampler samplers (llvm_ad_rgb),
 seeded as a render seeds them (samples per wavefront = sample count, seed 3, three pixels), for SamplerTests.
 Run with a local Mitsuba: python make_sampler_draws.py (not needed by the tests)."""
 import json
@@ -8,8 +8,11 @@ import numpy as np
 mi.set_variant('llvm_ad_rgb')
 out = {}
 for name, count, jitter in [('stratified', 16, True), ('stratified', 9, True), ('multijitter', 12, True),
-                            ('multijitter', 16, False)]:
-    sampler = mi.load_dict({'type': name, 'sample_count': count, 'jitter': jitter})
+                            ('multijitter', 16, False), ('ldsampler', 16, None), ('ldsampler', 10, None)]:
+    plugin = {'type': name, 'sample_count': count}
+    if jitter is not None:
+        plugin['jitter'] = jitter
+    sampler = mi.load_dict(plugin)
     spp = sampler.sample_count()
     lanes = spp * 3
     sampler.set_samples_per_wavefront(spp)
@@ -21,6 +24,6 @@ for name, count, jitter in [('stratified', 16, True), ('stratified', 9, True), (
         else:
             p = sampler.next_2d()
             draws.append([np.array(p.x).tolist(), np.array(p.y).tolist()])
-    out[f'{name}-{count}-{"jitter" if jitter else "centred"}'] = {'spp': spp, 'lanes': lanes, 'draws': draws}
+    out[f'{name}-{count}-{"jitter" if jitter else "centred" if jitter is not None else "ld"}'] = {'spp': spp, 'lanes': lanes, 'draws': draws}
 with open('mitsuba_draws.json', 'w') as f:
     json.dump(out, f)
