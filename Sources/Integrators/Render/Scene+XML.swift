@@ -106,8 +106,8 @@ extension Scene {
             SceneEmitter(id: description.id ?? "emitter_\(index)",
                          emitter: try PluginFactory.makeEmitter(description, document: document))
         }
-        // The integrator (default: path, as Mitsuba).
-        var settings = IntegratorSettings(kind: .path)
+        // The integrator (default: path, as Mitsuba, with its default depth: unlimited).
+        var settings = IntegratorSettings(kind: .path, maxDepth: Scene.defaultMaxDepth(of: .path))
         if let description = root.children(of: .integrator).first {
             settings = try Scene.readIntegrator(description)
         }
@@ -148,12 +148,21 @@ extension Scene {
                                                         settings: try readIntegrator(child, nestedIn: description)))
             }
         }
-        settings.maxDepth = try description.integer("max_depth", default: 6)
+        settings.maxDepth = try description.integer("max_depth", default: Scene.defaultMaxDepth(of: settings.kind))
         settings.rrDepth = try description.integer("rr_depth", default: 5)
         settings.hideEmitters = try description.boolean("hide_emitters", default: false)
         if settings.maxDepth < -1 { throw description.error("max_depth must be -1 or more, got \(settings.maxDepth)", property: "max_depth") }
         if settings.rrDepth < 1 { throw description.error("rr_depth must be at least 1, got \(settings.rrDepth)", property: "rr_depth") }
         return settings
+    }
+
+    /// Mitsuba's default `max_depth` of an integrator: -1 (unlimited, Russian roulette ends paths) for the C++
+    /// integrators (`path`, `aov`'s nested ones), 6 for the differentiable Python ones (`prb`, `prb_basic`).
+    static func defaultMaxDepth(of kind: IntegratorSettings.Kind) -> Int {
+        switch kind {
+        case .prb, .prbBasic: 6
+        default: -1
+        }
     }
 
     /// Makes shapes whose BSDFs are equivalent (`PluginDescription.equivalenceSignature`) share one material, as
