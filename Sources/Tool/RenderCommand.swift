@@ -58,6 +58,9 @@ struct RenderCommand: ParsableCommand {
             if scene.integrator.kind == .aov {
                 return try renderAOVs(of: scene, samplesPerPixel: samples, to: url)
             }
+            if scene.integrator.kind == .moment {
+                return try renderMoments(of: scene, samplesPerPixel: samples, to: url)
+            }
             let clock = ContinuousClock()
             let start = clock.now
             let film = scene.sensor.film
@@ -117,6 +120,29 @@ extension Duration {
 }
 
 extension RenderCommand {
+    /// Renders a `moment` scene: an EXR with Mitsuba's film channels (R, G, B, then "name.X" … and "m2_name.X" …)
+    /// or an NPY (H, W, C) as Mitsuba's `render` returns it.
+    func renderMoments(of scene: Scene, samplesPerPixel samples: Int, to url: URL) throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let image = scene.renderMoments(samplesPerPixel: samples, seed: seed)
+        let pixels = image.width * image.height, count = image.channels.count
+        switch try ImageFormat(url: url) {
+        case .exr:
+            let channels = image.channels.enumerated().map { index, name in
+                EXRImage.Channel(name: name, values: (0..<pixels).map { image.values[$0 * count + index] })
+            }
+            try EXRImage(width: image.width, height: image.height, channels: channels).write(to: url)
+        case .npy:
+            try Bitmap(width: image.width, height: image.height, channelCount: count, pixels: image.values).write(to: url)
+        default:
+            throw ValidationError("a moment render writes .exr or .npy (its outputs are not only colours), got '\(output)'")
+        }
+        let elapsed = (clock.now - start).seconds
+        print(String(format: "rendered %d outputs (%@) at %dx%d, %d spp in %.3f s -> %@", count,
+                     image.channels.joined(separator: ", "), image.width, image.height, samples, elapsed, output))
+    }
+
     /// Renders an `aov` scene's outputs: an EXR with Mitsuba's film channels (R, G, B: the first nested
     /// integrator's image, 0 without one; each nested integrator's "name.R/G/B/A"; then "name.X" and so on) or an
     /// NPY (H, W, C) as Mitsuba's `render` returns it (the nested images' RGB, then the outputs).

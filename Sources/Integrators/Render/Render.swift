@@ -13,6 +13,12 @@ extension Scene {
     /// replay when a gradient may follow, and in the backward the adjoint pass), for progress displays.
     public func render(samplesPerPixel spp: Int, seed: UInt32, seedGrad: UInt32? = nil,
                        progress: RenderProgress? = nil) -> RenderedImage {
+        // A moment integrator's film image is its first nested integrator's (`renderMoments` has the moments).
+        if integrator.kind == .moment, let first = integrator.nested.first {
+            var inner = self
+            inner.integrator = first.settings
+            return inner.render(samplesPerPixel: spp, seed: seed, seedGrad: seedGrad, progress: progress)
+        }
         let gradientSeed = seedGrad ?? (seed &+ 1)
         precondition(gradientSeed != seed, "render: seedGrad must differ from seed (\(seed)) so that the gradient is independent of the image")
         precondition(spp > 0, "render: samples per pixel must be positive, got \(spp)")

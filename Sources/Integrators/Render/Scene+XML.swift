@@ -4,7 +4,7 @@ import Tracer
 
 extension Scene {
     /// The plugin types a scene file may use at the top level.
-    static let supportedIntegrators = ["path", "prb", "prb_basic", "direct", "aov"]
+    static let supportedIntegrators = ["path", "prb", "prb_basic", "direct", "aov", "moment"]
 
     /// Loads a Mitsuba 3 scene file (the supported subset); `overrides` replace `<default>` values (`-D`). Meshes
     /// that would take more than `memoryLimit` bytes (default: 90% of the available memory) are refused before
@@ -123,6 +123,9 @@ extension Scene {
         if settings.kind == .direct {
             try Scene.readDirectSettings(description, into: &settings)
         }
+        if settings.kind == .moment {
+            try readMomentIntegrators(description, nestedIn: parent, into: &settings)
+        }
         if settings.kind == .aov {
             if let parent {
                 throw SceneError("an aov integrator nested in another aov integrator is not supported",
@@ -154,6 +157,34 @@ extension Scene {
         if settings.maxDepth < -1 { throw description.error("max_depth must be -1 or more, got \(settings.maxDepth)", property: "max_depth") }
         if settings.rrDepth < 1 { throw description.error("rr_depth must be at least 1, got \(settings.rrDepth)", property: "rr_depth") }
         return settings
+    }
+
+    /// The nested integrators of a `moment` integrator (path, prb, prb_basic or direct), named as Mitsuba names its
+    /// children: the `name` attribute, else "_arg_N" (N counting the unnamed ones).
+    private static func readMomentIntegrators(_ description: PluginDescription, nestedIn parent: PluginDescription?,
+                                              into settings: inout IntegratorSettings) throws {
+        if let parent {
+            throw SceneError("a moment integrator cannot be nested in another integrator",
+                             at: description.referenceLocation ?? description.location,
+                             element: parent.elementDescription)
+        }
+        var unnamed = 0
+        for child in description.children {
+            guard child.kind == .integrator else {
+                throw SceneError("a moment integrator's children must be integrators, got <\(child.kind.rawValue)>",
+                                 at: child.referenceLocation ?? child.location, element: description.elementDescription)
+            }
+            guard ["path", "prb", "prb_basic", "direct"].contains(child.type) else {
+                throw SceneError("a moment integrator nests path, prb, prb_basic or direct integrators, not '\(child.type)'",
+                                 at: child.referenceLocation ?? child.location, element: description.elementDescription)
+            }
+            let name = child.name ?? "_arg_\(unnamed)"
+            if child.name == nil { unnamed += 1 }
+            settings.nested.append(NestedIntegrator(name: name, settings: try readIntegrator(child, nestedIn: description)))
+        }
+        if settings.nested.isEmpty {
+            throw description.error("a moment integrator needs at least one nested integrator")
+        }
     }
 
     /// Mitsuba's default `max_depth` of an integrator: -1 (unlimited, Russian roulette ends paths) for the C++

@@ -17,14 +17,16 @@ public struct IntegratorSettings: Sendable, Equatable {
     /// `path` or `prb`: the same estimator; `prb` also differentiates with path replay backpropagation.
     /// `prb_basic`: PRB without emitter sampling or Russian roulette (paths find emitters by BSDF sampling alone).
     /// `direct`: direct illumination only (Mitsuba's `direct`, differentiated as recorded). `aov`: geometry and
-    /// material outputs (`aovs`; `Scene.renderAOVs`).
+    /// material outputs (`aovs`; `Scene.renderAOVs`). `moment`: its nested integrators' images with the second
+    /// moments of their samples (`Scene.renderMoments`).
     public enum Kind: String, Sendable, CaseIterable {
-        case path, prb, direct, aov
+        case path, prb, direct, aov, moment
         case prbBasic = "prb_basic"
     }
 
     public var kind: Kind
-    /// Longest path, in rays (-1: unlimited). Mitsuba's default 6 means at most 5 scattering events.
+    /// Longest path, in rays (-1: unlimited). Mitsuba's defaults: -1 for `path`, 6 (at most 5 scattering events)
+    /// for `prb` and `prb_basic`.
     public var maxDepth: Int
     /// Depth from which Russian roulette starts.
     public var rrDepth: Int
@@ -53,7 +55,8 @@ public struct IntegratorSettings: Sendable, Equatable {
     public var bsdfSamples = 1
     /// The `aov` integrator's outputs.
     public var aovs: [AOV] = []
-    /// The `aov` integrator's nested integrators, whose images come first in its output (Mitsuba's children).
+    /// The `aov` integrator's nested integrators, whose images come first in its output (Mitsuba's children); the
+    /// `moment` integrator's, whose images and moments it renders.
     public var nested: [NestedIntegrator] = []
 
     /// How the bounces of the primal path loop run.
