@@ -225,7 +225,7 @@ struct PluginFactoryTests {
         let unknownTexture = buildError("""
             <bsdf type="diffuse" id="p"><texture type="wood" name="reflectance"/></bsdf>
             """, make)
-        #expect(unknownTexture.contains("unknown texture plugin 'wood' (supported: bitmap, checkerboard, mesh_attribute)"), "\(unknownTexture)")
+        #expect(unknownTexture.contains("unknown texture plugin 'wood' (supported: bitmap, checkerboard, mesh_attribute, rawconstant)"), "\(unknownTexture)")
     }
 
     @Test("bitmap textures: filter_type, wrap_mode, raw; errors for bad values and missing files")

@@ -7,7 +7,7 @@ public enum PluginFactory {
     /// The supported `<bsdf type="...">` values.
     public static let bsdfTypes = ["diffuse", "dielectric", "thindielectric", "plastic", "conductor", "roughconductor", "roughdielectric", "roughplastic", "principled", "twosided", "mask", "blendbsdf", "bumpmap", "normalmap"]
     /// The supported `<texture type="...">` values.
-    public static let textureTypes = ["bitmap", "checkerboard", "mesh_attribute"]
+    public static let textureTypes = ["bitmap", "checkerboard", "mesh_attribute", "rawconstant"]
     /// The supported `<shape type="...">` values.
     public static let shapeTypes = ["rectangle", "sphere", "disk", "cylinder", "cube", "obj", "ply", "serialized", "shapegroup", "instance"]
     /// The supported `<emitter type="...">` values (`area` only nested in a shape).
@@ -54,7 +54,22 @@ public enum PluginFactory {
         case "bitmap": return try BitmapTexture(description, document: document)
         case "checkerboard": return try CheckerboardTexture(description, document: document)
         case "mesh_attribute": return try MeshAttributeTexture(description, document: document)
+        case "rawconstant": return try rawConstantTexture(description)
         default: throw unsupportedType(description, supported: textureTypes)
+        }
+    }
+
+    /// Mitsuba's `rawconstant`: its `value` (a float, or three values given as rgb, vector or point) as it is, with
+    /// no colour conversion: a `UniformTexture` or a `ConstantTexture`, parameter "value".
+    private static func rawConstantTexture(_ description: PluginDescription) throws -> any Texture {
+        try description.requireKnownProperties(["value"])
+        switch description.value("value") {
+        case .float, .integer: return UniformTexture(Float(try description.float("value")))
+        case .rgb(let v), .vector(let v), .point(let v): return ConstantTexture(v)
+        case nil: throw description.error("missing property 'value' (a float, or an rgb, vector or point)")
+        case let other?:
+            throw description.error("'value' must be a float, or an rgb, vector or point, found \(other.kindName)",
+                                    property: "value")
         }
     }
 
