@@ -351,7 +351,7 @@ struct SensorFilmTests {
             (#"<sensor type="perspective">\#(fov)<string name="focal_length" value="50mm"/></sensor>"#, "not both"),
             (#"<sensor type="perspective"><float name="fov" value="180"/></sensor>"#, "(0, 180)"),
             (#"<sensor type="perspective">\#(fov)<float name="near_clip" value="0"/></sensor>"#, "near_clip"),
-            (#"<sensor type="perspective">\#(fov)<sampler type="stratified"/></sensor>"#, "unknown sampler plugin 'stratified'"),
+            (#"<sensor type="perspective">\#(fov)<sampler type="orthogonal"/></sensor>"#, "unknown sampler plugin 'orthogonal'"),
             (#"<sensor type="perspective">\#(fov)<float name="shutter_open" value="1"/></sensor>"#,
              "unexpected property 'shutter_open'"),
             (#"<sensor type="perspective">\#(fov)<film type="hdrfilm"><integer name="width" value="0"/></film></sensor>"#,
