@@ -44,6 +44,14 @@ extension Texture {
     func evalGradient(_ si: SurfaceInteraction, active: BoolArray) -> Point2Array? {
         evalGradient(si, active: active, bindings: RenderBindings())
     }
+
+    func samplePosition(_ sample: Point2Array, active: BoolArray) -> (uv: Point2Array, pdf: FloatArray) {
+        samplePosition(sample, active: active, bindings: RenderBindings())
+    }
+
+    func pdfPosition(_ uv: Point2Array, active: BoolArray) -> FloatArray {
+        pdfPosition(uv, active: active, bindings: RenderBindings())
+    }
 }
 
 extension Emitter {

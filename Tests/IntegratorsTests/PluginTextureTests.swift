@@ -166,7 +166,7 @@ struct TexturePluginTests {
         }
     }
 
-    @Test("bitmaps load as linear RGB: sRGB files linearised unless raw, gray expanded, alpha dropped, float as is",
+    @Test("bitmaps load linear: sRGB linearised unless raw, gray kept as one channel, alpha dropped, float as is",
           arguments: Variant.allCases)
     func loading(variant: Variant) throws {
         try TraceContext.with(CompileOptions(variant: variant)) {
@@ -175,17 +175,21 @@ struct TexturePluginTests {
             for index in gray.pixels.indices { gray.pixels[index] = Float(index * 40 % 256) / 255 }
             try gray.write(to: directory.file("gray.png"))
             let texture = try BitmapTexture(contentsOf: directory.file("gray.png"))
-            #expect(texture.data.shape == [2, 3, 3])
+            #expect(texture.data.shape == [2, 3, 1])
             let values = texture.data.value.values
             let rawTexture = try BitmapTexture(contentsOf: directory.file("gray.png"), raw: true)
             let rawValues = rawTexture.data.value.values
             for pixel in 0..<6 {
                 let encoded = gray.pixels[pixel * 2]
-                for channel in 0..<3 {
-                    #expect(abs(Double(values[pixel * 3 + channel]) - referenceLinear(Double(encoded))) < 1e-6)
-                    #expect(rawValues[pixel * 3 + channel] == encoded)
-                }
+                #expect(abs(Double(values[pixel]) - referenceLinear(Double(encoded))) < 1e-6)
+                #expect(rawValues[pixel] == encoded)
             }
+            // Looked up, a gray texel is its value in every channel, and its scalar value is the value itself.
+            let uv = Point2Array([SIMD2<Float>(0.5, 0.25)])
+            let lookup = rawTexture.eval(uv, active: true).values[0]
+            #expect(lookup.x == rawValues[1] && lookup.y == rawValues[1] && lookup.z == rawValues[1])
+            #expect(rawTexture.evalScalar(uv, active: true).values == [rawValues[1]])
+            #expect(rawTexture.mean == rawValues.reduce(0, +) / 6)
 
             var floats = Bitmap(width: 2, height: 2, channelCount: 3)
             floats.pixels = [1.7, -0.3, 0.25, 4, 0, 0.5, 1e-3, 2, 3, 0.1, 0.2, 0.3]

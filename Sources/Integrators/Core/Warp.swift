@@ -47,3 +47,13 @@ public func squareToUniformSphere(_ p: Point2Array) -> Vector3Array {
 public func uniformSpherePdf(count: Int = 1) -> FloatArray {
     FloatArray(repeating: Float(1 / (4 * Double.pi)), count: count)
 }
+
+/// The tent distribution on [−1, 1] per coordinate, as Mitsuba's `square_to_tent` (`interval_to_tent` on each):
+/// s = u − ½, copysign(1 − √(1 − 2|s|), s).
+public func squareToTent(_ p: Point2Array) -> Point2Array {
+    func tent(_ u: FloatArray) -> FloatArray {
+        let s = u - 0.5
+        return copysign(1 - safeSqrt(fma(abs(s), .constant(-2), .constant(1))), s)
+    }
+    return Point2Array(x: tent(p.x), y: tent(p.y))
+}

@@ -5,7 +5,8 @@ extension BitmapTexture {
     /// True: bilinear bitmaps differentiate their interpolant, nearest ones report 0.
     public var hasGradient: Bool { true }
 
-    /// (∂f/∂u, ∂f/∂v) of the luminance f of the bilinear interpolant at `si.uv`, as Mitsuba 3.9.1 computes it:
+    /// (∂f/∂u, ∂f/∂v) of the scalar value f (luminance, or a gray texture's value) of the bilinear interpolant at
+    /// `si.uv`, as Mitsuba 3.9.1 computes it:
     /// with the 4 texels f00, f10, f01, f11 around (x, y) = (u W − ½, v H − ½) (wrapped as by `eval`) and the
     /// fractional parts (fx, fy), ∂f/∂x = (1−fy)(f10−f00) + fy(f11−f01), ∂f/∂y = (1−fx)(f01−f00) + fx(f11−f10),
     /// scaled by (W, H). Nearest filtering gives 0 (the lookup is piecewise constant). 0 where inactive. With a
@@ -27,6 +28,7 @@ extension BitmapTexture {
         let rows = (wrap(row0, size: height), wrap(row0 + 1, size: height))
         func luminance(_ row: Int32Array, _ column: Int32Array) -> FloatArray {
             let c = texel(row: row, column: column, active: active, bindings: bindings)
+            guard channelCount == 3 else { return c.x }
             return fma(c.x, .constant(0.212671), fma(c.y, .constant(0.715160), c.z * Float(0.072169)))
         }
         let f00 = luminance(rows.0, columns.0), f10 = luminance(rows.0, columns.1)

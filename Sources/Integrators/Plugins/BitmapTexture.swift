@@ -20,11 +20,13 @@ public enum BitmapWrapMode: String, CaseIterable, Sendable {
     case mirror
 }
 
-/// An RGB image texture (SCENE-SPEC §6). The texels are a differentiable `ParameterSlot` of shape [H, W, 3],
-/// element (row, column, channel) at (row·W + column)·3 + channel; v selects the row (v = 0 is row 0) and u the
-/// column. Lookups gather from `data.value`, so reverse mode scatter-adds gradients into the texels.
+/// An image texture (SCENE-SPEC §6) of 3 channels (RGB) or 1 (gray, as Mitsuba keeps Y and YA images). The texels
+/// are a differentiable `ParameterSlot` of shape [H, W, C], element (row, column, channel) at (row·W + column)·C +
+/// channel; v selects the row (v = 0 is row 0) and u the column. Lookups gather from `data.value`, so reverse mode
+/// scatter-adds gradients into the texels. A gray texture's RGB value is its value in every channel, and its scalar
+/// value (`evalScalar`, Mitsuba's `eval_1`) the value itself; an RGB texture's scalar value is its luminance.
 public struct BitmapTexture: Texture {
-    /// The texels, shape [H, W, 3].
+    /// The texels, shape [H, W, C] with C = 1 or 3.
     public let data: ParameterSlot
     /// The reconstruction filter.
     public let filter: BitmapFilter
@@ -34,36 +36,43 @@ public struct BitmapTexture: Texture {
     public let toUV: UVTransform
     /// `toUV` as `mi.traverse` lists it.
     private let toUVListing: ParameterSlot
+    /// The distribution `samplePosition` draws texels from, kept for the texel values it was built from.
+    let distributionCache: TexelDistributionCache
 
     /// The number of rows H.
     public var height: Int { data.shape[0] }
     /// The number of columns W.
     public var width: Int { data.shape[1] }
+    /// The number of channels C: 3 (RGB) or 1 (gray).
+    public var channelCount: Int { data.shape[2] }
 
-    /// A texture over `data`, H·W·3 values in (row, column, channel) order, used as they are (linear).
-    public init(data: FloatArray, width: Int, height: Int, filter: BitmapFilter = .bilinear,
+    /// A texture over `data`, H·W·C values in (row, column, channel) order, used as they are (linear); C
+    /// (`channels`) is 3 or 1.
+    public init(data: FloatArray, width: Int, height: Int, channels: Int = 3, filter: BitmapFilter = .bilinear,
                 wrapMode: BitmapWrapMode = .repeat, toUV: UVTransform = .identity) {
         precondition(width > 0 && height > 0, "BitmapTexture: the size must be positive, got \(width)x\(height)")
-        precondition(data.count == width * height * 3,
-                     "BitmapTexture: \(width)x\(height)x3 needs \(width * height * 3) values, got \(data.count)")
-        self.data = ParameterSlot(value: data, shape: [height, width, 3])
+        precondition(channels == 1 || channels == 3, "BitmapTexture: 1 or 3 channels, got \(channels)")
+        precondition(data.count == width * height * channels, "BitmapTexture: \(width)x\(height)x\(channels) needs "
+                     + "\(width * height * channels) values, got \(data.count)")
+        self.data = ParameterSlot(value: data, shape: [height, width, channels])
         self.data.supportsBatches = true
         self.filter = filter
         self.wrapMode = wrapMode
         self.toUV = toUV
         toUVListing = toUV.listing()
+        distributionCache = TexelDistributionCache()
     }
 
-    /// A texture holding `bitmap` converted as Mitsuba loads files: alpha dropped, gray expanded to RGB, and
+    /// A texture holding `bitmap` converted as Mitsuba loads files: alpha dropped, gray kept as one channel, and
     /// sRGB-encoded values (8- and 16-bit PNG, JPEG) linearised with the exact curve unless `raw`. Linear data
-    /// (EXR, NPY) is used as it is. The bitmap must then have 3 channels (`rgbTexels(of:raw:)` says whether it has).
+    /// (EXR, NPY) is used as it is. The bitmap must have 1 to 4 channels (`texels(of:raw:)` says whether it has).
     public init(bitmap: Bitmap, raw: Bool = false, filter: BitmapFilter = .bilinear,
                 wrapMode: BitmapWrapMode = .repeat, toUV: UVTransform = .identity) {
-        guard let texels = Self.rgbTexels(of: bitmap, raw: raw) else {
+        guard let texels = Self.texels(of: bitmap, raw: raw) else {
             preconditionFailure("BitmapTexture: a bitmap of \(bitmap.channelCount) channels is not gray or RGB")
         }
-        self.init(data: FloatArray(texels.pixels), width: texels.width, height: texels.height, filter: filter,
-                  wrapMode: wrapMode, toUV: toUV)
+        self.init(data: FloatArray(texels.pixels), width: texels.width, height: texels.height,
+                  channels: texels.channelCount, filter: filter, wrapMode: wrapMode, toUV: toUV)
     }
 
     /// The texture of an image file (PNG, JPEG, EXR, NPY), converted as `init(bitmap:raw:filter:wrapMode:)`.
@@ -71,7 +80,7 @@ public struct BitmapTexture: Texture {
     public init(contentsOf url: URL, raw: Bool = false, filter: BitmapFilter = .bilinear,
                 wrapMode: BitmapWrapMode = .repeat) throws {
         let bitmap = try Bitmap(inputContentsOf: url)
-        guard Self.rgbTexels(of: bitmap, raw: raw) != nil else {
+        guard Self.texels(of: bitmap, raw: raw) != nil else {
             throw SceneError("image '\(url.lastPathComponent)' has \(bitmap.channelCount) channels; a bitmap texture "
                                 + "needs gray, gray+alpha, RGB or RGBA", at: nil)
         }
@@ -83,6 +92,14 @@ public struct BitmapTexture: Texture {
         guard (1...4).contains(bitmap.channelCount) else { return nil }
         let rgb = bitmap.droppingAlpha().expandingGrayToRGB()
         return raw ? rgb : rgb.linearized()
+    }
+
+    /// `bitmap` without alpha, as the texture stores it (Mitsuba's Y or RGB): one channel for gray and gray+alpha,
+    /// three for RGB and RGBA, linearised unless `raw`; nil for any other number of channels.
+    public static func texels(of bitmap: Bitmap, raw: Bool) -> Bitmap? {
+        guard (1...4).contains(bitmap.channelCount) else { return nil }
+        let texels = bitmap.droppingAlpha()
+        return raw ? texels : texels.linearized()
     }
 
     /// The filtered value at `to_uv · uv`; lanes where `active` is false read 0.
@@ -100,14 +117,30 @@ public struct BitmapTexture: Texture {
     /// True: the texels are looked up at uv.
     public var readsSurfaceCoordinates: Bool { true }
 
-    /// The mean luminance of the texels (Mitsuba's `bitmap` in RGB mode: Rec. 709 weights, in float as it sums).
+    /// The mean luminance of the texels (Mitsuba's `bitmap` in RGB mode: Rec. 709 weights, in float as it sums),
+    /// or of a gray texture's values.
     public var mean: Float {
-        let texels = data.value.values
+        let values = Self.texelValues(data.value.values, channels: channelCount)
         var sum: Float = 0
-        for index in stride(from: 0, to: texels.count, by: 3) {
-            sum += 0.212671 * texels[index] + 0.715160 * texels[index + 1] + 0.072169 * texels[index + 2]
+        for value in values { sum += value }
+        return sum / Float(values.count)
+    }
+
+    /// The scalar value of each texel, in order: a gray texel's value, an RGB texel's luminance 0.212671 R +
+    /// 0.715160 G + 0.072169 B in float (what Mitsuba's mean and sampling distribution read).
+    static func texelValues(_ texels: [Float], channels: Int) -> [Float] {
+        guard channels == 3 else { return texels }
+        return stride(from: 0, to: texels.count, by: 3).map { index in
+            0.212671 * texels[index] + 0.715160 * texels[index + 1] + 0.072169 * texels[index + 2]
         }
-        return sum / Float(texels.count / 3)
+    }
+
+    /// The scalar value at `to_uv · uv` (Mitsuba's `eval_1`): a gray texture's filtered value, an RGB texture's
+    /// luminance; 0 where inactive.
+    public func evalScalar(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> FloatArray {
+        let rgb = eval(uv, active: active, bindings: bindings)
+        guard channelCount == 3 else { return rgb.x }
+        return rgb.x * Float(0.212671) + rgb.y * Float(0.715160) + rgb.z * Float(0.072169)
     }
 
     /// x = u W − ½, y = v H − ½; the 4 texels around (x, y), wrapped, weighted by (1−fx or fx)(1−fy or fy).
@@ -147,15 +180,15 @@ public struct BitmapTexture: Texture {
         return texel(row: row, column: column, active: active, bindings: bindings)
     }
 
-    /// The RGB texel at (row, column), indices already wrapped.
+    /// The RGB texel at (row, column), indices already wrapped; a gray texel's value in all three channels.
     func texel(row: Int32Array, column: Int32Array, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
         let pixel = row * Int32(width) + column
-        var base = pixel * 3
+        var base = channelCount == 1 ? pixel : pixel * Int32(channelCount)
         if let offsets = bindings.batchOffsets(of: data, lanes: base.count) { base = base + offsets }
         let texels = bindings.value(of: data)
-        return Vector3Array(x: texels.gather(base, mask: active),
-                            y: texels.gather(base + 1, mask: active),
-                            z: texels.gather(base + 2, mask: active))
+        let first = texels.gather(base, mask: active)
+        guard channelCount == 3 else { return Vector3Array(x: first, y: first, z: first) }
+        return Vector3Array(x: first, y: texels.gather(base + 1, mask: active), z: texels.gather(base + 2, mask: active))
     }
 
     /// An index in [0, size) for any integer index, by the wrap mode.
@@ -204,7 +237,7 @@ extension BitmapTexture {
         } catch {
             throw description.error("cannot load the image: \(error)", property: "filename")
         }
-        guard Self.rgbTexels(of: bitmap, raw: raw) != nil else {
+        guard Self.texels(of: bitmap, raw: raw) != nil else {
             throw description.error("image '\(url.lastPathComponent)' has \(bitmap.channelCount) channels (expected "
                                         + "gray, gray+alpha, RGB or RGBA)", property: "filename")
         }

@@ -60,6 +60,9 @@ public final class MeshAttributeTexture: Texture {
     /// False: the value comes from the hit point and triangle, not from uv.
     public var readsSurfaceCoordinates: Bool { false }
 
+    /// True: the value varies over the mesh (Mitsuba's `is_spatially_varying`), though not through uv.
+    public var isSpatiallyVarying: Bool { true }
+
     /// 1. Mitsuba's mesh_attribute has no mean (a `plastic` reading it fails there).
     public var mean: Float { 1 }
 }

@@ -113,7 +113,8 @@ public enum PluginFactory {
     }
 
     /// The area emitter nested in a shape, for the shape's geometry, or nil when there is none.
-    static func makeAreaEmitter(of shape: PluginDescription, geometry: ShapeGeometry) throws -> AreaEmitter? {
+    static func makeAreaEmitter(of shape: PluginDescription, geometry: ShapeGeometry,
+                                document: SceneDocument) throws -> AreaEmitter? {
         let emitters = shape.children(of: .emitter)
         guard let description = emitters.first else { return nil }
         if emitters.count > 1 {
@@ -139,7 +140,7 @@ public enum PluginFactory {
         case .groupMesh:
             throw description.error("a shape inside a shapegroup cannot carry an area emitter")
         }
-        return try AreaEmitter(description, shape: sampling)
+        return try AreaEmitter(description, shape: sampling, document: document)
     }
 
     /// Mitsuba's `sampling_weight` of an emitter (default 1; must be positive and finite).

@@ -6,10 +6,8 @@ import Tracer
 public struct RoughConductorBSDF: BSDF {
     /// Beckmann or GGX.
     public let distribution: MicrofacetType
-    /// Roughness αu (along the local x axis), shape [1].
-    public let alphaU: ParameterSlot
-    /// Roughness αv (along the local y axis), shape [1]; the same slot as `alphaU` for an isotropic surface.
-    public let alphaV: ParameterSlot
+    /// The roughness αu, αv: textures read at each hit (a constant is a `UniformTexture` of shape [1]).
+    public let roughness: MicrofacetRoughness
     /// Whether sampling draws visible normals (Mitsuba's `sample_visible`, default true).
     public let sampleVisible: Bool
     /// The complex index of refraction η + ik.
@@ -21,9 +19,8 @@ public struct RoughConductorBSDF: BSDF {
     public init(distribution: MicrofacetType = .beckmann, alpha: Float = 0.1, sampleVisible: Bool = true,
                 ior: ConductorIOR = ConductorIOR(), specularReflectance: (any Texture)? = nil) {
         precondition(alpha >= 0 && alpha.isFinite, "RoughConductorBSDF: alpha must be finite and ≥ 0, got \(alpha)")
-        let slot = ParameterSlot(value: FloatArray([alpha]), shape: [1])
-        self.init(distribution: distribution, alphaU: slot, alphaV: slot, sampleVisible: sampleVisible, ior: ior,
-                  specularReflectance: specularReflectance)
+        self.init(distribution: distribution, roughness: MicrofacetRoughness(constant: alpha, nil),
+                  sampleVisible: sampleVisible, ior: ior, specularReflectance: specularReflectance)
     }
 
     /// An anisotropic rough conductor of roughnesses αu, αv ≥ 0.
@@ -31,48 +28,43 @@ public struct RoughConductorBSDF: BSDF {
                 ior: ConductorIOR = ConductorIOR(), specularReflectance: (any Texture)? = nil) {
         precondition(alphaU >= 0 && alphaU.isFinite && alphaV >= 0 && alphaV.isFinite,
                      "RoughConductorBSDF: alpha_u and alpha_v must be finite and ≥ 0, got \(alphaU), \(alphaV)")
-        self.init(distribution: distribution, alphaU: ParameterSlot(value: FloatArray([alphaU]), shape: [1]),
-                  alphaV: ParameterSlot(value: FloatArray([alphaV]), shape: [1]), sampleVisible: sampleVisible,
-                  ior: ior, specularReflectance: specularReflectance)
+        self.init(distribution: distribution, roughness: MicrofacetRoughness(constant: alphaU, alphaV),
+                  sampleVisible: sampleVisible, ior: ior, specularReflectance: specularReflectance)
     }
 
-    private init(distribution: MicrofacetType, alphaU: ParameterSlot, alphaV: ParameterSlot, sampleVisible: Bool,
-                 ior: ConductorIOR, specularReflectance: (any Texture)?) {
+    /// A rough conductor whose roughness is given by textures (Mitsuba's textured `alpha`, `alpha_u`, `alpha_v`).
+    public init(distribution: MicrofacetType = .beckmann, roughness: MicrofacetRoughness, sampleVisible: Bool = true,
+                ior: ConductorIOR = ConductorIOR(), specularReflectance: (any Texture)? = nil) {
         self.distribution = distribution
-        self.alphaU = alphaU
-        self.alphaV = alphaV
+        self.roughness = roughness
         self.sampleVisible = sampleVisible
         self.ior = ior
         self.specularReflectance = specularReflectance
     }
 
+    /// The texture of αu (of α when isotropic).
+    public var alphaU: any Texture { roughness.alphaU }
+    /// The texture of αv (the same as `alphaU` when isotropic).
+    public var alphaV: any Texture { roughness.alphaV }
+
     /// True when one roughness serves both axes (Mitsuba's `alpha`).
-    public var isIsotropic: Bool { alphaU === alphaV }
+    public var isIsotropic: Bool { roughness.isIsotropic }
 
     /// Glossy reflection on the front side.
     public var flags: BSDFFlags { [.glossyReflection, .frontSide] }
 
     /// Whether any of its textures reads uv.
     public var readsSurfaceCoordinates: Bool {
-        ior.readsSurfaceCoordinates || (specularReflectance?.readsSurfaceCoordinates ?? false)
+        roughness.readsSurfaceCoordinates || ior.readsSurfaceCoordinates
+            || (specularReflectance?.readsSurfaceCoordinates ?? false)
     }
 
-    /// The microfacet distribution with the current roughness values, read on every valid surface lane. The
-    /// roughness carries derivatives only on the lanes of `tracked` (by default all): elsewhere intermediate values
-    /// can be infinite or NaN, and a zero adjoint times such a partial derivative would make the gradient NaN.
+    /// The microfacet distribution with the roughness at each valid hit (see `MicrofacetRoughness.distribution`);
+    /// derivatives only on the lanes of `tracked` (by default all).
     func microfacets(_ si: SurfaceInteraction, tracked: BoolArray? = nil, bindings: RenderBindings)
         -> MicrofacetDistribution {
-        let first = UInt32Array(repeating: 0)
-        func read(_ slot: ParameterSlot) -> FloatArray {
-            let value = bindings.value(of: slot).gather(first, mask: si.isValid)
-            guard let tracked, value.requiresGradient else { return value }
-            return select(tracked, value, value.detached())
-        }
-        let u = read(alphaU)
-        if isIsotropic {
-            return MicrofacetDistribution(type: distribution, alpha: u, sampleVisible: sampleVisible)
-        }
-        return MicrofacetDistribution(type: distribution, alphaU: u, alphaV: read(alphaV), sampleVisible: sampleVisible)
+        roughness.distribution(distribution, sampleVisible: sampleVisible, at: si, tracked: tracked,
+                               bindings: bindings)
     }
 
     /// F·specular_reflectance, RGB, for a microfacet at cosine `cosThetaI` from wi.
@@ -134,15 +126,11 @@ public struct RoughConductorBSDF: BSDF {
         return select(valid, result, .constant(0))
     }
 
-    /// Mitsuba's keys, in its order: "specular_reflectance.value" (only when given), "alpha.value" (or
-    /// "alpha_u.value" and "alpha_v.value"), "eta.value", "k.value".
+    /// Mitsuba's keys, in its order: "specular_reflectance.value" (only when given), the roughness ("alpha.value",
+    /// or "alpha_u.value" and "alpha_v.value"; a texture's keys under them, e.g. "alpha.data"), "eta.value",
+    /// "k.value".
     public var parameters: [(key: String, slot: ParameterSlot)] {
-        var result = specularReflectance?.parameters.map { ("specular_reflectance." + $0.key, $0.slot) } ?? []
-        if isIsotropic {
-            result.append(("alpha.value", alphaU))
-        } else {
-            result += [("alpha_u.value", alphaU), ("alpha_v.value", alphaV)]
-        }
-        return result + ior.parameters
+        let specular = specularReflectance?.parameters.map { ("specular_reflectance." + $0.key, $0.slot) } ?? []
+        return specular + roughness.parameters + ior.parameters
     }
 }

@@ -10,10 +10,8 @@ import Tracer
 public struct RoughDielectricBSDF: BSDF {
     /// Beckmann or GGX.
     public let distribution: MicrofacetType
-    /// Roughness αu (along the local x axis), shape [1].
-    public let alphaU: ParameterSlot
-    /// Roughness αv (along the local y axis), shape [1]; the same slot as `alphaU` for an isotropic surface.
-    public let alphaV: ParameterSlot
+    /// The roughness αu, αv: textures read at each hit (a constant is a `UniformTexture` of shape [1]).
+    public let roughness: MicrofacetRoughness
     /// Whether sampling draws visible normals (Mitsuba's `sample_visible`, default true).
     public let sampleVisible: Bool
     /// The interior index of refraction (Mitsuba's `int_ior`).
@@ -32,10 +30,9 @@ public struct RoughDielectricBSDF: BSDF {
                 interiorIOR: Float = 1.5046, exteriorIOR: Float = 1.000277,
                 specularReflectance: (any Texture)? = nil, specularTransmittance: (any Texture)? = nil) {
         precondition(alpha >= 0 && alpha.isFinite, "RoughDielectricBSDF: alpha must be finite and ≥ 0, got \(alpha)")
-        let slot = ParameterSlot(value: FloatArray([alpha]), shape: [1])
-        self.init(distribution: distribution, alphaU: slot, alphaV: slot, sampleVisible: sampleVisible,
-                  interiorIOR: interiorIOR, exteriorIOR: exteriorIOR, specularReflectance: specularReflectance,
-                  specularTransmittance: specularTransmittance)
+        self.init(distribution: distribution, roughness: MicrofacetRoughness(constant: alpha, nil),
+                  sampleVisible: sampleVisible, interiorIOR: interiorIOR, exteriorIOR: exteriorIOR,
+                  specularReflectance: specularReflectance, specularTransmittance: specularTransmittance)
     }
 
     /// An anisotropic rough interface of roughnesses αu, αv ≥ 0.
@@ -44,20 +41,19 @@ public struct RoughDielectricBSDF: BSDF {
                 specularReflectance: (any Texture)? = nil, specularTransmittance: (any Texture)? = nil) {
         precondition(alphaU >= 0 && alphaU.isFinite && alphaV >= 0 && alphaV.isFinite,
                      "RoughDielectricBSDF: alpha_u and alpha_v must be finite and ≥ 0, got \(alphaU), \(alphaV)")
-        self.init(distribution: distribution, alphaU: ParameterSlot(value: FloatArray([alphaU]), shape: [1]),
-                  alphaV: ParameterSlot(value: FloatArray([alphaV]), shape: [1]), sampleVisible: sampleVisible,
-                  interiorIOR: interiorIOR, exteriorIOR: exteriorIOR, specularReflectance: specularReflectance,
-                  specularTransmittance: specularTransmittance)
+        self.init(distribution: distribution, roughness: MicrofacetRoughness(constant: alphaU, alphaV),
+                  sampleVisible: sampleVisible, interiorIOR: interiorIOR, exteriorIOR: exteriorIOR,
+                  specularReflectance: specularReflectance, specularTransmittance: specularTransmittance)
     }
 
-    private init(distribution: MicrofacetType, alphaU: ParameterSlot, alphaV: ParameterSlot, sampleVisible: Bool,
-                 interiorIOR: Float, exteriorIOR: Float, specularReflectance: (any Texture)?,
-                 specularTransmittance: (any Texture)?) {
+    /// A rough interface whose roughness is given by textures (Mitsuba's textured `alpha`, `alpha_u`, `alpha_v`).
+    public init(distribution: MicrofacetType = .beckmann, roughness: MicrofacetRoughness, sampleVisible: Bool = true,
+                interiorIOR: Float = 1.5046, exteriorIOR: Float = 1.000277,
+                specularReflectance: (any Texture)? = nil, specularTransmittance: (any Texture)? = nil) {
         precondition(interiorIOR > 0 && exteriorIOR > 0 && interiorIOR != exteriorIOR,
                      "RoughDielectricBSDF: the indices must be positive and differ, got \(interiorIOR), \(exteriorIOR)")
         self.distribution = distribution
-        self.alphaU = alphaU
-        self.alphaV = alphaV
+        self.roughness = roughness
         self.sampleVisible = sampleVisible
         self.interiorIOR = interiorIOR
         self.exteriorIOR = exteriorIOR
@@ -66,29 +62,28 @@ public struct RoughDielectricBSDF: BSDF {
         self.specularTransmittance = specularTransmittance
     }
 
+    /// The texture of αu (of α when isotropic).
+    public var alphaU: any Texture { roughness.alphaU }
+    /// The texture of αv (the same as `alphaU` when isotropic).
+    public var alphaV: any Texture { roughness.alphaV }
+
     /// True when one roughness serves both axes (Mitsuba's `alpha`).
-    public var isIsotropic: Bool { alphaU === alphaV }
+    public var isIsotropic: Bool { roughness.isIsotropic }
 
     /// Glossy reflection and glossy transmission, on both sides.
     public var flags: BSDFFlags { [.glossyReflection, .glossyTransmission, .frontSide, .backSide] }
 
     /// Whether any of its textures reads uv.
     public var readsSurfaceCoordinates: Bool {
-        (specularReflectance?.readsSurfaceCoordinates ?? false)
+        roughness.readsSurfaceCoordinates || (specularReflectance?.readsSurfaceCoordinates ?? false)
             || (specularTransmittance?.readsSurfaceCoordinates ?? false)
     }
 
-    /// The microfacet distribution with the current roughness values, read on every valid surface lane. The
-    /// roughness carries derivatives only on the lanes of `tracked`: elsewhere (inactive lanes, whose directions
-    /// may be degenerate) intermediate values can be infinite or NaN, and a zero adjoint times such a partial
-    /// derivative would turn the summed gradient into NaN.
+    /// The microfacet distribution with the roughness at each valid hit (see `MicrofacetRoughness.distribution`).
+    /// The roughness carries derivatives only on the lanes of `tracked`: elsewhere (inactive lanes, whose
+    /// directions may be degenerate) intermediate values can be infinite or NaN.
     func microfacets(_ si: SurfaceInteraction, tracked: BoolArray, bindings: RenderBindings) -> MicrofacetDistribution {
-        let u = read(alphaU, si, tracked: tracked, bindings)
-        if isIsotropic {
-            return MicrofacetDistribution(type: distribution, alpha: u, sampleVisible: sampleVisible)
-        }
-        return MicrofacetDistribution(type: distribution, alphaU: u, alphaV: read(alphaV, si, tracked: tracked, bindings),
-                                      sampleVisible: sampleVisible)
+        roughness.distribution(distribution, sampleVisible: sampleVisible, at: si, tracked: tracked, bindings: bindings)
     }
 
     /// The single value of `slot` on every valid surface lane, carrying derivatives only on `tracked` lanes (see
@@ -229,11 +224,12 @@ public struct RoughDielectricBSDF: BSDF {
         return select(valid, result, .constant(0))
     }
 
-    /// Mitsuba's keys, in its order: "eta", "alpha.value" (or "alpha_u.value" and "alpha_v.value"), then
-    /// "specular_reflectance.value" and "specular_transmittance.value" when given.
+    /// Mitsuba's keys, in its order: "eta", the roughness ("alpha.value", or "alpha_u.value" and "alpha_v.value";
+    /// a texture's keys under them, e.g. "alpha.data"), then "specular_reflectance.value" and
+    /// "specular_transmittance.value" when given.
     public var parameters: [(key: String, slot: ParameterSlot)] {
         var result: [(key: String, slot: ParameterSlot)] = [("eta", eta)]
-        result += isIsotropic ? [("alpha.value", alphaU)] : [("alpha_u.value", alphaU), ("alpha_v.value", alphaV)]
+        result += roughness.parameters
         result += specularReflectance?.parameters.map { ("specular_reflectance." + $0.key, $0.slot) } ?? []
         result += specularTransmittance?.parameters.map { ("specular_transmittance." + $0.key, $0.slot) } ?? []
         return result

@@ -15,7 +15,8 @@ extension RoughPlasticBSDF {
             description, expected: "textures named diffuse_reflectance or specular_reflectance")
 
         let microfacets = try MicrofacetProperties(description)
-        if microfacets.alphaV != nil {
+        let roughness = try microfacets.floatRoughness(description)
+        if roughness.alphaV != nil {
             throw description.error("anisotropic roughness ('alpha_u', 'alpha_v') is not supported by roughplastic "
                                     + "(give one 'alpha')", property: "alpha_u")
         }
@@ -24,7 +25,7 @@ extension RoughPlasticBSDF {
                                                      document: document)
         let specular = try PluginFactory.optionalColorTexture(description, "specular_reflectance",
                                                               document: document)
-        self.init(distribution: microfacets.distribution, alpha: microfacets.alphaU,
+        self.init(distribution: microfacets.distribution, alpha: roughness.alphaU,
                   sampleVisible: microfacets.sampleVisible, diffuseReflectance: diffuse,
                   specularReflectance: specular, interiorIOR: Float(interior), exteriorIOR: Float(exterior),
                   nonlinear: try description.boolean("nonlinear", default: false))

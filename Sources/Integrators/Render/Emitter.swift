@@ -33,18 +33,23 @@ public struct EmitterSample: TraversableStruct {
     public var pdf: FloatArray
     /// True where the emitter is a Dirac delta (no MIS with BSDF sampling).
     public var isDelta: BoolArray
+    /// The surface coordinates of p on an area light whose radiance varies over its surface (Mitsuba's `ds.uv`,
+    /// which its density and radiance are looked up at); nil where no emitter needs them, so that other scenes
+    /// carry no extra values.
+    public var uv: Point2Array?
 
     public init(p: Vector3Array, n: Vector3Array, d: Vector3Array, dist: FloatArray, pdf: FloatArray,
-                isDelta: BoolArray) {
+                isDelta: BoolArray, uv: Point2Array? = nil) {
         self.p = p
         self.n = n
         self.d = d
         self.dist = dist
         self.pdf = pdf
         self.isDelta = isDelta
+        self.uv = uv
     }
 
-    /// Visits p, n, d, dist, pdf and isDelta, in that order.
+    /// Visits p, n, d, dist, pdf, isDelta and, when present, uv, in that order.
     public mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
         p.traverse(&visitor)
         n.traverse(&visitor)
@@ -52,6 +57,7 @@ public struct EmitterSample: TraversableStruct {
         dist.traverse(&visitor)
         pdf.traverse(&visitor)
         isDelta.traverse(&visitor)
+        uv?.traverse(&visitor)
     }
 }
 

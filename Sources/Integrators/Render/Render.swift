@@ -35,12 +35,14 @@ extension Scene {
     /// the parameter set to value j and seed `seeds[j]` (gradient seed `seedGrads[j]`, default seed + 1), bit for
     /// bit, but the per-bounce work (recording, launches) is shared by all images. `values` holds the values one
     /// after another (seeds.count times the parameter's element count) and may be gradient-tracked; the result holds
-    /// the images one after another, shape (count, H, W, 3). Only bitmap texture data can be batched.
+    /// the images one after another, shape (count, H, W, 3). Only bitmap texture data can be batched, and not an
+    /// area light's (`AreaEmitter`).
     public func render(samplesPerPixel spp: Int, seeds: [UInt32], seedGrads: [UInt32]? = nil, batching key: String,
                        values: FloatArray, progress: RenderProgress? = nil) throws -> RenderedImage {
         let slot = try parameters.slot(key)
         guard slot.supportsBatches else {
-            throw RenderError("parameter '\(key)' cannot be batched (bitmap texture data can)")
+            throw RenderError("parameter '\(key)' cannot be batched (bitmap texture data can, except an area light's "
+                              + "radiance: its sampling distribution is one image's)")
         }
         guard spp > 0 else { throw RenderError("render: samples per pixel must be positive, got \(spp)") }
         let spp = sensor.samplePattern.sampleCount(forRequested: spp)

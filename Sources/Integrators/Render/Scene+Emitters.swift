@@ -59,6 +59,9 @@ extension Scene {
     /// Whether any emitter is on a surface (then paths remember their previous vertex for MIS on hits).
     var hasSurfaceEmitters: Bool { shapeEmitters.contains { $0 != nil } }
 
+    /// Whether an area light's radiance varies over its surface (then its density at a hit reads the hit's uv).
+    var hasTexturedAreaLights: Bool { shapes.contains { $0.emitter?.readsSurfaceCoordinates ?? false } }
+
     /// True when emitter values are being differentiated (gradients recorded and some emitter parameter tracked in
     /// `bindings`): then every emitter is evaluated on every lane instead of dispatching.
     func emittersNeedGradients(_ context: TraceContext, bindings: RenderBindings) -> Bool {
@@ -122,9 +125,11 @@ extension Scene {
                                         dist: .constant(0), pdf: .constant(0), isDelta: BoolArray(repeating: false))
         let query = EmitterQuery(reference: si.p, sample: sample, target: placeholder)
         var sampled = perEmitter(index, arguments: query, mask: active) { emitter, query, mask -> SampledEmitter in
-            let (emitterSample, weight) = emitter.sampleDirection(from: query.reference, sample: query.sample,
+            var (emitterSample, weight) = emitter.sampleDirection(from: query.reference, sample: query.sample,
                                                                    bounds: bounds, active: mask,
                                                                    bindings: bindings)
+            // Every case returns the same fields; the sample's uv serves only an emitter's own later lookups.
+            emitterSample.uv = nil
             return SampledEmitter(sample: emitterSample, weight: weight)
         }
         if let choiceWeight {
@@ -193,7 +198,8 @@ extension Scene {
         let d = select(si.isValid, offset / dist, direction)
         let target = EmitterSample(p: si.p, n: si.frame.n, d: d,
                                    dist: select(si.isValid, dist, .constant(.infinity)),
-                                   pdf: .constant(0), isDelta: BoolArray(repeating: false))
+                                   pdf: .constant(0), isDelta: BoolArray(repeating: false),
+                                   uv: hasTexturedAreaLights ? si.uv : nil)
         return EmitterQuery(reference: origin, sample: Point2Array(repeating: 0, 0), target: target)
     }
 

@@ -44,8 +44,8 @@ extension Scene {
                                   primitiveIndex: primitive, instanceIndex: instance)
     }
 
-    /// The surface of the analytic shape `index` at distance `t` along each ray. The uv of a shape whose BSDF does
-    /// not read it is left out: it is never evaluated (lanes on that shape keep another shape's uv, which nothing
+    /// The surface of the analytic shape `index` at distance `t` along each ray. The uv of a shape whose BSDF and
+    /// area light do not read it is left out: it is never evaluated (lanes on that shape keep another shape's uv, which nothing
     /// reads there).
     func analyticSurface(_ ray: RayArray, t: FloatArray, index: UInt32Array, allSurfaceCoordinates: Bool = false)
         -> SurfaceGeometry {
@@ -55,6 +55,7 @@ extension Scene {
             guard let shape = entry.analyticShape else { continue }
             let surface = shape.surface(ray, t: t)
             let readsUV = allSurfaceCoordinates || entry.bsdf.readsSurfaceCoordinates
+                || (entry.emitter?.readsSurfaceCoordinates ?? false)
             guard let previous = geometry else {
                 geometry = surface
                 uvRead = readsUV

@@ -39,7 +39,7 @@ extension Scene {
             // A BSDF reached through <ref id="..."/> is shared by every shape that references it.
             let key = made.bsdf.referenceLocation != nil ? made.bsdf.id : nil
             var geometry = made.geometry
-            let light = try PluginFactory.makeAreaEmitter(of: description, geometry: geometry)
+            let light = try PluginFactory.makeAreaEmitter(of: description, geometry: geometry, document: document)
             // Mitsuba gives an emitting shape without a BSDF a black one (a uniform 0): the light does not reflect.
             if light != nil && description.children(of: .bsdf).isEmpty {
                 bsdf = DiffuseBSDF(reflectance: UniformTexture(0))

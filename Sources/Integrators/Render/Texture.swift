@@ -26,6 +26,16 @@ public protocol Texture {
     /// The gradient (∂f/∂u, ∂f/∂v) of the scalar value at a hit (Mitsuba's `eval_1_grad`); nil when the texture has
     /// none (`hasGradient` is false).
     func evalGradient(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Point2Array?
+    /// True when the value varies over a surface (Mitsuba's `is_spatially_varying`): by default
+    /// `readsSurfaceCoordinates`. An area light samples its surface by the texture when it is.
+    var isSpatiallyVarying: Bool { get }
+    /// A point of uv space drawn from the uniform `sample` in [0, 1)², with its density per unit uv area
+    /// (Mitsuba's `sample_position`): by default the sample itself, density 1. Area lights with a spatially
+    /// varying radiance sample their surface through it.
+    func samplePosition(_ sample: Point2Array, active: BoolArray,
+                        bindings: RenderBindings) -> (uv: Point2Array, pdf: FloatArray)
+    /// The density of `samplePosition` at `uv` (Mitsuba's `pdf_position`): by default 1.
+    func pdfPosition(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> FloatArray
 }
 
 extension Texture {
@@ -42,6 +52,17 @@ extension Texture {
     /// nil: no gradient unless the texture defines one.
     public func evalGradient(_ si: SurfaceInteraction, active: BoolArray,
                              bindings: RenderBindings) -> Point2Array? { nil }
+    /// `readsSurfaceCoordinates`.
+    public var isSpatiallyVarying: Bool { readsSurfaceCoordinates }
+    /// Uniform over the unit square: the sample, density 1 (Mitsuba's `Texture::sample_position`).
+    public func samplePosition(_ sample: Point2Array, active: BoolArray,
+                               bindings: RenderBindings) -> (uv: Point2Array, pdf: FloatArray) {
+        (sample, FloatArray(repeating: 1, context: sample.x.context))
+    }
+    /// 1 (Mitsuba's `Texture::pdf_position`).
+    public func pdfPosition(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> FloatArray {
+        FloatArray(repeating: 1, context: uv.x.context)
+    }
 }
 
 extension Texture {
