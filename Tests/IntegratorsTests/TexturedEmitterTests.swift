@@ -30,7 +30,7 @@ struct TexturedEmitterTests {
         try TraceContext.with(CompileOptions(variant: .llvm)) {
             let texture = Self.bitmap(filter: filter, wrap: wrap)
             let count = 200_000
-            var sampler = IndependentSampler(seed: 5, laneCount: count)
+            var sampler = Sampler(seed: 5, laneCount: count)
             let (uv, pdf) = texture.samplePosition(sampler.next2D(), active: true)
             let again = texture.pdfPosition(uv, active: true).values
             let (us, vs, pdfs) = (uv.x.values, uv.y.values, pdf.values)
@@ -105,7 +105,7 @@ struct TexturedEmitterTests {
         let (name, shape) = Self.shapes()[index]
         let parameterized = try #require(shape as? any SurfaceParameterization)
         try TraceContext.with(CompileOptions(variant: .llvm)) {
-            var sampler = IndependentSampler(seed: 3, laneCount: 512)
+            var sampler = Sampler(seed: 3, laneCount: 512)
             var uv = sampler.next2D()
             // Keep off the seams and poles, where uv is ambiguous.
             uv = Point2Array(x: 0.02 + 0.96 * uv.x, y: 0.02 + 0.96 * uv.y)
@@ -134,7 +134,7 @@ struct TexturedEmitterTests {
             let count = 4096
             var valid = 0, loose = 0
             for (r, reference) in Self.references.enumerated() {
-                var sampler = IndependentSampler(seed: UInt32(11 + r), laneCount: count)
+                var sampler = Sampler(seed: UInt32(11 + r), laneCount: count)
                 let origin = Vector3Array(repeating: reference, count: 1)
                 let bounds = EmitterSceneBounds(center: .zero, radius: 3)
                 let (sample, weight) = emitter.sampleDirection(from: origin, sample: sampler.next2D(), bounds: bounds,
@@ -169,13 +169,13 @@ struct TexturedEmitterTests {
             let origin = Vector3Array(repeating: reference, count: 1)
             let bounds = EmitterSceneBounds(center: .zero, radius: 3)
             // ∫ L dω over the light's front side, seen from the reference point, by the light's own sampling...
-            var sampler = IndependentSampler(seed: 17, laneCount: count)
+            var sampler = Sampler(seed: 17, laneCount: count)
             let weight = textured.sampleDirection(from: origin, sample: sampler.next2D(), bounds: bounds,
                                                   active: true).weight.values
             let sampled = weight.reduce(0.0) { $0 + Double($1.x + $1.y + $1.z) } / Double(count)
             // ... and by points uniform in uv, weighted by the area element and the solid-angle conversion.
             let parameterized = try #require(shape as? any SurfaceParameterization)
-            var uniform = IndependentSampler(seed: 23, laneCount: count)
+            var uniform = Sampler(seed: 23, laneCount: count)
             let uv = uniform.next2D()
             let (surface, valid) = parameterized.surface(at: uv, active: true)
             let offset = surface.p - origin

@@ -85,7 +85,7 @@ struct TexturedSlotXMLTests {
         let unknown = Self.error("""
             <bsdf type="roughdielectric" id="b"><texture type="volume" name="alpha_u"/><float name="alpha_v" value="0.1"/></bsdf>
             """)
-        #expect(unknown.contains("unknown texture plugin 'volume' (supported: bitmap, checkerboard, mesh_attribute)"),
+        #expect(unknown.contains("unknown texture plugin 'volume' (supported: bitmap, checkerboard, mesh_attribute, rawconstant)"),
                 "\(unknown)")
         let both = Self.error("""
             <bsdf type="roughconductor" id="b"><float name="alpha" value="0.1"/>

@@ -32,7 +32,7 @@ import Testing
             """)
         let lamp = try #require(scene.shapes.first { $0.id == "lamp" })
         let emitter = try #require(lamp.emitter)
-        #expect(emitter.radiance.rgb == Vector3f(3, 2, 1))
+        #expect((emitter.radiance as? ConstantTexture)?.rgb == Vector3f(3, 2, 1))
         #expect(scene.shapes.first { $0.id == "ball" }?.emitter == nil)
         // The definition is not a light of its own: the lamp's is the only one.
         #expect(scene.emitters.filter { $0.emitter is AreaEmitter }.count == 1)
