@@ -6,11 +6,8 @@ import Testing
 
 @Suite struct IntegratorDefaultsTests {
     private func settings(_ integrator: String) throws -> IntegratorSettings {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("refract-integrator-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("scene.xml")
+        let dir = try ImageTestDirectory()
+        let url = dir.file("scene.xml")
         try """
             <scene version="3.0.0">\(integrator)<sensor type="perspective"/><shape type="sphere"/></scene>
             """.write(to: url, atomically: true, encoding: .utf8)

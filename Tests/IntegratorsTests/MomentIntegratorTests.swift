@@ -6,11 +6,8 @@ import Testing
 
 @Suite struct MomentIntegratorTests {
     private func scene(_ integrator: String) throws -> Scene {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("refract-moment-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("scene.xml")
+        let dir = try ImageTestDirectory()
+        let url = dir.file("scene.xml")
         try """
             <scene version="3.0.0">
                 \(integrator)

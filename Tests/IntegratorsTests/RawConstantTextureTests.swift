@@ -6,11 +6,8 @@ import Testing
 
 @Suite struct RawConstantTextureTests {
     private func textures(_ body: String) throws -> (SceneDocument, [PluginDescription]) {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("refract-rawconstant-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("scene.xml")
+        let dir = try ImageTestDirectory()
+        let url = dir.file("scene.xml")
         try "<scene version=\"3.0.0\">\(body)</scene>".write(to: url, atomically: true, encoding: .utf8)
         let document = try SceneDocument(contentsOf: url)
         return (document, document.plugins)

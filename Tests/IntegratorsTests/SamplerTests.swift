@@ -99,12 +99,9 @@ import Tracer
     }
 
     @Test func xmlSamplersAndTheirCounts() throws {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("refract-sampler-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try ImageTestDirectory()
         func sensor(_ sampler: String) throws -> PerspectiveSensor {
-            let url = dir.appendingPathComponent("scene.xml")
+            let url = dir.file("scene.xml")
             try """
                 <scene version="3.0.0"><sensor type="perspective">\(sampler)</sensor></scene>
                 """.write(to: url, atomically: true, encoding: .utf8)
@@ -129,11 +126,8 @@ import Tracer
 
     @Test func stratifiedRendersAgreeAcrossLoopModesAndShards() throws {
         // The strata follow the lanes through the symbolic loop, the wavefront (with its compaction) and shards.
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("refract-sampler-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("scene.xml")
+        let dir = try ImageTestDirectory()
+        let url = dir.file("scene.xml")
         try """
             <scene version="3.0.0">
                 <integrator type="path"><integer name="max_depth" value="4"/></integrator>

@@ -7,14 +7,11 @@ import Testing
 @Suite struct SpectrumPropertyTests {
     /// Parses `body` inside a scene written to a fresh directory, with `files` beside it.
     private func document(_ body: String, files: [String: String] = [:]) throws -> SceneDocument {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("refract-spectrum-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let dir = try ImageTestDirectory()
         for (name, contents) in files {
-            try contents.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            try contents.write(to: dir.file(name), atomically: true, encoding: .utf8)
         }
-        let url = dir.appendingPathComponent("scene.xml")
+        let url = dir.file("scene.xml")
         try ("<scene version=\"3.0.0\">\n" + body + "\n</scene>\n").write(to: url, atomically: true, encoding: .utf8)
         return try SceneDocument(contentsOf: url)
     }

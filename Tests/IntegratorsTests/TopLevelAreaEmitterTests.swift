@@ -6,11 +6,8 @@ import Testing
 
 @Suite struct TopLevelAreaEmitterTests {
     private func scene(_ body: String) throws -> Scene {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("refract-arealight-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let url = dir.appendingPathComponent("scene.xml")
+        let dir = try ImageTestDirectory()
+        let url = dir.file("scene.xml")
         let xml = """
             <scene version="3.0.0">
                 <sensor type="perspective"><film type="hdrfilm">

@@ -179,17 +179,25 @@ extension SceneXMLReader {
         return plugin
     }
 
-    func readInclude(
-        _ node: XMLElementNode, into plugin: inout RawPlugin, names: inout [String: SourceLocation], depth: Int
-    ) throws {
-        let filename = (node.attributes["filename"]! as NSString).expandingTildeInPath
+    /// The file `filename` (tilde expanded) names from the file of `node`: an absolute path as it is; a relative
+    /// one next to that file, in the `<path>` folders, then in the scene's folder (nil when none has it), with the
+    /// folder of `node`'s file.
+    func locate(_ filename: String, from node: XMLElementNode) -> (url: URL?, base: URL) {
         let base = URL(fileURLWithPath: node.location.path).deletingLastPathComponent()
         var candidates = [filename.hasPrefix("/") ? URL(fileURLWithPath: filename) : base.appendingPathComponent(filename)]
         if !filename.hasPrefix("/") {
             candidates += searchPaths.map { $0.appendingPathComponent(filename) }
             candidates.append(sceneDirectory.appendingPathComponent(filename))
         }
-        guard let url = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+        return (candidates.first { FileManager.default.fileExists(atPath: $0.path) }, base)
+    }
+
+    func readInclude(
+        _ node: XMLElementNode, into plugin: inout RawPlugin, names: inout [String: SourceLocation], depth: Int
+    ) throws {
+        let filename = (node.attributes["filename"]! as NSString).expandingTildeInPath
+        let (found, base) = locate(filename, from: node)
+        guard let url = found else {
             throw fail(node, "included file '\(filename)' not found (looked in \(base.path))")
         }
         guard includeDepth < Self.maxIncludeDepth else {

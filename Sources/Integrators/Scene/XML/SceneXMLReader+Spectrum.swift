@@ -50,14 +50,8 @@ extension SceneXMLReader {
 
     /// A spectral data file (`.spd`): one "wavelength value" pair per line, `#` comments, as Mitsuba reads it.
     private func spectrumFile(_ filename: String, node: XMLElementNode) throws -> SampledSpectrum {
-        let expanded = (filename as NSString).expandingTildeInPath
-        let base = URL(fileURLWithPath: node.location.path).deletingLastPathComponent()
-        var candidates = [expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded) : base.appendingPathComponent(expanded)]
-        if !expanded.hasPrefix("/") {
-            candidates += searchPaths.map { $0.appendingPathComponent(expanded) }
-            candidates.append(sceneDirectory.appendingPathComponent(expanded))
-        }
-        guard let url = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+        let (found, base) = locate((filename as NSString).expandingTildeInPath, from: node)
+        guard let url = found else {
             throw fail(node, "spectrum file '\(filename)' not found (looked in \(base.path))")
         }
         guard url.pathExtension.lowercased() == "spd" else {
