@@ -136,21 +136,7 @@ extension Scene {
             case .shapeIndex: channels.append(masked(FloatArray(si.shapeIndex + UInt32(1))))
             }
         }
-        // The film develops three channels at a time.
-        var developed: [[Float]] = []
-        for start in stride(from: 0, to: channels.count, by: 3) {
-            let group = (start..<start + 3).map { $0 < channels.count ? channels[$0] : zero }
-            let image = film.develop(positions: camera.positions, radiance: Vector3Array(x: group[0], y: group[1],
-                                                                                          z: group[2]),
-                                     samplesPerPixel: spp)
-            developed.append(image.values)
-        }
-        let pixels = film.pixelCount, count = channels.count
-        var values = [Float](repeating: 0, count: pixels * count)
-        for channel in 0..<count {
-            let source = developed[channel / 3]
-            for pixel in 0..<pixels { values[pixel * count + channel] = source[pixel * 3 + channel % 3] }
-        }
+        let values = film.developChannels(channels, positions: camera.positions, samplesPerPixel: spp)
         return AOVImage(width: film.width, height: film.height, channels: names, values: values)
     }
 

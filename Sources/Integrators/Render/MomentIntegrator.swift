@@ -33,16 +33,7 @@ extension Scene {
             }
             let channels = colour + tristimulus + tristimulus.map { $0 * $0 }
             names = ["R", "G", "B"] + names + names.map { "m2_\($0)" }
-            // The film develops three channels at a time.
-            let pixels = film.pixelCount, count = channels.count
-            var values = [Float](repeating: 0, count: pixels * count)
-            for start in stride(from: 0, to: count, by: 3) {
-                let group = Vector3Array(x: channels[start], y: channels[start + 1], z: channels[start + 2])
-                let image = film.develop(positions: positions!, radiance: group, samplesPerPixel: spp).values
-                for channel in 0..<3 {
-                    for pixel in 0..<pixels { values[pixel * count + start + channel] = image[pixel * 3 + channel] }
-                }
-            }
+            let values = film.developChannels(channels, positions: positions!, samplesPerPixel: spp)
             return AOVImage(width: film.width, height: film.height, channels: names, values: values)
         }
     }

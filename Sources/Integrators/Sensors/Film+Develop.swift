@@ -25,6 +25,24 @@ extension Film {
         return image(of: sums)
     }
 
+    /// Any number of per-sample channels developed as the image's colour channels are (filtered splats over the
+    /// summed weights), as host values pixel by pixel: element pixel · channels.count + c. The film develops three
+    /// channels at a time; a last group short of three is padded with zeros.
+    func developChannels(_ channels: [FloatArray], positions: Point2Array, samplesPerPixel spp: Int) -> [Float] {
+        let pixels = pixelCount, count = channels.count
+        let zero = FloatArray(repeating: 0)
+        var values = [Float](repeating: 0, count: pixels * count)
+        for start in stride(from: 0, to: count, by: 3) {
+            let group = (start..<start + 3).map { $0 < count ? channels[$0] : zero }
+            let image = develop(positions: positions, radiance: Vector3Array(x: group[0], y: group[1], z: group[2]),
+                                samplesPerPixel: spp).values
+            for channel in start..<min(start + 3, count) {
+                for pixel in 0..<pixels { values[pixel * count + channel] = image[pixel * 3 + channel - start] }
+            }
+        }
+        return values
+    }
+
     /// The summed weights, with 1 where they are 0 (so that the quotient leaves the unreached pixel unchanged and
     /// its derivative stays finite).
     static func safeDivisor(_ weightSum: FloatArray) -> FloatArray {
