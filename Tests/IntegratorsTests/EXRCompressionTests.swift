@@ -44,15 +44,7 @@ struct EXRCompressionTests {
 
     /// The error decoding `bytes` throws, failing the test if it throws nothing or something else.
     static func decodingError(_ bytes: [UInt8], fileName: String) -> ImageIOError? {
-        do {
-            _ = try EXRImage(data: Data(bytes), fileName: fileName)
-            Issue.record("expected an ImageIOError")
-        } catch let error as ImageIOError {
-            return error
-        } catch {
-            Issue.record("expected an ImageIOError, got \(error)")
-        }
-        return nil
+        imageError { _ = try EXRImage(data: Data(bytes), fileName: fileName) }
     }
 
     static let twins: [(compressed: String, code: UInt8, uncompressed: String)] = [

@@ -6,19 +6,6 @@ import Testing
 
 @Suite("Image I/O errors")
 struct ImageIOErrorTests {
-    /// The error `body` throws, failing the test if it throws nothing or something else.
-    private func imageError(_ body: () throws -> Void) -> ImageIOError? {
-        do {
-            try body()
-            Issue.record("expected an ImageIOError")
-        } catch let error as ImageIOError {
-            return error
-        } catch {
-            Issue.record("expected an ImageIOError, got \(error)")
-        }
-        return nil
-    }
-
     @Test("bad signatures name the file and the expected format",
           arguments: ["texture.png", "photo.jpg", "render.exr", "grad.npy"])
     func badSignature(name: String) throws {

@@ -1,6 +1,7 @@
 // Helpers for the image I/O tests: temporary folders, sample bitmaps, a tiny PNG builder, paths.
 
 import Foundation
+import Testing
 @testable import Integrators
 
 /// A fresh temporary directory, removed when the value goes away.
@@ -21,6 +22,19 @@ final class ImageTestDirectory {
     func contents() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
     }
+}
+
+/// The error `body` throws, failing the test if it throws nothing or something else.
+func imageError(_ body: () throws -> Void) -> ImageIOError? {
+    do {
+        try body()
+        Issue.record("expected an ImageIOError")
+    } catch let error as ImageIOError {
+        return error
+    } catch {
+        Issue.record("expected an ImageIOError, got \(error)")
+    }
+    return nil
 }
 
 enum ImageIOFixtures {
