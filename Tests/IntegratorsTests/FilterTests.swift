@@ -69,7 +69,7 @@ struct FilterTests {
             """
         let document = try SceneDocument(xml: xml, url: URL(fileURLWithPath: "/tmp/filter.xml"))
         let description = try #require(document.plugins(of: .sensor).first)
-        return try PerspectiveSensor(description, document: document).film.filter
+        return try Sensor(description, document: document).film.filter
     }
 
     @Test("XML: Mitsuba's defaults and property names")

@@ -100,7 +100,7 @@ import Tracer
 
     @Test func xmlSamplersAndTheirCounts() throws {
         let dir = try ImageTestDirectory()
-        func sensor(_ sampler: String) throws -> PerspectiveSensor {
+        func sensor(_ sampler: String) throws -> Sensor {
             let url = dir.file("scene.xml")
             try """
                 <scene version="3.0.0"><sensor type="perspective">\(sampler)</sensor></scene>

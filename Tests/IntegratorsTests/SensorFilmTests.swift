@@ -101,7 +101,7 @@ struct SensorFilmTests {
     @Test("tutorial camera rays follow SCENE-SPEC §1's closed form", arguments: Variant.allCases)
     func tutorialRays(variant: Variant) {
         TraceContext.with(CompileOptions(variant: variant)) {
-            let sensor = PerspectiveSensor.tutorial(resolution: 128)
+            let sensor = Sensor.tutorial(resolution: 128)
             #expect(sensor.film.width == 128 && sensor.film.height == 128 && sensor.film.filter == .standard)
             #expect(abs(sensor.tangentOfHalfAngle - 0.577350) < 1e-6)
             var points: [SIMD2<Float>] = []
@@ -135,7 +135,7 @@ struct SensorFilmTests {
             let origin = Vector3f(1, 2, 3), target = Vector3f(-1, 0.5, 0), up = Vector3f(0, 0, 1)
             let toWorld = Transform4.lookAt(origin: origin, target: target, up: up)
             let film = Film(width: 30, height: 20)
-            let sensor = PerspectiveSensor(toWorld: toWorld, fieldOfView: 45, film: film)
+            let sensor = Sensor(toWorld: toWorld, fieldOfView: 45, film: film)
             let points: [SIMD2<Float>] = [SIMD2(0, 0), SIMD2(30, 20), SIMD2(7.25, 13.5), SIMD2(15, 10)]
             let rays = sensor.sampleRays(position: Point2Array(points))
             let directions = rays.direction.values, origins = rays.origin.values
@@ -156,8 +156,8 @@ struct SensorFilmTests {
             for (width, height) in [(40, 20), (20, 40)] {
                 let aspect = Float(width) / Float(height)
                 for axis in FieldOfViewAxis.allCases {
-                    let sensor = PerspectiveSensor(fieldOfView: 50, fieldOfViewAxis: axis,
-                                                   film: Film(width: width, height: height))
+                    let sensor = Sensor(fieldOfView: 50, fieldOfViewAxis: axis,
+                                        film: Film(width: width, height: height))
                     let w = Float(width), h = Float(height)
                     // The film point at the end of the measured half-extent, from the image centre.
                     let resolved = axis.resolved(aspect: Double(aspect))
@@ -315,7 +315,7 @@ struct SensorFilmTests {
         #expect(sensor.fieldOfView == 40 && sensor.fieldOfViewAxis == .y)
         #expect(sensor.nearClip == 0.5 && sensor.farClip == 100 && sensor.sampleCount == 16)
         #expect(sensor.film == Film(width: 320, height: 240, filter: .gaussian(standardDeviation: 0.25)))
-        #expect(sensor.toWorld == PerspectiveSensor.tutorial(resolution: 8).toWorld)
+        #expect(sensor.toWorld == Sensor.tutorial(resolution: 8).toWorld)
         let expectedX = 2 * atan(tan(20 * Double.pi / 180) * 4 / 3) * 180 / Double.pi
         #expect(abs(Double(sensor.horizontalFieldOfView) - expectedX) < 1e-4)
 
@@ -340,7 +340,16 @@ struct SensorFilmTests {
     func xmlErrors() {
         let fov = #"<float name="fov" value="45"/>"#
         let cases: [(String, String)] = [
-            (#"<sensor type="orthographic">\#(fov)</sensor>"#, "unknown sensor plugin 'orthographic' (supported: perspective)"),
+            (#"<sensor type="fisheye">\#(fov)</sensor>"#,
+             "unknown sensor plugin 'fisheye' (supported: perspective, thinlens, orthographic)"),
+            (#"<sensor type="orthographic">\#(fov)</sensor>"#, "unexpected property 'fov'"),
+            (#"<sensor type="thinlens">\#(fov)</sensor>"#, "a thinlens sensor needs an 'aperture_radius'"),
+            (#"<sensor type="thinlens">\#(fov)<float name="aperture_radius" value="-0.1"/></sensor>"#,
+             "aperture_radius must be finite and at least 0"),
+            (#"<sensor type="thinlens">\#(fov)<float name="aperture_radius" value="0.1"/><transform name="to_world"><scale value="2"/></transform></sensor>"#,
+             "scale factors in the camera-to-world transform are not allowed"),
+            (#"<sensor type="thinlens">\#(fov)<float name="aperture_radius" value="0.1"/><float name="focus_distance" value="0"/></sensor>"#,
+             "focus_distance must be finite and above 0"),
             (#"<sensor type="perspective">\#(fov)<film type="ldrfilm"/></sensor>"#, "unknown film plugin 'ldrfilm'"),
             (#"<sensor type="perspective">\#(fov)<film type="hdrfilm"><rfilter type="mitchel"/></film></sensor>"#,
              "unknown rfilter plugin 'mitchel' (supported: gaussian, box, tent, mitchell, catmullrom, lanczos)"),
@@ -353,7 +362,7 @@ struct SensorFilmTests {
             (#"<sensor type="perspective">\#(fov)<float name="near_clip" value="0"/></sensor>"#, "near_clip"),
             (#"<sensor type="perspective">\#(fov)<sampler type="orthogonal"/></sensor>"#, "unknown sampler plugin 'orthogonal'"),
             (#"<sensor type="perspective">\#(fov)<float name="shutter_open" value="1"/></sensor>"#,
-             "unexpected property 'shutter_open'"),
+             "the shutter must close (shutter_close = 0.0) no earlier than it opens (shutter_open = 1.0)"),
             (#"<sensor type="perspective">\#(fov)<film type="hdrfilm"><integer name="width" value="0"/></film></sensor>"#,
              "width must be at least 1"),
             (#"<sensor type="perspective">\#(fov)<film type="hdrfilm"><string name="pixel_format" value="rgba"/></film></sensor>"#,
@@ -376,9 +385,9 @@ struct SensorFilmTests {
 }
 
 /// The sensor of a scene holding only `sensorXML`.
-private func loadSensor(_ sensorXML: String) throws -> PerspectiveSensor {
+private func loadSensor(_ sensorXML: String) throws -> Sensor {
     let xml = "<scene version=\"3.0.0\">\n\(sensorXML)\n</scene>\n"
     let document = try SceneDocument(xml: xml, url: URL(fileURLWithPath: "/tmp/sensor.xml"))
     let description = try #require(document.plugins(of: .sensor).first)
-    return try PerspectiveSensor(description, document: document)
+    return try Sensor(description, document: document)
 }

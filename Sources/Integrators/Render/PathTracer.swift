@@ -9,16 +9,21 @@ struct CameraSamples {
     var rays: RayArray
     var laneCount: Int
 
-    /// Draws the pixel jitter (the sampler's first 2D sample) and generates the rays.
+    /// Draws the camera's samples in Mitsuba's order (the pixel jitter, then a point on the aperture where the
+    /// sensor has one, then the time where the shutter stays open) and generates the rays.
     init(scene: Scene, samplesPerPixel spp: Int, sampler: inout Sampler) {
-        let film = scene.sensor.film
+        let sensor = scene.sensor
+        let film = sensor.film
         laneCount = film.laneCount(samplesPerPixel: spp)
         let context = TraceContext.current
         let lane = UInt32Array.arange(laneCount, context: context)
         let (column, row) = film.pixelCoordinates(ofPixel: lane / UInt32(spp))
         let jitter = sampler.next2D()
         positions = Point2Array(x: FloatArray(column) + jitter.x, y: FloatArray(row) + jitter.y)
-        rays = scene.sensor.sampleRays(position: positions)
+        let aperture = sensor.projection.needsApertureSample ? sampler.next2D() : nil
+        // Scenes are static, so the time moves nothing; it is drawn so that later samples are Mitsuba's.
+        if sensor.shutterOpenTime > 0 { _ = sampler.next1D() }
+        rays = sensor.sampleRays(position: positions, aperture: aperture)
     }
 }
 

@@ -26,7 +26,7 @@ extension Scene {
         if sensors.count > 1 {
             throw sensors[1].error("only one sensor is supported, found \(sensors.count)")
         }
-        let sensor = try PerspectiveSensor(sensorDescription, document: document)
+        let sensor = try Sensor(sensorDescription, document: document)
         // Shapes, each with its BSDF; shape groups' meshes; instances of the groups.
         var shapes: [SceneShape] = []
         var groups: [String: Int] = [:]

@@ -86,7 +86,7 @@ public struct IntegratorSettings: Sendable, Equatable {
 /// A renderable scene.
 public struct Scene {
     /// The camera, with its film.
-    public var sensor: PerspectiveSensor
+    public var sensor: Sensor
     /// The shapes, in declaration order (a hit's `shapeIndex` indexes this list).
     public private(set) var shapes: [SceneShape]
     /// The emitters: the top-level ones, then the area lights of shapes in shape order. Emitter sampling picks
@@ -115,7 +115,7 @@ public struct Scene {
     /// mesh or an instance is invalid, or a shape uses a mesh attribute it lacks, or the meshes would take more than `memoryLimit` bytes to trace (default:
     /// 90% of the available memory).
     /// `emitters` are the top-level ones (the shapes bring their area lights).
-    public init(sensor: PerspectiveSensor, shapes: [SceneShape], instances: [SceneInstance] = [],
+    public init(sensor: Sensor, shapes: [SceneShape], instances: [SceneInstance] = [],
                 emitters: [SceneEmitter], integrator: IntegratorSettings = IntegratorSettings(),
                 boundingSphere: (center: Vector3f, radius: Float)? = nil, memoryLimit: Int? = nil) throws {
         self.sensor = sensor

@@ -33,14 +33,23 @@ extension Scene {
         let film = sensor.film, camera = sensor.id
         add("\(camera).near_clip", "float", [], [sensor.nearClip])
         add("\(camera).far_clip", "float", [], [sensor.farClip])
-        add("\(camera).shutter_open", "float", [], [0])
-        add("\(camera).shutter_open_time", "float", [], [0])
+        add("\(camera).shutter_open", "float", [], [sensor.shutterOpen])
+        add("\(camera).shutter_open_time", "float", [], [sensor.shutterOpenTime])
         add("\(camera).film.size", "ScalarVector2u", [2], [Float(film.width), Float(film.height)])
         add("\(camera).film.crop_size", "ScalarVector2u", [2], [Float(film.width), Float(film.height)])
         add("\(camera).film.crop_offset", "ScalarPoint2u", [2], [0, 0])
-        add("\(camera).x_fov", "Float", [1], [sensor.horizontalFieldOfView])
-        add("\(camera).principal_point_offset_x", "Float", [1], [0])
-        add("\(camera).principal_point_offset_y", "Float", [1], [0])
+        switch sensor.projection {
+        case .perspective:
+            add("\(camera).x_fov", "Float", [1], [sensor.horizontalFieldOfView])
+            add("\(camera).principal_point_offset_x", "Float", [1], [0])
+            add("\(camera).principal_point_offset_y", "Float", [1], [0])
+        case .thinLens(let apertureRadius, let focusDistance):
+            add("\(camera).aperture_radius", "Float", [1], [apertureRadius])
+            add("\(camera).focus_distance", "Float", [1], [focusDistance])
+            add("\(camera).x_fov", "Float", [1], [sensor.horizontalFieldOfView])
+        case .orthographic:
+            break
+        }
         let matrix = sensor.toWorld.matrix.elements
         add("\(camera).to_world", "AffineTransform4f", [4, 4], (0..<16).map { matrix[$0] })
         func add(_ entries: [(key: String, slot: ParameterSlot)]) {

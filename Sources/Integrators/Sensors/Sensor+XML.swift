@@ -1,42 +1,80 @@
-// Building the perspective sensor from Mitsuba XML (`<sensor type="perspective">` with its film and sampler).
+// Building a sensor from Mitsuba XML (`<sensor type="perspective|thinlens|orthographic">` with its film and sampler).
 import Foundation
 
-extension PerspectiveSensor {
+extension Sensor {
     /// The supported sensor plugins.
-    static let pluginTypes = ["perspective"]
+    static let pluginTypes = ["perspective", "thinlens", "orthographic"]
 
-    /// A camera from `<sensor type="perspective">`: `to_world` (no scale), `fov` with `fov_axis` (x, y, diagonal,
-    /// smaller, larger; default x) or else `focal_length` (default "50mm", along the diagonal of a 36x24 mm
-    /// frame), `near_clip` (0.01), `far_clip` (10000), `focus_distance` (unused by a pinhole), a nested `<film>`
-    /// (default hdrfilm) and a nested `<sampler>` (independent; stratified or multijitter, with `jitter` (default
-    /// true); or ldsampler) whose `sample_count` (default 4, rounded up as Mitsuba does for the stratified ones)
-    /// becomes `sampleCount`.
+    /// A camera from `<sensor>`, with Mitsuba's properties and defaults:
+    /// - every sensor: `to_world`, `near_clip` (0.01), `far_clip` (10000), `focus_distance` (far_clip; only a thin
+    ///   lens uses it), `shutter_open` (0) and `shutter_close` (shutter_open), a nested `<film>` (default hdrfilm)
+    ///   and a nested `<sampler>` (independent; stratified or multijitter, with `jitter` (default true); or
+    ///   ldsampler) whose `sample_count` (default 4, rounded up as Mitsuba does for the stratified ones) becomes
+    ///   `sampleCount`;
+    /// - `perspective` and `thinlens`: `fov` with `fov_axis` (x, y, diagonal, smaller, larger; default x) or else
+    ///   `focal_length` (default "50mm", along the diagonal of a 36x24 mm frame); `to_world` without scale;
+    /// - `thinlens`: `aperture_radius` (required; 0 becomes the float epsilon, as in Mitsuba);
+    /// - `orthographic`: `to_world` may scale (it sets the extent of the image).
     public init(_ description: PluginDescription, document: SceneDocument) throws {
         try description.requirePluginType(in: Self.pluginTypes)
-        try description.requireKnownProperties(
-            ["to_world", "fov", "fov_axis", "focal_length", "near_clip", "far_clip", "focus_distance",
-             "film", "sampler"])
+        var known: Set<String> = ["to_world", "near_clip", "far_clip", "focus_distance", "shutter_open", "shutter_close",
+                     "film", "sampler"]
+        if description.type != "orthographic" { known.formUnion(["fov", "fov_axis", "focal_length"]) }
+        if description.type == "thinlens" { known.insert("aperture_radius") }
+        try description.requireKnownProperties(known)
         let children = try Film.nested(description, accepting: .film, .sampler)
         let film = try Self.single(.film, in: children, of: description)
             .map { try Film($0, document: document) } ?? Film()
         let (sampleCount, pattern) = try Self.single(.sampler, in: children, of: description)
             .map { try Self.sampling(of: $0) } ?? (4, .independent)
         let toWorld = try description.transform("to_world", default: .identity)
-        if toWorld.hasScale {
+        let nearClip = Float(try description.float("near_clip", default: 0.01))
+        let farClip = Float(try description.float("far_clip", default: 10000))
+        let projection = try Self.projection(of: description, farClip: farClip)
+        if projection.hasFieldOfView && toWorld.hasScale {
             throw description.error("scale factors in the camera-to-world transform are not allowed",
                                     property: "to_world")
         }
-        let (fieldOfView, axis) = try Self.fieldOfView(of: description)
-        let nearClip = Float(try description.float("near_clip", default: 0.01))
-        let farClip = Float(try description.float("far_clip", default: 10000))
-        if let problem = Self.problem(toWorld: toWorld, fieldOfView: fieldOfView, nearClip: nearClip,
-                                      farClip: farClip, sampleCount: sampleCount) {
+        let (fieldOfView, axis) = projection.hasFieldOfView ? try Self.fieldOfView(of: description) : (90, .x)
+        if let problem = Self.problem(projection: projection, toWorld: toWorld, fieldOfView: fieldOfView,
+                                      nearClip: nearClip, farClip: farClip, sampleCount: sampleCount) {
             throw description.error(problem)
         }
-        self.init(toWorld: toWorld, fieldOfView: Float(fieldOfView), fieldOfViewAxis: axis, nearClip: nearClip,
-                  farClip: farClip, film: film, sampleCount: sampleCount)
+        self.init(projection: projection, toWorld: toWorld, fieldOfView: Float(fieldOfView), fieldOfViewAxis: axis,
+                  nearClip: nearClip, farClip: farClip, film: film, sampleCount: sampleCount)
+        (shutterOpen, shutterOpenTime) = try Self.shutter(of: description)
         samplePattern = pattern
         if let id = description.id { self.id = id }
+    }
+
+    /// The projection a `<sensor>`'s plugin type names, with a thin lens's `aperture_radius` and `focus_distance`.
+    private static func projection(of description: PluginDescription, farClip: Float) throws -> SensorProjection {
+        switch description.type {
+        case "thinlens":
+            guard description.has("aperture_radius") else {
+                throw description.error("a thinlens sensor needs an 'aperture_radius'")
+            }
+            var radius = Float(try description.float("aperture_radius"))
+            // Mitsuba warns and uses the float epsilon for a zero aperture (a pinhole with a thin lens's rays).
+            if radius == 0 { radius = Float.ulpOfOne / 2 }
+            let focus = Float(try description.float("focus_distance", default: Double(farClip)))
+            return .thinLens(apertureRadius: radius, focusDistance: focus)
+        case "orthographic":
+            return .orthographic
+        default:
+            return .perspective
+        }
+    }
+
+    /// `shutter_open` and the open time `shutter_close` − `shutter_open`, which must not be negative.
+    private static func shutter(of description: PluginDescription) throws -> (Float, Float) {
+        let open = Float(try description.float("shutter_open", default: 0))
+        let close = Float(try description.float("shutter_close", default: 0))
+        guard open.isFinite, close.isFinite, close - open >= 0 else {
+            throw description.error("the shutter must close (shutter_close = \(close)) no earlier than it opens "
+                                    + "(shutter_open = \(open))", property: "shutter_close")
+        }
+        return (open, close - open)
     }
 
     /// `fov` and `fov_axis`, or the field of view of `focal_length` along the diagonal (as Mitsuba's parse_fov).
