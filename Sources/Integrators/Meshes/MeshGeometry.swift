@@ -47,6 +47,9 @@ public final class MeshGeometry: @unchecked Sendable {
     /// transpose, 3 x 3), as arrays over instances.
     private let instanceMatrix: [FloatArray]
     private let instanceNormalMatrix: [FloatArray]
+    /// Per Embree instance, its index among the scene's instances, where some of those placed no meshes (nil:
+    /// the same numbering).
+    private var sceneInstanceTable: UInt32Array?
 
     private static let hasNormalsBit: UInt32 = 1, hasTexcoordsBit: UInt32 = 2, flipsBit: UInt32 = 4
 
@@ -62,7 +65,11 @@ public final class MeshGeometry: @unchecked Sendable {
         for (index, shape) in shapes.enumerated() {
             if let (mesh, group) = shape.groupMesh { groups[group].append((mesh, index)) }
         }
-        guard !world.isEmpty || !instances.isEmpty else { return nil }
+        // Only instances of groups with meshes reach Embree (a group of analytic shapes only is placed by copies of
+        // its shapes, `SceneShape.placedBy`); hits name their instance by its index in `instances`.
+        let placing = instances.indices.filter { groups.indices.contains(instances[$0].group)
+            && !groups[instances[$0].group].isEmpty }
+        guard !world.isEmpty || !placing.isEmpty else { return nil }
         if let memoryLimit {
             let stored = world.map(\.mesh) + groups.joined().map(\.mesh)
             let estimate = MeshMemory.tracingBytes(vertices: stored.reduce(0) { $0 + $1.vertexCount },
@@ -73,8 +80,11 @@ public final class MeshGeometry: @unchecked Sendable {
                                       + "\(RenderMemory.gibibytes(memoryLimit)) (--memory-limit)")
             }
         }
-        try self.init(meshes: world, groups: groups, instances: instances.map { ($0.group, $0.toWorld) },
+        try self.init(meshes: world, groups: groups, instances: placing.map { (instances[$0].group, instances[$0].toWorld) },
                       context: context)
+        if placing.count != instances.count {
+            sceneInstanceTable = UInt32Array(placing.map { UInt32($0) }, context: context)
+        }
     }
 
     /// Builds the Embree scene and the buffers: `meshes` in world space, `groups` of meshes in their own space
@@ -147,6 +157,13 @@ public final class MeshGeometry: @unchecked Sendable {
     /// The scene's shape index of each hit's mesh (0 where `hit.isHit` is false).
     public func shapeIndex(of hit: EmbreeHit) -> UInt32Array {
         shapeIndexTable.gather(entry(of: hit), mask: hit.isHit)
+    }
+
+    /// The index among the scene's instances of each hit's instance (UInt32.max outside instances).
+    public func sceneInstance(of hit: EmbreeHit) -> UInt32Array {
+        guard let sceneInstanceTable else { return hit.instance }
+        let inside = hit.isHit & (hit.instance .!= UInt32.max)
+        return select(inside, sceneInstanceTable.gather(hit.instance, mask: inside), hit.instance)
     }
 
     /// The buffer entry of each hit's mesh: its geometry id, offset by the instance's group where it is in one.

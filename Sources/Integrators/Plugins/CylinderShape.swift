@@ -184,3 +184,10 @@ extension CylinderShape {
         self.init(toWorld: placement, flipNormals: flip)
     }
 }
+
+extension CylinderShape {
+    /// The cylinder an instance places, normals flipped as this one's.
+    public func placed(by instanceToWorld: Transform4) throws -> any Shape {
+        CylinderShape(toWorld: instanceToWorld * toWorld, flipNormals: flipNormals)
+    }
+}

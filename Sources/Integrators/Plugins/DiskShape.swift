@@ -131,3 +131,10 @@ extension DiskShape {
         self.init(toWorld: toWorld, flipNormals: flip)
     }
 }
+
+extension DiskShape {
+    /// The disk an instance places, normals flipped as this one's.
+    public func placed(by instanceToWorld: Transform4) throws -> any Shape {
+        DiskShape(toWorld: instanceToWorld * toWorld, flipNormals: flipsNormals)
+    }
+}

@@ -137,7 +137,7 @@ public enum PluginFactory {
             } catch {
                 throw description.error("cannot sample the mesh of '\(shape.id ?? shape.type)' for its area light: \(error)")
             }
-        case .groupMesh:
+        case .groupMesh, .groupAnalytic:
             throw description.error("a shape inside a shapegroup cannot carry an area emitter")
         }
         return try AreaEmitter(description, shape: sampling, document: document)

@@ -94,3 +94,10 @@ extension RectangleShape {
         self.init(toWorld: toWorld)
     }
 }
+
+extension RectangleShape {
+    /// The rectangle an instance places (any invertible affine map keeps it a parallelogram, as in Mitsuba).
+    public func placed(by instanceToWorld: Transform4) throws -> any Shape {
+        RectangleShape(toWorld: instanceToWorld * toWorld)
+    }
+}

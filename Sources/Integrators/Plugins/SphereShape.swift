@@ -164,3 +164,10 @@ extension SphereShape {
         try self.init(toWorld: placement)
     }
 }
+
+extension SphereShape {
+    /// The sphere an instance places: a translation, rotation and uniform scale of this one, or an error.
+    public func placed(by instanceToWorld: Transform4) throws -> any Shape {
+        try SphereShape(toWorld: instanceToWorld * toWorld)
+    }
+}

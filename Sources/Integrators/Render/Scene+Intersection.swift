@@ -17,12 +17,19 @@ extension Scene {
         var index = UInt32Array(repeating: 0, count: 1, context: context)
         var anyHit = BoolArray(repeating: false, count: 1, context: context)
         var primitive: UInt32Array? = nil, instance: UInt32Array? = nil
+        // Copies of shape groups' analytic members name the instance that placed them, as Mitsuba's hits do.
+        let placesAnalyticCopies = shapes.contains { $0.placedBy != nil }
+        if placesAnalyticCopies { instance = UInt32Array(repeating: .max, context: context) }
         for (i, entry) in shapes.enumerated() {
             guard let shape = entry.analyticShape else { continue }
             let (t, hit) = shape.intersect(ray, active: active)
             let closer = hit & (t .< nearest)
             nearest = select(closer, t, nearest)
             index = select(closer, UInt32Array(repeating: UInt32(i), context: context), index)
+            if let placed = instance {
+                let placer = entry.placedBy.map { UInt32($0) } ?? .max
+                instance = select(closer, UInt32Array(repeating: placer, context: context), placed)
+            }
             anyHit = anyHit | hit
         }
         // Phase 2: the surface of the shape that was hit (each shape's formula, selected per lane).
@@ -35,7 +42,8 @@ extension Scene {
             nearest = select(closer, hit.t, nearest)
             index = select(closer, meshes.shapeIndex(of: hit), index)
             primitive = select(closer, hit.primitive, UInt32Array(repeating: 0, context: context))
-            instance = select(closer, hit.instance, UInt32Array(repeating: .max, context: context))
+            instance = select(closer, meshes.sceneInstance(of: hit),
+                              instance ?? UInt32Array(repeating: .max, context: context))
             anyHit = anyHit | hit.isHit
         }
         return SurfaceInteraction(isValid: anyHit & active, t: nearest, p: surface.p, n: surface.n,

@@ -33,7 +33,7 @@ extension Scene {
         var instances: [SceneInstance] = []
         // Each shape's BSDF as written (nil where the shape names none), for merging equivalent ones.
         var bsdfDescriptions: [PluginDescription?] = []
-        func addShape(_ description: PluginDescription, id: String, group: Int?) throws {
+        func addShape(_ description: PluginDescription, id: String, group: Int?, keyPrefix: String? = nil) throws {
             let made = try PluginFactory.makeShape(description, document: document, memoryLimit: limit)
             var bsdf = try PluginFactory.makeBSDF(made.bsdf, document: document)
             // A BSDF reached through <ref id="..."/> is shared by every shape that references it.
@@ -45,13 +45,18 @@ extension Scene {
                 bsdf = DiffuseBSDF(reflectance: UniformTexture(0))
             }
             if let group {
-                guard case .mesh(let mesh) = geometry else {
-                    throw description.error("a shapegroup holds triangle meshes (obj, ply, serialized, cube), not "
-                                            + "'\(description.type)'")
+                if light != nil {
+                    throw description.error("a shape inside a shapegroup cannot carry an area emitter")
                 }
-                geometry = .groupMesh(mesh, group: group)
+                switch geometry {
+                case .mesh(let mesh): geometry = .groupMesh(mesh, group: group)
+                case .analytic(let shape): geometry = .groupAnalytic(shape, group: group)
+                case .groupMesh, .groupAnalytic: throw description.error("a shapegroup cannot hold another's member")
+                }
             }
-            shapes.append(SceneShape(id: id, geometry: geometry, bsdf: bsdf, bsdfKey: key, emitter: light))
+            var shape = SceneShape(id: id, geometry: geometry, bsdf: bsdf, bsdfKey: key, emitter: light)
+            if let keyPrefix { shape.keyPrefix = keyPrefix }
+            shapes.append(shape)
             bsdfDescriptions.append(description.children(of: .bsdf).isEmpty ? nil : made.bsdf)
         }
         func addGroup(_ description: PluginDescription) throws -> Int {
@@ -64,10 +69,34 @@ extension Scene {
                 throw SceneError("a shapegroup holds shapes, not a \(child.kind)",
                                  at: child.referenceLocation ?? child.location, element: description.elementDescription)
             }
+            // Mitsuba's keys: GROUP.ID for a named member, GROUP.shape, GROUP.shape_1, ... for unnamed ones.
+            var unnamed = 0
             for (index, member) in description.children(of: .shape).enumerated() {
-                try addShape(member, id: member.id ?? "\(name)_\(index)", group: group)
+                var prefix = "\(name).\(member.id ?? "shape")"
+                if member.id == nil {
+                    if unnamed > 0 { prefix += "_\(unnamed)" }
+                    unnamed += 1
+                }
+                try addShape(member, id: member.id ?? "\(name)_\(index)", group: group, keyPrefix: prefix)
             }
             return group
+        }
+        /// Places the analytic members of `instance`'s group in the world: one copy each, sharing the member's
+        /// material (and its parameters).
+        func placeAnalyticMembers(of instance: SceneInstance, index: Int, description: PluginDescription) throws {
+            for member in shapes.indices {
+                guard let (shape, group) = shapes[member].groupAnalytic, group == instance.group else { continue }
+                var copy = shapes[member]
+                do {
+                    copy.geometry = .analytic(try shape.placed(by: instance.toWorld))
+                } catch let error as SceneError {
+                    throw description.error("instance '\(instance.id)' cannot place \(shapes[member].keyPrefix): "
+                                            + error.message, property: "to_world")
+                }
+                copy.placedBy = index
+                shapes.append(copy)
+                bsdfDescriptions.append(bsdfDescriptions[member])
+            }
         }
         let topLevel = root.children(of: .shape)
         for description in topLevel where description.type == "shapegroup" { _ = try addGroup(description) }
@@ -86,8 +115,10 @@ extension Scene {
                 guard toWorld.isInvertible else {
                     throw description.error("'to_world' must be invertible", property: "to_world")
                 }
-                instances.append(SceneInstance(id: description.id ?? "instance_\(index)",
-                                               group: try addGroup(referenced[0]), toWorld: toWorld))
+                let instance = SceneInstance(id: description.id ?? "instance_\(index)",
+                                             group: try addGroup(referenced[0]), toWorld: toWorld)
+                try placeAnalyticMembers(of: instance, index: instances.count, description: description)
+                instances.append(instance)
             default:
                 try addShape(description, id: description.id ?? "shape_\(index)", group: nil)
             }
@@ -211,7 +242,7 @@ extension Scene {
         for description in declared { if let id = description.id { offer(description, key: id) } }
         for (index, description) in descriptions.enumerated() {
             guard let description else { continue }
-            offer(description, key: shapes[index].bsdfKey ?? "\(shapes[index].id).bsdf")
+            offer(description, key: shapes[index].bsdfKey ?? "\(shapes[index].keyPrefix).bsdf")
         }
         // A survivor without an id of its own is named by the path Mitsuba's traversal reaches it by first: the
         // shape whose id sorts first (the scene keeps its children sorted by name).
@@ -219,7 +250,7 @@ extension Scene {
         for (index, description) in descriptions.enumerated() {
             guard let description, shapes[index].bsdfKey == nil else { continue }
             let signature = description.equivalenceSignature
-            if let known = firstShape[signature], shapes[known].id <= shapes[index].id { continue }
+            if let known = firstShape[signature], shapes[known].keyPrefix <= shapes[index].keyPrefix { continue }
             firstShape[signature] = index
         }
         var objects: [PluginDescription: any BSDF] = [:]
@@ -229,7 +260,7 @@ extension Scene {
             let survivor = first[signature]!
             // An inline survivor (keyed by its shape's path) takes the first shape's path; a declared one its id.
             if survivor.key.hasSuffix(".bsdf"), let shape = firstShape[signature] {
-                shapes[index].bsdfKey = "\(shapes[shape].id).bsdf"
+                shapes[index].bsdfKey = "\(shapes[shape].keyPrefix).bsdf"
             } else {
                 shapes[index].bsdfKey = survivor.key
             }

@@ -129,7 +129,7 @@ public struct Scene {
                 continue
             }
             shapeEmitters.append(all.count)
-            all.append(SceneEmitter(id: "\(shape.id).emitter", emitter: light))
+            all.append(SceneEmitter(id: "\(shape.keyPrefix).emitter", emitter: light))
         }
         self.emitters = all
         self.shapeEmitters = shapeEmitters
@@ -232,7 +232,7 @@ extension Scene {
             }
             if let key = shape.bsdfKey { indexOfKey[key] = materials.count }
             shapeMaterials.append(materials.count)
-            materials.append(SceneMaterial(bsdf: shape.bsdf, key: shape.bsdfKey ?? "\(shape.id).bsdf"))
+            materials.append(SceneMaterial(bsdf: shape.bsdf, key: shape.bsdfKey ?? "\(shape.keyPrefix).bsdf"))
         }
         return (materials, shapeMaterials)
     }

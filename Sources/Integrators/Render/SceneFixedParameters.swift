@@ -24,7 +24,8 @@ extension Scene {
     /// unnamed one as "sensor", which Mitsuba names by its address) with its film; per emitter its sampling weight
     /// and its other fixed values (placement); the materials' fixed values (`to_uv`, a dielectric's `eta`); per
     /// shape its silhouette sampling weight, an analytic shape's `to_world`, a mesh's faces and vertex buffers
-    /// (vertex normals where the mesh has them, texture coordinates empty where it has none) and its attributes.
+    /// (vertex normals where the mesh has them, texture coordinates empty where it has none) and its attributes
+    /// (a shape group's members under `GROUP.MEMBER`); per instance its `to_world`.
     public var fixedParameters: [FixedSceneParameter] {
         var list: [FixedSceneParameter] = []
         func add(_ key: String, _ type: String, _ shape: [Int], _ values: [Float]) {
@@ -64,24 +65,30 @@ extension Scene {
         }
         let emitterKeys = Set(emitters.map { $0.id + "." })
         add(listed.filter { entry in !emitterKeys.contains { entry.key.hasPrefix($0) } })
-        for shape in shapes {
-            add("\(shape.id).silhouette_sampling_weight", "float", [], [1])
-            if let analytic = shape.geometry.analytic {
+        // A shape group's members are listed once, in the group's space; the copies instances place are not.
+        for shape in shapes where shape.placedBy == nil {
+            let prefix = shape.keyPrefix
+            add("\(prefix).silhouette_sampling_weight", "float", [], [1])
+            if let analytic = shape.geometry.analytic ?? shape.groupAnalytic?.shape {
                 let matrix = analytic.toWorld.matrix.elements
-                add("\(shape.id).to_world", "AffineTransform4f", [4, 4], (0..<16).map { matrix[$0] })
+                add("\(prefix).to_world", "AffineTransform4f", [4, 4], (0..<16).map { matrix[$0] })
             }
-            guard let mesh = shape.mesh else { continue }
-            add("\(shape.id).faces", "UInt", [mesh.indices.count], mesh.indices.map { Float($0) })
-            add("\(shape.id).vertex_positions", "Float", [mesh.positions.count], mesh.positions)
-            if let normals = mesh.normals { add("\(shape.id).vertex_normals", "Float", [normals.count], normals) }
+            guard let mesh = shape.mesh ?? shape.groupMesh?.mesh else { continue }
+            add("\(prefix).faces", "UInt", [mesh.indices.count], mesh.indices.map { Float($0) })
+            add("\(prefix).vertex_positions", "Float", [mesh.positions.count], mesh.positions)
+            if let normals = mesh.normals { add("\(prefix).vertex_normals", "Float", [normals.count], normals) }
             // Listed empty when the mesh has none, as Mitsuba does.
             let texcoords = mesh.texcoords ?? []
-            add("\(shape.id).vertex_texcoords", "Float", [texcoords.count], texcoords)
+            add("\(prefix).vertex_texcoords", "Float", [texcoords.count], texcoords)
             // Mitsuba lists (and differentiates) mesh attributes; `mesh_attribute` reads them here as fixed data.
-            if let colors = mesh.colors { add("\(shape.id).vertex_color", "Float", [colors.count], colors) }
+            if let colors = mesh.colors { add("\(prefix).vertex_color", "Float", [colors.count], colors) }
             for attribute in mesh.attributes {
-                add("\(shape.id).\(attribute.name)", "Float", [attribute.values.count], attribute.values)
+                add("\(prefix).\(attribute.name)", "Float", [attribute.values.count], attribute.values)
             }
+        }
+        for instance in instances {
+            let matrix = instance.toWorld.matrix.elements
+            add("\(instance.id).to_world", "AffineTransform4f", [4, 4], (0..<16).map { matrix[$0] })
         }
         return list
     }

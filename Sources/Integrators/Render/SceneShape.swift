@@ -10,6 +10,10 @@ public enum ShapeGeometry {
     /// A triangle mesh of shape group `group` (Mitsuba's `shapegroup`), in the group's own space: it is seen only
     /// where a `SceneInstance` places the group.
     case groupMesh(TriangleMesh, group: Int)
+    /// An analytic shape of shape group `group`, in the group's own space. It is never intersected itself: each
+    /// instance of the group adds a world-space copy (`SceneShape.placedBy`), the same surface Mitsuba finds by
+    /// intersecting the group in the instance's space.
+    case groupAnalytic(any Shape, group: Int)
 
     /// The analytic shape, or nil for a mesh.
     public var analytic: (any Shape)? {
@@ -20,8 +24,14 @@ public enum ShapeGeometry {
 
 /// A shape of the scene together with its material and its name (Mitsuba's `id`).
 public struct SceneShape {
-    /// The shape's id (the prefix of its parameter keys).
+    /// The shape's id (Mitsuba's `id()`, which names hits).
     public var id: String
+    /// The prefix of its parameter keys: its id, or for a member of a shape group `GROUP.ID` (unnamed members
+    /// `GROUP.shape`, `GROUP.shape_1`, ...), as `mi.traverse` names them.
+    public var keyPrefix: String
+    /// For the world-space copy of a shape group's analytic member, the index of the instance that placed it
+    /// (`Scene.instances`); nil otherwise. Copies list no parameters of their own: their member does.
+    public var placedBy: Int?
     /// Its geometry.
     public var geometry: ShapeGeometry
     /// Its material.
@@ -41,6 +51,7 @@ public struct SceneShape {
     public init(id: String, geometry: ShapeGeometry, bsdf: any BSDF, bsdfKey: String? = nil,
                 emitter: AreaEmitter? = nil) {
         self.id = id
+        keyPrefix = id
         self.geometry = geometry
         self.bsdf = bsdf
         self.bsdfKey = bsdfKey
@@ -61,6 +72,12 @@ public struct SceneShape {
         return nil
     }
 
+    /// The analytic shape and group of a shape group's member, or nil.
+    public var groupAnalytic: (shape: any Shape, group: Int)? {
+        if case .groupAnalytic(let shape, let group) = geometry { return (shape, group) }
+        return nil
+    }
+
     /// The mesh and group of a shape group's member, or nil.
     public var groupMesh: (mesh: TriangleMesh, group: Int)? {
         if case .groupMesh(let mesh, let group) = geometry { return (mesh, group) }
@@ -68,12 +85,12 @@ public struct SceneShape {
     }
 
     /// An axis-aligned box containing the shape, in world space (nil for a mesh without vertices, and for a
-    /// group's mesh, which is only where its instances place it).
+    /// group's member, which is only where its instances place it).
     public var bounds: (min: Vector3f, max: Vector3f)? {
         switch geometry {
         case .analytic(let shape): return shape.bounds
         case .mesh(let mesh): return mesh.bounds
-        case .groupMesh: return nil
+        case .groupMesh, .groupAnalytic: return nil
         }
     }
 }

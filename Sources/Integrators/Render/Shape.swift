@@ -39,6 +39,9 @@ public protocol Shape {
     var bounds: (min: Vector3f, max: Vector3f) { get }
     /// The placement of the shape's local form in the world (Mitsuba's `to_world`, which `mi.traverse` lists).
     var toWorld: Transform4 { get }
+    /// The shape placed by an instance: its `toWorld` preceded by `instanceToWorld` (invertible). Throws where the
+    /// result is not a shape of this kind (a sphere scaled unevenly would be an ellipsoid).
+    func placed(by instanceToWorld: Transform4) throws -> any Shape
 }
 
 extension SurfaceGeometry: TraversableStruct {
