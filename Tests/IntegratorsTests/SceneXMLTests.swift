@@ -315,7 +315,7 @@ struct SceneXMLTests {
         #expect(try t(2) == .scale(2, 1, 1))
         #expect(try t(3) == .scale(1, 2, 3))
         #expect(try t(4) == .rotate(axis: Vector3f(0, 1, 0), angleDegrees: 90))
-        #expect(try t(5) == .rotate(axis: Vector3f(1, 1, 0), angleDegrees: -30))
+        #expect(try t(5) == .rotate(axis: Vector3f(1, 1, 0), angleDegrees: -30, normalizingAxis: false))
         // Without up, Mitsuba picks coordinate_system(dir).0; the frame must stay orthonormal.
         let g = try t(6)
         #expect(g.translation == Vector3f(1, 2, 3))
@@ -332,6 +332,17 @@ struct SceneXMLTests {
         #expect(abs(p.x) < 1e-6 && abs(p.y - 2) < 1e-6 && p.z == 0)
         #expect(close(j.inverse * j.matrix, .identity))
         #expect(try t(10) == .identity)
+    }
+
+    @Test("<rotate> uses its axis as given, as Mitsuba does: the transform of hello.xml's teapot")
+    func rotationAboutAnAxisThatIsNotUnit() throws {
+        let doc = try load(scene(#"<shape type="a"><transform name="t"><rotate x="0.0" y="1.0" z="1.0" angle="15"/></transform></shape>"#))
+        let t = try doc.plugins[0].transform("t")
+        // mi.traverse of that shape in Mitsuba 3.9.1: its matrix, which is also its inverse transpose.
+        let mitsuba = Matrix4(rowMajor: [0.965926, -0.258819, 0.258819, 0, 0.258819, 1, 0.0340742, 0,
+                                         -0.258819, 0.0340742, 1, 0, 0, 0, 0, 1])
+        #expect(close(t.matrix, mitsuba))
+        #expect(close(t.inverse.transposed, mitsuba))
     }
 
     @Test func lineNumbersOfMultiLineTags() throws {

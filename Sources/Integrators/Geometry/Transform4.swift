@@ -227,10 +227,14 @@ public struct Transform4: Hashable, Sendable, CustomStringConvertible {
             inverse: Matrix4(diagonal: SIMD4<Float>(1 / v.x, 1 / v.y, 1 / v.z, 1)))
     }
 
-    /// Right-handed rotation by `angleDegrees` about `axis` (normalized here), i.e. Rodrigues'
-    /// formula `R = cos θ I + sin θ [a]× + (1 − cos θ) a aᵀ`, as Mitsuba's `Transform4f.rotate`.
-    public static func rotate(axis: Vector3f, angleDegrees: Float) -> Transform4 {
-        let len = Double(axis.length)
+    /// Right-handed rotation by `angleDegrees` about `axis`, i.e. Rodrigues' formula
+    /// `R = cos θ I + sin θ [a]× + (1 − cos θ) a aᵀ`, as Mitsuba's `Transform4f.rotate`, with the inverse Rᵀ.
+    ///
+    /// `normalizingAxis` false uses the axis as given, as Mitsuba does (its `<rotate>` and `dr::rotate` assume a
+    /// unit axis): a longer axis gives a matrix that is no rotation, whose stored inverse is still Rᵀ, exactly
+    /// Mitsuba's transform (its scene `hello.xml` rotates about (0, 1, 1)).
+    public static func rotate(axis: Vector3f, angleDegrees: Float, normalizingAxis: Bool = true) -> Transform4 {
+        let len = normalizingAxis ? Double(axis.length) : 1
         let ax = Double(axis.x) / len, ay = Double(axis.y) / len, az = Double(axis.z) / len
         let theta = Double(angleDegrees) * Double.pi / 180
         let s = sin(theta), c = cos(theta), cm = 1 - c

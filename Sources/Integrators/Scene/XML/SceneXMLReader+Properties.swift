@@ -81,7 +81,8 @@ extension SceneXMLReader {
                 if axis.squaredLength == 0 {
                     throw fail(op, "the rotation axis must be nonzero (give x, y, z or value=\"x, y, z\")")
                 }
-                step = .rotate(axis: axis, angleDegrees: Float(try singleNumber(op, "angle")))
+                // Mitsuba does not normalise the axis: (0, 1, 1) rotates and stretches, and so it does here.
+                step = .rotate(axis: axis, angleDegrees: Float(try singleNumber(op, "angle")), normalizingAxis: false)
             case "lookat":
                 try checkAttributes(op, allowed: ["origin", "target", "up"], required: ["origin", "target"])
                 let origin = try triple(op, "origin"), target = try triple(op, "target")
