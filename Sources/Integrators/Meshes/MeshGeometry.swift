@@ -174,11 +174,8 @@ public final class MeshGeometry: @unchecked Sendable {
                       hit.geometry)
     }
 
-    /// The surface at each hit, as Mitsuba's mesh computes it: p re-interpolated from the barycentrics, the face
-    /// normal, uv and dp/du, dp/dv from the texture coordinates when the mesh has them (the barycentric
-    /// parameterisation otherwise, `coordinate_system(n)` where the uv mapping is degenerate), the interpolated
-    /// vertex normal as the shading normal when the mesh has normals, both normals negated for `flip_normals`,
-    /// and the shading frame from the shading normal and dp/du. In an instance, p, dp/du and dp/dv go through the
+    /// The surface at each hit, as Mitsuba's mesh computes it (`TriangleCorners.surface`, with each mesh's
+    /// texture coordinates, normals and `flip_normals`). In an instance, p, dp/du and dp/dv go through the
     /// instance's transform, the normals through its normal matrix (normalised), and the frame is rebuilt. Values
     /// on lanes that missed are unspecified.
     public func surface(of hit: EmbreeHit) -> SurfaceGeometry {
@@ -191,46 +188,20 @@ public final class MeshGeometry: @unchecked Sendable {
         let i2 = faces.gather(corner + UInt32(2), mask: lanes)
         let p0 = positions.gather(i0, mask: lanes), p1 = positions.gather(i1, mask: lanes)
         let p2 = positions.gather(i2, mask: lanes)
-        let b1 = hit.u, b2 = hit.v, b0 = 1 - b1 - b2
-        let p = fma(p0, b0, fma(p1, b1, p2 * b2))
-        let dp0 = p1 - p0, dp1 = p2 - p0
-        var n = dp0.cross(dp1).normalized()
-        var uv = Point2Array(x: b1, y: b2)
-        var dpdu = dp0, dpdv = dp1
         let meshFlags = flags.gather(entry, mask: lanes)
-
+        var corners = TriangleCorners(p0: p0, p1: p1, p2: p2)
         if let texcoords {
             let textured = lanes & ((meshFlags & Self.hasTexcoordsBit) .!= 0)
-            let uv0 = gather(texcoords, i0, textured), uv1 = gather(texcoords, i1, textured)
-            let uv2 = gather(texcoords, i2, textured)
-            let interpolated = Point2Array(x: fma(uv2.x, b2, fma(uv1.x, b1, uv0.x * b0)),
-                                           y: fma(uv2.y, b2, fma(uv1.y, b1, uv0.y * b0)))
-            let duv0 = uv1 - uv0, duv1 = uv2 - uv0
-            let det = fma(duv0.x, duv1.y, -(duv0.y * duv1.x))
-            let inverse = 1 / det
-            let regular = det .!= 0
-            let fallback = Frame(normal: n)
-            let solvedU = (dp0 * duv1.y - dp1 * duv0.y) * inverse
-            let solvedV = (dp1 * duv0.x - dp0 * duv1.x) * inverse
-            uv = select(textured, interpolated, uv)
-            dpdu = select(textured, select(regular, solvedU, fallback.s), dpdu)
-            dpdv = select(textured, select(regular, solvedV, fallback.t), dpdv)
+            corners.texcoords = (gather(texcoords, i0, textured), gather(texcoords, i1, textured),
+                                 gather(texcoords, i2, textured), textured)
         }
-
-        var shadingNormal = n
         if let normals {
             let smooth = lanes & ((meshFlags & Self.hasNormalsBit) .!= 0)
-            let n0 = normals.gather(i0, mask: smooth), n1 = normals.gather(i1, mask: smooth)
-            let n2 = normals.gather(i2, mask: smooth)
-            shadingNormal = select(smooth, fma(n2, b2, fma(n1, b1, n0 * b0)).normalized(), n)
+            corners.normals = (normals.gather(i0, mask: smooth), normals.gather(i1, mask: smooth),
+                               normals.gather(i2, mask: smooth), smooth)
         }
-        if anyFlips {
-            let flips = (meshFlags & Self.flipsBit) .!= 0
-            n = select(flips, -n, n)
-            shadingNormal = select(flips, -shadingNormal, shadingNormal)
-        }
-        var surface = SurfaceGeometry(p: p, n: n, frame: Frame(normal: shadingNormal, dpdu: dpdu), uv: uv,
-                                      dpdu: dpdu, dpdv: dpdv)
+        var surface = corners.surface(b1: hit.u, b2: hit.v,
+                                      flips: anyFlips ? (meshFlags & Self.flipsBit) .!= 0 : nil)
         if instanceFirstEntry != nil {
             let inInstance = lanes & (hit.instance .!= UInt32.max)
             surface = select(inInstance, toWorld(surface, instance: hit.instance, mask: inInstance), surface)

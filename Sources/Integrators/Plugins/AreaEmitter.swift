@@ -24,22 +24,23 @@ public struct AreaEmitter: Emitter {
         parameterization = nil
     }
 
-    /// An area light of radiance `radiance`. A spatially varying texture needs a shape with a uv parameterization
-    /// (`SurfaceParameterization`: rectangle, disk, sphere, cylinder), and its values cannot be rendered in batches
-    /// (the sampling distribution is one image's).
-    public init(shape: any AreaSampling, radiance: any Texture, samplingWeight: Float = 1) {
+    /// An area light of radiance `radiance`. A spatially varying texture needs a uv parameterization of the
+    /// shape: `parameterization`, or the shape's own (`SurfaceParameterization`: rectangle, disk, sphere,
+    /// cylinder); its values cannot be rendered in batches (the sampling distribution is one image's).
+    public init(shape: any AreaSampling, radiance: any Texture, samplingWeight: Float = 1,
+                parameterization: (any SurfaceParameterization)? = nil) {
         self.shape = shape
         self.radiance = radiance
         self.samplingWeight = samplingWeight
         guard radiance.isSpatiallyVarying else {
-            parameterization = nil
+            self.parameterization = nil
             return
         }
-        guard let parameterized = shape as? any SurfaceParameterization else {
+        guard let parameterized = parameterization ?? shape as? any SurfaceParameterization else {
             preconditionFailure("AreaEmitter: a spatially varying radiance needs a shape with a uv parameterization "
                                 + "(rectangle, disk, sphere or cylinder), got \(type(of: shape))")
         }
-        parameterization = parameterized
+        self.parameterization = parameterized
         for (_, slot) in radiance.parameters { slot.supportsBatches = false }
     }
 
@@ -103,8 +104,10 @@ public struct AreaEmitter: Emitter {
 extension AreaEmitter {
     /// From an `<emitter type="area">` nested in a shape: `radiance` (rgb or float, default 1, or a nested or
     /// referenced texture evaluated at the surface's uv) and `sampling_weight`. A texture that varies over the
-    /// surface needs a shape with a uv parameterization (not a triangle mesh).
-    public init(_ description: PluginDescription, shape: any AreaSampling, document: SceneDocument) throws {
+    /// surface needs a shape with a uv parameterization: an analytic shape's own, or `meshParameterization` for a
+    /// triangle mesh (called only then; it throws for a mesh without texture coordinates).
+    public init(_ description: PluginDescription, shape: any AreaSampling, document: SceneDocument,
+                meshParameterization: (() throws -> any SurfaceParameterization)? = nil) throws {
         try PluginFactory.requireKind(.emitter, type: "area", description)
         try description.requireKnownProperties(["radiance", "sampling_weight"])
         try PluginFactory.rejectUnnamedChildren(description, expected: "a texture named radiance")
@@ -114,12 +117,18 @@ extension AreaEmitter {
             return
         }
         let texture = try PluginFactory.colorTexture(description, "radiance", default: 1, document: document)
+        var parameterization: (any SurfaceParameterization)? = nil
         if texture.isSpatiallyVarying && !(shape is any SurfaceParameterization) {
-            throw description.error("a 'radiance' texture that varies over the surface needs a shape with a uv "
-                                    + "parameterization (rectangle, disk, sphere or cylinder), found a triangle "
-                                    + "mesh: Mitsuba samples such lights through the mesh's uv map, which Refract "
-                                    + "does not build", property: "radiance")
+            guard let meshParameterization else {
+                throw description.error("a 'radiance' texture that varies over the surface needs a shape with a uv "
+                                        + "parameterization, found \(type(of: shape))", property: "radiance")
+            }
+            do {
+                parameterization = try meshParameterization()
+            } catch let error as SceneError {
+                throw description.error(error.message, property: "radiance")
+            }
         }
-        self.init(shape: shape, radiance: texture, samplingWeight: weight)
+        self.init(shape: shape, radiance: texture, samplingWeight: weight, parameterization: parameterization)
     }
 }

@@ -125,6 +125,7 @@ public enum PluginFactory {
             throw description.error("a shape's emitter must be of type 'area', found '\(description.type)'")
         }
         let sampling: any AreaSampling
+        var meshParameterization: (() throws -> any SurfaceParameterization)? = nil
         switch geometry {
         case .analytic(let analytic):
             guard let samplable = analytic as? any AreaSampling else {
@@ -132,15 +133,20 @@ public enum PluginFactory {
             }
             sampling = samplable
         case .mesh(let mesh):
+            let meshSampler: MeshSampler
             do {
-                sampling = try MeshSampler(mesh)
+                meshSampler = try MeshSampler(mesh)
             } catch {
                 throw description.error("cannot sample the mesh of '\(shape.id ?? shape.type)' for its area light: \(error)")
             }
+            sampling = meshSampler
+            // Built only for a radiance texture that varies over the surface.
+            meshParameterization = { try MeshParameterization(mesh, sampler: meshSampler) }
         case .groupMesh, .groupAnalytic:
             throw description.error("a shape inside a shapegroup cannot carry an area emitter")
         }
-        return try AreaEmitter(description, shape: sampling, document: document)
+        return try AreaEmitter(description, shape: sampling, document: document,
+                               meshParameterization: meshParameterization)
     }
 
     /// Mitsuba's `sampling_weight` of an emitter (default 1; must be positive and finite).
