@@ -26,7 +26,7 @@ struct ImageIOErrorTests {
         #expect(error?.description == "texture.png: not a PNG file (bad signature)")
     }
 
-    @Test("truncated files are rejected", arguments: ImageFormat.allCases)
+    @Test("truncated files are rejected", arguments: ImageFormat.allCases.filter(\.isWritable))
     func truncated(format: ImageFormat) throws {
         let bitmap = ImageIOFixtures.byteGrid(width: 40, height: 40, channels: 3)
         let data = try bitmap.encodedData(format: format)
@@ -48,7 +48,7 @@ struct ImageIOErrorTests {
     }
 
     @Test("unknown or missing extensions name the file and the accepted extensions",
-          arguments: ["picture.bmp", "noextension", "archive.tar.gz"])
+          arguments: ["picture.gif", "noextension", "archive.tar.gz"])
     func unknownExtension(name: String) {
         let url = URL(fileURLWithPath: "/tmp/\(name)")
         let error = imageError { _ = try Bitmap(contentsOf: url) }

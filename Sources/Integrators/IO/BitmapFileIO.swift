@@ -7,7 +7,8 @@ import Tracer
 extension Bitmap {
     /// Reads an image file, choosing the format from its extension (case-insensitive):
     /// `.png` and `.jpg`/`.jpeg` give sRGB-encoded values in [0, 1] (`isSRGB == true`),
-    /// `.exr` and `.hdr` (RGB) give linear values and `.npy` gives the stored values (`isSRGB == false`).
+    /// `.exr`, `.hdr` (RGB) and `.pfm` give linear values and `.npy` gives the stored values (`isSRGB == false`);
+    /// `.ppm`/`.pgm`, `.bmp` and `.tga` give sRGB-encoded values as PNG does.
     /// Throws `ImageIOError` naming the file for a missing file, an unknown extension or
     /// contents that are not a valid, supported file of that format.
     public init(contentsOf url: URL) throws {
@@ -23,6 +24,10 @@ extension Bitmap {
         case .exr: self = try EXRReader.decode(data, fileName: fileName)
         case .npy: self = try NPYCodec.decode(data, fileName: fileName)
         case .hdr: self = try HDRReader.decode(data, fileName: fileName)
+        case .pfm: self = try PFMCodec.decode(data, fileName: fileName)
+        case .ppm: self = try PPMCodec.decode(data, fileName: fileName)
+        case .bmp: self = try BMPReader.decode(data, fileName: fileName)
+        case .tga: self = try TGAReader.decode(data, fileName: fileName)
         }
     }
 
@@ -54,6 +59,10 @@ extension Bitmap {
     ///   `options.npyDropsSingleChannelAxis`), values as they are.
     /// - HDR: 1 (gray) or 3 (RGB) channels, linear (an sRGB bitmap is linearized first), Radiance RGBE with
     ///   flat scanlines.
+    /// - PFM: gray or RGB floats (alpha dropped), linear, little-endian.
+    /// - PPM: P6 RGB or P5 gray (alpha dropped), 8 or 16 bits (`options.pngBitDepth`), quantized per
+    ///   `options.encoding`.
+    /// - BMP, TGA: not written (an error).
     public func encodedData(format: ImageFormat, options: ImageWriteOptions = ImageWriteOptions(),
                             fileName: String = "image") throws -> Data {
         switch format {
@@ -70,6 +79,14 @@ extension Bitmap {
             return NPYCodec.encode(self, dropsSingleChannelAxis: options.npyDropsSingleChannelAxis)
         case .hdr:
             return try HDRWriter.encode(self, fileName: fileName)
+        case .pfm:
+            return try PFMCodec.encode(self, fileName: fileName)
+        case .ppm:
+            return try PPMCodec.encode(self, encoding: options.encoding, sixteenBits: options.pngBitDepth == .sixteen,
+                                       fileName: fileName)
+        case .bmp, .tga:
+            throw ImageIOError(fileName: fileName, reason: "\(format.rawValue.uppercased()) files are read, not written "
+                               + "(write .png, .exr, .hdr, .pfm, .ppm, .jpg or .npy)", isWriteFailure: true)
         }
     }
 

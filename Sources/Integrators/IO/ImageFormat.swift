@@ -2,7 +2,7 @@
 
 import Foundation
 
-/// An image file format that `Bitmap` can read and write.
+/// An image file format that `Bitmap` can read, and write except where noted (`isWritable`).
 public enum ImageFormat: String, CaseIterable, Sendable {
     /// Portable Network Graphics (8- or 16-bit integer samples, sRGB-encoded by convention).
     case png
@@ -14,6 +14,14 @@ public enum ImageFormat: String, CaseIterable, Sendable {
     case npy
     /// Radiance RGBE `.hdr` picture (shared-exponent RGB, linear; read as Mitsuba 3.9.1 reads it).
     case hdr
+    /// Portable Float Map (`.pfm`: float RGB or gray, linear).
+    case pfm
+    /// Binary Netpbm image (`.ppm` RGB, `.pgm` gray; 8 or 16 bits, sRGB-encoded by convention).
+    case ppm
+    /// Windows bitmap (`.bmp`, uncompressed 8, 24 or 32 bits, sRGB-encoded by convention); read only.
+    case bmp
+    /// Truevision TGA (`.tga`, gray, RGB or RGBA, raw or run-length encoded, sRGB-encoded by convention); read only.
+    case tga
 
     /// The file extensions (lowercase, without dot) that select this format.
     public var fileExtensions: [String] {
@@ -23,13 +31,20 @@ public enum ImageFormat: String, CaseIterable, Sendable {
         case .exr: return ["exr"]
         case .npy: return ["npy"]
         case .hdr: return ["hdr"]
+        case .pfm: return ["pfm"]
+        case .ppm: return ["ppm", "pgm"]
+        case .bmp: return ["bmp"]
+        case .tga: return ["tga"]
         }
     }
 
-    /// Every accepted extension, as written in error messages: ".png, .jpg, .jpeg, .exr, .npy, .hdr".
+    /// Every accepted extension, as written in error messages: ".png, .jpg, .jpeg, .exr, .npy, .hdr, ...".
     public static var acceptedExtensionList: String {
         allCases.flatMap(\.fileExtensions).map { "." + $0 }.joined(separator: ", ")
     }
+
+    /// Whether `Bitmap.write` can produce this format (BMP and TGA are read only, as in Mitsuba).
+    public var isWritable: Bool { self != .bmp && self != .tga }
 
     /// The format for a file extension (case-insensitive, without dot), or nil if unknown.
     public init?(fileExtension: String) {

@@ -37,9 +37,9 @@ public enum EXRCompression: Sendable {
 
 /// Options for `Bitmap.write(to:options:)`; each format reads only its own fields.
 public struct ImageWriteOptions: Sendable {
-    /// PNG/JPEG: how values become integers.
+    /// PNG/JPEG/PPM: how values become integers.
     public var encoding: IntegerEncoding
-    /// PNG: bits per sample.
+    /// PNG and PPM: bits per sample.
     public var pngBitDepth: PNGBitDepth
     /// JPEG: quality 1...100.
     public var jpegQuality: Int
