@@ -293,8 +293,8 @@ struct PluginFactoryTests {
         #expect(try radiance("tinted") == Vector3f(0.5, 1, 2))
         #expect(try radiance("gray") == Vector3f(3, 3, 3))
         let make = { (d: PluginDescription, doc: SceneDocument) throws in _ = try PluginFactory.makeEmitter(d, document: doc) }
-        let unknown = buildError(#"<emitter type="projector" id="p"/>"#, make)
-        #expect(unknown.contains("unknown emitter plugin 'projector' (supported: constant, envmap, point, spot, directional, area)"),
+        let unknown = buildError(#"<emitter type="sunsky" id="p"/>"#, make)
+        #expect(unknown.contains("unknown emitter plugin 'sunsky' (supported: constant, envmap, point, spot, projector, directional, area)"),
                 "\(unknown)")
         let envmap = buildError(#"<emitter type="envmap" id="p"/>"#, make)
         #expect(envmap.contains("filename"), "\(envmap)")

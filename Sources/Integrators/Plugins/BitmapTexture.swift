@@ -45,6 +45,8 @@ public struct BitmapTexture: Texture {
     public var width: Int { data.shape[1] }
     /// The number of channels C: 3 (RGB) or 1 (gray).
     public var channelCount: Int { data.shape[2] }
+    /// W x H (Mitsuba's `resolution`).
+    public var resolution: (width: Int, height: Int) { (width, height) }
 
     /// A texture over `data`, H·W·C values in (row, column, channel) order, used as they are (linear); C
     /// (`channels`) is 3 or 1.

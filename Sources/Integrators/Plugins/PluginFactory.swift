@@ -11,7 +11,7 @@ public enum PluginFactory {
     /// The supported `<shape type="...">` values.
     public static let shapeTypes = ["rectangle", "sphere", "disk", "cylinder", "cube", "obj", "ply", "serialized", "shapegroup", "instance"]
     /// The supported `<emitter type="...">` values (`area` only nested in a shape).
-    public static let emitterTypes = ["constant", "envmap", "point", "spot", "directional", "area"]
+    public static let emitterTypes = ["constant", "envmap", "point", "spot", "projector", "directional", "area"]
 
     /// The BSDF of a `<bsdf>` description.
     /// Equivalent descriptions of one document make one object (`EquivalentPlugins`), as in Mitsuba.
@@ -106,6 +106,7 @@ public enum PluginFactory {
         case "envmap": return try EnvironmentMapEmitter(description, document: document)
         case "point": return try PointEmitter(description, document: document)
         case "spot": return try SpotEmitter(description, document: document)
+        case "projector": return try ProjectorEmitter(description, document: document)
         case "directional": return try DirectionalEmitter(description, document: document)
         case "area": throw description.error("an area emitter belongs inside a <shape>")
         default: throw unsupportedType(description, supported: emitterTypes)

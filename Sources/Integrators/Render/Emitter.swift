@@ -6,7 +6,7 @@ public struct EmitterFlags: OptionSet, Sendable {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    /// A point (point and spot lights): reached only by sampling it, never by a ray.
+    /// A point (point, spot and projector lights): reached only by sampling it, never by a ray.
     public static let deltaPosition = EmitterFlags(rawValue: 1 << 0)
     /// A single direction (the directional light): reached only by sampling it.
     public static let deltaDirection = EmitterFlags(rawValue: 1 << 1)
@@ -73,8 +73,8 @@ public struct EmitterSceneBounds: Sendable {
     }
 }
 
-/// An emitter plugin (`constant`, `area`, `point`, `spot`, `directional`). Radiance is RGB. Lookups read the
-/// emitter's values from `bindings` (the render's, `RenderBindings.value(of:)`), never from its slots.
+/// An emitter plugin (`constant`, `area`, `point`, `spot`, `projector`, `directional`). Radiance is RGB. Lookups
+/// read the emitter's values from `bindings` (the render's, `RenderBindings.value(of:)`), never from its slots.
 public protocol Emitter {
     /// The kind of light.
     var flags: EmitterFlags { get }

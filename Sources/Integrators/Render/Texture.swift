@@ -36,6 +36,9 @@ public protocol Texture {
                         bindings: RenderBindings) -> (uv: Point2Array, pdf: FloatArray)
     /// The density of `samplePosition` at `uv` (Mitsuba's `pdf_position`): by default 1.
     func pdfPosition(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> FloatArray
+    /// The size in texels (Mitsuba's `Texture::resolution`): by default 1 x 1; a bitmap's is its image size. A
+    /// projector takes its image's aspect ratio from it.
+    var resolution: (width: Int, height: Int) { get }
 }
 
 extension Texture {
@@ -63,6 +66,8 @@ extension Texture {
     public func pdfPosition(_ uv: Point2Array, active: BoolArray, bindings: RenderBindings) -> FloatArray {
         FloatArray(repeating: 1, context: uv.x.context)
     }
+    /// 1 x 1 (Mitsuba's `Texture::resolution`).
+    public var resolution: (width: Int, height: Int) { (1, 1) }
 }
 
 extension Texture {

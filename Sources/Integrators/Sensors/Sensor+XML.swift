@@ -35,7 +35,7 @@ extension Sensor {
             throw description.error("scale factors in the camera-to-world transform are not allowed",
                                     property: "to_world")
         }
-        let (fieldOfView, axis) = projection.hasFieldOfView ? try Self.fieldOfView(of: description) : (90, .x)
+        let (fieldOfView, axis) = projection.hasFieldOfView ? try FieldOfViewAxis.fieldOfView(of: description) : (90, .x)
         if let problem = Self.problem(projection: projection, toWorld: toWorld, fieldOfView: fieldOfView,
                                       nearClip: nearClip, farClip: farClip, sampleCount: sampleCount) {
             throw description.error(problem)
@@ -75,34 +75,6 @@ extension Sensor {
                                     + "(shutter_open = \(open))", property: "shutter_close")
         }
         return (open, close - open)
-    }
-
-    /// `fov` and `fov_axis`, or the field of view of `focal_length` along the diagonal (as Mitsuba's parse_fov).
-    private static func fieldOfView(of description: PluginDescription) throws -> (Double, FieldOfViewAxis) {
-        if description.has("fov") {
-            if description.has("focal_length") {
-                throw description.error("give either a field of view ('fov') or a focal length ('focal_length'), "
-                                        + "not both", property: "focal_length")
-            }
-            let name = try description.string("fov_axis", default: "x").lowercased()
-            guard let axis = FieldOfViewAxis(rawValue: name) else {
-                let list = FieldOfViewAxis.allCases.map(\.rawValue).joined(separator: ", ")
-                throw description.error("unsupported fov_axis \"\(name)\" (supported: \(list))", property: "fov_axis")
-            }
-            return (try description.float("fov"), axis)
-        }
-        if description.has("fov_axis") {
-            throw description.error("fov_axis needs a 'fov'", property: "fov_axis")
-        }
-        let text = try description.string("focal_length", default: "50mm")
-        let number = text.hasSuffix("mm") ? String(text.dropLast(2)) : text
-        guard let millimetres = Double(number), millimetres > 0, millimetres.isFinite else {
-            throw description.error("could not parse the focal length \"\(text)\" (expected e.g. \"50mm\")",
-                                    property: "focal_length")
-        }
-        let diagonal = (36.0 * 36.0 + 24.0 * 24.0).squareRoot()
-        let radians = 2 * atan(diagonal / (2 * millimetres))
-        return (radians * 180 / Double.pi, .diagonal)
     }
 
     /// The sampler plugins read here.
