@@ -365,6 +365,8 @@ struct SensorFilmTests {
              "the shutter must close (shutter_close = 0.0) no earlier than it opens (shutter_open = 1.0)"),
             (#"<sensor type="perspective">\#(fov)<film type="hdrfilm"><integer name="width" value="0"/></film></sensor>"#,
              "width must be at least 1"),
+            (#"<sensor type="perspective">\#(fov)<film type="hdrfilm"><integer name="width" value="8"/><integer name="crop_width" value="5"/><integer name="crop_offset_x" value="4"/></film></sensor>"#,
+             "the crop window 5 x 576 at (4, 0) must lie inside the 8 x 576 film"),
             (#"<sensor type="perspective">\#(fov)<film type="hdrfilm"><string name="pixel_format" value="rgba"/></film></sensor>"#,
              "unsupported pixel_format \"rgba\""),
             (#"<sensor type="perspective">\#(fov)<film type="hdrfilm"><rfilter type="gaussian"><float name="stddev" value="-1"/></rfilter></film></sensor>"#,

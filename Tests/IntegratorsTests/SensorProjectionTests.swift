@@ -72,7 +72,8 @@ struct SensorProjectionTests {
         }
     }
 
-    @Test("with Mitsuba's seed, each sensor's scene renders Mitsuba's image", arguments: ["thinlens", "orthographic"])
+    @Test("with Mitsuba's seed, each sensor's scene renders Mitsuba's image (a crop window too)",
+          arguments: ["thinlens", "orthographic", "crop"])
     func sameSeedAsMitsuba(name: String) throws {
         let mitsuba = try Bitmap(contentsOf: Self.fixture("\(name)_mitsuba_spp16.npy"))
         let scene = try Scene(contentsOf: Self.fixture("\(name).xml"))
@@ -113,6 +114,27 @@ struct SensorProjectionTests {
         #expect(orthographic == ["sensor.near_clip", "sensor.far_clip", "sensor.shutter_open",
                                  "sensor.shutter_open_time", "sensor.film.size", "sensor.film.crop_size",
                                  "sensor.film.crop_offset", "sensor.to_world"])
+    }
+
+    @Test("a crop window renders its part of the whole image, and is listed under Mitsuba's keys")
+    func cropWindow() throws {
+        let scene = try Scene(contentsOf: Self.fixture("crop.xml"))
+        let film = scene.sensor.film
+        #expect(film.width == 17 && film.height == 11 && film.fullWidth == 40 && film.fullHeight == 30)
+        let fixed = Dictionary(uniqueKeysWithValues: scene.fixedParameters.map { ($0.key, $0.values) })
+        #expect(fixed["sensor.film.size"] == [40, 30] && fixed["sensor.film.crop_size"] == [17, 11]
+                && fixed["sensor.film.crop_offset"] == [9, 13])
+        // The crop's rays are the whole film's rays through the same image points.
+        let whole = Sensor(toWorld: scene.sensor.toWorld, fieldOfView: scene.sensor.fieldOfView,
+                           fieldOfViewAxis: scene.sensor.fieldOfViewAxis, film: Film(width: 40, height: 30))
+        TraceContext.with(CompileOptions(variant: .llvm)) {
+            let inCrop = scene.sensor.sampleRays(position: Point2Array([SIMD2(0.5, 0.5), SIMD2(16.25, 10.75)]))
+            let inWhole = whole.sampleRays(position: Point2Array([SIMD2(9.5, 13.5), SIMD2(25.25, 23.75)]))
+            for k in 0..<2 {
+                #expect((inCrop.direction.values[k] - inWhole.direction.values[k]).length < 1e-6)
+            }
+        }
+        #expect(scene.sensor.horizontalFieldOfView == whole.horizontalFieldOfView)
     }
 
     static func meanAbsoluteError(_ a: [Float], _ b: [Float]) -> Double {

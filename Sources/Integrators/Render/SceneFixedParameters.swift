@@ -36,9 +36,9 @@ extension Scene {
         add("\(camera).far_clip", "float", [], [sensor.farClip])
         add("\(camera).shutter_open", "float", [], [sensor.shutterOpen])
         add("\(camera).shutter_open_time", "float", [], [sensor.shutterOpenTime])
-        add("\(camera).film.size", "ScalarVector2u", [2], [Float(film.width), Float(film.height)])
+        add("\(camera).film.size", "ScalarVector2u", [2], [Float(film.fullWidth), Float(film.fullHeight)])
         add("\(camera).film.crop_size", "ScalarVector2u", [2], [Float(film.width), Float(film.height)])
-        add("\(camera).film.crop_offset", "ScalarPoint2u", [2], [0, 0])
+        add("\(camera).film.crop_offset", "ScalarPoint2u", [2], [Float(film.cropOffsetX), Float(film.cropOffsetY)])
         switch sensor.projection {
         case .perspective:
             add("\(camera).x_fov", "Float", [1], [sensor.horizontalFieldOfView])

@@ -4,13 +4,15 @@ extension Film {
     /// The supported film plugins.
     static let pluginTypes = ["hdrfilm"]
 
-    /// A film from `<film type="hdrfilm">`: integer `width`, `height` (default 768 x 576), `pixel_format` "rgb",
-    /// `component_format` and `file_format` (accepted; they only concern files Mitsuba would write),
+    /// A film from `<film type="hdrfilm">`: integer `width`, `height` (default 768 x 576), a crop window
+    /// `crop_offset_x`, `crop_offset_y`, `crop_width`, `crop_height` (default the whole film), `pixel_format` "rgb",
+    /// `component_format`, `file_format` and `banner` (accepted; they only concern files Mitsuba would write),
     /// `sample_border` false, and an optional nested `<rfilter>` (default gaussian).
     public init(_ description: PluginDescription, document: SceneDocument) throws {
         try description.requirePluginType(in: Self.pluginTypes)
         try description.requireKnownProperties(
-            ["width", "height", "pixel_format", "component_format", "file_format", "sample_border", "rfilter"])
+            ["width", "height", "crop_offset_x", "crop_offset_y", "crop_width", "crop_height", "pixel_format",
+             "component_format", "file_format", "sample_border", "rfilter", "banner"])
         let width = try description.integer("width", default: 768)
         let height = try description.integer("height", default: 576)
         for (name, value) in [("width", width), ("height", height)] where value < 1 {
@@ -28,6 +30,16 @@ extension Film {
         }
         let filter = try filters.first.map { try ReconstructionFilter($0, document: document) } ?? .standard
         self.init(width: width, height: height, filter: filter)
+        let cropWidth = try description.integer("crop_width", default: width)
+        let cropHeight = try description.integer("crop_height", default: height)
+        let offsetX = try description.integer("crop_offset_x", default: 0)
+        let offsetY = try description.integer("crop_offset_y", default: 0)
+        guard cropWidth >= 1, cropHeight >= 1, offsetX >= 0, offsetY >= 0, offsetX + cropWidth <= width,
+              offsetY + cropHeight <= height else {
+            throw description.error("the crop window \(cropWidth) x \(cropHeight) at (\(offsetX), \(offsetY)) must "
+                                    + "lie inside the \(width) x \(height) film")
+        }
+        self = cropped(offsetX: offsetX, offsetY: offsetY, width: cropWidth, height: cropHeight)
     }
 
     /// Throws unless the string property `name` (lowercased, `def` when absent) is one of `allowed`.

@@ -8,11 +8,22 @@ import Tracer
 ///
 /// A film may hold a batch of `imageCount` images rendered by one wavefront (image-major: pixel k belongs to image
 /// ⌊k / pixelCount⌋ and has the column and row of k mod pixelCount); filters never reach across images.
+///
+/// A crop window (Mitsuba's `crop_offset_x/y`, `crop_width/height`) renders part of a larger sensor image: `width`
+/// x `height` is then the crop, the image rendered and written, and `fullWidth` x `fullHeight` the sensor's
+/// image, whose pixel (column + `cropOffsetX`, row + `cropOffsetY`) crop pixel (column, row) is. Only the camera's
+/// rays see the full image; the lanes, the filter's splats and the outputs are the crop's, as in Mitsuba.
 public struct Film: Hashable, Sendable {
-    /// Image width in pixels (columns).
+    /// Image width in pixels (columns): the crop's.
     public var width: Int
-    /// Image height in pixels (rows).
+    /// Image height in pixels (rows): the crop's.
     public var height: Int
+    /// The size of the sensor's whole image (Mitsuba's film `size`); `width` x `height` without a crop.
+    public var fullWidth: Int
+    public var fullHeight: Int
+    /// Where the crop starts in the whole image (0, 0 without a crop).
+    public var cropOffsetX = 0
+    public var cropOffsetY = 0
     /// The reconstruction filter used when developing the image.
     public var filter: ReconstructionFilter
     /// The number of images rendered together (1 outside batched renders).
@@ -23,8 +34,27 @@ public struct Film: Hashable, Sendable {
         precondition(width > 0 && height > 0, "Film: the size must be positive, got \(width) x \(height)")
         self.width = width
         self.height = height
+        fullWidth = width
+        fullHeight = height
         self.filter = filter
     }
+
+    /// The film cropped to `width` x `height` pixels from (`offsetX`, `offsetY`) of its whole image, which must
+    /// contain the crop.
+    public func cropped(offsetX: Int, offsetY: Int, width: Int, height: Int) -> Film {
+        precondition(width > 0 && height > 0 && offsetX >= 0 && offsetY >= 0 && offsetX + width <= fullWidth
+                     && offsetY + height <= fullHeight,
+                     "Film: the crop \(width) x \(height) at (\(offsetX), \(offsetY)) leaves the \(fullWidth) x \(fullHeight) image")
+        var crop = self
+        crop.width = width
+        crop.height = height
+        crop.cropOffsetX = offsetX
+        crop.cropOffsetY = offsetY
+        return crop
+    }
+
+    /// Whether only part of the whole image is rendered.
+    public var isCropped: Bool { width != fullWidth || height != fullHeight }
 
     /// width · height.
     public var pixelCount: Int { width * height }
@@ -32,8 +62,8 @@ public struct Film: Hashable, Sendable {
     /// The pixels of all images of the batch: width · height · imageCount.
     public var batchPixelCount: Int { pixelCount * imageCount }
 
-    /// width / height.
-    public var aspectRatio: Float { Float(width) / Float(height) }
+    /// The whole image's width / height (the camera's aspect ratio, crop or not).
+    public var aspectRatio: Float { Float(fullWidth) / Float(fullHeight) }
 
     /// The number of lanes of a wavefront with `spp` samples per pixel: width · height · spp (· imageCount).
     public func laneCount(samplesPerPixel spp: Int) -> Int {

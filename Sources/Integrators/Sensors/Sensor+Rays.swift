@@ -2,15 +2,17 @@
 import Tracer
 
 extension Sensor {
-    /// One ray per lane through the continuous film position `position` (column, row from the top, in pixels).
+    /// One ray per lane through the continuous film position `position` (column, row from the top, in pixels of
+    /// the film's crop, which a crop window places in the whole image).
     /// A thin lens also takes a point of the unit square per lane, `aperture` (the sample Mitsuba draws after the
     /// film position); the other projections take none. Ray origins lie on the near clip plane and rays end on the
     /// far one, as in Mitsuba.
     public func sampleRays(position: Point2Array, aperture: Point2Array? = nil) -> RayArray {
         precondition(projection.needsApertureSample == (aperture != nil),
                      "Sensor.sampleRays: a \(projection.pluginName) camera \(projection.needsApertureSample ? "needs" : "takes no") aperture sample")
-        let sx = position.x / Float(film.width)
-        let sy = position.y / Float(film.height)
+        // Positions are the crop's; the camera sees them in the whole image.
+        let sx = (film.cropOffsetX == 0 ? position.x : position.x + Float(film.cropOffsetX)) / Float(film.fullWidth)
+        let sy = (film.cropOffsetY == 0 ? position.y : position.y + Float(film.cropOffsetY)) / Float(film.fullHeight)
         switch projection {
         case .perspective:
             return pinholeRays(sx: sx, sy: sy)
@@ -21,7 +23,7 @@ extension Sensor {
         }
     }
 
-    /// With s = (x / width, y / height), the point (1 − 2sx)·T, (1 − 2sy)·T / aspect of the image plane z = 1.
+    /// With s = (x / full width, y / full height), the point (1 − 2sx)·T, (1 − 2sy)·T / aspect of the image plane z = 1.
     private func imagePlanePoint(sx: FloatArray, sy: FloatArray) -> (x: FloatArray, y: FloatArray) {
         let t = tangentOfHalfAngle
         return ((1 - sx * 2) * t, (1 - sy * 2) * (t / film.aspectRatio))

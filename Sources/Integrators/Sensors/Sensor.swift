@@ -65,7 +65,7 @@ public struct Sensor: Hashable, Sendable {
 
     /// The horizontal field of view in degrees (`fieldOfView` converted from its axis).
     public var horizontalFieldOfView: Float {
-        fieldOfViewAxis.horizontalFieldOfView(Double(fieldOfView), aspect: Double(film.width) / Double(film.height))
+        fieldOfViewAxis.horizontalFieldOfView(Double(fieldOfView), aspect: Double(film.fullWidth) / Double(film.fullHeight))
     }
 
     /// T = tan(horizontal fov / 2): the image plane at z = 1 spans x ∈ [−T, T].

@@ -41,6 +41,9 @@ struct JobIdentity {
         }
         let film = scene.sensor.film
         add("film \(film.width)x\(film.height) \(film.filter)")
+        if film.isCropped {
+            add("crop of \(film.fullWidth)x\(film.fullHeight) at \(film.cropOffsetX),\(film.cropOffsetY)")
+        }
         add("spp \(spp) seed \(seed) shards \(shardCount)")
         hash = hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
