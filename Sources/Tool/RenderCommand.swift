@@ -67,7 +67,8 @@ struct RenderCommand: ParsableCommand {
             let progress = ProgressLine("rendering", samples: film.pixelCount * samples, interval: progressEvery,
                                         context: .current)
             // Passes when the wavefront would not fit: the same image, by the film's tree of sample segments.
-            let image = perPass < samples
+            // An RGBA film's alpha comes with the film's sums, which the render in passes develops (one pass here).
+            let image = perPass < samples || film.hasAlpha
                 ? try scene.render(samplesPerPixel: samples, seed: seed, samplesPerPass: perPass) { progress.update(done: $0, total: $1) }
                 : scene.render(samplesPerPixel: samples, seed: seed) { progress.update(done: $0, total: $1) }
             if perPass < samples { print("rendered in passes of at most \(perPass) samples per pixel (--memory-limit)") }

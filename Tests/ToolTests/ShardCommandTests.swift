@@ -31,6 +31,24 @@ struct ShardCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: merged)) == Data(contentsOf: URL(fileURLWithPath: single)))
     }
 
+    @Test("an RGBA film's shards carry its alpha, and merge into the single render's four channels byte for byte")
+    func mergeKeepsAlpha() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scene = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("IntegratorsTests/Fixtures/Sensors/rgba.xml").path
+        let job = ["--scene", scene, "--spp", "4", "--seed", "2"]
+        let single = directory.appendingPathComponent("single.npy").path
+        #expect(try runTool(["render"] + job + ["--output", single]).status == 0)
+        let parts = try renderShards(job, count: 2, in: directory)
+        let merged = directory.appendingPathComponent("merged.npy").path
+        let run = try runTool(["merge"] + parts + ["--output", merged])
+        #expect(run.status == 0, "\(run.output)")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: merged))
+        #expect(bytes == (try Data(contentsOf: URL(fileURLWithPath: single))))
+        #expect(String(decoding: bytes.prefix(128), as: UTF8.self).contains("(30, 40, 4)"))
+    }
+
     @Test("a merge refuses missing and duplicate shards and parts of another job, with exit code 2")
     func refusals() throws {
         let directory = try temporaryDirectory()

@@ -113,12 +113,7 @@ extension Scene {
         var channels: [FloatArray] = []
         var names: [String] = []
         for nested in integrator.nested {
-            // Mitsuba's `path` counts a camera ray as valid when it hits a surface or the environment is shown;
-            // `prb`, `prb_basic` and `direct` only when it hits a surface.
-            let environmentShown = nested.settings.kind == .path && environmentIndex != nil
-                && !nested.settings.hideEmitters
-            channels.append(environmentShown ? FloatArray(repeating: 1, count: camera.laneCount, context: context)
-                                             : select(hit, FloatArray(repeating: 1, context: context), zero))
+            channels.append(cameraSampleAlpha(rays: camera.rays, settings: nested.settings))
             names.append("\(nested.name).A")
         }
         for output in integrator.aovs {

@@ -91,14 +91,16 @@ public struct RenderMemory: Sendable {
 
 extension Scene {
     /// The image of `render(samplesPerPixel:seed:)`, bit for bit, traced in passes of at most `samplesPerPass`
-    /// samples per pixel, so that a render larger than memory can still run. No gradients.
+    /// samples per pixel, so that a render larger than memory can still run. No gradients. A film with alpha
+    /// (`Film.hasAlpha`, pixel_format "rgba") gives (H, W, 4): the colour, then the alpha, as Mitsuba's `render`.
     public func render(samplesPerPixel spp: Int, seed: UInt32, samplesPerPass: Int,
                        progress: RenderProgress? = nil) throws -> RenderedImage {
         let spp = sensor.samplePattern.sampleCount(forRequested: spp)
         let film = sensor.film
         let sums = try film.combine(passSums(samplesPerPixel: spp, seed: seed, samples: 0..<spp,
                                              samplesPerPass: samplesPerPass, progress: progress), samples: spp)
-        return RenderedImage(array: film.image(of: sums), height: film.height, width: film.width)
+        return RenderedImage(array: film.image(of: sums), height: film.height, width: film.width,
+                             channels: sums.channels.count - 1)
     }
 
     /// `filmSums(samplesPerPixel:seed:samples:)`, bit for bit, traced in passes of at most `samplesPerPass`

@@ -25,11 +25,13 @@ extension Scene {
                                   pattern: sensor.samplePattern, samplesPerPixel: spp)
             let camera = CameraSamples(scene: self, samplesPerPixel: n, sampler: &sampler)
             let weights = film.splatWeights(positions: camera.positions, samplesPerPixel: n)
+            // An RGBA film's alpha, traced in the same kernel as the paths.
+            let alpha = film.hasAlpha ? cameraSampleAlpha(rays: camera.rays, settings: integrator) : nil
             let radiance = PathTracer.radiance(scene: self, rays: camera.rays, laneCount: camera.laneCount,
                                                sampler: sampler,
                                                bindings: RenderBindings(snapshotOf: parameters.allSlots),
-                                               progress: progress, companions: weights.arrays)
-            return film.segmentSums(weights: weights, radiance: radiance, samples: samples)
+                                               progress: progress, companions: weights.arrays + (alpha.map { [$0] } ?? []))
+            return film.segmentSums(weights: weights, radiance: radiance, alpha: alpha, samples: samples)
         }
     }
 

@@ -141,6 +141,11 @@ extension Scene {
         var settings = IntegratorSettings(kind: .path, maxDepth: Scene.defaultMaxDepth(of: .path))
         if let description = root.children(of: .integrator).first {
             settings = try Scene.readIntegrator(description)
+            if sensor.film.hasAlpha && (settings.kind == .aov || settings.kind == .moment) {
+                // Mitsuba puts the alpha between the colour and the integrator's own channels; not done here.
+                throw description.error("the \(settings.kind.rawValue) integrator writes no alpha channel: give the "
+                                        + "film pixel_format \"rgb\"")
+            }
         }
         try self.init(sensor: sensor, shapes: shapes, instances: instances, emitters: emitters, integrator: settings,
                       memoryLimit: limit)

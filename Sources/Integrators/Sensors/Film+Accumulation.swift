@@ -5,12 +5,13 @@ import Tracer
 /// Per pixel of a film (all images of a batch), the sums of some of its samples' splats: the weighted radiance
 /// Σ w·L per channel and the weights Σ w.
 public struct FilmSums {
-    /// Σ w·L_red, Σ w·L_green, Σ w·L_blue, Σ w, each with one element per pixel.
+    /// Σ w·L_red, Σ w·L_green, Σ w·L_blue, (Σ w·alpha for a film with alpha,) Σ w, each with one element per pixel.
     public var channels: [FloatArray]
 
-    /// Sums from four per-pixel arrays (red, green, blue, weight).
+    /// Sums from four per-pixel arrays (red, green, blue, weight), or five (red, green, blue, alpha, weight).
     public init(channels: [FloatArray]) {
-        precondition(channels.count == 4, "FilmSums: 4 channels (R, G, B, W), got \(channels.count)")
+        precondition(channels.count == 4 || channels.count == 5,
+                     "FilmSums: 4 channels (R, G, B, W) or 5 (R, G, B, A, W), got \(channels.count)")
         self.channels = channels
     }
 
@@ -44,11 +45,13 @@ extension Film {
 
     /// `segmentSums(positions:radiance:samples:)` from the samples' `splatWeights`, which a caller may have
     /// evaluated with the radiance.
-    func segmentSums(weights: SplatWeights, radiance: Vector3Array,
+    /// `alpha` (per sample, for a film with alpha) is summed like a fourth colour channel.
+    func segmentSums(weights: SplatWeights, radiance: Vector3Array, alpha: FloatArray? = nil,
                      samples: Range<Int>) -> [(segment: SampleSegment, sums: FilmSums)] {
         let n = samples.count
         requireLanes(radiance.count, samplesPerPixel: n, "the radiance")
-        let splats = sampleSplats(weights: weights, radiance: radiance, samplesPerPixel: n)
+        let splats = sampleSplats(weights: weights, values: radiance.components + (alpha.map { [$0] } ?? []),
+                                  samplesPerPixel: n)
         let firstLane = UInt32Array.arange(batchPixelCount) * UInt32(n)
         let blockSums = BlockSegmentSums(splats: splats, samples: samples, pixels: batchPixelCount)
         func sums(_ segment: SampleSegment) -> FilmSums {
@@ -74,7 +77,8 @@ extension Film {
     /// finer segments of several passes): as `combine(_:samples:)`, for one node of the tree.
     public func combine(_ segments: [SampleSegment: FilmSums], into target: SampleSegment,
                         samples total: Int) throws -> FilmSums {
-        let zero = FilmSums(channels: Array(repeating: FloatArray.zeros(batchPixelCount), count: 4))
+        let channelCount = segments.values.first?.channels.count ?? 4
+        let zero = FilmSums(channels: Array(repeating: FloatArray.zeros(batchPixelCount), count: channelCount))
         func sums(_ segment: SampleSegment) throws -> FilmSums {
             if let given = segments[segment] { return given }
             if segment.start >= total { return zero }
@@ -88,24 +92,25 @@ extension Film {
     }
 
     /// The image of complete sums: per channel Σ w·L / Σ w (the pixel stays 0 where no sample reaches it), as the
-    /// (height, width, 3) tensor flattened row-major; for a batch, the images one after another.
+    /// (height, width, 3) tensor flattened row-major, or (height, width, 4) with the alpha of five-channel sums;
+    /// for a batch, the images one after another.
     public func image(of sums: FilmSums) -> FloatArray {
-        let divisor = Self.safeDivisor(sums.channels[3])
-        return interleavedImage(sums.channels[0..<3].map { $0 / divisor })
+        let divisor = Self.safeDivisor(sums.channels[sums.channels.count - 1])
+        return interleavedImage(sums.channels.dropLast().map { $0 / divisor })
     }
 
     /// Per lane (sample t of pixel p), the splats onto pixel p of sample t of every pixel that reaches p (its own
-    /// included), added in a fixed order of offsets: red, green, blue and weight. With the box filter, a pixel
-    /// takes its own samples with weight 1.
-    private func sampleSplats(weights: SplatWeights, radiance: Vector3Array, samplesPerPixel n: Int) -> [FloatArray] {
+    /// included), added in a fixed order of offsets: each of `values` (red, green, blue, and alpha where the film
+    /// has it), then the weight. With the box filter, a pixel takes its own samples with weight 1.
+    private func sampleSplats(weights: SplatWeights, values: [FloatArray], samplesPerPixel n: Int) -> [FloatArray] {
         let lanes = laneCount(samplesPerPixel: n)
         guard filter != .box else {
-            return radiance.components + [FloatArray(repeating: 1, count: lanes)]
+            return values + [FloatArray(repeating: 1, count: lanes)]
         }
         let lane = Int32Array.arange(lanes)
         let (column, row) = pixelCoordinates(ofPixel: lane / Int32(n))
         let reach = filter.reach
-        var totals: [FloatArray?] = [nil, nil, nil, nil]
+        var totals = [FloatArray?](repeating: nil, count: values.count + 1)
         for dy in -reach...reach where Swift.abs(dy) < height {
             for dx in -reach...reach where Swift.abs(dx) < width {
                 // The same sample of the pixel (dx, dy) before this one splats onto this pixel.
@@ -113,8 +118,8 @@ extension Film {
                 let inside = Self.inside(column, plus: -dx, limit: width) && Self.inside(row, plus: -dy, limit: height)
                 let weight = Tracer.select(inside, weights.columns[dx + reach].gather(source, mask: inside)
                                                * weights.rows[dy + reach].gather(source, mask: inside), FloatArray(repeating: 0))
-                let terms = radiance.components.map { $0.gather(source, mask: inside) * weight } + [weight]
-                for channel in 0..<4 { totals[channel] = totals[channel].map { $0 + terms[channel] } ?? terms[channel] }
+                let terms = values.map { $0.gather(source, mask: inside) * weight } + [weight]
+                for channel in terms.indices { totals[channel] = totals[channel].map { $0 + terms[channel] } ?? terms[channel] }
             }
         }
         return totals.map { $0! }

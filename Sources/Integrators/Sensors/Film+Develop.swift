@@ -49,16 +49,17 @@ extension Film {
         Tracer.select(weightSum .!= 0, weightSum, FloatArray(repeating: 1))
     }
 
-    /// The (height, width, 3) image, flattened, from one per-pixel array per channel.
+    /// The (height, width, C) image, flattened, from one per-pixel array per channel (C = 3, or 4 with alpha).
     func interleavedImage(_ channels: [FloatArray]) -> FloatArray {
-        let element = UInt32Array.arange(batchPixelCount * 3)
-        let pixel = element / 3
-        let channel = element - pixel * 3
-        let red = channels[0].gather(pixel)
-        let green = channels[1].gather(pixel)
-        let blue = channels[2].gather(pixel)
-        let greenOrBlue = Tracer.select(channel .== 1, green, blue)
-        return Tracer.select(channel .== 0, red, greenOrBlue)
+        let count = channels.count
+        let element = UInt32Array.arange(batchPixelCount * count)
+        let pixel = element / UInt32(count)
+        let channel = element - pixel * UInt32(count)
+        var value = channels[count - 1].gather(pixel)
+        for index in stride(from: count - 2, through: 0, by: -1) {
+            value = Tracer.select(channel .== UInt32(index), channels[index].gather(pixel), value)
+        }
+        return value
     }
 
     /// The three per-pixel channel arrays of a flattened (height, width, 3) image.

@@ -5,7 +5,8 @@ extension Film {
     static let pluginTypes = ["hdrfilm"]
 
     /// A film from `<film type="hdrfilm">`: integer `width`, `height` (default 768 x 576), a crop window
-    /// `crop_offset_x`, `crop_offset_y`, `crop_width`, `crop_height` (default the whole film), `pixel_format` "rgb",
+    /// `crop_offset_x`, `crop_offset_y`, `crop_width`, `crop_height` (default the whole film), `pixel_format` "rgb"
+    /// (the default, as Mitsuba 3.9.1's) or "rgba" (`hasAlpha`),
     /// `component_format`, `file_format` and `banner` (accepted; they only concern files Mitsuba would write),
     /// `sample_border` false, and an optional nested `<rfilter>` (default gaussian).
     public init(_ description: PluginDescription, document: SceneDocument) throws {
@@ -18,7 +19,7 @@ extension Film {
         for (name, value) in [("width", width), ("height", height)] where value < 1 {
             throw description.error("\(name) must be at least 1, got \(value)", property: name)
         }
-        try Self.requireChoice(description, "pixel_format", default: "rgb", in: ["rgb"])
+        let pixelFormat = try Self.requireChoice(description, "pixel_format", default: "rgb", in: ["rgb", "rgba"])
         try Self.requireChoice(description, "component_format", default: "float16", in: ["float16", "float32"])
         try Self.requireChoice(description, "file_format", default: "openexr", in: ["openexr", "exr"])
         if try description.boolean("sample_border", default: false) {
@@ -40,16 +41,19 @@ extension Film {
                                     + "lie inside the \(width) x \(height) film")
         }
         self = cropped(offsetX: offsetX, offsetY: offsetY, width: cropWidth, height: cropHeight)
+        hasAlpha = pixelFormat == "rgba"
     }
 
-    /// Throws unless the string property `name` (lowercased, `def` when absent) is one of `allowed`.
+    /// The string property `name` (lowercased, `def` when absent); throws unless it is one of `allowed`.
+    @discardableResult
     private static func requireChoice(_ description: PluginDescription, _ name: String, default def: String,
-                                      in allowed: [String]) throws {
+                                      in allowed: [String]) throws -> String {
         let value = try description.string(name, default: def).lowercased()
         guard allowed.contains(value) else {
             let list = allowed.map { "\"\($0)\"" }.joined(separator: ", ")
             throw description.error("unsupported \(name) \"\(value)\" (supported: \(list))", property: name)
         }
+        return value
     }
 
     /// The nested plugins of `description`, throwing for any of a kind other than `kinds`.

@@ -24,6 +24,9 @@ public struct Film: Hashable, Sendable {
     /// Where the crop starts in the whole image (0, 0 without a crop).
     public var cropOffsetX = 0
     public var cropOffsetY = 0
+    /// Whether the film develops an alpha channel (Mitsuba's pixel_format "rgba"): each sample's validity (its
+    /// camera ray found something to show, `Scene.cameraSampleAlpha`), filtered like radiance.
+    public var hasAlpha = false
     /// The reconstruction filter used when developing the image.
     public var filter: ReconstructionFilter
     /// The number of images rendered together (1 outside batched renders).

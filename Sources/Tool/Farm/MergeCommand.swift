@@ -29,9 +29,13 @@ struct MergeCommand: ParsableCommand {
                     segments[segment] = FilmSums(channels: channels.map { FloatArray($0) })
                 }
             }
+            for (film, path) in zip(films, parts) where film.hasAlpha != first.hasAlpha {
+                throw ValidationError("merge: \(path) and \(parts[0]) disagree on the alpha channel")
+            }
             let film = Film(width: first.width, height: first.height)
             let image = try film.image(of: film.combine(segments, samples: first.samplesPerPixel))
-            try Bitmap(width: first.width, height: first.height, channelCount: 3, pixels: image.values).write(to: url)
+            try Bitmap(width: first.width, height: first.height, channelCount: first.hasAlpha ? 4 : 3,
+                       pixels: image.values).write(to: url)
         }
         print("merged \(films.count) shards of \(first.width)x\(first.height) at \(first.samplesPerPixel) spp -> \(output)")
     }

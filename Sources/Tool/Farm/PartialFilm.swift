@@ -1,5 +1,5 @@
 // A shard's partial film: the sums of its sample segments and the job it belongs to, as an OpenEXR file that
-// standard tools read (one layer per segment, channels R, G, B and W; the job in string attributes).
+// standard tools read (one layer per segment, channels R, G, B, (A,) W; the job in string attributes).
 import ArgumentParser
 import Foundation
 import Integrators
@@ -17,10 +17,15 @@ struct PartialFilm {
     var height: Int
     /// Refract's version that rendered it.
     var version: String
-    /// Per segment of the shard's samples, the per-pixel sums R, G, B, W (row-major).
+    /// Per segment of the shard's samples, the per-pixel sums R, G, B, W, or R, G, B, A, W for a film with alpha
+    /// (row-major).
     var segments: [(segment: SampleSegment, channels: [[Float]])]
 
-    static let channelNames = ["R", "G", "B", "W"]
+    /// The channels of a segment's layer, without and with alpha.
+    static func channelNames(alpha: Bool) -> [String] { alpha ? ["R", "G", "B", "A", "W"] : ["R", "G", "B", "W"] }
+
+    /// Whether the sums carry an alpha channel.
+    var hasAlpha: Bool { segments.first?.channels.count == 5 }
 
     /// The EXR layer name of a segment: "samples_<start>_<end>".
     static func layer(_ segment: SampleSegment) -> String { "samples_\(segment.start)_\(segment.end)" }
@@ -29,7 +34,7 @@ struct PartialFilm {
     func write(to url: URL) throws {
         var channels: [EXRImage.Channel] = []
         for (segment, sums) in segments {
-            for (name, values) in zip(Self.channelNames, sums) {
+            for (name, values) in zip(Self.channelNames(alpha: sums.count == 5), sums) {
                 channels.append(EXRImage.Channel(name: "\(Self.layer(segment)).\(name)", values: values))
             }
         }
@@ -66,8 +71,10 @@ struct PartialFilm {
         }
         (width, height) = (image.width, image.height)
         let samples = Scene.shardSamples(index: index, of: count, samplesPerPixel: spp)
+        let alpha = image.channels.contains { $0.name.hasSuffix(".A") }
+        let names = Self.channelNames(alpha: alpha)
         segments = try SampleSegment.cover(samples).map { segment in
-            let channels = try Self.channelNames.map { name in
+            let channels = try names.map { name in
                 guard let values = image[channel: "\(Self.layer(segment)).\(name)"] else {
                     throw failure("no channel \(Self.layer(segment)).\(name) (samples \(samples) of shard \(index)/\(count))")
                 }
@@ -75,8 +82,8 @@ struct PartialFilm {
             }
             return (segment, channels)
         }
-        guard image.channels.count == segments.count * 4 else {
-            throw failure("\(image.channels.count) channels, expected \(segments.count * 4) for samples \(samples)")
+        guard image.channels.count == segments.count * names.count else {
+            throw failure("\(image.channels.count) channels, expected \(segments.count * names.count) for samples \(samples)")
         }
     }
 
