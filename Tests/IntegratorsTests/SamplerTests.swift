@@ -44,6 +44,9 @@ import Tracer
         ("multijitter-16-centred", SamplePattern.multijitter(jitter: false)),
         ("ldsampler-16-ld", SamplePattern.lowDiscrepancy),
         ("ldsampler-10-ld", SamplePattern.lowDiscrepancy),
+        ("orthogonal-25-jitter", SamplePattern.orthogonal(jitter: true, strength: 2)),
+        ("orthogonal-10-centred", SamplePattern.orthogonal(jitter: false, strength: 2)),
+        ("orthogonal3-9-jitter", SamplePattern.orthogonal(jitter: true, strength: 3)),
     ])
     func drawsAreMitsubas(_ name: String, _ pattern: SamplePattern) throws {
         let reference = try #require(Self.references[name])
@@ -88,7 +91,27 @@ import Tracer
         }
     }
 
+    @Test func orthogonalArraysStratifyEveryPairOfDimensions() {
+        // 25 samples, strength 2: any two dimensions put one sample of a pixel in each cell of a 5 x 5 grid.
+        let spp = 25, lanes = 25 * 3
+        var sampler = Sampler(seed: 5, laneCount: lanes, pattern: .orthogonal(jitter: true, strength: 2),
+                              samplesPerPixel: spp)
+        let dimensions = (0..<4).map { _ in sampler.next1D().values }
+        for pixel in 0..<3 {
+            let samples = pixel * spp..<(pixel + 1) * spp
+            for a in 0..<4 {
+                for b in (a + 1)..<4 {
+                    let cells = Set(samples.map { Int(dimensions[a][$0] * 5) + 5 * Int(dimensions[b][$0] * 5) })
+                    #expect(cells.count == spp, "dimensions \(a) and \(b) of pixel \(pixel)")
+                }
+            }
+        }
+    }
+
     @Test func sampleCountsSettleAsMitsubas() {
+        #expect(SamplePattern.orthogonal(jitter: true, strength: 2).sampleCount(forRequested: 16) == 25)
+        #expect(SamplePattern.orthogonal(jitter: true, strength: 2).sampleCount(forRequested: 4) == 4)
+        #expect(SamplePattern.orthogonal(jitter: true, strength: 2).sampleCount(forRequested: 26) == 49)
         #expect(SamplePattern.stratified(jitter: true).sampleCount(forRequested: 5) == 9)
         #expect(SamplePattern.stratified(jitter: true).sampleCount(forRequested: 16) == 16)
         #expect(SamplePattern.multijitter(jitter: true).sampleCount(forRequested: 10) == 12)
@@ -116,11 +139,18 @@ import Tracer
         }
         let lowDiscrepancy = try sensor(#"<sampler type="ldsampler"><integer name="sample_count" value="20"/></sampler>"#)
         #expect(lowDiscrepancy.samplePattern == .lowDiscrepancy && lowDiscrepancy.sampleCount == 64)
+        let orthogonal = try sensor(#"<sampler type="orthogonal"><integer name="sample_count" value="16"/></sampler>"#)
+        #expect(orthogonal.samplePattern == .orthogonal(jitter: true, strength: 2) && orthogonal.sampleCount == 25)
+        let strong = try sensor(#"<sampler type="orthogonal"><integer name="strength" value="3"/><boolean name="jitter" value="false"/></sampler>"#)
+        #expect(strong.samplePattern == .orthogonal(jitter: false, strength: 3) && strong.sampleCount == 4)
         #expect {
-            _ = try sensor(#"<sampler type="orthogonal"/>"#)
+            _ = try sensor(#"<sampler type="orthogonal"><integer name="strength" value="9"/><integer name="sample_count" value="1000"/></sampler>"#)
+        } throws: { "\($0)".contains("more than 2^32 rows") }
+        #expect {
+            _ = try sensor(#"<sampler type="sobol"/>"#)
         } throws: { error in
-            "\(error)".contains("unknown sampler plugin 'orthogonal' (supported: independent, stratified, multijitter, "
-                + "ldsampler)")
+            "\(error)".contains("unknown sampler plugin 'sobol' (supported: independent, stratified, multijitter, "
+                + "ldsampler, orthogonal)")
         }
     }
 

@@ -1,4 +1,5 @@
-// Which of Mitsuba's samplers a scene uses (independent, stratified, multijitter, ldsampler) and its count rules.
+// Which of Mitsuba's samplers a scene uses (independent, stratified, multijitter, ldsampler, orthogonal) and its count
+// rules.
 
 /// The sampler of a sensor, as Mitsuba's `<sampler type="...">` names it.
 public enum SamplePattern: Sendable, Hashable {
@@ -13,6 +14,10 @@ public enum SamplePattern: Sendable, Hashable {
     /// `ldsampler`: a (0, 2)-sequence per dimension (radical inverse in base 2 and Sobol's second dimension),
     /// scrambled per pixel and dimension, its points shuffled per dimension (Kollig and Keller 2002).
     case lowDiscrepancy
+    /// `orthogonal`: the points of an orthogonal array of `strength` (Bose's construction for strength 2, Bush's
+    /// otherwise) over a p × p grid, p prime, shuffled per pixel and jittered inside their cells (Jarosz et al.
+    /// 2019), so that every `strength` dimensions are stratified together.
+    case orthogonal(jitter: Bool, strength: Int)
 
     /// Mitsuba's plugin name.
     public var name: String {
@@ -21,12 +26,13 @@ public enum SamplePattern: Sendable, Hashable {
         case .stratified: "stratified"
         case .multijitter: "multijitter"
         case .lowDiscrepancy: "ldsampler"
+        case .orthogonal: "orthogonal"
         }
     }
 
     /// The sample count that Mitsuba's `set_sample_count(requested)` settles on: stratified rounds up to a square,
     /// multijitter to x · y with y = ⌊√requested⌋ and x = ⌈requested / y⌉, ldsampler to the square of a power of
-    /// two (at least 4); independent keeps it.
+    /// two (at least 4), orthogonal to the square of a prime; independent keeps it.
     public func sampleCount(forRequested requested: Int) -> Int {
         switch self {
         case .independent: return requested
@@ -38,7 +44,18 @@ public enum SamplePattern: Sendable, Hashable {
         case .multijitter:
             let grid = Self.multijitterGrid(requested)
             return grid.x * grid.y
+        case .orthogonal:
+            let resolution = Self.orthogonalResolution(requested)
+            return resolution * resolution
         }
+    }
+
+    /// The smallest prime p ≥ 2 with p² ≥ `count` (Mitsuba's orthogonal sampler).
+    static func orthogonalResolution(_ count: Int) -> Int {
+        func isPrime(_ x: Int) -> Bool { x >= 2 && (2..<max(2, x / 2 + 1)).allSatisfy { x % $0 != 0 } }
+        var resolution = 2
+        while resolution * resolution < count || !isPrime(resolution) { resolution += 1 }
+        return resolution
     }
 
     /// The smallest r with r² ≥ `count`.

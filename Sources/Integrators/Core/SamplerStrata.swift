@@ -29,6 +29,11 @@ struct SamplerStrata {
 
     /// One sample per lane in [0, 1).
     mutating func next1D(_ rng: inout PCG32) -> FloatArray {
+        if case .orthogonal(_, let strength) = pattern {
+            let j = dimension
+            dimension = dimension + 1
+            return strength == 2 ? boseDraw(dimension: j, &rng) : bushDraw(dimension: j, strength: strength, &rng)
+        }
         let seed = nextPermutationSeed()
         let cell: UInt32Array
         switch pattern {
@@ -44,6 +49,10 @@ struct SamplerStrata {
 
     /// Two samples per lane in [0, 1)².
     mutating func next2D(_ rng: inout PCG32) -> Point2Array {
+        if case .orthogonal = pattern {
+            let x = next1D(&rng)
+            return Point2Array(x: x, y: next1D(&rng))
+        }
         let seed = nextPermutationSeed()
         switch pattern {
         case .lowDiscrepancy:
@@ -83,9 +92,9 @@ struct SamplerStrata {
     }
 
     /// A uniform number in [0, 1) from the stream, or 0.5 without jitter.
-    private func jitter(_ rng: inout PCG32) -> FloatArray {
+    func jitter(_ rng: inout PCG32) -> FloatArray {
         switch pattern {
-        case .stratified(let jitter), .multijitter(let jitter):
+        case .stratified(let jitter), .multijitter(let jitter), .orthogonal(let jitter, _):
             return jitter ? rng.nextFloat() : FloatArray(repeating: 0.5)
         case .independent, .lowDiscrepancy:
             preconditionFailure("SamplerStrata: the \(pattern.name) sampler does not jitter")

@@ -78,7 +78,7 @@ extension Sensor {
     }
 
     /// The sampler plugins read here.
-    static let samplerTypes = ["independent", "stratified", "multijitter", "ldsampler"]
+    static let samplerTypes = ["independent", "stratified", "multijitter", "ldsampler", "orthogonal"]
 
     /// The pattern and `sample_count` of a `<sampler>`: the count as the sampler settles on it (stratified rounds
     /// up to a square, multijitter to a near-square grid, as Mitsuba's `set_sample_count`).
@@ -95,6 +95,13 @@ extension Sensor {
         case "ldsampler":
             try sampler.requireKnownProperties(["sample_count"])
             pattern = .lowDiscrepancy
+        case "orthogonal":
+            try sampler.requireKnownProperties(["sample_count", "jitter", "strength"])
+            let strength = try sampler.integer("strength", default: 2)
+            guard (2...16).contains(strength) else {
+                throw sampler.error("strength must be from 2 to 16, got \(strength)", property: "strength")
+            }
+            pattern = .orthogonal(jitter: try sampler.boolean("jitter", default: true), strength: strength)
         default:
             try sampler.requireKnownProperties(["sample_count"])
             pattern = .independent
@@ -105,6 +112,14 @@ extension Sensor {
         }
         guard count <= 1 << 20 else {
             throw sampler.error("sample_count \(count) is more than \(1 << 20) samples per pixel", property: "sample_count")
+        }
+        if case .orthogonal(_, let strength) = pattern {
+            // The array has p^strength rows, numbered by 32-bit integers as in Mitsuba.
+            let p = Double(SamplePattern.orthogonalResolution(count))
+            guard strength == 2 || pow(p, Double(strength)) < 4_294_967_296 else {
+                throw sampler.error("an orthogonal array of strength \(strength) over \(Int(p)) x \(Int(p)) cells has "
+                                    + "more than 2^32 rows", property: "strength")
+            }
         }
         return (pattern.sampleCount(forRequested: count), pattern)
     }

@@ -1,4 +1,5 @@
-"""Writes mitsuba_draws.json: the draws of Mitsuba 3.9.1's stratified, multijitter and ldsampler samplers (llvm_ad_rgb),
+"""Writes mitsuba_draws.json: the draws of Mitsuba 3.9.1's stratified, multijitter, ldsampler and orthogonal samplers
+(llvm_ad_rgb),
 seeded as a render seeds them (samples per wavefront = sample count, seed 3, three pixels), for SamplerTests.
 Run with a local Mitsuba: python make_sampler_draws.py (not needed by the tests)."""
 import json
@@ -8,8 +9,11 @@ import numpy as np
 mi.set_variant('llvm_ad_rgb')
 out = {}
 for name, count, jitter in [('stratified', 16, True), ('stratified', 9, True), ('multijitter', 12, True),
-                            ('multijitter', 16, False), ('ldsampler', 16, None), ('ldsampler', 10, None)]:
+                            ('multijitter', 16, False), ('ldsampler', 16, None), ('ldsampler', 10, None),
+                            ('orthogonal', 25, True), ('orthogonal', 10, False), ('orthogonal3', 9, True)]:
     plugin = {'type': name, 'sample_count': count}
+    if name == 'orthogonal3':
+        plugin = {'type': 'orthogonal', 'sample_count': count, 'strength': 3}
     if jitter is not None:
         plugin['jitter'] = jitter
     sampler = mi.load_dict(plugin)
