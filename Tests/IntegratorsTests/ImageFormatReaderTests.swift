@@ -75,6 +75,25 @@ struct ImageFormatReaderTests {
         }
     }
 
+    @Test("a file is read as the format its contents identify, whatever its extension (as Mitsuba reads it)")
+    func formatFromContents() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("refract-detect-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tga = try Bitmap(contentsOf: Self.fixture("rgb24.tga"))
+        let renamed = directory.appendingPathComponent("texture.dat")
+        try Data(contentsOf: Self.fixture("rgb24.tga")).write(to: renamed)
+        #expect(try Bitmap(contentsOf: renamed) == tga)
+        let png = directory.appendingPathComponent("image.png")
+        let bitmap = Bitmap(width: 2, height: 1, channelCount: 3, pixels: [0, 0.5, 1, 1, 0.5, 0], isSRGB: true)
+        try bitmap.write(to: png)
+        let misnamed = directory.appendingPathComponent("image.jpg")
+        try FileManager.default.moveItem(at: png, to: misnamed)
+        #expect(try Bitmap(contentsOf: misnamed).pixels == (try Bitmap(data: Data(contentsOf: misnamed), format: .png,
+                                                                          fileName: "image.jpg")).pixels)
+        #expect(ImageFormat(contents: Data("hello".utf8)) == nil)
+    }
+
     @Test("bad and unsupported files are ImageIOErrors that name the file and say why")
     func errors() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("refract-format-errors-\(getpid())")

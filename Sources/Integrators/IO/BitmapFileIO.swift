@@ -11,9 +11,27 @@ extension Bitmap {
     /// `.ppm`/`.pgm`, `.bmp` and `.tga` give sRGB-encoded values as PNG does.
     /// Throws `ImageIOError` naming the file for a missing file, an unknown extension or
     /// contents that are not a valid, supported file of that format.
+    ///
+    /// As Mitsuba, a file is read as the format its contents identify (`ImageFormat(contents:)`) when they
+    /// identify one: a JPEG named ".png" is read as a JPEG. The extension decides only for contents without a
+    /// signature (a TGA file without its 2.0 footer).
     public init(contentsOf url: URL) throws {
-        let format = try ImageFormat(url: url)
-        try self.init(data: ImageFile.read(url), format: format, fileName: url.lastPathComponent)
+        let named = ImageFormat(fileExtension: url.pathExtension)
+        let data: Data
+        do {
+            data = try ImageFile.read(url)
+        } catch {
+            // A file that cannot be read is reported by its unknown extension first, as before detection.
+            if named == nil { _ = try ImageFormat(url: url) }
+            throw error
+        }
+        let format: ImageFormat
+        if let detected = ImageFormat(contents: data) {
+            format = detected
+        } else {
+            format = try named ?? ImageFormat(url: url)
+        }
+        try self.init(data: data, format: format, fileName: url.lastPathComponent)
     }
 
     /// Decodes file contents held in memory; `fileName` is only used in error messages.

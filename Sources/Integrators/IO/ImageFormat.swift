@@ -54,6 +54,24 @@ public enum ImageFormat: String, CaseIterable, Sendable {
         self = format
     }
 
+    /// The format a file's first bytes (and, for TGA, its 2.0 footer) identify, as Mitsuba's
+    /// `Bitmap::detect_file_format` does: "BM", "#?" (Radiance), "PF"/"Pf", "P6"/"P5", JPEG's FF D8, PNG's and
+    /// OpenEXR's signatures, NumPy's "\x93NUMPY", and "TRUEVISION-XFILE." at the end. Nil when none matches.
+    public init?(contents data: Data) {
+        let start = [UInt8](data.prefix(8))
+        func starts(_ bytes: [UInt8]) -> Bool { start.count >= bytes.count && Array(start.prefix(bytes.count)) == bytes }
+        if starts([0x42, 0x4D]) { self = .bmp }
+        else if starts([0x23, 0x3F]) { self = .hdr }
+        else if starts([0x50, 0x46]) || starts([0x50, 0x66]) { self = .pfm }
+        else if starts([0x50, 0x36]) || starts([0x50, 0x35]) { self = .ppm }
+        else if starts([0xFF, 0xD8]) { self = .jpeg }
+        else if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { self = .png }
+        else if starts([0x76, 0x2F, 0x31, 0x01]) { self = .exr }
+        else if starts([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) { self = .npy }
+        else if data.count >= 18, data.suffix(18).elementsEqual(Array("TRUEVISION-XFILE.".utf8) + [0]) { self = .tga }
+        else { return nil }
+    }
+
     /// The format named by `url`'s extension; throws an `ImageIOError` naming the file and the
     /// accepted extensions when the extension is missing or unknown.
     public init(url: URL) throws {
