@@ -135,13 +135,12 @@ struct MeshSceneTests {
     }
 
     @Test("with Mitsuba's seed the render follows Mitsuba's paths: the same image up to rounding",
-          arguments: renderedFiles.filter { $0 != "envmap.xml" })
+          arguments: renderedFiles)
     func sameSeedAsMitsuba(file: String) throws {
         let mitsuba = try Bitmap(contentsOf: Self.fixture("\(Self.prefix(file))mitsuba_spp256.npy")).pixels
         let ours = try TraceContext.with(CompileOptions(variant: .llvm)) {
             try Self.scene(file).render(samplesPerPixel: 256, seed: 7).values
         }
-        // (The environment map samples its own density, not Mitsuba's warp, so envmap.xml is left out.)
         // The same random numbers drive the same paths; float rounding may send a rare path another way (a glass
         // sphere refracting at a grazing angle, Russian roulette at its threshold).
         let differing = zip(ours, mitsuba).filter { abs($0 - $1) > 1e-3 * Swift.max(1, abs($1)) }.count

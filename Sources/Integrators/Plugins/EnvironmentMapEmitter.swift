@@ -6,10 +6,11 @@ import Tracer
 /// (in the emitter's frame) has u = atan2(d.x, −d.z) / 2π and v = acos(d.y) / π; the image is interpolated
 /// bilinearly, periodic in u, with its rows at v = y / (H − 1), and multiplied by `scale`.
 ///
-/// Importance sampling picks an image cell with probability proportional to its luminance times sin θ (a
-/// piecewise-constant density over the cells, with its exact pdf), then a uniform point in the cell. Mitsuba warps a
-/// piecewise-bilinear density instead: the estimates agree, the noise differs. The distribution is built from the
-/// image at load; a new `data` value changes the radiance, not the sampling.
+/// Importance sampling is Mitsuba's: a piecewise-bilinear density (`Hierarchical2D`) through the texels'
+/// luminance times sin θ on a grid of W + 1 columns (the first column repeated after the last, so that u wraps),
+/// the sampled u shifted by half a texel; its density per solid angle is the warp's / (2π² sin θ). The same random
+/// numbers give Mitsuba's directions. The distribution is built from the image at load; a new `data` value changes
+/// the radiance, not the sampling.
 public struct EnvironmentMapEmitter: Emitter {
     /// The image, H x W x 3 linear RGB, a parameter under "data".
     public let data: ParameterSlot
@@ -21,8 +22,8 @@ public struct EnvironmentMapEmitter: Emitter {
     public let samplingWeight: Float
     /// `toWorld` as `mi.traverse` lists it.
     private let toWorldListing: ParameterSlot
-    /// The cells' sampling distribution (cell j·W + i is column i of row j).
-    let cells: DiscreteDistribution
+    /// The sampling density over (u − half a texel, v), a grid of W + 1 by H luminances.
+    let warp: Hierarchical2D
 
     /// An environment of `texels` (H x W x 3, linear RGB, row 0 at the top: θ = 0).
     public init(texels: [Float], width: Int, height: Int, scale: Float = 1, toWorld: Transform4 = .identity,
@@ -36,38 +37,38 @@ public struct EnvironmentMapEmitter: Emitter {
         self.toWorld = toWorld
         toWorldListing = .listing(toWorld)
         self.samplingWeight = samplingWeight
-        var weights = [Float](repeating: 0, count: width * height)
-        for j in 0..<height {
-            let sinTheta = Foundation.sin((Double(j) + 0.5) / Double(height) * Double.pi)
-            for i in 0..<width {
-                let texel = 3 * (j * width + i)
-                let luminance = 0.212671 * texels[texel] + 0.715160 * texels[texel + 1] + 0.072169 * texels[texel + 2]
-                weights[j * width + i] = Float(Double(Swift.max(luminance, 0)) * sinTheta)
+        // Mitsuba's warp grid: column x is texel column x, and column W the first again; each luminance times
+        // sin θ of its row (rows at θ = π·y / (H − 1)), in float as Mitsuba computes them.
+        let columns = width + 1
+        var grid = [Float](repeating: 0, count: columns * height)
+        let thetaScale = 1 / Float(height - 1) * Float.pi
+        for y in 0..<height {
+            let sinTheta = Foundation.sin(Float(y) * thetaScale)
+            for x in 0..<columns {
+                let texel = 3 * (y * width + x % width)
+                let luminance = texels[texel] * 0.212671 + texels[texel + 1] * 0.715160 + texels[texel + 2] * 0.072169
+                grid[y * columns + x] = Swift.max(luminance, 0) * sinTheta
             }
         }
-        // An all-black image is sampled uniformly (its radiance is 0 anyway).
-        if !weights.contains(where: { $0 > 0 }) { weights = [Float](repeating: 1, count: weights.count) }
-        cells = try DiscreteDistribution(weights)
+        warp = Hierarchical2D(grid, width: columns, height: height)
     }
 
     public var flags: EmitterFlags { .infinite }
 
-    /// A cell by its weight and a uniform point in it; the pdf per solid angle is pmf · W · H / (2π² sin θ).
+    /// Mitsuba's `sample_direction`: (u, v) from the warp, u shifted by half a texel, the direction there, and the
+    /// warp's density / (2π² sin θ).
     public func sampleDirection(from reference: Vector3Array, sample: Point2Array, bounds: EmitterSceneBounds,
                                 active: BoolArray, bindings: RenderBindings)
         -> (sample: EmitterSample, weight: Vector3Array) {
-        let (cell, reused) = cells.sampleReuse(sample.x, active: active)
-        let row = cell / UInt32(width)
-        let column = cell - row * UInt32(width)
-        let u = (FloatArray(column) + reused) * (1 / Float(width))
-        let v = (FloatArray(row) + sample.y) * (1 / Float(height))
+        let (point, warpPDF) = warp.sample(sample, active: active)
+        let u = point.x + 0.5 / Float(width), v = point.y
         let theta = v * .pi, phi = u * (2 * .pi)
         let sinTheta = sin(theta)
         let local = Vector3Array(x: sin(phi) * sinTheta, y: cos(theta), z: -cos(phi) * sinTheta)
         let d = toWorld.applyVector(local)
-        let pdf = cells.evalPMFNormalized(cell, active: active) * Float(width * height)
-            / (max(sinTheta, .constant(Float.ulpOfOne)) * (2 * Float.pi * Float.pi))
-        let usable = active & (pdf .> 0)
+        let inverseSinTheta = 1 / max(sinTheta, .constant(Float.ulpOfOne / 2))
+        let usable = active & (warpPDF .> 0)
+        let pdf = warpPDF * inverseSinTheta * Float(1 / (2 * Double.pi * Double.pi))
         let reach = max((reference - .constant(bounds.center)).length, .constant(bounds.radius))
         let dist = 2 * reach
         let emitterSample = EmitterSample(p: fma(d, dist, reference), n: -d, d: d, dist: dist,
@@ -77,17 +78,20 @@ public struct EnvironmentMapEmitter: Emitter {
         return (emitterSample, select(usable, radiance / pdf, .constant(.zero)))
     }
 
-    /// The density of `sampleDirection` for the direction of `sample`.
+    /// Mitsuba's `pdf_direction`: the warp's density at the direction's (u − half a texel, v), wrapped into
+    /// [0, 1), / (2π² sin θ).
     public func pdfDirection(from reference: Vector3Array, _ sample: EmitterSample, active: BoolArray,
                              bindings: RenderBindings) -> FloatArray {
-        let local = Transform4(matrix: toWorld.inverse, inverse: toWorld.matrix).applyVector(sample.d).normalized()
-        let (u, v) = Self.coordinates(local)
-        let column = min(UInt32Array(u * Float(width)), UInt32Array(repeating: UInt32(width - 1)))
-        let row = min(UInt32Array(v * Float(height)), UInt32Array(repeating: UInt32(height - 1)))
-        let sinTheta = sqrt(max(local.x * local.x + local.z * local.z, .constant(0)))
-        let pmf = cells.evalPMFNormalized(row * UInt32(width) + column, active: active)
-        return select(active, pmf * Float(width * height)
-                      / (max(sinTheta, .constant(Float.ulpOfOne)) * (2 * Float.pi * Float.pi)), .constant(0))
+        let local = Transform4(matrix: toWorld.inverse, inverse: toWorld.matrix).applyVector(sample.d)
+        let turns = atan2(local.x, -local.z) * Float(1 / (2 * Double.pi)) - 0.5 / Float(width)
+        // acos(y) / π, as atan2 (the Tracer has no acos).
+        let y = min(max(local.y, .constant(-1)), .constant(1))
+        let v = atan2(sqrt(max(1 - y * y, .constant(0))), y) * Float(1 / Double.pi)
+        let u = turns - floor(turns)
+        let epsilon = Float.ulpOfOne / 2
+        let inverseSinTheta = 1 / sqrt(max(local.x * local.x + local.z * local.z, .constant(epsilon * epsilon)))
+        let density = warp.eval(Point2Array(x: u, y: v - floor(v)), active: active)
+        return select(active, density * inverseSinTheta * Float(1 / (2 * Double.pi * Double.pi)), .constant(0))
     }
 
     /// The radiance toward the reference point along the sample's direction.
