@@ -33,13 +33,19 @@ struct SceneFacts {
         let triangles = meshes?.triangleCount ?? 0
         func perTriangle(_ bytes: Int) -> Double? { triangles > 0 ? Double(bytes) / Double(triangles) : nil }
         let embreeAfter = (try? EmbreeLibrary.shared())?.allocatedBytes
-        let film = scene.sensor.film
+        let sensor = scene.sensor, film = sensor.film
+        var filmText = "\(film.width)x\(film.height)"
+        if film.isCropped {
+            filmText += " (crop of \(film.fullWidth)x\(film.fullHeight) at \(film.cropOffsetX),\(film.cropOffsetY))"
+        }
+        filmText += "\(film.hasAlpha ? " rgba" : " rgb"), \(film.filter.pluginName) filter; \(sensor.projection.pluginName) "
+            + "camera, \(sensor.samplePattern.name) sampler"
         return SceneFacts(
             file: options.scene, loadSeconds: seconds, shapes: scene.shapes.count,
             meshShapes: scene.shapes.filter { $0.mesh != nil || $0.groupMesh != nil }.count,
             instances: scene.instances.count, triangles: triangles, vertices: meshes?.vertexCount ?? 0,
             materials: scene.materials.count, emitters: scene.emitters.count,
-            integrator: scene.integrator.kind.rawValue, film: "\(film.width)x\(film.height), \(film.filter.pluginName) filter",
+            integrator: scene.integrator.kind.rawValue, film: filmText,
             samplesPerPixel: scene.sensor.sampleCount, bufferBytesPerTriangle: meshes?.bufferBytesPerTriangle ?? 0,
             embreeBytesPerTriangle: embreeBefore.flatMap { before in embreeAfter.flatMap { perTriangle($0 - before) } },
             residentBytesPerTriangle: residentBefore.flatMap { before in RenderMemory.residentBytes().flatMap { perTriangle($0 - before) } })
