@@ -5,7 +5,7 @@ import Tracer
 /// supported types.
 public enum PluginFactory {
     /// The supported `<bsdf type="...">` values.
-    public static let bsdfTypes = ["diffuse", "dielectric", "thindielectric", "plastic", "conductor", "roughconductor", "roughdielectric", "roughplastic", "principled", "twosided", "mask", "blendbsdf", "bumpmap", "normalmap"]
+    public static let bsdfTypes = ["diffuse", "dielectric", "thindielectric", "plastic", "conductor", "roughconductor", "roughdielectric", "roughplastic", "principled", "principledthin", "twosided", "mask", "blendbsdf", "bumpmap", "normalmap"]
     /// The supported `<texture type="...">` values.
     public static let textureTypes = ["bitmap", "checkerboard", "mesh_attribute", "rawconstant"]
     /// The supported `<shape type="...">` values.
@@ -30,6 +30,7 @@ public enum PluginFactory {
         case "roughdielectric": return try RoughDielectricBSDF(description, document: document)
         case "roughplastic": return try RoughPlasticBSDF(description, document: document)
         case "principled": return try PrincipledBSDF(description, document: document)
+        case "principledthin": return try PrincipledThinBSDF(description, document: document)
         case "thindielectric": return try ThinDielectricBSDF(description, document: document)
         case "twosided": return try TwoSidedBSDF(description, document: document)
         case "mask": return try MaskBSDF(description, document: document)
