@@ -130,9 +130,9 @@ struct Hierarchical2D {
         // Mitsuba's square_to_bilinear.
         let r0 = v00 + v10, r1 = v01 + v11
         sy = Self.intervalToLinear(r0, r1, sy)
-        let c0 = Self.lerp(v00, v01, sy), c1 = Self.lerp(v10, v11, sy)
+        let c0 = lerp(v00, v01, sy), c1 = lerp(v10, v11, sy)
         sx = Self.intervalToLinear(c0, c1, sx)
-        let pdf = Self.lerp(c0, c1, sx)
+        let pdf = lerp(c0, c1, sx)
         let point = Point2Array(x: (FloatArray(offsetX) + sx) * (1 / Float(width - 1)),
                                 y: (FloatArray(offsetY) + sy) * (1 / Float(height - 1)))
         return (point, pdf)
@@ -149,13 +149,10 @@ struct Hierarchical2D {
         let v00 = data.gather(corner, mask: active), v10 = data.gather(corner + 1, mask: active)
         let v01 = data.gather(corner + UInt32(width), mask: active)
         let v11 = data.gather(corner + UInt32(width + 1), mask: active)
-        return Self.lerp(Self.lerp(v00, v10, px), Self.lerp(v01, v11, px), py)
+        return lerp(lerp(v00, v10, px), lerp(v01, v11, px), py)
     }
 
     private func clamp01(_ x: FloatArray) -> FloatArray { min(max(x, .constant(0)), .constant(1)) }
-
-    /// Dr.Jit's `lerp(a, b, t)`: b·t + (a − a·t), both fused.
-    static func lerp(_ a: FloatArray, _ b: FloatArray, _ t: FloatArray) -> FloatArray { fma(b, t, fma(-a, t, a)) }
 
     /// Mitsuba's `interval_to_linear`: the inverse CDF of the linear density from v0 to v1 over [0, 1] (the
     /// sample itself where the density is nearly flat).

@@ -99,7 +99,7 @@ extension PrincipledBSDF {
             var lobe = Vector3Array(x: weight, y: weight, z: weight)
             if hasSheenTint {
                 let luminance = PrincipledMath.luminance(baseColor)
-                let hue = select(luminance .> 0, baseColor / luminance, .constant(Vector3f(1, 1, 1)))
+                let hue = PrincipledMath.hue(baseColor, luminance: luminance)
                 lobe = lobe * PrincipledMath.lerp(.constant(1), hue, sheenTint.evalScalar(si, active: valid, bindings: bindings))
             }
             value = value + select(sheenOn, lobe, .constant(.zero))
@@ -120,7 +120,7 @@ extension PrincipledBSDF {
             schlick = schlick + PrincipledMath.schlick(baseColor, cosThetaI: cosThetaI, eta: eta) * metallic
         }
         if hasSpecTint {
-            let hue = select(luminance .> 0, baseColor / luminance, .constant(Vector3f(1, 1, 1)))
+            let hue = PrincipledMath.hue(baseColor, luminance: luminance)
             let r0 = hue * PrincipledMath.schlickR0(eta: etaIT)
             schlick = schlick + PrincipledMath.schlick(r0, cosThetaI: cosThetaI, eta: eta) * ((1 - metallic) * specTint)
         }

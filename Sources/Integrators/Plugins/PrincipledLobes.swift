@@ -32,9 +32,9 @@ struct GTR1Distribution {
 
 /// Pieces of Mitsuba's `principledhelpers.h`, restated on traced arrays.
 enum PrincipledMath {
-    /// Dr.Jit's `lerp(a, b, t)`: b t + (a − a t), with its two roundings.
+    /// Dr.Jit's `lerp(a, b, t)` (`Core/Lerp.swift`).
     static func lerp(_ a: FloatArray, _ b: FloatArray, _ t: FloatArray) -> FloatArray {
-        fma(b, t, fma(-a, t, a))
+        Integrators.lerp(a, b, t)
     }
 
     /// `lerp` per channel of a colour `t`.
@@ -118,6 +118,12 @@ enum PrincipledMath {
         let facing = mulsign(m, cosThetaI)
         let away = reflection ? facing : Vector3Array(x: -facing.x, y: -facing.y, z: -facing.z)
         return (wi.dot(facing) .> 0) & (wo.dot(away) .> 0)
+    }
+
+    /// The hue of a colour: the colour over its luminance (white where the luminance is 0), which the tinted
+    /// Fresnel and sheen terms take.
+    static func hue(_ color: Vector3Array, luminance: FloatArray) -> Vector3Array {
+        select(luminance .> 0, color / luminance, .constant(Vector3f(1, 1, 1)))
     }
 
     /// The luminance of an RGB colour (Mitsuba's `luminance`).

@@ -59,12 +59,10 @@ extension PrincipledThinBSDF {
                             hasSpecTint: Bool) -> Vector3Array {
         var schlick = Vector3Array.constant(.zero)
         if hasSpecTint {
-            let hue = select(luminance .> 0, baseColor / luminance, .constant(Vector3f(1, 1, 1)))
+            let hue = PrincipledMath.hue(baseColor, luminance: luminance)
             schlick = PrincipledMath.schlick(hue * PrincipledMath.schlickR0(eta: eta), cosThetaI: cosThetaI, eta: eta)
         }
-        return Vector3Array(x: PrincipledMath.lerp(dielectric, schlick.x, specTint),
-                            y: PrincipledMath.lerp(dielectric, schlick.y, specTint),
-                            z: PrincipledMath.lerp(dielectric, schlick.z, specTint))
+        return PrincipledMath.lerp(dielectric, schlick, specTint)
     }
 
     /// The half vector of wi (upper side) and wo mirrored to the upper side.
@@ -127,7 +125,7 @@ extension PrincipledThinBSDF {
             var lobe = Vector3Array(x: weight, y: weight, z: weight)
             if PrincipledBSDF.isOn(sheenTint, bindings) {
                 let luminance = PrincipledMath.luminance(baseColor)
-                let hue = select(luminance .> 0, baseColor / luminance, .constant(Vector3f(1, 1, 1)))
+                let hue = PrincipledMath.hue(baseColor, luminance: luminance)
                 lobe = lobe * PrincipledMath.lerp(.constant(1), hue, sheenTint.evalScalar(si, active: valid, bindings: bindings))
             }
             value = value + select(diffuseOn, lobe, .constant(.zero))
