@@ -160,6 +160,19 @@ public enum PluginFactory {
         return weight
     }
 
+    /// A BSDF's lobe sampling rate `name` (the principled BSDFs' `*_sampling_rate`): a plain float ≥ 0, default 1.
+    static func lobeSamplingRate(_ description: PluginDescription, _ name: String) throws -> Float {
+        if description.child(named: name) != nil {
+            throw description.error("a textured '\(name)' is not supported (give a float, as Mitsuba requires)",
+                                    property: name)
+        }
+        let value = try description.float(name, default: 1)
+        guard value >= 0, value.isFinite else {
+            throw description.error("'\(name)' must be a finite sampling weight ≥ 0, got \(value)", property: name)
+        }
+        return Float(value)
+    }
+
     /// Throws for any nested plugin of a plugin that takes only values.
     static func rejectNestedPlugins(_ description: PluginDescription, instead: String) throws {
         guard let child = description.children.first else { return }

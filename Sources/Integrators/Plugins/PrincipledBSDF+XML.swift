@@ -19,7 +19,7 @@ extension PrincipledBSDF {
         let names = Set(["base_color", "eta", "specular"] + Self.scalarInputs.map(\.name) + Self.samplingRates)
         try description.requireKnownProperties(names)
         try PluginFactory.rejectUnnamedChildren(description, expected: "textures named after the inputs")
-        for name in ["eta", "specular"] + Self.samplingRates where description.child(named: name) != nil {
+        for name in ["eta", "specular"] where description.child(named: name) != nil {
             throw description.error("a textured '\(name)' is not supported (give a float, as Mitsuba requires)",
                                     property: name)
         }
@@ -42,14 +42,7 @@ extension PrincipledBSDF {
             }
             specular = Float(value)
         }
-        var rates: [Float] = []
-        for name in Self.samplingRates {
-            let value = try description.float(name, default: 1)
-            guard value >= 0, value.isFinite else {
-                throw description.error("'\(name)' must be a finite sampling weight ≥ 0, got \(value)", property: name)
-            }
-            rates.append(Float(value))
-        }
+        let rates = try Self.samplingRates.map { try PluginFactory.lobeSamplingRate(description, $0) }
         var scalars: [String: any Texture] = [:]
         for input in Self.scalarInputs {
             scalars[input.name] = try PluginFactory.scalarTexture(description, input.name, default: input.default,

@@ -100,17 +100,7 @@ extension PrincipledThinBSDF {
         try PluginFactory.requireKind(.bsdf, type: "principledthin", description)
         try description.requireKnownProperties(Set(["base_color"] + Self.scalarInputs.map(\.name) + Self.samplingRates))
         try PluginFactory.rejectUnnamedChildren(description, expected: "textures named after the inputs")
-        var rates: [Float] = []
-        for name in Self.samplingRates {
-            if description.child(named: name) != nil {
-                throw description.error("a textured '\(name)' is not supported (give a float)", property: name)
-            }
-            let value = try description.float(name, default: 1)
-            guard value >= 0, value.isFinite else {
-                throw description.error("'\(name)' must be a finite sampling weight ≥ 0, got \(value)", property: name)
-            }
-            rates.append(Float(value))
-        }
+        let rates = try Self.samplingRates.map { try PluginFactory.lobeSamplingRate(description, $0) }
         var scalars: [String: any Texture] = [:]
         for input in Self.scalarInputs {
             scalars[input.name] = try PluginFactory.scalarTexture(description, input.name, default: input.default,

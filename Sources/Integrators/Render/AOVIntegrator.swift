@@ -113,7 +113,7 @@ extension Scene {
         var channels: [FloatArray] = []
         var names: [String] = []
         for nested in integrator.nested {
-            channels.append(cameraSampleAlpha(rays: camera.rays, settings: nested.settings))
+            channels.append(cameraSampleAlpha(rays: camera.rays, settings: nested.settings, firstHits: si))
             names.append("\(nested.name).A")
         }
         for output in integrator.aovs {

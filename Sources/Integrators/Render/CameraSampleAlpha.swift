@@ -8,7 +8,9 @@ extension Scene {
     ///   meets a surface (behind hidden area lights), at depth 1 only an emitting one, at depth 0 nowhere;
     /// - `prb`, `prb_basic` and `direct`: where the camera ray meets a surface;
     /// - `aov` and `moment`: their first nested integrator's (0 without one).
-    func cameraSampleAlpha(rays: RayArray, settings: IntegratorSettings) -> FloatArray {
+    /// `firstHits`, the camera rays' intersections where the caller has them, saves tracing them again.
+    func cameraSampleAlpha(rays: RayArray, settings: IntegratorSettings,
+                           firstHits: SurfaceInteraction? = nil) -> FloatArray {
         let context = rays.maxT.context
         let lanes = rays.maxT.count
         let one = FloatArray(repeating: 1, count: lanes, context: context)
@@ -16,7 +18,7 @@ extension Scene {
         switch settings.kind {
         case .aov, .moment:
             guard let first = settings.nested.first else { return zero }
-            return cameraSampleAlpha(rays: rays, settings: first.settings)
+            return cameraSampleAlpha(rays: rays, settings: first.settings, firstHits: firstHits)
         case .path where environmentIndex != nil && !settings.hideEmitters:
             return one
         case .path where settings.maxDepth == 0:
@@ -25,7 +27,7 @@ extension Scene {
             break
         }
         let all = BoolArray(repeating: true, count: lanes, context: context)
-        var si = intersect(rays, active: all)
+        var si = firstHits ?? intersect(rays, active: all)
         if settings.hideEmitters && hasSurfaceEmitters { si = skippingAreaEmitters(si, ray: rays, active: all) }
         var valid = si.isValid
         if settings.kind == .path && settings.maxDepth == 1 {
