@@ -2,6 +2,9 @@
 import Tracer
 
 extension SamplerStrata {
+    /// x mod d for unsigned lanes (the traced arrays have no remainder operator).
+    private static func remainder(_ x: UInt32Array, _ d: UInt32) -> UInt32Array { x - (x / d) * d }
+
     /// The p × p grid of an orthogonal sampler of p² samples.
     private var resolution: UInt32 { UInt32(SamplePattern.orthogonalResolution(Int(sampleCount))) }
 
@@ -11,15 +14,16 @@ extension SamplerStrata {
     func boseDraw(dimension j: UInt32Array, _ rng: inout PCG32) -> FloatArray {
         let p = resolution
         let seed = permutationSeed
-        let i = Self.permute(sampleIndex - (sampleIndex / sampleCount) * sampleCount, count: sampleCount, seed: seed)
+        // Mitsuba takes the index modulo the count first; a lane's sample index is below it already.
+        let i = Self.permute(sampleIndex, count: sampleCount, seed: seed)
         let a0 = i / p
         let a1 = i - a0 * p
-        let odd = (j - (j / 2) * 2) .> 0
+        let odd = (j & 1) .!= 0
         let k = select(odd, j - 1, j + 1)
         // Unsigned arithmetic wraps as Mitsuba's does (j − 1 for j = 0 is replaced below anyway).
         let mixedJ = a0 + (j - 1) * a1, mixedK = a0 + (k - 1) * a1
-        var aj = mixedJ - (mixedJ / p) * p
-        var ak = mixedK - (mixedK / p) * p
+        var aj = Self.remainder(mixedJ, p)
+        var ak = Self.remainder(mixedK, p)
         let first = j .== 0, second = j .== 1
         aj = select(first, a0, select(second, a1, aj))
         ak = select(first, a1, select(second, a0, ak))
@@ -49,9 +53,9 @@ extension SamplerStrata {
         }
         var phi = UInt32Array(repeating: 0, count: i.count)
         for digit in digits.reversed() { phi = phi * j + digit }
-        let stratum = Self.permute(phi - (phi / p) * p, count: p, seed: seed * (j + 1) * 0x5163_3e2d)
+        let stratum = Self.permute(Self.remainder(phi, p), count: p, seed: seed * (j + 1) * 0x5163_3e2d)
         let row = i / p
-        let subStratum = Self.permute(row - (row / subCells) * subCells, count: subCells,
+        let subStratum = Self.permute(Self.remainder(row, subCells), count: subCells,
                                       seed: seed * (j + 1) * 0x68bc_21eb)
         return (FloatArray(stratum) + (FloatArray(subStratum) + jitter(&rng)) * (1 / Float(subCells)))
             * (1 / Float(p))
