@@ -29,9 +29,6 @@ struct MergeCommand: ParsableCommand {
                     segments[segment] = FilmSums(channels: channels.map { FloatArray($0) })
                 }
             }
-            for (film, path) in zip(films, parts) where film.hasAlpha != first.hasAlpha {
-                throw ValidationError("merge: \(path) and \(parts[0]) disagree on the alpha channel")
-            }
             let film = Film(width: first.width, height: first.height)
             let image = try film.image(of: film.combine(segments, samples: first.samplesPerPixel))
             try Bitmap(width: first.width, height: first.height, channelCount: first.hasAlpha ? 4 : 3,
@@ -40,12 +37,15 @@ struct MergeCommand: ParsableCommand {
         print("merged \(films.count) shards of \(first.width)x\(first.height) at \(first.samplesPerPixel) spp -> \(output)")
     }
 
-    /// Refuses parts of different jobs, duplicate shards and missing ones, naming the files and shards.
+    /// Refuses parts of different jobs or alpha channels, duplicate shards and missing ones, naming the files and shards.
     static func checkComplete(_ films: [PartialFilm], paths: [String]) throws {
         let first = films[0]
         for (film, path) in zip(films, paths).dropFirst() where film.job != first.job || film.version != first.version {
             throw ValidationError("merge: \(path) belongs to another job than \(paths[0]) (different scene, files, "
                                   + "-D values, seed, spp, shard count or Refract version)")
+        }
+        for (film, path) in zip(films, paths) where film.hasAlpha != first.hasAlpha {
+            throw ValidationError("merge: \(path) and \(paths[0]) disagree on the alpha channel")
         }
         var seen: [Int: String] = [:]
         for (film, path) in zip(films, paths) {
