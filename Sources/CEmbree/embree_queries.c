@@ -1,6 +1,7 @@
 /* Packet ray queries with the Tracer's native-call ABI: SoA lanes packed into Embree's RTCRayHitN and back. */
 #include "CEmbree.h"
 #include "embree_packet16_avx512.h"
+#include "embree_packet8_avx2.h"
 #include "embree_query_layout.h"
 
 #include <math.h>
@@ -141,7 +142,7 @@ static void occluded_one(const RefractEmbreeQuery *query, const float *const *in
 typedef void (*PacketQuery)(const RefractEmbreeQuery *, const int *, const float *const *, void *const *, size_t,
                             size_t);
 typedef void (*SingleQuery)(const RefractEmbreeQuery *, const float *const *, void *const *, size_t);
-typedef void (*VectorQuery16)(const RefractEmbreeQuery *, const int32_t *, const float *const *, void *const *);
+typedef void (*VectorQuery)(const RefractEmbreeQuery *, const int32_t *, const float *const *, void *const *);
 
 /* Runs one query on the W = query->width lanes of a kernel's packet. The packet size follows W, so that a kernel of
    width 4, 8 or 16 makes exactly one Embree call per vector; other widths go by packets of 16 whose lanes past W
@@ -149,7 +150,7 @@ typedef void (*VectorQuery16)(const RefractEmbreeQuery *, const int32_t *, const
    Tracer aligns it to 64 bytes, more than any packet needs. */
 static void run_query(const RefractEmbreeQuery *query, const int32_t *mask, const void *const *inputs,
                       void *const *outputs, SingleQuery one, PacketQuery packet4, PacketQuery packet8,
-                      PacketQuery packet16, VectorQuery16 vector16) {
+                      PacketQuery packet16, VectorQuery vector16, VectorQuery vector8) {
     const float *const *in = (const float *const *)inputs;
     size_t width = query->width, active = 0, last = 0;
     /* W = 16 is AVX-512's width: packed lane by lane, a packet's set-up took a seventh as long as Embree's work. */
@@ -158,6 +159,14 @@ static void run_query(const RefractEmbreeQuery *query, const int32_t *mask, cons
         if (active == 0) return;
         if (active == 1) return one(query, in, outputs, last);
         return vector16(query, mask, in, outputs);
+    }
+    /* W = 8 with AVX2 likewise: packed lane by lane (memcpy calls and scalar loops), the packing was a seventh of
+       Embree's time in a Cornell box. */
+    if (width == 8 && refract_embree_has_avx2()) {
+        active = refract_embree_active8_avx2(mask, &last);
+        if (active == 0) return;
+        if (active == 1) return one(query, in, outputs, last);
+        return vector8(query, mask, in, outputs);
     }
     for (size_t l = 0; l < width; l++) {
         if (mask[l]) {
@@ -187,12 +196,14 @@ static void run_query(const RefractEmbreeQuery *query, const int32_t *mask, cons
 
 void refract_embree_intersect(void *context, const int32_t *mask, const void *const *inputs, void *const *outputs) {
     run_query((const RefractEmbreeQuery *)context, mask, inputs, outputs, intersect_one, intersect_packet4,
-              intersect_packet8, intersect_packet16, refract_embree_intersect16_avx512);
+              intersect_packet8, intersect_packet16, refract_embree_intersect16_avx512,
+              refract_embree_intersect8_avx2);
 }
 
 void refract_embree_occluded(void *context, const int32_t *mask, const void *const *inputs, void *const *outputs) {
     run_query((const RefractEmbreeQuery *)context, mask, inputs, outputs, occluded_one, occluded_packet4,
-              occluded_packet8, occluded_packet16, refract_embree_occluded16_avx512);
+              occluded_packet8, occluded_packet16, refract_embree_occluded16_avx512,
+              refract_embree_occluded8_avx2);
 }
 
 void refract_embree_intersect_stream(const RefractEmbreeQuery *query, size_t count, const float *const *inputs,

@@ -130,42 +130,60 @@ extension LLVMCodegen {
         return toRegister(value, instruction.type)
     }
 
-    /// Whether this kernel uses AVX-512's 16-lane instructions: the host has AVX-512 and W = 16.
-    private var hasAVX512Lanes: Bool { width == 16 && HostCPU.enabledFeatures.contains("avx512f") }
+    /// The x86 instruction set whose 32-bit-index gathers and lane permutes a kernel uses: AVX-512's at W = 16, AVX2's
+    /// at W = 8, where the host has it; nil elsewhere (LLVM's generic gathers then).
+    enum DwordLanes { case avx512, avx2 }
 
-    /// The byte base and the signed 32-bit offsets (in elements) of AVX-512's 16-lane gathers and scatters, where the
-    /// host has AVX-512 and W = 16; nil elsewhere. A uint32 index u addresses (base + 2^31 elements) at
-    /// sext(u xor 2^31), the same element for every u.
+    /// This kernel's `DwordLanes`.
+    var dwordLanes: DwordLanes? {
+        if width == 16 && HostCPU.enabledFeatures.contains("avx512f") { return .avx512 }
+        if width == 8 && HostCPU.enabledFeatures.contains("avx2") { return .avx2 }
+        return nil
+    }
+
+    /// The byte base and the signed 32-bit offsets (in elements) of a gather or scatter of W lanes with 32-bit
+    /// indices, where the kernel has `dwordLanes`; nil elsewhere. A uint32 index u addresses (base + 2^31 elements)
+    /// at sext(u xor 2^31), the same element for every u.
     private func dwordAddressing(slot: Int, index: LLVMValueRef,
                                  indexType: ScalarType) -> (base: LLVMValueRef, offsets: LLVMValueRef)? {
-        guard hasAVX512Lanes else { return nil }
+        guard dwordLanes != nil else { return nil }
         let base = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: i8), "")!
         guard indexType != .int32 else { return (base, index) }
         return (gep(i8, base, constant(i64, 4 << 31)), LLVMBuildXor(builder, index, splat(bits: 0x8000_0000, .uint32), "")!)
     }
 
-    /// An AVX-512 gather of 16 lanes with 32-bit indices (`dwordAddressing`), where the host has AVX-512 and W = 16;
-    /// nil elsewhere.
-    /// Why not `llvm.masked.gather`: LLVM 14 widens its indices to 64 bits and splits the gather into two 8-lane
-    /// halves, with the indices widened, shifted and added in two halves too; the path loop's texture lookups
-    /// were a fifth of its time.
+    /// A gather of W lanes with 32-bit indices (`dwordAddressing`): AVX-512's 16-lane one, or AVX2's 8-lane one
+    /// (whose mask is a vector of sign bits); nil where the kernel has no `dwordLanes`.
+    /// Why not `llvm.masked.gather`: LLVM 14 widens its indices to 64 bits and splits the gather in two (two 8-lane
+    /// halves on AVX-512, two 4-lane `vpgatherqd` on AVX2), with the indices widened, shifted and added in two halves
+    /// too; the path loop's texture lookups were a fifth of its time.
     private func dwordGather(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
                              enabled: LLVMValueRef) -> LLVMValueRef? {
         guard let (base, offsets) = dwordAddressing(slot: slot, index: index, indexType: indexType) else { return nil }
         let resultType = memoryVectorType(type)
-        let name = type == .float32 ? "llvm.x86.avx512.mask.gather.dps.512" : "llvm.x86.avx512.mask.gather.dpi.512"
-        return intrinsic(name, [], [LLVMConstNull(resultType), base, offsets, enabled, constant(i32, 4)])
+        switch dwordLanes {
+        case .avx512:
+            let name = type == .float32 ? "llvm.x86.avx512.mask.gather.dps.512" : "llvm.x86.avx512.mask.gather.dpi.512"
+            return intrinsic(name, [], [LLVMConstNull(resultType), base, offsets, enabled, constant(i32, 4)])
+        case .avx2:
+            let signs = LLVMBuildBitCast(builder, LLVMBuildSExt(builder, enabled, LLVMVectorType(i32, 8), "")!,
+                                         resultType, "")!
+            let name = type == .float32 ? "llvm.x86.avx2.gather.d.ps.256" : "llvm.x86.avx2.gather.d.d.256"
+            return intrinsic(name, [], [LLVMConstNull(resultType), base, offsets, signs, constant(i8, 4)])
+        case nil:
+            return nil
+        }
     }
 
     /// Where the slot holds at most W elements (a scene's per-shape table, the cdf of a few emitters), a masked
     /// vector load of the whole slot and a permute by the index instead of a gather; larger slots take `dwordGather`.
-    /// Both where the host has AVX-512 and W = 16 (nil elsewhere), with a branch on the slot's size, which is the
+    /// Both where the kernel has `dwordLanes` (nil elsewhere), with a branch on the slot's size, which is the
     /// same for every vector of a launch. Why: the permute's latency is a few cycles, a gather's several tens, and
     /// such tables sit at the head of chains of dependent gathers (mesh, triangle, vertex). Only for gathers marked
     /// `KernelInstruction.smallSource`: the branch splits the body's block, which costs where the source is large.
     private func tableGather(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
                              enabled: LLVMValueRef) -> LLVMValueRef? {
-        guard hasAVX512Lanes else { return nil }
+        guard let lanes = dwordLanes else { return nil }
         let resultType = memoryVectorType(type)
         let size = slotSizes[slot]
         let fits = LLVMBuildICmp(builder, LLVMIntULE, size, constant(i64, width), "")!
@@ -178,7 +196,10 @@ extension LLVMCodegen {
         let address = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: resultType), "")!
         let table = intrinsic("llvm.masked.load", [resultType, LLVMTypeOf(address)],
                               [address, constant(i32, 4), present, LLVMConstNull(resultType)])
-        let permute = type == .float32 ? "llvm.x86.avx512.permvar.sf.512" : "llvm.x86.avx512.permvar.si.512"
+        let permute = switch lanes {
+        case .avx512: type == .float32 ? "llvm.x86.avx512.permvar.sf.512" : "llvm.x86.avx512.permvar.si.512"
+        case .avx2: type == .float32 ? "llvm.x86.avx2.permps" : "llvm.x86.avx2.permd"
+        }
         let permuted = LLVMBuildSelect(builder, enabled, intrinsic(permute, [], [table, index]),
                                        LLVMConstNull(resultType), "")!
         let tableEnd = LLVMGetInsertBlock(builder)!
@@ -309,10 +330,11 @@ extension LLVMCodegen {
     }
 
     /// An AVX-512 scatter of 16 lanes with 32-bit indices (as `dwordGather` reads), where the host has AVX-512 and
-    /// W = 16; false elsewhere, having emitted nothing. Lanes are written in lane order, as `llvm.masked.scatter`.
+    /// W = 16 (AVX2 has no scatter); false elsewhere, having emitted nothing. Lanes are written in lane order, as
+    /// `llvm.masked.scatter`.
     private func dwordScatter(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
                               value: LLVMValueRef, enabled: LLVMValueRef) -> Bool {
-        guard let (base, offsets) = dwordAddressing(slot: slot, index: index, indexType: indexType) else { return false }
+        guard dwordLanes == .avx512, let (base, offsets) = dwordAddressing(slot: slot, index: index, indexType: indexType) else { return false }
         let name = type == .float32 ? "llvm.x86.avx512.mask.scatter.dps.512" : "llvm.x86.avx512.mask.scatter.dpi.512"
         intrinsic(name, [], [base, enabled, offsets, value, constant(i32, 4)])
         return true
