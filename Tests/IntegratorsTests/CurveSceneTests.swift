@@ -89,6 +89,25 @@ struct CurveSceneTests {
         }
     }
 
+    @Test("curves between top-level meshes and instances: each hit names its shape, instance and surface")
+    func mixedWithMeshesAndInstances() throws {
+        let tube = try CurveFileReader.read(Data("0 -1 0 0.5\n0 1 0 0.5\n".utf8), name: "tube", basis: .linear)
+        try TraceContext.with(CompileOptions(variant: .llvm)) {
+            let geometry = try MeshGeometry(
+                meshes: [(TriangleMesh.cube(toWorld: .translate(-3, 0, 0)), 0)], curves: [(tube, 1)],
+                groups: [[(TriangleMesh.cube(), 2)]], instances: [(0, .translate(3, 0, 0))])
+            let ray = RayArray(origin: Vector3Array([Vector3f(-3, 0.2, 5), Vector3f(0, 0.2, 5), Vector3f(3, 0.2, 5)]),
+                               direction: Vector3Array(Vector3f(0, 0, -1), count: 3),
+                               maxT: FloatArray(repeating: .infinity))
+            let (hit, surface) = geometry.resolve(geometry.intersect(ray, active: true), ray: ray)
+            #expect(hit.isHit.values == [true, true, true])
+            #expect(geometry.shapeIndex(of: hit).values == [0, 1, 2])
+            #expect(geometry.sceneInstance(of: hit).values == [.max, .max, 0])
+            #expect(Self.close(hit.t.values, [4, 4.5, 4], 1e-5))
+            #expect(surface.n.values.map(\.z).allSatisfy { abs($0 - 1) < 1e-5 })
+        }
+    }
+
     @Test("with Mitsuba's seed, a linear and a B-spline curve file render Mitsuba's image")
     func sameSeedAsMitsuba() throws {
         try SameSeedImage.expectMatches(scene: Self.fixture("curves.xml"), mitsuba: Self.fixture("curves_mitsuba_spp16.npy"),
