@@ -37,13 +37,13 @@ struct CurveSceneTests {
     }
 
     @Test("the rays hit, miss and are culled as in Mitsuba, with its t, p, n, uv, dp/du, dp/dv and shading frame",
-          arguments: [CurveBasis.linear, .bspline])
-    func hits(basis: CurveBasis) throws {
+          arguments: [CurveBasis.linear, .bspline], [Variant.llvm, .scalar])
+    func hits(basis: CurveBasis, variant: Variant) throws {
         let fixture = try Self.loadFixture()
         let theirs = basis == .linear ? fixture.linearcurve : fixture.bsplinecurve
         let file = basis == .linear ? "linear.txt" : "bspline.txt"
         let curves = try CurveFileReader.read(contentsOf: Self.fixture(file), basis: basis)
-        try TraceContext.with(CompileOptions(variant: .llvm)) {
+        try TraceContext.with(CompileOptions(variant: variant)) {
             let geometry = try MeshGeometry(meshes: [], curves: [(curves, 0)])
             let ray = RayArray(origin: Vector3Array(fixture.origins.map { Vector3f($0[0], $0[1], $0[2]) }),
                                direction: Vector3Array(fixture.directions.map { Vector3f($0[0], $0[1], $0[2]) }),
