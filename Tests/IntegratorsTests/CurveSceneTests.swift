@@ -126,7 +126,14 @@ struct CurveSceneTests {
         let points = try #require(scene.fixedParameters.first { $0.key == "fur.control_points" })
         #expect(points.values.count == 4 * 9)
         #expect(scene.fixedParameters.first { $0.key == "hair.segment_indices" }?.values == [0, 1, 2, 4])
-        #expect(throws: RenderError.self) { try scene.parameters.value("fur.control_points") }
+        for key in ["fur.control_points", "hair.segment_indices", "hair.control_point_count"] {
+            do {
+                try scene.parameters.set(key, to: FloatArray([0]))
+                Issue.record("\(key) was set")
+            } catch {
+                #expect("\(error)".contains("curve shape's geometry"), "\(error)")
+            }
+        }
     }
 
     @Test("an area light on curves and curves inside a shapegroup are refused with the shape named")
