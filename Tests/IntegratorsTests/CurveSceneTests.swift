@@ -114,6 +114,15 @@ struct CurveSceneTests {
                                         samplesPerPixel: 16, seed: 5)
     }
 
+    @Test("PRB gradients of the image mean for each curve shape's texture colour lie in Mitsuba's seed-to-seed spread",
+          arguments: ["hair.bsdf.reflectance.color0.value", "fur.bsdf.reflectance.color1.value"])
+    func gradientsAgainstMitsuba(key: String) throws {
+        let spreads = try JSONDecoder().decode([String: [[Float]]].self,
+                                               from: Data(contentsOf: Self.fixture("curve_gradients.json")))
+        let gradient = try sceneGradient(of: key, scene: Self.fixture("curves.xml"), samplesPerPixel: 64)
+        try MeshSceneTests.expectInSpread(gradient, try #require(spreads[key]), key: key)
+    }
+
     @Test("mi.traverse's curve keys are listed, not differentiable")
     func parameters() throws {
         let fixture = try Self.loadFixture()
