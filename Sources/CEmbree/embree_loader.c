@@ -50,6 +50,8 @@ int refract_embree_load(RefractEmbreeAPI *api, char *message, size_t capacity) {
         {(void **)&api->setNewGeometryBuffer, "rtcSetNewGeometryBuffer"},
         {(void **)&api->setGeometryInstancedScene, "rtcSetGeometryInstancedScene"},
         {(void **)&api->setGeometryTransform, "rtcSetGeometryTransform"},
+        {(void **)&api->setGeometryIntersectFilterFunction, "rtcSetGeometryIntersectFilterFunction"},
+        {(void **)&api->setGeometryOccludedFilterFunction, "rtcSetGeometryOccludedFilterFunction"},
         {(void **)&api->intersect1, "rtcIntersect1"},
         {(void **)&api->intersect4, "rtcIntersect4"},
         {(void **)&api->intersect8, "rtcIntersect8"},

@@ -13,6 +13,7 @@ public enum FuzzTargets {
     public static let all: [(name: String, run: @Sendable (Data) -> Void)] = [
         ("scene_xml", sceneXML), ("exr", exr), ("png", png), ("jpeg", jpeg), ("npy", npy),
         ("safetensors", safetensors), ("obj", obj), ("ply", ply), ("serialized", serialized), ("hdr", hdr),
+        ("curves", curves),
     ]
 
     /// The target named `name`, if any.
@@ -95,6 +96,13 @@ public enum FuzzTargets {
         for shape in 0...1 {
             _ = try? TriangleMesh(serializedData: data, name: "fuzz.serialized", shapeIndex: shape, options: options)
         }
+    }
+
+    /// A Mitsuba curve file (`linearcurve`, `bsplinecurve`): `CurveFileReader.read`, as linear and as B-spline
+    /// curves, the second through a non-identity `to_world`.
+    @Sendable public static func curves(_ data: Data) {
+        _ = try? CurveFileReader.read(data, name: "fuzz.txt", basis: .linear)
+        _ = try? CurveFileReader.read(data, name: "fuzz.txt", basis: .bspline, toWorld: transformed)
     }
 
     /// `defaults`, with `faceNormals` and a non-identity `toWorld` (rotation, non-uniform scale, translation: the

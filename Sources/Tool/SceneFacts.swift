@@ -8,6 +8,10 @@ struct SceneFacts {
     var loadSeconds: Double
     var shapes: Int
     var meshShapes: Int
+    /// Shapes of curves (`linearcurve`, `bsplinecurve`), their segments and control points.
+    var curveShapes: Int
+    var curveSegments: Int
+    var controlPoints: Int
     var instances: Int
     var triangles: Int
     var vertices: Int
@@ -30,6 +34,7 @@ struct SceneFacts {
         let scene = try options.loadScene(memory: memory)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let meshes = scene.meshes
+        let curves = scene.shapes.compactMap(\.curves)
         let triangles = meshes?.triangleCount ?? 0
         func perTriangle(_ bytes: Int) -> Double? { triangles > 0 ? Double(bytes) / Double(triangles) : nil }
         let embreeAfter = (try? EmbreeLibrary.shared())?.allocatedBytes
@@ -43,6 +48,8 @@ struct SceneFacts {
         return SceneFacts(
             file: options.scene, loadSeconds: seconds, shapes: scene.shapes.count,
             meshShapes: scene.shapes.filter { $0.mesh != nil || $0.groupMesh != nil }.count,
+            curveShapes: curves.count, curveSegments: curves.reduce(0) { $0 + $1.segmentCount },
+            controlPoints: curves.reduce(0) { $0 + $1.controlPointCount },
             instances: scene.instances.count, triangles: triangles, vertices: meshes?.vertexCount ?? 0,
             materials: scene.materials.count, emitters: scene.emitters.count,
             integrator: scene.integrator.kind.rawValue, film: filmText,
@@ -55,6 +62,9 @@ struct SceneFacts {
         Swift.print("scene:         \(file)")
         Swift.print(String(format: "load:          %.3f s (parse, meshes, BVH build)", loadSeconds))
         Swift.print("shapes:        \(shapes) (\(meshShapes) meshes), \(instances) instances, \(materials) materials, \(emitters) emitters")
+        if curveShapes > 0 {
+            Swift.print("curves:        \(curveShapes) shapes, \(curveSegments) segments (\(controlPoints) control points)")
+        }
         Swift.print("triangles:     \(triangles) (\(vertices) vertices)")
         Swift.print("integrator:    \(integrator), film \(film), spp \(samplesPerPixel)")
         guard triangles > 0 else { return }

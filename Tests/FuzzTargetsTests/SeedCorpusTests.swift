@@ -7,7 +7,7 @@ import Optim
 import Testing
 
 /// The seed files of each target, made with the project's writers (images, safetensors) or by hand (scene XML).
-/// The mesh and Radiance seeds (obj, ply, serialized, hdr) are hand-made files kept as they are in Fuzz/Corpus,
+/// The mesh, curve and Radiance seeds (obj, ply, serialized, curves, hdr) are hand-made files kept as they are in Fuzz/Corpus,
 /// since the project writes none of those formats except hdr (flat scanlines only); so are the PIZ and RLE EXR seeds
 /// (piz_*.exr, rle_*.exr), which OpenEXR wrote (Tests/IntegratorsTests/Fixtures/EXR); `seedsDecode` checks them.
 enum SeedCorpus {
@@ -192,6 +192,15 @@ struct SeedCorpusTests {
         for file in FuzzFolders.files("Corpus", target: "hdr") {
             let bitmap = try Bitmap(data: Data(contentsOf: file), format: .hdr, fileName: file.lastPathComponent)
             #expect(bitmap.width > 0 && bitmap.height > 0, "\(file.lastPathComponent)")
+        }
+        // Every curve seed has four points or more per curve, so it reads as both curve types.
+        let curveSeeds = FuzzFolders.files("Corpus", target: "curves")
+        #expect(curveSeeds.count >= 3, "Fuzz/Corpus/curves has \(curveSeeds.count) seeds")
+        for file in curveSeeds {
+            for basis in [CurveBasis.linear, .bspline] {
+                let curves = try CurveFileReader.read(Data(contentsOf: file), name: file.lastPathComponent, basis: basis)
+                #expect(curves.segmentCount > 0, "\(file.lastPathComponent)")
+            }
         }
         try expectMeshes("obj") { try TriangleMesh(objData: $0, name: $1) }
         try expectMeshes("ply") { try TriangleMesh(plyData: $0, name: $1) }

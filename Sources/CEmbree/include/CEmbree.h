@@ -29,6 +29,8 @@ typedef struct RefractEmbreeAPI {
     RTCSetNewGeometryBufferFunction _Null_unspecified setNewGeometryBuffer;
     RTCSetGeometryInstancedSceneFunction _Null_unspecified setGeometryInstancedScene;
     RTCSetGeometryTransformFunction _Null_unspecified setGeometryTransform;
+    RTCSetGeometryFilterFunctionFunction _Null_unspecified setGeometryIntersectFilterFunction;
+    RTCSetGeometryFilterFunctionFunction _Null_unspecified setGeometryOccludedFilterFunction;
     RTCIntersect1Function _Null_unspecified intersect1;
     RTCIntersect4Function _Null_unspecified intersect4;
     RTCIntersect8Function _Null_unspecified intersect8;
@@ -60,6 +62,14 @@ bool refract_embree_count_memory(void *_Nullable userPtr, ssize_t bytes, bool po
 
 /* The bytes Embree's devices hold now (scenes, their copies of the meshes and their BVHs), by that count. */
 long long refract_embree_allocated_bytes(void);
+
+#pragma clang assume_nonnull end
+
+#pragma clang assume_nonnull begin
+
+/* An RTCFilterFunctionN for curves: rejects candidate hits whose geometric normal faces along the ray (rays leaving
+   a tube from inside), so that Embree goes on to the next hit. `arguments` is an RTCFilterFunctionNArguments. */
+void refract_embree_cull_back_faces(const void *_Nullable arguments);
 
 #pragma clang assume_nonnull end
 

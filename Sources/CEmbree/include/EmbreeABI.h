@@ -58,6 +58,8 @@ enum RTCSceneFlags {
 
 enum RTCGeometryType {
     RTC_GEOMETRY_TYPE_TRIANGLE = 0,
+    RTC_GEOMETRY_TYPE_ROUND_LINEAR_CURVE = 16,
+    RTC_GEOMETRY_TYPE_ROUND_BSPLINE_CURVE = 32,
     RTC_GEOMETRY_TYPE_INSTANCE = 121
 };
 
@@ -69,8 +71,11 @@ enum RTCBufferType {
 /* Only the formats Refract passes: the ones in a family count up from its first member. */
 enum RTCFormat {
     RTC_FORMAT_UNDEFINED = 0,
+    RTC_FORMAT_UINT = 0x5001,
     RTC_FORMAT_UINT3 = 0x5003,
     RTC_FORMAT_FLOAT3 = 0x9003,
+    /* x, y, z and radius of a curve's control point. */
+    RTC_FORMAT_FLOAT4 = 0x9004,
     /* 12 floats, xfm[column * 3 + row]: the three rows of an affine 4x4 matrix, column by column. */
     RTC_FORMAT_FLOAT3X4_COLUMN_MAJOR = 0x9234
 };
@@ -165,6 +170,17 @@ typedef void (*RTCReleaseGeometryFunction)(RTCGeometry geometry);
 typedef void (*RTCCommitGeometryFunction)(RTCGeometry geometry);
 typedef void *(*RTCSetNewGeometryBufferFunction)(RTCGeometry geometry, enum RTCBufferType type, unsigned int slot,
                                                  enum RTCFormat format, size_t byteStride, size_t itemCount);
+/* What Embree passes a filter callback: N lanes, each valid (-1) or not (0), of rays (RTCRayN: each of the 12
+   ray words as N lanes) and candidate hits (RTCHitN: Ng_x, Ng_y, Ng_z, u, v, primID, geomID, instID as N lanes). */
+struct RTCFilterFunctionNArguments {
+    int *valid;
+    void *geometryUserPtr;
+    struct RTCIntersectContext *context;
+    void *ray;
+    void *hit;
+    unsigned int N;
+};
+typedef void (*RTCSetGeometryFilterFunctionFunction)(RTCGeometry geometry, RTCFilterFunctionN filter);
 typedef void (*RTCSetGeometryInstancedSceneFunction)(RTCGeometry geometry, RTCScene scene);
 typedef void (*RTCSetGeometryTransformFunction)(RTCGeometry geometry, unsigned int timeStep, enum RTCFormat format,
                                                 const void *transform);

@@ -27,6 +27,32 @@ extension EmbreeScene {
         }
     }
 
+    /// Throws unless `curve` has whole control points, at least one segment, finite values, radii of 0 or more and
+    /// segments whose control points exist. `location` names it in the message (`curves[0]`).
+    static func validate(_ curve: CurveSet, location: String) throws {
+        func fail(_ reason: String) -> EmbreeError {
+            .invalidMesh(location: location, name: curve.name, reason: reason)
+        }
+        guard curve.controlPoints.count % 4 == 0 else {
+            throw fail("\(curve.controlPoints.count) control point values, not a multiple of 4 (x, y, z, radius)")
+        }
+        guard curve.segmentCount > 0 else { throw fail("no segments (at least one is needed)") }
+        guard curve.controlPointCount <= Int(UInt32.max), curve.segmentCount < Int(UInt32.max) else {
+            throw fail("\(curve.controlPointCount) control points, more than 32-bit ids hold")
+        }
+        if let bad = curve.controlPoints.firstIndex(where: { !$0.isFinite }) {
+            throw fail("control point \(bad / 4) has a non-finite value (\(curve.controlPoints[bad]))")
+        }
+        if let bad = stride(from: 3, to: curve.controlPoints.count, by: 4).first(where: { curve.controlPoints[$0] < 0 }) {
+            throw fail("control point \(bad / 4) has a negative radius (\(curve.controlPoints[bad]))")
+        }
+        let span = UInt32(curve.basis.pointsPerSegment - 1), count = UInt32(curve.controlPointCount)
+        if let bad = curve.segmentIndices.firstIndex(where: { $0 >= count || count - $0 <= span }) {
+            throw fail("segment \(bad) starts at control point \(curve.segmentIndices[bad]), but a segment spans "
+                       + "\(span + 1) of the \(count) control points")
+        }
+    }
+
     /// Throws unless every instance names an existing group and has a finite, invertible affine transform.
     static func validate(instances: [(group: Int, toWorld: Transform4)], groupCount: Int) throws {
         for (index, instance) in instances.enumerated() {

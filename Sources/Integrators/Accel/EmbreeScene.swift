@@ -1,4 +1,4 @@
-// An Embree 3 scene (BVH) over triangle meshes and instances of mesh groups, built once, queried from kernels.
+// An Embree 3 scene (BVH) over triangle meshes, curves and instances of mesh groups, built once, queried from kernels.
 import CEmbree
 import Foundation
 import Tracer
@@ -6,9 +6,10 @@ import Tracer
 /// The acceleration structure of a scene's triangle meshes: an Embree 3 scene built once (high build quality, as
 /// Mitsuba 3 builds its own), whose ray queries (`intersect`, `isOccluded`) run inside kernels as native calls.
 ///
-/// Top-level meshes are in world space; their geometry ids are their indices in `meshes`. Each group is a child
-/// scene of its own meshes (ids: indices within the group), and each instance places one group with a transform,
-/// Mitsuba's `shapegroup` and `instance`.
+/// Top-level meshes are in world space; their geometry ids are their indices in `meshes`. Curve shapes (Mitsuba's
+/// `linearcurve` and `bsplinecurve`, Embree's round curves) follow them: curve set c has id `meshCount + c`. Each
+/// group is a child scene of its own meshes (ids: indices within the group), and each instance places one group
+/// with a transform, Mitsuba's `shapegroup` and `instance`.
 ///
 /// The scene owns copies of the mesh data. A pending query keeps it alive (the native call holds it) until the
 /// query has run, so a scene may be released while results that depend on it are still to be evaluated.
@@ -18,6 +19,8 @@ public final class EmbreeScene: @unchecked Sendable {
 
     /// The number of top-level meshes (their geometry ids are 0..<meshCount).
     public let meshCount: Int
+    /// The number of curve shapes (geometry ids meshCount..<meshCount + curveCount).
+    public let curveCount: Int
     /// The number of meshes in each group.
     public let groupMeshCounts: [Int]
     /// The number of instances.
@@ -38,11 +41,12 @@ public final class EmbreeScene: @unchecked Sendable {
     /// `vectorWidth` is the vector width of the kernels expected to query the scene (the current trace context's
     /// by default); kernels of other widths, the scalar backend's included, work as well. Throws `EmbreeError`
     /// when an input is invalid (checked before Embree is loaded) or Embree is not installed.
-    public init(meshes: [TriangleMesh], groups: [[TriangleMesh]] = [],
+    public init(meshes: [TriangleMesh], curves: [CurveSet] = [], groups: [[TriangleMesh]] = [],
                 instances: [(group: Int, toWorld: Transform4)] = [],
                 vectorWidth: Int = TraceContext.current.vectorWidth) throws {
         // Phase 1: every input checked, so that a bad file is reported whether or not Embree is installed.
         for (index, mesh) in meshes.enumerated() { try Self.validate(mesh, location: "meshes[\(index)]") }
+        for (index, curve) in curves.enumerated() { try Self.validate(curve, location: "curves[\(index)]") }
         for (group, members) in groups.enumerated() {
             for (index, mesh) in members.enumerated() { try Self.validate(mesh, location: "groups[\(group)][\(index)]") }
         }
@@ -83,9 +87,13 @@ public final class EmbreeScene: @unchecked Sendable {
         for (index, mesh) in meshes.enumerated() {
             try Self.attach(mesh, to: scene, expectedID: index, library: library, location: "meshes[\(index)]")
         }
+        for (index, curve) in curves.enumerated() {
+            try Self.attach(curve, to: scene, expectedID: meshes.count + index, library: library,
+                            location: "curves[\(index)]")
+        }
         for (index, instance) in instances.enumerated() {
             try Self.attach(instance: groupScenes[instance.group], toWorld: instance.toWorld, to: scene,
-                            expectedID: meshes.count + index, library: library, index: index)
+                            expectedID: meshes.count + curves.count + index, library: library, index: index)
         }
         api.commitScene(scene)
         try library.check("build the BVH of the scene")
@@ -95,6 +103,7 @@ public final class EmbreeScene: @unchecked Sendable {
         self.scene = scene
         self.groupScenes = groupScenes
         meshCount = meshes.count
+        curveCount = curves.count
         groupMeshCounts = groups.map(\.count)
         instanceCount = instances.count
         triangleCount = meshes.reduce(0) { $0 + $1.triangleCount }
@@ -126,7 +135,7 @@ public final class EmbreeScene: @unchecked Sendable {
             let api = library.api
             let query = UnsafeMutablePointer<RefractEmbreeQuery>.allocate(capacity: 1)
             query.initialize(to: RefractEmbreeQuery(
-                scene: scene, width: UInt32(width), instanceBase: UInt32(meshCount),
+                scene: scene, width: UInt32(width), instanceBase: UInt32(meshCount + curveCount),
                 intersect1: api.intersect1, intersect4: api.intersect4, intersect8: api.intersect8,
                 intersect16: api.intersect16, occluded1: api.occluded1, occluded4: api.occluded4,
                 occluded8: api.occluded8, occluded16: api.occluded16))
@@ -157,6 +166,40 @@ public final class EmbreeScene: @unchecked Sendable {
         api.commitGeometry(geometry)
         let id = api.attachGeometry(scene, geometry)
         try library.check("add \(location) (\(mesh.name)) to the scene")
+        guard id == UInt32(expectedID) else {
+            throw EmbreeError.embreeFailure(operation: "add \(location) to the scene", code: -1,
+                                            message: "it got geometry id \(id), not \(expectedID)")
+        }
+    }
+
+    /// Attaches `curve` as a round linear or B-spline curve geometry (as Mitsuba's Embree scene does: float4
+    /// control points x, y, z, radius and one index per segment, its first control point) whose id
+    /// must come out as `expectedID`. The data is copied into buffers Embree allocates.
+    private static func attach(_ curve: CurveSet, to scene: RTCScene, expectedID: Int, library: EmbreeLibrary,
+                               location: String) throws {
+        let api = library.api
+        let type = curve.basis == .linear ? RTC_GEOMETRY_TYPE_ROUND_LINEAR_CURVE : RTC_GEOMETRY_TYPE_ROUND_BSPLINE_CURVE
+        guard let geometry = api.newGeometry(library.device, type) else {
+            try library.check("create the geometry of \(location)")
+            throw EmbreeError.embreeFailure(operation: "create the geometry of \(location)", code: -1, message: "")
+        }
+        defer { api.releaseGeometry(geometry) }
+        guard let points = api.setNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_VERTEX, 0, RTC_FORMAT_FLOAT4, 16,
+                                                    curve.controlPointCount),
+              let indices = api.setNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_INDEX, 0, RTC_FORMAT_UINT, 4,
+                                                     curve.segmentCount) else {
+            try library.check("allocate the buffers of \(location) (\(curve.name))")
+            throw EmbreeError.embreeFailure(operation: "allocate the buffers of \(location)", code: -1, message: "")
+        }
+        curve.controlPoints.withUnsafeBytes { points.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        curve.segmentIndices.withUnsafeBytes { indices.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        // Back-face hits rejected during traversal, so a ray from inside a tube finds what lies beyond it
+        // (`embree_curve_filter.c` says why).
+        api.setGeometryIntersectFilterFunction(geometry, refract_embree_cull_back_faces)
+        api.setGeometryOccludedFilterFunction(geometry, refract_embree_cull_back_faces)
+        api.commitGeometry(geometry)
+        let id = api.attachGeometry(scene, geometry)
+        try library.check("add \(location) (\(curve.name)) to the scene")
         guard id == UInt32(expectedID) else {
             throw EmbreeError.embreeFailure(operation: "add \(location) to the scene", code: -1,
                                             message: "it got geometry id \(id), not \(expectedID)")

@@ -1,4 +1,4 @@
-// A scene's triangle meshes on the Tracer: one Embree scene for ray queries, and the mesh buffers for hit records.
+// A scene's triangle meshes and curves on the Tracer: one Embree scene for ray queries, and buffers for hit records.
 import Tracer
 
 /// A scene whose meshes do not fit in the memory limit.
@@ -12,13 +12,16 @@ public struct MeshMemoryError: Error, CustomStringConvertible {
 /// from which the surface at a hit is computed as Mitsuba's `Mesh::compute_surface_interaction` computes it (and,
 /// for a hit in an instance, transformed to world space as Mitsuba's `Instance` does).
 ///
-/// The buffers hold the world-space meshes first (Embree's top-level geometry m is entry m), then each shape
-/// group's meshes in their group's space (an instance's geometry g is entry `groupFirstEntry[group] + g`).
+/// The buffers hold the world-space meshes first (Embree's top-level geometry m is entry m), then one empty entry
+/// per curve shape (its geometry id; `curves` holds its data), then each shape group's meshes in their group's
+/// space (an instance's geometry g is entry `groupFirstEntry[group] + g`).
 public final class MeshGeometry: @unchecked Sendable {
     // Sendable: every stored property is immutable after init; traced buffers are evaluated and only read.
 
-    /// The acceleration structure over all meshes and instances.
+    /// The acceleration structure over all meshes, curves and instances.
     public let accelerator: EmbreeScene
+    /// The curve shapes (Mitsuba's `linearcurve`, `bsplinecurve`), or nil when the scene has none.
+    let curves: CurveGeometry?
     /// The scene's shape index of each mesh entry (world-space meshes, then the groups' meshes).
     public let shapeIndices: [Int]
     /// Triangles and vertices stored (a group's mesh counted once, however many instances place it).
@@ -60,6 +63,7 @@ public final class MeshGeometry: @unchecked Sendable {
     public convenience init?(shapes: [SceneShape], instances: [SceneInstance] = [], memoryLimit: Int? = nil,
                              context: TraceContext = .current) throws {
         let world = shapes.indices.compactMap { index in shapes[index].mesh.map { (mesh: $0, shape: index) } }
+        let curves = shapes.indices.compactMap { index in shapes[index].curves.map { (curves: $0, shape: index) } }
         let groupCount = (shapes.compactMap { $0.groupMesh?.group }.max() ?? -1) + 1
         var groups = [[(mesh: TriangleMesh, shape: Int)]](repeating: [], count: groupCount)
         for (index, shape) in shapes.enumerated() {
@@ -69,7 +73,7 @@ public final class MeshGeometry: @unchecked Sendable {
         // its shapes, `SceneShape.placedBy`); hits name their instance by its index in `instances`.
         let placing = instances.indices.filter { groups.indices.contains(instances[$0].group)
             && !groups[instances[$0].group].isEmpty }
-        guard !world.isEmpty || !placing.isEmpty else { return nil }
+        guard !world.isEmpty || !curves.isEmpty || !placing.isEmpty else { return nil }
         if let memoryLimit {
             let stored = world.map(\.mesh) + groups.joined().map(\.mesh)
             let estimate = MeshMemory.tracingBytes(vertices: stored.reduce(0) { $0 + $1.vertexCount },
@@ -80,32 +84,42 @@ public final class MeshGeometry: @unchecked Sendable {
                                       + "\(RenderMemory.gibibytes(memoryLimit)) (--memory-limit)")
             }
         }
-        try self.init(meshes: world, groups: groups, instances: placing.map { (instances[$0].group, instances[$0].toWorld) },
+        try self.init(meshes: world, curves: curves, groups: groups, instances: placing.map { (instances[$0].group, instances[$0].toWorld) },
                       context: context)
         if placing.count != instances.count {
             sceneInstanceTable = UInt32Array(placing.map { UInt32($0) }, context: context)
         }
     }
 
-    /// Builds the Embree scene and the buffers: `meshes` in world space, `groups` of meshes in their own space
-    /// placed by `instances`; each mesh with its shape's index in the scene.
-    public init(meshes: [(mesh: TriangleMesh, shape: Int)], groups: [[(mesh: TriangleMesh, shape: Int)]] = [],
+    /// Builds the Embree scene and the buffers: `meshes` and `curves` in world space, `groups` of meshes in their
+    /// own space placed by `instances`; each mesh and curve set with its shape's index in the scene.
+    public init(meshes: [(mesh: TriangleMesh, shape: Int)], curves: [(curves: CurveSet, shape: Int)] = [],
+                groups: [[(mesh: TriangleMesh, shape: Int)]] = [],
                 instances: [(group: Int, toWorld: Transform4)] = [], context: TraceContext = .current) throws {
-        accelerator = try EmbreeScene(meshes: meshes.map(\.mesh), groups: groups.map { $0.map(\.mesh) },
-                                      instances: instances, vectorWidth: context.vectorWidth)
-        let entries = meshes + groups.joined()
+        accelerator = try EmbreeScene(meshes: meshes.map(\.mesh), curves: curves.map(\.curves),
+                                      groups: groups.map { $0.map(\.mesh) }, instances: instances,
+                                      vectorWidth: context.vectorWidth)
+        self.curves = curves.isEmpty ? nil
+            : CurveGeometry(curves.map(\.curves), firstGeometryID: meshes.count, context: context)
+        // A curve shape's entry holds no triangles: it only maps its geometry id to its shape.
+        let curveEntries = curves.map { (mesh: TriangleMesh(name: $0.curves.name, positions: [], indices: []),
+                                         shape: $0.shape) }
+        let entries = meshes + curveEntries + groups.joined()
         shapeIndices = entries.map(\.shape)
         vertexCount = entries.reduce(0) { $0 + $1.mesh.vertexCount }
         triangleCount = entries.reduce(0) { $0 + $1.mesh.triangleCount }
         let buffers = MeshBuffers(entries.map(\.mesh), vertexCount: vertexCount, triangleCount: triangleCount)
-        positions = Vector3Array(x: FloatArray(buffers.px, context: context), y: FloatArray(buffers.py, context: context),
-                                 z: FloatArray(buffers.pz, context: context))
+        // A scene of curves only has no vertex: one unused zero keeps the traced buffers non-empty.
+        func nonEmpty<T: Numeric>(_ values: [T]) -> [T] { values.isEmpty ? [0] : values }
+        positions = Vector3Array(x: FloatArray(nonEmpty(buffers.px), context: context),
+                                 y: FloatArray(nonEmpty(buffers.py), context: context),
+                                 z: FloatArray(nonEmpty(buffers.pz), context: context))
         normals = buffers.nx.isEmpty ? nil
             : Vector3Array(x: FloatArray(buffers.nx, context: context), y: FloatArray(buffers.ny, context: context),
                            z: FloatArray(buffers.nz, context: context))
         texcoords = buffers.tu.isEmpty ? nil
             : Point2Array(x: FloatArray(buffers.tu, context: context), y: FloatArray(buffers.tv, context: context))
-        faces = UInt32Array(buffers.faces, context: context)
+        faces = UInt32Array(nonEmpty(buffers.faces), context: context)
         firstTriangle = UInt32Array(buffers.firstTriangle, context: context)
         shapeIndexTable = UInt32Array(shapeIndices.map(UInt32.init), context: context)
         flags = UInt32Array(entries.map { entry in
@@ -121,7 +135,7 @@ public final class MeshGeometry: @unchecked Sendable {
             return
         }
         var groupFirstEntry: [UInt32] = []
-        var next = meshes.count
+        var next = meshes.count + curves.count
         for group in groups {
             groupFirstEntry.append(UInt32(next))
             next += group.count
@@ -179,7 +193,11 @@ public final class MeshGeometry: @unchecked Sendable {
     /// instance's transform, the normals through its normal matrix (normalised), and the frame is rebuilt. Values
     /// on lanes that missed are unspecified.
     public func surface(of hit: EmbreeHit) -> SurfaceGeometry {
-        let lanes = hit.isHit
+        triangleSurface(of: hit, lanes: hit.isHit)
+    }
+
+    /// `surface(of:)` on the lanes `lanes`, which must be triangle hits.
+    func triangleSurface(of hit: EmbreeHit, lanes: BoolArray) -> SurfaceGeometry {
         let entry = entry(of: hit)
         let triangle = firstTriangle.gather(entry, mask: lanes) + hit.primitive
         let corner = triangle * UInt32(3)

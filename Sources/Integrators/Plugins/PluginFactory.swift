@@ -9,7 +9,7 @@ public enum PluginFactory {
     /// The supported `<texture type="...">` values.
     public static let textureTypes = ["bitmap", "checkerboard", "mesh_attribute", "rawconstant"]
     /// The supported `<shape type="...">` values.
-    public static let shapeTypes = ["rectangle", "sphere", "disk", "cylinder", "cube", "obj", "ply", "serialized", "shapegroup", "instance"]
+    public static let shapeTypes = ["rectangle", "sphere", "disk", "cylinder", "linearcurve", "bsplinecurve", "cube", "obj", "ply", "serialized", "shapegroup", "instance"]
     /// The supported `<emitter type="...">` values (`area` only nested in a shape).
     public static let emitterTypes = ["constant", "envmap", "point", "spot", "projector", "directional", "area"]
 
@@ -87,6 +87,7 @@ public enum PluginFactory {
         case "sphere": geometry = .analytic(try SphereShape(description, document: document))
         case "disk": geometry = .analytic(try DiskShape(description, document: document))
         case "cylinder": geometry = .analytic(try CylinderShape(description, document: document))
+        case "linearcurve", "bsplinecurve": geometry = .curves(try makeCurves(description, document: document))
         case "shapegroup", "instance":
             throw description.error("a \(description.type) is only valid at the top level of a scene (shape groups "
                                     + "do not nest)")
@@ -146,6 +147,9 @@ public enum PluginFactory {
             meshParameterization = { try MeshParameterization(mesh, sampler: meshSampler) }
         case .groupMesh, .groupAnalytic:
             throw description.error("a shape inside a shapegroup cannot carry an area emitter")
+        case .curves:
+            throw description.error("a \(shape.type) cannot carry an area emitter (Refract samples no points on "
+                                    + "curves)")
         }
         return try AreaEmitter(description, shape: sampling, document: document,
                                meshParameterization: meshParameterization)

@@ -36,9 +36,11 @@ extension Scene {
         var surface = analyticSurface(ray, t: nearest, index: index, allSurfaceCoordinates: allSurfaceCoordinates)
         if let meshes {
             // The meshes' closest hit (one Embree query) replaces the analytic one where it is nearer.
-            let hit = queries?.intersect(meshes, ray, active: active) ?? meshes.intersect(ray, active: active)
+            let query = queries?.intersect(meshes, ray, active: active) ?? meshes.intersect(ray, active: active)
+            // Curve hits seen from inside drop out here (Mitsuba's culling); the log keeps Embree's answer.
+            let (hit, meshSurface) = meshes.resolve(query, ray: ray)
             let closer = hit.isHit & (hit.t .< nearest)
-            surface = hasAnalyticShapes ? select(closer, meshes.surface(of: hit), surface) : meshes.surface(of: hit)
+            surface = hasAnalyticShapes ? select(closer, meshSurface, surface) : meshSurface
             nearest = select(closer, hit.t, nearest)
             index = select(closer, meshes.shapeIndex(of: hit), index)
             primitive = select(closer, hit.primitive, UInt32Array(repeating: 0, context: context))

@@ -52,6 +52,7 @@ extension Scene {
                 case .mesh(let mesh): geometry = .groupMesh(mesh, group: group)
                 case .analytic(let shape): geometry = .groupAnalytic(shape, group: group)
                 case .groupMesh, .groupAnalytic: throw description.error("a shapegroup cannot hold another's member")
+                case .curves: throw description.error("a \(description.type) inside a shapegroup is not supported")
                 }
             }
             var shape = SceneShape(id: id, geometry: geometry, bsdf: bsdf, bsdfKey: key, emitter: light)

@@ -159,7 +159,10 @@ public struct Scene {
         for light in emitters {
             for (key, slot) in light.emitter.parameters { entries.append(("\(light.id).\(key)", slot)) }
         }
-        return SceneParameters(entries)
+        let curveKeys = shapes.filter { $0.curves != nil }.flatMap { shape in
+            ["control_point_count", "segment_indices", "control_points"].map { "\(shape.keyPrefix).\($0)" }
+        }
+        return SceneParameters(entries, curveKeys: Set(curveKeys))
     }
 
     /// The box around all shapes and instances, or nil when there is no geometry.

@@ -23,7 +23,8 @@ extension Scene {
     /// The values `mi.traverse` lists besides `parameters`, in Mitsuba's order: the sensor (under its id; an
     /// unnamed one as "sensor", which Mitsuba names by its address) with its film; per emitter its sampling weight
     /// and its other fixed values (placement); the materials' fixed values (`to_uv`, a dielectric's `eta`); per
-    /// shape its silhouette sampling weight, an analytic shape's `to_world`, a mesh's faces and vertex buffers
+    /// shape its silhouette sampling weight, an analytic shape's `to_world`, a curve shape's control point count,
+    /// segment indices and control points, a mesh's faces and vertex buffers
     /// (vertex normals where the mesh has them, texture coordinates empty where it has none) and its attributes
     /// (a shape group's members under `GROUP.MEMBER`); per instance its `to_world`.
     public var fixedParameters: [FixedSceneParameter] {
@@ -72,6 +73,12 @@ extension Scene {
             if let analytic = shape.geometry.analytic ?? shape.groupAnalytic?.shape {
                 let matrix = analytic.toWorld.matrix.elements
                 add("\(prefix).to_world", "AffineTransform4f", [4, 4], (0..<16).map { matrix[$0] })
+            }
+            if let curves = shape.curves {
+                // Mitsuba lists these three (a B-spline's control points as differentiable); Refract reads them only.
+                add("\(prefix).control_point_count", "int", [], [Float(curves.controlPointCount)])
+                add("\(prefix).segment_indices", "UInt", [curves.segmentCount], curves.segmentIndices.map { Float($0) })
+                add("\(prefix).control_points", "Float", [curves.controlPoints.count], curves.controlPoints)
             }
             guard let mesh = shape.mesh ?? shape.groupMesh?.mesh else { continue }
             add("\(prefix).faces", "UInt", [mesh.indices.count], mesh.indices.map { Float($0) })

@@ -8,7 +8,11 @@ public struct SceneParameters {
     /// The values listed but not differentiable (`ParameterSlot.isDifferentiable` false), in scene order.
     let fixedSlots: [(key: String, slot: ParameterSlot)]
 
-    init(_ entries: [(String, ParameterSlot)]) {
+    /// The curve shapes' keys (`fixedParameters` lists them): asking for one is an error that says why.
+    let curveKeys: Set<String>
+
+    init(_ entries: [(String, ParameterSlot)], curveKeys: Set<String> = []) {
+        self.curveKeys = curveKeys
         // A value shared by several paths (twosided's brdf_0 and brdf_1) is listed once.
         var seen = Set<ObjectIdentifier>()
         let unique = entries.filter { seen.insert(ObjectIdentifier($0.1)).inserted }.map { (key: $0.0, slot: $0.1) }
@@ -62,6 +66,11 @@ public struct SceneParameters {
     /// The slot behind `key`, or an error listing the keys.
     func slot(_ key: String) throws -> ParameterSlot {
         guard let entry = slots.first(where: { $0.key == key }) else {
+            if curveKeys.contains(key) {
+                throw RenderError("scene parameter '\(key)' is a curve shape's geometry, which Refract reads from its "
+                                  + "curve file and does not differentiate (Mitsuba differentiates B-spline control "
+                                  + "points through silhouette sampling, which Refract does not have)")
+            }
             if fixedSlots.contains(where: { $0.key == key }) {
                 throw RenderError("scene parameter '\(key)' is not differentiable (Mitsuba lists it as such); Refract "
                                   + "reads it from the scene file only")

@@ -14,6 +14,8 @@ public enum ShapeGeometry {
     /// instance of the group adds a world-space copy (`SceneShape.placedBy`), the same surface Mitsuba finds by
     /// intersecting the group in the instance's space.
     case groupAnalytic(any Shape, group: Int)
+    /// Curves (Mitsuba's `linearcurve`, `bsplinecurve`) in world space, intersected through Embree.
+    case curves(CurveSet)
 
     /// The analytic shape, or nil for a mesh.
     public var analytic: (any Shape)? {
@@ -78,6 +80,12 @@ public struct SceneShape {
         return nil
     }
 
+    /// The curves, or nil for any other shape.
+    public var curves: CurveSet? {
+        if case .curves(let curves) = geometry { return curves }
+        return nil
+    }
+
     /// The mesh and group of a shape group's member, or nil.
     public var groupMesh: (mesh: TriangleMesh, group: Int)? {
         if case .groupMesh(let mesh, let group) = geometry { return (mesh, group) }
@@ -90,6 +98,7 @@ public struct SceneShape {
         switch geometry {
         case .analytic(let shape): return shape.bounds
         case .mesh(let mesh): return mesh.bounds
+        case .curves(let curves): return curves.bounds
         case .groupMesh, .groupAnalytic: return nil
         }
     }
