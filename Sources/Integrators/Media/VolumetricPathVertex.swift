@@ -4,7 +4,7 @@
 // The phases follow `VolumetricPathIntegrator::sample` in Mitsuba 3.9.1, with the same masked random draws in the
 // same order per lane: roulette 1D; in a medium, free flight 1D and the (always failing: homogeneous media have no
 // null collisions) null-scatter 1D; at a scattering event or surface, the emitter's 2D and one 1D per medium
-// segment of its shadow walk, then the direction's 1D and 2D. A lane is at a medium event or at a surface in one
+// segment of its shadow walk, then the direction's 2D and 1D. A lane is at a medium event or at a surface in one
 // iteration, never both, so one emitter-sampling walk and one direction draw serve both kinds of lanes.
 import Tracer
 
@@ -143,8 +143,10 @@ enum VolumetricPathVertex {
         }
 
         // Phase 6: the next direction, by the phase function or the BSDF.
-        let uLobe = sampler.next1D(masked: scatters | activeSurface)
+        // Mitsuba passes both draws as arguments of one call (`phase->sample`, `bsdf->sample`), and its Linux build
+        // evaluates arguments right to left: the 2D number is drawn before the 1D one.
         let uDirection = sampler.next2D(masked: scatters | activeSurface)
+        let uLobe = sampler.next1D(masked: scatters | activeSurface)
         let phase = PhaseFunction.sample(g: coefficients.g, isotropic: coefficients.isotropic,
                                          wi: -state.ray.direction, u: uDirection)
         let scattered = scatters & (phase.pdf .> 0)

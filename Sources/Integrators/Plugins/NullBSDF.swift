@@ -22,15 +22,15 @@ public struct NullBSDF: BSDF {
     /// No parameters.
     public var parameters: [(key: String, slot: ParameterSlot)] { [] }
 
-    /// wo = −wi with weight 1, pdf 1 and eta 1 on active lanes (weight 0 elsewhere); not a Dirac delta lobe, as
-    /// Mitsuba's null lobe carries no Delta flag.
+    /// wo = −wi with weight 1, pdf 1 and eta 1 on active lanes (weight 0 elsewhere); a Dirac lobe, as Mitsuba counts
+    /// Null among its Delta flags (so `path` gives an emitter seen through it its full weight).
     public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
                        bindings: RenderBindings) -> BSDFSample {
         let lanes = Swift.max(si.wi.count, u1.count, active.count)
         return BSDFSample(wo: -si.wi, pdf: FloatArray(repeating: 1, count: lanes),
                           eta: FloatArray(repeating: 1, count: lanes),
                           weight: select(active, Vector3Array(repeating: Vector3f(1, 1, 1), count: 1), .constant(.zero)),
-                          isDelta: BoolArray(repeating: false, count: lanes))
+                          isDelta: BoolArray(repeating: true, count: lanes))
     }
 
     /// 0: the null lobe has no density over directions.

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Mitsuba 3.9.1's renders of the volpath fixtures in this folder (VolumetricSceneTests.swift reads them):
   NAME_mitsuba_spp64.npy        NAME.xml rendered with seed 7 at 64 spp (same-seed comparison)
-  NAME_mitsuba_seeds.npy        NAME.xml at 64 spp with seeds 0..7, shape (8, H, W, 3): Mitsuba's own
-                                seed-to-seed noise, which our images must stay within
+  NAME_mitsuba_seeds.npy        NAME.xml at 64 spp with seeds 0..7, one image after another as rows, shape
+                                (8 H, W, 3): Mitsuba's own seed-to-seed noise, which our images must stay within
 Run from any folder: DRJIT_LIBLLVM_PATH=/usr/lib/x86_64-linux-gnu/libLLVM-19.so mitsuba-venv/bin/python make_volume_scenes.py"""
 import os
 import numpy as np
@@ -20,4 +20,4 @@ for name in SCENES:
     image = mi.render(scene, spp=64, seed=7)
     np.save(os.path.join(here, f'{stem}_mitsuba_spp64.npy'), np.array(image, dtype=np.float32))
     seeds = [np.array(mi.render(scene, spp=64, seed=s), dtype=np.float32) for s in range(8)]
-    np.save(os.path.join(here, f'{stem}_mitsuba_seeds.npy'), np.stack(seeds))
+    np.save(os.path.join(here, f'{stem}_mitsuba_seeds.npy'), np.concatenate(seeds, axis=0))
