@@ -13,6 +13,9 @@ struct SceneFacts {
     var vertices: Int
     var materials: Int
     var emitters: Int
+    /// The participating media (homogeneous), and whether the camera sits in one.
+    var media: Int
+    var sensorInMedium: Bool
     var integrator: String
     var film: String
     var samplesPerPixel: Int
@@ -45,6 +48,7 @@ struct SceneFacts {
             meshShapes: scene.shapes.filter { $0.mesh != nil || $0.groupMesh != nil }.count,
             instances: scene.instances.count, triangles: triangles, vertices: meshes?.vertexCount ?? 0,
             materials: scene.materials.count, emitters: scene.emitters.count,
+            media: scene.media.count, sensorInMedium: scene.sensorMedium != nil,
             integrator: scene.integrator.kind.rawValue, film: filmText,
             samplesPerPixel: scene.sensor.sampleCount, bufferBytesPerTriangle: meshes?.bufferBytesPerTriangle ?? 0,
             embreeBytesPerTriangle: embreeBefore.flatMap { before in embreeAfter.flatMap { perTriangle($0 - before) } },
@@ -56,6 +60,9 @@ struct SceneFacts {
         Swift.print(String(format: "load:          %.3f s (parse, meshes, BVH build)", loadSeconds))
         Swift.print("shapes:        \(shapes) (\(meshShapes) meshes), \(instances) instances, \(materials) materials, \(emitters) emitters")
         Swift.print("triangles:     \(triangles) (\(vertices) vertices)")
+        if media > 0 {
+            Swift.print("media:         \(media) homogeneous\(sensorInMedium ? ", the camera in one" : "")")
+        }
         Swift.print("integrator:    \(integrator), film \(film), spp \(samplesPerPixel)")
         guard triangles > 0 else { return }
         var parts = [String(format: "traced buffers %.1f", bufferBytesPerTriangle)]
