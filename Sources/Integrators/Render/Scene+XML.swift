@@ -173,8 +173,8 @@ extension Scene {
             throw description.error("the 'volpathmis' integrator is not supported (use 'volpath')")
         }
         try description.requirePluginType(in: Scene.supportedIntegrators)
-        if description.type == "volpath" && parent != nil {
-            throw description.error("a volpath integrator cannot be nested in another integrator")
+        if description.type == "volpath", let parent, parent.type != "moment" {
+            throw description.error("a volpath integrator can be nested only in a moment integrator")
         }
         var settings = IntegratorSettings(kind: IntegratorSettings.Kind(rawValue: description.type)!)
         if settings.kind == .direct {
@@ -231,8 +231,8 @@ extension Scene {
                 throw SceneError("a moment integrator's children must be integrators, got <\(child.kind.rawValue)>",
                                  at: child.referenceLocation ?? child.location, element: description.elementDescription)
             }
-            guard ["path", "prb", "prb_basic", "direct"].contains(child.type) else {
-                throw SceneError("a moment integrator nests path, prb, prb_basic or direct integrators, not '\(child.type)'",
+            guard ["path", "prb", "prb_basic", "direct", "volpath"].contains(child.type) else {
+                throw SceneError("a moment integrator nests path, prb, prb_basic, direct or volpath integrators, not '\(child.type)'",
                                  at: child.referenceLocation ?? child.location, element: description.elementDescription)
             }
             let name = child.name ?? "_arg_\(unnamed)"
