@@ -15,7 +15,7 @@ struct MediumCoefficients {
 }
 
 /// The scene's media as small arrays gathered by medium index (`UInt32.max`: vacuum), and per shape its interior
-/// and exterior media and whether its BSDF is `null`.
+/// and exterior media and whether its BSDF has a null lobe.
 struct MediumTable {
     static let vacuum = UInt32.max
 
@@ -43,7 +43,7 @@ struct MediumTable {
         shapeFlags = UInt32Array(shapes.map { shape in
             guard let shape else { return 0 }
             let transition = shape.interiorMedium != nil || shape.exteriorMedium != nil
-            return (transition ? MediumTable.transitionFlag : 0) | (shape.bsdf is NullBSDF ? MediumTable.nullFlag : 0)
+            return (transition ? MediumTable.transitionFlag : 0) | (shape.bsdf.flags.contains(.null) ? MediumTable.nullFlag : 0)
         })
     }
 
@@ -64,9 +64,12 @@ struct MediumTable {
         active & ((shapeFlags.gather(si.shapeIndex, mask: active) & MediumTable.transitionFlag) .!= 0)
     }
 
-    /// True where the hit shape's BSDF is `null` (its sampled lobe is the null one, and light passes it unchanged).
-    func isNull(_ si: SurfaceInteraction, active: BoolArray) -> BoolArray {
-        active & ((shapeFlags.gather(si.shapeIndex, mask: active) & MediumTable.nullFlag) .!= 0)
+    /// True where the sample `bs` of the hit shape's BSDF took a null lobe: the BSDF has one (`null`,
+    /// `thindielectric`, `mask`, `blendbsdf` of those) and the sample continues the ray unchanged, wo = −wi, which
+    /// is what every null lobe does (and a lobe of a BSDF with a null one does only by taking it).
+    func sampledNull(_ si: SurfaceInteraction, _ bs: BSDFSample, active: BoolArray) -> BoolArray {
+        let hasNullLobe = (shapeFlags.gather(si.shapeIndex, mask: active) & MediumTable.nullFlag) .!= 0
+        return active & hasNullLobe & (bs.wo.x .== -si.wi.x) & (bs.wo.y .== -si.wi.y) & (bs.wo.z .== -si.wi.z)
     }
 
     /// The medium a ray leaving the hit in `direction` enters: the exterior where it points along the geometric

@@ -43,8 +43,8 @@ enum VolumetricEmitterSampling {
     /// transmittance of the segment toward it (`emitted`: L_e T / pdf, 0 where blocked). The segment is walked in a
     /// loop: in a medium, a free flight is sampled with the path's `channel` (a collision before the segment's end
     /// blocks it, since a homogeneous medium has no null collisions: delta tracking; otherwise the spectral weight
-    /// tr / pdf[channel] multiplies the estimate); a surface with a `null` BSDF lets the walk through (entering the
-    /// medium behind it), any other surface blocks it. Draws one 2D number on the active lanes, then one 1D number
+    /// tr / pdf[channel] multiplies the estimate); a surface multiplies it by its null transmission (1 for `null`,
+    /// 0 for a surface without a null lobe) and the walk goes on into the medium behind it. Draws one 2D number on the active lanes, then one 1D number
     /// per medium segment, as Mitsuba does.
     static func sample(scene: Scene, media: MediumTable, from point: ScatteringPoint, channel: UInt32Array,
                        active: BoolArray, sampler: inout Sampler, bindings: RenderBindings)
@@ -74,14 +74,15 @@ enum VolumetricEmitterSampling {
                                transmittance: Vector3Array(repeating: Vector3f(1, 1, 1), count: 1), sampler: sampler,
                                length: length, channel: channel)
         let end = whileLoop(start, mode: .symbolic) { $0.active } body: { walk in
-            step(walk, scene: scene, media: media)
+            step(walk, scene: scene, media: media, bindings: bindings)
         }
         sampler = end.sampler
         return (end.transmittance * emitterWeight, emitterSample)
     }
 
     /// One segment of the walk: to the next surface or collision.
-    private static func step(_ walk: ShadowWalk, scene: Scene, media: MediumTable) -> ShadowWalk {
+    private static func step(_ walk: ShadowWalk, scene: Scene, media: MediumTable,
+                             bindings: RenderBindings) -> ShadowWalk {
         var next = walk
         let channel = walk.channel
         let remaining = walk.length - walk.covered
@@ -109,9 +110,10 @@ enum VolumetricEmitterSampling {
         let escaped = inMedium & !collided
         let reachesSurface = (active & !inMedium) | escaped
         let onSurface = reachesSurface & si.isValid
-        // Only a null surface lets light through (Mitsuba's `eval_null_transmission`: 1 for `null`, 0 otherwise).
-        let passes = media.isNull(si, active: onSurface)
-        transmittance = select(onSurface & !passes, .constant(.zero), transmittance)
+        // A surface lets through what its null lobe passes (Mitsuba's `eval_null_transmission`: 1 for `null`, 0
+        // for a BSDF without a null lobe).
+        transmittance = select(onSurface, transmittance * scene.nullTransmission(si, active: onSurface,
+                                                                                  bindings: bindings), transmittance)
         next.covered = select(reachesSurface, walk.covered + surfaceT, walk.covered)
         next.ray = si.spawnRay(direction: ray.direction).selecting(onSurface, else: ray)
         let crossing = media.isTransition(si, active: onSurface)

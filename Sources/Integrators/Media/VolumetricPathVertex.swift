@@ -151,7 +151,7 @@ enum VolumetricPathVertex {
                                          wi: -state.ray.direction, u: uDirection)
         let scattered = scatters & (phase.pdf .> 0)
         let bs = scene.sampleBSDF(si, u1: uLobe, u2: uDirection, active: activeSurface, bindings: bindings)
-        let isNull = media.isNull(si, active: activeSurface)
+        let isNull = media.sampledNull(si, bs, active: activeSurface)
         let realSurface = activeSurface & !isNull
         let surfaceRay = si.spawnRay(direction: si.frame.toWorld(bs.wo))
         let phaseRay = RayArray(origin: flight.p, direction: phase.wo,

@@ -33,6 +33,12 @@ public struct NullBSDF: BSDF {
                           isDelta: BoolArray(repeating: true, count: lanes))
     }
 
+    /// 1: everything passes.
+    public func nullTransmission(_ si: SurfaceInteraction, active: BoolArray,
+                                 bindings: RenderBindings) -> Vector3Array {
+        Vector3Array(repeating: Vector3f(1, 1, 1), count: 1)
+    }
+
     /// 0: the null lobe has no density over directions.
     public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
                      bindings: RenderBindings) -> Vector3Array {
