@@ -10,7 +10,7 @@ import mitsuba as mi
 
 mi.set_variant('llvm_ad_rgb')
 here = os.path.dirname(os.path.abspath(__file__))
-SCENES = ['smoke.xml', 'glass_medium.xml']
+SCENES = ['smoke.xml', 'glass_medium.xml', 'thin_boundaries.xml']
 ONLY = os.environ.get('ONLY')  # a comma-separated list of scene files to redo (default: all)
 for name in SCENES:
     if ONLY and name not in ONLY.split(','):
