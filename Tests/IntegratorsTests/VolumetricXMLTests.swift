@@ -69,6 +69,7 @@ struct VolumetricXMLTests {
         (#"<medium type="homogeneous" id="m"><volume type="gridvolume" name="albedo"><string name="filename" value="a.vol"/></volume></medium>"#,
          "'gridvolume' volume is not supported"),
         (#"<medium type="homogeneous" id="m"><float name="sigma_t" value="-1"/></medium>"#, "'sigma_t' must be finite and non-negative"),
+        (#"<medium type="homogeneous" id="m"><rgb name="sigma_t" value="1, 2, 1"/></medium>"#, "'sigma_t' as an rgb must lie in [0, 1]"),
         (#"<medium type="homogeneous" id="m"><phase type="hg"><float name="g" value="1"/></phase></medium>"#, "'g' must lie in (-1, 1)"),
         (#"<medium type="homogeneous" id="m"><phase type="isotropic"/><phase type="isotropic"/></medium>"#, "one phase function"),
         (#"<medium type="homogeneous" id="m"><phase type="rayleigh"/></medium>"#, "unknown phase plugin 'rayleigh'"),

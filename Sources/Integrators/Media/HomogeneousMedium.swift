@@ -76,7 +76,8 @@ public struct HomogeneousMedium: Sendable, Equatable {
     }
 
     /// The constant RGB value of property `name` (a float, an rgb or a spectrum), or of a nested
-    /// `<volume type="constvolume" name="...">` holding one; non-negative and finite.
+    /// `<volume type="constvolume" name="...">` holding one; non-negative and finite, and an rgb within [0, 1], as
+    /// Mitsuba reads an rgb there as a reflectance (a larger extinction comes from a float or `scale`).
     private static func constant(_ description: PluginDescription, _ name: String, volume: PluginDescription?,
                                  default def: Float) throws -> Vector3f {
         let value: Vector3f
@@ -91,12 +92,22 @@ public struct HomogeneousMedium: Sendable, Equatable {
             try PluginFactory.rejectNestedPlugins(volume, instead: "give 'value' as a float or an rgb")
             try volume.requireKnownProperties(["value"])
             value = try volume.rgb("value", default: Vector3f(repeating: 1))
+            if case .rgb = volume.value("value") { try requireUnitRange(value, volume, "value") }
         } else {
             value = try description.rgb(name, default: Vector3f(repeating: def))
+            if case .rgb = description.value(name) { try requireUnitRange(value, description, name) }
         }
         for c in [value.x, value.y, value.z] where !(c >= 0 && c.isFinite) {
             throw description.error("'\(name)' must be finite and non-negative, got \(value)", property: name)
         }
         return value
+    }
+
+    /// Throws unless every component of the rgb `value` of property `name` lies in [0, 1].
+    private static func requireUnitRange(_ value: Vector3f, _ description: PluginDescription, _ name: String) throws {
+        for c in [value.x, value.y, value.z] where !(c >= 0 && c <= 1) {
+            throw description.error("'\(name)' as an rgb must lie in [0, 1] (Mitsuba reads it as a reflectance; give "
+                                    + "a float or use 'scale' for a larger extinction), got \(value)", property: name)
+        }
     }
 }
