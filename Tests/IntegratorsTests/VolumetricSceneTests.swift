@@ -23,11 +23,13 @@ struct VolumetricSceneTests {
     }
 
     /// smoke.xml's variants (make_volume_scenes.py): hidden emitters, grey free-flight weights
-    /// (`has_spectral_extinction` false with a coloured extinction), unlimited depth with early Russian roulette.
+    /// (`has_spectral_extinction` false with a coloured extinction), unlimited depth with early Russian roulette, and
+    /// an RGBA film with hidden emitters (whose alpha is Mitsuba's `valid_ray`).
     static let variants: [String: [String: String]] = [
         "smoke_hidden": ["hide": "true"],
         "smoke_grey_weights": ["spectral": "false", "sigma": "0.5, 1, 0.75"],
         "smoke_roulette": ["depth": "-1", "rr": "2"],
+        "smoke_alpha": ["format": "rgba", "hide": "true"],
     ]
 
     @Test("variants of the integrator's and the medium's settings give Mitsuba's image with its seed",
@@ -35,8 +37,9 @@ struct VolumetricSceneTests {
     func variantsSameSeedAsMitsuba(name: String) throws {
         let theirs = try Bitmap(contentsOf: Self.fixture("\(name)_mitsuba_spp64.npy")).pixels
         let ours = try TraceContext.with(CompileOptions(variant: .llvm)) {
+            // The render in passes gives an RGBA film's alpha too.
             try Scene(contentsOf: Self.fixture("smoke.xml"), overrides: Self.variants[name]!)
-                .render(samplesPerPixel: 64, seed: 7).values
+                .render(samplesPerPixel: 64, seed: 7, samplesPerPass: 64).values
         }
         #expect(ours.count == theirs.count)
         // Only float rounding may differ (a few 1e-7 where checked by hand at 16 spp).

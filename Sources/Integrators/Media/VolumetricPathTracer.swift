@@ -8,6 +8,15 @@ enum VolumetricPathTracer {
     /// with `companions` (per-lane arrays of the camera samples) in the same kernel; `progress` is told once.
     static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: Sampler, bindings: RenderBindings,
                          progress: RenderProgress?, companions: [FloatArray]) -> Vector3Array {
+        trace(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler, bindings: bindings,
+              progress: progress, companions: companions, withAlpha: false).radiance
+    }
+
+    /// `radiance`, and with `withAlpha` each sample's alpha (1 where Mitsuba's `valid_ray` holds: the path met a
+    /// medium event or a surface that is not a null pass, or an environment is shown), evaluated in the same kernel.
+    static func trace(scene: Scene, rays: RayArray, laneCount: Int, sampler: Sampler, bindings: RenderBindings,
+                      progress: RenderProgress?, companions: [FloatArray], withAlpha: Bool)
+        -> (radiance: Vector3Array, alpha: FloatArray?) {
         let context = TraceContext.current
         var sampler = sampler
         let uChannel = sampler.next1D()
@@ -25,14 +34,17 @@ enum VolumetricPathTracer {
             lastScatterPDF: FloatArray(repeating: 1, context: context),
             // Mitsuba starts the chain unless emitters are hidden (then nothing seen directly counts).
             specularChain: BoolArray(repeating: !scene.integrator.hideEmitters, count: laneCount, context: context),
+            valid: BoolArray(repeating: !scene.integrator.hideEmitters && scene.environmentIndex != nil,
+                             count: laneCount, context: context),
             channel: channel, sampler: sampler)
         let media = MediumTable(scene: scene)
-        let radiance = whileLoop(start, mode: .symbolic) { $0.active } body: { state in
+        let end = whileLoop(start, mode: .symbolic) { $0.active } body: { state in
             VolumetricPathVertex.trace(state, scene: scene, media: media, bindings: bindings)
-        }.radiance
-        context.evaluate((radiance.components + companions).map(\.node))
+        }
+        let alpha = withAlpha ? select(end.valid, FloatArray(repeating: 1), FloatArray(repeating: 0)) : nil
+        context.evaluate((end.radiance.components + (alpha.map { [$0] } ?? []) + companions).map(\.node))
         let maxDepth = scene.integrator.maxDepth
         progress?(max(maxDepth, 1), maxDepth)
-        return radiance
+        return (end.radiance, alpha)
     }
 }

@@ -27,6 +27,9 @@ struct VolumetricPathState: TraversableStruct {
     /// True while the path since the camera (or since a medium event without emitter sampling) is specular, so
     /// that emitters it reaches count in full.
     var specularChain: BoolArray
+    /// Mitsuba's `valid_ray`: true once the path met a medium event or a real surface (or from the start where an
+    /// environment is shown); an RGBA film's alpha.
+    var valid: BoolArray
     /// The colour channel whose extinction samples free flights, drawn once per path.
     var channel: UInt32Array
     var sampler: Sampler
@@ -42,6 +45,7 @@ struct VolumetricPathState: TraversableStruct {
         lastScatterPosition.traverse(&visitor)
         lastScatterPDF.traverse(&visitor)
         specularChain.traverse(&visitor)
+        valid.traverse(&visitor)
         channel.traverse(&visitor)
         sampler.traverse(&visitor)
     }
@@ -169,6 +173,7 @@ enum VolumetricPathVertex {
         next.medium = select(crossing, media.targetMedium(si, direction: next.ray.direction, active: crossing),
                              state.medium)
 
+        next.valid = state.valid | scatters | realSurface
         next.active = active & (activeSurface | inMedium)
         next.depth = depth
         next.throughput = throughput

@@ -155,10 +155,6 @@ extension Scene {
                 throw description.error("the \(settings.kind.rawValue) integrator writes no alpha channel: give the "
                                         + "film pixel_format \"rgb\"")
             }
-            if sensor.film.hasAlpha && settings.kind == .volpath {
-                throw description.error("the volpath integrator writes no alpha channel here: give the film "
-                                        + "pixel_format \"rgb\"")
-            }
         }
         try self.init(sensor: sensor, shapes: shapes, instances: instances, emitters: emitters, integrator: settings,
                       memoryLimit: limit)

@@ -15,7 +15,8 @@ SCENES = ['smoke.xml', 'glass_medium.xml', 'thin_boundaries.xml']
 # Variants of smoke.xml through its defaults: NAME_mitsuba_spp64.npy for each, rendered with seed 7.
 VARIANTS = {'smoke_hidden': {'hide': 'true'},
             'smoke_grey_weights': {'spectral': 'false', 'sigma': '0.5, 1, 0.75'},
-            'smoke_roulette': {'depth': '-1', 'rr': '2'}}
+            'smoke_roulette': {'depth': '-1', 'rr': '2'},
+            'smoke_alpha': {'format': 'rgba', 'hide': 'true'}}
 ONLY = os.environ.get('ONLY')  # a comma-separated list of scene files to redo (default: all)
 for name in SCENES:
     if ONLY and name not in ONLY.split(','):
