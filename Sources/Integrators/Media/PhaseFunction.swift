@@ -3,7 +3,9 @@ import Tracer
 
 /// The phase function of a participating medium: Mitsuba's `isotropic`, or `hg` with asymmetry g ∈ (−1, 1).
 public enum PhaseFunction: Sendable, Equatable {
+    /// Uniform over the sphere, 1/(4π) (Mitsuba's `isotropic`).
     case isotropic
+    /// Henyey-Greenstein with asymmetry g: forward scattering for g > 0 (Mitsuba's `hg`).
     case henyeyGreenstein(g: Float)
 
     /// The plugin types a `<phase>` may have.

@@ -5,6 +5,7 @@ import Tracer
 /// null lobe; `eval` and `pdf` are 0 and its null transmission is 1. `volpath` does not count a pass through it
 /// as a bounce and lets shadow rays through it; other integrators see a lossless pass-through sample.
 public struct NullBSDF: BSDF {
+    /// The null BSDF (it has no parameters).
     public init() {}
 
     /// Reads `<bsdf type="null"/>`, which takes no properties.
@@ -17,6 +18,7 @@ public struct NullBSDF: BSDF {
     /// The null lobe, on both sides.
     public var flags: BSDFFlags { [.null, .frontSide, .backSide] }
 
+    /// False: nothing varies over the surface.
     public var readsSurfaceCoordinates: Bool { false }
 
     /// No parameters.
