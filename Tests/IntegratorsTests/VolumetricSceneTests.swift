@@ -73,6 +73,17 @@ struct VolumetricSceneTests {
         }
     }
 
+    @Test("the LLVM and scalar backends render the same bits", arguments: files)
+    func backendsAgree(file: String) throws {
+        func image(_ variant: Variant) throws -> [UInt32] {
+            try TraceContext.with(CompileOptions(variant: variant)) {
+                try Scene(contentsOf: Self.fixture(file), overrides: ["res": "6"]).render(samplesPerPixel: 4, seed: 9)
+                    .values.map(\.bitPattern)
+            }
+        }
+        #expect(try image(.llvm) == (try image(.scalar)))
+    }
+
     @Test("a sharded render merges into the single render's bits")
     func shards() throws {
         try TraceContext.with(CompileOptions(variant: .llvm)) {
