@@ -34,6 +34,10 @@ struct GradientCommand: ParsableCommand {
         let options = try sceneOptions.compileOptions()
         try TraceContext.with(options) {
             let scene = try sceneOptions.loadScene(memory: try memoryLimit.memory())
+            if scene.integrator.kind == .volpath {
+                throw ValidationError("the volpath integrator renders forward only: gradients through participating "
+                                      + "media are not supported (use path or prb)")
+            }
             let samples = try sceneOptions.samplesPerPixel(spp, for: scene)
             let fitting = try memoryLimit.memory().samplesPerPass(pixels: scene.sensor.film.pixelCount,
                                                                   samplesPerPixel: samples, withGradients: true,

@@ -17,6 +17,9 @@ struct SceneFacts {
     var vertices: Int
     var materials: Int
     var emitters: Int
+    /// The participating media (homogeneous), and whether the camera sits in one.
+    var media: Int
+    var sensorInMedium: Bool
     var integrator: String
     var film: String
     var samplesPerPixel: Int
@@ -52,6 +55,7 @@ struct SceneFacts {
             controlPoints: curves.reduce(0) { $0 + $1.controlPointCount },
             instances: scene.instances.count, triangles: triangles, vertices: meshes?.vertexCount ?? 0,
             materials: scene.materials.count, emitters: scene.emitters.count,
+            media: scene.media.count, sensorInMedium: scene.sensorMedium != nil,
             integrator: scene.integrator.kind.rawValue, film: filmText,
             samplesPerPixel: scene.sensor.sampleCount, bufferBytesPerTriangle: meshes?.bufferBytesPerTriangle ?? 0,
             embreeBytesPerTriangle: embreeBefore.flatMap { before in embreeAfter.flatMap { perTriangle($0 - before) } },
@@ -66,6 +70,9 @@ struct SceneFacts {
             Swift.print("curves:        \(curveShapes) shapes, \(curveSegments) segments (\(controlPoints) control points)")
         }
         Swift.print("triangles:     \(triangles) (\(vertices) vertices)")
+        if media > 0 {
+            Swift.print("media:         \(media) homogeneous\(sensorInMedium ? ", the camera in one" : "")")
+        }
         Swift.print("integrator:    \(integrator), film \(film), spp \(samplesPerPixel)")
         guard triangles > 0 else { return }
         var parts = [String(format: "traced buffers %.1f", bufferBytesPerTriangle)]

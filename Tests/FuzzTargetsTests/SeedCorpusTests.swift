@@ -154,6 +154,29 @@ enum SeedCorpus {
             <shape type="sphere"><ref id="plain"/></shape>
         </scene>
         """),
+        ("volpath_media", """
+        <scene version="3.0.0">
+            <integrator type="volpath"><integer name="max_depth" value="6"/></integrator>
+            <medium type="homogeneous" id="fog">
+                <rgb name="sigma_t" value="0.2, 0.3, 0.4"/><spectrum name="albedo" value="0.8"/>
+                <phase type="hg"><float name="g" value="0.4"/></phase>
+            </medium>
+            <sensor type="perspective">
+                <ref id="fog"/>
+                <film type="hdrfilm"><integer name="width" value="3"/><integer name="height" value="2"/></film>
+            </sensor>
+            <shape type="sphere">
+                <bsdf type="null"/>
+                <medium type="homogeneous" name="interior">
+                    <float name="scale" value="2"/><boolean name="sample_emitters" value="false"/>
+                    <volume type="constvolume" name="albedo"><rgb name="value" value="0.1, 0.5, 0.9"/></volume>
+                    <phase type="isotropic"/>
+                </medium>
+                <ref name="exterior" id="fog"/>
+            </shape>
+            <emitter type="constant"><float name="radiance" value="1"/></emitter>
+        </scene>
+        """),
     ]
 }
 

@@ -52,7 +52,7 @@ import Testing
         for (xml, words) in [
             (#"<integrator type="moment"/>"#, "needs at least one nested integrator"),
             (#"<integrator type="moment"><integrator type="aov"><string name="aovs" value="d:depth"/></integrator></integrator>"#,
-             "nests path, prb, prb_basic or direct integrators, not 'aov'"),
+             "nests path, prb, prb_basic, direct or volpath integrators, not 'aov'"),
         ] {
             #expect { _ = try scene(xml) } throws: { "\($0)".contains(words) }
         }

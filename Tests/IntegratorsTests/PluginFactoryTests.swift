@@ -188,7 +188,7 @@ struct PluginFactoryTests {
         let make = { (d: PluginDescription, doc: SceneDocument) throws in _ = try PluginFactory.makeBSDF(d, document: doc) }
         let unknown = buildError(#"<bsdf type="hair" id="p"/>"#, make)
         #expect(unknown.contains("scene.xml:2")
-                     && unknown.contains("unknown bsdf plugin 'hair' (supported: diffuse, dielectric, thindielectric, plastic, conductor, roughconductor, roughdielectric, roughplastic, principled, principledthin, twosided, mask, blendbsdf, bumpmap, normalmap)"),
+                     && unknown.contains("unknown bsdf plugin 'hair' (supported: diffuse, dielectric, thindielectric, plastic, conductor, roughconductor, roughdielectric, roughplastic, principled, principledthin, twosided, mask, blendbsdf, bumpmap, normalmap, null)"),
                 "\(unknown)")
         let badIOR = buildError(#"<bsdf type="dielectric" id="p"><string name="int_ior" value="unobtainium"/></bsdf>"#, make)
         #expect(badIOR.contains("unknown index of refraction 'unobtainium'"), "\(badIOR)")

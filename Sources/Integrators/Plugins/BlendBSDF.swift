@@ -63,6 +63,15 @@ public struct BlendBSDF: BSDF {
         return result
     }
 
+    /// (1 − w) times f0's null transmission plus w times f1's (0 when neither has a null lobe).
+    public func nullTransmission(_ si: SurfaceInteraction, active: BoolArray,
+                                 bindings: RenderBindings) -> Vector3Array {
+        guard flags.contains(.null) else { return .constant(.zero) }
+        let w = blendWeight(si, active: active, bindings: bindings)
+        return first.nullTransmission(si, active: active, bindings: bindings) * (1 - w)
+            + second.nullTransmission(si, active: active, bindings: bindings) * w
+    }
+
     /// (1 − w)·f0 + w·f1.
     public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
                      bindings: RenderBindings) -> Vector3Array {

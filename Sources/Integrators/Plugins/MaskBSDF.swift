@@ -51,6 +51,14 @@ public struct MaskBSDF: BSDF {
         return result
     }
 
+    /// 1 − α (1 − the nested BSDF's null transmission).
+    public func nullTransmission(_ si: SurfaceInteraction, active: BoolArray,
+                                 bindings: RenderBindings) -> Vector3Array {
+        let a = alpha(si, active: active, bindings: bindings)
+        let one = Vector3Array.constant(Vector3f(1, 1, 1))
+        return one - (one - nested.nullTransmission(si, active: active, bindings: bindings)) * a
+    }
+
     /// α times the nested value.
     public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
                      bindings: RenderBindings) -> Vector3Array {

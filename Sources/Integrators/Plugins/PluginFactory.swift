@@ -5,7 +5,7 @@ import Tracer
 /// supported types.
 public enum PluginFactory {
     /// The supported `<bsdf type="...">` values.
-    public static let bsdfTypes = ["diffuse", "dielectric", "thindielectric", "plastic", "conductor", "roughconductor", "roughdielectric", "roughplastic", "principled", "principledthin", "twosided", "mask", "blendbsdf", "bumpmap", "normalmap"]
+    public static let bsdfTypes = ["diffuse", "dielectric", "thindielectric", "plastic", "conductor", "roughconductor", "roughdielectric", "roughplastic", "principled", "principledthin", "twosided", "mask", "blendbsdf", "bumpmap", "normalmap", "null"]
     /// The supported `<texture type="...">` values.
     public static let textureTypes = ["bitmap", "checkerboard", "mesh_attribute", "rawconstant"]
     /// The supported `<shape type="...">` values.
@@ -37,6 +37,7 @@ public enum PluginFactory {
         case "blendbsdf": return try BlendBSDF(description, document: document)
         case "bumpmap": return try BumpMapBSDF(description, document: document)
         case "normalmap": return try NormalMapBSDF(description, document: document)
+        case "null": return try NullBSDF(description, document: document)
         default: throw unsupportedType(description, supported: bsdfTypes)
         }
     }

@@ -59,6 +59,15 @@ public struct ThinDielectricBSDF: BSDF {
                           isDelta: BoolArray(repeating: true, count: lanes))
     }
 
+    /// 1 − R' times the specular transmittance: what passes straight through.
+    public func nullTransmission(_ si: SurfaceInteraction, active: BoolArray,
+                                 bindings: RenderBindings) -> Vector3Array {
+        let passing = 1 - reflectance(si)
+        let value = Vector3Array(x: passing, y: passing, z: passing)
+        guard let specularTransmittance else { return value }
+        return value * specularTransmittance.eval(si, active: active, bindings: bindings)
+    }
+
     /// 0: both lobes are Dirac deltas.
     public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
                      bindings: RenderBindings) -> Vector3Array {

@@ -20,11 +20,19 @@ public protocol BSDF {
     /// True when its values depend on the surface coordinates `si.uv` (a textured parameter). Shapes whose BSDF
     /// does not read them skip computing them (a sphere's uv costs two atan2 per hit).
     var readsSurfaceCoordinates: Bool { get }
+    /// How much light passes straight through a null lobe, RGB (Mitsuba's `eval_null_transmission`; 0 without one).
+    func nullTransmission(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Vector3Array
     /// The albedo of its diffuse part, RGB (Mitsuba's `eval_diffuse_reflectance`, the `aov` integrator's albedo).
     func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Vector3Array
 }
 
 extension BSDF {
+    /// How much light passes the surface unchanged through a null lobe (Mitsuba's `eval_null_transmission`), RGB:
+    /// what `volpath`'s shadow rays carry through the surface. 0 for a BSDF without one (the default).
+    public func nullTransmission(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
+        Vector3Array(repeating: Vector3f(0, 0, 0), count: 1)
+    }
+
     /// 0: no diffuse part (the default).
     public func diffuseReflectance(_ si: SurfaceInteraction, active: BoolArray,
                                    bindings: RenderBindings) -> Vector3Array {

@@ -7,7 +7,8 @@ extension Scene {
     /// - `path`: everywhere when an environment is shown (`hide_emitters` off); otherwise where the camera ray
     ///   meets a surface (behind hidden area lights), at depth 1 only an emitting one, at depth 0 nowhere;
     /// - `prb`, `prb_basic` and `direct`: where the camera ray meets a surface;
-    /// - `aov` and `moment`: their first nested integrator's (0 without one).
+    /// - `aov` and `moment`: their first nested integrator's (0 without one);
+    /// - `volpath` is not handled here: its alpha comes out of its path loop (`VolumetricPathTracer.trace`).
     /// `firstHits`, the camera rays' intersections where the caller has them, saves tracing them again.
     func cameraSampleAlpha(rays: RayArray, settings: IntegratorSettings,
                            firstHits: SurfaceInteraction? = nil) -> FloatArray {

@@ -58,6 +58,12 @@ enum PathTracer {
                          bindings: RenderBindings, progress: RenderProgress? = nil, carried: [FloatArray] = [],
                          hitLog: ReplayHitLog.Use? = nil, onVertex: VertexRecorder? = nil,
                          companions: [FloatArray] = []) -> Vector3Array {
+        if scene.integrator.kind == .volpath {
+            precondition(onVertex == nil && carried.isEmpty,
+                         "render: the volpath integrator renders forward only (no gradients through media)")
+            return VolumetricPathTracer.radiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler,
+                                                 bindings: bindings, progress: progress, companions: companions)
+        }
         if scene.integrator.kind == .direct && onVertex == nil && carried.isEmpty {
             return DirectIntegrator.radiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler,
                                              bindings: bindings)

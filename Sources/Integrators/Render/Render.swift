@@ -83,6 +83,8 @@ extension Scene {
                 primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, progress: progress)
             }
         }
+        precondition(integrator.kind != .volpath,
+                     "render: the volpath integrator renders forward only; no scene parameter may track gradients")
         if integrator.kind == .direct {
             // One bounce needs no path replay: the image is recorded for autodiff as it is computed (Mitsuba
             // differentiates `direct` the same way).

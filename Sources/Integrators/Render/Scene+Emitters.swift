@@ -102,7 +102,23 @@ extension Scene {
     /// blocked.
     func sampleEmitterDirection(_ si: SurfaceInteraction, sample: Point2Array, active: BoolArray,
                                 bindings: RenderBindings, queries: ReplayQueries? = nil) -> EmitterSampleRecord {
-        let context = si.t.context
+        var (index, sample, weight) = sampleEmitterDirection(from: si.p, sample: sample, active: active,
+                                                             bindings: bindings)
+        let candidate = active & (sample.pdf .!= 0)
+        let visible = isUnoccluded(si.spawnRay(to: sample.p), active: candidate, queries: queries)
+        let zero = Vector3Array.constant(.zero)
+        sample.pdf = select(visible, sample.pdf, .constant(0))
+        return EmitterSampleRecord(emitter: index, sample: sample, weight: select(visible, weight, zero),
+                                   visible: visible)
+    }
+
+    /// An emitter sample seen from each active lane's point `reference`, without a visibility test (Mitsuba's
+    /// `sample_emitter_direction` with `test_visibility` false): the emitter chosen, the sample (its pdf includes
+    /// the choice's probability) and its weight, radiance / pdf.
+    func sampleEmitterDirection(from reference: Vector3Array, sample: Point2Array, active: BoolArray,
+                                bindings: RenderBindings) -> (emitter: UInt32Array, sample: EmitterSample,
+                                                              weight: Vector3Array) {
+        let context = reference.x.context
         var sample = sample
         var index = UInt32Array(repeating: 0, context: context)
         var choiceWeight: FloatArray? = nil
@@ -123,7 +139,7 @@ extension Scene {
         let bounds = emitterBounds
         let placeholder = EmitterSample(p: .constant(.zero), n: .constant(.zero), d: .constant(.zero),
                                         dist: .constant(0), pdf: .constant(0), isDelta: BoolArray(repeating: false))
-        let query = EmitterQuery(reference: si.p, sample: sample, target: placeholder)
+        let query = EmitterQuery(reference: reference, sample: sample, target: placeholder)
         var sampled = perEmitter(index, arguments: query, mask: active) { emitter, query, mask -> SampledEmitter in
             var (emitterSample, weight) = emitter.sampleDirection(from: query.reference, sample: query.sample,
                                                                    bounds: bounds, active: mask,
@@ -136,12 +152,7 @@ extension Scene {
             sampled.sample.pdf = sampled.sample.pdf / choiceWeight
             sampled.weight = sampled.weight * choiceWeight
         }
-        let candidate = active & (sampled.sample.pdf .!= 0)
-        let visible = isUnoccluded(si.spawnRay(to: sampled.sample.p), active: candidate, queries: queries)
-        let zero = Vector3Array.constant(.zero)
-        sampled.sample.pdf = select(visible, sampled.sample.pdf, .constant(0))
-        return EmitterSampleRecord(emitter: index, sample: sampled.sample,
-                                   weight: select(visible, sampled.weight, zero), visible: visible)
+        return (index, sampled.sample, sampled.weight)
     }
 
     /// The emitter index seen where each ray arrived: the hit shape's area light, or the environment where the ray

@@ -58,6 +58,18 @@ extension Scene {
         return result
     }
 
+    /// The null transmission of each lane's hit material (Mitsuba's `eval_null_transmission`): 1 for `null`, what
+    /// passes straight through for `thindielectric`, `mask` and `blendbsdf`, 0 for materials without a null lobe
+    /// (those are not evaluated) and where inactive.
+    func nullTransmission(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Vector3Array {
+        var result = Vector3Array.constant(.zero)
+        for (material, entry) in materials.enumerated() where entry.bsdf.flags.contains(.null) {
+            let mine = lanes(onMaterial: material, si, active)
+            result = select(mine, entry.bsdf.nullTransmission(si, active: mine, bindings: bindings), result)
+        }
+        return result
+    }
+
     /// Samples the hit material of each lane, its parameters as `bindings` give them.
     func sampleBSDF(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,
                     bindings: RenderBindings) -> BSDFSample {

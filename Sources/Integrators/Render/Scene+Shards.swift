@@ -25,11 +25,19 @@ extension Scene {
                                   pattern: sensor.samplePattern, samplesPerPixel: spp)
             let camera = CameraSamples(scene: self, samplesPerPixel: n, sampler: &sampler)
             let weights = film.splatWeights(positions: camera.positions, samplesPerPixel: n)
+            let bindings = RenderBindings(snapshotOf: parameters.allSlots)
+            if integrator.kind == .volpath {
+                // volpath's alpha comes out of its path loop (Mitsuba's `valid_ray`).
+                let (radiance, alpha) = VolumetricPathTracer.trace(
+                    scene: self, rays: camera.rays, laneCount: camera.laneCount, sampler: sampler, bindings: bindings,
+                    progress: progress, companions: weights.arrays, withAlpha: film.hasAlpha)
+                return film.segmentSums(weights: weights, radiance: radiance, alpha: alpha, samples: samples)
+            }
             // An RGBA film's alpha, traced in the same kernel as the paths.
             let alpha = film.hasAlpha ? cameraSampleAlpha(rays: camera.rays, settings: integrator) : nil
             let radiance = PathTracer.radiance(scene: self, rays: camera.rays, laneCount: camera.laneCount,
                                                sampler: sampler,
-                                               bindings: RenderBindings(snapshotOf: parameters.allSlots),
+                                               bindings: bindings,
                                                progress: progress, companions: weights.arrays + (alpha.map { [$0] } ?? []))
             return film.segmentSums(weights: weights, radiance: radiance, alpha: alpha, samples: samples)
         }

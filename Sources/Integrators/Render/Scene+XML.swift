@@ -4,7 +4,7 @@ import Tracer
 
 extension Scene {
     /// The plugin types a scene file may use at the top level.
-    static let supportedIntegrators = ["path", "prb", "prb_basic", "direct", "aov", "moment"]
+    static let supportedIntegrators = ["path", "prb", "prb_basic", "direct", "aov", "moment", "volpath"]
 
     /// Loads a Mitsuba 3 scene file (the supported subset); `overrides` replace `<default>` values (`-D`). Meshes
     /// that would take more than `memoryLimit` bytes (default: 90% of the available memory) are refused before
@@ -26,14 +26,21 @@ extension Scene {
         if sensors.count > 1 {
             throw sensors[1].error("only one sensor is supported, found \(sensors.count)")
         }
-        let sensor = try Sensor(sensorDescription, document: document)
+        // Media first: shapes and the sensor name them.
+        var mediaReader = try SceneMediaReader(root: root)
+        let (plainSensor, sensorMedium) = try mediaReader.sensorMedium(sensorDescription)
+        let sensor = try Sensor(plainSensor, document: document)
         // Shapes, each with its BSDF; shape groups' meshes; instances of the groups.
         var shapes: [SceneShape] = []
         var groups: [String: Int] = [:]
         var instances: [SceneInstance] = []
         // Each shape's BSDF as written (nil where the shape names none), for merging equivalent ones.
         var bsdfDescriptions: [PluginDescription?] = []
-        func addShape(_ description: PluginDescription, id: String, group: Int?, keyPrefix: String? = nil) throws {
+        func addShape(_ withMedia: PluginDescription, id: String, group: Int?, keyPrefix: String? = nil) throws {
+            let (description, interior, exterior) = try mediaReader.shapeMedia(withMedia)
+            if group != nil && (interior != nil || exterior != nil) {
+                throw description.error("a shape inside a shapegroup cannot bound a medium")
+            }
             let made = try PluginFactory.makeShape(description, document: document, memoryLimit: limit)
             var bsdf = try PluginFactory.makeBSDF(made.bsdf, document: document)
             // A BSDF reached through <ref id="..."/> is shared by every shape that references it.
@@ -57,6 +64,8 @@ extension Scene {
             }
             var shape = SceneShape(id: id, geometry: geometry, bsdf: bsdf, bsdfKey: key, emitter: light)
             if let keyPrefix { shape.keyPrefix = keyPrefix }
+            shape.interiorMedium = interior
+            shape.exteriorMedium = exterior
             shapes.append(shape)
             bsdfDescriptions.append(description.children(of: .bsdf).isEmpty ? nil : made.bsdf)
         }
@@ -150,12 +159,20 @@ extension Scene {
         }
         try self.init(sensor: sensor, shapes: shapes, instances: instances, emitters: emitters, integrator: settings,
                       memoryLimit: limit)
+        media = mediaReader.media
+        self.sensorMedium = sensorMedium
     }
 
     /// An integrator's settings from its description, an `aov` integrator's nested integrators included.
     static func readIntegrator(_ description: PluginDescription, nestedIn parent: PluginDescription? = nil) throws
         -> IntegratorSettings {
+        if description.type == "volpathmis" {
+            throw description.error("the 'volpathmis' integrator is not supported (use 'volpath')")
+        }
         try description.requirePluginType(in: Scene.supportedIntegrators)
+        if description.type == "volpath", let parent, parent.type != "moment" {
+            throw description.error("a volpath integrator can be nested only in a moment integrator")
+        }
         var settings = IntegratorSettings(kind: IntegratorSettings.Kind(rawValue: description.type)!)
         if settings.kind == .direct {
             try Scene.readDirectSettings(description, into: &settings)
@@ -211,8 +228,8 @@ extension Scene {
                 throw SceneError("a moment integrator's children must be integrators, got <\(child.kind.rawValue)>",
                                  at: child.referenceLocation ?? child.location, element: description.elementDescription)
             }
-            guard ["path", "prb", "prb_basic", "direct"].contains(child.type) else {
-                throw SceneError("a moment integrator nests path, prb, prb_basic or direct integrators, not '\(child.type)'",
+            guard ["path", "prb", "prb_basic", "direct", "volpath"].contains(child.type) else {
+                throw SceneError("a moment integrator nests path, prb, prb_basic, direct or volpath integrators, not '\(child.type)'",
                                  at: child.referenceLocation ?? child.location, element: description.elementDescription)
             }
             let name = child.name ?? "_arg_\(unnamed)"

@@ -18,9 +18,10 @@ public struct IntegratorSettings: Sendable, Equatable {
     /// `prb_basic`: PRB without emitter sampling or Russian roulette (paths find emitters by BSDF sampling alone).
     /// `direct`: direct illumination only (Mitsuba's `direct`, differentiated as recorded). `aov`: geometry and
     /// material outputs (`aovs`; `Scene.renderAOVs`). `moment`: its nested integrators' images with the second
-    /// moments of their samples (`Scene.renderMoments`).
+    /// moments of their samples (`Scene.renderMoments`). `volpath`: Mitsuba's volumetric path tracer through
+    /// homogeneous media (`Scene.media`), forward only.
     public enum Kind: String, Sendable, CaseIterable {
-        case path, prb, direct, aov, moment
+        case path, prb, direct, aov, moment, volpath
         case prbBasic = "prb_basic"
     }
 
@@ -109,6 +110,11 @@ public struct Scene {
     public let instances: [SceneInstance]
     /// The triangle meshes on Embree, or nil when the scene has none.
     public let meshes: MeshGeometry?
+    /// The participating media that shapes (`SceneShape.interiorMedium`, `exteriorMedium`) and the sensor
+    /// (`sensorMedium`) name by index. Only `volpath` renders them; other integrators ignore them, as Mitsuba's do.
+    public var media: [HomogeneousMedium] = []
+    /// The index in `media` of the medium the camera sits in, nil for vacuum.
+    public var sensorMedium: Int?
 
     /// A scene of `shapes` and `instances` of their shape groups, lit by `emitter`. `boundingSphere` defaults to
     /// the sphere around all geometry. Throws when the scene has triangle meshes and Embree cannot be loaded, or a

@@ -43,6 +43,10 @@ public struct SceneShape {
     public var bsdfKey: String?
     /// Its area light, if it emits.
     public var emitter: AreaEmitter?
+    /// The indices in `Scene.media` of the media inside and outside its surface (nil: vacuum). A shape with either
+    /// marks a medium transition for `volpath`: rays leaving it enter the one on their side.
+    public var interiorMedium: Int?
+    public var exteriorMedium: Int?
 
     /// A shape with an analytic geometry.
     public init(id: String, shape: any Shape, bsdf: any BSDF, bsdfKey: String? = nil, emitter: AreaEmitter? = nil) {

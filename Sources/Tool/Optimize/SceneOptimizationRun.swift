@@ -28,6 +28,10 @@ struct SceneOptimizationRun {
             var scene = try Scene(contentsOf: URL(fileURLWithPath: sceneFile), overrides: overrides)
             // Gradients come from path replay, whatever integrator the file names (as Mitsuba's tutorial loads
             // its scene with integrator='prb').
+            if scene.integrator.kind == .volpath {
+                throw ValidationError("the volpath integrator renders forward only: \(sceneFile) cannot be optimised "
+                                      + "through participating media (use path or prb)")
+            }
             if scene.integrator.kind != .prb && scene.integrator.kind != .prbBasic {
                 print("note: \(sceneFile) names the \(scene.integrator.kind.rawValue) integrator; optimising with prb")
                 scene.integrator.kind = .prb
