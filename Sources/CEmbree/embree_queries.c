@@ -160,8 +160,8 @@ static void run_query(const RefractEmbreeQuery *query, const int32_t *mask, cons
         if (active == 1) return one(query, in, outputs, last);
         return vector16(query, mask, in, outputs);
     }
-    /* W = 8 with AVX2 likewise: packed lane by lane (memcpy calls and scalar loops), the packing was a seventh of
-       Embree's time in a Cornell box. */
+    /* W = 8 with AVX2 likewise: packed lane by lane (memcpy calls and scalar loops), the packing took a sixth as
+       long as Embree in a Cornell box. */
     if (width == 8 && refract_embree_has_avx2()) {
         active = refract_embree_active8_avx2(mask, &last);
         if (active == 0) return;
