@@ -3,7 +3,7 @@ import Tracer
 
 /// A perfectly smooth metal: one Dirac lobe in the mirror direction, weighted by the complex-index Fresnel
 /// reflectance times `specularReflectance`. One-sided: black seen from the back. `eval` and `pdf` are 0.
-public struct ConductorBSDF: BSDF {
+public struct ConductorBSDF: DiracBSDF {
     /// The complex index of refraction η + ik.
     public let ior: ConductorIOR
     /// A scale on the reflectance (Mitsuba's `specular_reflectance`, default 1; physically it stays 1).
@@ -36,18 +36,6 @@ public struct ConductorBSDF: BSDF {
         return BSDFSample(wo: Vector3Array(x: -wi.x, y: -wi.y, z: wi.z),
                           pdf: FloatArray(repeating: 1, count: lanes), eta: FloatArray(repeating: 1, count: lanes),
                           weight: weight, isDelta: BoolArray(repeating: true, count: lanes))
-    }
-
-    /// 0: the only lobe is a Dirac delta.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
-                     bindings: RenderBindings) -> Vector3Array {
-        Vector3Array(repeating: .zero, count: Swift.max(si.wi.count, wo.count))
-    }
-
-    /// 0: the only lobe is a Dirac delta.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
-                    bindings: RenderBindings) -> FloatArray {
-        FloatArray(repeating: 0, count: Swift.max(si.wi.count, wo.count))
     }
 
     /// Mitsuba's keys, in its order: "eta.value", "k.value", "specular_reflectance.value" (for constant values).

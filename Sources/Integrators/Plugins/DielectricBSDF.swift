@@ -3,7 +3,7 @@ import Tracer
 
 /// A smooth interface between an exterior and an interior medium (SCENE-SPEC §5): two Dirac lobes, chosen with
 /// the Fresnel reflectance as probability. `eval` and `pdf` are 0.
-public struct DielectricBSDF: BSDF {
+public struct DielectricBSDF: DiracBSDF {
     /// The interior index of refraction (Mitsuba's `int_ior`).
     public let interiorIOR: Float
     /// The exterior index of refraction (Mitsuba's `ext_ior`).
@@ -55,18 +55,6 @@ public struct DielectricBSDF: BSDF {
         let weight = select(active, lobeWeight, .constant(0))
         return BSDFSample(wo: wo, pdf: pdf, eta: sampledEta, weight: Vector3Array(x: weight, y: weight, z: weight),
                           isDelta: BoolArray(repeating: true, count: lanes))
-    }
-
-    /// 0: both lobes are Dirac deltas.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
-                     bindings: RenderBindings) -> Vector3Array {
-        Vector3Array(repeating: .zero, count: Swift.max(si.wi.count, wo.count))
-    }
-
-    /// 0: both lobes are Dirac deltas.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
-                    bindings: RenderBindings) -> FloatArray {
-        FloatArray(repeating: 0, count: Swift.max(si.wi.count, wo.count))
     }
 
     /// `eta`, listed (Mitsuba does not differentiate it either).

@@ -4,7 +4,7 @@ import Tracer
 /// An invisible surface: sampling continues the ray unchanged (wo = −wi, weight 1, pdf 1, eta 1) through its one
 /// null lobe; `eval` and `pdf` are 0 and its null transmission is 1. `volpath` does not count a pass through it
 /// as a bounce and lets shadow rays through it; other integrators see a lossless pass-through sample.
-public struct NullBSDF: BSDF {
+public struct NullBSDF: DiracBSDF {
     /// The null BSDF (it has no parameters).
     public init() {}
 
@@ -39,17 +39,5 @@ public struct NullBSDF: BSDF {
     public func nullTransmission(_ si: SurfaceInteraction, active: BoolArray,
                                  bindings: RenderBindings) -> Vector3Array {
         Vector3Array(repeating: Vector3f(1, 1, 1), count: 1)
-    }
-
-    /// 0: the null lobe has no density over directions.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
-                     bindings: RenderBindings) -> Vector3Array {
-        Vector3Array(repeating: .zero, count: Swift.max(si.wi.count, wo.count))
-    }
-
-    /// 0: the null lobe has no density over directions.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
-                    bindings: RenderBindings) -> FloatArray {
-        FloatArray(repeating: 0, count: Swift.max(si.wi.count, wo.count))
     }
 }

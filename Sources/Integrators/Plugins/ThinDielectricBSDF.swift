@@ -4,7 +4,7 @@ import Tracer
 /// A thin dielectric slab: the Fresnel reflectance R of one interface, summed over the internal reflections,
 /// R' = 2R / (1 + R), chooses specular reflection (pdf R') or a null lobe that continues the ray unchanged
 /// (wo = −wi, pdf 1 − R'). Both lobes are Dirac: `eval` and `pdf` are 0, and no emitter sampling happens here.
-public struct ThinDielectricBSDF: BSDF {
+public struct ThinDielectricBSDF: DiracBSDF {
     /// The relative index η = int_ior / ext_ior, shape [1] (Mitsuba's key "eta"; the sampled weights do not
     /// depend on it, only which lobe is drawn).
     public let eta: ParameterSlot
@@ -66,18 +66,6 @@ public struct ThinDielectricBSDF: BSDF {
         let value = Vector3Array(x: passing, y: passing, z: passing)
         guard let specularTransmittance else { return value }
         return value * specularTransmittance.eval(si, active: active, bindings: bindings)
-    }
-
-    /// 0: both lobes are Dirac deltas.
-    public func eval(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
-                     bindings: RenderBindings) -> Vector3Array {
-        Vector3Array(repeating: .zero, count: Swift.max(si.wi.count, wo.count))
-    }
-
-    /// 0: both lobes are Dirac deltas.
-    public func pdf(_ si: SurfaceInteraction, wo: Vector3Array, active: BoolArray,
-                    bindings: RenderBindings) -> FloatArray {
-        FloatArray(repeating: 0, count: Swift.max(si.wi.count, wo.count))
     }
 
     /// Mitsuba's keys in its order: "eta", then the specular textures' values under "specular_transmittance." and
