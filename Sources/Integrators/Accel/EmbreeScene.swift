@@ -163,13 +163,8 @@ public final class EmbreeScene: @unchecked Sendable {
         }
         mesh.positions.withUnsafeBytes { vertices.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         mesh.indices.withUnsafeBytes { indices.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-        api.commitGeometry(geometry)
-        let id = api.attachGeometry(scene, geometry)
-        try library.check("add \(location) (\(mesh.name)) to the scene")
-        guard id == UInt32(expectedID) else {
-            throw EmbreeError.embreeFailure(operation: "add \(location) to the scene", code: -1,
-                                            message: "it got geometry id \(id), not \(expectedID)")
-        }
+        try commit(geometry, into: scene, expectedID: expectedID, library: library, location: location,
+                   name: mesh.name)
     }
 
     /// Attaches `curve` as a round linear or B-spline curve geometry (as Mitsuba's Embree scene does: float4
@@ -197,13 +192,8 @@ public final class EmbreeScene: @unchecked Sendable {
         // (`embree_curve_filter.c` says why).
         api.setGeometryIntersectFilterFunction(geometry, refract_embree_cull_back_faces)
         api.setGeometryOccludedFilterFunction(geometry, refract_embree_cull_back_faces)
-        api.commitGeometry(geometry)
-        let id = api.attachGeometry(scene, geometry)
-        try library.check("add \(location) (\(curve.name)) to the scene")
-        guard id == UInt32(expectedID) else {
-            throw EmbreeError.embreeFailure(operation: "add \(location) to the scene", code: -1,
-                                            message: "it got geometry id \(id), not \(expectedID)")
-        }
+        try commit(geometry, into: scene, expectedID: expectedID, library: library, location: location,
+                   name: curve.name)
     }
 
     /// Attaches an instance of `group` placed by `toWorld`, whose geometry id must come out as `expectedID`.
@@ -222,11 +212,20 @@ public final class EmbreeScene: @unchecked Sendable {
             for row in 0..<3 { columns[column * 3 + row] = toWorld.matrix[row, column] }
         }
         api.setGeometryTransform(geometry, 0, RTC_FORMAT_FLOAT3X4_COLUMN_MAJOR, columns)
+        try commit(geometry, into: scene, expectedID: expectedID, library: library, location: "instances[\(index)]",
+                   name: nil)
+    }
+
+    /// Commits `geometry` and attaches it to `scene`, checking that its id comes out as `expectedID` (the ids the
+    /// hit records name). `location` and `name` name it in errors.
+    private static func commit(_ geometry: RTCGeometry, into scene: RTCScene, expectedID: Int, library: EmbreeLibrary,
+                               location: String, name: String?) throws {
+        let api = library.api
         api.commitGeometry(geometry)
         let id = api.attachGeometry(scene, geometry)
-        try library.check("add instances[\(index)] to the scene")
+        try library.check("add \(location)\(name.map { " (\($0))" } ?? "") to the scene")
         guard id == UInt32(expectedID) else {
-            throw EmbreeError.embreeFailure(operation: "add instances[\(index)] to the scene", code: -1,
+            throw EmbreeError.embreeFailure(operation: "add \(location) to the scene", code: -1,
                                             message: "it got geometry id \(id), not \(expectedID)")
         }
     }
