@@ -76,12 +76,19 @@ enum SceneBenchmarks {
     }
 
     /// 1,000 PLY files of 5,000 triangles each (ScaleScene): the seconds to load the scene file (parse every file and
-    /// build Embree's BVH), the memory that takes per triangle, and the render's speed as for `--scene`.
+    /// build Embree's BVH) at the default BVH quality and at Mitsuba's high quality, the memory the default takes
+    /// per triangle, and the render's speed as for `--scene`.
     static func scale(_ report: BenchmarkReport) throws {
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("refract-scale-\(ProcessInfo.processInfo.processIdentifier)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = try ScaleScene.write(to: folder)
+        try scaleDefaultQuality(report, file: file)
+        let high = try time { _ = try Scene(contentsOf: file, bvhQuality: .high) }
+        report.add("scale_load_high_s", high, "s", reference: "the same at high BVH quality (Mitsuba's)")
+    }
+
+    private static func scaleDefaultQuality(_ report: BenchmarkReport, file: URL) throws {
         let embree = try EmbreeLibrary.shared()
         let (residentBefore, embreeBefore) = (RenderMemory.residentBytes() ?? 0, embree.allocatedBytes)
         var loaded: Scene?
@@ -91,7 +98,8 @@ enum SceneBenchmarks {
         let resident = Double((RenderMemory.residentBytes() ?? 0) - residentBefore) / triangles
         let embreeBytes = Double(embree.allocatedBytes - embreeBefore) / triangles
         report.add("scale_load_s", seconds, "s", target: "a few s",
-                   reference: "\(ScaleScene.shapeCount) PLY files, \(meshes.triangleCount) triangles: parse + BVH")
+                   reference: "\(ScaleScene.shapeCount) PLY files, \(meshes.triangleCount) triangles: parse + BVH "
+                       + "(\(meshes.accelerator.buildQuality.rawValue))")
         report.add("scale_bytes_per_triangle", resident, "B", reference: String(
             format: "resident growth; Embree (BVH + copy) %.0f, traced buffers %.0f", embreeBytes,
             meshes.bufferBytesPerTriangle))

@@ -15,6 +15,8 @@ struct SceneFacts {
     var instances: Int
     var triangles: Int
     var vertices: Int
+    /// The quality Embree built the meshes' BVH at (nil without meshes).
+    var bvhQuality: EmbreeBuildQuality?
     var materials: Int
     var emitters: Int
     /// The participating media (homogeneous), and whether the camera sits in one.
@@ -54,6 +56,7 @@ struct SceneFacts {
             curveShapes: curves.count, curveSegments: curves.reduce(0) { $0 + $1.segmentCount },
             controlPoints: curves.reduce(0) { $0 + $1.controlPointCount },
             instances: scene.instances.count, triangles: triangles, vertices: meshes?.vertexCount ?? 0,
+            bvhQuality: meshes?.accelerator.buildQuality,
             materials: scene.materials.count, emitters: scene.emitters.count,
             media: scene.media.count, sensorInMedium: scene.sensorMedium != nil,
             integrator: scene.integrator.kind.rawValue, film: filmText,
@@ -69,7 +72,8 @@ struct SceneFacts {
         if curveShapes > 0 {
             Swift.print("curves:        \(curveShapes) shapes, \(curveSegments) segments (\(controlPoints) control points)")
         }
-        Swift.print("triangles:     \(triangles) (\(vertices) vertices)")
+        Swift.print("triangles:     \(triangles) (\(vertices) vertices)"
+                    + (bvhQuality.map { ", BVH built at \($0.rawValue) quality" } ?? ""))
         if media > 0 {
             Swift.print("media:         \(media) homogeneous\(sensorInMedium ? ", the camera in one" : "")")
         }

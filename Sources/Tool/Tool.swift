@@ -57,9 +57,13 @@ struct Info: ParsableCommand {
             help: ArgumentHelp("Override a scene default: -D name=value.", valueName: "name=value"))
     var defines: [String] = []
 
+    @Option(help: ArgumentHelp(SceneOptions.bvhQualityHelp, valueName: "quality"))
+    var bvhQuality: String = EmbreeBuildQuality.automatic.rawValue
+
     @OptionGroup var memoryLimit: MemoryLimitOption
 
     func run() throws {
+        _ = try SceneOptions.buildQuality(bvhQuality)
         let context = TraceContext.standard
         print("cpu:           \(HostCPU.name)")
         print("vector width:  \(context.vectorWidth) lanes (\(HostCPU.enabledFeatures.contains("avx512f") ? "AVX-512" : HostCPU.enabledFeatures.contains("avx2") ? "AVX2" : "SSE"))")
@@ -73,7 +77,8 @@ struct Info: ParsableCommand {
         print(String(format: "cache size:    %d entries, %.1f MiB (%d bytes)", usage.entries,
                      Double(usage.bytes) / 1_048_576, usage.bytes))
         if let scene {
-            let options = try SceneOptions.parse(["--scene", scene] + defines.flatMap { ["-D", $0] })
+            let options = try SceneOptions.parse(["--scene", scene, "--bvh-quality", bvhQuality]
+                                                 + defines.flatMap { ["-D", $0] })
             try SceneFacts.measure(options, memory: try memoryLimit.memory()).print()
         } else if !defines.isEmpty {
             throw ValidationError("-D applies to a --scene")

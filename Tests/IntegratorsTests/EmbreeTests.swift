@@ -52,6 +52,32 @@ struct EmbreeTests {
                 "some hits under a finite maxT")
     }
 
+    @Test("medium and high build qualities give the same closest hits; automatic is high for small scenes")
+    func buildQualities() throws {
+        let rays = Self.fixture.rays
+        var hits: [EmbreeBuildQuality: EmbreeHostHits] = [:]
+        for quality in [EmbreeBuildQuality.high, .medium, .automatic] {
+            let scene = try EmbreeScene(meshes: Self.fixture.meshes, groups: [Self.fixture.group],
+                                        instances: Self.fixture.instances, quality: quality)
+            #expect(scene.buildQuality == (quality == .medium ? .medium : .high), "\(quality)")
+            hits[quality] = withExtendedLifetime(scene) { EmbreeHostHits(scene.intersect(rays)) }
+        }
+        for quality in [EmbreeBuildQuality.high, .medium, .automatic] {
+            let (compared, problems) = try #require(hits[quality]).mismatches(against: Self.reference)
+            #expect(problems.isEmpty, "\(quality): \(problems.count) of \(compared) lanes differ: \(problems.prefix(5))")
+        }
+        let limit = EmbreeBuildQuality.automaticHighLimit
+        #expect(EmbreeBuildQuality.automatic.resolved(triangleCount: limit) == .high)
+        #expect(EmbreeBuildQuality.automatic.resolved(triangleCount: limit + 1) == .medium)
+        // Above the limit, a render of enough samples per triangle pays for the high build.
+        let perTriangle = EmbreeBuildQuality.automaticSamplesPerTriangle
+        #expect(EmbreeBuildQuality.automatic.resolved(triangleCount: limit + 1, samples: perTriangle * (limit + 1)) == .high)
+        #expect(EmbreeBuildQuality.automatic.resolved(triangleCount: limit + 1, samples: perTriangle * (limit + 1) - 1)
+                == .medium)
+        #expect(EmbreeBuildQuality.high.resolved(triangleCount: 10 * limit) == .high)
+        #expect(EmbreeBuildQuality.medium.resolved(triangleCount: 1) == .medium)
+    }
+
     @Test("lanes outside the active mask report a miss", arguments: [EmbreeBackend.all[0], EmbreeBackend.all.last!])
     func inactiveLanes(backend: EmbreeBackend) throws {
         let count = Self.fixture.origins.count

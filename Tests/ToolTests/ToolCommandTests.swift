@@ -62,13 +62,19 @@ struct ToolCommandTests {
         let meshes = try #require(scene.meshes)
         let (status, output) = try runTool(["info", "--scene", file.path, "-D", "spp=3"])
         #expect(status == 0, "\(output)")
-        #expect(output.contains("triangles:     \(meshes.triangleCount) (\(meshes.vertexCount) vertices)"), "\(output)")
+        #expect(output.contains("triangles:     \(meshes.triangleCount) (\(meshes.vertexCount) vertices), BVH built at "
+                                + "high quality"), "\(output)")
         #expect(output.contains("shapes:        \(scene.shapes.count) ("), "\(output)")
         #expect(output.contains("spp 3"), "\(output)")
         // Embree's own count of its copy and BVH: tens of bytes per triangle, never nothing.
         let line = try #require(output.split(separator: "\n").first { $0.hasPrefix("per triangle:") })
         let embree = try #require(line.firstMatch(of: #/Embree BVH and copy ([0-9.]+)/#).flatMap { Double($0.1) })
         #expect(embree > 16 && embree < 1000, "\(line)")
+        let (mediumStatus, mediumOutput) = try runTool(["info", "--scene", file.path, "--bvh-quality", "medium"])
+        #expect(mediumStatus == 0 && mediumOutput.contains("BVH built at medium quality"), "\(mediumOutput)")
+        let (qualityStatus, qualityOutput) = try runTool(["info", "--scene", file.path, "--bvh-quality", "best"])
+        #expect(qualityStatus != 0 && qualityOutput.contains("--bvh-quality must be high, medium or automatic, got 'best'"),
+                "\(qualityOutput)")
         let (badStatus, badOutput) = try runTool(["info", "-D", "spp=3"])
         #expect(badStatus != 0 && badOutput.contains("-D applies to a --scene"), "\(badOutput)")
     }

@@ -3,8 +3,8 @@ import CEmbree
 import Foundation
 import Tracer
 
-/// The acceleration structure of a scene's triangle meshes: an Embree 3 scene built once (high build quality, as
-/// Mitsuba 3 builds its own), whose ray queries (`intersect`, `isOccluded`) run inside kernels as native calls.
+/// The acceleration structure of a scene's triangle meshes: an Embree 3 scene built once (`buildQuality`: high, as
+/// Mitsuba 3 builds its own, up to a million triangles by default), whose ray queries (`intersect`, `isOccluded`) run inside kernels as native calls.
 ///
 /// Top-level meshes are in world space; their geometry ids are their indices in `meshes`. Curve shapes (Mitsuba's
 /// `linearcurve` and `bsplinecurve`, Embree's round curves) follow them: curve set c has id `meshCount + c`. Each
@@ -27,6 +27,8 @@ public final class EmbreeScene: @unchecked Sendable {
     public let instanceCount: Int
     /// The total number of triangles, counting each instance's group once per instance.
     public let triangleCount: Int
+    /// The quality the BVH was built at: `high` or `medium` (`automatic` resolved by the triangles built).
+    public let buildQuality: EmbreeBuildQuality
 
     let library: EmbreeLibrary
     let scene: RTCScene
@@ -39,11 +41,13 @@ public final class EmbreeScene: @unchecked Sendable {
     /// Builds the scene. `meshes` are in world space; `groups` are lists of meshes in their own space, placed by
     /// `instances` (each names a group and its object-to-world transform, which must be affine and invertible).
     /// `vectorWidth` is the vector width of the kernels expected to query the scene (the current trace context's
-    /// by default); kernels of other widths, the scalar backend's included, work as well. Throws `EmbreeError`
-    /// when an input is invalid (checked before Embree is loaded) or Embree is not installed.
+    /// by default); kernels of other widths, the scalar backend's included, work as well. `quality` is resolved by
+    /// the triangles built (each group's once) and the `expectedSamples` of the render, when known. Throws
+    /// `EmbreeError` when an input is invalid (checked before Embree is loaded) or Embree is not installed.
     public init(meshes: [TriangleMesh], curves: [CurveSet] = [], groups: [[TriangleMesh]] = [],
                 instances: [(group: Int, toWorld: Transform4)] = [],
-                vectorWidth: Int = TraceContext.current.vectorWidth) throws {
+                vectorWidth: Int = TraceContext.current.vectorWidth,
+                quality: EmbreeBuildQuality = .automatic, expectedSamples: Int? = nil) throws {
         // Phase 1: every input checked, so that a bad file is reported whether or not Embree is installed.
         for (index, mesh) in meshes.enumerated() { try Self.validate(mesh, location: "meshes[\(index)]") }
         for (index, curve) in curves.enumerated() { try Self.validate(curve, location: "curves[\(index)]") }
@@ -55,6 +59,8 @@ public final class EmbreeScene: @unchecked Sendable {
                      "EmbreeScene: vector width \(vectorWidth) is not in 1...\(REFRACT_EMBREE_MAX_WIDTH)")
         let library = try EmbreeLibrary.shared()
         let api = library.api, device = library.device
+        let built = (meshes + groups.joined()).reduce(0) { $0 + $1.triangleCount }
+        let quality = quality.resolved(triangleCount: built, samples: expectedSamples)
 
         // Phase 2: the groups' scenes, then the top-level scene. Whatever is made is released if a step throws.
         var made: [RTCScene] = []
@@ -67,8 +73,8 @@ public final class EmbreeScene: @unchecked Sendable {
             }
             made.append(scene)
             // Mitsuba sets high quality on its top-level scene; its groups keep the default (medium). Groups are
-            // traced as often as the top level, so they get the better BVH too: the build cost is paid once.
-            api.setSceneBuildQuality(scene, RTC_BUILD_QUALITY_HIGH)
+            // traced as often as the top level, so they get the top level's quality: the build cost is paid once.
+            api.setSceneBuildQuality(scene, quality.embreeQuality)
             api.setSceneFlags(scene, RTC_SCENE_FLAG_NONE)
             return scene
         }
@@ -106,6 +112,7 @@ public final class EmbreeScene: @unchecked Sendable {
         curveCount = curves.count
         groupMeshCounts = groups.map(\.count)
         instanceCount = instances.count
+        buildQuality = quality
         triangleCount = meshes.reduce(0) { $0 + $1.triangleCount }
             + instances.reduce(0) { total, instance in
                 total + groups[instance.group].reduce(0) { $0 + $1.triangleCount }

@@ -59,8 +59,10 @@ public final class MeshGeometry: @unchecked Sendable {
     /// The meshes of `shapes` (world-space meshes and shape groups' meshes) and the `instances` of the groups; nil
     /// when there are none. Throws `EmbreeError` when a mesh or an instance is invalid or Embree is missing.
     /// `memoryLimit` bounds the estimated bytes of the buffers and of Embree's scene: a scene above it is refused
-    /// with the estimate before anything is built.
+    /// with the estimate before anything is built. `quality` is the BVH's (`EmbreeBuildQuality`), for a render of
+    /// `expectedSamples` samples when known.
     public convenience init?(shapes: [SceneShape], instances: [SceneInstance] = [], memoryLimit: Int? = nil,
+                             quality: EmbreeBuildQuality = .automatic, expectedSamples: Int? = nil,
                              context: TraceContext = .current) throws {
         let world = shapes.indices.compactMap { index in shapes[index].mesh.map { (mesh: $0, shape: index) } }
         let curves = shapes.indices.compactMap { index in shapes[index].curves.map { (curves: $0, shape: index) } }
@@ -85,7 +87,7 @@ public final class MeshGeometry: @unchecked Sendable {
             }
         }
         try self.init(meshes: world, curves: curves, groups: groups, instances: placing.map { (instances[$0].group, instances[$0].toWorld) },
-                      context: context)
+                      quality: quality, expectedSamples: expectedSamples, context: context)
         if placing.count != instances.count {
             sceneInstanceTable = UInt32Array(placing.map { UInt32($0) }, context: context)
         }
@@ -95,10 +97,12 @@ public final class MeshGeometry: @unchecked Sendable {
     /// own space placed by `instances`; each mesh and curve set with its shape's index in the scene.
     public init(meshes: [(mesh: TriangleMesh, shape: Int)], curves: [(curves: CurveSet, shape: Int)] = [],
                 groups: [[(mesh: TriangleMesh, shape: Int)]] = [],
-                instances: [(group: Int, toWorld: Transform4)] = [], context: TraceContext = .current) throws {
+                instances: [(group: Int, toWorld: Transform4)] = [], quality: EmbreeBuildQuality = .automatic,
+                expectedSamples: Int? = nil, context: TraceContext = .current) throws {
         accelerator = try EmbreeScene(meshes: meshes.map(\.mesh), curves: curves.map(\.curves),
                                       groups: groups.map { $0.map(\.mesh) }, instances: instances,
-                                      vectorWidth: context.vectorWidth)
+                                      vectorWidth: context.vectorWidth, quality: quality,
+                                      expectedSamples: expectedSamples)
         self.curves = curves.isEmpty ? nil
             : CurveGeometry(curves.map(\.curves), firstGeometryID: meshes.count, context: context)
         // A curve shape's entry holds no triangles: it only maps its geometry id to its shape.

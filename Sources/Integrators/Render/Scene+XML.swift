@@ -8,14 +8,16 @@ extension Scene {
 
     /// Loads a Mitsuba 3 scene file (the supported subset); `overrides` replace `<default>` values (`-D`). Meshes
     /// that would take more than `memoryLimit` bytes (default: 90% of the available memory) are refused before
-    /// they are loaded.
-    public init(contentsOf url: URL, overrides: [String: String] = [:], memoryLimit: Int? = nil) throws {
+    /// they are loaded. `bvhQuality` is that of the meshes' Embree scene.
+    public init(contentsOf url: URL, overrides: [String: String] = [:], memoryLimit: Int? = nil,
+                bvhQuality: EmbreeBuildQuality = .automatic) throws {
         let document = try SceneDocument(contentsOf: url, overrides: overrides)
-        try self.init(document: document, memoryLimit: memoryLimit)
+        try self.init(document: document, memoryLimit: memoryLimit, bvhQuality: bvhQuality)
     }
 
-    /// Builds the scene described by a parsed document (`memoryLimit` as for `init(contentsOf:)`).
-    public init(document: SceneDocument, memoryLimit: Int? = nil) throws {
+    /// Builds the scene described by a parsed document (`memoryLimit` and `bvhQuality` as for
+    /// `init(contentsOf:)`).
+    public init(document: SceneDocument, memoryLimit: Int? = nil, bvhQuality: EmbreeBuildQuality = .automatic) throws {
         let limit = memoryLimit ?? RenderMemory.machineDefault.limit
         let root = document.root
         // The sensor (exactly one).
@@ -158,7 +160,7 @@ extension Scene {
             }
         }
         try self.init(sensor: sensor, shapes: shapes, instances: instances, emitters: emitters, integrator: settings,
-                      memoryLimit: limit)
+                      memoryLimit: limit, bvhQuality: bvhQuality)
         media = mediaReader.media
         self.sensorMedium = sensorMedium
     }

@@ -120,10 +120,12 @@ public struct Scene {
     /// the sphere around all geometry. Throws when the scene has triangle meshes and Embree cannot be loaded, or a
     /// mesh or an instance is invalid, or a shape uses a mesh attribute it lacks, or the meshes would take more than `memoryLimit` bytes to trace (default:
     /// 90% of the available memory).
-    /// `emitters` are the top-level ones (the shapes bring their area lights).
+    /// `emitters` are the top-level ones (the shapes bring their area lights). `bvhQuality` is that of the meshes'
+    /// Embree scene (`automatic` weighs the build against the render the sensor describes).
     public init(sensor: Sensor, shapes: [SceneShape], instances: [SceneInstance] = [],
                 emitters: [SceneEmitter], integrator: IntegratorSettings = IntegratorSettings(),
-                boundingSphere: (center: Vector3f, radius: Float)? = nil, memoryLimit: Int? = nil) throws {
+                boundingSphere: (center: Vector3f, radius: Float)? = nil, memoryLimit: Int? = nil,
+                bvhQuality: EmbreeBuildQuality = .automatic) throws {
         self.sensor = sensor
         self.shapes = shapes
         self.instances = instances
@@ -151,7 +153,8 @@ public struct Scene {
         (materials, shapeMaterials) = Scene.materials(of: shapes)
         try MeshAttributeTexture.bind(shapes: shapes)
         meshes = try MeshGeometry(shapes: shapes, instances: instances,
-                                  memoryLimit: memoryLimit ?? RenderMemory.machineDefault.limit)
+                                  memoryLimit: memoryLimit ?? RenderMemory.machineDefault.limit, quality: bvhQuality,
+                                  expectedSamples: sensor.film.batchPixelCount * sensor.sampleCount)
     }
 
     /// The differentiable values of the scene under Mitsuba's keys, e.g.

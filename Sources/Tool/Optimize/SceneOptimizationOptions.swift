@@ -35,6 +35,9 @@ struct SceneOptimizationOptions: ParsableArguments {
     @Option(help: "How the primal path loop runs: wavefront (one launch per bounce) or symbolic (one kernel); default: the library's.")
     var pathLoop: String?
 
+    @Option(help: ArgumentHelp(SceneOptions.bvhQualityHelp, valueName: "quality"))
+    var bvhQuality: String = EmbreeBuildQuality.automatic.rawValue
+
     /// The options of this group that were given, by flag name (for "applies only to --scene").
     var givenOptions: [String] {
         var given: [String] = []
@@ -47,6 +50,7 @@ struct SceneOptimizationOptions: ParsableArguments {
         if loss != "mse" { given.append("--loss") }
         if optimizer != "adam" { given.append("--optimizer") }
         if pathLoop != nil { given.append("--path-loop") }
+        if bvhQuality != EmbreeBuildQuality.automatic.rawValue { given.append("--bvh-quality") }
         return given
     }
 
@@ -72,6 +76,7 @@ struct SceneOptimizationOptions: ParsableArguments {
         if let pathLoop, IntegratorSettings.PathLoop(rawValue: pathLoop) == nil {
             throw ValidationError("--path-loop must be wavefront or symbolic, got '\(pathLoop)'")
         }
+        _ = try SceneOptions.buildQuality(bvhQuality)
         _ = try initialValues()
         _ = try clampRanges()
     }

@@ -25,7 +25,8 @@ struct SceneOptimizationRun {
             throw ValidationError("--resume: there is no checkpoint at \(checkpointURL.path)")
         }
         try TraceContext.with(compileOptions) {
-            var scene = try Scene(contentsOf: URL(fileURLWithPath: sceneFile), overrides: overrides)
+            var scene = try Scene(contentsOf: URL(fileURLWithPath: sceneFile), overrides: overrides,
+                                  bvhQuality: SceneOptions.buildQuality(options.bvhQuality))
             // Gradients come from path replay, whatever integrator the file names (as Mitsuba's tutorial loads
             // its scene with integrator='prb').
             if scene.integrator.kind == .volpath {
