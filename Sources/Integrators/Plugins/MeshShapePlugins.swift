@@ -7,28 +7,35 @@ extension PluginFactory {
     /// Mitsuba 3.9.1 reads them: `filename` (resolved against the scene's paths), `to_world`, `face_normals`,
     /// `flip_normals`, `flip_tex_coords` (obj: default true; ply: default false) and `shape_index` (serialized).
     /// A file that does not load is an error naming the shape, the file and what is wrong with it.
-    static func makeMesh(_ description: PluginDescription, document: SceneDocument, memoryLimit: Int? = nil) throws
-        -> TriangleMesh {
+    /// `prefetched` holds files read ahead of the shapes (`MeshFilePrefetch`), read here when absent.
+    static func makeMesh(_ description: PluginDescription, document: SceneDocument, memoryLimit: Int? = nil,
+                         prefetched: MeshFilePrefetch? = nil) throws -> TriangleMesh {
+        let common: Set<String> = ["to_world", "face_normals", "flip_normals"]
+        guard description.type == "cube" else {
+            let request = try meshFileRequest(description, document: document, memoryLimit: memoryLimit)
+            return try located(description) { try prefetched?.mesh(for: request) ?? request.load() }
+        }
+        try requireKnownShapeProperties(description, common)
+        let toWorld = try meshTransform(description)
+        var mesh = TriangleMesh.cube(toWorld: toWorld, flipNormals: try description.boolean("flip_normals",
+                                                                                           default: false))
+        if try description.boolean("face_normals", default: false) { mesh.normals = nil }
+        mesh.name = description.id ?? "cube"
+        return mesh
+    }
+
+    /// The file an `obj`, `ply` or `serialized` description reads and how, its properties checked.
+    static func meshFileRequest(_ description: PluginDescription, document: SceneDocument, memoryLimit: Int?) throws
+        -> MeshFileRequest {
         let common: Set<String> = ["to_world", "face_normals", "flip_normals"]
         switch description.type {
-        case "cube":
-            try requireKnownShapeProperties(description, common)
-            let toWorld = try meshTransform(description)
-            var mesh = TriangleMesh.cube(toWorld: toWorld, flipNormals: try description.boolean("flip_normals",
-                                                                                                   default: false))
-            if try description.boolean("face_normals", default: false) { mesh.normals = nil }
-            mesh.name = description.id ?? "cube"
-            return mesh
         case "obj", "ply":
             try requireKnownShapeProperties(description, common.union(["filename", "flip_tex_coords"]))
             var options = description.type == "obj" ? MeshLoadOptions.obj : .ply
             try read(description, into: &options, memoryLimit: memoryLimit)
             options.flipTexCoords = try description.boolean("flip_tex_coords", default: options.flipTexCoords)
-            let url = try document.resolveFile(description)
-            return try located(description) {
-                description.type == "obj" ? try TriangleMesh(objContentsOf: url, options: options)
-                    : try TriangleMesh(plyContentsOf: url, options: options)
-            }
+            let format: MeshFileRequest.Format = description.type == "obj" ? .obj : .ply
+            return MeshFileRequest(url: try document.resolveFile(description), format: format, options: options)
         case "serialized":
             try requireKnownShapeProperties(description, common.union(["filename", "shape_index"]))
             var options = MeshLoadOptions.serialized
@@ -37,12 +44,10 @@ extension PluginFactory {
             if shapeIndex < 0 {
                 throw description.error("shape_index must be 0 or more, got \(shapeIndex)", property: "shape_index")
             }
-            let url = try document.resolveFile(description)
-            return try located(description) {
-                try TriangleMesh(serializedContentsOf: url, shapeIndex: shapeIndex, options: options)
-            }
+            return MeshFileRequest(url: try document.resolveFile(description), format: .serialized(shapeIndex: shapeIndex),
+                                   options: options)
         default:
-            preconditionFailure("PluginFactory.makeMesh: '\(description.type)' is not a mesh type")
+            preconditionFailure("PluginFactory.meshFileRequest: '\(description.type)' is not a mesh file type")
         }
     }
 

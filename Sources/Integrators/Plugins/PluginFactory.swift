@@ -81,6 +81,12 @@ public enum PluginFactory {
     /// `memoryLimit` bounds what loading a mesh file may take (nil: no bound).
     public static func makeShape(_ description: PluginDescription, document: SceneDocument,
                                  memoryLimit: Int? = nil) throws -> (geometry: ShapeGeometry, bsdf: PluginDescription) {
+        try makeShape(description, document: document, memoryLimit: memoryLimit, prefetched: nil)
+    }
+
+    /// `makeShape`, taking a mesh file from `prefetched` when it was read ahead.
+    static func makeShape(_ description: PluginDescription, document: SceneDocument, memoryLimit: Int?,
+                          prefetched: MeshFilePrefetch?) throws -> (geometry: ShapeGeometry, bsdf: PluginDescription) {
         try requireKind(.shape, description)
         let geometry: ShapeGeometry
         switch description.type {
@@ -95,7 +101,8 @@ public enum PluginFactory {
         case let type where meshTypes.contains(type):
             // The BSDF is checked first: a mistake there is reported without reading a large file.
             let bsdf = try bsdfDescription(of: description)
-            return (.mesh(try makeMesh(description, document: document, memoryLimit: memoryLimit)), bsdf)
+            return (.mesh(try makeMesh(description, document: document, memoryLimit: memoryLimit,
+                                       prefetched: prefetched)), bsdf)
         default: throw unsupportedType(description, supported: shapeTypes)
         }
         return (geometry, try bsdfDescription(of: description))

@@ -38,12 +38,16 @@ extension Scene {
         var instances: [SceneInstance] = []
         // Each shape's BSDF as written (nil where the shape names none), for merging equivalent ones.
         var bsdfDescriptions: [PluginDescription?] = []
+        // The mesh files of the top-level shapes and of the shape groups' members, read on all cores first.
+        let meshShapes = root.children(of: .shape).flatMap { $0.type == "shapegroup" ? $0.children(of: .shape) : [$0] }
+        let prefetch = MeshFilePrefetch(shapes: meshShapes, document: document, memoryLimit: limit)
         func addShape(_ withMedia: PluginDescription, id: String, group: Int?, keyPrefix: String? = nil) throws {
             let (description, interior, exterior) = try mediaReader.shapeMedia(withMedia)
             if group != nil && (interior != nil || exterior != nil) {
                 throw description.error("a shape inside a shapegroup cannot bound a medium")
             }
-            let made = try PluginFactory.makeShape(description, document: document, memoryLimit: limit)
+            let made = try PluginFactory.makeShape(description, document: document, memoryLimit: limit,
+                                                   prefetched: prefetch)
             var bsdf = try PluginFactory.makeBSDF(made.bsdf, document: document)
             // A BSDF reached through <ref id="..."/> is shared by every shape that references it.
             let key = made.bsdf.referenceLocation != nil ? made.bsdf.id : nil
