@@ -33,7 +33,7 @@ struct GradientCommand: ParsableCommand {
         }
         let options = try sceneOptions.compileOptions()
         try TraceContext.with(options) {
-            let scene = try sceneOptions.loadScene(memory: try memoryLimit.memory())
+            let scene = try sceneOptions.loadScene(memory: try memoryLimit.memory(), samplesPerPixel: spp)
             if scene.integrator.kind == .volpath {
                 throw ValidationError("the volpath integrator renders forward only: gradients through participating "
                                       + "media are not supported (use path or prb)")

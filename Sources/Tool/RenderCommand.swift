@@ -48,7 +48,9 @@ struct RenderCommand: ParsableCommand {
         }
         let options = try sceneOptions.compileOptions()
         try TraceContext.with(options) {
-            let scene = try sceneOptions.loadScene(memory: try memoryLimit.memory())
+            // A shard renders its share of the samples.
+            let expected = spp.map { max(1, $0 / (shard?.count ?? 1)) }
+            let scene = try sceneOptions.loadScene(memory: try memoryLimit.memory(), samplesPerPixel: expected)
             let samples = try sceneOptions.samplesPerPixel(spp, for: scene)
             let perPass = try memoryLimit.memory().samplesPerPass(pixels: scene.sensor.film.pixelCount,
                                                                   samplesPerPixel: samples, withGradients: false)

@@ -37,7 +37,7 @@ struct SceneOptions: ParsableArguments {
     /// The help of `--bvh-quality`, which `optimize --scene` shares.
     static let bvhQualityHelp = "Embree's BVH over the meshes: high (Mitsuba's: the fastest rays), medium (built about "
         + "twice as fast, rays 4-8% slower) or automatic (high up to \(EmbreeBuildQuality.automaticHighLimit) "
-        + "triangles, or when the scene file's film and spp take \(EmbreeBuildQuality.automaticSamplesPerTriangle) "
+        + "triangles, or when the film at the file's spp (or --spp) takes \(EmbreeBuildQuality.automaticSamplesPerTriangle) "
         + "samples per triangle; medium otherwise)."
 
     /// A `--bvh-quality` value, validated.
@@ -81,9 +81,11 @@ struct SceneOptions: ParsableArguments {
         return result
     }
 
-    /// Loads the scene described by the options; meshes must fit in `memory` (default: the machine's).
-    func loadScene(memory: RenderMemory = .machineDefault) throws -> Scene {
-        var loaded = try loadSceneDescription(memoryLimit: memory.limit)
+    /// Loads the scene described by the options; meshes must fit in `memory` (default: the machine's). A command
+    /// that will render more or fewer samples per pixel than the file's sampler says tells `samplesPerPixel` (it
+    /// weighs the BVH build of `--bvh-quality automatic`).
+    func loadScene(memory: RenderMemory = .machineDefault, samplesPerPixel: Int? = nil) throws -> Scene {
+        var loaded = try loadSceneDescription(memoryLimit: memory.limit, samplesPerPixel: samplesPerPixel)
         if let pathLoop {
             guard let mode = IntegratorSettings.PathLoop(rawValue: pathLoop) else {
                 throw ValidationError("--path-loop must be wavefront or symbolic, got '\(pathLoop)'")
@@ -94,7 +96,7 @@ struct SceneOptions: ParsableArguments {
     }
 
     /// The scene as the tutorial or the XML file describes it.
-    private func loadSceneDescription(memoryLimit: Int) throws -> Scene {
+    private func loadSceneDescription(memoryLimit: Int, samplesPerPixel: Int?) throws -> Scene {
         if let res, res < 1 { throw ValidationError("--res must be at least 1, got \(res)") }
         if scene == "tutorial" {
             let data = try texture.map { try TutorialScene.textureData(contentsOf: URL(fileURLWithPath: $0)) }
@@ -103,7 +105,7 @@ struct SceneOptions: ParsableArguments {
         if texture != nil { throw ValidationError("--texture applies to the tutorial scene only") }
         if res != nil { throw ValidationError("--res applies to the tutorial scene only; use -D in the scene file") }
         return try Scene(contentsOf: URL(fileURLWithPath: scene), overrides: overrides(), memoryLimit: memoryLimit,
-                         bvhQuality: Self.buildQuality(bvhQuality))
+                         bvhQuality: Self.buildQuality(bvhQuality), expectedSamplesPerPixel: samplesPerPixel)
     }
 
     /// The requested samples per pixel, or the scene's sampler's, validated.

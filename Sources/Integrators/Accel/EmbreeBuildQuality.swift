@@ -9,10 +9,10 @@ import CEmbree
 /// pays for itself once a render takes some 12 samples per triangle.
 ///
 /// `automatic` therefore builds at high quality up to `automaticHighLimit` triangles (about a second of build at
-/// most, and Mitsuba's BVH in every small scene), and above it when the render the scene file describes (film
-/// pixels times its sampler's samples) takes at least `automaticSamplesPerTriangle` samples per triangle; at
-/// medium quality otherwise, so that a large scene loads in seconds. A long render of a large scene with fewer
-/// samples in its file than it will be rendered with asks for `high`.
+/// most, and Mitsuba's BVH in every small scene), and above it when the render takes at least
+/// `automaticSamplesPerTriangle` samples per triangle: film pixels times the samples per pixel, the scene file's
+/// or the `expectedSamplesPerPixel` a caller passes to `Scene`. Otherwise it builds at medium quality, so that a
+/// large scene loads in seconds.
 public enum EmbreeBuildQuality: String, Sendable, CaseIterable {
     case high, medium, automatic
 

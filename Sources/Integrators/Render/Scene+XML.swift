@@ -8,16 +8,19 @@ extension Scene {
 
     /// Loads a Mitsuba 3 scene file (the supported subset); `overrides` replace `<default>` values (`-D`). Meshes
     /// that would take more than `memoryLimit` bytes (default: 90% of the available memory) are refused before
-    /// they are loaded. `bvhQuality` is that of the meshes' Embree scene.
+    /// they are loaded. `bvhQuality` is that of the meshes' Embree scene, for renders of `expectedSamplesPerPixel`
+    /// (default: the file's sampler's count).
     public init(contentsOf url: URL, overrides: [String: String] = [:], memoryLimit: Int? = nil,
-                bvhQuality: EmbreeBuildQuality = .automatic) throws {
+                bvhQuality: EmbreeBuildQuality = .automatic, expectedSamplesPerPixel: Int? = nil) throws {
         let document = try SceneDocument(contentsOf: url, overrides: overrides)
-        try self.init(document: document, memoryLimit: memoryLimit, bvhQuality: bvhQuality)
+        try self.init(document: document, memoryLimit: memoryLimit, bvhQuality: bvhQuality,
+                      expectedSamplesPerPixel: expectedSamplesPerPixel)
     }
 
-    /// Builds the scene described by a parsed document (`memoryLimit` and `bvhQuality` as for
-    /// `init(contentsOf:)`).
-    public init(document: SceneDocument, memoryLimit: Int? = nil, bvhQuality: EmbreeBuildQuality = .automatic) throws {
+    /// Builds the scene described by a parsed document (`memoryLimit`, `bvhQuality` and `expectedSamplesPerPixel` as
+    /// for `init(contentsOf:)`).
+    public init(document: SceneDocument, memoryLimit: Int? = nil, bvhQuality: EmbreeBuildQuality = .automatic,
+                expectedSamplesPerPixel: Int? = nil) throws {
         let limit = memoryLimit ?? RenderMemory.machineDefault.limit
         let root = document.root
         // The sensor (exactly one).
@@ -164,7 +167,7 @@ extension Scene {
             }
         }
         try self.init(sensor: sensor, shapes: shapes, instances: instances, emitters: emitters, integrator: settings,
-                      memoryLimit: limit, bvhQuality: bvhQuality)
+                      memoryLimit: limit, bvhQuality: bvhQuality, expectedSamplesPerPixel: expectedSamplesPerPixel)
         media = mediaReader.media
         self.sensorMedium = sensorMedium
     }

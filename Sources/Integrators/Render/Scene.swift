@@ -121,11 +121,12 @@ public struct Scene {
     /// mesh or an instance is invalid, or a shape uses a mesh attribute it lacks, or the meshes would take more than `memoryLimit` bytes to trace (default:
     /// 90% of the available memory).
     /// `emitters` are the top-level ones (the shapes bring their area lights). `bvhQuality` is that of the meshes'
-    /// Embree scene (`automatic` weighs the build against the render the sensor describes).
+    /// Embree scene (`automatic` weighs the build against the render: the sensor's film at
+    /// `expectedSamplesPerPixel`, by default its sampler's count).
     public init(sensor: Sensor, shapes: [SceneShape], instances: [SceneInstance] = [],
                 emitters: [SceneEmitter], integrator: IntegratorSettings = IntegratorSettings(),
                 boundingSphere: (center: Vector3f, radius: Float)? = nil, memoryLimit: Int? = nil,
-                bvhQuality: EmbreeBuildQuality = .automatic) throws {
+                bvhQuality: EmbreeBuildQuality = .automatic, expectedSamplesPerPixel: Int? = nil) throws {
         self.sensor = sensor
         self.shapes = shapes
         self.instances = instances
@@ -154,7 +155,8 @@ public struct Scene {
         try MeshAttributeTexture.bind(shapes: shapes)
         meshes = try MeshGeometry(shapes: shapes, instances: instances,
                                   memoryLimit: memoryLimit ?? RenderMemory.machineDefault.limit, quality: bvhQuality,
-                                  expectedSamples: sensor.film.batchPixelCount * sensor.sampleCount)
+                                  expectedSamples: sensor.film.batchPixelCount
+                                      * (expectedSamplesPerPixel ?? sensor.sampleCount))
     }
 
     /// The differentiable values of the scene under Mitsuba's keys, e.g.
