@@ -10,12 +10,11 @@ extension PluginFactory {
     /// `prefetched` holds files read ahead of the shapes (`MeshFilePrefetch`), read here when absent.
     static func makeMesh(_ description: PluginDescription, document: SceneDocument, memoryLimit: Int? = nil,
                          prefetched: MeshFilePrefetch? = nil) throws -> TriangleMesh {
-        let common: Set<String> = ["to_world", "face_normals", "flip_normals"]
         guard description.type == "cube" else {
             let request = try meshFileRequest(description, document: document, memoryLimit: memoryLimit)
             return try located(description) { try prefetched?.mesh(for: request) ?? request.load() }
         }
-        try requireKnownShapeProperties(description, common)
+        try requireKnownShapeProperties(description, commonMeshProperties)
         let toWorld = try meshTransform(description)
         var mesh = TriangleMesh.cube(toWorld: toWorld, flipNormals: try description.boolean("flip_normals",
                                                                                            default: false))
@@ -27,17 +26,16 @@ extension PluginFactory {
     /// The file an `obj`, `ply` or `serialized` description reads and how, its properties checked.
     static func meshFileRequest(_ description: PluginDescription, document: SceneDocument, memoryLimit: Int?) throws
         -> MeshFileRequest {
-        let common: Set<String> = ["to_world", "face_normals", "flip_normals"]
         switch description.type {
         case "obj", "ply":
-            try requireKnownShapeProperties(description, common.union(["filename", "flip_tex_coords"]))
+            try requireKnownShapeProperties(description, commonMeshProperties.union(["filename", "flip_tex_coords"]))
             var options = description.type == "obj" ? MeshLoadOptions.obj : .ply
             try read(description, into: &options, memoryLimit: memoryLimit)
             options.flipTexCoords = try description.boolean("flip_tex_coords", default: options.flipTexCoords)
             let format: MeshFileRequest.Format = description.type == "obj" ? .obj : .ply
             return MeshFileRequest(url: try document.resolveFile(description), format: format, options: options)
         case "serialized":
-            try requireKnownShapeProperties(description, common.union(["filename", "shape_index"]))
+            try requireKnownShapeProperties(description, commonMeshProperties.union(["filename", "shape_index"]))
             var options = MeshLoadOptions.serialized
             try read(description, into: &options, memoryLimit: memoryLimit)
             let shapeIndex = try description.integer("shape_index", default: 0)
@@ -50,6 +48,9 @@ extension PluginFactory {
             preconditionFailure("PluginFactory.meshFileRequest: '\(description.type)' is not a mesh file type")
         }
     }
+
+    /// The properties every mesh plugin takes.
+    private static let commonMeshProperties: Set<String> = ["to_world", "face_normals", "flip_normals"]
 
     /// The mesh plugin types.
     static let meshTypes: Set<String> = ["obj", "ply", "serialized", "cube"]
