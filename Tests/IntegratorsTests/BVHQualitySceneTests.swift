@@ -42,27 +42,26 @@ struct BVHQualitySceneTests {
 
     @Test("over a million triangles, automatic builds medium for the file's render and high for 12 samples per triangle")
     func automaticQuality() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("refract-bvh-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let quads = 708  // 1,002,528 triangles: just over the limit
-        try Self.grid(quads: quads).write(to: directory.appendingPathComponent("grid.ply"))
-        let url = directory.appendingPathComponent("scene.xml")
-        try """
-            <scene version="3.0.0"><sensor type="perspective"><film type="hdrfilm"><integer name="width" value="8"/>\
-            <integer name="height" value="8"/></film><sampler type="independent"><integer name="sample_count" \
-            value="4"/></sampler></sensor><shape type="ply"><string name="filename" value="grid.ply"/></shape></scene>
-            """.write(to: url, atomically: true, encoding: .utf8)
-        let triangles = 2 * quads * quads
-        #expect(triangles > EmbreeBuildQuality.automaticHighLimit)
-        let short = try Scene(contentsOf: url)
-        #expect(short.meshes?.triangleCount == triangles)
-        #expect(short.meshes?.accelerator.buildQuality == .medium, "64 pixels x 4 spp")
-        // 64 pixels at this many samples each reach 12 samples per triangle.
-        let perPixel = (EmbreeBuildQuality.automaticSamplesPerTriangle * triangles + 63) / 64
-        let long = try Scene(contentsOf: url, expectedSamplesPerPixel: perPixel)
-        #expect(long.meshes?.accelerator.buildQuality == .high)
-        let fewer = try Scene(contentsOf: url, expectedSamplesPerPixel: perPixel - 1)
-        #expect(fewer.meshes?.accelerator.buildQuality == .medium)
+        try withTemporaryFolder("bvh") { directory in
+            let quads = 708  // 1,002,528 triangles: just over the limit
+            try Self.grid(quads: quads).write(to: directory.appendingPathComponent("grid.ply"))
+            let url = directory.appendingPathComponent("scene.xml")
+            try """
+                <scene version="3.0.0"><sensor type="perspective"><film type="hdrfilm"><integer name="width" value="8"/>\
+                <integer name="height" value="8"/></film><sampler type="independent"><integer name="sample_count" \
+                value="4"/></sampler></sensor><shape type="ply"><string name="filename" value="grid.ply"/></shape></scene>
+                """.write(to: url, atomically: true, encoding: .utf8)
+            let triangles = 2 * quads * quads
+            #expect(triangles > EmbreeBuildQuality.automaticHighLimit)
+            let short = try Scene(contentsOf: url)
+            #expect(short.meshes?.triangleCount == triangles)
+            #expect(short.meshes?.accelerator.buildQuality == .medium, "64 pixels x 4 spp")
+            // 64 pixels at this many samples each reach 12 samples per triangle.
+            let perPixel = (EmbreeBuildQuality.automaticSamplesPerTriangle * triangles + 63) / 64
+            let long = try Scene(contentsOf: url, expectedSamplesPerPixel: perPixel)
+            #expect(long.meshes?.accelerator.buildQuality == .high)
+            let fewer = try Scene(contentsOf: url, expectedSamplesPerPixel: perPixel - 1)
+            #expect(fewer.meshes?.accelerator.buildQuality == .medium)
+        }
     }
 }

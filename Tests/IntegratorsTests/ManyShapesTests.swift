@@ -49,10 +49,7 @@ struct ManyShapesTests {
 
     @Test("1,000 OBJ files: each pixel's hit is the quad under it, with that quad's shape index and material")
     func thousandShapes() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("refract-many-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let scene = try Scene(contentsOf: Self.writeScene(to: folder))
+        let scene = try withTemporaryFolder("many") { folder in try Scene(contentsOf: Self.writeScene(to: folder)) }
         #expect(scene.shapes.count == 1000 && scene.meshes?.triangleCount == 2000)
         #expect(scene.materials.count == 4, "a BSDF shared by reference is one material")
         let image = scene.renderAOVs(samplesPerPixel: 4, seed: 3)

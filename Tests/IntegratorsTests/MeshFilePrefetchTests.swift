@@ -39,16 +39,16 @@ struct MeshFilePrefetchTests {
         #"<shape type="ply" id="\#(id)"><string name="filename" value="\#(file)"/>\#(extra)</shape>"#
     }
 
+    /// A temporary folder holding three quads (a.ply, b.ply, c.ply) and a broken PLY file (bad.ply).
     func withFolder<T>(_ body: (URL) throws -> T) throws -> T {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("refract-prefetch-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        for (name, x) in [("a.ply", Float(0)), ("b.ply", 5), ("c.ply", 10)] {
-            try Self.quad(x: x).write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        try withTemporaryFolder("prefetch") { directory in
+            for (name, x) in [("a.ply", Float(0)), ("b.ply", 5), ("c.ply", 10)] {
+                try Self.quad(x: x).write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            }
+            try "ply\nformat ascii 1.0\nelement vertex 4\nproperty float x\nend_header\n1 2\n"
+                .write(to: directory.appendingPathComponent("bad.ply"), atomically: true, encoding: .utf8)
+            return try body(directory)
         }
-        try "ply\nformat ascii 1.0\nelement vertex 4\nproperty float x\nend_header\n1 2\n"
-            .write(to: directory.appendingPathComponent("bad.ply"), atomically: true, encoding: .utf8)
-        return try body(directory)
     }
 
     @Test("shapes get their own files, transforms and names, in document order, whether files are shared or not")

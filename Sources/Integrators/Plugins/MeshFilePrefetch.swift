@@ -56,9 +56,8 @@ final class MeshFilePrefetch: @unchecked Sendable {
         results = Array(repeating: nil, count: requests.count)
         let requests = self.requests
         results.withUnsafeMutableBufferPointer { slots in
-            let slots = UncheckedSendable(slots)
             DispatchQueue.concurrentPerform(iterations: requests.count) { index in
-                slots.value[index] = Result { try requests[index].load() }
+                slots[index] = Result { try requests[index].load() }
             }
         }
     }
@@ -69,10 +68,4 @@ final class MeshFilePrefetch: @unchecked Sendable {
               let result = results[index] else { return nil }
         return try result.get()
     }
-}
-
-/// A value handed to concurrent work that writes disjoint parts of it.
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-    var value: Value
-    init(_ value: Value) { self.value = value }
 }
