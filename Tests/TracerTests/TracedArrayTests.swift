@@ -348,6 +348,26 @@ struct TracedArrayTests {
         pool.release(small, byteCount: 4096)
     }
 
+    @Test("every allocation has StoragePool.slack bytes of its own before its first byte and after its last",
+          arguments: [64, 4096, StoragePool.coloredMinimum, 3 * StoragePool.coloredMinimum + 64])
+    func poolSlack(byteCount: Int) {
+        // A kernel's shifted vector load reads up to 16 elements past either end of a buffer (and drops them). The
+        // slack is written here: without it these writes would land in the system allocator's own records, which
+        // glibc checks (and aborts on) when the blocks go back in `trim`.
+        let pool = StoragePool(budget: 1 << 30)
+        let pointers = (0..<8).map { _ in pool.allocate(byteCount: byteCount) }
+        for pointer in pointers {
+            #expect(Int(bitPattern: pointer) % 64 == 0)
+            (pointer - StoragePool.slack).initializeMemory(as: UInt8.self, repeating: 0xAB, count: StoragePool.slack)
+            (pointer + pool.sizeClass(byteCount)).initializeMemory(as: UInt8.self, repeating: 0xCD,
+                                                                   count: StoragePool.slack)
+            #expect((pointer - StoragePool.slack).load(as: UInt8.self) == 0xAB)
+        }
+        for pointer in pointers { pool.release(pointer, byteCount: byteCount) }
+        pool.trim()
+        #expect(pool.cachedByteCount == 0)
+    }
+
     @Test("the pool keeps buffers up to 1 GiB (a large render's arrays) and returns larger ones to the system")
     func poolLargeBuffers() {
         // Untouched memory: the system maps it without committing pages.

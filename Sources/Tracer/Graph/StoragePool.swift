@@ -73,7 +73,13 @@ final class StoragePool: @unchecked Sendable {
     /// The system's pointer behind each colored allocation.
     private var colorBases: [UnsafeMutableRawPointer: UnsafeMutableRawPointer] = [:]
 
-    /// A fresh 64-byte aligned allocation. Large ones start at one of 64 cache-line offsets within a page, a
+    /// Readable bytes every allocation has before its first byte and after its last (`slack`): a kernel's shifted
+    /// vector load (`LLVMCodegen.shiftedVectorLoad`) reads a whole vector that may start up to 16 elements before
+    /// a buffer or end up to 16 past it, and keeps only the lanes inside.
+    static let slack = 64
+
+    /// A fresh 64-byte aligned allocation with `slack` readable bytes on both sides. Large ones start at one of 64
+    /// cache-line offsets within a page, a
     /// different one each time (17 lines apart, modulo 64). Why: the system places every large block at the same
     /// offset within its pages, so element i of all arrays falls in one set of the 8-way L1 cache (sets repeat
     /// every 4 KiB); a kernel reading the same lane of many arrays, or rows a multiple of 4 KiB apart (a film's
@@ -81,11 +87,11 @@ final class StoragePool: @unchecked Sendable {
     /// pull's kernel at 512x512 spp 64 took 346 ms colored against 380 ms not, median of five each).
     private func systemAllocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
         guard byteCount >= Self.coloredMinimum else {
-            return UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+            return UnsafeMutableRawPointer.allocate(byteCount: byteCount + 2 * Self.slack, alignment: 64) + Self.slack
         }
-        let base = UnsafeMutableRawPointer.allocate(byteCount: byteCount + 4096, alignment: 4096)
+        let base = UnsafeMutableRawPointer.allocate(byteCount: byteCount + 4096 + 2 * Self.slack, alignment: 4096)
         return lock.withLock {
-            let pointer = base + (colorCount * 17 % 64) * 64
+            let pointer = base + Self.slack + (colorCount * 17 % 64) * 64
             colorCount += 1
             colorBases[pointer] = base
             return pointer
@@ -95,7 +101,7 @@ final class StoragePool: @unchecked Sendable {
     /// Returns an allocation of `systemAllocate` to the system.
     private func systemDeallocate(_ pointer: UnsafeMutableRawPointer) {
         let base = lock.withLock { colorBases.removeValue(forKey: pointer) }
-        (base ?? pointer).deallocate()
+        (base ?? pointer - Self.slack).deallocate()
     }
 
     /// Takes back an allocation made by `allocate` for `byteCount` bytes.
