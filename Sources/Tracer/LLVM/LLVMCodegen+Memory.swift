@@ -281,7 +281,7 @@ extension LLVMCodegen {
     }
 
     /// Lanes first ..< first + W of the slot where enabled, 0 elsewhere: one plain load and a select. The vector is
-    /// read from `first` clamped to −W ... size: where some lane is in range, that is `first` itself, and every
+    /// read from `clampedStart`: where some lane is in range, that is `first` itself, and every
     /// buffer has W elements of readable slack on both sides (`StoragePool.slack`), so the load never leaves its
     /// allocation; lanes outside the slot read that slack and are dropped. Why not a masked load: `vmaskmovps` took
     /// 3.7 times as long as a plain load and a select on Zen 1, and a film's pull makes 125 of them per vector;
@@ -298,12 +298,15 @@ extension LLVMCodegen {
         return LLVMBuildSelect(builder, enabled, load, LLVMConstNull(resultType), "")!
     }
 
-    /// `first` clamped to −lanes ... size of the slot: the start of a `lanes`-element load that stays inside the
-    /// slot's allocation and its slack (lanes ≤ 16), and is `first` itself wherever some element is in range.
+    /// The start of a `lanes`-element load (lanes ≤ 16) for elements `first` ..< first + lanes of the slot that stays
+    /// inside the slot's allocation and its slack: `first` itself where it lies in −lanes ... size (one unsigned
+    /// compare of first + lanes against size + lanes, which the loop hoists), −lanes elsewhere, where no element is
+    /// in range and every lane is dropped.
     private func clampedStart(_ first: LLVMValueRef, slot: Int, lanes: Int) -> LLVMValueRef {
-        let size = slotSizes[slot], low = constant(i64, -lanes)
-        let belowSize = LLVMBuildSelect(builder, LLVMBuildICmp(builder, LLVMIntSLT, first, size, "")!, first, size, "")!
-        return LLVMBuildSelect(builder, LLVMBuildICmp(builder, LLVMIntSGT, belowSize, low, "")!, belowSize, low, "")!
+        let shift = constant(i64, lanes)
+        let inReach = LLVMBuildICmp(builder, LLVMIntULE, LLVMBuildAdd(builder, first, shift, "")!,
+                                    LLVMBuildAdd(builder, slotSizes[slot], shift, "")!, "")!
+        return LLVMBuildSelect(builder, inReach, first, constant(i64, -lanes), "")!
     }
 
     /// llvm.masked.gather of the memory form of `type`, with passthru 0.
