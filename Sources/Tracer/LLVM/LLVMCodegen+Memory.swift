@@ -192,11 +192,10 @@ extension LLVMCodegen {
         LLVMBuildCondBr(builder, fits, tableBlock, gatherBlock)
 
         LLVMPositionBuilderAtEnd(builder, tableBlock)
-        // Every buffer holds at least 16 elements (`Storage.padding`), so the whole vector is the slot's own memory;
-        // lanes past its size hold padding, which only disabled lanes (index out of range) pick.
+        let present = LLVMBuildICmp(builder, LLVMIntULT, constantVector(i64, Array(0..<width)), splat(size), "")!
         let address = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: resultType), "")!
-        let table = LLVMBuildLoad2(builder, resultType, address, "")!
-        LLVMSetAlignment(table, 4)
+        let table = intrinsic("llvm.masked.load", [resultType, LLVMTypeOf(address)],
+                              [address, constant(i32, 4), present, LLVMConstNull(resultType)])
         let permute = switch lanes {
         case .avx512: type == .float32 ? "llvm.x86.avx512.permvar.sf.512" : "llvm.x86.avx512.permvar.si.512"
         case .avx2: type == .float32 ? "llvm.x86.avx2.permps" : "llvm.x86.avx2.permd"
@@ -254,27 +253,26 @@ extension LLVMCodegen {
     }
 
     /// Lanes i of the vector read slot[(loop index + i) / k + d], 0 where not enabled: k = 1 is one vector load
-    /// (`shiftedVectorLoad`); otherwise W / k consecutive elements are loaded the same way and each is repeated for
-    /// its k lanes.
+    /// (`shiftedVectorLoad`); otherwise a masked load of W / k consecutive elements (each where in range), each
+    /// repeated for its k lanes.
     private func consecutiveLoad(slot: Int, type: ScalarType, divisor k: Int, offset: Int64,
                                  enabled: LLVMValueRef) -> LLVMValueRef {
         let element = memoryType(type)
         let resultType = memoryVectorType(type)
         let first = LLVMBuildAdd(builder, LLVMBuildUDiv(builder, loopIndex, constant(i64, k), "")!,
                                  constant(i64, Int(offset)), "")!
+        let address = elementAddress(slot: slot, element: element, index: first)
         if k == 1 {
             prefetchShifted(slot: slot, offset: offset, element: element)
             return shiftedVectorLoad(slot: slot, type: type, first: first, enabled: enabled)
         }
-        // W / k elements from `first`, read as `shiftedVectorLoad` reads W: an element outside the slot is repeated
-        // only into lanes whose index is out of range, which `enabled` drops.
         let count = width / k
         let narrowType = LLVMVectorType(element, UInt32(count))!
-        let start = clampedStart(first, slot: slot, lanes: count)
-        let vectorAddress = LLVMBuildPointerCast(builder, elementAddress(slot: slot, element: element, index: start),
-                                                 pointer(to: narrowType), "")!
-        let narrow = LLVMBuildLoad2(builder, narrowType, vectorAddress, "")!
-        LLVMSetAlignment(narrow, 4)
+        let elementIndices = vectorOf(first, count: count, plus: Array(0..<count))
+        let inRange = LLVMBuildICmp(builder, LLVMIntULT, elementIndices, vectorOf(slotSizes[slot], count: count), "")!
+        let vectorAddress = LLVMBuildPointerCast(builder, address, pointer(to: narrowType), "")!
+        let narrow = intrinsic("llvm.masked.load", [narrowType, LLVMTypeOf(vectorAddress)],
+                               [vectorAddress, constant(i32, 4), inRange, LLVMConstNull(narrowType)])
         let repeated = LLVMBuildShuffleVector(builder, narrow, LLVMGetPoison(narrowType),
                                               constantVector(i32, (0..<width).map { $0 / k }), "")!
         return LLVMBuildSelect(builder, enabled, repeated, LLVMConstNull(resultType), "")!
