@@ -261,11 +261,11 @@ extension LLVMCodegen {
         let resultType = memoryVectorType(type)
         let first = LLVMBuildAdd(builder, LLVMBuildUDiv(builder, loopIndex, constant(i64, k), "")!,
                                  constant(i64, Int(offset)), "")!
-        let address = elementAddress(slot: slot, element: element, index: first)
         if k == 1 {
             prefetchShifted(slot: slot, offset: offset, element: element)
             return shiftedVectorLoad(slot: slot, type: type, first: first, enabled: enabled)
         }
+        let address = elementAddress(slot: slot, element: element, index: first)
         let count = width / k
         let narrowType = LLVMVectorType(element, UInt32(count))!
         let elementIndices = vectorOf(first, count: count, plus: Array(0..<count))
