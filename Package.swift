@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(name: "Benchmarks", dependencies: ["Tracer", "RefractSupport", "Integrators", "Optim", "Tutorial"]),
         .testTarget(
             name: "TracerTests",
-            dependencies: ["Tracer", "RefractSupport", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["Tracer", "CLLVM", "RefractSupport", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "IntegratorsTests", dependencies: ["Integrators", "RefractSupport", "Tutorial"], exclude: ["Fixtures"]),
         .testTarget(name: "ToolTests", dependencies: ["Tool", "Optim", "Integrators", "Tutorial"]),

@@ -125,12 +125,14 @@ final class LLVMJIT: @unchecked Sendable {
         LLVMSetDataLayout(module, dataLayout)
     }
 
-    /// Optimises a module in place with the new pass manager's `default<O3>` pipeline for the host.
+    /// Optimises a module in place with the new pass manager's `default<O3>` pipeline for the host, then widens the
+    /// lane masks that cross blocks where the host has no mask registers (`CrossBlockMaskWidening`).
     func optimize(_ module: LLVMModuleRef) throws {
         try lock.withLock {
             let options = LLVMCreatePassBuilderOptions()
             defer { LLVMDisposePassBuilderOptions(options) }
             try checkLLVM(LLVMRunPasses(module, "default<O3>", passTargetMachine, options))
+            if CrossBlockMaskWidening.isNeeded { CrossBlockMaskWidening.run(on: module) }
         }
     }
 
