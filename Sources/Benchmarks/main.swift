@@ -17,9 +17,7 @@ let benchmarkIntegrator: IntegratorSettings = {
     return settings
 }()
 // REFRACT_LOG_LAUNCHES=1 writes one line per kernel launch to standard error, as it does for the Tool.
-if ProcessInfo.processInfo.environment["REFRACT_LOG_LAUNCHES"] != nil {
-    TraceContext.standard.options.logsLaunches = true
-}
+if CompileOptions.launchLogRequested { TraceContext.standard.options.logsLaunches = true }
 var filterWord: String?
 var jsonPath: String?
 var comparePath: String?

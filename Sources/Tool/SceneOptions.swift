@@ -48,16 +48,13 @@ struct SceneOptions: ParsableArguments {
         return quality
     }
 
-    /// Whether `REFRACT_LOG_LAUNCHES` asks for one line per kernel launch on standard error.
-    static var logsLaunches: Bool { ProcessInfo.processInfo.environment["REFRACT_LOG_LAUNCHES"] != nil }
-
     /// The backend, validated.
     func compileOptions() throws -> CompileOptions {
         guard let variant = Variant(rawValue: variant) else {
             throw ValidationError("--variant must be llvm or scalar, got '\(variant)'")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
-        return CompileOptions(variant: variant, threadCount: threads, logsLaunches: Self.logsLaunches,
+        return CompileOptions(variant: variant, threadCount: threads, logsLaunches: CompileOptions.launchLogRequested,
                               diskCache: kernelCache.diskCache())
     }
 

@@ -92,7 +92,8 @@ struct OptimizeCommand: ParsableCommand {
 
     func run() throws {
         let options = CompileOptions(variant: Variant(rawValue: variant)!, threadCount: threads,
-                                     logsLaunches: SceneOptions.logsLaunches, diskCache: kernelCache.diskCache())
+                                     logsLaunches: CompileOptions.launchLogRequested,
+                                     diskCache: kernelCache.diskCache())
         let directory = URL(fileURLWithPath: output, isDirectory: true)
         if let scene {
             try SceneOptimizationRun(command: self, sceneFile: scene, directory: directory).run(options: options)

@@ -23,8 +23,11 @@ public struct CompileOptions: Sendable, Equatable {
     /// Counts gather and scatter lanes whose index is out of range (they are always masked off) and reports them.
     public var checksBounds: Bool
     /// Writes one line per kernel launch to standard error (its hash, size, instructions, buffers and times), like
-    /// Dr.Jit's info log level. Off by default; the Tool turns it on when `REFRACT_LOG_LAUNCHES` is set.
+    /// Dr.Jit's info log level. Off by default; the Tool and the Benchmarks turn it on when
+    /// `launchLogRequested` (`REFRACT_LOG_LAUNCHES` is set).
     public var logsLaunches: Bool
+    /// Whether the environment asks for `logsLaunches`: `REFRACT_LOG_LAUNCHES` is set (to anything).
+    public static var launchLogRequested: Bool { ProcessInfo.processInfo.environment["REFRACT_LOG_LAUNCHES"] != nil }
     /// Where LLVM kernels are stored and looked for across processes; nil (the default for embedders) keeps them in
     /// memory only. The Tool turns it on (`REFRACT_CACHE_DIR`, `REFRACT_CACHE=0`). The scalar backend ignores it.
     public var diskCache: KernelDiskCache?

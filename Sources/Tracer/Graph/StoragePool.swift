@@ -79,12 +79,11 @@ final class StoragePool: @unchecked Sendable {
     static let slack = 64
 
     /// A fresh 64-byte aligned allocation with `slack` readable bytes on both sides. Large ones start at one of 64
-    /// cache-line offsets within a page, a
-    /// different one each time (17 lines apart, modulo 64). Why: the system places every large block at the same
-    /// offset within its pages, so element i of all arrays falls in one set of the 8-way L1 cache (sets repeat
-    /// every 4 KiB); a kernel reading the same lane of many arrays, or rows a multiple of 4 KiB apart (a film's
-    /// pull reads 7 arrays at 25 offsets), then evicted its own lines before it used them again (measured: the
-    /// pull's kernel at 512x512 spp 64 took 346 ms colored against 380 ms not, median of five each).
+    /// cache-line offsets within a page, a different one each time (17 lines apart, modulo 64). Why: the system places
+    /// every large block at the same offset within its pages, so element i of all arrays falls in one set of the 8-way
+    /// L1 cache (sets repeat every 4 KiB); a kernel reading the same lane of many arrays, or rows a multiple of 4 KiB
+    /// apart (a film's pull reads 7 arrays at 25 offsets), then evicted its own lines before it used them again
+    /// (measured: the pull's kernel at 512x512 spp 64 took 346 ms colored against 380 ms not, median of five each).
     private func systemAllocate(_ byteCount: Int) -> UnsafeMutableRawPointer {
         guard byteCount >= Self.coloredMinimum else {
             return UnsafeMutableRawPointer.allocate(byteCount: byteCount + 2 * Self.slack, alignment: 64) + Self.slack

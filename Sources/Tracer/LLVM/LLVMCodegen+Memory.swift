@@ -279,8 +279,8 @@ extension LLVMCodegen {
     }
 
     /// Lanes first ..< first + W of the slot where enabled, 0 elsewhere: one plain load and a select. The vector is
-    /// read from `clampedStart`: where some lane is in range, that is `first` itself, and every
-    /// buffer has W elements of readable slack on both sides (`StoragePool.slack`), so the load never leaves its
+    /// read from `clampedStart`: where some lane is in range, that is `first` itself, and every buffer has 64 bytes
+    /// (16 elements, at least W) of readable slack on both sides (`StoragePool.slack`), so the load never leaves its
     /// allocation; lanes outside the slot read that slack and are dropped. Why not a masked load: `vmaskmovps` took
     /// 3.7 times as long as a plain load and a select on Zen 1, and a film's pull makes 125 of them per vector;
     /// a branch around it cost as much again in masks passed between blocks.
@@ -288,7 +288,7 @@ extension LLVMCodegen {
                                    enabled: LLVMValueRef) -> LLVMValueRef {
         let element = memoryType(type)
         let resultType = memoryVectorType(type)
-        let start = clampedStart(first, slot: slot, lanes: width)
+        let start = clampedStart(first, slot: slot)
         let address = LLVMBuildPointerCast(builder, elementAddress(slot: slot, element: element, index: start),
                                            pointer(to: resultType), "")!
         let load = LLVMBuildLoad2(builder, resultType, address, "")!
@@ -296,15 +296,15 @@ extension LLVMCodegen {
         return LLVMBuildSelect(builder, enabled, load, LLVMConstNull(resultType), "")!
     }
 
-    /// The start of a `lanes`-element load (lanes ≤ 16) for elements `first` ..< first + lanes of the slot that stays
-    /// inside the slot's allocation and its slack: `first` itself where it lies in −lanes ... size (one unsigned
-    /// compare of first + lanes against size + lanes, which the loop hoists), −lanes elsewhere, where no element is
-    /// in range and every lane is dropped.
-    private func clampedStart(_ first: LLVMValueRef, slot: Int, lanes: Int) -> LLVMValueRef {
-        let shift = constant(i64, lanes)
+    /// The start of a W-element load for elements `first` ..< first + W of the slot that stays inside the slot's
+    /// allocation and its slack: `first` itself where it lies in −W ... size (one unsigned compare of first + W
+    /// against size + W, which the loop hoists), −W elsewhere, where no element is in range and every lane is
+    /// dropped.
+    private func clampedStart(_ first: LLVMValueRef, slot: Int) -> LLVMValueRef {
+        let shift = constant(i64, width)
         let inReach = LLVMBuildICmp(builder, LLVMIntULE, LLVMBuildAdd(builder, first, shift, "")!,
                                     LLVMBuildAdd(builder, slotSizes[slot], shift, "")!, "")!
-        return LLVMBuildSelect(builder, inReach, first, constant(i64, -lanes), "")!
+        return LLVMBuildSelect(builder, inReach, first, constant(i64, -width), "")!
     }
 
     /// llvm.masked.gather of the memory form of `type`, with passthru 0.
