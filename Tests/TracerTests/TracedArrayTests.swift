@@ -243,7 +243,7 @@ struct TracedArrayTests {
         }
     }
 
-    @Test("gathers at lane / k + d (vector loads in LLVM when k divides W) match the scalar backend and the host",
+    @Test("gathers at lane / k + d (vector loads in LLVM when k divides W, one broadcast load when W divides k) match the scalar backend and the host",
           arguments: [Int64(0), 3, -5, 37, -37, 1 << 31, -(1 << 31), 0xFFFF_FFFF])
     func shiftedGathers(offset: Int64) {
         let sourceValues = (0..<41).map { Float($0) * 1.5 - 7 }
@@ -262,7 +262,7 @@ struct TracedArrayTests {
                 let source = FloatArray(sourceValues)
                 let mask = BoolArray(keep)
                 let literal = UInt32(truncatingIfNeeded: offset)
-                for k in [1, 2, 3, 4, 16, 32] {
+                for k in [1, 2, 3, 4, 8, 16, 24, 32, 64] {
                     let unsigned = UInt32Array.arange(lanes) / UInt32(k) + literal
                     let signed = Int32Array.arange(lanes) / Int32(k) + Int32(bitPattern: literal)
                     let subtracted = UInt32Array.arange(lanes) / UInt32(k) - (0 &- literal)
@@ -273,6 +273,28 @@ struct TracedArrayTests {
                     #expect(source.gather(subtracted, mask: mask).values == expected(divisor: k, signed: false), "\(context)")
                     #expect(source.gather(converted, mask: mask).values == expected(divisor: k, signed: true), "\(context)")
                 }
+            }
+        }
+    }
+
+    @Test("gathers from per-lane arrays and from shorter or longer ones in one kernel each keep their own range",
+          arguments: Variant.allCases)
+    func gathersFromSourcesOfSeveralSizes(variant: Variant) {
+        let lanes = 83
+        let sizes = [lanes, 41, lanes, 130]   // two sized like the launch (their range checks are shared), two not
+        TraceContext.with(CompileOptions(variant: variant)) {
+            let sources = sizes.enumerated().map { k, n in FloatArray((0..<n).map { Float($0 + 1000 * k) }) }
+            for offset in [Int32(-3), 0, 5, 50] {
+                let index = Int32Array.arange(lanes) + offset
+                var total = FloatArray.zeros(lanes)
+                for source in sources { total = total + source.gather(index) }
+                let expected = (0..<lanes).map { lane -> Float in
+                    let i = lane + Int(offset)
+                    return sizes.enumerated().reduce(Float(0)) { sum, entry in
+                        i >= 0 && i < entry.element ? sum + Float(i + 1000 * entry.offset) : sum
+                    }
+                }
+                #expect(total.values == expected, "\(variant), offset \(offset)")
             }
         }
     }

@@ -21,6 +21,9 @@ enum Executor {
         let counter = progress.map { _ in BlockCounter() }
         let pointers: [UnsafeMutableRawPointer?] = launch.storages.map { $0.pointer }
         let sizes: [Int64] = launch.storages.map { Int64($0.count) }
+        for (slot, description) in launch.program.slots.enumerated() where description.sizedLikeLaunch {
+            precondition(sizes[slot] == size, "Tracer: slot \(slot) holds \(sizes[slot]) elements, the launch has \(size) lanes")
+        }
         let accumulated = launch.program.slots.indices.filter { launch.program.slots[$0].role == .scatterAddTarget }
 
         func runBlocks(_ range: Range<Int>, _ pointers: UnsafePointer<UnsafeMutableRawPointer?>,

@@ -304,7 +304,8 @@ struct KernelBuilder {
 
     @discardableResult
     private mutating func newSlot(_ storage: Storage, role: SlotRole) -> Int {
-        slots.append(KernelSlot(type: storage.type, role: role))
+        let perLane = (role == .input || role == .gatherSource) && storage.count == size
+        slots.append(KernelSlot(type: storage.type, role: role, sizedLikeLaunch: perLane))
         storages.append(storage)
         return slots.count - 1
     }

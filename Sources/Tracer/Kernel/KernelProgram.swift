@@ -36,6 +36,11 @@ package enum SlotRole: UInt8, Hashable, Sendable {
 package struct KernelSlot: Hashable, Sendable {
     package var type: ScalarType
     package var role: SlotRole
+    /// An input or gather source that holds exactly as many elements as the launch has lanes (a per-lane array),
+    /// so that every such slot of a launch has the same size. Why: the back end then checks the range of a gather
+    /// once per index instead of once per slot (a film's pull reads five per-sample arrays at each of 25 shifted
+    /// indices). Part of the program, so kernels built with and without it are different kernels.
+    package var sizedLikeLaunch: Bool = false
 }
 
 /// One instruction of a kernel program.
@@ -149,7 +154,9 @@ package struct KernelProgram: Hashable, Sendable {
         }
         mix(UInt64(vectorWidth))
         mix(countsOutOfRange ? 1 : 0)
-        for slot in slots { mix(UInt64(slot.type.rawValue) << 8 | UInt64(slot.role.rawValue)) }
+        for slot in slots {
+            mix(UInt64(slot.type.rawValue) << 8 | UInt64(slot.role.rawValue) | (slot.sizedLikeLaunch ? 1 << 16 : 0))
+        }
         for instruction in instructions {
             mix(UInt64(instruction.op.rawValue) << 8 | UInt64(instruction.type.rawValue))
             mix(UInt64(UInt32(bitPattern: instruction.operands.0)) << 32 | UInt64(UInt32(bitPattern: instruction.operands.1)))

@@ -120,6 +120,9 @@ extension LLVMCodegen {
         if let (divisor, offset) = lanePattern(ofIndex: Int(instruction.operands.0)), width % divisor == 0 {
             value = consecutiveLoad(slot: slot, type: instruction.type, divisor: divisor, offset: offset,
                                     enabled: enabled)
+        } else if let (divisor, offset) = lanePattern(ofIndex: Int(instruction.operands.0)), divisor % width == 0 {
+            value = broadcastLoad(slot: slot, type: instruction.type, divisor: divisor, offset: offset,
+                                  enabled: enabled)
         } else {
             let small = instruction.auxiliary == KernelInstruction.smallSource
             value = (small ? tableGather(slot: slot, type: instruction.type, index: index, indexType: indexType,
@@ -276,6 +279,23 @@ extension LLVMCodegen {
         let repeated = LLVMBuildShuffleVector(builder, narrow, LLVMGetPoison(narrowType),
                                               constantVector(i32, (0..<width).map { $0 / k }), "")!
         return LLVMBuildSelect(builder, enabled, repeated, LLVMConstNull(resultType), "")!
+    }
+
+    /// Lanes i of the vector read slot[(loop index + i) / k + d] where k is a multiple of W: as the loop index is a
+    /// multiple of W, every lane reads the same element, so one scalar load (of element 0 when the element is out of
+    /// range, which every lane then drops) broadcast to the enabled lanes. Why: per-pixel values read by the samples
+    /// of a pixel at spp ≥ W (the film's adjoint reads 75 of them per sample with the gaussian filter) were gathers,
+    /// which Zen 1 microcodes at tens of cycles each.
+    private func broadcastLoad(slot: Int, type: ScalarType, divisor k: Int, offset: Int64,
+                               enabled: LLVMValueRef) -> LLVMValueRef {
+        let element = memoryType(type)
+        let first = LLVMBuildAdd(builder, LLVMBuildUDiv(builder, loopIndex, constant(i64, k), "")!,
+                                 constant(i64, Int(offset)), "")!
+        let inRange = LLVMBuildICmp(builder, LLVMIntULT, first, slotSizes[slot], "")!
+        let at = LLVMBuildSelect(builder, inRange, first, constant(i64, 0), "")!
+        let load = LLVMBuildLoad2(builder, element, elementAddress(slot: slot, element: element, index: at), "")!
+        LLVMSetAlignment(load, 1)
+        return LLVMBuildSelect(builder, enabled, splat(load), LLVMConstNull(memoryVectorType(type)), "")!
     }
 
     /// Lanes first ..< first + W of the slot where enabled, 0 elsewhere: one plain load and a select. The vector is

@@ -138,13 +138,17 @@ final class LLVMCodegen {
         LLVMAppendBasicBlockInContext(context, function, name)
     }
 
-    /// Loads every slot's base pointer and size; unused ones are removed by the optimiser.
+    /// Loads every slot's base pointer and size; unused ones are removed by the optimiser. The slots sized like the
+    /// launch share the first one's size value, so that range checks of one index in several of them are one.
     func loadSlots() {
         let pointers = LLVMGetParam(function, 3)!, sizes = LLVMGetParam(function, 4)!
+        var launchSize: LLVMValueRef?
         for slot in program.slots.indices {
             let base = LLVMBuildLoad2(builder, pointer(to: i8), gep(pointer(to: i8), pointers, constant(i64, slot)),
                                       "slot\(slot)")!
-            let size = LLVMBuildLoad2(builder, i64, gep(i64, sizes, constant(i64, slot)), "size\(slot)")!
+            let shared = program.slots[slot].sizedLikeLaunch ? launchSize : nil
+            let size = shared ?? LLVMBuildLoad2(builder, i64, gep(i64, sizes, constant(i64, slot)), "size\(slot)")!
+            if program.slots[slot].sizedLikeLaunch { launchSize = size }
             slotBases.append(base)
             slotSizes.append(size)
         }
