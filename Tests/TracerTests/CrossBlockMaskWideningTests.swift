@@ -5,8 +5,9 @@ import Testing
 
 @Suite("Cross-block mask widening")
 struct CrossBlockMaskWideningTests {
-    /// A loop whose state is a mask (a phi of `<8 x i1>`), a mask used two blocks after it is made, and a constant
-    /// mask entering a phi: out[0..<8] = the values where the final mask is set, out[8..<16] = the first mask as 0/1.
+    /// A loop whose state is a mask (a phi of `<8 x i1>`), a mask used two blocks after it is made, a constant
+    /// mask entering a phi, and in-block logic on masks (an `xor`, a `select` between masks): out[0..<8] = the values
+    /// where the final mask is set, out[8..<16] = (first mask and final mask) as 0/1.
     static let source = """
         define void @mask_walk(float* %values, float* %out, i32 %rounds) {
         entry:
@@ -26,7 +27,8 @@ struct CrossBlockMaskWideningTests {
         exit:
           %final = phi <8 x i1> [ <i1 1, i1 0, i1 1, i1 0, i1 1, i1 0, i1 1, i1 0>, %entry ], [ %next, %loop ]
           %chosen = select <8 x i1> %final, <8 x float> %v, <8 x float> zeroinitializer
-          %first = uitofp <8 x i1> %below to <8 x float>
+          %both = select <8 x i1> %below, <8 x i1> %final, <8 x i1> zeroinitializer
+          %first = uitofp <8 x i1> %both to <8 x float>
           %op = bitcast float* %out to <8 x float>*
           store <8 x float> %chosen, <8 x float>* %op, align 4
           %second = getelementptr float, float* %out, i64 8
@@ -48,10 +50,11 @@ struct CrossBlockMaskWideningTests {
                 mask = (0..<8).map { shifted[$0] != below[$0] }
             }
         }
-        return (0..<8).map { mask[$0] ? values[$0] : 0 } + below.map { $0 ? 1 : 0 }
+        return (0..<8).map { mask[$0] ? values[$0] : 0 } + (0..<8).map { below[$0] && mask[$0] ? 1 : 0 }
     }
 
-    @Test("mask phis become i32 phis, crossings carry i32, and the compiled function computes the same", arguments: [0, 1, 2, 9])
+    @Test("mask phis become i32 phis, crossings and mask logic use i32, and the compiled function computes the same",
+          arguments: [0, 1, 2, 9])
     func maskWalk(rounds: Int) throws {
         let jit = try LLVMJIT()
         let context = LLVMContextCreate()!
@@ -72,6 +75,9 @@ struct CrossBlockMaskWideningTests {
         #expect(text.contains("phi <8 x i32>"))
         // Every remaining mask is used in its own block only: the exit block's select reads a compare made there.
         #expect(text.contains("icmp slt <8 x i32>"))
+        // The xor and the select between masks operate on 32-bit lanes.
+        #expect(!text.contains("xor <8 x i1>") && !text.contains("select <8 x i1> %below, <8 x i1>"))
+        #expect(text.contains("xor <8 x i32>") && text.contains("x i32> zeroinitializer"))
 
         let object = try jit.emitObject(parsed)
         let address = try jit.addObject(object, defining: "mask_walk")

@@ -1,4 +1,5 @@
-// After optimisation, on CPUs without mask registers: lane masks that cross basic blocks travel as 32-bit lanes.
+// After optimisation, on CPUs without mask registers: lane masks that cross basic blocks, and the logic that combines
+// masks, use 32-bit lanes.
 import CLLVM
 
 /// Rewrites an optimised module so that no `<N x i1>` value crosses a basic block boundary.
@@ -11,17 +12,22 @@ import CLLVM
 /// exactly that: a sign extension to `<N x i32>` where the mask is defined and `icmp slt 0` where it is used, and
 /// phis of `<N x i32>` in place of mask phis. It runs after `default<O3>`, whose InstCombine would fold the pair
 /// back; the back end's own combines then use the wide value directly.
+///
+/// Inside a block, the same legalisation turns the `and`, `or`, `xor` and `select` of masks into operations on
+/// `<8 x i16>`: each compare's result is packed before and widened after (a film's pull packed 41 masks per vector
+/// and widened 24). So those operations are rewritten on the sign-extended masks too, with one `icmp slt 0` after
+/// each for its users; chains of them stay wide.
 enum CrossBlockMaskWidening {
     /// Whether the host needs the rewrite: CPUs with AVX-512 keep masks in mask registers across blocks.
     static var isNeeded: Bool { !HostCPU.enabledFeatures.contains("avx512f") }
 
-    /// Rewrites every function of `module` that has more than one basic block.
+    /// Rewrites every function of `module` that has a body.
     static func run(on module: LLVMModuleRef) {
         let builder = LLVMCreateBuilderInContext(LLVMGetModuleContext(module))!
         defer { LLVMDisposeBuilder(builder) }
         var function = LLVMGetFirstFunction(module)
         while let current = function {
-            if LLVMCountBasicBlocks(current) > 1 {
+            if LLVMCountBasicBlocks(current) > 0 {
                 var rewrite = FunctionRewrite(builder: builder)
                 rewrite.run(on: current)
             }
@@ -47,8 +53,51 @@ private struct FunctionRewrite {
 
     mutating func run(on function: LLVMValueRef) {
         widenPhis(of: function)
+        widenLogic(in: function)
         widenCrossings(in: function)
         foldIncomingExtensions()
+    }
+
+    /// Replaces each `and`, `or` and `xor` of masks, and each `select` between masks, by the same operation on the
+    /// operands' wide forms followed by a sign test, in program order, so that a chain reads the wide results.
+    private mutating func widenLogic(in function: LLVMValueRef) {
+        var logic: [LLVMValueRef] = []
+        forEachInstruction(of: function) { instruction in
+            guard isMask(LLVMTypeOf(instruction)) else { return }
+            switch LLVMGetInstructionOpcode(instruction) {
+            case LLVMAnd, LLVMOr, LLVMXor, LLVMSelect: logic.append(instruction)
+            default: break
+            }
+        }
+        for instruction in logic {
+            let opcode = LLVMGetInstructionOpcode(instruction)
+            let first = opcode == LLVMSelect ? 1 : 0
+            let a = wideOperand(LLVMGetOperand(instruction, UInt32(first))!, user: instruction)
+            let b = wideOperand(LLVMGetOperand(instruction, UInt32(first + 1))!, user: instruction)
+            LLVMPositionBuilderBefore(builder, instruction)
+            let wide: LLVMValueRef = switch opcode {
+            case LLVMAnd: LLVMBuildAnd(builder, a, b, "")!
+            case LLVMOr: LLVMBuildOr(builder, a, b, "")!
+            case LLVMXor: LLVMBuildXor(builder, a, b, "")!
+            default: LLVMBuildSelect(builder, LLVMGetOperand(instruction, 0)!, a, b, "")!
+            }
+            let narrow = signTest(wide)
+            wideForm[narrow] = wide
+            LLVMReplaceAllUsesWith(instruction, narrow)
+            LLVMInstructionEraseFromParent(instruction)
+        }
+    }
+
+    /// The wide form of a mask operand of `user`: its own where it has one, a constant's folded, an instruction's
+    /// made after its definition, anything else's made before `user`.
+    private mutating func wideOperand(_ mask: LLVMValueRef, user: LLVMValueRef) -> LLVMValueRef {
+        if let wide = wideForm[mask] { return wide }
+        if LLVMIsConstant(mask) != 0 { return LLVMConstSExt(mask, wideType(of: mask)) }
+        if LLVMIsAInstruction(mask) != nil { return wideValue(of: mask) }
+        LLVMPositionBuilderBefore(builder, user)
+        let wide = LLVMBuildSExt(builder, mask, wideType(of: mask), "")!
+        wideForm[mask] = wide
+        return wide
     }
 
     /// Replaces each mask phi by a phi of `<N x i32>` and a compare after the block's phis.
