@@ -117,10 +117,11 @@ extension LLVMCodegen {
         let enabled = LLVMBuildAnd(builder, mask, inRange, "")!
         countOutOfRange(mask: mask, inRange: inRange)
         let value: LLVMValueRef
-        if let (divisor, offset) = lanePattern(ofIndex: Int(instruction.operands.0)), width % divisor == 0 {
+        let pattern = lanePattern(ofIndex: Int(instruction.operands.0))
+        if let (divisor, offset) = pattern, width % divisor == 0 {
             value = consecutiveLoad(slot: slot, type: instruction.type, divisor: divisor, offset: offset,
                                     enabled: enabled)
-        } else if let (divisor, offset) = lanePattern(ofIndex: Int(instruction.operands.0)), divisor % width == 0 {
+        } else if let (divisor, offset) = pattern, divisor % width == 0 {
             value = broadcastLoad(slot: slot, type: instruction.type, divisor: divisor, offset: offset,
                                   enabled: enabled)
         } else {
@@ -282,10 +283,11 @@ extension LLVMCodegen {
     }
 
     /// Lanes i of the vector read slot[(loop index + i) / k + d] where k is a multiple of W: as the loop index is a
-    /// multiple of W, every lane reads the same element, so one scalar load (of element 0 when the element is out of
-    /// range, which every lane then drops) broadcast to the enabled lanes. Why: per-pixel values read by the samples
-    /// of a pixel at spp ≥ W (the film's adjoint reads 75 of them per sample with the gaussian filter) were gathers,
-    /// which Zen 1 microcodes at tens of cycles each.
+    /// multiple of W, every lane reads the same element, so one scalar load broadcast to the enabled lanes. Where the
+    /// element is out of range, every lane drops what is read from element 0 instead (inside the allocation or its
+    /// slack, `StoragePool.slack`, even for an empty slot). Why: per-pixel values read by the samples of a pixel at
+    /// spp ≥ W (the film's adjoint reads 75 of them per sample with the gaussian filter) were gathers, which Zen 1
+    /// microcodes at tens of cycles each.
     private func broadcastLoad(slot: Int, type: ScalarType, divisor k: Int, offset: Int64,
                                enabled: LLVMValueRef) -> LLVMValueRef {
         let element = memoryType(type)
