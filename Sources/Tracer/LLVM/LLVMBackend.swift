@@ -76,7 +76,7 @@ package final class LLVMBackend: @unchecked Sendable {
         let module = try buildModule(program, name: name, jit: jit, context: context)
         defer { LLVMDisposeModule(module) }
         try jit.optimize(module)
-        // Again after our own post-O3 rewrites (`CrossBlockMaskWidening`): a bad rewrite is an error, not a crash.
+        // Again after our own post-O3 rewrites (`LaneMaskWidening`): a bad rewrite is an error, not a crash.
         try verify(module)
         return try jit.emitObject(module)
     }

@@ -263,8 +263,7 @@ extension LLVMCodegen {
                                  enabled: LLVMValueRef) -> LLVMValueRef {
         let element = memoryType(type)
         let resultType = memoryVectorType(type)
-        let first = LLVMBuildAdd(builder, LLVMBuildUDiv(builder, loopIndex, constant(i64, k), "")!,
-                                 constant(i64, Int(offset)), "")!
+        let first = patternElement(divisor: k, offset: offset)
         if k == 1 {
             prefetchShifted(slot: slot, offset: offset, element: element)
             return shiftedVectorLoad(slot: slot, type: type, first: first, enabled: enabled)
@@ -282,6 +281,11 @@ extension LLVMCodegen {
         return LLVMBuildSelect(builder, enabled, repeated, LLVMConstNull(resultType), "")!
     }
 
+    /// loop index / k + d: the element that the vector's first lane reads in a gather at lane / k + d.
+    private func patternElement(divisor k: Int, offset: Int64) -> LLVMValueRef {
+        LLVMBuildAdd(builder, LLVMBuildUDiv(builder, loopIndex, constant(i64, k), "")!, constant(i64, Int(offset)), "")!
+    }
+
     /// Lanes i of the vector read slot[(loop index + i) / k + d] where k is a multiple of W: as the loop index is a
     /// multiple of W, every lane reads the same element, so one scalar load broadcast to the enabled lanes. Where the
     /// element is out of range, every lane drops what is read from element 0 instead (inside the allocation or its
@@ -291,8 +295,7 @@ extension LLVMCodegen {
     private func broadcastLoad(slot: Int, type: ScalarType, divisor k: Int, offset: Int64,
                                enabled: LLVMValueRef) -> LLVMValueRef {
         let element = memoryType(type)
-        let first = LLVMBuildAdd(builder, LLVMBuildUDiv(builder, loopIndex, constant(i64, k), "")!,
-                                 constant(i64, Int(offset)), "")!
+        let first = patternElement(divisor: k, offset: offset)
         let inRange = LLVMBuildICmp(builder, LLVMIntULT, first, slotSizes[slot], "")!
         let at = LLVMBuildSelect(builder, inRange, first, constant(i64, 0), "")!
         let load = LLVMBuildLoad2(builder, element, elementAddress(slot: slot, element: element, index: at), "")!
@@ -320,8 +323,8 @@ extension LLVMCodegen {
 
     /// The start of a W-element load for elements `first` ..< first + W of the slot that stays inside the slot's
     /// allocation and its slack: `first` itself where it lies in −W ... size (one unsigned compare of first + W
-    /// against size + W, which the loop hoists), −W elsewhere, where no element is in range and every lane is
-    /// dropped.
+    /// against size + W, and a select, per index and vector: only size + W is hoisted out of the loop), −W
+    /// elsewhere, where no element is in range and every lane is dropped.
     private func clampedStart(_ first: LLVMValueRef, slot: Int) -> LLVMValueRef {
         let shift = constant(i64, width)
         let inReach = LLVMBuildICmp(builder, LLVMIntULE, LLVMBuildAdd(builder, first, shift, "")!,

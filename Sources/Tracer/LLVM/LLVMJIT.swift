@@ -126,13 +126,13 @@ final class LLVMJIT: @unchecked Sendable {
     }
 
     /// Optimises a module in place with the new pass manager's `default<O3>` pipeline for the host, then widens the
-    /// lane masks that cross blocks where the host has no mask registers (`CrossBlockMaskWidening`).
+    /// lane masks that cross blocks, and the logic on them, where the host has no mask registers (`LaneMaskWidening`).
     func optimize(_ module: LLVMModuleRef) throws {
         try lock.withLock {
             let options = LLVMCreatePassBuilderOptions()
             defer { LLVMDisposePassBuilderOptions(options) }
             try checkLLVM(LLVMRunPasses(module, "default<O3>", passTargetMachine, options))
-            if CrossBlockMaskWidening.isNeeded { CrossBlockMaskWidening.run(on: module) }
+            if LaneMaskWidening.isNeeded { LaneMaskWidening.run(on: module) }
         }
     }
 

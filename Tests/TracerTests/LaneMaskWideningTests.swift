@@ -1,10 +1,10 @@
-// The cross-block mask widening pass: no mask phi or mask crossing is left, and the compiled code computes the same.
+// The lane mask widening pass: no mask phi, crossing or mask logic is left on <8 x i1>; the code computes the same.
 import CLLVM
 import Testing
 @testable import Tracer
 
-@Suite("Cross-block mask widening")
-struct CrossBlockMaskWideningTests {
+@Suite("Lane mask widening")
+struct LaneMaskWideningTests {
     /// A loop whose state is a mask (a phi of `<8 x i1>`), a mask used two blocks after it is made, a constant
     /// mask entering a phi, and in-block logic on masks (an `xor`, a `select` between masks): out[0..<8] = the values
     /// where the final mask is set, out[8..<16] = (first mask and final mask) as 0/1.
@@ -68,7 +68,7 @@ struct CrossBlockMaskWideningTests {
         defer { LLVMDisposeModule(parsed) }
         jit.configure(parsed)
 
-        CrossBlockMaskWidening.run(on: parsed)
+        LaneMaskWidening.run(on: parsed)
         #expect(LLVMVerifyModule(parsed, LLVMReturnStatusAction, &message) == 0, "\(takeMessage(message))")
         let text = takeMessage(LLVMPrintModuleToString(parsed))
         #expect(!text.contains("phi <8 x i1>"))

@@ -2,7 +2,7 @@
 // masks, use 32-bit lanes.
 import CLLVM
 
-/// Rewrites an optimised module so that no `<N x i1>` value crosses a basic block boundary.
+/// Rewrites an optimised module so that no `<N x i1>` value crosses a basic block boundary or is combined by logic.
 ///
 /// Why: without AVX-512 a `<8 x i1>` is not a legal register type. SelectionDAG selects one basic block at a time,
 /// so a mask defined in one block and used in another is passed between them as `<8 x i16>`: packed where it is
@@ -17,7 +17,7 @@ import CLLVM
 /// `<8 x i16>`: each compare's result is packed before and widened after (a film's pull packed 41 masks per vector
 /// and widened 24). So those operations are rewritten on the sign-extended masks too, with one `icmp slt 0` after
 /// each for its users; chains of them stay wide.
-enum CrossBlockMaskWidening {
+enum LaneMaskWidening {
     /// Whether the host needs the rewrite: CPUs with AVX-512 keep masks in mask registers across blocks.
     static var isNeeded: Bool { !HostCPU.enabledFeatures.contains("avx512f") }
 
@@ -72,8 +72,8 @@ private struct FunctionRewrite {
         for instruction in logic {
             let opcode = LLVMGetInstructionOpcode(instruction)
             let first = opcode == LLVMSelect ? 1 : 0
-            let a = wideOperand(LLVMGetOperand(instruction, UInt32(first))!, user: instruction)
-            let b = wideOperand(LLVMGetOperand(instruction, UInt32(first + 1))!, user: instruction)
+            let a = wideOperand(LLVMGetOperand(instruction, UInt32(first))!)
+            let b = wideOperand(LLVMGetOperand(instruction, UInt32(first + 1))!)
             LLVMPositionBuilderBefore(builder, instruction)
             let wide: LLVMValueRef = switch opcode {
             case LLVMAnd: LLVMBuildAnd(builder, a, b, "")!
@@ -88,16 +88,9 @@ private struct FunctionRewrite {
         }
     }
 
-    /// The wide form of a mask operand of `user`: its own where it has one, a constant's folded, an instruction's
-    /// made after its definition, anything else's made before `user`.
-    private mutating func wideOperand(_ mask: LLVMValueRef, user: LLVMValueRef) -> LLVMValueRef {
-        if let wide = wideForm[mask] { return wide }
-        if LLVMIsConstant(mask) != 0 { return LLVMConstSExt(mask, wideType(of: mask)) }
-        if LLVMIsAInstruction(mask) != nil { return wideValue(of: mask) }
-        LLVMPositionBuilderBefore(builder, user)
-        let wide = LLVMBuildSExt(builder, mask, wideType(of: mask), "")!
-        wideForm[mask] = wide
-        return wide
+    /// The wide form of a mask operand: a constant's folded, otherwise `wideValue(of:)`.
+    private mutating func wideOperand(_ mask: LLVMValueRef) -> LLVMValueRef {
+        LLVMIsConstant(mask) != 0 ? LLVMConstSExt(mask, wideType(of: mask)) : wideValue(of: mask)
     }
 
     /// Replaces each mask phi by a phi of `<N x i32>` and a compare after the block's phis.
@@ -176,10 +169,15 @@ private struct FunctionRewrite {
         }
     }
 
-    /// The mask's wide form, made right after its definition when it has none yet.
+    /// The mask's wide form, made right after its definition (at the top of the function for a parameter) when it
+    /// has none yet.
     private mutating func wideValue(of mask: LLVMValueRef) -> LLVMValueRef {
         if let wide = wideForm[mask] { return wide }
-        LLVMPositionBuilderBefore(builder, LLVMGetNextInstruction(mask))
+        if LLVMIsAInstruction(mask) != nil {
+            LLVMPositionBuilderBefore(builder, LLVMGetNextInstruction(mask))
+        } else {
+            LLVMPositionBuilderBefore(builder, firstNonPhi(in: LLVMGetEntryBasicBlock(LLVMGetParamParent(mask))))
+        }
         let wide = LLVMBuildSExt(builder, mask, wideType(of: mask), "")!
         wideForm[mask] = wide
         return wide
