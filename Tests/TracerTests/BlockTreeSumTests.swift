@@ -73,4 +73,17 @@ struct BlockTreeSumTests {
             #expect(source.blockTreeSum(16).values == source.blockSum(16).values)
         }
     }
+
+    @Test("a tree over W lanes stores its one sum per vector with a plain store", arguments: [4, 8] as [Int])
+    func plainStoreForWholeVectors(width: Int) throws {
+        // The block's first lane is the vector's, active in every vector the loop runs. A one-lane masked store
+        // became a branch, into which LLVM sank the work the sum needed.
+        try TraceContext.with(CompileOptions(variant: .llvm, vectorWidth: width)) {
+            let source = BlockReductionTests.floatSource(1037) * 2
+            let ir = try source.blockTreeSum(width).intermediateRepresentation(optimized: false)
+            #expect(!ir.contains("llvm.masked.store"))
+            // Two blocks per vector still store under the mask: the second block can lie past the end.
+            #expect(try source.blockTreeSum(width / 2).intermediateRepresentation(optimized: false).contains("llvm.masked.store"))
+        }
+    }
 }

@@ -40,6 +40,8 @@ package final class Node: @unchecked Sendable {
     @exclusivity(unchecked) var emittedInstruction: (epoch: UInt64, index: Int32) = (0, -1)
     /// The epoch of the last graph walk that visited this node (a mark instead of a set of visited IDs).
     @exclusivity(unchecked) var visitEpoch: UInt64 = 0
+    /// The node's position in the postorder of `KernelBuilder.emitAsLateAsPossible`'s walk with `visitEpoch`.
+    @exclusivity(unchecked) var postorderIndex: Int32 = -1
     /// Whether the node varies inside the body that `KernelBuilder.hoistInvariants` walked last, with that walk's
     /// epoch.
     @exclusivity(unchecked) var hoistMark: (epoch: UInt64, varies: Bool) = (0, false)

@@ -36,6 +36,7 @@ extension KernelBuilder {
             for (placeholder, argument) in zip(recorded.placeholders, arguments) {
                 placeholder.emittedInstruction = (epoch, argument)
             }
+            emitAsLateAsPossible(recorded.results)
             let results = recorded.results.map { emit($0) }
             emitLoopSideEffects(recorded.sideEffects)
             for (position, (result, value)) in zip(recorded.results, results).enumerated() {

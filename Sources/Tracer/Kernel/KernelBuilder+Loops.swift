@@ -30,8 +30,10 @@ extension KernelBuilder {
         loopDepth += 1
         let emittedBefore = nodesEmittedInLoops.count
         // Phase 3: condition, body and side effects, updates.
+        emitAsLateAsPossible([record.condition])
         let mask = emit(record.condition)
         let condition = append(KernelInstruction(op: .loopCondition, type: .bool, operands: [mask]))
+        emitAsLateAsPossible(record.results)
         let results = record.results.map { emit($0) }
         emitLoopSideEffects(record.sideEffects)
         for (variable, result) in zip(record.variables, results) {

@@ -208,6 +208,62 @@ struct KernelBuilder {
         return emitted(root)!
     }
 
+    /// Emits every node that `roots` need (what `emit` would reach), each as late as the longest chain of operands
+    /// from it to a root allows: the nodes farthest from every root first, ties in depth-first order. Inputs and
+    /// literals are left to be emitted at their first use. Why: `emit` alone is depth-first, output by output, so a
+    /// value that several outputs share is computed with the first and held until the last. A film's pull adds 25
+    /// offsets' weights into one output and their weighted colours into three more; depth-first, all 25 weights were
+    /// computed and summed, and LLVM spilled them until the colours used them. As late as possible, each offset's
+    /// weight and colours are computed together. The order depends only on the graph's shape, never on node ids
+    /// (a recording that reuses older nodes must give the same program, or it misses the kernel cache), and it
+    /// changes no value.
+    mutating func emitAsLateAsPossible(_ roots: [Node]) {
+        // Depth-first postorder of the nodes to emit (operands before users), as `emit` would visit them. Positions
+        // are marks on the nodes under this walk's epoch (a dictionary keyed by node made kernel building half as
+        // slow again).
+        let walk = TraceContext.freshEpoch()
+        var postorder: [Node] = []
+        var stack: [(node: Node, expanded: Bool)] = roots.reversed().map { ($0, false) }
+        while let (node, expanded) = stack.popLast() {
+            if expanded {
+                node.postorderIndex = Int32(postorder.count)
+                postorder.append(node)
+                continue
+            }
+            guard node.visitEpoch != walk, emitted(node) == nil, !node.isEvaluated, !node.isLiteral else { continue }
+            node.visitEpoch = walk
+            node.postorderIndex = -1
+            stack.append((node, true))
+            for operand in operandRangeToEmit(node).reversed() { stack.append((node.operands[operand], false)) }
+        }
+        // The longest chain from each node to a root: users come after their operands in the postorder, so walking
+        // it backwards settles every user before its operands.
+        var distance = [Int32](repeating: 0, count: postorder.count)
+        var farthest: Int32 = 0
+        for index in postorder.indices.reversed() {
+            let node = postorder[index], next = distance[index] + 1
+            for position in operandRangeToEmit(node) {
+                let operand = node.operands[position]
+                guard operand.visitEpoch == walk, operand.postorderIndex >= 0 else { continue }
+                let at = Int(operand.postorderIndex)
+                if distance[at] < next {
+                    distance[at] = next
+                    farthest = Swift.max(farthest, next)
+                }
+            }
+        }
+        // Farthest first, ties in postorder: a counting sort by distance, stable.
+        var starts = [Int](repeating: 0, count: Int(farthest) + 2)
+        for d in distance { starts[Int(farthest - d) + 1] += 1 }
+        for bucket in 1..<starts.count { starts[bucket] += starts[bucket - 1] }
+        var order = [Int](repeating: 0, count: postorder.count)
+        for (index, d) in distance.enumerated() {
+            order[starts[Int(farthest - d)]] = index
+            starts[Int(farthest - d)] += 1
+        }
+        for index in order { _ = emit(postorder[index]) }
+    }
+
     /// The instruction that computes `node` in this kernel, if emitted.
     func emitted(_ node: Node) -> Int32? {
         node.emittedInstruction.epoch == epoch ? node.emittedInstruction.index : nil

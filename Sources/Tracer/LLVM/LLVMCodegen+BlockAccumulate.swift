@@ -97,6 +97,15 @@ extension LLVMCodegen {
     private func storeBlockResults(_ results: LLVMValueRef, slot: Int, length: Int, type: ScalarType) {
         let blocks = width / length
         let first = LLVMBuildUDiv(builder, loopIndex, constant(i64, length), "")!
+        if blocks == 1 {
+            // k = W: the block's first lane is the vector's, active in every vector the loop runs, so a plain store.
+            // A one-lane masked store became a branch around a scalar store, and LLVM sank the work that only the
+            // stored value needed into that branch: a film's pull then held every loaded value across it (435
+            // stack accesses per vector).
+            let address = elementAddress(slot: slot, element: memoryType(type), index: first)
+            LLVMSetAlignment(LLVMBuildStore(builder, toMemory(extract(results, 0), type), address), 4)
+            return
+        }
         let stored = LLVMBuildShuffleVector(builder, activeLanes, LLVMGetPoison(LLVMTypeOf(activeLanes)),
                                             constantVector(i32, (0..<blocks).map { $0 * length }), "")!
         let element = memoryType(type)
