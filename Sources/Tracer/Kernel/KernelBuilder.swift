@@ -104,6 +104,19 @@ struct KernelBuilder {
         outputs.append((node, slot))
     }
 
+    /// Emits every value that `addOutput`, `addBlockReduction` and `addSideEffects` will store, reduce or write for
+    /// these nodes, each as late as its uses allow (`emitAsLateAsPossible`), so that those find them emitted.
+    mutating func emitValues(outputs: [Node], blockReductions: [Node], sideEffects: [SideEffect],
+                             riders: [(node: Node, assignedValue: Node)]) {
+        let reduced = outputs.map { $0.op.reductionKind != nil ? $0.operands[0] : $0 }
+            + blockReductions.map { $0.operands[0] }
+        let written = sideEffects.flatMap { effect -> [Node] in
+            effect.isControlFlow ? [effect.target] : effect.op == .store ? [effect.value]
+                : [effect.index, effect.value, effect.mask]
+        }
+        emitAsLateAsPossible(reduced + written + riders.map(\.assignedValue))
+    }
+
     /// Adds queued scatters, scatter-adds and assignments (`store`), in program order, and the products that
     /// ride on the assignments (`TraceContext+ProductRiders.swift`). Every value is computed before anything is
     /// written, so a lane reads the old contents of an array that this launch assigns to; the riders come before
@@ -239,19 +252,16 @@ struct KernelBuilder {
         // The longest chain from each node to a root: users come after their operands in the postorder, so walking
         // it backwards settles every user before its operands.
         var distance = [Int32](repeating: 0, count: postorder.count)
-        var farthest: Int32 = 0
         for index in postorder.indices.reversed() {
-            let node = postorder[index], next = distance[index] + 1
+            let node = postorder[index]
             for position in operandRangeToEmit(node) {
                 let operand = node.operands[position]
                 guard operand.visitEpoch == walk, operand.postorderIndex >= 0 else { continue }
                 let at = Int(operand.postorderIndex)
-                if distance[at] < next {
-                    distance[at] = next
-                    farthest = Swift.max(farthest, next)
-                }
+                distance[at] = Swift.max(distance[at], distance[index] + 1)
             }
         }
+        let farthest = distance.max() ?? 0
         // Farthest first, ties in postorder: a counting sort by distance, stable.
         var starts = [Int](repeating: 0, count: Int(farthest) + 2)
         for d in distance { starts[Int(farthest - d) + 1] += 1 }

@@ -100,8 +100,7 @@ extension LLVMCodegen {
         if blocks == 1 {
             // k = W: the block's first lane is the vector's, active in every vector the loop runs, so a plain store.
             // A one-lane masked store became a branch around a scalar store, and LLVM sank the work that only the
-            // stored value needed into that branch: a film's pull then held every loaded value across it (435
-            // stack accesses per vector).
+            // stored value needed into that branch: a film's pull then held every loaded colour across it.
             let address = elementAddress(slot: slot, element: memoryType(type), index: first)
             LLVMSetAlignment(LLVMBuildStore(builder, toMemory(extract(results, 0), type), address), 4)
             return

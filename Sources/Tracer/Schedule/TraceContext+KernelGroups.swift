@@ -75,13 +75,7 @@ extension TraceContext {
         let blockSize = launchBlockSize(size: size, unit: unit)
         var builder = KernelBuilder(size: size, vectorWidth: width, blockSize: blockSize,
                                     countsOutOfRange: options.checksBounds, epoch: Self.freshEpoch())
-        // Every value the launch computes, each as late as its uses allow; storing, reducing and writing them follows.
-        let reduced = outputs.map { $0.op.reductionKind != nil ? $0.operands[0] : $0 } + blockReductions.map { $0.operands[0] }
-        let written = sideEffects.flatMap { effect -> [Node] in
-            effect.isControlFlow ? [effect.target] : effect.op == .store ? [effect.value]
-                : [effect.index, effect.value, effect.mask]
-        }
-        builder.emitAsLateAsPossible(reduced + written + riders.map(\.assignedValue))
+        builder.emitValues(outputs: outputs, blockReductions: blockReductions, sideEffects: sideEffects, riders: riders)
         for node in outputs { builder.addOutput(node) }
         for node in blockReductions { builder.addBlockReduction(node) }
         builder.addSideEffects(sideEffects, riders: riders)
