@@ -213,12 +213,15 @@ struct KernelBuilder {
                 continue
             }
             stack.removeLast()
-            if emitted(node) == nil {
-                node.emittedInstruction = (epoch, instruction(for: node))
-                if loopDepth > 0 { nodesEmittedInLoops.append(node) }
-            }
+            if emitted(node) == nil { place(node) }
         }
         return emitted(root)!
+    }
+
+    /// Emits `node`'s own instruction; its operands are emitted.
+    private mutating func place(_ node: Node) {
+        node.emittedInstruction = (epoch, instruction(for: node))
+        if loopDepth > 0 { nodesEmittedInLoops.append(node) }
     }
 
     /// Emits every node that `roots` need (what `emit` would reach), each as late as the longest chain of operands
@@ -245,7 +248,6 @@ struct KernelBuilder {
             }
             guard node.visitEpoch != walk, emitted(node) == nil, !node.isEvaluated, !node.isLiteral else { continue }
             node.visitEpoch = walk
-            node.postorderIndex = -1
             stack.append((node, true))
             for operand in operandRangeToEmit(node).reversed() { stack.append((node.operands[operand], false)) }
         }
@@ -256,7 +258,7 @@ struct KernelBuilder {
             let node = postorder[index]
             for position in operandRangeToEmit(node) {
                 let operand = node.operands[position]
-                guard operand.visitEpoch == walk, operand.postorderIndex >= 0 else { continue }
+                guard operand.visitEpoch == walk else { continue }  // emitted already, an input or a literal
                 let at = Int(operand.postorderIndex)
                 distance[at] = Swift.max(distance[at], distance[index] + 1)
             }
@@ -271,7 +273,15 @@ struct KernelBuilder {
             order[starts[Int(farthest - d)]] = index
             starts[Int(farthest - d)] += 1
         }
-        for index in order { _ = emit(postorder[index]) }
+        // Each node's operands come earlier (they are farther from the roots), except inputs and literals, which
+        // are emitted here at their first use; so no node needs `emit`'s walk (and its stack) again.
+        for index in order {
+            let node = postorder[index]
+            for position in operandRangeToEmit(node) where emitted(node.operands[position]) == nil {
+                place(node.operands[position])
+            }
+            place(node)
+        }
     }
 
     /// The instruction that computes `node` in this kernel, if emitted.

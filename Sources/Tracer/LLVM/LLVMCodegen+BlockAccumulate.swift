@@ -98,7 +98,9 @@ extension LLVMCodegen {
         let blocks = width / length
         let first = LLVMBuildUDiv(builder, loopIndex, constant(i64, length), "")!
         if blocks == 1 {
-            // k = W: the block's first lane is the vector's, active in every vector the loop runs, so a plain store.
+            // k = W: the block's first lane is the vector's. Block accumulations are emitted at the launch's top
+            // level, after every symbolic loop and dispatch, where lane 0 of every vector the launch runs is active,
+            // so a plain store.
             // A one-lane masked store became a branch around a scalar store, and LLVM sank the work that only the
             // stored value needed into that branch: a film's pull then held every loaded colour across it.
             let address = elementAddress(slot: slot, element: memoryType(type), index: first)
