@@ -90,4 +90,32 @@ struct RenderBindingsTests {
             #expect(try scene.parameters.value(key).values == Self.textures[2])
         }
     }
+
+    @Test("a backward differentiates only the tracked parameters: an untracked texture gets no adjoint buffer",
+          arguments: Variant.allCases)
+    func untrackedParametersStayPlain(variant: Variant) throws {
+        try TraceContext.with(CompileOptions(variant: variant)) {
+            // A 256x256 texture (768 KiB of adjoint, were it differentiated) seen by 8x8 pixels at spp 1: the
+            // backward's own arrays are a few hundred bytes each.
+            let size = 256
+            let texture = (0..<size * size * 3).map { Float($0 % 11) / 11 }
+            let scene = try TutorialScene.make(resolution: 8, texture: .init(size: size, values: texture))
+            let untrackedKey = TutorialScene.textureKey
+            let trackedKey = try #require(scene.parameters.keys.first { $0 != untrackedKey && $0.hasSuffix(".value") },
+                                          "the tutorial scene has another parameter: \(scene.parameters.keys)")
+            var tracked = try scene.parameters.value(trackedKey).detached()
+            tracked.enableGradient()
+            try scene.parameters.set(trackedKey, to: tracked)
+            let image = scene.render(samplesPerPixel: 1, seed: 3)
+            image.array.eval()
+            let context = TraceContext.current
+            context.resetStatistics()
+            image.array.sum().backward()
+            let gradient = tracked.gradient.values
+            let textureAdjointBytes = size * size * 3 * MemoryLayout<Float>.size
+            #expect(context.statistics.allocatedBytes < textureAdjointBytes / 4,
+                    "the backward allocated \(context.statistics.allocatedBytes) bytes")
+            #expect(gradient.contains { $0 != 0 }, "\(trackedKey) has gradient \(gradient)")
+        }
+    }
 }

@@ -96,11 +96,13 @@ extension Scene {
         }
         let scene = self
         let operation = ClosureOperation(backward: { imageGradient in
-            // The values this image was rendered with (the slots may hold others by now), as fresh leaves that
-            // receive this pass's gradients; the batch layout stays the render's.
+            // The values this image was rendered with (the slots may hold others by now), detached; those that were
+            // tracked become fresh leaves that receive this pass's gradients. Untracked values stay plain: their
+            // derivatives would be computed and scattered (a whole kernel's worth of work per parameter) only to be
+            // dropped. The batch layout stays the render's.
             let leaves: [FloatArray] = inputs.map { value in
                 var leaf = value.detached()
-                leaf.enableGradient()
+                if value.requiresGradient { leaf.enableGradient() }
                 return leaf
             }
             PRBAdjoint.backpropagate(scene: scene, bindings: bindings.replacingValues(of: slots, with: leaves),

@@ -37,7 +37,9 @@ final class BodyAdjointScope {
     /// The buffer that collects `entry`'s adjoints, made on first use.
     func buffer(for entry: TapeEntry, in context: TraceContext) -> Node {
         if let position = bufferIndex[entry.serial] { return buffers[position].buffer }
-        let buffer = context.buffer(Storage(count: entry.result.size, type: .float32))
+        let storage = Storage(count: entry.result.size, type: .float32)
+        context.lock.withLock { context._statistics.allocatedBytes += storage.capacity * 4 }
+        let buffer = context.buffer(storage)
         bufferIndex[entry.serial] = buffers.count
         buffers.append((entry, buffer))
         return buffer

@@ -15,7 +15,8 @@ public struct TraceStatistics: Sendable, Equatable {
     /// Gather and scatter lanes whose index was out of range (counted only with `checksBounds`).
     public var outOfRangeLanes = 0
     /// Bytes of new buffers that evaluation allocated: kernel outputs and reduction partials, the storage of an
-    /// assignment into a literal, and copies that keep old contents before an in-place write.
+    /// assignment into a literal, copies that keep old contents before an in-place write, and the buffers that a
+    /// backward inside a symbolic loop or dispatch scatter-adds adjoints into.
     public var allocatedBytes = 0
     /// Seconds spent turning graphs into kernel programs.
     public var tracingSeconds = 0.0
