@@ -97,9 +97,9 @@ extension Scene {
         let scene = self
         let operation = ClosureOperation(backward: { imageGradient in
             // The values this image was rendered with (the slots may hold others by now), detached; those that were
-            // tracked become fresh leaves that receive this pass's gradients. Untracked values stay plain: their
-            // derivatives would be computed and scattered (a whole kernel's worth of work per parameter) only to be
-            // dropped. The batch layout stays the render's.
+            // tracked become fresh leaves that receive this pass's gradients. Untracked values stay plain: as
+            // leaves, their derivatives would be computed and scattered in the adjoint kernel only to be dropped.
+            // The batch layout stays the render's.
             let leaves: [FloatArray] = inputs.map { value in
                 var leaf = value.detached()
                 if value.requiresGradient { leaf.enableGradient() }
