@@ -32,7 +32,7 @@ extension TracedArray {
             // Every element is about to be written: no need to fill the new storage (nor to copy another context's
             // data, which is never written from here).
             let storage = Storage(uninitializedCount: count, type: node.type)
-            context.lock.withLock { context._statistics.allocatedBytes += storage.capacity * 4 }
+            context.countAllocation(of: storage)
             replaced = nil
             node = context.buffer(storage)
         } else {

@@ -38,7 +38,7 @@ final class BodyAdjointScope {
     func buffer(for entry: TapeEntry, in context: TraceContext) -> Node {
         if let position = bufferIndex[entry.serial] { return buffers[position].buffer }
         let storage = Storage(count: entry.result.size, type: .float32)
-        context.lock.withLock { context._statistics.allocatedBytes += storage.capacity * 4 }
+        context.countAllocation(of: storage)
         let buffer = context.buffer(storage)
         bufferIndex[entry.serial] = buffers.count
         buffers.append((entry, buffer))

@@ -110,6 +110,12 @@ public final class TraceContext: @unchecked Sendable {
         lock.withLock { _statistics = TraceStatistics() }
     }
 
+    /// Counts `storage` in `statistics.allocatedBytes`: a buffer made outside a kernel launch (whose own buffers
+    /// its launch counts). Takes the lock.
+    func countAllocation(of storage: Storage) {
+        lock.withLock { _statistics.allocatedBytes += storage.capacity * 4 }
+    }
+
     /// The vector width kernels are built for: the option, or the host CPU's. Stops with a message naming the
     /// option when it is not 1, 2, 4, 8 or 16: buffers are padded to whole vectors of 16 lanes, so a kernel of any
     /// other width would write past them.

@@ -35,6 +35,8 @@ extension KernelBuilder {
         let condition = append(KernelInstruction(op: .loopCondition, type: .bool, operands: [mask]))
         emitAsLateAsPossible(record.results)
         let results = record.results.map { emit($0) }
+        // Side effects keep the body's order, each one's values emitted just before its own write: scheduling them
+        // with the results would move a read of a scatter target ahead of the body's earlier writes to it.
         emitLoopSideEffects(record.sideEffects)
         for (variable, result) in zip(record.variables, results) {
             let value = emitted(variable)!
