@@ -62,14 +62,23 @@ enum PRBAdjoint {
             // Emitter values are re-evaluated with tracking only when some are differentiated: otherwise their
             // terms have no derivative and the stored values serve.
             let emittersTracked = scene.emittersNeedGradients(context, bindings: bindings)
+            // Only the objective's derivatives are used, never its value: each tracked factor is multiplied by the
+            // others' detached values (the product rule), so that no derivative needs the forward value of a
+            // tracked BSDF evaluation, and that evaluation's dispatch drops out of the kernel.
             // Next event estimation: Lr_dir = β w_em f(wi, wo_em) (L_e V / pdf), with f and the emitter weight as
             // the bounce recorded them for differentiation (`PathVertex.trace(recordsGradients:)`).
-            let direct = vertex.throughput * vertex.neeBSDF * (vertex.neeLight * vertex.neeWeight)
+            let lightFactor = vertex.throughput * vertex.neeWeight
+            var direct = vertex.neeBSDF * (lightFactor * vertex.neeLight.detached)
+            if vertex.neeLight.x.requiresGradient || vertex.neeLight.y.requiresGradient || vertex.neeLight.z.requiresGradient {
+                direct = direct + vertex.neeLight * (lightFactor * vertex.neeBSDFValue)
+            }
             // The light arriving through the sampled direction: Lr_ind = L_after R(f(wi, wo)), where R has value 1 and
-            // derivative df / f (0 where f = 0).
+            // derivative df / f (0 where f = 0), f's detached value as the bounce computed it.
             let value = vertex.sampledBSDF
                 ?? scene.evalBSDF(si, wo: vertex.sample.wo, active: vertex.continuing, bindings: bindings)
-            let ratio = Vector3Array(x: relative(value.x), y: relative(value.y), z: relative(value.z))
+            let constant = vertex.sampledBSDFValue ?? value.detached
+            let ratio = Vector3Array(x: relative(value.x, constant.x), y: relative(value.y, constant.y),
+                                     z: relative(value.z, constant.z))
             let indirect = radianceAfter * ratio
             var objective = direct + indirect
             // Emission reached by the ray: Le = β w_bsdf L_e, with L_e tracked.
@@ -83,9 +92,8 @@ enum PRBAdjoint {
         }
     }
 
-    /// x / detach(x): value 1 (0 where x = 0), derivative dx / x.
-    static func relative(_ x: FloatArray) -> FloatArray {
-        let constant = x.detached()
+    /// x / c for c = detach(x): value 1 (0 where x = 0), derivative dx / x.
+    static func relative(_ x: FloatArray, _ constant: FloatArray) -> FloatArray {
         let zero = FloatArray(repeating: 0, context: x.context)
         return select(constant .!= 0, x / select(constant .!= 0, constant, FloatArray(repeating: 1, context: x.context)), zero)
     }

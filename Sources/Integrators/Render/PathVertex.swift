@@ -73,8 +73,13 @@ struct PathVertex {
     /// f(wi, wo_em) |cos θo| of the light direction: gradient-tracked when traced with `recordsGradients` (then
     /// `neeLight` is too), so that the PRB adjoint differentiates the values the bounce computed, not copies.
     var neeBSDF: Vector3Array
+    /// The value of `neeBSDF`, detached, computed with the sampling (so that the adjoint needs no forward value
+    /// of the tracked evaluation: its dispatch then leaves the kernel, and only its derivative dispatch remains).
+    var neeBSDFValue: Vector3Array
     /// With `recordsGradients`: f(wi, wo) |cos θo| of the sampled direction, gradient-tracked.
     var sampledBSDF: Vector3Array?
+    /// With `recordsGradients`: the value of `sampledBSDF`, detached, computed with the sampling.
+    var sampledBSDFValue: Vector3Array?
     /// The direct light collected at this vertex, Lr_dir = β w_em f (4π L_e V).
     var direct: Vector3Array
     /// The sampled continuation.
@@ -152,7 +157,9 @@ struct PathVertex {
         var neeWeight = zero
         var neeLight = zero3
         var direct = zero3
-        var neeBSDF = zero3
+        var neeBSDF = zero3, neeBSDFValue = zero3
+        var sampledBSDFValue: Vector3Array? = nil
+        let sample: BSDFSample
         if !scene.emitters.isEmpty && !basic {
             let record = differentiable {
                 scene.sampleEmitterDirection(si, sample: neeSample, active: neeActive, bindings: bindings,
@@ -161,26 +168,32 @@ struct PathVertex {
             neeActive = neeActive & (record.sample.pdf .!= 0)
             // Failed samples may carry a NaN direction: replaced, so that no BSDF derivative multiplies it.
             neeDirection = select(neeActive, si.frame.toLocal(record.sample.d.detached), .constant(Vector3f(0, 0, 1)))
-            // With gradients, the value is evaluated after sampling, together with the sampled direction's.
-            let bsdfPDF: FloatArray
-            if recordsGradients {
-                bsdfPDF = scene.pdfBSDF(si, wo: neeDirection, active: neeActive, bindings: bindings)
-            } else {
-                let both = scene.evalPDFBSDF(si, wo: neeDirection, active: neeActive, bindings: bindings)
-                neeBSDF = both.value
-                bsdfPDF = both.pdf
-            }
+            // BSDF sampling (1D then 2D) together with the light direction's value and pdf, as Mitsuba's
+            // `eval_pdf_sample`. With gradients, the value is evaluated after sampling, together with the sampled
+            // direction's.
+            let u1 = sampler.next1D()
+            let u2 = sampler.next2D()
+            let fused = scene.evalPDFSampleBSDF(si, wo: neeDirection, evalActive: neeActive, includingValue: true,
+                                                u1: u1, u2: u2, active: continuing,
+                                                evaluatingSample: recordsGradients, bindings: bindings)
+            sample = fused.sample
+            neeBSDF = fused.evaluated.value
+            neeBSDFValue = fused.evaluated.value
+            sampledBSDFValue = fused.sampledValue
             neeWeight = select(record.sample.isDelta, FloatArray(repeating: 1, context: context),
-                               misWeight(record.sample.pdf.detached(), bsdfPDF))
+                               misWeight(record.sample.pdf.detached(), fused.evaluated.pdf))
             neeLight = record.weight
         } else {
             neeActive = neeActive & BoolArray(repeating: false, context: context)
+            // BSDF sampling: 1D then 2D.
+            let u1 = sampler.next1D()
+            let u2 = sampler.next2D()
+            sample = scene.sampleBSDF(si, u1: u1, u2: u2, active: continuing, bindings: bindings)
+            if recordsGradients {
+                sampledBSDFValue = scene.evalBSDF(si, wo: sample.wo, active: continuing, bindings: bindings)
+            }
         }
 
-        // BSDF sampling: 1D then 2D.
-        let u1 = sampler.next1D()
-        let u2 = sampler.next2D()
-        let sample = scene.sampleBSDF(si, u1: u1, u2: u2, active: continuing, bindings: bindings)
         // The PRB adjoint differentiates both BSDF values of the vertex: one dispatch evaluates them together, so
         // that one adjoint dispatch differentiates them.
         var sampledBSDF: Vector3Array? = nil
@@ -192,7 +205,7 @@ struct PathVertex {
             sampledBSDF = values[1]
         }
         if !scene.emitters.isEmpty && !basic {
-            direct = select(neeActive, beta * neeBSDF.detached * (neeLight.detached * neeWeight), zero3)
+            direct = select(neeActive, beta * neeBSDFValue * (neeLight.detached * neeWeight), zero3)
         }
 
         // The next state.
@@ -226,7 +239,8 @@ struct PathVertex {
         let vertex = PathVertex(interaction: si, emitted: emitted, emittedFactor: emittedFactor,
                                 arrivalEmitter: arrival, arrivalDirection: state.ray.direction, neeActive: neeActive,
                                 neeDirection: neeDirection, neeWeight: neeWeight, neeLight: neeLight,
-                                neeBSDF: neeBSDF, sampledBSDF: sampledBSDF, direct: direct, sample: sample,
+                                neeBSDF: neeBSDF, neeBSDFValue: neeBSDFValue, sampledBSDF: sampledBSDF,
+                                sampledBSDFValue: sampledBSDFValue, direct: direct, sample: sample,
                                 continuing: continuing,
                                 throughput: beta)
         return (vertex, next)

@@ -31,6 +31,36 @@ private struct MaterialSampleQuery: TraversableStruct {
     }
 }
 
+/// The arguments of a BSDF evaluation in one direction fused with sampling another.
+private struct MaterialEvalSampleQuery: TraversableStruct {
+    var interaction: SurfaceInteraction
+    var wo: Vector3Array
+    var u1: FloatArray
+    var u2: Point2Array
+
+    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        interaction.traverse(&visitor)
+        wo.traverse(&visitor)
+        u1.traverse(&visitor)
+        u2.traverse(&visitor)
+    }
+}
+
+/// What `Scene.evalPDFSampleBSDF` computes: the value and pdf in the given direction, a sampled direction, and
+/// when asked the value in the sampled direction.
+struct BSDFEvalAndSample: TraversableStruct {
+    var evaluated: ValueAndPDF
+    var sample: BSDFSample
+    /// f(wi, wo) |cos θo| of the sampled direction (nil unless asked for).
+    var sampledValue: Vector3Array?
+
+    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        evaluated.traverse(&visitor)
+        sample.traverse(&visitor)
+        sampledValue?.traverse(&visitor)
+    }
+}
+
 extension Scene {
     /// The material index of each lane's hit shape.
     func materialIndex(_ si: SurfaceInteraction) -> UInt32Array {
@@ -167,5 +197,45 @@ extension Scene {
             return ValueAndPDF(value: bsdf.eval(query.interaction, wo: query.direction, active: all, bindings: bindings),
                                pdf: bsdf.pdf(query.interaction, wo: query.direction, active: all, bindings: bindings))
         }
+    }
+
+    /// Mitsuba's `eval_pdf_sample`: the value and pdf of each lane's hit material in direction `wo` (0 outside
+    /// `evalActive`; with `includingValue` false, the value is 0 and not computed) and a sample drawn with `u1`
+    /// and `u2` (where `active`), in one dispatch; with `evaluatingSample`, also the value in the sampled direction
+    /// (0 outside `active`). Why: what these share (the material's texture lookups, the frame's cosines) is
+    /// computed once per vertex, and a vector loops over its materials once. `evalActive` must lie within `active`.
+    func evalPDFSampleBSDF(_ si: SurfaceInteraction, wo: Vector3Array, evalActive: BoolArray, includingValue: Bool,
+                           u1: FloatArray, u2: Point2Array, active: BoolArray, evaluatingSample: Bool = false,
+                           bindings: RenderBindings) -> BSDFEvalAndSample {
+        let zero3 = Vector3Array(repeating: Vector3f(0, 0, 0), count: 1)
+        let fused: BSDFEvalAndSample
+        if materials.count > 1 {
+            fused = dispatch(materialIndex(si), count: materials.count,
+                             arguments: MaterialEvalSampleQuery(interaction: si, wo: wo, u1: u1, u2: u2),
+                             mask: active & si.isValid) { material, query in
+                let all = BoolArray(repeating: true, context: query.u1.context)
+                let bsdf = materials[material].bsdf
+                let value = includingValue
+                    ? bsdf.eval(query.interaction, wo: query.wo, active: all, bindings: bindings) : zero3
+                let sample = bsdf.sample(query.interaction, u1: query.u1, u2: query.u2, active: all, bindings: bindings)
+                return BSDFEvalAndSample(
+                    evaluated: ValueAndPDF(value: value,
+                                           pdf: bsdf.pdf(query.interaction, wo: query.wo, active: all, bindings: bindings)),
+                    sample: sample,
+                    sampledValue: evaluatingSample
+                        ? bsdf.eval(query.interaction, wo: sample.wo, active: all, bindings: bindings) : nil)
+            }
+        } else {
+            let value = includingValue ? evalBSDF(si, wo: wo, active: evalActive, bindings: bindings) : zero3
+            let sample = sampleBSDF(si, u1: u1, u2: u2, active: active, bindings: bindings)
+            fused = BSDFEvalAndSample(
+                evaluated: ValueAndPDF(value: value, pdf: pdfBSDF(si, wo: wo, active: evalActive, bindings: bindings)),
+                sample: sample,
+                sampledValue: evaluatingSample ? evalBSDF(si, wo: sample.wo, active: active, bindings: bindings) : nil)
+        }
+        let zero = FloatArray(repeating: 0, context: si.t.context)
+        return BSDFEvalAndSample(evaluated: ValueAndPDF(value: select(evalActive, fused.evaluated.value, zero3),
+                                                        pdf: select(evalActive, fused.evaluated.pdf, zero)),
+                                 sample: fused.sample, sampledValue: fused.sampledValue)
     }
 }
