@@ -131,19 +131,17 @@ enum VolumetricPathVertex {
         let fromMedium = scatters & coefficients.sampleEmitters
         let fromSurface = activeSurface & scene.hasSmoothBSDF(si, active: activeSurface)
             & ((depth + 1) .< maxDepth)
+        // What the emitter sample needs from the BSDF is evaluated with the BSDF's sampling, after the draws below.
+        var emitterQuery: (emitted: Vector3Array, sample: EmitterSample, wo: Vector3Array,
+                           phaseValue: FloatArray)? = nil
         if !scene.emitters.isEmpty {
             let point = ScatteringPoint(si: si, onSurface: fromSurface, mediumPoint: flight.p, medium: state.medium)
             let (emitted, emitterSample) = VolumetricEmitterSampling.sample(
                 scene: scene, media: media, from: point, channel: state.channel, active: fromMedium | fromSurface,
                 sampler: &sampler, bindings: bindings)
             let wi = -state.ray.direction
-            let phaseValue = PhaseFunction.density(g: coefficients.g, cosTheta: emitterSample.d.dot(wi))
-            let wo = si.frame.toLocal(emitterSample.d)
-            let bsdf = scene.evalPDFBSDF(si, wo: wo, active: fromSurface, bindings: bindings)
-            let value = select(fromMedium, Vector3Array(x: phaseValue, y: phaseValue, z: phaseValue), bsdf.value)
-            let pdf = select(fromMedium, phaseValue, bsdf.pdf)
-            let weight = PathVertex.misWeight(emitterSample.pdf, select(emitterSample.isDelta, FloatArray(repeating: 0), pdf))
-            radiance = radiance + select(fromMedium | fromSurface, throughput * value * emitted * weight, zero3)
+            emitterQuery = (emitted, emitterSample, si.frame.toLocal(emitterSample.d),
+                            PhaseFunction.density(g: coefficients.g, cosTheta: emitterSample.d.dot(wi)))
         }
 
         // Phase 6: the next direction, by the phase function or the BSDF.
@@ -154,7 +152,22 @@ enum VolumetricPathVertex {
         let phase = PhaseFunction.sample(g: coefficients.g, isotropic: coefficients.isotropic,
                                          wi: -state.ray.direction, u: uDirection)
         let scattered = scatters & (phase.pdf .> 0)
-        let bs = scene.sampleBSDF(si, u1: uLobe, u2: uDirection, active: activeSurface, bindings: bindings)
+        let bs: BSDFSample
+        if let query = emitterQuery {
+            // The surface's BSDF toward the emitter (phase 5) and its sampling in one material dispatch.
+            let bsdf = scene.evalPDFSampleBSDF(si, wo: query.wo, evalActive: fromSurface, includingValue: true,
+                                               u1: uLobe, u2: uDirection, active: activeSurface, bindings: bindings)
+            bs = bsdf.sample
+            let phaseValue = query.phaseValue
+            let value = select(fromMedium, Vector3Array(x: phaseValue, y: phaseValue, z: phaseValue),
+                               bsdf.evaluated.value)
+            let pdf = select(fromMedium, phaseValue, bsdf.evaluated.pdf)
+            let weight = PathVertex.misWeight(query.sample.pdf,
+                                              select(query.sample.isDelta, FloatArray(repeating: 0), pdf))
+            radiance = radiance + select(fromMedium | fromSurface, throughput * value * query.emitted * weight, zero3)
+        } else {
+            bs = scene.sampleBSDF(si, u1: uLobe, u2: uDirection, active: activeSurface, bindings: bindings)
+        }
         let isNull = media.sampledNull(si, bs, active: activeSurface)
         let realSurface = activeSurface & !isNull
         let surfaceRay = si.spawnRay(direction: si.frame.toWorld(bs.wo))

@@ -69,7 +69,7 @@ enum PRBAdjoint {
             // the bounce recorded them for differentiation (`PathVertex.trace(recordsGradients:)`).
             let lightFactor = vertex.throughput * vertex.neeWeight
             var direct = vertex.neeBSDF * (lightFactor * vertex.neeLight.detached)
-            if vertex.neeLight.x.requiresGradient || vertex.neeLight.y.requiresGradient || vertex.neeLight.z.requiresGradient {
+            if vertex.neeLight.components.contains(where: \.requiresGradient) {
                 direct = direct + vertex.neeLight * (lightFactor * vertex.neeBSDFValue)
             }
             // The light arriving through the sampled direction: Lr_ind = L_after R(f(wi, wo)), where R has value 1 and

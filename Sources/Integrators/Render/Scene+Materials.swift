@@ -218,9 +218,9 @@ extension Scene {
                 let value = includingValue
                     ? bsdf.eval(query.interaction, wo: query.wo, active: all, bindings: bindings) : zero3
                 let sample = bsdf.sample(query.interaction, u1: query.u1, u2: query.u2, active: all, bindings: bindings)
+                let pdf = bsdf.pdf(query.interaction, wo: query.wo, active: all, bindings: bindings)
                 return BSDFEvalAndSample(
-                    evaluated: ValueAndPDF(value: value,
-                                           pdf: bsdf.pdf(query.interaction, wo: query.wo, active: all, bindings: bindings)),
+                    evaluated: ValueAndPDF(value: value, pdf: pdf),
                     sample: sample,
                     sampledValue: evaluatingSample
                         ? bsdf.eval(query.interaction, wo: sample.wo, active: all, bindings: bindings) : nil)
