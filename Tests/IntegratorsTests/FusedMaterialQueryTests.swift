@@ -1,5 +1,6 @@
 // The fused material query (Mitsuba's eval_pdf_sample) against the separate evaluation, pdf and sampling dispatches.
 import Foundation
+import RefractSupport
 import Testing
 @testable import Integrators
 import Tracer
@@ -35,21 +36,21 @@ struct FusedMaterialQueryTests {
             #expect(scene.materials.count == 5)
             // 3 lanes per vector width and sphere plus a few that miss (x = 15): enough for vectors of one material,
             // of several and of none.
-            var generator = SplitMix(state: 7)
+            var generator = SplitMix64(seed: 7)
             let lanes = 64
             var origins: [Vector3f] = [], wos: [Vector3f] = [], u1: [Float] = [], u2: [SIMD2<Float>] = []
             var active: [Bool] = [], evalActive: [Bool] = []
             for lane in 0..<lanes {
                 let sphere = lane < 60 ? lane / 12 : 5
-                let offset = SIMD2(generator.nextFloat() - 0.5, generator.nextFloat() - 0.5) * 1.2
+                let offset = SIMD2(generator.nextUnitFloat() - 0.5, generator.nextUnitFloat() - 0.5) * 1.2
                 origins.append(Vector3f(Float(3 * sphere) + offset.x, offset.y, 4))
                 // A direction of the upper or (for the glass) either hemisphere of the shading frame.
-                let z = 2 * generator.nextFloat() - 0.8
-                let phi = 2 * Float.pi * generator.nextFloat()
+                let z = 2 * generator.nextUnitFloat() - 0.8
+                let phi = 2 * Float.pi * generator.nextUnitFloat()
                 let r = (1 - z * z).squareRoot()
                 wos.append(Vector3f(r * cos(phi), r * sin(phi), z))
-                u1.append(generator.nextFloat())
-                u2.append(SIMD2(generator.nextFloat(), generator.nextFloat()))
+                u1.append(generator.nextUnitFloat())
+                u2.append(SIMD2(generator.nextUnitFloat(), generator.nextUnitFloat()))
                 active.append(lane % 7 != 3)
                 evalActive.append(active[lane] && lane % 5 != 1)
             }
@@ -100,15 +101,44 @@ struct FusedMaterialQueryTests {
     }
 }
 
-/// A small deterministic generator of test inputs (SplitMix64).
-private struct SplitMix {
-    var state: UInt64
-
-    mutating func nextFloat() -> Float {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return Float((z ^ (z >> 31)) >> 40) / Float(1 << 24)
+extension FusedMaterialQueryTests {
+    @Test("where a BSDF says its sample weight times pdf is the sampled direction's value, it is; plastic's and glass's are not",
+          arguments: Variant.allCases)
+    func weightTimesPDFIsTheValue(variant: Variant) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("refract-ratio-\(UUID().uuidString).xml")
+        try Self.scene.write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        try TraceContext.with(CompileOptions(variant: variant)) {
+            let scene = try Scene(contentsOf: url)
+            let bsdfs = scene.materials.map(\.bsdf)
+            // textured diffuse, roughconductor, roughplastic claim it; dielectric and plastic (Dirac lobes) do not.
+            #expect(bsdfs.map(\.sampleWeightIsValueOverPDF) == [true, true, true, false, false])
+            var generator = SplitMix64(seed: 11)
+            let lanes = 256
+            var wi: [Vector3f] = [], uv: [SIMD2<Float>] = [], u1: [Float] = [], u2: [SIMD2<Float>] = []
+            for _ in 0..<lanes {
+                let z = 0.05 + 0.95 * generator.nextUnitFloat()
+                let phi = 2 * Float.pi * generator.nextUnitFloat()
+                wi.append(Vector3f((1 - z * z).squareRoot() * cos(phi), (1 - z * z).squareRoot() * sin(phi), z))
+                uv.append(SIMD2(generator.nextUnitFloat(), generator.nextUnitFloat()))
+                u1.append(generator.nextUnitFloat())
+                u2.append(SIMD2(generator.nextUnitFloat(), generator.nextUnitFloat()))
+            }
+            let si = PluginFixtures.interaction(wi: wi, uv: uv)
+            let all = BoolArray(repeating: true, count: lanes)
+            for (index, bsdf) in bsdfs.enumerated() where bsdf.sampleWeightIsValueOverPDF {
+                let sample = bsdf.sample(si, u1: FloatArray(u1), u2: Point2Array(u2), active: all)
+                let value = bsdf.eval(si, wo: sample.wo, active: all)
+                let product = sample.weight * sample.pdf
+                var compared = 0
+                for (a, b) in zip(product.components, value.components) {
+                    for (x, y) in zip(a.values, b.values) where x > 0 || y > 0 {
+                        compared += 1
+                        #expect(abs(x - y) <= 1e-4 * max(abs(x), abs(y)), "material \(index): weight x pdf \(x), value \(y)")
+                    }
+                }
+                #expect(compared > lanes, "material \(index): too few valid samples")
+            }
+        }
     }
 }

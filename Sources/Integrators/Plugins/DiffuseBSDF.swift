@@ -22,6 +22,8 @@ public struct DiffuseBSDF: BSDF {
 
     /// Whether the reflectance texture reads uv.
     public var readsSurfaceCoordinates: Bool { reflectance.readsSurfaceCoordinates }
+    /// The weight is ρ and the pdf cos θo / π.
+    public var sampleWeightIsValueOverPDF: Bool { true }
 
     /// wo from the cosine-weighted hemisphere, pdf = cos θo/π, weight = ρ where cos θi > 0 and the pdf is positive
     /// (0 elsewhere), eta = 1, not delta. The 1D sample is ignored.

@@ -53,6 +53,9 @@ public struct RoughConductorBSDF: BSDF {
     /// Glossy reflection on the front side.
     public var flags: BSDFFlags { [.glossyReflection, .frontSide] }
 
+    /// One microfacet lobe: the weight F G / G1 (or F G wi·m / (wi·n m·n) without visible normals) is its value over
+    /// its pdf.
+    public var sampleWeightIsValueOverPDF: Bool { true }
     /// Whether any of its textures reads uv.
     public var readsSurfaceCoordinates: Bool {
         roughness.readsSurfaceCoordinates || ior.readsSurfaceCoordinates

@@ -51,6 +51,8 @@ public struct RoughPlasticBSDF: BSDF {
     /// Glossy and diffuse reflection on the front side.
     public var flags: BSDFFlags { [.glossyReflection, .diffuseReflection, .frontSide] }
 
+    /// The weight is the value of both lobes over their mixed pdf.
+    public var sampleWeightIsValueOverPDF: Bool { true }
     /// Whether either texture reads uv.
     public var readsSurfaceCoordinates: Bool {
         diffuseReflectance.readsSurfaceCoordinates || (specularReflectance?.readsSurfaceCoordinates ?? false)

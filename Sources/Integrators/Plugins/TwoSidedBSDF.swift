@@ -17,6 +17,8 @@ public struct TwoSidedBSDF: BSDF {
 
     /// Whether the nested BSDF reads uv.
     public var readsSurfaceCoordinates: Bool { nested.readsSurfaceCoordinates }
+    /// Sampling and evaluation both mirror the nested BSDF's.
+    public var sampleWeightIsValueOverPDF: Bool { nested.sampleWeightIsValueOverPDF }
 
     /// The nested sample with wi.z ← |wi.z|, then wo.z ← |wo.z|·sign(wi.z).
     public func sample(_ si: SurfaceInteraction, u1: FloatArray, u2: Point2Array, active: BoolArray,

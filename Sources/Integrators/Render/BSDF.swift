@@ -20,6 +20,10 @@ public protocol BSDF {
     /// True when its values depend on the surface coordinates `si.uv` (a textured parameter). Shapes whose BSDF
     /// does not read them skip computing them (a sphere's uv costs two atan2 per hit).
     var readsSurfaceCoordinates: Bool { get }
+    /// True when `sample`'s weight times its pdf is the value of the sampled direction, f(wi, wo) |cos θo| (up to
+    /// rounding): every lobe smooth, and the weight the ratio of the value and pdf of all lobes together (not of
+    /// the lobe drawn). The PRB adjoint then reads the value from the sample instead of evaluating it again.
+    var sampleWeightIsValueOverPDF: Bool { get }
     /// How much light passes straight through a null lobe, RGB (Mitsuba's `eval_null_transmission`; 0 without one).
     func nullTransmission(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Vector3Array
     /// The albedo of its diffuse part, RGB (Mitsuba's `eval_diffuse_reflectance`, the `aov` integrator's albedo).
@@ -27,6 +31,9 @@ public protocol BSDF {
 }
 
 extension BSDF {
+    /// False: the sampled direction's value is evaluated (the default).
+    public var sampleWeightIsValueOverPDF: Bool { false }
+
     /// How much light passes the surface unchanged through a null lobe (Mitsuba's `eval_null_transmission`), RGB:
     /// what `volpath`'s shadow rays carry through the surface. 0 for a BSDF without one (the default).
     public func nullTransmission(_ si: SurfaceInteraction, active: BoolArray, bindings: RenderBindings) -> Vector3Array {

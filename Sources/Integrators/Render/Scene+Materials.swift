@@ -223,7 +223,7 @@ extension Scene {
                     evaluated: ValueAndPDF(value: value, pdf: pdf),
                     sample: sample,
                     sampledValue: evaluatingSample
-                        ? bsdf.eval(query.interaction, wo: sample.wo, active: all, bindings: bindings) : nil)
+                        ? sampledValue(bsdf, query.interaction, sample, active: all, bindings: bindings) : nil)
             }
         } else {
             let value = includingValue ? evalBSDF(si, wo: wo, active: evalActive, bindings: bindings) : zero3
@@ -231,11 +231,24 @@ extension Scene {
             fused = BSDFEvalAndSample(
                 evaluated: ValueAndPDF(value: value, pdf: pdfBSDF(si, wo: wo, active: evalActive, bindings: bindings)),
                 sample: sample,
-                sampledValue: evaluatingSample ? evalBSDF(si, wo: sample.wo, active: active, bindings: bindings) : nil)
+                sampledValue: !evaluatingSample ? nil : materials.count == 1
+                    ? select(active & si.isValid, sampledValue(materials[0].bsdf, si, sample, active: active,
+                                                               bindings: bindings), zero3)
+                    : evalBSDF(si, wo: sample.wo, active: active, bindings: bindings))
         }
         let zero = FloatArray(repeating: 0, context: si.t.context)
         return BSDFEvalAndSample(evaluated: ValueAndPDF(value: select(evalActive, fused.evaluated.value, zero3),
                                                         pdf: select(evalActive, fused.evaluated.pdf, zero)),
                                  sample: fused.sample, sampledValue: fused.sampledValue)
+    }
+
+    /// f(wi, wo) |cos θo| of `sample`'s direction: its weight times pdf where that is the value
+    /// (`BSDF.sampleWeightIsValueOverPDF`), else evaluated.
+    private func sampledValue(_ bsdf: any BSDF, _ si: SurfaceInteraction, _ sample: BSDFSample, active: BoolArray,
+                              bindings: RenderBindings) -> Vector3Array {
+        guard bsdf.sampleWeightIsValueOverPDF else {
+            return bsdf.eval(si, wo: sample.wo, active: active, bindings: bindings)
+        }
+        return sample.weight * sample.pdf
     }
 }
