@@ -25,14 +25,18 @@ struct FusedMaterialQueryTests {
     </scene>
     """
 
+    /// Runs `body` with `scene` loaded in a context of `variant`.
+    static func withScene(variant: Variant, _ body: (Scene) throws -> Void) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("refract-fused-\(UUID().uuidString).xml")
+        try scene.write(to: url, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: url) }
+        try TraceContext.with(CompileOptions(variant: variant)) { try body(try Scene(contentsOf: url)) }
+    }
+
     @Test("value, pdf and sample equal the separate dispatches lane for lane, with lanes missed, inactive and unevaluated",
           arguments: Variant.allCases)
     func matchesSeparateQueries(variant: Variant) throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("refract-fused-\(UUID().uuidString).xml")
-        try Self.scene.write(to: url, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: url) }
-        try TraceContext.with(CompileOptions(variant: variant)) {
-            let scene = try Scene(contentsOf: url)
+        try Self.withScene(variant: variant) { scene in
             #expect(scene.materials.count == 5)
             // 3 lanes per vector width and sphere plus a few that miss (x = 15): enough for vectors of one material,
             // of several and of none.
@@ -105,11 +109,7 @@ extension FusedMaterialQueryTests {
     @Test("where a BSDF says its sample weight times pdf is the sampled direction's value, it is; plastic's and glass's are not",
           arguments: Variant.allCases)
     func weightTimesPDFIsTheValue(variant: Variant) throws {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("refract-ratio-\(UUID().uuidString).xml")
-        try Self.scene.write(to: url, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: url) }
-        try TraceContext.with(CompileOptions(variant: variant)) {
-            let scene = try Scene(contentsOf: url)
+        try Self.withScene(variant: variant) { scene in
             let bsdfs = scene.materials.map(\.bsdf)
             // textured diffuse, roughconductor, roughplastic claim it; dielectric and plastic (Dirac lobes) do not.
             #expect(bsdfs.map(\.sampleWeightIsValueOverPDF) == [true, true, true, false, false])
