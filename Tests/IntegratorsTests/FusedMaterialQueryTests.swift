@@ -65,16 +65,16 @@ struct FusedMaterialQueryTests {
             let si = scene.intersect(rays, active: activeLanes)
             let wo = Vector3Array(wos)
             let bindings = RenderBindings()
-            let fused = scene.evalPDFSampleBSDF(si, wo: wo, evalActive: evalLanes, includingValue: true,
-                                                u1: FloatArray(u1), u2: Point2Array(u2), active: activeLanes,
+            let fused = scene.evalPDFSampleBSDF(si, wo: wo, evalActive: evalLanes, u1: FloatArray(u1), u2: Point2Array(u2), active: activeLanes,
                                                 bindings: bindings)
             let value = scene.evalBSDF(si, wo: wo, active: evalLanes, bindings: bindings)
             let pdf = scene.pdfBSDF(si, wo: wo, active: evalLanes, bindings: bindings)
             let sample = scene.sampleBSDF(si, u1: FloatArray(u1), u2: Point2Array(u2), active: activeLanes,
                                           bindings: bindings)
-            let withoutValue = scene.evalPDFSampleBSDF(si, wo: wo, evalActive: evalLanes, includingValue: false,
-                                                       u1: FloatArray(u1), u2: Point2Array(u2), active: activeLanes,
-                                                       bindings: bindings)
+            let withSampled = scene.evalPDFSampleBSDF(si, wo: wo, evalActive: evalLanes, u1: FloatArray(u1),
+                                                      u2: Point2Array(u2), active: activeLanes, evaluatingSample: true,
+                                                      bindings: bindings)
+            let sampledValue = scene.evalBSDF(si, wo: sample.wo, active: activeLanes, bindings: bindings)
             func expectEqual(_ a: FloatArray, _ b: FloatArray, _ what: String) {
                 let x = a.values, y = b.values
                 for lane in 0..<lanes where !(x[lane] == y[lane] || (x[lane].isNaN && y[lane].isNaN)) {
@@ -85,8 +85,13 @@ struct FusedMaterialQueryTests {
                 expectEqual(a, b, "value.\(axis)")
             }
             expectEqual(fused.evaluated.pdf, pdf, "pdf")
-            expectEqual(withoutValue.evaluated.pdf, pdf, "pdf without the value")
-            #expect(withoutValue.evaluated.value.components.allSatisfy { $0.values.allSatisfy { $0 == 0 } })
+            expectEqual(withSampled.evaluated.pdf, pdf, "pdf with the sampled value")
+            // The sampled direction's value: weight x pdf or evaluated, so equal within rounding.
+            for (a, b) in zip(withSampled.sampledValue!.components, sampledValue.components) {
+                for (lane, (x, y)) in zip(a.values, b.values).enumerated() {
+                    #expect(abs(x - y) <= 1e-4 * max(abs(x), abs(y)), "sampled value, lane \(lane): \(x) against \(y)")
+                }
+            }
             for (axis, (a, b)) in zip(["x", "y", "z"], zip(fused.sample.wo.components, sample.wo.components)) {
                 expectEqual(a, b, "wo.\(axis)")
             }

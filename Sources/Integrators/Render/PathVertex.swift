@@ -169,11 +169,11 @@ struct PathVertex {
             // Failed samples may carry a NaN direction: replaced, so that no BSDF derivative multiplies it.
             neeDirection = select(neeActive, si.frame.toLocal(record.sample.d.detached), .constant(Vector3f(0, 0, 1)))
             // BSDF sampling (1D then 2D) together with the light direction's value and pdf, as Mitsuba's
-            // `eval_pdf_sample`. With gradients, the value is evaluated after sampling, together with the sampled
-            // direction's.
+            // `eval_pdf_sample`. With gradients, the values it returns are the detached ones; the tracked values of
+            // both directions are evaluated after it, in one dispatch of their own.
             let u1 = sampler.next1D()
             let u2 = sampler.next2D()
-            let fused = scene.evalPDFSampleBSDF(si, wo: neeDirection, evalActive: neeActive, includingValue: true,
+            let fused = scene.evalPDFSampleBSDF(si, wo: neeDirection, evalActive: neeActive,
                                                 u1: u1, u2: u2, active: continuing,
                                                 evaluatingSample: recordsGradients, bindings: bindings)
             sample = fused.sample

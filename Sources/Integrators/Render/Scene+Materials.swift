@@ -200,12 +200,10 @@ extension Scene {
     }
 
     /// Mitsuba's `eval_pdf_sample`: the value and pdf of each lane's hit material in direction `wo` (0 outside
-    /// `evalActive`; with `includingValue` false, the value is 0 and not computed) and a sample drawn with `u1`
-    /// and `u2` (where `active`), in one dispatch; with `evaluatingSample`, also the value in the sampled direction
+    /// `evalActive`) and a sample drawn with `u1` and `u2` (where `active`), in one dispatch; with `evaluatingSample`, also the value in the sampled direction
     /// (0 outside `active`). Why: what these share (the material's texture lookups, the frame's cosines) is
     /// computed once per vertex, and a vector loops over its materials once. `evalActive` must lie within `active`.
-    func evalPDFSampleBSDF(_ si: SurfaceInteraction, wo: Vector3Array, evalActive: BoolArray, includingValue: Bool,
-                           u1: FloatArray, u2: Point2Array, active: BoolArray, evaluatingSample: Bool = false,
+    func evalPDFSampleBSDF(_ si: SurfaceInteraction, wo: Vector3Array, evalActive: BoolArray, u1: FloatArray, u2: Point2Array, active: BoolArray, evaluatingSample: Bool = false,
                            bindings: RenderBindings) -> BSDFEvalAndSample {
         let zero3 = Vector3Array(repeating: Vector3f(0, 0, 0), count: 1)
         let fused: BSDFEvalAndSample
@@ -215,8 +213,7 @@ extension Scene {
                              mask: active & si.isValid) { material, query in
                 let all = BoolArray(repeating: true, context: query.u1.context)
                 let bsdf = materials[material].bsdf
-                let value = includingValue
-                    ? bsdf.eval(query.interaction, wo: query.wo, active: all, bindings: bindings) : zero3
+                let value = bsdf.eval(query.interaction, wo: query.wo, active: all, bindings: bindings)
                 let sample = bsdf.sample(query.interaction, u1: query.u1, u2: query.u2, active: all, bindings: bindings)
                 let pdf = bsdf.pdf(query.interaction, wo: query.wo, active: all, bindings: bindings)
                 return BSDFEvalAndSample(
@@ -226,15 +223,19 @@ extension Scene {
                         ? sampledValue(bsdf, query.interaction, sample, active: all, bindings: bindings) : nil)
             }
         } else {
-            let value = includingValue ? evalBSDF(si, wo: wo, active: evalActive, bindings: bindings) : zero3
+            // One material (or none: every lane misses).
             let sample = sampleBSDF(si, u1: u1, u2: u2, active: active, bindings: bindings)
+            var sampled: Vector3Array? = nil
+            if evaluatingSample {
+                sampled = materials.first.map {
+                    select(active & si.isValid, sampledValue($0.bsdf, si, sample, active: active, bindings: bindings),
+                           zero3)
+                } ?? zero3
+            }
             fused = BSDFEvalAndSample(
-                evaluated: ValueAndPDF(value: value, pdf: pdfBSDF(si, wo: wo, active: evalActive, bindings: bindings)),
-                sample: sample,
-                sampledValue: !evaluatingSample ? nil : materials.count == 1
-                    ? select(active & si.isValid, sampledValue(materials[0].bsdf, si, sample, active: active,
-                                                               bindings: bindings), zero3)
-                    : evalBSDF(si, wo: sample.wo, active: active, bindings: bindings))
+                evaluated: ValueAndPDF(value: evalBSDF(si, wo: wo, active: evalActive, bindings: bindings),
+                                       pdf: pdfBSDF(si, wo: wo, active: evalActive, bindings: bindings)),
+                sample: sample, sampledValue: sampled)
         }
         let zero = FloatArray(repeating: 0, context: si.t.context)
         return BSDFEvalAndSample(evaluated: ValueAndPDF(value: select(evalActive, fused.evaluated.value, zero3),
