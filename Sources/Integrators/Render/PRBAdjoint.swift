@@ -74,9 +74,9 @@ enum PRBAdjoint {
             }
             // The light arriving through the sampled direction: Lr_ind = L_after R(f(wi, wo)), where R has value 1 and
             // derivative df / f (0 where f = 0), f's detached value as the bounce computed it.
-            let value = vertex.sampledBSDF
-                ?? scene.evalBSDF(si, wo: vertex.sample.wo, active: vertex.continuing, bindings: bindings)
-            let constant = vertex.sampledBSDFValue ?? value.detached
+            guard let value = vertex.sampledBSDF, let constant = vertex.sampledBSDFValue else {
+                preconditionFailure("PRB adjoint: a vertex traced without recordsGradients")
+            }
             let ratio = Vector3Array(x: relative(value.x, constant.x), y: relative(value.y, constant.y),
                                      z: relative(value.z, constant.z))
             let indirect = radianceAfter * ratio

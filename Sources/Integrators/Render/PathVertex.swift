@@ -190,7 +190,7 @@ struct PathVertex {
             let u2 = sampler.next2D()
             sample = scene.sampleBSDF(si, u1: u1, u2: u2, active: continuing, bindings: bindings)
             if recordsGradients {
-                sampledBSDFValue = scene.evalBSDF(si, wo: sample.wo, active: continuing, bindings: bindings)
+                sampledBSDFValue = scene.sampledBSDFValue(si, sample, active: continuing, bindings: bindings)
             }
         }
 

@@ -200,10 +200,12 @@ extension Scene {
     }
 
     /// Mitsuba's `eval_pdf_sample`: the value and pdf of each lane's hit material in direction `wo` (0 outside
-    /// `evalActive`) and a sample drawn with `u1` and `u2` (where `active`), in one dispatch; with `evaluatingSample`, also the value in the sampled direction
-    /// (0 outside `active`). Why: what these share (the material's texture lookups, the frame's cosines) is
-    /// computed once per vertex, and a vector loops over its materials once. `evalActive` must lie within `active`.
-    func evalPDFSampleBSDF(_ si: SurfaceInteraction, wo: Vector3Array, evalActive: BoolArray, u1: FloatArray, u2: Point2Array, active: BoolArray, evaluatingSample: Bool = false,
+    /// `evalActive`) and a sample drawn with `u1` and `u2` (where `active`), in one dispatch; with
+    /// `evaluatingSample`, also the value in the sampled direction (`sampledBSDFValue`). Why: what these share (the
+    /// material's texture lookups, the frame's cosines) is computed once per vertex, and a vector loops over its
+    /// materials once. `evalActive` must lie within `active`.
+    func evalPDFSampleBSDF(_ si: SurfaceInteraction, wo: Vector3Array, evalActive: BoolArray, u1: FloatArray,
+                           u2: Point2Array, active: BoolArray, evaluatingSample: Bool = false,
                            bindings: RenderBindings) -> BSDFEvalAndSample {
         let zero3 = Vector3Array(repeating: Vector3f(0, 0, 0), count: 1)
         let fused: BSDFEvalAndSample
@@ -223,15 +225,9 @@ extension Scene {
                         ? sampledValue(bsdf, query.interaction, sample, active: all, bindings: bindings) : nil)
             }
         } else {
-            // One material (or none: every lane misses).
             let sample = sampleBSDF(si, u1: u1, u2: u2, active: active, bindings: bindings)
-            var sampled: Vector3Array? = nil
-            if evaluatingSample {
-                sampled = materials.first.map {
-                    select(active & si.isValid, sampledValue($0.bsdf, si, sample, active: active, bindings: bindings),
-                           zero3)
-                } ?? zero3
-            }
+            let sampled = evaluatingSample
+                ? sampledBSDFValue(si, sample, active: active, bindings: bindings) : nil
             fused = BSDFEvalAndSample(
                 evaluated: ValueAndPDF(value: evalBSDF(si, wo: wo, active: evalActive, bindings: bindings),
                                        pdf: pdfBSDF(si, wo: wo, active: evalActive, bindings: bindings)),
@@ -241,6 +237,15 @@ extension Scene {
         return BSDFEvalAndSample(evaluated: ValueAndPDF(value: select(evalActive, fused.evaluated.value, zero3),
                                                         pdf: select(evalActive, fused.evaluated.pdf, zero)),
                                  sample: fused.sample, sampledValue: fused.sampledValue)
+    }
+
+    /// f(wi, wo) |cos θo| of each lane's sampled direction (0 outside `active`), outside a fused dispatch: with one
+    /// material its weight times pdf where that is the value, else evaluated.
+    func sampledBSDFValue(_ si: SurfaceInteraction, _ sample: BSDFSample, active: BoolArray,
+                          bindings: RenderBindings) -> Vector3Array {
+        guard materials.count == 1 else { return evalBSDF(si, wo: sample.wo, active: active, bindings: bindings) }
+        let value = sampledValue(materials[0].bsdf, si, sample, active: active, bindings: bindings)
+        return select(active & si.isValid, value, Vector3Array(repeating: Vector3f(0, 0, 0), count: 1))
     }
 
     /// f(wi, wo) |cos θo| of `sample`'s direction: its weight times pdf where that is the value
