@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Refract against Mitsuba 3 on this machine, in one window: Mitsuba's figures (../shared/bench/mitsuba_bench.py)
+# first, then `Benchmarks --compare` on the same scene files, and optionally the cbox inverse-rendering loop of
+# both (scripts/mitsuba_optimize.py, then `Tool optimize --scene`). Local only: it needs a Python with Mitsuba 3.9.1
+# (the bench script's header says how to install it); nothing in the project or CI runs it.
+#
+#   bash scripts/side-by-side.sh --python mitsuba-venv/bin/python --out DIR [--runs N] [--optimize]
+#
+# Writes DIR/mitsuba.json and DIR/mitsuba.txt (Mitsuba's figures), DIR/refract.json and DIR/refract.txt (ours,
+# with each shared figure's ratio, lines ending in "x"), DIR/window (start and end, UTC), and with --optimize
+# DIR/optimize/ (both loops' per-iteration seconds and errors). The scene files and the parameter each backward is
+# taken with are listed below; the scale scene (1,000 PLY files) is written to DIR/scale by `Benchmarks` itself.
+# The release build is made first when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python="" out="" runs=3 optimize=false
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --python) python="${2:?--python needs the path of a Python with Mitsuba 3.9.1}"; shift 2 ;;
+        --out) out="${2:?--out needs a folder}"; shift 2 ;;
+        --runs) runs="${2:?--runs needs a count}"; shift 2 ;;
+        --optimize) optimize=true; shift ;;
+        *) echo "side-by-side.sh: unknown argument '$1' (expected --python, --out, --runs or --optimize)" >&2; exit 2 ;;
+    esac
+done
+[ -n "$python" ] && [ -n "$out" ] || { echo "usage: side-by-side.sh --python PYTHON --out DIR [--runs N] [--optimize]" >&2; exit 2; }
+"$python" -c 'import mitsuba' 2>/dev/null || { echo "side-by-side.sh: $python cannot import mitsuba (see ../shared/bench/mitsuba_bench.py's header)" >&2; exit 2; }
+bench=../shared/bench/mitsuba_bench.py
+[ -f "$bench" ] || { echo "side-by-side.sh: $bench is missing" >&2; exit 2; }
+# Dr.Jit 1.5 needs LLVM 16 or later (Debian's libllvm19); the bench script finds it, the optimize script does not.
+if [ -z "${DRJIT_LIBLLVM_PATH:-}" ]; then
+    for library in /usr/lib/x86_64-linux-gnu/libLLVM-19.so /usr/lib/x86_64-linux-gnu/libLLVM-19.so.1; do
+        [ -f "$library" ] && export DRJIT_LIBLLVM_PATH="$library" && break
+    done
+fi
+mkdir -p "$out"
+[ -x .build/release/Benchmarks ] && [ -x .build/release/Tool ] || swift build -c release
+
+fixtures=Tests/IntegratorsTests/Fixtures
+# One scene per line: file, then the parameter key of its backward figure. 256x256 at spp 64 each.
+scenes=(
+    "$fixtures/MeshScene/cornell.xml light.emitter.radiance.value"
+    "$fixtures/MeshScene/lights.xml lamp.intensity.value"
+    "$fixtures/MeshScene/scene.xml white.reflectance.value"
+    "$fixtures/BSDFScenes/roughconductor.xml plain.bsdf.alpha.value"
+    "$fixtures/BSDFScenes/roughdielectric.xml plain.bsdf.alpha.value"
+    "$fixtures/BSDFScenes/roughplastic.xml plain.bsdf.diffuse_reflectance.value"
+    "$fixtures/BSDFScenes/plastic.xml plain.bsdf.diffuse_reflectance.value"
+    "Examples/InverseRendering/Scenes/cbox.xml red.reflectance.value"
+)
+arguments=()
+for entry in "${scenes[@]}"; do
+    read -r file key <<<"$entry"
+    arguments+=(--scene "$file" --spp 64 --res 256 --param "$key")
+done
+.build/release/Benchmarks --write-scale-scene "$out/scale" >/dev/null
+
+date -u +%H:%M:%S >"$out/window"
+"$python" "$bench" --out "$out/mitsuba.json" --runs "$runs" "${arguments[@]}" --scene "$out/scale/scale.xml" \
+    >"$out/mitsuba.txt" 2>&1
+# The scale benchmark of `Benchmarks` renders its own copy of the scale scene as scene_scale.
+.build/release/Benchmarks --json "$out/refract.json" --compare "$out/mitsuba.json" "${arguments[@]}" \
+    >"$out/refract.txt" 2>&1
+if $optimize; then
+    mkdir -p "$out/optimize"
+    "$python" scripts/mitsuba_optimize.py --scene Examples/InverseRendering/Scenes/cbox.xml \
+        --out "$out/optimize/mitsuba.json" --runs 1 >"$out/optimize/mitsuba.txt" 2>&1
+    .build/release/Tool optimize --scene Examples/InverseRendering/Scenes/cbox.xml \
+        --parameter red.reflectance.value --reference-spp 512 --initial red.reflectance.value=0.01,0.2,0.9 \
+        --lr 0.05 --iterations 50 --spp 4 --output "$out/optimize/refract" >"$out/optimize/refract.txt" 2>&1
+fi
+date -u +%H:%M:%S >>"$out/window"
+grep -E 'x$|copy_gbps' "$out/refract.txt"
+if $optimize; then
+    grep -E 'median of run medians|squared parameter error' "$out/optimize/mitsuba.txt" | sed 's/^/Mitsuba: /'
+    "$python" - "$out/optimize/refract/metrics.json" <<'PYTHON'
+import json, statistics, sys
+iterations = json.load(open(sys.argv[1]))['iterations']
+median = statistics.median(i['seconds']['total'] for i in iterations[1:])
+print('Refract: %.2f ms/iteration (median after the first)' % (1000 * median))
+PYTHON
+fi
