@@ -10,9 +10,8 @@
 # with each shared figure's ratio, lines ending in "x"), DIR/window (start and end, UTC), and with --optimize
 # DIR/optimize/ (both loops' per-iteration seconds and errors). The scene files and the parameter each backward is
 # taken with are listed below; the scale scene (1,000 PLY files) is written to DIR/scale by `Benchmarks` itself.
-# The release build is made first when missing.
+# The release build is brought up to date first, so the figures are the checkout's.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 python="" out="" runs=3 optimize=false
 while [ $# -gt 0 ]; do
@@ -25,6 +24,10 @@ while [ $# -gt 0 ]; do
     esac
 done
 [ -n "$python" ] && [ -n "$out" ] || { echo "usage: side-by-side.sh --python PYTHON --out DIR [--runs N] [--optimize]" >&2; exit 2; }
+# Paths are the caller's; the rest runs from the repository's root.
+[[ "$python" == */* ]] && python=$(realpath -s -m "$python")  # -s: a venv's python is a symlink
+out=$(realpath -s -m "$out")
+cd "$(dirname "$0")/.."
 "$python" -c 'import mitsuba' 2>/dev/null || { echo "side-by-side.sh: $python cannot import mitsuba (see ../shared/bench/mitsuba_bench.py's header)" >&2; exit 2; }
 bench=../shared/bench/mitsuba_bench.py
 [ -f "$bench" ] || { echo "side-by-side.sh: $bench is missing" >&2; exit 2; }
@@ -35,7 +38,8 @@ if [ -z "${DRJIT_LIBLLVM_PATH:-}" ]; then
     done
 fi
 mkdir -p "$out"
-[ -x .build/release/Benchmarks ] && [ -x .build/release/Tool ] || swift build -c release
+swift build -c release --product Benchmarks >/dev/null
+swift build -c release --product Tool >/dev/null
 
 fixtures=Tests/IntegratorsTests/Fixtures
 # One scene per line: file, then the parameter key of its backward figure. 256x256 at spp 64 each.
