@@ -65,8 +65,8 @@ struct FusedMaterialQueryTests {
             let si = scene.intersect(rays, active: activeLanes)
             let wo = Vector3Array(wos)
             let bindings = RenderBindings()
-            let fused = scene.evalPDFSampleBSDF(si, wo: wo, evalActive: evalLanes, u1: FloatArray(u1), u2: Point2Array(u2), active: activeLanes,
-                                                bindings: bindings)
+            let fused = scene.evalPDFSampleBSDF(si, wo: wo, evalActive: evalLanes, u1: FloatArray(u1),
+                                                u2: Point2Array(u2), active: activeLanes, bindings: bindings)
             let value = scene.evalBSDF(si, wo: wo, active: evalLanes, bindings: bindings)
             let pdf = scene.pdfBSDF(si, wo: wo, active: evalLanes, bindings: bindings)
             let sample = scene.sampleBSDF(si, u1: FloatArray(u1), u2: Point2Array(u2), active: activeLanes,

@@ -155,7 +155,8 @@ enum VolumetricPathVertex {
         let bs: BSDFSample
         if let query = emitterQuery {
             // The surface's BSDF toward the emitter (phase 5) and its sampling in one material dispatch.
-            let bsdf = scene.evalPDFSampleBSDF(si, wo: query.wo, evalActive: fromSurface, u1: uLobe, u2: uDirection, active: activeSurface, bindings: bindings)
+            let bsdf = scene.evalPDFSampleBSDF(si, wo: query.wo, evalActive: fromSurface, u1: uLobe, u2: uDirection,
+                                               active: activeSurface, bindings: bindings)
             bs = bsdf.sample
             let phaseValue = query.phaseValue
             let value = select(fromMedium, Vector3Array(x: phaseValue, y: phaseValue, z: phaseValue),

@@ -239,13 +239,15 @@ extension Scene {
                                  sample: fused.sample, sampledValue: fused.sampledValue)
     }
 
-    /// f(wi, wo) |cos θo| of each lane's sampled direction (0 outside `active`), outside a fused dispatch: with one
-    /// material its weight times pdf where that is the value, else evaluated.
+    /// f(wi, wo) |cos θo| of each lane's sampled direction (0 outside `active`), outside a fused dispatch: the
+    /// sample's weight times pdf when every material's is its value (no dispatch), else evaluated.
     func sampledBSDFValue(_ si: SurfaceInteraction, _ sample: BSDFSample, active: BoolArray,
                           bindings: RenderBindings) -> Vector3Array {
-        guard materials.count == 1 else { return evalBSDF(si, wo: sample.wo, active: active, bindings: bindings) }
-        let value = sampledValue(materials[0].bsdf, si, sample, active: active, bindings: bindings)
-        return select(active & si.isValid, value, Vector3Array(repeating: Vector3f(0, 0, 0), count: 1))
+        guard materials.allSatisfy(\.bsdf.sampleWeightIsValueOverPDF) else {
+            return evalBSDF(si, wo: sample.wo, active: active, bindings: bindings)
+        }
+        let zero = Vector3Array(repeating: Vector3f(0, 0, 0), count: 1)
+        return select(active & si.isValid, sample.weight * sample.pdf, zero)
     }
 
     /// f(wi, wo) |cos θo| of `sample`'s direction: its weight times pdf where that is the value
