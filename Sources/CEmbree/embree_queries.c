@@ -1,5 +1,6 @@
 /* Packet ray queries with the Tracer's native-call ABI: SoA lanes packed into Embree's RTCRayHitN and back. */
 #include "CEmbree.h"
+#include "embree_clusters.h"
 #include "embree_packet16_avx512.h"
 #include "embree_packet8_avx2.h"
 #include "embree_query_layout.h"
@@ -194,13 +195,30 @@ static void run_query(const RefractEmbreeQuery *query, const int32_t *mask, cons
     }
 }
 
+int refract_triangle_clusters_supported(uint32_t width) {
+    return (width == 16 && refract_embree_has_avx512()) || (width == 8 && refract_clusters_have_avx2());
+}
+
 void refract_embree_intersect(void *context, const int32_t *mask, const void *const *inputs, void *const *outputs) {
+    const RefractEmbreeQuery *query = context;
+    /* A packet with one lane on goes the same way as a full one: the scalar backend's answers are the vectors'. */
+    if (query->clusters) {
+        const float *const *in = (const float *const *)inputs;
+        if (query->width == 16) return refract_clusters_intersect16_avx512(query->clusters, mask, in, outputs);
+        return refract_clusters_intersect8_avx2(query->clusters, mask, in, outputs);
+    }
     run_query((const RefractEmbreeQuery *)context, mask, inputs, outputs, intersect_one, intersect_packet4,
               intersect_packet8, intersect_packet16, refract_embree_intersect16_avx512,
               refract_embree_intersect8_avx2);
 }
 
 void refract_embree_occluded(void *context, const int32_t *mask, const void *const *inputs, void *const *outputs) {
+    const RefractEmbreeQuery *query = context;
+    if (query->clusters) {
+        const float *const *in = (const float *const *)inputs;
+        if (query->width == 16) return refract_clusters_occluded16_avx512(query->clusters, mask, in, outputs);
+        return refract_clusters_occluded8_avx2(query->clusters, mask, in, outputs);
+    }
     run_query((const RefractEmbreeQuery *)context, mask, inputs, outputs, occluded_one, occluded_packet4,
               occluded_packet8, occluded_packet16, refract_embree_occluded16_avx512,
               refract_embree_occluded8_avx2);

@@ -73,6 +73,27 @@ void refract_embree_cull_back_faces(const void *_Nullable arguments);
 
 #pragma clang assume_nonnull end
 
+/* One triangle of a small scene, as the cluster queries test it (Embree's Moeller-Trumbore form): v0, e1 = v0 - v1,
+   e2 = v2 - v0 and the unnormalised normal ng = e2 x e1, with the ids a hit reports. 64 bytes, one cache line. */
+typedef struct RefractTriangle {
+    float v0[3], e1[3], e2[3], ng[3];
+    uint32_t geometry, primitive, unused[2];
+} RefractTriangle;
+
+/* A run of at most 16 consecutive triangles and a box that holds them (slightly enlarged: it only culls). */
+typedef struct RefractTriangleCluster {
+    float lower[3], upper[3];
+    uint32_t first, count;
+} RefractTriangleCluster;
+
+/* A scene small enough that testing each packet against every cluster's box, and the triangles of the boxes some
+   lane reaches, beats Embree's BVH (embree_clusters_avx512.c). */
+typedef struct RefractTriangleClusters {
+    const RefractTriangleCluster *_Null_unspecified clusters;
+    const RefractTriangle *_Null_unspecified triangles;
+    uint32_t clusterCount;
+} RefractTriangleClusters;
+
 /* What a kernel's native call passes as its context: the scene and the packet width W of the kernel that calls. */
 typedef struct RefractEmbreeQuery {
     RTCScene _Null_unspecified scene;
@@ -89,7 +110,13 @@ typedef struct RefractEmbreeQuery {
     RTCOccluded4Function _Null_unspecified occluded4;
     RTCOccluded8Function _Null_unspecified occluded8;
     RTCOccluded16Function _Null_unspecified occluded16;
+    /* When not null, the queries test these clusters instead of calling Embree (set only where the width's vector
+       code runs on this CPU: see refract_triangle_clusters_supported). */
+    const RefractTriangleClusters *_Nullable clusters;
 } RefractEmbreeQuery;
+
+/* Whether kernels of width `width` can query clusters on this CPU (16 with AVX-512F, 8 with AVX2 and FMA). */
+int refract_triangle_clusters_supported(uint32_t width);
 
 /* The largest packet width the queries accept. */
 #define REFRACT_EMBREE_MAX_WIDTH 64

@@ -1,0 +1,22 @@
+/* The cluster queries of small scenes (internal to CEmbree; see embree_queries.c and embree_clusters_avx512.c). */
+#ifndef REFRACT_EMBREE_CLUSTERS_H
+#define REFRACT_EMBREE_CLUSTERS_H
+
+#include "CEmbree.h"
+
+/* refract_embree_intersect's and refract_embree_occluded's work for a kernel of width 16 on a scene of clusters,
+   with AVX-512F: the same inputs, outputs and masking (lanes off are neither read nor written). Instance outputs
+   are always 0xFFFFFFFF: a scene of clusters has no instances. */
+void refract_clusters_intersect16_avx512(const RefractTriangleClusters *scene, const int32_t *mask,
+                                         const float *const *in, void *const *out);
+void refract_clusters_occluded16_avx512(const RefractTriangleClusters *scene, const int32_t *mask,
+                                        const float *const *in, void *const *out);
+
+/* The same for kernels of width 8 with AVX2 and FMA, and whether this CPU has both (asked once per call site). */
+void refract_clusters_intersect8_avx2(const RefractTriangleClusters *scene, const int32_t *mask,
+                                      const float *const *in, void *const *out);
+void refract_clusters_occluded8_avx2(const RefractTriangleClusters *scene, const int32_t *mask,
+                                     const float *const *in, void *const *out);
+int refract_clusters_have_avx2(void);
+
+#endif

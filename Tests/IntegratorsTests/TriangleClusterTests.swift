@@ -1,0 +1,184 @@
+// Small scenes' cluster queries (in place of Embree's BVH): brute-force agreement, masks, occlusion, when they apply.
+import CEmbree
+import Foundation
+import Testing
+import Tracer
+
+@testable import Integrators
+
+@Suite("Triangle clusters", .enabled(if: EmbreeLibrary.isAvailable,
+                                     "libembree3 is not installed (apt-get install libembree3-3, or run scripts/test.sh)"))
+struct TriangleClusterTests {
+    /// The Embree fixture's top-level meshes alone (36 triangles: a soup of 24 and a box), its random rays, and
+    /// rays along the axes and in the coordinate planes (direction components exactly 0, which the box tests'
+    /// reciprocals must survive).
+    static let fixture: EmbreeFixture = {
+        var fixture = EmbreeFixture(rayCount: 3000, seed: 7)
+        fixture.group = []
+        fixture.instances = []
+        var random = EmbreeTestRandom(state: 11)
+        for index in 0..<600 {
+            let origin = random.point(Vector3f(-1.2, -1.2, -1.2), Vector3f(1.2, 1.2, 1.2))
+            var direction = Vector3f(random.uniform(-1, 1), random.uniform(-1, 1), random.uniform(-1, 1))
+            switch index % 4 {
+            case 0: direction = Vector3f(index % 8 == 0 ? 1 : -1, 0, 0)
+            case 1: direction.y = 0
+            case 2: direction = Vector3f(0, 0, index % 8 == 2 ? 1.5 : -0.5)
+            default: direction.x = 0; direction.z = 0
+            }
+            // Aimed at the meshes' box from the side the direction leaves.
+            fixture.origins.append(origin - direction * 4)
+            fixture.directions.append(direction)
+            fixture.maxT.append(index % 3 == 0 ? random.uniform(1, 8) : .infinity)
+        }
+        return fixture
+    }()
+    static let reference = fixture.reference()
+
+    /// The widths whose queries test clusters on this CPU, and the backends that run them (the scalar backend
+    /// passes packets of the current width with one lane on).
+    static let clusterWidths = [16, 8].filter { refract_triangle_clusters_supported(UInt32($0)) != 0 }
+    static let backends = clusterWidths.map { EmbreeBackend(variant: .llvm, width: $0) }
+        + clusterWidths.map { EmbreeBackend(variant: .scalar, width: $0) }
+
+    func scene() throws -> EmbreeScene { try EmbreeScene(meshes: Self.fixture.meshes) }
+
+    @Test("small scenes without instances or curves have clusters, queried at the widths the CPU runs them")
+    func whenClustersApply() throws {
+        let scene = try scene()
+        #expect(scene.clusters?.triangleCount == 36)
+        for width in 1...16 {
+            let queried = scene.query(width: width).pointee.clusters != nil
+            #expect(queried == Self.clusterWidths.contains(width), "width \(width)")
+        }
+        var random = EmbreeTestRandom(state: 3)
+        let big = EmbreeFixture.soup(name: "big", count: EmbreeScene.defaultClusterLimit + 1,
+                                     lower: Vector3f(-1, -1, -1), upper: Vector3f(1, 1, 1), random: &random)
+        #expect(try EmbreeScene(meshes: [big]).clusters == nil, "more triangles than the limit: Embree's BVH")
+        #expect(try EmbreeScene(meshes: Self.fixture.meshes, clusterLimit: 0).clusters == nil)
+        let instanced = EmbreeFixture(rayCount: 0)
+        #expect(try instanced.scene().clusters == nil, "instances: Embree's BVH")
+    }
+
+    @Test("closest hits (t, u, v, ids) match brute force and Embree's", arguments: backends)
+    func closestHits(backend: EmbreeBackend) throws {
+        let scene = try scene()
+        let embree = try EmbreeScene(meshes: Self.fixture.meshes, clusterLimit: 0)
+        let (hits, embreeHits) = try withExtendedLifetime((scene, embree)) {
+            try backend.run {
+                (EmbreeHostHits(scene.intersect(Self.fixture.rays)), EmbreeHostHits(embree.intersect(Self.fixture.rays)))
+            }
+        }
+        let width = try #require(backend.width)
+        let queried = try #require(scene.query(width: width).pointee.clusters)
+        #expect(queried == UnsafePointer(try #require(scene.clusters).scene), "the queries test the clusters")
+        for (name, result) in [("clusters", hits), ("Embree", embreeHits)] {
+            let (compared, problems) = result.mismatches(against: Self.reference)
+            #expect(problems.isEmpty, "\(backend) \(name): \(problems.count) of \(compared) differ: \(problems.prefix(3))")
+            #expect(compared > Self.reference.count * 9 / 10)
+        }
+        let axisHits = Self.reference.indices.filter { $0 >= 3000 && Self.reference[$0].isHit }
+        #expect(axisHits.count > 100, "the axis-aligned rays hit the meshes")
+        #expect(Set(Self.reference.filter(\.isHit).map(\.geometry)) == [0, 1])
+    }
+
+    @Test("a flat scene (no extent along an axis, as a mesh laid out in uv space) clusters and answers right")
+    func flatScene() throws {
+        var fixture = EmbreeFixture(rayCount: 0)
+        fixture.group = []
+        fixture.instances = []
+        var positions: [Float] = [], indices: [UInt32] = []
+        for row in 0...4 { for column in 0...4 { positions += [Float(column) / 4, Float(row) / 4, 0] } }
+        for row in 0..<4 {
+            for column in 0..<4 {
+                let corner = UInt32(row * 5 + column)
+                indices += [corner, corner + 1, corner + 6, corner, corner + 6, corner + 5]
+            }
+        }
+        fixture.meshes = [TriangleMesh(name: "grid", positions: positions, indices: indices)]
+        var random = EmbreeTestRandom(state: 5)
+        for _ in 0..<800 {
+            fixture.origins.append(Vector3f(random.uniform(-0.2, 1.2), random.uniform(-0.2, 1.2), 1))
+            fixture.directions.append(Vector3f(random.uniform(-0.3, 0.3), random.uniform(-0.3, 0.3), -1))
+            fixture.maxT.append(.infinity)
+        }
+        let reference = fixture.reference()
+        let scene = try EmbreeScene(meshes: fixture.meshes)
+        #expect(scene.clusters?.triangleCount == 32)
+        for backend in Self.backends {
+            let hits = withExtendedLifetime(scene) { backend.run { EmbreeHostHits(scene.intersect(fixture.rays)) } }
+            let (compared, problems) = hits.mismatches(against: reference)
+            #expect(problems.isEmpty, "\(backend): \(problems.count) of \(compared) differ: \(problems.prefix(3))")
+            #expect(compared > 600)
+        }
+        #expect(reference.filter(\.isHit).count > 300)
+    }
+
+    @Test("occlusion within maxT matches brute force", arguments: backends)
+    func occlusion(backend: EmbreeBackend) throws {
+        // Each ray twice: maxT half the way to its closest hit (not occluded), then 1.5 times (occluded).
+        var doubled = Self.fixture
+        doubled.origins += Self.fixture.origins
+        doubled.directions += Self.fixture.directions
+        doubled.maxT = Self.reference.map { $0.isHit ? $0.t * 0.5 : 10 }
+            + Self.reference.map { $0.isHit ? $0.t * 1.5 : .infinity }
+        let expected = doubled.reference()
+        let scene = try scene()
+        let occluded = withExtendedLifetime(scene) { backend.run { scene.isOccluded(doubled.rays).values } }
+        let wrong = expected.indices.filter { !expected[$0].isAmbiguous && occluded[$0] != expected[$0].isHit }
+        #expect(wrong.isEmpty, "\(backend): \(wrong.count) lanes differ, e.g. \(wrong.prefix(5))")
+        #expect(expected.filter(\.isHit).count > 600)
+    }
+
+    @Test("the C queries trace the lanes of the mask and write nothing else", arguments: clusterWidths)
+    func packetABI(width: Int) throws {
+        let fixture = Self.fixture
+        let scene = try scene()
+        try withExtendedLifetime(scene) {
+            let query = UnsafeMutableRawPointer(scene.query(width: width))
+            var generator = EmbreeTestRandom(state: UInt64(width))
+            let sentinel = UInt32(0xDEAD_BEEF)
+            var checked = 0
+            for packet in 0..<(fixture.origins.count / width) {
+                let lanes = (packet * width)..<(packet * width + width)
+                let mask: [Int32] = (0..<width).map { lane in
+                    switch packet % 4 {
+                    case 0: -1
+                    case 1: packet % 8 == 1 ? 0 : (lane == packet % width ? -1 : 0)
+                    default: generator.next() % 2 == 0 ? -1 : 0
+                    }
+                }
+                // Lanes off carry NaN inputs: they must not leak into the lanes on.
+                func input(_ value: (Int) -> Float) -> [Float] {
+                    lanes.enumerated().map { mask[$0.offset] != 0 ? value($0.element) : .nan }
+                }
+                let inputs = [input { fixture.origins[$0].x }, input { fixture.origins[$0].y },
+                              input { fixture.origins[$0].z }, input { fixture.directions[$0].x },
+                              input { fixture.directions[$0].y }, input { fixture.directions[$0].z },
+                              input { fixture.maxT[$0] }]
+                let hits = EmbreeTests.callQuery(refract_embree_intersect, query: query, mask: mask, inputs: inputs,
+                                                 outputCount: 6, sentinel: sentinel)
+                let occluded = EmbreeTests.callQuery(refract_embree_occluded, query: query, mask: mask,
+                                                     inputs: inputs, outputCount: 1, sentinel: sentinel)
+                for (offset, lane) in lanes.enumerated() {
+                    let words = hits.map { $0[offset] }
+                    guard mask[offset] != 0 else {
+                        #expect(words.allSatisfy { $0 == sentinel } && occluded[0][offset] == sentinel,
+                                "W=\(width): lane \(lane) is off but was written")
+                        continue
+                    }
+                    let expected = Self.reference[lane]
+                    guard !expected.isAmbiguous else { continue }
+                    checked += 1
+                    let t = Float(bitPattern: words[0])
+                    #expect(expected.isHit ? abs(t - expected.t) <= 1e-4 * max(1, expected.t) : t == .infinity,
+                            "W=\(width): lane \(lane) t \(t), expected \(expected.t)")
+                    #expect(words[3] == expected.primitive && words[4] == expected.geometry && words[5] == .max,
+                            "W=\(width): lane \(lane) ids \(words[3...])")
+                    #expect(occluded[0][offset] == (expected.isHit ? 1 : 0), "W=\(width): lane \(lane) occlusion")
+                }
+            }
+            #expect(checked > fixture.origins.count / 3)
+        }
+    }
+}
