@@ -64,7 +64,7 @@ AVX2 static inline __m256 box_lanes8(const RefractTriangleCluster *box, const Ra
 
 typedef struct Candidate8 {
     __m256 hit;
-    __m256 t, u, v, den;
+    __m256 t, unscaledT, u, v, den;
 } Candidate8;
 
 /* The AVX-512 file's test_triangle: lanes whose ray meets the triangle at t > 0, t not yet compared with tfar. */
@@ -97,7 +97,7 @@ AVX2 static inline Candidate8 test_triangle8(const RefractTriangle *triangle, co
     /* 1/|den| to 12 bits and one Newton step. */
     __m256 r = _mm256_rcp_ps(absDen);
     r = _mm256_mul_ps(r, _mm256_fnmadd_ps(absDen, r, _mm256_set1_ps(2.0f)));
-    return (Candidate8){hit, _mm256_mul_ps(t, r), u, v, absDen};
+    return (Candidate8){hit, _mm256_mul_ps(t, r), t, u, v, absDen};
 }
 
 AVX2 void refract_clusters_intersect8_avx2(const RefractTriangleClusters *scene, const int32_t *mask,
@@ -152,7 +152,8 @@ AVX2 void refract_clusters_occluded8_avx2(const RefractTriangleClusters *scene, 
         const RefractTriangle *triangle = &scene->triangles[cluster->first];
         for (uint32_t k = 0; k < cluster->count; k++, triangle++) {
             Candidate8 candidate = test_triangle8(triangle, &rays, lanes);
-            __m256 hit = _mm256_and_ps(candidate.hit, _mm256_cmp_ps(candidate.t, tfar, _CMP_LE_OQ));
+            __m256 reach = _mm256_mul_ps(candidate.den, tfar);
+            __m256 hit = _mm256_and_ps(candidate.hit, _mm256_cmp_ps(candidate.unscaledT, reach, _CMP_LE_OQ));
             open = _mm256_andnot_ps(hit, open);
         }
     }

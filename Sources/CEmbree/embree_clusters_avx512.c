@@ -64,7 +64,8 @@ AVX512 static inline __mmask16 box_lanes(const RefractTriangleCluster *box, cons
    and the tests of a run of triangles overlap in the pipeline. */
 typedef struct Candidate16 {
     __mmask16 hit;
-    __m512 t, u, v, den;
+    /* t / |den| (to about 22 bits), and t itself, which a caller that needs no distance compares with |den| tfar. */
+    __m512 t, unscaledT, u, v, den;
 } Candidate16;
 
 AVX512 static inline Candidate16 test_triangle(const RefractTriangle *triangle, const Rays16 *rays, __mmask16 lanes) {
@@ -99,7 +100,7 @@ AVX512 static inline Candidate16 test_triangle(const RefractTriangle *triangle, 
     /* t / |den|: 1/|den| to 14 bits and one Newton step, a division's accuracy at a fraction of its latency. */
     __m512 r = _mm512_rcp14_ps(absDen);
     r = _mm512_mul_ps(r, _mm512_fnmadd_ps(absDen, r, _mm512_set1_ps(2.0f)));
-    return (Candidate16){hit, _mm512_mul_ps(t, r), u, v, absDen};
+    return (Candidate16){hit, _mm512_mul_ps(t, r), t, u, v, absDen};
 }
 
 AVX512 void refract_clusters_intersect16_avx512(const RefractTriangleClusters *scene, const int32_t *mask,
@@ -156,7 +157,9 @@ AVX512 void refract_clusters_occluded16_avx512(const RefractTriangleClusters *sc
         const RefractTriangle *triangle = &scene->triangles[cluster->first];
         for (uint32_t k = 0; k < cluster->count; k++, triangle++) {
             Candidate16 candidate = test_triangle(triangle, &rays, lanes);
-            open &= (__mmask16)~_mm512_mask_cmp_ps_mask(candidate.hit, candidate.t, tfar, _CMP_LE_OQ);
+            /* No distance wanted: t <= |den| tfar, without the reciprocal. */
+            open &= (__mmask16)~_mm512_mask_cmp_ps_mask(candidate.hit, candidate.unscaledT,
+                                                         _mm512_mul_ps(candidate.den, tfar), _CMP_LE_OQ);
         }
     }
     __mmask16 occluded = rays.active & (__mmask16)~open;
