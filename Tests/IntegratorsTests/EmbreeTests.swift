@@ -103,50 +103,61 @@ struct EmbreeTests {
     @Test("the C queries trace the lanes of the mask and write nothing else (each packet width, AVX-512's too)",
           arguments: [16, 8, 4, 2, 1, 5])
     func packetABI(width: Int) throws {
-        let fixture = Self.fixture
         try withScene { scene in
-            let query = UnsafeMutableRawPointer(scene.query(width: width))
-            var generator = EmbreeTestRandom(state: UInt64(width))
-            let sentinel = UInt32(0xDEAD_BEEF)
-            var checked = 0
-            for packet in 0..<(fixture.origins.count / width) {
-                let lanes = (packet * width)..<(packet * width + width)
-                // Masks with every lane, none, one, and random lanes on.
-                let mask: [Int32] = (0..<width).map { lane in
-                    switch packet % 4 {
-                    case 0: -1
-                    case 1: packet % 8 == 1 ? 0 : (lane == packet % width ? -1 : 0)
-                    default: generator.next() % 2 == 0 ? -1 : 0
-                    }
-                }
-                let inputs: [[Float]] = [lanes.map { fixture.origins[$0].x }, lanes.map { fixture.origins[$0].y },
-                                         lanes.map { fixture.origins[$0].z }, lanes.map { fixture.directions[$0].x },
-                                         lanes.map { fixture.directions[$0].y }, lanes.map { fixture.directions[$0].z },
-                                         lanes.map { fixture.maxT[$0] }]
-                let hits = Self.callQuery(refract_embree_intersect, query: query, mask: mask, inputs: inputs,
-                                          outputCount: 6, sentinel: sentinel)
-                let occluded = Self.callQuery(refract_embree_occluded, query: query, mask: mask, inputs: inputs,
-                                              outputCount: 1, sentinel: sentinel)
-                for (offset, lane) in lanes.enumerated() {
-                    let words = hits.map { $0[offset] }
-                    guard mask[offset] != 0 else {
-                        #expect(words.allSatisfy { $0 == sentinel } && occluded[0][offset] == sentinel,
-                                "W=\(width): lane \(lane) is off but was written")
-                        continue
-                    }
-                    let expected = Self.reference[lane]
-                    guard !expected.isAmbiguous else { continue }
-                    checked += 1
-                    let t = Float(bitPattern: words[0])
-                    #expect(expected.isHit ? abs(t - expected.t) <= 1e-3 * max(1, expected.t) : t == .infinity,
-                            "W=\(width): lane \(lane) t \(t), expected \(expected.t)")
-                    #expect(words[3] == expected.primitive && words[4] == expected.geometry
-                            && words[5] == expected.instance, "W=\(width): lane \(lane) ids \(words[3...])")
-                    #expect(occluded[0][offset] == (expected.isHit ? 1 : 0), "W=\(width): lane \(lane) occlusion")
+            let checked = Self.checkPacketQueries(UnsafeMutableRawPointer(scene.query(width: width)),
+                                                  fixture: Self.fixture, reference: Self.reference, width: width)
+            #expect(checked > Self.fixture.origins.count / 3)
+        }
+    }
+
+    /// Calls `refract_embree_intersect` and `refract_embree_occluded` on packets of `width` of the fixture's rays,
+    /// with masks of every lane, none, one and random lanes on, and NaN inputs in the lanes off. Expects the lanes
+    /// off untouched and the lanes on to agree with `reference`; returns how many lanes were compared.
+    static func checkPacketQueries(_ query: UnsafeMutableRawPointer, fixture: EmbreeFixture,
+                                   reference: [EmbreeReferenceHit], width: Int) -> Int {
+        var generator = EmbreeTestRandom(state: UInt64(width))
+        let sentinel = UInt32(0xDEAD_BEEF)
+        var checked = 0
+        for packet in 0..<(fixture.origins.count / width) {
+            let lanes = (packet * width)..<(packet * width + width)
+            let mask: [Int32] = (0..<width).map { lane in
+                switch packet % 4 {
+                case 0: -1
+                case 1: packet % 8 == 1 ? 0 : (lane == packet % width ? -1 : 0)
+                default: generator.next() % 2 == 0 ? -1 : 0
                 }
             }
-            #expect(checked > fixture.origins.count / 3)
+            // Lanes off carry NaN inputs, as a kernel's may: they must not leak into the lanes on.
+            func input(_ value: (Int) -> Float) -> [Float] {
+                lanes.enumerated().map { mask[$0.offset] != 0 ? value($0.element) : .nan }
+            }
+            let inputs = [input { fixture.origins[$0].x }, input { fixture.origins[$0].y },
+                          input { fixture.origins[$0].z }, input { fixture.directions[$0].x },
+                          input { fixture.directions[$0].y }, input { fixture.directions[$0].z },
+                          input { fixture.maxT[$0] }]
+            let hits = callQuery(refract_embree_intersect, query: query, mask: mask, inputs: inputs, outputCount: 6,
+                                 sentinel: sentinel)
+            let occluded = callQuery(refract_embree_occluded, query: query, mask: mask, inputs: inputs,
+                                     outputCount: 1, sentinel: sentinel)
+            for (offset, lane) in lanes.enumerated() {
+                let words = hits.map { $0[offset] }
+                guard mask[offset] != 0 else {
+                    #expect(words.allSatisfy { $0 == sentinel } && occluded[0][offset] == sentinel,
+                            "W=\(width): lane \(lane) is off but was written")
+                    continue
+                }
+                let expected = reference[lane]
+                guard !expected.isAmbiguous else { continue }
+                checked += 1
+                let t = Float(bitPattern: words[0])
+                #expect(expected.isHit ? abs(t - expected.t) <= 1e-3 * max(1, expected.t) : t == .infinity,
+                        "W=\(width): lane \(lane) t \(t), expected \(expected.t)")
+                #expect(words[3] == expected.primitive && words[4] == expected.geometry
+                        && words[5] == expected.instance, "W=\(width): lane \(lane) ids \(words[3...])")
+                #expect(occluded[0][offset] == (expected.isHit ? 1 : 0), "W=\(width): lane \(lane) occlusion")
+            }
         }
+        return checked
     }
 
     /// Calls a C query with 64-byte aligned W-lane buffers, its outputs prefilled with `sentinel`.
