@@ -68,24 +68,25 @@ typedef struct Candidate8 {
 } Candidate8;
 
 /* The AVX-512 file's test_triangle: lanes whose ray meets the triangle at t > 0, t not yet compared with tfar. */
-AVX2 static inline Candidate8 test_triangle8(const RefractTriangle *triangle, const Rays8 *rays, __m256 lanes) {
-    __m256 cx = _mm256_sub_ps(_mm256_set1_ps(triangle->v0[0]), rays->ox);
-    __m256 cy = _mm256_sub_ps(_mm256_set1_ps(triangle->v0[1]), rays->oy);
-    __m256 cz = _mm256_sub_ps(_mm256_set1_ps(triangle->v0[2]), rays->oz);
+AVX2 static inline Candidate8 test_triangle8(const RefractClusterTriangles *block, uint32_t k, const Rays8 *rays,
+                                             __m256 lanes) {
+    __m256 cx = _mm256_sub_ps(_mm256_set1_ps(block->v0[0][k]), rays->ox);
+    __m256 cy = _mm256_sub_ps(_mm256_set1_ps(block->v0[1][k]), rays->oy);
+    __m256 cz = _mm256_sub_ps(_mm256_set1_ps(block->v0[2][k]), rays->oz);
     __m256 rx = _mm256_fmsub_ps(cy, rays->dz, _mm256_mul_ps(cz, rays->dy));
     __m256 ry = _mm256_fmsub_ps(cz, rays->dx, _mm256_mul_ps(cx, rays->dz));
     __m256 rz = _mm256_fmsub_ps(cx, rays->dy, _mm256_mul_ps(cy, rays->dx));
-    __m256 nx = _mm256_set1_ps(triangle->ng[0]), ny = _mm256_set1_ps(triangle->ng[1]);
-    __m256 nz = _mm256_set1_ps(triangle->ng[2]);
+    __m256 nx = _mm256_set1_ps(block->ng[0][k]), ny = _mm256_set1_ps(block->ng[1][k]);
+    __m256 nz = _mm256_set1_ps(block->ng[2][k]);
     __m256 den = _mm256_fmadd_ps(nx, rays->dx, _mm256_fmadd_ps(ny, rays->dy, _mm256_mul_ps(nz, rays->dz)));
     __m256 sign = _mm256_and_ps(den, _mm256_set1_ps(-0.0f));
     __m256 absDen = abs8(den);
-    __m256 u = _mm256_fmadd_ps(rx, _mm256_set1_ps(triangle->e2[0]),
-                               _mm256_fmadd_ps(ry, _mm256_set1_ps(triangle->e2[1]),
-                                               _mm256_mul_ps(rz, _mm256_set1_ps(triangle->e2[2]))));
-    __m256 v = _mm256_fmadd_ps(rx, _mm256_set1_ps(triangle->e1[0]),
-                               _mm256_fmadd_ps(ry, _mm256_set1_ps(triangle->e1[1]),
-                                               _mm256_mul_ps(rz, _mm256_set1_ps(triangle->e1[2]))));
+    __m256 u = _mm256_fmadd_ps(rx, _mm256_set1_ps(block->e2[0][k]),
+                               _mm256_fmadd_ps(ry, _mm256_set1_ps(block->e2[1][k]),
+                                               _mm256_mul_ps(rz, _mm256_set1_ps(block->e2[2][k]))));
+    __m256 v = _mm256_fmadd_ps(rx, _mm256_set1_ps(block->e1[0][k]),
+                               _mm256_fmadd_ps(ry, _mm256_set1_ps(block->e1[1][k]),
+                                               _mm256_mul_ps(rz, _mm256_set1_ps(block->e1[2][k]))));
     u = _mm256_xor_ps(u, sign);
     v = _mm256_xor_ps(v, sign);
     __m256 t = _mm256_xor_ps(_mm256_fmadd_ps(nx, cx, _mm256_fmadd_ps(ny, cy, _mm256_mul_ps(nz, cz))), sign);
@@ -113,17 +114,17 @@ AVX2 void refract_clusters_intersect8_avx2(const RefractTriangleClusters *scene,
         const RefractTriangleCluster *cluster = &scene->clusters[c];
         __m256 lanes = box_lanes8(cluster, &rays, tfar, active);
         if (_mm256_testz_ps(lanes, lanes)) continue;
-        const RefractTriangle *triangle = &scene->triangles[cluster->first];
-        for (uint32_t k = 0; k < cluster->count; k++, triangle++) {
-            Candidate8 candidate = test_triangle8(triangle, &rays, lanes);
+        const RefractClusterTriangles *block = &scene->triangles[c];
+        for (uint32_t k = 0; k < cluster->count; k++) {
+            Candidate8 candidate = test_triangle8(block, k, &rays, lanes);
             __m256 hit = _mm256_and_ps(candidate.hit, _mm256_cmp_ps(candidate.t, tfar, _CMP_LE_OQ));
             found = _mm256_or_ps(found, hit);
             tfar = _mm256_blendv_ps(tfar, candidate.t, hit);
             bestU = _mm256_blendv_ps(bestU, candidate.u, hit);
             bestV = _mm256_blendv_ps(bestV, candidate.v, hit);
             bestDen = _mm256_blendv_ps(bestDen, candidate.den, hit);
-            geometry = _mm256_blendv_ps(geometry, _mm256_castsi256_ps(_mm256_set1_epi32((int)triangle->geometry)), hit);
-            primitive = _mm256_blendv_ps(primitive, _mm256_castsi256_ps(_mm256_set1_epi32((int)triangle->primitive)),
+            geometry = _mm256_blendv_ps(geometry, _mm256_castsi256_ps(_mm256_set1_epi32((int)block->geometry[k])), hit);
+            primitive = _mm256_blendv_ps(primitive, _mm256_castsi256_ps(_mm256_set1_epi32((int)block->primitive[k])),
                                          hit);
         }
     }
@@ -149,9 +150,9 @@ AVX2 void refract_clusters_occluded8_avx2(const RefractTriangleClusters *scene, 
         const RefractTriangleCluster *cluster = &scene->clusters[c];
         __m256 lanes = box_lanes8(cluster, &rays, tfar, open);
         if (_mm256_testz_ps(lanes, lanes)) continue;
-        const RefractTriangle *triangle = &scene->triangles[cluster->first];
-        for (uint32_t k = 0; k < cluster->count; k++, triangle++) {
-            Candidate8 candidate = test_triangle8(triangle, &rays, lanes);
+        const RefractClusterTriangles *block = &scene->triangles[c];
+        for (uint32_t k = 0; k < cluster->count; k++) {
+            Candidate8 candidate = test_triangle8(block, k, &rays, lanes);
             __m256 reach = _mm256_mul_ps(candidate.den, tfar);
             __m256 hit = _mm256_and_ps(candidate.hit, _mm256_cmp_ps(candidate.unscaledT, reach, _CMP_LE_OQ));
             open = _mm256_andnot_ps(hit, open);

@@ -58,44 +58,46 @@ AVX512 static inline __mmask16 box_lanes(const RefractTriangleCluster *box, cons
     return _mm512_mask_cmp_ps_mask(lanes, near, far, _CMP_LE_OQ);
 }
 
-/* One triangle against the lanes of `lanes` (Embree's Moeller-Trumbore test): the lanes whose ray meets it at a
-   distance t > 0, with t and the unnormalised barycentrics and |determinant| that divides them. Whether t is
-   within the ray's reach is the caller's compare: this way nothing here waits on the previous triangle's answer,
-   and the tests of a run of triangles overlap in the pipeline. */
+/* The lanes of a packet whose ray meets one triangle at t > 0 (Embree's Moeller-Trumbore test), with t / |den|
+   (to about 22 bits), t itself, the unnormalised barycentrics and |den|. Whether t is within the ray's reach is the
+   caller's compare: nothing here waits on an earlier triangle's answer, so the tests of a run of triangles overlap
+   in the pipeline. The same arithmetic serves both layouts: 16 rays against one triangle broadcast (packet-major),
+   or one ray broadcast against 16 triangles (ray-major): each (ray, triangle) pair gets the same bits either way. */
 typedef struct Candidate16 {
     __mmask16 hit;
-    /* t / |den| (to about 22 bits), and t itself, which a caller that needs no distance compares with |den| tfar. */
     __m512 t, unscaledT, u, v, den;
 } Candidate16;
 
-AVX512 static inline Candidate16 test_triangle(const RefractTriangle *triangle, const Rays16 *rays, __mmask16 lanes) {
-    __m512 cx = _mm512_sub_ps(_mm512_set1_ps(triangle->v0[0]), rays->ox);
-    __m512 cy = _mm512_sub_ps(_mm512_set1_ps(triangle->v0[1]), rays->oy);
-    __m512 cz = _mm512_sub_ps(_mm512_set1_ps(triangle->v0[2]), rays->oz);
+typedef struct Triangles16 {
+    __m512 v0x, v0y, v0z, e1x, e1y, e1z, e2x, e2y, e2z, nx, ny, nz;
+} Triangles16;
+
+typedef struct Ray16 {
+    __m512 ox, oy, oz, dx, dy, dz;
+} Ray16;
+
+AVX512 static inline Candidate16 test(const Triangles16 *tri, const Ray16 *ray, __mmask16 lanes) {
+    __m512 cx = _mm512_sub_ps(tri->v0x, ray->ox);
+    __m512 cy = _mm512_sub_ps(tri->v0y, ray->oy);
+    __m512 cz = _mm512_sub_ps(tri->v0z, ray->oz);
     /* r = c x d */
-    __m512 rx = _mm512_fmsub_ps(cy, rays->dz, _mm512_mul_ps(cz, rays->dy));
-    __m512 ry = _mm512_fmsub_ps(cz, rays->dx, _mm512_mul_ps(cx, rays->dz));
-    __m512 rz = _mm512_fmsub_ps(cx, rays->dy, _mm512_mul_ps(cy, rays->dx));
-    __m512 nx = _mm512_set1_ps(triangle->ng[0]), ny = _mm512_set1_ps(triangle->ng[1]);
-    __m512 nz = _mm512_set1_ps(triangle->ng[2]);
-    __m512 den = _mm512_fmadd_ps(nx, rays->dx, _mm512_fmadd_ps(ny, rays->dy, _mm512_mul_ps(nz, rays->dz)));
+    __m512 rx = _mm512_fmsub_ps(cy, ray->dz, _mm512_mul_ps(cz, ray->dy));
+    __m512 ry = _mm512_fmsub_ps(cz, ray->dx, _mm512_mul_ps(cx, ray->dz));
+    __m512 rz = _mm512_fmsub_ps(cx, ray->dy, _mm512_mul_ps(cy, ray->dx));
+    __m512 den = _mm512_fmadd_ps(tri->nx, ray->dx, _mm512_fmadd_ps(tri->ny, ray->dy, _mm512_mul_ps(tri->nz, ray->dz)));
     __m512i sign = _mm512_and_si512(_mm512_castps_si512(den), _mm512_set1_epi32((int)0x80000000u));
     __m512 absDen = _mm512_abs_ps(den);
-    __m512 u = _mm512_fmadd_ps(rx, _mm512_set1_ps(triangle->e2[0]),
-                               _mm512_fmadd_ps(ry, _mm512_set1_ps(triangle->e2[1]),
-                                               _mm512_mul_ps(rz, _mm512_set1_ps(triangle->e2[2]))));
-    __m512 v = _mm512_fmadd_ps(rx, _mm512_set1_ps(triangle->e1[0]),
-                               _mm512_fmadd_ps(ry, _mm512_set1_ps(triangle->e1[1]),
-                                               _mm512_mul_ps(rz, _mm512_set1_ps(triangle->e1[2]))));
+    __m512 u = _mm512_fmadd_ps(rx, tri->e2x, _mm512_fmadd_ps(ry, tri->e2y, _mm512_mul_ps(rz, tri->e2z)));
+    __m512 v = _mm512_fmadd_ps(rx, tri->e1x, _mm512_fmadd_ps(ry, tri->e1y, _mm512_mul_ps(rz, tri->e1z)));
     u = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(u), sign));
     v = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(v), sign));
-    __m512 t = _mm512_fmadd_ps(nx, cx, _mm512_fmadd_ps(ny, cy, _mm512_mul_ps(nz, cz)));
+    __m512 t = _mm512_fmadd_ps(tri->nx, cx, _mm512_fmadd_ps(tri->ny, cy, _mm512_mul_ps(tri->nz, cz)));
     t = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(t), sign));
     __m512 zero = _mm512_setzero_ps();
-    /* den = 0 fails t > 0 (t is then 0 or has the sign of nothing; a parallel ray never hits). */
     __mmask16 hit = _mm512_mask_cmp_ps_mask(lanes, _mm512_min_ps(u, v), zero, _CMP_GE_OQ);
     hit &= _mm512_cmp_ps_mask(_mm512_add_ps(u, v), absDen, _CMP_LE_OQ);
     hit &= _mm512_cmp_ps_mask(t, zero, _CMP_GT_OQ);
+    /* A parallel ray (den = 0) never hits; nor does an unused slot (ng = 0). */
     hit &= _mm512_cmp_ps_mask(absDen, zero, _CMP_GT_OQ);
     /* t / |den|: 1/|den| to 14 bits and one Newton step, a division's accuracy at a fraction of its latency. */
     __m512 r = _mm512_rcp14_ps(absDen);
@@ -103,43 +105,111 @@ AVX512 static inline Candidate16 test_triangle(const RefractTriangle *triangle, 
     return (Candidate16){hit, _mm512_mul_ps(t, r), t, u, v, absDen};
 }
 
+/* Triangle k of a cluster broadcast to every lane, for packet-major tests. */
+AVX512 static inline Triangles16 broadcast_triangle(const RefractClusterTriangles *block, uint32_t k) {
+    return (Triangles16){
+        _mm512_set1_ps(block->v0[0][k]), _mm512_set1_ps(block->v0[1][k]), _mm512_set1_ps(block->v0[2][k]),
+        _mm512_set1_ps(block->e1[0][k]), _mm512_set1_ps(block->e1[1][k]), _mm512_set1_ps(block->e1[2][k]),
+        _mm512_set1_ps(block->e2[0][k]), _mm512_set1_ps(block->e2[1][k]), _mm512_set1_ps(block->e2[2][k]),
+        _mm512_set1_ps(block->ng[0][k]), _mm512_set1_ps(block->ng[1][k]), _mm512_set1_ps(block->ng[2][k])};
+}
+
+/* All 16 triangles of a cluster, one per lane, for ray-major tests. */
+AVX512 static inline Triangles16 load_triangles(const RefractClusterTriangles *block) {
+    return (Triangles16){
+        _mm512_loadu_ps(block->v0[0]), _mm512_loadu_ps(block->v0[1]), _mm512_loadu_ps(block->v0[2]),
+        _mm512_loadu_ps(block->e1[0]), _mm512_loadu_ps(block->e1[1]), _mm512_loadu_ps(block->e1[2]),
+        _mm512_loadu_ps(block->e2[0]), _mm512_loadu_ps(block->e2[1]), _mm512_loadu_ps(block->e2[2]),
+        _mm512_loadu_ps(block->ng[0]), _mm512_loadu_ps(block->ng[1]), _mm512_loadu_ps(block->ng[2])};
+}
+
+/* Lane `lane` of the packet's rays broadcast to every lane, for ray-major tests. */
+AVX512 static inline Ray16 broadcast_ray(const Rays16 *rays, int lane) {
+    __m512i index = _mm512_set1_epi32(lane);
+    return (Ray16){_mm512_permutexvar_ps(index, rays->ox), _mm512_permutexvar_ps(index, rays->oy),
+                   _mm512_permutexvar_ps(index, rays->oz), _mm512_permutexvar_ps(index, rays->dx),
+                   _mm512_permutexvar_ps(index, rays->dy), _mm512_permutexvar_ps(index, rays->dz)};
+}
+
+/* With at most this many lanes in a cluster's box, each of them is tested against the cluster's 16 triangles at
+   once (ray-major) instead of each triangle against the 16 lanes (packet-major): a ray-major test costs about as
+   much as a packet-major one plus a reduction, so it wins while few lanes need the cluster. */
+enum { RAY_MAJOR_LANES = 12 };
+
+/* What the closest-hit query keeps per lane. */
+typedef struct Closest16 {
+    __m512 t, u, v, den;
+    __m512i geometry, primitive;
+    __mmask16 found;
+} Closest16;
+
+AVX512 static inline void keep(Closest16 *best, __mmask16 hit, __m512 t, __m512 u, __m512 v, __m512 den,
+                               __m512i geometry, __m512i primitive) {
+    best->found |= hit;
+    best->t = _mm512_mask_mov_ps(best->t, hit, t);
+    best->u = _mm512_mask_mov_ps(best->u, hit, u);
+    best->v = _mm512_mask_mov_ps(best->v, hit, v);
+    best->den = _mm512_mask_mov_ps(best->den, hit, den);
+    best->geometry = _mm512_mask_mov_epi32(best->geometry, hit, geometry);
+    best->primitive = _mm512_mask_mov_epi32(best->primitive, hit, primitive);
+}
+
+/* One lane against a cluster's triangles: the nearest hit within the lane's reach, the last such triangle on a tie
+   (as the packet-major order keeps it), written into that lane of `best`. */
+AVX512 static inline void closest_ray_major(Closest16 *best, const Triangles16 *tri,
+                                            const RefractClusterTriangles *block, const Rays16 *rays, int lane) {
+    Ray16 ray = broadcast_ray(rays, lane);
+    __m512i index = _mm512_set1_epi32(lane);
+    __m512 reach = _mm512_permutexvar_ps(index, best->t);
+    Candidate16 candidate = test(tri, &ray, 0xFFFF);
+    __mmask16 hit = _mm512_mask_cmp_ps_mask(candidate.hit, candidate.t, reach, _CMP_LE_OQ);
+    if (!hit) return;
+    float nearest = _mm512_mask_reduce_min_ps(hit, candidate.t);
+    __mmask16 ties = _mm512_mask_cmp_ps_mask(hit, candidate.t, _mm512_set1_ps(nearest), _CMP_EQ_OQ);
+    __m512i winner = _mm512_set1_epi32(31 - __builtin_clz((unsigned)ties));
+    __mmask16 one = (__mmask16)(1u << lane);
+    keep(best, one, _mm512_permutexvar_ps(winner, candidate.t), _mm512_permutexvar_ps(winner, candidate.u),
+         _mm512_permutexvar_ps(winner, candidate.v), _mm512_permutexvar_ps(winner, candidate.den),
+         _mm512_permutexvar_epi32(winner, _mm512_loadu_si512(block->geometry)),
+         _mm512_permutexvar_epi32(winner, _mm512_loadu_si512(block->primitive)));
+}
+
 AVX512 void refract_clusters_intersect16_avx512(const RefractTriangleClusters *scene, const int32_t *mask,
                                                 const float *const *in, void *const *out) {
     Rays16 rays = load_rays(mask, in);
     if (!rays.active) return;
-    __m512 tfar = _mm512_maskz_loadu_ps(rays.active, in[IN_TFAR]);
-    __m512 bestT = tfar, bestU = _mm512_setzero_ps(), bestV = _mm512_setzero_ps();
-    __m512 bestDen = _mm512_set1_ps(1.0f);
     __m512i invalid = _mm512_set1_epi32(-1);
-    __m512i geometry = invalid, primitive = invalid;
-    __mmask16 found = 0;
+    Closest16 best = {_mm512_maskz_loadu_ps(rays.active, in[IN_TFAR]), _mm512_setzero_ps(), _mm512_setzero_ps(),
+                      _mm512_set1_ps(1.0f), invalid, invalid, 0};
+    Ray16 packet = {rays.ox, rays.oy, rays.oz, rays.dx, rays.dy, rays.dz};
     for (uint32_t c = 0; c < scene->clusterCount; c++) {
-        const RefractTriangleCluster *cluster = &scene->clusters[c];
-        __mmask16 lanes = box_lanes(cluster, &rays, tfar, rays.active);
+        __mmask16 lanes = box_lanes(&scene->clusters[c], &rays, best.t, rays.active);
         if (!lanes) continue;
-        const RefractTriangle *triangle = &scene->triangles[cluster->first];
-        for (uint32_t k = 0; k < cluster->count; k++, triangle++) {
-            Candidate16 candidate = test_triangle(triangle, &rays, lanes);
-            /* The closest hit so far narrows tfar: the only step that waits on the previous triangle. No branch:
-               whether a lane hits is as good as random. */
-            __mmask16 hit = _mm512_mask_cmp_ps_mask(candidate.hit, candidate.t, tfar, _CMP_LE_OQ);
-            found |= hit;
-            tfar = _mm512_mask_mov_ps(tfar, hit, candidate.t);
-            bestU = _mm512_mask_mov_ps(bestU, hit, candidate.u);
-            bestV = _mm512_mask_mov_ps(bestV, hit, candidate.v);
-            bestDen = _mm512_mask_mov_ps(bestDen, hit, candidate.den);
-            geometry = _mm512_mask_mov_epi32(geometry, hit, _mm512_set1_epi32((int)triangle->geometry));
-            primitive = _mm512_mask_mov_epi32(primitive, hit, _mm512_set1_epi32((int)triangle->primitive));
+        const RefractClusterTriangles *block = &scene->triangles[c];
+        if (__builtin_popcount(lanes) <= RAY_MAJOR_LANES) {
+            Triangles16 tri = load_triangles(block);
+            for (unsigned bits = lanes; bits; bits &= bits - 1) {
+                closest_ray_major(&best, &tri, block, &rays, __builtin_ctz(bits));
+            }
+            continue;
+        }
+        uint32_t count = scene->clusters[c].count;
+        for (uint32_t k = 0; k < count; k++) {
+            Triangles16 tri = broadcast_triangle(block, k);
+            Candidate16 candidate = test(&tri, &packet, lanes);
+            /* The closest hit so far narrows the reach: the only step that waits on the previous triangle. No
+               branch: whether a lane hits is as good as random. */
+            __mmask16 hit = _mm512_mask_cmp_ps_mask(candidate.hit, candidate.t, best.t, _CMP_LE_OQ);
+            keep(&best, hit, candidate.t, candidate.u, candidate.v, candidate.den,
+                 _mm512_set1_epi32((int)block->geometry[k]), _mm512_set1_epi32((int)block->primitive[k]));
         }
     }
-    bestT = _mm512_mask_blend_ps(found, _mm512_set1_ps(INFINITY), tfar);
-    bestU = _mm512_maskz_div_ps(found, bestU, bestDen);
-    bestV = _mm512_maskz_div_ps(found, bestV, bestDen);
-    _mm512_mask_storeu_ps(out[OUT_T], rays.active, bestT);
-    _mm512_mask_storeu_ps(out[OUT_U], rays.active, bestU);
-    _mm512_mask_storeu_ps(out[OUT_V], rays.active, bestV);
-    _mm512_mask_storeu_epi32(out[OUT_PRIM], rays.active, primitive);
-    _mm512_mask_storeu_epi32(out[OUT_GEOM], rays.active, geometry);
+    __mmask16 found = best.found;
+    _mm512_mask_storeu_ps(out[OUT_T], rays.active, _mm512_mask_blend_ps(found, _mm512_set1_ps(INFINITY), best.t));
+    _mm512_mask_storeu_ps(out[OUT_U], rays.active, _mm512_maskz_div_ps(found, best.u, best.den));
+    _mm512_mask_storeu_ps(out[OUT_V], rays.active, _mm512_maskz_div_ps(found, best.v, best.den));
+    _mm512_mask_storeu_epi32(out[OUT_PRIM], rays.active, best.primitive);
+    _mm512_mask_storeu_epi32(out[OUT_GEOM], rays.active, best.geometry);
     _mm512_mask_storeu_epi32(out[OUT_INST], rays.active, invalid);
 }
 
@@ -148,16 +218,31 @@ AVX512 void refract_clusters_occluded16_avx512(const RefractTriangleClusters *sc
     Rays16 rays = load_rays(mask, in);
     if (!rays.active) return;
     __m512 tfar = _mm512_maskz_loadu_ps(rays.active, in[IN_TFAR]);
-    /* Lanes leave `open` at their first hit; the query ends when none is left. */
+    Ray16 packet = {rays.ox, rays.oy, rays.oz, rays.dx, rays.dy, rays.dz};
+    /* Lanes leave `open` at their first hit; the query ends when none is left. No distance is wanted: a hit is
+       t <= |den| tfar, without the reciprocal. */
     __mmask16 open = rays.active;
     for (uint32_t c = 0; c < scene->clusterCount && open; c++) {
-        const RefractTriangleCluster *cluster = &scene->clusters[c];
-        __mmask16 lanes = box_lanes(cluster, &rays, tfar, open);
+        __mmask16 lanes = box_lanes(&scene->clusters[c], &rays, tfar, open);
         if (!lanes) continue;
-        const RefractTriangle *triangle = &scene->triangles[cluster->first];
-        for (uint32_t k = 0; k < cluster->count; k++, triangle++) {
-            Candidate16 candidate = test_triangle(triangle, &rays, lanes);
-            /* No distance wanted: t <= |den| tfar, without the reciprocal. */
+        const RefractClusterTriangles *block = &scene->triangles[c];
+        if (__builtin_popcount(lanes) <= RAY_MAJOR_LANES) {
+            Triangles16 tri = load_triangles(block);
+            for (unsigned bits = lanes; bits; bits &= bits - 1) {
+                int lane = __builtin_ctz(bits);
+                Ray16 ray = broadcast_ray(&rays, lane);
+                Candidate16 candidate = test(&tri, &ray, 0xFFFF);
+                __m512 reach = _mm512_mul_ps(candidate.den, _mm512_permutexvar_ps(_mm512_set1_epi32(lane), tfar));
+                if (_mm512_mask_cmp_ps_mask(candidate.hit, candidate.unscaledT, reach, _CMP_LE_OQ)) {
+                    open &= (__mmask16)~(1u << lane);
+                }
+            }
+            continue;
+        }
+        uint32_t count = scene->clusters[c].count;
+        for (uint32_t k = 0; k < count; k++) {
+            Triangles16 tri = broadcast_triangle(block, k);
+            Candidate16 candidate = test(&tri, &packet, lanes);
             open &= (__mmask16)~_mm512_mask_cmp_ps_mask(candidate.hit, candidate.unscaledT,
                                                          _mm512_mul_ps(candidate.den, tfar), _CMP_LE_OQ);
         }

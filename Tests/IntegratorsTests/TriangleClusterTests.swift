@@ -114,6 +114,35 @@ struct TriangleClusterTests {
         #expect(reference.filter(\.isHit).count > 300)
     }
 
+    @Test("full packets and one-lane calls (packet-major and ray-major tests) answer bit for bit alike",
+          arguments: clusterWidths)
+    func layoutsAgree(width: Int) throws {
+        // A soup of 300 triangles: 19 clusters, whose boxes some packets fill and others barely touch.
+        var fixture = Self.fixture
+        var random = EmbreeTestRandom(state: 17)
+        fixture.meshes = [EmbreeFixture.soup(name: "soup", count: 300, lower: Vector3f(-1, -1, -1),
+                                             upper: Vector3f(1, 1, 1), random: &random)]
+        let scene = try EmbreeScene(meshes: fixture.meshes)
+        #expect(scene.clusters != nil)
+        let (packets, lanes, occludedPackets, occludedLanes) = withExtendedLifetime(scene) {
+            let packets = EmbreeBackend(variant: .llvm, width: width).run {
+                (EmbreeHostHits(scene.intersect(fixture.rays)), scene.isOccluded(fixture.rays).values)
+            }
+            let lanes = EmbreeBackend(variant: .scalar, width: width).run {
+                (EmbreeHostHits(scene.intersect(fixture.rays)), scene.isOccluded(fixture.rays).values)
+            }
+            return (packets.0, lanes.0, packets.1, lanes.1)
+        }
+        #expect(packets.t.map(\.bitPattern) == lanes.t.map(\.bitPattern))
+        #expect(packets.u.map(\.bitPattern) == lanes.u.map(\.bitPattern))
+        #expect(packets.v.map(\.bitPattern) == lanes.v.map(\.bitPattern))
+        #expect(packets.primitive == lanes.primitive && packets.geometry == lanes.geometry)
+        #expect(occludedPackets == occludedLanes)
+        #expect(packets.isHit.filter { $0 }.count > 1000, "the soup is hit often")
+        let (compared, problems) = packets.mismatches(against: fixture.reference())
+        #expect(problems.isEmpty, "W=\(width): \(problems.count) of \(compared) differ: \(problems.prefix(3))")
+    }
+
     @Test("occlusion within maxT matches brute force", arguments: backends)
     func occlusion(backend: EmbreeBackend) throws {
         // Each ray twice: maxT half the way to its closest hit (not occluded), then 1.5 times (occluded).

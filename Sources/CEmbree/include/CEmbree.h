@@ -73,24 +73,26 @@ void refract_embree_cull_back_faces(const void *_Nullable arguments);
 
 #pragma clang assume_nonnull end
 
-/* One triangle of a small scene, as the cluster queries test it (Embree's Moeller-Trumbore form): v0, e1 = v0 - v1,
-   e2 = v2 - v0 and the unnormalised normal ng = e2 x e1, with the ids a hit reports. 64 bytes, one cache line. */
-typedef struct RefractTriangle {
-    float v0[3], e1[3], e2[3], ng[3];
-    uint32_t geometry, primitive, unused[2];
-} RefractTriangle;
+/* A cluster of a small scene: up to 16 triangles in structure-of-arrays form (Embree's Moeller-Trumbore form: v0,
+   e1 = v0 - v1, e2 = v2 - v0 and the unnormalised normal ng = e2 x e1, then the ids a hit reports), so that a query
+   can broadcast one triangle to a packet of rays or test one ray against all 16 at once. Unused slots have ng = 0,
+   which nothing hits. 896 bytes. */
+typedef struct RefractClusterTriangles {
+    float v0[3][16], e1[3][16], e2[3][16], ng[3][16];
+    uint32_t geometry[16], primitive[16];
+} RefractClusterTriangles;
 
-/* A run of at most 16 consecutive triangles and a box that holds them (slightly enlarged: it only culls). */
+/* A cluster's box (slightly enlarged: it only culls) and its number of triangles. */
 typedef struct RefractTriangleCluster {
     float lower[3], upper[3];
-    uint32_t first, count;
+    uint32_t count, unused;
 } RefractTriangleCluster;
 
 /* A scene small enough that testing each packet against every cluster's box, and the triangles of the boxes some
-   lane reaches, beats Embree's BVH (embree_clusters_avx512.c). */
+   lane reaches, beats Embree's BVH (embree_clusters_avx512.c). Cluster c's triangles are triangles[c]. */
 typedef struct RefractTriangleClusters {
     const RefractTriangleCluster *_Null_unspecified clusters;
-    const RefractTriangle *_Null_unspecified triangles;
+    const RefractClusterTriangles *_Null_unspecified triangles;
     uint32_t clusterCount;
 } RefractTriangleClusters;
 

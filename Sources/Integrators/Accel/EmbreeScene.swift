@@ -18,10 +18,10 @@ public final class EmbreeScene: @unchecked Sendable {
     // the query contexts by width, is behind `lock`.
 
     /// The most triangles of a scene whose queries test clusters instead of Embree's BVH (see `TriangleClusters`).
-    /// Measured on an AVX-512 host (256x256, spp 64): at 34 triangles (a Cornell box of quads) the clusters
-    /// rendered 1.5-1.9x as many samples per second as Embree; at about 340 (a room and a 320-triangle ball)
-    /// they broke even, so the limit stays well below that.
-    public static let defaultClusterLimit = 64
+    /// Measured on an AVX-512 host (256x256, spp 64, forward Ms/s, clusters against Embree in one window): 34
+    /// triangles (cbox) 3.5-4.5 against 2.4; 326-340 (the mesh fixtures: a room and a 320-triangle ball) 19-30%
+    /// faster; 660 (two balls) 3% slower; 1,300 (four) 30% slower. Hence the limit, short of the crossover.
+    public static let defaultClusterLimit = 512
 
     /// The number of top-level meshes (their geometry ids are 0..<meshCount).
     public let meshCount: Int

@@ -2,40 +2,47 @@
 import CEmbree
 
 /// The triangles of a small scene (no instances, no curves) sorted along a Morton curve of their centroids and cut
-/// into clusters of at most 16, each with a box. A packet of rays is tested against every box and, where some
-/// lane reaches one, against its triangles, 16 rays at a time (`embree_clusters_avx512.c`). For a few hundred
+/// into clusters of at most 16, each with a box and its triangles in structure-of-arrays form. A packet of rays is
+/// tested against every box; where many lanes reach one, each triangle is tested against the packet, and where few
+/// do, each of those lanes against all 16 triangles at once (`embree_clusters_avx512.c`). For a few hundred
 /// triangles that beats a BVH, whose per-ray traversal costs more than the triangles it skips.
 final class TriangleClusters: @unchecked Sendable {
     // Sendable: immutable after init; the C queries only read it.
 
-    /// The most triangles in one cluster: one packet's lanes, one triangle at a time.
+    /// The most triangles in one cluster: one vector of them, for a ray tested against all at once.
     static let clusterSize = 16
 
     let triangleCount: Int
-    private let triangles: UnsafeMutableBufferPointer<RefractTriangle>
+    private let triangles: UnsafeMutableBufferPointer<RefractClusterTriangles>
     private let clusters: UnsafeMutableBufferPointer<RefractTriangleCluster>
     /// What query contexts point to.
     let scene: UnsafeMutablePointer<RefractTriangleClusters>
 
+    /// One triangle as the builder handles it: v0, e1 = v0 - v1, e2 = v2 - v0, ng = e2 x e1, and its ids.
+    private struct Triangle {
+        var v0, e1, e2, ng: SIMD3<Float>
+        var geometry, primitive: UInt32
+        var vertices: [SIMD3<Float>] { [v0, v0 - e1, v0 + e2] }
+    }
+
     /// The clusters of `meshes` (world space; geometry id = index in `meshes`, primitive id = triangle index).
     init(meshes: [TriangleMesh]) {
-        var flat: [RefractTriangle] = []
+        var flat: [Triangle] = []
         flat.reserveCapacity(meshes.reduce(0) { $0 + $1.triangleCount })
         for (geometry, mesh) in meshes.enumerated() {
             for primitive in 0..<mesh.triangleCount {
                 flat.append(Self.triangle(of: mesh, primitive: primitive, geometry: geometry))
             }
         }
-        let order = Self.mortonOrder(flat)
+        let sorted = Self.mortonOrder(flat).map { flat[$0] }
         triangleCount = flat.count
-        triangles = .allocate(capacity: max(flat.count, 1))
-        for (slot, index) in order.enumerated() { triangles[slot] = flat[index] }
         let clusterCount = (flat.count + Self.clusterSize - 1) / Self.clusterSize
+        triangles = .allocate(capacity: max(clusterCount, 1))
         clusters = .allocate(capacity: max(clusterCount, 1))
         for c in 0..<clusterCount {
-            let first = c * Self.clusterSize, count = min(Self.clusterSize, flat.count - first)
-            clusters[c] = Self.cluster(of: UnsafeBufferPointer(rebasing: triangles[first..<first + count]),
-                                       first: first)
+            let run = sorted[c * Self.clusterSize ..< min(flat.count, (c + 1) * Self.clusterSize)]
+            triangles[c] = Self.block(of: run)
+            clusters[c] = Self.cluster(of: run)
         }
         scene = .allocate(capacity: 1)
         scene.initialize(to: RefractTriangleClusters(clusters: clusters.baseAddress, triangles: triangles.baseAddress,
@@ -48,44 +55,54 @@ final class TriangleClusters: @unchecked Sendable {
         scene.deallocate()
     }
 
-    private static func triangle(of mesh: TriangleMesh, primitive: Int, geometry: Int) -> RefractTriangle {
+    private static func triangle(of mesh: TriangleMesh, primitive: Int, geometry: Int) -> Triangle {
         let p = mesh.positions, i = mesh.indices
-        func vertex(_ corner: Int) -> (Float, Float, Float) {
+        func vertex(_ corner: Int) -> SIMD3<Float> {
             let v = Int(i[3 * primitive + corner]) * 3
-            return (p[v], p[v + 1], p[v + 2])
+            return SIMD3(p[v], p[v + 1], p[v + 2])
         }
         let v0 = vertex(0), v1 = vertex(1), v2 = vertex(2)
-        // Embree's form: e1 = v0 - v1, e2 = v2 - v0, ng = e2 x e1 (the normal of v0, v1, v2 counter-clockwise).
-        let e1 = (v0.0 - v1.0, v0.1 - v1.1, v0.2 - v1.2), e2 = (v2.0 - v0.0, v2.1 - v0.1, v2.2 - v0.2)
-        let ng = (e2.1 * e1.2 - e2.2 * e1.1, e2.2 * e1.0 - e2.0 * e1.2, e2.0 * e1.1 - e2.1 * e1.0)
-        return RefractTriangle(v0: v0, e1: e1, e2: e2, ng: ng, geometry: UInt32(geometry),
-                               primitive: UInt32(primitive), unused: (0, 0))
+        // Embree's form: the normal of v0, v1, v2 counter-clockwise, computed as Embree does.
+        let e1 = v0 - v1, e2 = v2 - v0
+        let ng = SIMD3(e2.y * e1.z - e2.z * e1.y, e2.z * e1.x - e2.x * e1.z, e2.x * e1.y - e2.y * e1.x)
+        return Triangle(v0: v0, e1: e1, e2: e2, ng: ng, geometry: UInt32(geometry), primitive: UInt32(primitive))
+    }
+
+    /// A run of at most 16 triangles in structure-of-arrays form; slots past the run keep ng = 0 (never hit).
+    private static func block(of run: ArraySlice<Triangle>) -> RefractClusterTriangles {
+        var block = RefractClusterTriangles()  // zeroed
+        withUnsafeMutableBytes(of: &block) { bytes in
+            let floats = bytes.bindMemory(to: Float.self), words = bytes.bindMemory(to: UInt32.self)
+            for (slot, t) in run.enumerated() {
+                for (field, vector) in [t.v0, t.e1, t.e2, t.ng].enumerated() {
+                    for axis in 0..<3 { floats[(3 * field + axis) * 16 + slot] = vector[axis] }
+                }
+                words[12 * 16 + slot] = t.geometry
+                words[13 * 16 + slot] = t.primitive
+            }
+        }
+        return block
     }
 
     /// The box of a run of triangles, enlarged by a little more than the rounding of the box test: it only culls.
-    private static func cluster(of run: UnsafeBufferPointer<RefractTriangle>, first: Int) -> RefractTriangleCluster {
+    private static func cluster(of run: ArraySlice<Triangle>) -> RefractTriangleCluster {
         var lower = SIMD3<Float>(repeating: .infinity), upper = SIMD3<Float>(repeating: -.infinity)
-        for t in run {
-            let v0 = SIMD3(t.v0.0, t.v0.1, t.v0.2)
-            let v1 = v0 - SIMD3(t.e1.0, t.e1.1, t.e1.2), v2 = v0 + SIMD3(t.e2.0, t.e2.1, t.e2.2)
-            lower = pointwiseMin(lower, pointwiseMin(v0, pointwiseMin(v1, v2)))
-            upper = pointwiseMax(upper, pointwiseMax(v0, pointwiseMax(v1, v2)))
+        for vertex in run.flatMap(\.vertices) {
+            lower = pointwiseMin(lower, vertex)
+            upper = pointwiseMax(upper, vertex)
         }
         let margin = pointwiseMax(pointwiseMax(lower, -lower), pointwiseMax(upper, -upper)).max() * 0x1p-16
             + .leastNormalMagnitude
         lower -= SIMD3(repeating: margin)
         upper += SIMD3(repeating: margin)
         return RefractTriangleCluster(lower: (lower.x, lower.y, lower.z), upper: (upper.x, upper.y, upper.z),
-                                      first: UInt32(first), count: UInt32(run.count))
+                                      count: UInt32(run.count), unused: 0)
     }
 
     /// The triangles' indices sorted by the Morton code of their centroids in the scene's box (10 bits per axis),
     /// so that each run of 16 is compact in space.
-    private static func mortonOrder(_ triangles: [RefractTriangle]) -> [Int] {
-        let centroids = triangles.map { t -> SIMD3<Float> in
-            let v0 = SIMD3(t.v0.0, t.v0.1, t.v0.2)
-            return v0 + (SIMD3(t.e2.0, t.e2.1, t.e2.2) - SIMD3(t.e1.0, t.e1.1, t.e1.2)) / 3
-        }
+    private static func mortonOrder(_ triangles: [Triangle]) -> [Int] {
+        let centroids = triangles.map { $0.vertices.reduce(.zero, +) / 3 }
         guard let first = centroids.first else { return [] }
         let lower = centroids.reduce(first) { pointwiseMin($0, $1) }
         let upper = centroids.reduce(first) { pointwiseMax($0, $1) }
