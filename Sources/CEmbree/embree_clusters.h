@@ -12,7 +12,7 @@ void refract_clusters_intersect16_avx512(const RefractTriangleClusters *scene, c
 void refract_clusters_occluded16_avx512(const RefractTriangleClusters *scene, const int32_t *mask,
                                         const float *const *in, void *const *out);
 
-/* The same for kernels of width 8 with AVX2 and FMA, and whether this CPU has both (asked once per call site). */
+/* The same for kernels of width 8 with AVX2 and FMA, and whether this CPU has both (asked when a query context is made). */
 void refract_clusters_intersect8_avx2(const RefractTriangleClusters *scene, const int32_t *mask,
                                       const float *const *in, void *const *out);
 void refract_clusters_occluded8_avx2(const RefractTriangleClusters *scene, const int32_t *mask,

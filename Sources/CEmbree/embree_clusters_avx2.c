@@ -1,5 +1,5 @@
-/* Ray queries of a small scene's triangle clusters for kernels of width 8, in AVX2 and FMA (the AVX-512 file's
-   twin: masks are all-ones words here instead of mask registers). */
+/* Ray queries of a small scene's triangle clusters for kernels of width 8, in AVX2 and FMA: the AVX-512 file's
+   packet-major half only (without mask registers, the ray-major reduction was not written), masks as all-ones words. */
 #include "embree_clusters.h"
 #include "embree_query_layout.h"
 
@@ -67,7 +67,8 @@ typedef struct Candidate8 {
     __m256 t, unscaledT, u, v, den;
 } Candidate8;
 
-/* The AVX-512 file's test_triangle: lanes whose ray meets the triangle at t > 0, t not yet compared with tfar. */
+/* The AVX-512 file's `test` in its packet-major layout: lanes whose ray meets triangle k at t > 0, t not yet
+   compared with tfar. */
 AVX2 static inline Candidate8 test_triangle8(const RefractClusterTriangles *block, uint32_t k, const Rays8 *rays,
                                              __m256 lanes) {
     __m256 cx = _mm256_sub_ps(_mm256_set1_ps(block->v0[0][k]), rays->ox);
