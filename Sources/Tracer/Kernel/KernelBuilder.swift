@@ -191,10 +191,22 @@ struct KernelBuilder {
                 break
             }
         }
+        markReadOnlyGathers()
         let program = KernelProgram(instructions: instructions, slots: slots, vectorWidth: vectorWidth,
                                     countsOutOfRange: counts, matrixProducts: matrixProducts)
         return KernelLaunch(program: program, storages: storages, outputs: outputs, reductions: reductions, size: size,
                             blockSize: blockSize, allocatedBytes: allocatedBytes)
+    }
+
+    /// Marks the gathers whose source no scatter or scatter-add of this launch writes
+    /// (`KernelInstruction.readOnlySource`). Assigned sources are already snapshots here, and outputs are fresh.
+    private mutating func markReadOnlyGathers() {
+        let written = Set(slots.indices.filter { [.scatterTarget, .scatterAddTarget].contains(slots[$0].role) }
+            .map { ObjectIdentifier(storages[$0]) })
+        for position in instructions.indices where instructions[position].op == .gather
+            && !written.contains(ObjectIdentifier(storages[Int(instructions[position].immediate)])) {
+            instructions[position].auxiliary |= KernelInstruction.readOnlySource
+        }
     }
 
     // MARK: - Emission

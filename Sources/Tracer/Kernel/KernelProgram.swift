@@ -63,10 +63,14 @@ package struct KernelInstruction: Hashable, Sendable {
     /// The `auxiliary` of a store that should bypass the caches (non-temporal).
     package static let streamingStore: UInt32 = 1
 
-    /// The `auxiliary` of a gather whose source held at most `smallSourceElements` elements when the kernel was
+    /// A bit of a gather's `auxiliary`: its source held at most `smallSourceElements` elements when the kernel was
     /// built (a hint: the LLVM backend reads such a source whole and permutes it, after checking its size at run
     /// time; a gather without the hint is a gather for any size).
     package static let smallSource: UInt32 = 1
+    /// A bit of a gather's `auxiliary`: no scatter or scatter-add of the launch writes its source (an assigned
+    /// source is read from a snapshot), so two gathers of one element read the same value whatever their masks and
+    /// wherever they sit (the LLVM backend loads once for several masks, `LLVMCodegen+GatherMerging.swift`).
+    package static let readOnlySource: UInt32 = 2
     /// The largest source that `smallSource` marks: one AVX-512 register of floats.
     package static let smallSourceElements = 16
 

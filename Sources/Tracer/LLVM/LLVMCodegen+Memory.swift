@@ -92,7 +92,7 @@ extension LLVMCodegen {
     /// type can reach: below 2^31 for int32 (a negative index is a huge unsigned one), 2^32 − 1 for uint32, and
     /// every uint32 index is inside a slot of 2^32 elements or more. Why 32 bits: comparing the two halves of the
     /// 64-bit index took three instructions per gather, a third of a film pull's (25 offsets, 7 loads each).
-    private func checkedIndex(_ index: LLVMValueRef, _ indexType: ScalarType,
+    func checkedIndex(_ index: LLVMValueRef, _ indexType: ScalarType,
                               slot: Int) -> (index: LLVMValueRef, inRange: LLVMValueRef) {
         let wide = LLVMVectorType(i64, UInt32(width))
         let index64 = indexType == .int32 ? LLVMBuildSExt(builder, index, wide, "")!
@@ -109,13 +109,14 @@ extension LLVMCodegen {
         return (index64, inRange)
     }
 
-    /// Masked gather; masked-off and out-of-range lanes read 0.
+    /// Masked gather; masked-off and out-of-range lanes read 0. Out-of-range lanes are counted under `countedMask`
+    /// (a merged gather's own mask, `LLVMCodegen+GatherMerging.swift`), by default `mask`.
     func emitGather(_ instruction: KernelInstruction, index: LLVMValueRef, indexType: ScalarType,
-                    mask: LLVMValueRef) throws -> LLVMValueRef {
+                    mask: LLVMValueRef, countedMask: LLVMValueRef? = nil) throws -> LLVMValueRef {
         let slot = try slotIndex(instruction)
         let (index64, inRange) = checkedIndex(index, indexType, slot: slot)
         let enabled = LLVMBuildAnd(builder, mask, inRange, "")!
-        countOutOfRange(mask: mask, inRange: inRange)
+        countOutOfRange(mask: countedMask ?? mask, inRange: inRange)
         let value: LLVMValueRef
         let pattern = lanePattern(ofIndex: Int(instruction.operands.0))
         if let (divisor, offset) = pattern, width % divisor == 0 {
@@ -125,7 +126,7 @@ extension LLVMCodegen {
             value = broadcastLoad(slot: slot, type: instruction.type, divisor: divisor, offset: offset,
                                   enabled: enabled)
         } else {
-            let small = instruction.auxiliary == KernelInstruction.smallSource
+            let small = instruction.auxiliary & KernelInstruction.smallSource != 0
             value = (small ? tableGather(slot: slot, type: instruction.type, index: index, indexType: indexType,
                                          enabled: enabled) : nil)
                 ?? dwordGather(slot: slot, type: instruction.type, index: index, indexType: indexType, enabled: enabled)

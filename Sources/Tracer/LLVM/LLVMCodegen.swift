@@ -38,6 +38,10 @@ final class LLVMCodegen {
     var quadScratch: LLVMValueRef?
     /// Scatter-adds emitted together (`LLVMCodegen+ScatterAddGroups.swift`).
     lazy var scatterAddGroups = ScatterAddGroups(program)
+    /// Gathers that load for later ones of the same element, and the loads made so far by leading gathers
+    /// (`LLVMCodegen+GatherMerging.swift`).
+    lazy var gatherMerging = GatherMerging(program)
+    var mergedGatherLoads: [Int: LLVMValueRef] = [:]
     /// Which shifted loads share a prefetch, and the runs already prefetched (`LLVMCodegen+ShiftedPrefetch.swift`).
     lazy var shiftedPrefetchPlan = ShiftedPrefetchPlan(shiftedLoads(), distance: Int64(Self.prefetchDistance))
     var prefetchedRuns: Set<PrefetchKey> = []
@@ -188,7 +192,7 @@ final class LLVMCodegen {
     // MARK: - Dispatch
 
     /// Emits one instruction, recording its value.
-    private func emit(instructionAt index: Int) throws {
+    func emit(instructionAt index: Int) throws {
         let instruction = program.instructions[index]
         let operandIndices = instruction.operandList
         guard operandIndices.allSatisfy({ $0 >= 0 && $0 < index && values[$0] != nil }) else {
@@ -201,8 +205,8 @@ final class LLVMCodegen {
         case .laneIndex: values[index] = LLVMBuildTrunc(builder, laneNumbers, vectorType(.int32), "lane")
         case .load: values[index] = try emitLoad(instruction)
         case .loadScalar: values[index] = try emitLoadScalar(instruction)
-        case .gather: values[index] = try emitGather(instruction, index: operands[0], indexType: firstType,
-                                                      mask: operands[1])
+        case .gather: values[index] = try emitMergedGather(instruction, at: index, index: operands[0],
+                                                            indexType: firstType, mask: operands[1])
         case .store: try emitStore(instruction, value: operands[0])
         case .scatter: try emitScatter(instruction, index: operands[0], indexType: firstType,
                                        value: operands[1], mask: operands[2])

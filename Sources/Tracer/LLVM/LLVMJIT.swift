@@ -165,6 +165,7 @@ final class LLVMJIT: @unchecked Sendable {
             try checkLLVM(LLVMOrcLLJITAddObjectFile(jit, LLVMOrcLLJITGetMainJITDylib(jit), buffer))
             let address = try lookupLocked(symbol)
             definedSymbols[symbol] = address
+            PerfMap.record(symbol: symbol, address: address, object: object)
             return address
         }
     }
