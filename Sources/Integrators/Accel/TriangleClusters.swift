@@ -1,8 +1,8 @@
 // A small scene's triangles in runs of 16 with boxes: what its ray queries test in place of Embree's BVH.
 import CEmbree
 
-/// The triangles of a small scene (no instances, no curves) sorted along a Morton curve of their centroids and cut
-/// into clusters of at most 16, each with a box and its triangles in structure-of-arrays form. A packet of rays is
+/// The triangles of a small scene (no instances, no curves) split by the surface-area heuristic into clusters of
+/// at most 16, each with a box and its triangles in structure-of-arrays form. A packet of rays is
 /// tested against every box; where many lanes reach one, each triangle is tested against the packet, and where few
 /// do, each of those lanes against all 16 triangles at once (`embree_clusters_avx512.c`). For a few hundred
 /// triangles that beats a BVH, whose per-ray traversal costs more than the triangles it skips.
@@ -34,13 +34,13 @@ final class TriangleClusters: @unchecked Sendable {
                 flat.append(Self.triangle(of: mesh, primitive: primitive, geometry: geometry))
             }
         }
-        let sorted = Self.mortonOrder(flat).map { flat[$0] }
+        let runs = Self.partition(flat)
         triangleCount = flat.count
-        let clusterCount = (flat.count + Self.clusterSize - 1) / Self.clusterSize
+        let clusterCount = runs.count
         triangles = .allocate(capacity: max(clusterCount, 1))
         clusters = .allocate(capacity: max(clusterCount, 1))
-        for c in 0..<clusterCount {
-            let run = sorted[c * Self.clusterSize ..< min(flat.count, (c + 1) * Self.clusterSize)]
+        for (c, members) in runs.enumerated() {
+            let run = ArraySlice(members.map { flat[$0] })
             triangles[c] = Self.block(of: run)
             clusters[c] = Self.cluster(of: run)
         }
@@ -99,28 +99,54 @@ final class TriangleClusters: @unchecked Sendable {
                                       count: UInt32(run.count), unused: 0)
     }
 
-    /// The triangles' indices sorted by the Morton code of their centroids in the scene's box (10 bits per axis),
-    /// so that each run of 16 is compact in space.
-    private static func mortonOrder(_ triangles: [Triangle]) -> [Int] {
+    /// The triangles' indices in runs of at most `clusterSize` with small boxes: the set is split in two where the
+    /// surface-area heuristic says (along the axis and at the place, in centroid order, that minimise each side's
+    /// box area times its triangle count), and each side again until it fits in a cluster. Why not runs of a Morton
+    /// order: in a room, a run mixes a wall with the objects near it, so its box spans the room and every ray tests
+    /// its triangles; split by area, the objects get boxes of their own that most rays miss.
+    private static func partition(_ triangles: [Triangle]) -> [[Int]] {
         let centroids = triangles.map { $0.vertices.reduce(.zero, +) / 3 }
-        guard let first = centroids.first else { return [] }
-        let lower = centroids.reduce(first) { pointwiseMin($0, $1) }
-        let upper = centroids.reduce(first) { pointwiseMax($0, $1) }
-        // A flat scene has no extent along some axis: that axis's bits stay 0 (1023 / 0 would make 0 * inf).
-        let extent = upper - lower
-        let scale = SIMD3<Float>(repeating: 1023) / extent.replacing(with: .infinity, where: extent .<= 0)
-        func spread(_ x: UInt32) -> UInt32 {  // 10 bits to every third of 30
-            var x = x & 0x3FF
-            x = (x | (x << 16)) & 0x0300_00FF
-            x = (x | (x << 8)) & 0x0300_F00F
-            x = (x | (x << 4)) & 0x030C_30C3
-            x = (x | (x << 2)) & 0x0924_9249
-            return x
+        let boxes = triangles.map { triangle -> (SIMD3<Float>, SIMD3<Float>) in
+            let corners = triangle.vertices
+            return (pointwiseMin(pointwiseMin(corners[0], corners[1]), corners[2]),
+                    pointwiseMax(pointwiseMax(corners[0], corners[1]), corners[2]))
         }
-        let codes = centroids.map { c -> UInt32 in
-            let q = pointwiseMin(((c - lower) * scale).rounded(.down), SIMD3(repeating: 1023))
-            return spread(UInt32(q.x)) | spread(UInt32(q.y)) << 1 | spread(UInt32(q.z)) << 2
+        func area(_ lower: SIMD3<Float>, _ upper: SIMD3<Float>) -> Float {
+            let d = pointwiseMax(upper - lower, .zero)
+            return d.x * d.y + d.y * d.z + d.z * d.x
         }
-        return codes.indices.sorted { (codes[$0], $0) < (codes[$1], $1) }
+        var runs: [[Int]] = []
+        var pending: [[Int]] = triangles.isEmpty ? [] : [Array(triangles.indices)]
+        while let part = pending.popLast() {
+            guard part.count > clusterSize else {
+                runs.append(part)
+                continue
+            }
+            var best: (cost: Float, order: [Int], split: Int)?
+            for axis in 0..<3 {
+                let order = part.sorted { (centroids[$0][axis], $0) < (centroids[$1][axis], $1) }
+                // suffix[k]: the area of the box of order[k...].
+                var suffix = [Float](repeating: 0, count: order.count + 1)
+                var lower = SIMD3<Float>(repeating: .infinity), upper = -lower
+                for k in order.indices.reversed() {
+                    lower = pointwiseMin(lower, boxes[order[k]].0)
+                    upper = pointwiseMax(upper, boxes[order[k]].1)
+                    suffix[k] = area(lower, upper)
+                }
+                lower = SIMD3(repeating: .infinity)
+                upper = -lower
+                for k in 1..<order.count {
+                    lower = pointwiseMin(lower, boxes[order[k - 1]].0)
+                    upper = pointwiseMax(upper, boxes[order[k - 1]].1)
+                    let cost = area(lower, upper) * Float(k) + suffix[k] * Float(order.count - k)
+                    if best == nil || cost < best!.cost { best = (cost, order, k) }
+                }
+            }
+            let (_, order, split) = best!
+            // The far side first onto the stack, so that runs come out in the order of the splits.
+            pending.append(Array(order[split...]))
+            pending.append(Array(order[..<split]))
+        }
+        return runs
     }
 }
