@@ -82,6 +82,40 @@ struct TriangleClusterTests {
         #expect(Set(Self.reference.filter(\.isHit).map(\.geometry)) == [0, 1])
     }
 
+    @Test("clusters split by area: an object in a room gets a box of its own; triangles without area split evenly")
+    func clusterBoxes() throws {
+        // A room's floor and back wall (4 large triangles) and a ball of 16 small ones in the middle: runs along a
+        // Morton curve put some wall in the ball's cluster, whose box then spans the room.
+        var random = EmbreeTestRandom(state: 9)
+        let ball = EmbreeFixture.soup(name: "ball", count: 16, lower: Vector3f(-0.2, -0.2, -0.2),
+                                      upper: Vector3f(0.2, 0.2, 0.2), random: &random)
+        let room = TriangleMesh(name: "room", positions: [-1, -1, -1, 1, -1, -1, 1, -1, 1, -1, -1, 1,
+                                                          -1, 1, -1, 1, 1, -1],
+                                indices: [0, 1, 2, 0, 2, 3, 0, 1, 5, 0, 5, 4])
+        let clusters = TriangleClusters(meshes: [room, ball])
+        let scene = clusters.scene.pointee
+        var ballTriangles = 0
+        for c in 0..<Int(scene.clusterCount) {
+            let box = scene.clusters[c]
+            let geometries = withUnsafeBytes(of: scene.triangles[c].geometry) {
+                Array($0.bindMemory(to: UInt32.self).prefix(Int(box.count)))
+            }
+            guard geometries.contains(1) else { continue }
+            ballTriangles += geometries.count
+            #expect(geometries.allSatisfy { $0 == 1 }, "cluster \(c) mixes the room and the ball: \(geometries)")
+            let extent = [box.upper.0 - box.lower.0, box.upper.1 - box.lower.1, box.upper.2 - box.lower.2]
+            #expect(extent.allSatisfy { $0 < 0.41 }, "cluster \(c) of the ball: box extent \(extent)")
+        }
+        #expect(ballTriangles == 16)
+
+        // 64 triangles without area along a line: every split costs 0, and the even one is taken (4 runs of 16,
+        // not 49 runs, most of one triangle).
+        let points = (0..<64).flatMap { i -> [Float] in [Float(i), 0, 0] }
+        let line = TriangleMesh(name: "line", positions: points,
+                                indices: (0..<64).flatMap { i -> [UInt32] in [UInt32(i), UInt32(i), UInt32(i)] })
+        #expect(TriangleClusters(meshes: [line]).scene.pointee.clusterCount == 4)
+    }
+
     @Test("a flat scene (no extent along an axis, as a mesh laid out in uv space) clusters and answers right")
     func flatScene() throws {
         var fixture = EmbreeFixture(rayCount: 0)

@@ -139,7 +139,12 @@ final class TriangleClusters: @unchecked Sendable {
                     lower = pointwiseMin(lower, boxes[order[k - 1]].0)
                     upper = pointwiseMax(upper, boxes[order[k - 1]].1)
                     let cost = area(lower, upper) * Float(k) + suffix[k] * Float(order.count - k)
-                    if best == nil || cost < best!.cost { best = (cost, order, k) }
+                    // Equal costs (triangles without area) go to the most even split, not to runs of one.
+                    let evenness = abs(2 * k - order.count)
+                    if best == nil || cost < best!.cost
+                        || (cost == best!.cost && evenness < abs(2 * best!.split - order.count)) {
+                        best = (cost, order, k)
+                    }
                 }
             }
             let (_, order, split) = best!
