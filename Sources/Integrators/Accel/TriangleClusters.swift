@@ -23,6 +23,11 @@ final class TriangleClusters: @unchecked Sendable {
         var v0, e1, e2, ng: SIMD3<Float>
         var geometry, primitive: UInt32
         var vertices: [SIMD3<Float>] { [v0, v0 - e1, v0 + e2] }
+        /// Its box, exactly.
+        var bounds: (lower: SIMD3<Float>, upper: SIMD3<Float>) {
+            let v1 = v0 - e1, v2 = v0 + e2
+            return (pointwiseMin(pointwiseMin(v0, v1), v2), pointwiseMax(pointwiseMax(v0, v1), v2))
+        }
     }
 
     /// The clusters of `meshes` (world space; geometry id = index in `meshes`, primitive id = triangle index).
@@ -87,9 +92,9 @@ final class TriangleClusters: @unchecked Sendable {
     /// The box of a run of triangles, enlarged by a little more than the rounding of the box test: it only culls.
     private static func cluster(of run: ArraySlice<Triangle>) -> RefractTriangleCluster {
         var lower = SIMD3<Float>(repeating: .infinity), upper = SIMD3<Float>(repeating: -.infinity)
-        for vertex in run.flatMap(\.vertices) {
-            lower = pointwiseMin(lower, vertex)
-            upper = pointwiseMax(upper, vertex)
+        for triangle in run {
+            lower = pointwiseMin(lower, triangle.bounds.lower)
+            upper = pointwiseMax(upper, triangle.bounds.upper)
         }
         let margin = pointwiseMax(pointwiseMax(lower, -lower), pointwiseMax(upper, -upper)).max() * 0x1p-16
             + .leastNormalMagnitude
@@ -106,11 +111,7 @@ final class TriangleClusters: @unchecked Sendable {
     /// its triangles; split by area, the objects get boxes of their own that most rays miss.
     private static func partition(_ triangles: [Triangle]) -> [[Int]] {
         let centroids = triangles.map { $0.vertices.reduce(.zero, +) / 3 }
-        let boxes = triangles.map { triangle -> (SIMD3<Float>, SIMD3<Float>) in
-            let corners = triangle.vertices
-            return (pointwiseMin(pointwiseMin(corners[0], corners[1]), corners[2]),
-                    pointwiseMax(pointwiseMax(corners[0], corners[1]), corners[2]))
-        }
+        let boxes = triangles.map(\.bounds)
         func area(_ lower: SIMD3<Float>, _ upper: SIMD3<Float>) -> Float {
             let d = pointwiseMax(upper - lower, .zero)
             return d.x * d.y + d.y * d.z + d.z * d.x
@@ -129,15 +130,15 @@ final class TriangleClusters: @unchecked Sendable {
                 var suffix = [Float](repeating: 0, count: order.count + 1)
                 var lower = SIMD3<Float>(repeating: .infinity), upper = -lower
                 for k in order.indices.reversed() {
-                    lower = pointwiseMin(lower, boxes[order[k]].0)
-                    upper = pointwiseMax(upper, boxes[order[k]].1)
+                    lower = pointwiseMin(lower, boxes[order[k]].lower)
+                    upper = pointwiseMax(upper, boxes[order[k]].upper)
                     suffix[k] = area(lower, upper)
                 }
                 lower = SIMD3(repeating: .infinity)
                 upper = -lower
                 for k in 1..<order.count {
-                    lower = pointwiseMin(lower, boxes[order[k - 1]].0)
-                    upper = pointwiseMax(upper, boxes[order[k - 1]].1)
+                    lower = pointwiseMin(lower, boxes[order[k - 1]].lower)
+                    upper = pointwiseMax(upper, boxes[order[k - 1]].upper)
                     let cost = area(lower, upper) * Float(k) + suffix[k] * Float(order.count - k)
                     // Equal costs (triangles without area) go to the most even split, not to runs of one.
                     let evenness = abs(2 * k - order.count)

@@ -17,25 +17,11 @@ struct GatherMerging {
 
     /// The groups of `program`: read-only gathers of one slot, type and index instruction. A later gather joins the
     /// first of its group when the first one's value reaches it (the first sits in the same symbolic loop body or
-    /// dispatch case, or in one around it) and its mask is computed before the first one and visible there.
+    /// dispatch case, or in one around it) and its mask is ready there: computed before it and visible, or a leaf.
     init(_ program: KernelProgram) {
         let instructions = program.instructions
-        // Each instruction's chain of open bodies (loop bodies and dispatch cases), outermost first, as positions.
-        var open: [Int] = []
-        var chains: [[Int]] = []
-        chains.reserveCapacity(instructions.count)
-        for instruction in instructions {
-            switch instruction.op {
-            case .loopEnd: open.removeLast()
-            case .dispatchCase, .dispatchEnd:
-                // A case closes the previous case of its dispatch (both name the dispatch's position).
-                if let last = open.last, instructions[last].op == .dispatchCase,
-                   instructions[last].immediate == instruction.immediate { open.removeLast() }
-            default: break
-            }
-            chains.append(open)
-            if instruction.op == .loop || instruction.op == .dispatchCase { open.append(chains.count - 1) }
-        }
+        // Each instruction's chain of open bodies (loop bodies and dispatch cases), outermost first.
+        let chains = program.enclosingBodies()
         struct Key: Hashable { let slot: UInt32, type: ScalarType, index: Int32 }
         var firsts: [Key: Int] = [:]
         for (position, instruction) in instructions.enumerated()

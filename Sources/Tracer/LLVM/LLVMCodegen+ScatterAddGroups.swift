@@ -22,20 +22,8 @@ struct ScatterAddGroups {
     /// (in any order).
     init(_ program: KernelProgram) {
         let instructions = program.instructions
-        // The innermost loop around each instruction (its `loop` position, -1 outside loops).
-        var enclosingLoop = [Int](repeating: -1, count: instructions.count)
-        var openLoops: [Int] = []
-        // Dispatch cases count as bodies too: each `dispatchCase` closes the previous case of its dispatch.
-        for (index, instruction) in instructions.enumerated() {
-            if instruction.op == .loopEnd { openLoops.removeLast() }
-            if instruction.op == .dispatchCase || instruction.op == .dispatchEnd, let last = openLoops.last,
-               instructions[last].op == .dispatchCase,
-               instructions[last].immediate == instruction.immediate {  // both name the dispatch's position
-                openLoops.removeLast()
-            }
-            enclosingLoop[index] = openLoops.last ?? -1
-            if instruction.op == .loop || instruction.op == .dispatchCase { openLoops.append(index) }
-        }
+        // The innermost body around each instruction (its `loop` or `dispatchCase` position, -1 outside any).
+        let enclosingLoop = program.enclosingBodies().map { $0.last ?? -1 }
         var bySlot: [UInt32: [Int]] = [:]
         for (index, instruction) in instructions.enumerated()
         where instruction.op == .scatterAdd && instruction.type == .float32 {

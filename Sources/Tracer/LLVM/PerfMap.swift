@@ -1,6 +1,7 @@
 // Kernels made visible to Linux `perf` (REFRACT_PERF_MAP=DIR): /tmp/perf-PID.map lines and each kernel's object file.
 import CLLVM
 import Foundation
+import RefractSupport
 
 /// Opt-in profiling aid. With `REFRACT_PERF_MAP` set to a folder, every kernel the JIT loads gets a line in
 /// `/tmp/perf-<pid>.map` (the format `perf report` reads for JIT code: start, size, name), and its relocatable object
@@ -21,7 +22,8 @@ enum PerfMap {
         guard let folder else { return }
         let size = functionSize(symbol, in: object) ?? 1
         lock.withLock {
-            _ = FileManager.default.createFile(atPath: "\(folder)/\(symbol).o", contents: Data(object))
+            // A profiling aid: a file that cannot be written leaves that kernel unannotated, nothing more.
+            try? writeAtomically(Data(object), to: URL(fileURLWithPath: "\(folder)/\(symbol).o"))
             let line = String(format: "%lx %lx %@\n", UInt(bitPattern: address), size, symbol)
             let path = "/tmp/perf-\(getpid()).map"
             if let handle = FileHandle(forWritingAtPath: path) {
