@@ -33,7 +33,7 @@ extension Scene {
         var valid = si.isValid
         if settings.kind == .path && settings.maxDepth == 1 {
             // The path ends at its first vertex, which counts only where it emits (and emitters are shown).
-            let emits = UInt32Array(shapeEmitters.map { $0 == nil ? 0 : 1 }, context: context)
+            let emits = shapeTables.emits
             valid = settings.hideEmitters ? BoolArray(repeating: false, count: lanes, context: context)
                 : valid & (emits.gather(si.shapeIndex, mask: valid) .!= 0)
         }

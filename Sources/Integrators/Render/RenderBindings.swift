@@ -38,6 +38,9 @@ public struct RenderBindings {
         entries[ObjectIdentifier(slot)]?.value ?? slot.value
     }
 
+    /// Whether some slot is bound to a batch of values.
+    var isBatched: Bool { !batched.isEmpty }
+
     /// Binds `values` (one value per image, one after another) to `slot`, read by the lanes of each image as
     /// `batch` lays them out.
     mutating func bind(_ slot: ParameterSlot, batchOf values: FloatArray, layout batch: SlotBatch) {

@@ -53,7 +53,19 @@ final class ReplayHitLog {
         geometry = UInt32Array(repeating: .max, count: entries, context: context)
         instance = UInt32Array(repeating: 0, count: entries, context: context)
         occluded = UInt32Array(repeating: 0, count: entries, context: context)
+        // Buffers from the start (as the replay's first scatters would make them): a frozen path loop names them as
+        // inputs before the loop is recorded.
+        t.makeWritable()
+        u.makeWritable()
+        v.makeWritable()
+        primitive.makeWritable()
+        geometry.makeWritable()
+        instance.makeWritable()
+        occluded.makeWritable()
     }
+
+    /// The log's arrays (the inputs a frozen replay writes into).
+    var buffers: [Node] { [t.node, u.node, v.node, primitive.node, geometry.node, instance.node, occluded.node] }
 
     /// Bounces a log of `scene` holds per sample, nil when its gradient renders keep none.
     static func depthCapacity(of scene: Scene) -> Int? {

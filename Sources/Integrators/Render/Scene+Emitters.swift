@@ -162,8 +162,7 @@ extension Scene {
         let none = UInt32Array(repeating: .max, context: context)
         let environment = environmentIndex.map { UInt32Array(repeating: UInt32($0), context: context) } ?? none
         guard hasSurfaceEmitters else { return select(si.isValid, none, environment) }
-        let table = UInt32Array(shapeEmitters.map { $0.map(UInt32.init) ?? .max }, context: context)
-        return select(si.isValid, table.gather(si.shapeIndex, mask: active & si.isValid), environment)
+        return select(si.isValid, shapeTables.emitter.gather(si.shapeIndex, mask: active & si.isValid), environment)
     }
 
     /// The radiance each ray sees where it arrived (an area light's front side, or the environment in the ray's
@@ -224,7 +223,7 @@ extension Scene {
     /// lane hit an emitting shape, the ray goes on from the hit in its own direction, up to `limit` emitters deep.
     func skippingAreaEmitters(_ si: SurfaceInteraction, ray: RayArray, active: BoolArray, limit: Int = 4)
         -> SurfaceInteraction {
-        let table = UInt32Array(shapeEmitters.map { $0 == nil ? 0 : 1 }, context: si.t.context)
+        let table = shapeTables.emits
         var current = si
         for _ in 0..<limit {
             let onEmitter = active & current.isValid

@@ -68,7 +68,7 @@ extension Scene {
             return UInt32Array(repeating: UInt32(shapeMaterials.first ?? 0), context: si.t.context)
         }
         if shapeMaterials == Array(shapeMaterials.indices) { return si.shapeIndex }
-        return UInt32Array(shapeMaterials.map(UInt32.init), context: si.t.context).gather(si.shapeIndex)
+        return shapeTables.material.gather(si.shapeIndex)
     }
 
     /// The lanes whose hit shape uses material `material`.

@@ -106,10 +106,16 @@ public struct Scene {
     public let materials: [SceneMaterial]
     /// For each shape, the index of its material in `materials`.
     let shapeMaterials: [Int]
+    /// `shapeEmitters` and `shapeMaterials` as arrays for lookups by shape index, made once: a table made by each
+    /// recording would be a buffer of that render's, which a frozen path loop cannot keep (`FrozenPathLoops`).
+    let shapeTables: ShapeTables
     /// The placements of shape groups (whose meshes are the shapes with `.groupMesh` geometry).
     public let instances: [SceneInstance]
     /// The triangle meshes on Embree, or nil when the scene has none.
     public let meshes: MeshGeometry?
+    /// Nil, or the frozen path loops that renders of this scene (and its copies) launch instead of recording their
+    /// loop again: opt in with `freezePathLoops()` where the scene renders again and again.
+    public internal(set) var frozenPathLoops: FrozenPathLoops?
     /// The participating media that shapes (`SceneShape.interiorMedium`, `exteriorMedium`) and the sensor
     /// (`sensorMedium`) name by index. Only `volpath` renders them; other integrators ignore them, as Mitsuba's do.
     public var media: [HomogeneousMedium] = []
@@ -152,6 +158,7 @@ public struct Scene {
         self.boundingSphere = boundingSphere
             ?? Scene.boundingSphere(of: Scene.bounds(of: shapes, instances: instances))
         (materials, shapeMaterials) = Scene.materials(of: shapes)
+        shapeTables = ShapeTables(shapeEmitters: shapeEmitters, shapeMaterials: shapeMaterials)
         try MeshAttributeTexture.bind(shapes: shapes)
         meshes = try MeshGeometry(shapes: shapes, instances: instances,
                                   memoryLimit: memoryLimit ?? RenderMemory.machineDefault.limit, quality: bvhQuality,

@@ -34,6 +34,26 @@ extension PathTracer {
                                  bindings: RenderBindings, progress: RenderProgress?, carried: [FloatArray] = [],
                                  hitLog: ReplayHitLog.Use? = nil, onVertex: VertexRecorder? = nil,
                                  companions: [FloatArray] = []) -> Vector3Array {
+        // A scene that freezes its path loops launches the kernel of an earlier render with the same inputs' structure
+        // instead of recording the loop again (only primal loops: an adjoint's body also writes gradients).
+        var frozenStep: FrozenPathLoopStep?
+        if onVertex == nil && scene.frozenPathLoops != nil {
+            let roots = rays.tracedNodes + sampler.tracedNodes + carried.map(\.node) + companions.map(\.node)
+                + (hitLog?.log.buffers ?? [])
+            let layout = [laneCount, companions.count, carried.count, hitLog?.firstLane ?? -1,
+                          hitLog.map { $0.recording ? 1 : 0 } ?? -1]
+            let prepared = FrozenPathLoopStep.prepare(scene: scene, roots: roots, bindings: bindings, layout: layout)
+            if let outputs = prepared.launched {
+                let context = TraceContext.current
+                for (companion, output) in zip(companions, outputs.dropFirst(3)) {
+                    context.materialize(companion.node, with: output)
+                }
+                progress?(max(scene.integrator.maxDepth, 1), scene.integrator.maxDepth)
+                return Vector3Array(x: FloatArray(node: outputs[0]), y: FloatArray(node: outputs[1]),
+                                    z: FloatArray(node: outputs[2]))
+            }
+            frozenStep = prepared.step
+        }
         // Batched lookups take each lane's image from its index (`bindings` places no lanes: they never move in a
         // symbolic loop).
         let start = SymbolicPathState(path: PathState(ray: rays, lanes: laneCount,
@@ -48,7 +68,10 @@ extension PathTracer {
             let carried = onVertex?(vertex, next, state.carried, bindings) ?? state.carried
             return SymbolicPathState(path: next, sampler: streams, carried: carried)
         }.path.radiance
-        if onVertex == nil { TraceContext.current.evaluate((radiance.components + companions).map(\.node)) }
+        if onVertex == nil {
+            let outputs = (radiance.components + companions).map(\.node)
+            if let frozenStep { frozenStep.evaluate(outputs) } else { TraceContext.current.evaluate(outputs) }
+        }
         let maxDepth = scene.integrator.maxDepth
         progress?(max(maxDepth, 1), maxDepth)
         return radiance

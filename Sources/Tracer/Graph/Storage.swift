@@ -1,5 +1,6 @@
 // Evaluated data: a 64-byte aligned buffer padded to whole vectors, shared by the nodes that hold it.
 import Foundation
+import Synchronization
 
 /// The memory of an evaluated array.
 ///
@@ -17,6 +18,15 @@ package final class Storage: @unchecked Sendable {
     package let type: ScalarType
     /// The number of elements allocated (a multiple of `padding`, at least `padding`).
     package let capacity: Int
+    /// When the storage was made, in the order of all storages made by this process (from 1): a frozen kernel
+    /// captured during a render tells the buffers that render made (serials after `Storage.lastSerial` at its start)
+    /// from the scene's own.
+    package let serial: UInt64
+
+    private static let serials = Atomic<UInt64>(0)
+
+    /// The serial of the newest storage made so far.
+    package static var lastSerial: UInt64 { serials.load(ordering: .relaxed) }
 
     /// Allocates zero-filled storage for `count` elements.
     package convenience init(count: Int, type: ScalarType) {
@@ -29,6 +39,7 @@ package final class Storage: @unchecked Sendable {
         self.count = count
         self.type = type
         capacity = max(Storage.padding, (count + Storage.padding - 1) / Storage.padding * Storage.padding)
+        serial = Storage.serials.add(1, ordering: .relaxed).newValue
         pointer = StoragePool.shared.allocate(byteCount: capacity * 4)
         (pointer.assumingMemoryBound(to: UInt32.self) + count).initialize(repeating: 0, count: capacity - count)
     }

@@ -39,6 +39,9 @@ package struct FrozenKernel {
     }
 
     let program: KernelProgram
+    /// The captured launch's lanes: the size of a launch whose inputs are none of that size (a render whose lanes
+    /// come from a lane index, not from an input array).
+    let size: Int
     let bindings: [Binding]
     let results: [Result]
     let inputTypes: [ScalarType]
@@ -57,8 +60,27 @@ extension TraceContext {
     /// stored or reduced by it, be one of `inputs` (evaluated arrays, each its own buffer), or be a literal; and no
     /// expression that the step recorded (nodes after `stepStart`, taken with `lastNodeID` before recording it) and
     /// left pending may read its inputs or results (a launch would not redo that work). Inputs are matched to the
-    /// kernel's buffers by identity; a buffer that is no input stays fixed. A step with a native call is not frozen.
-    package func evaluateFreezing(_ outputs: [Node], inputs: [Node], recordedAfter stepStart: NodeID) -> FrozenKernel? {
+    /// kernel's buffers by identity, scatter targets included; a buffer that is no input stays fixed.
+    ///
+    /// A step with a native call is frozen only with `allowingNativeCalls`: the caller vouches that the functions
+    /// and contexts it calls stay valid, and the same, for every launch (a scene's ray queries, which the caller
+    /// keeps alive). With `buffersMadeAfter` (`Storage.lastSerial` taken when the step began), a buffer that the
+    /// step made and that is no input (per-step data the caller did not name) makes the launch unfreezable: frozen,
+    /// it would be that step's buffer forever. Native calls' pointer buffers are exempt (made by every recording).
+    package func evaluateFreezing(_ outputs: [Node], inputs: [Node], recordedAfter stepStart: NodeID,
+                                  allowingNativeCalls: Bool = false,
+                                  buffersMadeAfter serial: UInt64? = nil) -> FrozenKernel? {
+        evaluateFreezing(outputs, inputBuffers: inputs.map { $0.isLiteral ? nil : $0.storage },
+                         recordedAfter: stepStart, allowingNativeCalls: allowingNativeCalls, buffersMadeAfter: serial)
+    }
+
+    /// `evaluateFreezing(_:inputs:...)` with the inputs given by their buffers (nil: an input that is no buffer,
+    /// which makes the launch unfreezable), for a caller that must not hold their nodes while it records the step:
+    /// a node held twice is copied before a scatter writes into it, and the step would write into a buffer that is no
+    /// input.
+    package func evaluateFreezing(_ outputs: [Node], inputBuffers inputs: [Storage?], recordedAfter stepStart: NodeID,
+                                  allowingNativeCalls: Bool = false,
+                                  buffersMadeAfter serial: UInt64? = nil) -> FrozenKernel? {
         lock.lock()
         defer { lock.unlock() }
         let previous = capturedLaunches
@@ -69,14 +91,14 @@ extension TraceContext {
         // A native call's function and context pointers are a buffer the step made; frozen, they would stay those
         // of the captured step, so such a step is not frozen (it evaluates as usual).
         guard launches.count == 1, let launch = launches.first,
-              !launch.program.instructions.contains(where: { $0.op == .nativeCall }),
-              !deferredWorkReads(inputs + launch.outputs.map(\.node) + launch.reductions.map(\.node),
-                                 recordedAfter: stepStart) else { return nil }
+              allowingNativeCalls || !launch.program.instructions.contains(where: { $0.op == .nativeCall }),
+              !deferredWorkReads(launch.outputs.map(\.node) + launch.reductions.map(\.node),
+                                 buffers: inputs.compactMap { $0 }, recordedAfter: stepStart) else { return nil }
         // Each input its own buffer and each computed output its own node: a position that shares one with another
         // at capture need not later, and the launch would bind only one of them.
         var inputPositions: [ObjectIdentifier: Int] = [:]
         for (position, input) in inputs.enumerated() {
-            guard let storage = input.storage, !input.isLiteral,
+            guard let storage = input,
                   inputPositions.updateValue(position, forKey: ObjectIdentifier(storage)) == nil else { return nil }
         }
         var outputPositions: [ObjectIdentifier: Int] = [:]
@@ -85,17 +107,18 @@ extension TraceContext {
         }
         var results = [FrozenKernel.Result?](repeating: nil, count: outputs.count)
         var bindings: [FrozenKernel.Binding] = []
+        let pointerSlots = Set(launch.program.instructions.filter { $0.op == .nativeCall }.map { Int($0.immediate) })
         for (slot, description) in launch.program.slots.enumerated() {
             let storage = launch.storages[slot]
             switch description.role {
-            case .input, .gatherSource:
+            case .input, .gatherSource, .scatterTarget, .scatterAddTarget:
                 if let position = inputPositions[ObjectIdentifier(storage)] {
                     bindings.append(.input(position, sized: storage.count == launch.size, count: storage.count))
+                } else if let serial, storage.serial > serial, !pointerSlots.contains(slot) {
+                    return nil
                 } else {
                     bindings.append(.fixed(storage))
                 }
-            case .scatterTarget, .scatterAddTarget:
-                bindings.append(.fixed(storage))
             case .output:
                 guard let node = launch.outputs.first(where: { $0.slot == slot })?.node else { return nil }
                 guard let position = outputPositions[ObjectIdentifier(node)] else {
@@ -116,7 +139,7 @@ extension TraceContext {
             }
         }
         for (position, output) in outputs.enumerated() where results[position] == nil {
-            if let input = inputs.firstIndex(where: { $0 === output }) {
+            if let storage = output.storage, !output.isLiteral, let input = inputs.firstIndex(where: { $0 === storage }) {
                 results[position] = .input(input)
             } else if output.isLiteral {
                 results[position] = .literal(output)
@@ -124,32 +147,35 @@ extension TraceContext {
                 return nil
             }
         }
-        return FrozenKernel(program: launch.program, bindings: bindings, results: results.map { $0! },
-                            inputTypes: inputs.map(\.type))
+        return FrozenKernel(program: launch.program, size: launch.size, bindings: bindings, results: results.map { $0! },
+                            inputTypes: inputs.map { $0!.type })
     }
 
     /// True when an expression recorded by the step (after `stepStart`) and still pending (referenced, not
-    /// evaluated) reads one of `arrays`: work that the step deferred (a gradient term summed later, say) and that a
+    /// evaluated) reads one of `arrays` or `buffers`: work that the step deferred (a gradient term summed later, say) and that a
     /// launch of the frozen kernel would not redo. Deferred work that reads only other buffers (autodiff adding the
     /// step's adjoint buffer to a gradient, which later launches keep accumulating into) is fine.
-    private func deferredWorkReads(_ arrays: [Node], recordedAfter stepStart: NodeID) -> Bool {
+    private func deferredWorkReads(_ arrays: [Node], buffers: [Storage], recordedAfter stepStart: NodeID) -> Bool {
         valueNumbers.purge()
         let watched = Set(arrays.map(ObjectIdentifier.init))
+        let watchedBuffers = Set(buffers.map(ObjectIdentifier.init))
         let epoch = Self.freshEpoch()
         var stack = valueNumbers.heldNodes.filter { $0.id > stepStart }
         while let node = stack.popLast() {
             guard node.visitEpoch != epoch else { continue }
             node.visitEpoch = epoch
             if watched.contains(ObjectIdentifier(node)) { return true }
+            if let storage = node.storage, watchedBuffers.contains(ObjectIdentifier(storage)) { return true }
             if !node.isEvaluated { stack.append(contentsOf: node.operands) }
         }
         return false
     }
 
     /// Launches `frozen` with `inputs` (evaluated arrays of the captured types, those of the launch's size all of
-    /// one size, which may differ from the captured one) and returns the outputs in their captured positions,
-    /// evaluated; nil, with nothing run, when the inputs do not fit, a buffer that is no input would be read per
-    /// lane at another size, or side effects are queued (the recorded path would run them first).
+    /// one size, which may differ from the captured one; without such inputs, the captured size) and returns the
+    /// outputs in their captured positions, evaluated; nil, with nothing run, when the inputs do not fit, a buffer
+    /// that is no input would be read per lane at another size, or side effects are queued (the recorded path would
+    /// run them first).
     package func launch(_ frozen: FrozenKernel, inputs: [Node]) -> [Node]? {
         lock.lock()
         defer { lock.unlock() }
@@ -157,18 +183,19 @@ extension TraceContext {
               frozen.program.vectorWidth == vectorWidth,
               zip(inputs, frozen.inputTypes).allSatisfy({ $0.isEvaluated && !$0.isLiteral && $0.type == $1 })
         else { return nil }
-        var size: Int?
+        var inputSize: Int?
         for binding in frozen.bindings {
             guard case let .input(position, sized, count) = binding else { continue }
             let actual = inputs[position].storage!.count
             if sized {
-                guard size == nil || size == actual else { return nil }
-                size = actual
+                guard inputSize == nil || inputSize == actual else { return nil }
+                inputSize = actual
             } else if actual != count {
                 return nil
             }
         }
-        guard let size, size > 0 else { return nil }
+        let size = inputSize ?? frozen.size
+        guard size > 0 else { return nil }
         // A buffer that is no input and is read one element per lane has the captured size: launched on another
         // size, those lanes would read it wrongly.
         for (slot, binding) in frozen.bindings.enumerated() {

@@ -1,0 +1,55 @@
+// Frozen path loops: a scene that freezes its loops renders and differentiates bit for bit as one that records them.
+import Foundation
+import Testing
+import Tracer
+
+@testable import Integrators
+
+@Suite("Frozen path loops", .enabled(if: EmbreeLibrary.isAvailable, "needs libembree3 (libembree-dev)"))
+struct FrozenPathLoopTests {
+    /// The inverse-rendering example's Cornell box: meshes on clusters (native calls), an area light, prb with a
+    /// replay hit log.
+    static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Examples/InverseRendering/Scenes/cbox.xml")
+    static let key = "red.reflectance.value"
+
+    /// Three steps of an optimisation (the red wall's colour set, a plain render, a gradient render and its
+    /// backward) and a render at another sample count: the bits of every image and gradient, and the frozen loops.
+    static func run(freezing: Bool, variant: Variant) throws -> (bits: [[UInt32]], loops: FrozenPathLoops?) {
+        try TraceContext.with(CompileOptions(variant: variant)) {
+            var scene = try Scene(contentsOf: file, overrides: ["res": "10"])
+            if freezing { scene.freezePathLoops() }
+            let weights = FloatArray((0..<300).map { Float($0 % 7) * 0.3 - 0.5 })
+            var bits: [[UInt32]] = []
+            for (step, colour) in [[0.6, 0.1, 0.1], [0.2, 0.5, 0.9], [0.9, 0.8, 0.1] as [Float]].enumerated() {
+                let seed = UInt32(10 + 2 * step)
+                try scene.parameters.set(key, to: FloatArray(colour))
+                bits.append(scene.render(samplesPerPixel: 2, seed: seed).values.map(\.bitPattern))
+                var value = FloatArray(colour)
+                value.enableGradient()
+                try scene.parameters.set(key, to: value)
+                let image = scene.render(samplesPerPixel: 2, seed: seed, seedGrad: seed + 1).array
+                (image * weights).sum().backward()
+                bits.append(image.values.map(\.bitPattern))
+                bits.append(value.gradient.values.map(\.bitPattern))
+            }
+            bits.append(scene.render(samplesPerPixel: 3, seed: 99).values.map(\.bitPattern))
+            return (bits, scene.frozenPathLoops)
+        }
+    }
+
+    @Test("renders and PRB gradients are bit for bit those of recorded loops, with new seeds and values; another sample count records anew",
+          arguments: Variant.allCases)
+    func sameResults(variant: Variant) throws {
+        let recorded = try Self.run(freezing: false, variant: variant)
+        let frozen = try Self.run(freezing: true, variant: variant)
+        #expect(recorded.loops == nil)
+        #expect(frozen.bits == recorded.bits)
+        let loops = try #require(frozen.loops)
+        // Plain renders and gradient renders are two structures, frozen once each; the last two steps launch them.
+        // The render at spp 3 is a third.
+        #expect(loops.captures == 3)
+        #expect(loops.launches == 4)
+        #expect(recorded.bits[2].contains { $0 != 0 }, "the red wall has a gradient")
+    }
+}
