@@ -6,7 +6,8 @@ import Tracer
 /// optimisation loop, a farm worker's frames), frozen as Dr.Jit's frozen functions freeze a function: the first
 /// render records the loop and builds its kernel as usual and keeps the launch (`TraceContext.evaluateFreezing`);
 /// a later render whose inputs have the same structure launches that kernel on its own buffers without recording
-/// the loop (about 4 ms of host time per render of the Cornell box, while no kernel runs).
+/// the loop (in the Cornell box's optimisation, the host time before each render's kernel fell from 3.8-4.8 ms to
+/// about 2 ms, time in which no kernel runs).
 ///
 /// The inputs are everything the loop is handed: the camera rays, the samplers' seeds, every parameter slot's value
 /// and the PRB replay's hit log, compared by structure (`TraceContext.inputStructure`: operations, sizes and
