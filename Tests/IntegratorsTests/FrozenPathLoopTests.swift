@@ -7,16 +7,22 @@ import Tracer
 
 @Suite("Frozen path loops", .enabled(if: EmbreeLibrary.isAvailable, "needs libembree3 (libembree-dev)"))
 struct FrozenPathLoopTests {
-    /// The inverse-rendering example's Cornell box: meshes on clusters (native calls), an area light, prb with a
-    /// replay hit log.
-    static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Examples/InverseRendering/Scenes/cbox.xml")
-    static let key = "red.reflectance.value"
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    /// Scene files and the colour each test changes: the inverse-rendering example's Cornell box (meshes on
+    /// clusters, so native calls; an area light; prb with a replay hit log), and the lights fixture (every emitter
+    /// type but the environment map, chosen by unequal sampling weights; `path`).
+    static let scenes: [(file: URL, key: String)] = [
+        (folder.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Examples/InverseRendering/Scenes/cbox.xml"), "red.reflectance.value"),
+        (folder.appendingPathComponent("Fixtures/MeshScene/lights.xml"), "lamp.intensity.value"),
+    ]
 
-    /// Three steps of an optimisation (the red wall's colour set, a plain render, a gradient render and its
+    /// Three steps of an optimisation (a colour set, a plain render, a gradient render and its
     /// backward) and a render at another sample count: the bits of every image and gradient, and the frozen loops.
-    static func run(freezing: Bool, variant: Variant) throws -> (bits: [[UInt32]], loops: FrozenPathLoops?) {
-        try TraceContext.with(CompileOptions(variant: variant)) {
+    static func run(freezing: Bool, variant: Variant, scene index: Int) throws
+        -> (bits: [[UInt32]], loops: FrozenPathLoops?) {
+        let (file, key) = scenes[index]
+        return try TraceContext.with(CompileOptions(variant: variant)) {
             var scene = try Scene(contentsOf: file, overrides: ["res": "10"])
             if freezing { scene.freezePathLoops() }
             let weights = FloatArray((0..<300).map { Float($0 % 7) * 0.3 - 0.5 })
@@ -39,10 +45,10 @@ struct FrozenPathLoopTests {
     }
 
     @Test("renders and PRB gradients are bit for bit those of recorded loops, with new seeds and values; another sample count records anew",
-          arguments: Variant.allCases)
-    func sameResults(variant: Variant) throws {
-        let recorded = try Self.run(freezing: false, variant: variant)
-        let frozen = try Self.run(freezing: true, variant: variant)
+          arguments: Variant.allCases, scenes.indices)
+    func sameResults(variant: Variant, scene: Int) throws {
+        let recorded = try Self.run(freezing: false, variant: variant, scene: scene)
+        let frozen = try Self.run(freezing: true, variant: variant, scene: scene)
         #expect(recorded.loops == nil)
         #expect(frozen.bits == recorded.bits)
         let loops = try #require(frozen.loops)
@@ -50,6 +56,6 @@ struct FrozenPathLoopTests {
         // The render at spp 3 is a third.
         #expect(loops.captures == 3)
         #expect(loops.launches == 4)
-        #expect(recorded.bits[2].contains { $0 != 0 }, "the red wall has a gradient")
+        #expect(recorded.bits[2].contains { $0 != 0 }, "the colour has a gradient")
     }
 }

@@ -25,9 +25,9 @@ public final class FrozenPathLoops: @unchecked Sendable {
 
     private let lock = NSLock()
     private var entries: [Entry] = []
-    /// Launches that ran a frozen kernel instead of recording, and captures kept (for tests and logs).
-    public private(set) var launches = 0
-    public private(set) var captures = 0
+    /// Launches that ran a frozen kernel instead of recording, and captures kept (what tests check).
+    private(set) var launches = 0
+    private(set) var captures = 0
     /// The most kernels kept: one per input layout a caller alternates between (a render and a gradient render).
     static let capacity = 8
 

@@ -77,8 +77,10 @@ extension Scene {
         return distribution.evalPMFNormalized(index)
     }
 
-    /// The distribution of emitter choices when the sampling weights differ (nil: uniform).
-    var emitterDistribution: DiscreteDistribution? {
+    /// The distribution of emitter choices among `emitters` when their sampling weights differ (nil: uniform). Made
+    /// once with the scene (`Scene.emitterDistribution`): a table made by each recording would be a buffer of that
+    /// render's, which a frozen path loop cannot keep, and the same table built again for every lookup.
+    static func emitterDistribution(of emitters: [SceneEmitter]) -> DiscreteDistribution? {
         let weights = emitters.map(\.emitter.samplingWeight)
         guard emitters.count > 1, weights.contains(where: { $0 != weights[0] }) else { return nil }
         return try? DiscreteDistribution(weights)

@@ -93,6 +93,8 @@ public struct Scene {
     /// The emitters: the top-level ones, then the area lights of shapes in shape order. Emitter sampling picks
     /// among them (by `samplingWeight`).
     public let emitters: [SceneEmitter]
+    /// How emitter sampling chooses among `emitters` when their sampling weights differ (nil: uniformly).
+    let emitterDistribution: DiscreteDistribution?
     /// The index in `emitters` of the environment (the light at infinity that escaped rays see), if any.
     public let environmentIndex: Int?
     /// For each shape, the index in `emitters` of its area light, if it has one.
@@ -147,6 +149,7 @@ public struct Scene {
             all.append(SceneEmitter(id: "\(shape.keyPrefix).emitter", emitter: light))
         }
         self.emitters = all
+        emitterDistribution = Scene.emitterDistribution(of: all)
         self.shapeEmitters = shapeEmitters
         let environments = all.indices.filter { all[$0].emitter.flags.contains(.infinite) && !all[$0].emitter.flags.isDelta }
         if environments.count > 1 {

@@ -1,7 +1,8 @@
 // Per-shape lookup tables of a scene (its area lights and materials by shape index), made once with the scene.
 import Tracer
 
-/// A scene's shape-indexed tables, for lookups by a hit's shape index.
+/// A scene's shape-indexed tables, for lookups by a hit's shape index. Made once with the scene, as its emitter
+/// distribution is: a table made by each recording would be a buffer of that render's (`FrozenPathLoops`).
 struct ShapeTables {
     /// Per shape: the index of its area light among the scene's emitters, `UInt32.max` for none.
     let emitter: UInt32Array

@@ -89,7 +89,7 @@ extension TraceContext {
         let launches = capturedLaunches ?? []
         capturedLaunches = previous.map { $0 + launches }
         // A native call's function and context pointers are a buffer the step made; frozen, they would stay those
-        // of the captured step, so such a step is not frozen (it evaluates as usual).
+        // of the captured step, so such a step is frozen only where the caller vouches for them.
         guard launches.count == 1, let launch = launches.first,
               allowingNativeCalls || !launch.program.instructions.contains(where: { $0.op == .nativeCall }),
               !deferredWorkReads(launch.outputs.map(\.node) + launch.reductions.map(\.node),
