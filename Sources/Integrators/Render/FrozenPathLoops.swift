@@ -15,12 +15,19 @@ import Tracer
 /// as it was recorded is the rest of the scene: its geometry, materials, emitters and their fixed data, which a
 /// scene never changes (its parameters are values that renders snapshot, `RenderBindings`), and the integrator's
 /// settings, which are compared. A render whose buffers the kernel would not name (data made during the render that
-/// is no input) is never frozen. Only the primal loops (renders and PRB's primal replay) are frozen.
+/// is no input) is never frozen.
+///
+/// PRB's adjoint loop is frozen too: its body's backward pass scatter-adds the adjoints of the parameter values it
+/// reads into buffers of its own (`TraceContext.collectingBodyAdjoints`), which a frozen launch makes afresh, and
+/// the backward pass from them to the render's gradient leaves is recorded again after each launch (a few
+/// operations, where the loop's recording is thousands).
 public final class FrozenPathLoops: @unchecked Sendable {
     private struct Entry {
         let structure: Int
         let settings: IntegratorSettings
         let kernel: FrozenKernel
+        /// For an adjoint loop: per accumulator output, the position of the parameter value whose adjoint it holds.
+        let gradientPositions: [Int]
     }
 
     private let lock = NSLock()
@@ -33,15 +40,18 @@ public final class FrozenPathLoops: @unchecked Sendable {
 
     public init() {}
 
-    func kernel(structure: Int, settings: IntegratorSettings) -> FrozenKernel? {
-        lock.withLock { entries.first { $0.structure == structure && $0.settings == settings }?.kernel }
+    func kernel(structure: Int, settings: IntegratorSettings) -> (kernel: FrozenKernel, gradientPositions: [Int])? {
+        lock.withLock {
+            entries.first { $0.structure == structure && $0.settings == settings }.map { ($0.kernel, $0.gradientPositions) }
+        }
     }
 
-    func keep(_ kernel: FrozenKernel, structure: Int, settings: IntegratorSettings) {
+    func keep(_ kernel: FrozenKernel, structure: Int, settings: IntegratorSettings, gradientPositions: [Int]) {
         lock.withLock {
             entries.removeAll { $0.structure == structure && $0.settings == settings }
             if entries.count == Self.capacity { entries.removeFirst() }
-            entries.append(Entry(structure: structure, settings: settings, kernel: kernel))
+            entries.append(Entry(structure: structure, settings: settings, kernel: kernel,
+                                 gradientPositions: gradientPositions))
             captures += 1
         }
     }
@@ -66,30 +76,40 @@ struct FrozenPathLoopStep {
     /// The buffers the inputs read, in `inputStructure`'s order (held as buffers while the loop records, so that
     /// the hit log's arrays stay the loop's only holders and its scatters write into them, not into copies).
     let buffers: [Storage]
+    /// Every parameter slot's bound value, in the scene's slot order (an adjoint loop's gradients reach these).
+    let values: [FloatArray]
     let start: NodeID
     let serial: UInt64
 
     /// The step of a loop over `roots` (the arrays handed to it) in `scene`, nil when the scene does not freeze its
     /// loops or the inputs cannot be compared; `layout` holds what else the recording bakes in (lane counts, say).
-    /// With `launched`, a frozen kernel fit the inputs and ran: its outputs.
-    static func prepare(scene: Scene, roots: [Node], bindings: RenderBindings, layout: [Int])
-        -> (step: FrozenPathLoopStep?, launched: [Node]?) {
-        guard let loops = scene.frozenPathLoops, !bindings.isBatched else { return (nil, nil) }
+    /// `differentiating` marks PRB's adjoint loop, whose kernel depends on which values track gradients too.
+    /// With `launched`, a frozen kernel fit the inputs and ran: its outputs (for an adjoint loop, the outputs the
+    /// caller named, its gradients already carried on to the render's leaves).
+    static func prepare(scene: Scene, roots: [Node], bindings: RenderBindings, layout: [Int],
+                        differentiating: Bool = false) -> (step: FrozenPathLoopStep?, launched: [Node]?) {
         let context = TraceContext.current
-        let values = scene.parameters.allSlots.map { bindings.value(of: $0).node }
-        guard let inputs = context.inputStructure(of: roots + values) else { return (nil, nil) }
+        guard let loops = scene.frozenPathLoops, !bindings.isBatched, !context.hasQueuedSideEffects else {
+            return (nil, nil)
+        }
+        let values = scene.parameters.allSlots.map { bindings.value(of: $0) }
+        guard let inputs = context.inputStructure(of: roots + values.map(\.node)) else { return (nil, nil) }
         var hasher = Hasher()
         hasher.combine(inputs.hash)
         hasher.combine(layout)
+        hasher.combine(differentiating)
+        if differentiating { hasher.combine(values.map(\.requiresGradient)) }
         let structure = hasher.finalize()
-        if let kernel = loops.kernel(structure: structure, settings: scene.integrator),
+        if let (kernel, gradientPositions) = loops.kernel(structure: structure, settings: scene.integrator),
            let outputs = context.launch(kernel, inputs: inputs.buffers) {
             loops.countLaunch()
-            return (nil, outputs)
+            let accumulators = outputs.suffix(gradientPositions.count).map { FloatArray(node: $0) }
+            backward(Array(zip(gradientPositions.map { values[$0] }, accumulators)))
+            return (nil, Array(outputs.dropLast(gradientPositions.count)))
         }
         let step = FrozenPathLoopStep(loops: loops, settings: scene.integrator, structure: structure,
-                                      buffers: inputs.buffers.map { $0.storage! }, start: context.lastNodeID,
-                                      serial: Storage.lastSerial)
+                                      buffers: inputs.buffers.map { $0.storage! }, values: values,
+                                      start: context.lastNodeID, serial: Storage.lastSerial)
         return (step, nil)
     }
 
@@ -98,7 +118,22 @@ struct FrozenPathLoopStep {
         let context = TraceContext.current
         if let kernel = context.evaluateFreezing(outputs, inputBuffers: buffers, recordedAfter: start,
                                                  allowingNativeCalls: true, buffersMadeAfter: serial) {
-            loops.keep(kernel, structure: structure, settings: settings)
+            loops.keep(kernel, structure: structure, settings: settings, gradientPositions: [])
         }
+    }
+
+    /// Records an adjoint loop (`record`, returning its outputs) collecting the adjoints its body hands over, then
+    /// evaluates the outputs with those adjoints' buffers and keeps the launch frozen when it can be. Returns the
+    /// outputs, evaluated when frozen, else left pending as the loop left them.
+    func recordDifferentiating(_ record: () -> [Node]) -> [Node] {
+        let context = TraceContext.current
+        let (outputs, accumulators) = context.collectingBodyAdjoints(of: values, record)
+        guard let accumulators else { return outputs }
+        if let kernel = context.evaluateFreezing(outputs + accumulators.map(\.buffer.node), inputBuffers: buffers,
+                                                 recordedAfter: start, allowingNativeCalls: true,
+                                                 buffersMadeAfter: serial, accumulating: true) {
+            loops.keep(kernel, structure: structure, settings: settings, gradientPositions: accumulators.map(\.position))
+        }
+        return outputs
     }
 }

@@ -43,13 +43,13 @@ enum PRBAdjoint {
             _ = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount, sampler: sampler,
                                     bindings: bindings, progress: progress,
                                     carried: remaining.components + adjointRadiance.components,
-                                    hitLog: log.map { .init(log: $0, firstLane: 0, recording: false) }) {
-                vertex, _, carried, bound in
+                                    hitLog: log.map { .init(log: $0, firstLane: 0, recording: false) },
+                                    onVertex: { vertex, _, carried, bound in
                 let after = Vector3Array(x: carried[0], y: carried[1], z: carried[2]) - vertex.emitted - vertex.direct
                 let adjoint = Vector3Array(x: carried[3], y: carried[4], z: carried[5])
                 backpropagate(vertex, scene: scene, bindings: bound, radianceAfter: after, adjoint: adjoint)
                 return after.components + adjoint.components
-            }
+            }, onVertexFreezes: true)
         }
     }
 

@@ -54,10 +54,11 @@ enum PathTracer {
     /// mesh queries of a primal replay, or replays them in its adjoint pass (a wavefront has none: see
     /// `ReplayHitLog`). `companions` (per-lane arrays of the camera samples, such as the film's splat terms) are
     /// evaluated in the symbolic loop's kernel with the radiance, instead of in a kernel of their own.
+    /// `onVertexFreezes`: `onVertex` records the same work for every render of the scene (`symbolicRadiance`).
     static func radiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: Sampler,
                          bindings: RenderBindings, progress: RenderProgress? = nil, carried: [FloatArray] = [],
                          hitLog: ReplayHitLog.Use? = nil, onVertex: VertexRecorder? = nil,
-                         companions: [FloatArray] = []) -> Vector3Array {
+                         onVertexFreezes: Bool = false, companions: [FloatArray] = []) -> Vector3Array {
         if scene.integrator.kind == .volpath {
             precondition(onVertex == nil && carried.isEmpty,
                          "render: the volpath integrator renders forward only (no gradients through media)")
@@ -72,7 +73,7 @@ enum PathTracer {
             && scene.integrator.kind != .direct {
             return symbolicRadiance(scene: scene, rays: rays, laneCount: laneCount, sampler: sampler,
                                     bindings: bindings, progress: progress, carried: carried, hitLog: hitLog,
-                                    onVertex: onVertex, companions: companions)
+                                    onVertex: onVertex, onVertexFreezes: onVertexFreezes, companions: companions)
         }
         var arrays = LoopArrays(state: PathState(ray: rays, lanes: laneCount, tracksPosition: scene.hasSurfaceEmitters),
                                 sampler: sampler, carried: carried,

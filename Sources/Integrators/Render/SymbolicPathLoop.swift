@@ -29,20 +29,22 @@ extension PathTracer {
     /// are those of `radiance`: the carried arrays are loop state, and `onVertex` records its work (scatter-adds,
     /// `backward`) into the body. Without `onVertex` the radiance is evaluated here, with `companions` in the same
     /// kernel; with it, the loop runs when what its body writes is read. `progress` is told once, when every bounce
-    /// is recorded.
+    /// is recorded. `onVertexFreezes` says that `onVertex` records the same work for every render of a scene (PRB's
+    /// adjoint), so that a scene that freezes its loops may freeze this one.
     static func symbolicRadiance(scene: Scene, rays: RayArray, laneCount: Int, sampler: Sampler,
                                  bindings: RenderBindings, progress: RenderProgress?, carried: [FloatArray] = [],
                                  hitLog: ReplayHitLog.Use? = nil, onVertex: VertexRecorder? = nil,
-                                 companions: [FloatArray] = []) -> Vector3Array {
+                                 onVertexFreezes: Bool = false, companions: [FloatArray] = []) -> Vector3Array {
         // A scene that freezes its path loops launches the kernel of an earlier render with the same inputs' structure
-        // instead of recording the loop again (only primal loops: an adjoint's body also writes gradients).
+        // instead of recording the loop again.
         var frozenStep: FrozenPathLoopStep?
-        if onVertex == nil && scene.frozenPathLoops != nil {
+        if scene.frozenPathLoops != nil && (onVertex == nil || onVertexFreezes) {
             let roots = rays.tracedNodes + sampler.tracedNodes + carried.map(\.node) + companions.map(\.node)
                 + (hitLog?.log.buffers ?? [])
             let layout = [laneCount, companions.count, carried.count, hitLog?.firstLane ?? -1,
                           hitLog.map { $0.recording ? 1 : 0 } ?? -1]
-            let prepared = FrozenPathLoopStep.prepare(scene: scene, roots: roots, bindings: bindings, layout: layout)
+            let prepared = FrozenPathLoopStep.prepare(scene: scene, roots: roots, bindings: bindings, layout: layout,
+                                                      differentiating: onVertex != nil)
             if let outputs = prepared.launched {
                 let context = TraceContext.current
                 for (companion, output) in zip(companions, outputs.dropFirst(3)) {
@@ -61,13 +63,23 @@ extension PathTracer {
                                       sampler: sampler, carried: carried)
         // Only the radiance leaves the loop: the other outputs are dropped before the evaluation (the final state
         // is never held), so the kernel stores 3 words per lane, not the whole state.
-        let radiance = whileLoop(start, mode: .symbolic) { $0.path.active } body: { state in
-            var streams = state.sampler
-            let (vertex, next) = PathVertex.trace(state.path, scene: scene, bindings: bindings, sampler: &streams,
-                                                  recordsGradients: onVertex != nil, hitLog: hitLog)
-            let carried = onVertex?(vertex, next, state.carried, bindings) ?? state.carried
-            return SymbolicPathState(path: next, sampler: streams, carried: carried)
-        }.path.radiance
+        func record() -> Vector3Array {
+            whileLoop(start, mode: .symbolic) { $0.path.active } body: { state in
+                var streams = state.sampler
+                let (vertex, next) = PathVertex.trace(state.path, scene: scene, bindings: bindings, sampler: &streams,
+                                                      recordsGradients: onVertex != nil, hitLog: hitLog)
+                let carried = onVertex?(vertex, next, state.carried, bindings) ?? state.carried
+                return SymbolicPathState(path: next, sampler: streams, carried: carried)
+            }.path.radiance
+        }
+        if onVertex != nil, let frozenStep {
+            // The adjoint's gradients leave the loop in buffers that the frozen kernel makes afresh each launch.
+            let outputs = frozenStep.recordDifferentiating { record().components.map(\.node) }
+            progress?(max(scene.integrator.maxDepth, 1), scene.integrator.maxDepth)
+            return Vector3Array(x: FloatArray(node: outputs[0]), y: FloatArray(node: outputs[1]),
+                                z: FloatArray(node: outputs[2]))
+        }
+        let radiance = record()
         if onVertex == nil {
             let outputs = (radiance.components + companions).map(\.node)
             if let frozenStep { frozenStep.evaluate(outputs) } else { TraceContext.current.evaluate(outputs) }

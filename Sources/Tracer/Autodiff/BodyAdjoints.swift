@@ -101,7 +101,33 @@ extension TraceContext {
             scope.handOver(to: enclosing)
             return
         }
+        lock.withLock { collectedBodyAdjoints?.append(contentsOf: scope.buffers) }
         backward(from: scope.buffers.map { ($0.entry, FloatArray(node: $0.buffer)) })
+    }
+
+    /// Runs `body` and returns, with its result, the buffers into which the symbolic loops and dispatches it records
+    /// at top level collect the adjoints of arrays computed outside them, each with the position in `arrays` of the
+    /// array whose adjoint it holds (a backward pass in a loop body that reaches parameters captured by the loop).
+    /// The list is nil when a buffer holds the adjoint of an array that is not one of `arrays`. A caller that
+    /// freezes the loop's launch (`evaluateFreezing(_:...accumulating:)`) backpropagates later launches' buffers
+    /// from the same arrays with `backward(_:)`, as the recording did for these.
+    package func collectingBodyAdjoints<Result>(of arrays: [FloatArray], _ body: () -> Result)
+        -> (result: Result, accumulators: [(position: Int, buffer: FloatArray)]?) {
+        let outer = lock.withLock {
+            defer { collectedBodyAdjoints = [] }
+            return collectedBodyAdjoints
+        }
+        let result = body()
+        let collected = lock.withLock {
+            defer { collectedBodyAdjoints = outer.map { $0 + (collectedBodyAdjoints ?? []) } }
+            return collectedBodyAdjoints ?? []
+        }
+        var accumulators: [(position: Int, buffer: FloatArray)] = []
+        for (entry, buffer) in collected {
+            guard let position = arrays.firstIndex(where: { $0.tape === entry }) else { return (result, nil) }
+            accumulators.append((position, FloatArray(node: buffer)))
+        }
+        return (result, accumulators)
     }
 }
 

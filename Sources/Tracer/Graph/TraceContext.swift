@@ -64,6 +64,8 @@ public final class TraceContext: @unchecked Sendable {
     @exclusivity(unchecked) var loopScopes: [LoopScope] = []
     /// The symbolic loop bodies being recorded, innermost last, with the adjoints they hand out (`BodyAdjoints.swift`).
     @exclusivity(unchecked) var bodyAdjointScopes: [BodyAdjointScope] = []
+    /// While `collectingBodyAdjoints` runs: the buffers that top-level bodies handed their adjoints over in.
+    @exclusivity(unchecked) var collectedBodyAdjoints: [(entry: TapeEntry, buffer: Node)]?
     /// The sources of the forward-mode passes running, innermost last (`LoopDerivative.swift`).
     @exclusivity(unchecked) var forwardPassSources: [UInt64] = []
     /// Nodes of other contexts read here, by identity, with the buffers that share their data here

@@ -26,6 +26,8 @@ package struct FrozenKernel {
         case partials(Int, ReductionKind)
         /// A fresh out-of-range counter.
         case boundsCounter
+        /// A fresh zero-filled buffer of `count` elements that the kernel scatter-adds into: outputs[i].
+        case accumulator(Int, count: Int)
         /// A fresh array of the launch's size that no result uses: an output of a loop or dispatch that the step
         /// kept alive but did not return (stored at capture so that the construct runs once).
         case discarded
@@ -67,11 +69,22 @@ extension TraceContext {
     /// keeps alive). With `buffersMadeAfter` (`Storage.lastSerial` taken when the step began), a buffer that the
     /// step made and that is no input (per-step data the caller did not name) makes the launch unfreezable: frozen,
     /// it would be that step's buffer forever. Native calls' pointer buffers are exempt (made by every recording).
+    ///
+    /// With `accumulating`, an output that is a buffer the step made zero-filled and only scatter-adds into (the
+    /// buffers in which a symbolic loop's body collects adjoints, `collectingBodyAdjoints`) is made afresh, zero-filled,
+    /// by every launch and returned in its position; work the step left pending on it (the backward pass that
+    /// carries it on to the leaves) is the caller's to record again after each launch.
     package func evaluateFreezing(_ outputs: [Node], inputs: [Node], recordedAfter stepStart: NodeID,
                                   allowingNativeCalls: Bool = false,
                                   buffersMadeAfter serial: UInt64? = nil) -> FrozenKernel? {
         evaluateFreezing(outputs, inputBuffers: inputs.map { $0.isLiteral ? nil : $0.storage },
                          recordedAfter: stepStart, allowingNativeCalls: allowingNativeCalls, buffersMadeAfter: serial)
+    }
+
+    /// True while scatters, scatter-adds or assignments are queued: a step recorded now would run them in its
+    /// launch, and a frozen kernel cannot be launched (`launch(_:inputs:)`).
+    package var hasQueuedSideEffects: Bool {
+        lock.withLock { !sideEffects.isEmpty }
     }
 
     /// `evaluateFreezing(_:inputs:...)` with the inputs given by their buffers (nil: an input that is no buffer,
@@ -80,7 +93,8 @@ extension TraceContext {
     /// input.
     package func evaluateFreezing(_ outputs: [Node], inputBuffers inputs: [Storage?], recordedAfter stepStart: NodeID,
                                   allowingNativeCalls: Bool = false,
-                                  buffersMadeAfter serial: UInt64? = nil) -> FrozenKernel? {
+                                  buffersMadeAfter serial: UInt64? = nil,
+                                  accumulating: Bool = false) -> FrozenKernel? {
         lock.lock()
         defer { lock.unlock() }
         let previous = capturedLaunches
@@ -91,8 +105,22 @@ extension TraceContext {
         // A native call's function and context pointers are a buffer the step made; frozen, they would stay those
         // of the captured step, so such a step is frozen only where the caller vouches for them.
         guard launches.count == 1, let launch = launches.first,
-              allowingNativeCalls || !launch.program.instructions.contains(where: { $0.op == .nativeCall }),
-              !deferredWorkReads(launch.outputs.map(\.node) + launch.reductions.map(\.node),
+              allowingNativeCalls || !launch.program.instructions.contains(where: { $0.op == .nativeCall })
+        else { return nil }
+        // Accumulators: outputs that are buffers made by the step and scatter-added into by the kernel, each in one
+        // slot only (a kernel that also read one would read the zeros of a fresh launch).
+        var accumulatorPositions: [ObjectIdentifier: Int] = [:]
+        if accumulating {
+            let slotCounts = Dictionary(launch.storages.map { (ObjectIdentifier($0), 1) }, uniquingKeysWith: +)
+            for (position, output) in outputs.enumerated() {
+                guard let storage = output.storage, !output.isLiteral, let serial, storage.serial > serial,
+                      slotCounts[ObjectIdentifier(storage)] == 1,
+                      let slot = launch.storages.firstIndex(where: { $0 === storage }),
+                      launch.program.slots[slot].role == .scatterAddTarget else { continue }
+                accumulatorPositions[ObjectIdentifier(storage)] = position
+            }
+        }
+        guard !deferredWorkReads(launch.outputs.map(\.node) + launch.reductions.map(\.node),
                                  buffers: inputs.compactMap { $0 }, recordedAfter: stepStart) else { return nil }
         // Each input its own buffer and each computed output its own node: a position that shares one with another
         // at capture need not later, and the launch would bind only one of them.
@@ -112,7 +140,10 @@ extension TraceContext {
             let storage = launch.storages[slot]
             switch description.role {
             case .input, .gatherSource, .scatterTarget, .scatterAddTarget:
-                if let position = inputPositions[ObjectIdentifier(storage)] {
+                if let position = accumulatorPositions[ObjectIdentifier(storage)] {
+                    bindings.append(.accumulator(position, count: storage.count))
+                    results[position] = .kernel
+                } else if let position = inputPositions[ObjectIdentifier(storage)] {
                     bindings.append(.input(position, sized: storage.count == launch.size, count: storage.count))
                 } else if let serial, storage.serial > serial, !pointerSlots.contains(slot) {
                     return nil
@@ -232,6 +263,12 @@ extension TraceContext {
                 produced[position] = node
             case .boundsCounter:
                 storages.append(Storage(count: 2, type: .uint32))
+            case let .accumulator(position, count):
+                let storage = Storage(count: count, type: type)
+                allocatedBytes += storage.capacity * 4
+                storages.append(storage)
+                produced[position] = Node(id: makeNodeID(), op: .buffer, type: type, size: count, operands: [],
+                                          immediate: 0, auxiliary: 0, storage: storage, context: self)
             case .discarded:
                 let storage = Storage(uninitializedCount: size, type: type)
                 allocatedBytes += storage.capacity * 4
