@@ -81,9 +81,19 @@ enum RenderBenchmarks {
     }
 
     /// The tutorial's render step for one texture, as mitsuba_bench.py times it: a 128x128 render at spp 4 with
-    /// a gradient-tracked texture, its L1 loss against a target, and the PRB backward into the texture.
+    /// a gradient-tracked texture, its L1 loss against a target, and the PRB backward into the texture; then the
+    /// same step on a scene that freezes its path loops (`Scene.freezePathLoops()`, what a loop that renders again
+    /// and again opts into, as `optimize --scene` does), under its own name.
     static func tutorialRenderStep(_ report: BenchmarkReport) {
-        let scene = scene(resolution: 128)
+        report.add("tutorial_render_step_s", tutorialRenderStep(freezing: false), "s", target: "<= Mi / 3",
+                   reference: "128x128 spp 4, one texture: render + L1 + backward")
+        report.add("tutorial_render_step_frozen_s", tutorialRenderStep(freezing: true), "s",
+                   reference: "the same with the scene's path loops frozen (primal and adjoint)")
+    }
+
+    static func tutorialRenderStep(freezing: Bool) -> Double {
+        var scene = scene(resolution: 128)
+        if freezing { scene.freezePathLoops() }
         let key = TutorialScene.textureKey
         let plain = try! scene.parameters.value(key).detached()
         let target = FloatArray(ProceduralTextures.texture(named: "checker", size: 128)!)
@@ -98,8 +108,7 @@ enum RenderBenchmarks {
             seed += 2
         }
         try! scene.parameters.set(key, to: plain)
-        report.add("tutorial_render_step_s", seconds, "s", target: "<= Mi / 3",
-                   reference: "128x128 spp 4, one texture: render + L1 + backward")
+        return seconds
     }
 
     /// The tutorial iteration's render at its size with both path loops: the four textures batched, 128x128 at
