@@ -29,6 +29,18 @@ struct TracedArrayTests {
         }
     }
 
+    @Test("an empty array is an evaluated buffer of its size that scatters fill in place", arguments: Variant.allCases)
+    func emptyArrays(variant: Variant) {
+        TraceContext.with(CompileOptions(variant: variant)) {
+            var log = UInt32Array.empty(count: 40)
+            #expect(log.count == 40 && log.node.isEvaluated && !log.node.isLiteral)
+            let storage = log.node.storage
+            log.scatter(UInt32Array.arange(40) * 3, at: UInt32Array.arange(40))
+            #expect(log.values == (0..<40).map { UInt32($0 * 3) })
+            #expect(log.node.storage === storage, "written where it was made, not copied")
+        }
+    }
+
     @Test("identical expressions share a node and literals fold")
     func valueNumbering() {
         TraceContext.with(CompileOptions(variant: .scalar)) {

@@ -52,6 +52,13 @@ public struct TracedArray<Element: TracedElement>: @unchecked Sendable {
         self.init(node: context.literal(value.bits, type: Element.scalarType, size: count))
     }
 
+    /// An evaluated array of `count` elements whose contents are undefined (Dr.Jit's `dr.empty`): for memory that a
+    /// program writes before it reads each element (a log that scatters fill), where filling it first would cost a
+    /// pass over the memory.
+    public static func empty(count: Int, context: TraceContext = .current) -> Self {
+        Self(count: count, context: context) { _ in }
+    }
+
     /// A single value passed to kernels as a parameter rather than compiled into them: changing it between launches
     /// does not compile a new kernel (learning rates, seeds, iteration counters).
     public static func opaque(_ value: Element, count: Int = 1, context: TraceContext = .current) -> Self {
