@@ -65,7 +65,6 @@ struct FrozenStepInputsTests {
             // A scatter into an array handed to the step (a replay's hit log): a launch writes into the one it is
             // given, not into the captured one.
             var log = FloatArray([Float](repeating: -1, count: 40))
-            log.makeWritable()
             start = context.lastNodeID
             serial = Storage.lastSerial
             let logStorage = log.node.storage
@@ -74,8 +73,7 @@ struct FrozenStepInputsTests {
             let scattering = try #require(context.evaluateFreezing([result.node], inputBuffers: [x.node.storage, logStorage],
                                                                    recordedAfter: start, buffersMadeAfter: serial))
             #expect(log.values[2] == 0.5)
-            var fresh = FloatArray([Float](repeating: -1, count: 40))
-            fresh.makeWritable()
+            let fresh = FloatArray([Float](repeating: -1, count: 40))
             let y = FloatArray((0..<20).map(Float.init))
             _ = try #require(context.launch(scattering, inputs: [y.node, fresh.node]))
             let written: [Float] = (0..<40).map { (element: Int) -> Float in element % 2 == 0 ? Float(element) : -1 }

@@ -50,9 +50,7 @@ extension PathTracer {
                 for (companion, output) in zip(companions, outputs.dropFirst(3)) {
                     context.materialize(companion.node, with: output)
                 }
-                progress?(max(scene.integrator.maxDepth, 1), scene.integrator.maxDepth)
-                return Vector3Array(x: FloatArray(node: outputs[0]), y: FloatArray(node: outputs[1]),
-                                    z: FloatArray(node: outputs[2]))
+                return reportingDone(Vector3Array(radianceOf: outputs), scene: scene, progress: progress)
             }
             frozenStep = prepared.step
         }
@@ -72,20 +70,30 @@ extension PathTracer {
                 return SymbolicPathState(path: next, sampler: streams, carried: carried)
             }.path.radiance
         }
-        if onVertex != nil, let frozenStep {
-            // The adjoint's gradients leave the loop in buffers that the frozen kernel makes afresh each launch.
-            let outputs = frozenStep.recordDifferentiating { record().components.map(\.node) }
-            progress?(max(scene.integrator.maxDepth, 1), scene.integrator.maxDepth)
-            return Vector3Array(x: FloatArray(node: outputs[0]), y: FloatArray(node: outputs[1]),
-                                z: FloatArray(node: outputs[2]))
+        if onVertex != nil {
+            // With a frozen step, the adjoint's gradients leave the loop in buffers that the frozen kernel makes
+            // afresh each launch; without, the loop runs when what its body writes is read.
+            let radiance = frozenStep.map { Vector3Array(radianceOf: $0.recordDifferentiating { record().components.map(\.node) }) }
+                ?? record()
+            return reportingDone(radiance, scene: scene, progress: progress)
         }
         let radiance = record()
-        if onVertex == nil {
-            let outputs = (radiance.components + companions).map(\.node)
-            if let frozenStep { frozenStep.evaluate(outputs) } else { TraceContext.current.evaluate(outputs) }
-        }
+        let outputs = (radiance.components + companions).map(\.node)
+        if let frozenStep { frozenStep.evaluate(outputs) } else { TraceContext.current.evaluate(outputs) }
+        return reportingDone(radiance, scene: scene, progress: progress)
+    }
+
+    /// Tells `progress` that every bounce is recorded and returns `radiance`.
+    private static func reportingDone(_ radiance: Vector3Array, scene: Scene, progress: RenderProgress?) -> Vector3Array {
         let maxDepth = scene.integrator.maxDepth
         progress?(max(maxDepth, 1), maxDepth)
         return radiance
+    }
+}
+
+private extension Vector3Array {
+    /// The radiance among a path loop's outputs: its first three.
+    init(radianceOf outputs: [Node]) {
+        self.init(x: FloatArray(node: outputs[0]), y: FloatArray(node: outputs[1]), z: FloatArray(node: outputs[2]))
     }
 }

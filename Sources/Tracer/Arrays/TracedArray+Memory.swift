@@ -29,12 +29,6 @@ extension TracedArray {
         recordScatterOnTape(.scatterAdd, value: value, index: index.node, mask: mask.node)
     }
 
-    /// Makes `self` an evaluated buffer of its own now, as its first scatter would (a literal gets memory, a shared
-    /// buffer is copied): for arrays that a kernel will write into and that must be buffers before it is recorded.
-    public mutating func makeWritable() {
-        prepareForWrite()
-    }
-
     /// Makes `self` an evaluated array whose node nothing else shares (copy on write), so that writing into it
     /// changes only `self`. Nodes are the only holders of storage, so a uniquely referenced node owns its data.
     private mutating func prepareForWrite() {
