@@ -1,4 +1,4 @@
-// Scatter-adds into neighbouring elements (base + 0, 1, 2) emitted as one vector read-modify-write per lane:
+// Scatter-adds into neighbouring elements (base + 0, 1, 2) whose lanes are chained by element once for all members:
 // the LLVM kernels against the scalar backend, bit for bit, with colliding, masked, unaligned and out-of-range
 // lanes; and the groups that the code generator finds.
 import Testing
@@ -50,7 +50,7 @@ struct ScatterAddGroupTests {
         }
     }
 
-    @Test("vectors whose enabled lanes all write one element (summed in a register) agree bit for bit",
+    @Test("vectors whose enabled lanes all write one element (one load and store) agree bit for bit",
           arguments: [8, 16])
     func uniformVectors(width: Int) {
         // Runs of lanes on one base (a pixel's samples on one texel), some vectors with masked lanes, some with a
@@ -83,7 +83,7 @@ struct ScatterAddGroupTests {
         #expect(counts(.llvm) == counts(.scalar))
     }
 
-    @Test("unaligned bases and lanes partly out of range take the per-member path, with the same bits",
+    @Test("overlapping runs and lanes partly out of range (the per-member path) give the same bits",
           arguments: [8, 16])
     func irregularLanes(width: Int) {
         var (bases, mask) = Self.rgbBases(lanes: 100, seed: 3)

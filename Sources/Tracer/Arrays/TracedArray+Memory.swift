@@ -20,8 +20,9 @@ extension TracedArray {
         recordScatterOnTape(.scatter, value: value, index: index.node, mask: mask.node)
     }
 
-    /// Adds `value` to `self[index]` for active lanes (out-of-range lanes are skipped). The result is bitwise the
-    /// same whatever the thread count.
+    /// Adds `value` to `self[index]` for active lanes (out-of-range lanes are skipped). Lanes that add to one
+    /// element are summed among themselves within each vector of W lanes before the element receives their sum, in
+    /// a fixed order, so the result is bitwise the same whatever the thread count and on both backends.
     public mutating func scatterAdd<I: TracedIndex>(_ value: Self, at index: TracedArray<I>, mask: BoolArray = true)
     where Element: TracedNumeric {
         prepareForWrite()

@@ -112,7 +112,8 @@ package struct KernelInstruction: Hashable, Sendable {
 /// Semantics for one launch over lanes [start, end) with `block` = the launch's block number:
 /// every instruction is evaluated for every lane in order. `store` writes `slot[lane]`. `scatter`/`scatterAdd`
 /// write `slot[index]` for lanes whose mask is true, whose index is in [0, slotSize) and which are < end;
-/// scatter-adds of one launch happen in lane order. `reducePartial` combines the values of lanes < end
+/// scatter-adds of one launch happen vector by vector in lane order, each instruction's adds of a vector in
+/// `ScatterAddOrder`. `reducePartial` combines the values of lanes < end
 /// (accumulated in `vectorWidth` interleaved accumulators, lane l into accumulator (l - start) % vectorWidth,
 /// then the accumulators in order 0, 1, ...) and writes the result to `slot[block]`. `blockAccumulate` combines
 /// lane l's value into `slot[l / k]`, lanes in increasing order; a launch with one must start every range at a

@@ -162,7 +162,7 @@ extension LLVMCodegen {
     /// Why not `llvm.masked.gather`: LLVM 14 widens its indices to 64 bits and splits the gather in two (two 8-lane
     /// halves on AVX-512, two 4-lane `vpgatherqd` on AVX2), with the indices widened, shifted and added in two halves
     /// too; the path loop's texture lookups were a fifth of its time.
-    private func dwordGather(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
+    func dwordGather(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
                              enabled: LLVMValueRef) -> LLVMValueRef? {
         guard let (base, offsets) = dwordAddressing(slot: slot, index: index, indexType: indexType) else { return nil }
         let resultType = memoryVectorType(type)
@@ -385,7 +385,7 @@ extension LLVMCodegen {
     /// An AVX-512 scatter of 16 lanes with 32-bit indices (as `dwordGather` reads), where the host has AVX-512 and
     /// W = 16 (AVX2 has no scatter); false elsewhere, having emitted nothing. Lanes are written in lane order, as
     /// `llvm.masked.scatter`.
-    private func dwordScatter(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
+    func dwordScatter(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
                               value: LLVMValueRef, enabled: LLVMValueRef) -> Bool {
         guard dwordLanes == .avx512, let (base, offsets) = dwordAddressing(slot: slot, index: index, indexType: indexType) else { return false }
         let name = type == .float32 ? "llvm.x86.avx512.mask.scatter.dps.512" : "llvm.x86.avx512.mask.scatter.dpi.512"
@@ -393,9 +393,8 @@ extension LLVMCodegen {
         return true
     }
 
-    /// slot[index] += value, lane by lane in lane order (deterministic, no atomics), for the enabled lanes.
-    /// Without branches per lane (their mispredictions cost more than the work): a disabled lane adds to a stack
-    /// scratch slot instead. A vector with no enabled lane skips the whole sequence.
+    /// slot[index] += value for the enabled lanes, in `ScatterAddOrder` (`LLVMCodegen+ScatterAddSums.swift`). A
+    /// vector with no enabled lane skips the whole sequence.
     func emitScatterAdd(_ instruction: KernelInstruction, index: LLVMValueRef, indexType: ScalarType,
                         value: LLVMValueRef, mask: LLVMValueRef) throws {
         guard instruction.type != .bool else { throw LLVMBackendError.unsupported("scatterAdd of bool") }
@@ -403,13 +402,20 @@ extension LLVMCodegen {
         let add = appendBlock("scatterAdd"), next = appendBlock("scatterAddNext")
         LLVMBuildCondBr(builder, anyLane(target.enabled), add, next)
         LLVMPositionBuilderAtEnd(builder, add)
-        emitScatterAddLanes(instruction.type, target, value: value)
+        let previous = previousLaneWithSameIndex(target.index32, enabled: target.enabled)
+        let sums = sumsAlongChains([value], type: instruction.type, previous: previous)
+        addChainSums(sums[0], instruction.type, to: target)
         LLVMBuildBr(builder, next)
         LLVMPositionBuilderAtEnd(builder, next)
     }
 
     /// Where a scatter-add writes, per lane.
     struct ScatterAddTarget {
+        /// The slot written.
+        var slot: Int
+        /// The element indices as the program computes them (32-bit lanes), and their type.
+        var index32: LLVMValueRef
+        var indexType: ScalarType
         /// The element indices, 64-bit.
         var index: LLVMValueRef
         /// The element addresses.
@@ -426,55 +432,20 @@ extension LLVMCodegen {
         countOutOfRange(mask: mask, inRange: inRange)
         let enabled = LLVMBuildAnd(builder, LLVMBuildAnd(builder, mask, inRange, ""), activeLanes, "")!
         let addresses = elementAddress(slot: slot, element: memoryType(instruction.type), index: index64)
-        return ScatterAddTarget(index: index64, addresses: addresses, enabled: enabled)
+        return ScatterAddTarget(slot: slot, index32: index, indexType: indexType, index: index64,
+                                addresses: addresses, enabled: enabled)
     }
 
-    /// The per-lane read-modify-write sequence of a scatter-add, lanes in order.
-    func emitScatterAddLanes(_ type: ScalarType, _ target: ScatterAddTarget, value: LLVMValueRef) {
-        let element = memoryType(type)
-        withUniformAddress(target.addresses, enabled: target.enabled) { address in
-            // One element for every enabled lane: added in a register, lane by lane, between one load and one store.
-            var sum = LLVMBuildLoad2(builder, element, address, "")!
-            LLVMSetAlignment(sum, 4)
-            for lane in 0..<width {
-                let added = type == .float32 ? LLVMBuildFAdd(builder, sum, extract(value, lane), "")!
-                                             : LLVMBuildAdd(builder, sum, extract(value, lane), "")!
-                sum = LLVMBuildSelect(builder, extract(target.enabled, lane), added, sum, "")!
-            }
-            LLVMSetAlignment(LLVMBuildStore(builder, sum, address), 4)
-        } otherwise: {
-            emitScatterAddEachLane(type, target, value: value)
-        }
-    }
-
-    /// When every enabled lane of a scatter-add writes the same address (a pixel's samples reading one texel),
-    /// `uniform(address)`, else `otherwise()`; a branch around both. Why: lane by lane through memory, each lane's
-    /// load waits for the previous lane's store to the same address (store-to-load forwarding, several times an
-    /// addition's latency), and a PRB adjoint's texture gradients are such chains of 16 lanes. The sums are the
-    /// same additions in the same order either way.
+    /// When every enabled lane of a scatter-add writes the same address (a pixel's samples reading one texel,
+    /// a scene parameter's gradient), `uniform(address)`, else `otherwise()`; a branch around both: one load and
+    /// store instead of a gather and a scatter, with the same sums.
     func withUniformAddress(_ addresses: LLVMValueRef, enabled: LLVMValueRef, _ uniform: (LLVMValueRef) -> Void,
                             otherwise: () -> Void) {
-        // With no enabled lane (a group's member can have none while the group has some), lane 0, and the vector
-        // takes the lane-by-lane path, which writes nothing for it.
+        // With no enabled lane, lane 0, and the vector takes `otherwise`, which writes nothing for it.
         let address = LLVMBuildExtractElement(builder, addresses, firstEnabledLane(enabled), "")!
         let same = LLVMBuildICmp(builder, LLVMIntEQ, addresses, splat(address), "")!
         branch(on: everyEnabledLane(same, enabled: enabled), "scatterAdd.uniform", { uniform(address) },
                otherwise: otherwise)
-    }
-
-    /// Lane by lane through memory, for the enabled lanes (a disabled lane adds to a stack scratch slot).
-    private func emitScatterAddEachLane(_ type: ScalarType, _ target: ScatterAddTarget, value: LLVMValueRef) {
-        let element = memoryType(type)
-        let scratch = type == .float32 ? floatScratch! : integerScratch!
-        for lane in 0..<width {
-            let address = LLVMBuildSelect(builder, extract(target.enabled, lane), extract(target.addresses, lane),
-                                          scratch, "")!
-            let old = LLVMBuildLoad2(builder, element, address, "")!
-            LLVMSetAlignment(old, 4)
-            let new = type == .float32 ? LLVMBuildFAdd(builder, old, extract(value, lane), "")!
-                                       : LLVMBuildAdd(builder, old, extract(value, lane), "")!
-            LLVMSetAlignment(LLVMBuildStore(builder, new, address), 4)
-        }
     }
 
     /// True when some lane of the mask vector is set.

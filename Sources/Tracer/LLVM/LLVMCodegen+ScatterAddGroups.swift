@@ -1,13 +1,11 @@
-// Scatter-adds of neighbouring elements (an RGB texel's three channels) as one read-modify-write per lane.
+// Scatter-adds of neighbouring elements (an RGB texel's three channels) chained once for all of them.
 //
-// Both backends add a vector's scatter-adds instruction by instruction, each for the vector's lanes in order (the
-// scalar backend holds them until the end of each vector of W lanes), so they agree bit for bit. The adjoint of
-// `x.gather(base)`, `x.gather(base + 1)`, `x.gather(base + 2)` is three scatter-adds, and each costs a scalar
-// load, add and store per lane. When consecutive scatter-adds into one slot write base + 0, ..., base + n-1 under
-// one mask, a lane's n values are added with one masked vector load, add and store instead. That keeps the order:
-// with every enabled lane's base a multiple of n, two lanes' runs of elements are either the same run or
-// disjoint, so every element still receives one member's values, lanes in order. Vectors where that does not hold
-// (a lane with only some members enabled or in range, or an unaligned base) take the per-member sequences.
+// The adjoint of `x.gather(base)`, `x.gather(base + 1)`, `x.gather(base + 2)` is three scatter-adds whose lanes
+// collide exactly alike: lanes share an element of one member where they share it in every member. When consecutive
+// scatter-adds into one slot write base + 0, ..., base + n-1 under one mask, the lanes are chained by element once
+// (`previousLaneWithSameIndex`, a conflict detection) and the n members' sums run through the same permutes; each
+// member then updates its elements as alone, in program order, so the result is each member's own, bit for bit.
+// Vectors where some lane is enabled or in range for only some members take the members one by one.
 import CLLVM
 
 /// Which scatter-add instructions of a program are emitted together (see the file comment).
@@ -80,7 +78,6 @@ struct ScatterAddGroups {
 extension LLVMCodegen {
     /// Emits a group of scatter-adds (`members` by offset) at the place of its last member.
     func emitScatterAddGroup(_ members: [Int]) throws {
-        let count = members.count
         let targets = try members.map { member in
             let instruction = program.instructions[member]
             let indexInstruction = Int(instruction.operands.0)
@@ -89,77 +86,32 @@ extension LLVMCodegen {
                                         mask: values[Int(instruction.operands.2)]!)
         }
         let addends = members.map { values[Int(program.instructions[$0].operands.1)]! }
+        let inProgramOrder = members.indices.sorted { members[$0] < members[$1] }
         let any = targets.dropFirst().reduce(targets[0].enabled) { LLVMBuildOr(builder, $0, $1.enabled, "")! }
         let all = targets.dropFirst().reduce(targets[0].enabled) { LLVMBuildAnd(builder, $0, $1.enabled, "")! }
-        let remainder = LLVMBuildURem(builder, targets[0].index, splatConstant(constant(i64, count)), "")!
-        let aligned = LLVMBuildICmp(builder, LLVMIntEQ, remainder, LLVMConstNull(LLVMTypeOf(remainder)), "")!
-        let whole = LLVMBuildAnd(builder, all, aligned, "")!
-        // Lanes that are enabled for some member but cannot take the vector form.
-        let irregular = LLVMBuildAnd(builder, any, LLVMBuildNot(builder, whole, ""), "")!
+        // Lanes that are enabled for some member but not for all.
+        let irregular = LLVMBuildAnd(builder, any, LLVMBuildNot(builder, all, ""), "")!
 
-        let check = appendBlock("scatterAddGroup"), vectorForm = appendBlock("scatterAddGroup.vector")
-        let perMember = appendBlock("scatterAddGroup.members"), next = appendBlock("scatterAddGroup.next")
+        let check = appendBlock("scatterAddGroup"), together = appendBlock("scatterAddGroup.together")
+        let oneByOne = appendBlock("scatterAddGroup.members"), next = appendBlock("scatterAddGroup.next")
         LLVMBuildCondBr(builder, anyLane(any), check, next)
         LLVMPositionBuilderAtEnd(builder, check)
-        LLVMBuildCondBr(builder, anyLane(irregular), perMember, vectorForm)
+        LLVMBuildCondBr(builder, anyLane(irregular), oneByOne, together)
 
-        LLVMPositionBuilderAtEnd(builder, vectorForm)
-        emitGroupedLanes(addends, addresses: targets[0].addresses, enabled: whole)
+        LLVMPositionBuilderAtEnd(builder, together)
+        let previous = previousLaneWithSameIndex(targets[0].index32, enabled: all)
+        let sums = sumsAlongChains(addends, type: .float32, previous: previous)
+        for position in inProgramOrder { addChainSums(sums[position], .float32, to: targets[position]) }
         LLVMBuildBr(builder, next)
 
-        LLVMPositionBuilderAtEnd(builder, perMember)
-        for position in members.indices.sorted(by: { members[$0] < members[$1] }) {
-            emitScatterAddLanes(.float32, targets[position], value: addends[position])
+        LLVMPositionBuilderAtEnd(builder, oneByOne)
+        for position in inProgramOrder {
+            let target = targets[position]
+            let memberPrevious = previousLaneWithSameIndex(target.index32, enabled: target.enabled)
+            let memberSums = sumsAlongChains([addends[position]], type: .float32, previous: memberPrevious)
+            addChainSums(memberSums[0], .float32, to: target)
         }
         LLVMBuildBr(builder, next)
         LLVMPositionBuilderAtEnd(builder, next)
-    }
-
-    /// Lane by lane: the n addends of the lane (as one vector of 4, zeros past n) added to the n floats at its
-    /// address with a masked load and store; disabled lanes use a stack scratch quad.
-    private func emitGroupedLanes(_ addends: [LLVMValueRef], addresses: LLVMValueRef, enabled: LLVMValueRef) {
-        let quadType = LLVMVectorType(f32, 4)!
-        let zero = LLVMConstNull(vectorType(.float32))!
-        let padded = addends + Array(repeating: zero, count: 4 - addends.count)
-        // Element 4j + k of the interleaved vector is addend k of lane j.
-        let low = LLVMBuildShuffleVector(builder, padded[0], padded[1], constantVector(i32, Array(0..<2 * width)), "")!
-        let high = LLVMBuildShuffleVector(builder, padded[2], padded[3], constantVector(i32, Array(0..<2 * width)), "")!
-        let interleaved = LLVMBuildShuffleVector(
-            builder, low, high, constantVector(i32, (0..<width).flatMap { j in (0..<4).map { k in k * width + j } }), "")!
-        let mask = constantVector(i1, (0..<4).map { $0 < addends.count ? 1 : 0 })
-        func quad(_ lane: Int) -> LLVMValueRef {
-            LLVMBuildShuffleVector(builder, interleaved, LLVMGetPoison(LLVMTypeOf(interleaved)),
-                                   constantVector(i32, (0..<4).map { 4 * lane + $0 }), "")!
-        }
-        withUniformAddress(addresses, enabled: enabled) { address in
-            // Every enabled lane writes the same run: its sums in a register between one load and one store.
-            let quadAddress = LLVMBuildPointerCast(builder, address, pointer(to: quadType), "")!
-            var sum = intrinsic("llvm.masked.load", [quadType, LLVMTypeOf(quadAddress)],
-                                [quadAddress, constant(i32, 4), mask, LLVMConstNull(quadType)])
-            for lane in 0..<width {
-                sum = LLVMBuildSelect(builder, extract(enabled, lane), LLVMBuildFAdd(builder, sum, quad(lane), "")!,
-                                      sum, "")!
-            }
-            intrinsic("llvm.masked.store", [quadType, LLVMTypeOf(quadAddress)], [sum, quadAddress, constant(i32, 4), mask])
-        } otherwise: {
-            emitGroupedEachLane(interleaved: interleaved, quad: quad, addresses: addresses, enabled: enabled,
-                                mask: mask)
-        }
-    }
-
-    /// Lane by lane through memory (a disabled lane uses the stack scratch quad).
-    private func emitGroupedEachLane(interleaved: LLVMValueRef, quad: (Int) -> LLVMValueRef, addresses: LLVMValueRef,
-                                     enabled: LLVMValueRef, mask: LLVMValueRef) {
-        let quadType = LLVMVectorType(f32, 4)!
-        let scratch = LLVMBuildPointerCast(builder, quadScratch!, pointer(to: f32), "")!
-        for lane in 0..<width {
-            let address = LLVMBuildSelect(builder, extract(enabled, lane), extract(addresses, lane), scratch, "")!
-            let quadAddress = LLVMBuildPointerCast(builder, address, pointer(to: quadType), "")!
-            let old = intrinsic("llvm.masked.load", [quadType, LLVMTypeOf(quadAddress)],
-                                [quadAddress, constant(i32, 4), mask, LLVMConstNull(quadType)])
-            let new = LLVMBuildFAdd(builder, old, quad(lane), "")!
-            intrinsic("llvm.masked.store", [quadType, LLVMTypeOf(quadAddress)],
-                      [new, quadAddress, constant(i32, 4), mask])
-        }
     }
 }

@@ -32,10 +32,6 @@ final class LLVMCodegen {
     /// Each slot's base address (`i8*`) and element count, loaded once in the entry block.
     var slotBases: [LLVMValueRef] = []
     var slotSizes: [LLVMValueRef] = []
-    /// Stack cells that disabled scatter-add lanes write to (made in the entry block; removed when unused).
-    var floatScratch, integerScratch: LLVMValueRef?
-    /// Four floats of stack for the disabled lanes of grouped scatter-adds (removed when unused).
-    var quadScratch: LLVMValueRef?
     /// Scatter-adds emitted together (`LLVMCodegen+ScatterAddGroups.swift`).
     lazy var scatterAddGroups = ScatterAddGroups(program)
     /// Gathers that load for later ones of the same element, and the loads made so far by leading gathers
@@ -156,9 +152,6 @@ final class LLVMCodegen {
             slotBases.append(base)
             slotSizes.append(size)
         }
-        floatScratch = LLVMBuildAlloca(builder, f32, "floatScratch")
-        integerScratch = LLVMBuildAlloca(builder, i32, "integerScratch")
-        quadScratch = LLVMBuildAlloca(builder, LLVMVectorType(f32, 4), "quadScratch")
     }
 
     /// Phis for i, every reduction accumulator and the out-of-range count, entered with their start values.

@@ -1,10 +1,11 @@
 // The scalar backend's scatter-adds in programs with symbolic loops or dispatches, in the vector code's order.
 
 /// The scatter-adds of one vector of W lanes in a program with loops. The vector code runs a loop's body for all
-/// its active lanes per iteration, so an instruction adds once per iteration, for the vector's lanes in order; the
-/// scalar backend runs a lane's iterations one after another. Each add is therefore tagged with where the vector
-/// code performs it (the open loops' starts and iteration numbers, then the instruction's position, compared
-/// lexicographically, then the lane) and applied in that order at the vector's end: the same sums, bit for bit.
+/// its active lanes per iteration, so an instruction adds once per iteration, for the vector's lanes together (in
+/// `ScatterAddOrder`); the scalar backend runs a lane's iterations one after another. Each add is therefore tagged
+/// with where the vector code performs it (the open loops' starts and iteration numbers, then the instruction's
+/// position, compared lexicographically), sorted by that place and then the lane, and applied at the vector's end one
+/// place at a time: the same sums, bit for bit.
 /// A dispatch counts as a loop whose iteration number is the case: the vector code runs a vector's cases in
 /// increasing order, each for its lanes.
 struct LoopScatterAdds {
@@ -24,9 +25,13 @@ struct LoopScatterAdds {
         adds.sort { a, b in
             a.order == b.order ? a.lane < b.lane : a.order.lexicographicallyPrecedes(b.order)
         }
-        for add in adds {
-            add.target.pointee = ScalarSemantics.apply(.add, type: add.type, operandType: add.type, add.target.pointee,
-                                                       add.value)
+        // One instruction's adds at one place of the vector code at a time, in `ScatterAddOrder`.
+        var start = 0
+        while start < adds.count {
+            var end = start + 1
+            while end < adds.count, adds[end].order == adds[start].order { end += 1 }
+            ScatterAddOrder.apply(adds[start..<end].lazy.map { ($0.target, $0.value) }, type: adds[start].type)
+            start = end
         }
         adds.removeAll(keepingCapacity: true)
     }

@@ -36,8 +36,8 @@ package final class ScalarKernel: CompiledKernel, @unchecked Sendable {
         var treeBlocks: [Int: [UInt32]] = [:]
         var outOfRange: UInt64 = 0
         // Scatter-adds of the current vector of `width` lanes, one list per scatter-add instruction: the vector code
-        // adds them instruction by instruction, each for the vector's lanes in order, so they are applied at the
-        // vector's end in that order.
+        // adds them instruction by instruction, each in `ScatterAddOrder`, so they are applied at the vector's end
+        // that way.
         let scatterAdds = instructions.indices.filter { instructions[$0].op == .scatterAdd }
         var pendingPosition = [Int](repeating: -1, count: instructions.count)
         for (position, instruction) in scatterAdds.enumerated() { pendingPosition[instruction] = position }
@@ -54,11 +54,7 @@ package final class ScalarKernel: CompiledKernel, @unchecked Sendable {
         func applyPendingAdds() {
             loopAdds.apply()
             for (position, instruction) in scatterAdds.enumerated() {
-                let type = instructions[instruction].type
-                for add in pendingAdds[position] {
-                    add.target.pointee = ScalarSemantics.apply(.add, type: type, operandType: type, add.target.pointee,
-                                                               add.value)
-                }
+                ScatterAddOrder.apply(pendingAdds[position], type: instructions[instruction].type)
                 pendingAdds[position].removeAll(keepingCapacity: true)
             }
         }

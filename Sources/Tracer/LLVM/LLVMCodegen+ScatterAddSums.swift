@@ -1,0 +1,123 @@
+// Scatter-adds in the vector code: each element's lanes summed among themselves, then the element updated once.
+//
+// The order of a scatter-add's additions is part of its result (floating-point sums depend on it), and both
+// backends follow one order (`ScatterAddOrder` states it; the scalar backend applies it with the same rounds).
+// Here: `previousLaneWithSameIndex` chains the enabled lanes by element, `sumsAlongChains` runs the rounds with
+// permutes, and `addChainSums` updates memory with one gather, add and scatter (a scatter writes colliding lanes in
+// lane order, so each element keeps its last lane's value: its chain's sum added to it). Why not lane by lane
+// through memory: where lanes collide (a pixel's samples reading one texel), each lane's load waited for the
+// previous lane's store, and those chains were a quarter of a PRB backward's time.
+import CLLVM
+
+extension LLVMCodegen {
+    /// Per lane, the nearest earlier enabled lane whose index equals its own, else -1, as W x i32. `index` holds
+    /// 32-bit element indices of one slot (equal indices, equal elements).
+    func previousLaneWithSameIndex(_ index: LLVMValueRef, enabled: LLVMValueRef) -> LLVMValueRef {
+        let lanes = LLVMVectorType(i32, UInt32(width))!
+        if dwordLanes == .avx512, HostCPU.enabledFeatures.contains("avx512cd") {
+            // vpconflictd: per lane, one bit for every earlier lane with the same index; keep the enabled ones and
+            // take the highest.
+            let earlier = intrinsic("llvm.x86.avx512.conflict.d.512", [], [index])
+            let enabledBits = LLVMBuildZExt(builder, LLVMBuildBitCast(builder, enabled, LLVMIntTypeInContext(context, 16), "")!,
+                                            i32, "")!
+            let enabledEarlier = LLVMBuildAnd(builder, earlier, splat(enabledBits), "")!
+            let zeros = intrinsic("llvm.ctlz", [lanes], [enabledEarlier, LLVMConstInt(i1, 0, 0)])
+            return LLVMBuildSub(builder, splatConstant(constant(i32, 31)), zeros, "")!
+        }
+        // Elsewhere one compare per lane j: lanes after j with j's index take j, the later j winning.
+        var previous = splatConstant(constant(i32, -1))
+        for j in 0..<width {
+            let same = LLVMBuildICmp(builder, LLVMIntEQ, index, splat(extract(index, j)), "")!
+            let after = constantVector(i1, (0..<width).map { $0 > j ? 1 : 0 })
+            let takes = LLVMBuildAnd(builder, LLVMBuildAnd(builder, same, after, "")!, splat(extract(enabled, j)), "")!
+            previous = LLVMBuildSelect(builder, takes, splatConstant(constant(i32, j)), previous, "")!
+        }
+        return previous
+    }
+
+    /// The rounds of `ScatterAddOrder` on each of `values` (of `type`, all chained by `previous`): afterwards the
+    /// last lane of each chain holds the chain's sum. A branch skips the rounds when no lane has a previous one.
+    func sumsAlongChains(_ values: [LLVMValueRef], type: ScalarType, previous: LLVMValueRef) -> [LLVMValueRef] {
+        let none = splatConstant(constant(i32, -1))
+        let start = LLVMGetInsertBlock(builder)!
+        let rounds = appendBlock("scatterAdd.rounds"), done = appendBlock("scatterAdd.summed")
+        LLVMBuildCondBr(builder, anyLane(LLVMBuildICmp(builder, LLVMIntSGT, previous, none, "")!), rounds, done)
+
+        LLVMPositionBuilderAtEnd(builder, rounds)
+        var sums = values, previous = previous
+        var reach = 1
+        while reach < width {
+            let has = LLVMBuildICmp(builder, LLVMIntSGT, previous, none, "")!
+            let from = LLVMBuildSelect(builder, has, previous, LLVMConstNull(LLVMTypeOf(previous)), "")!
+            sums = sums.map { sum in
+                let earlier = permute(sum, type, by: from)
+                let added = type == .float32 ? LLVMBuildFAdd(builder, earlier, sum, "")!
+                                             : LLVMBuildAdd(builder, earlier, sum, "")!
+                return LLVMBuildSelect(builder, has, added, sum, "")!
+            }
+            previous = LLVMBuildSelect(builder, has, permute(previous, .int32, by: from), none, "")!
+            reach *= 2
+        }
+        let roundsEnd = LLVMGetInsertBlock(builder)!
+        LLVMBuildBr(builder, done)
+
+        LLVMPositionBuilderAtEnd(builder, done)
+        return zip(values, sums).map { value, sum in
+            let phi = LLVMBuildPhi(builder, LLVMTypeOf(value), "")!
+            addIncoming(phi, value, from: start)
+            addIncoming(phi, sum, from: roundsEnd)
+            return phi
+        }
+    }
+
+    /// Lane k of the result is lane `lanes[k]` of `vector` (32-bit lanes; `lanes` in range).
+    func permute(_ vector: LLVMValueRef, _ type: ScalarType, by lanes: LLVMValueRef) -> LLVMValueRef {
+        switch dwordLanes {
+        case .avx512:
+            return intrinsic(type == .float32 ? "llvm.x86.avx512.permvar.sf.512" : "llvm.x86.avx512.permvar.si.512", [],
+                             [vector, lanes])
+        case .avx2:
+            return intrinsic(type == .float32 ? "llvm.x86.avx2.permps" : "llvm.x86.avx2.permd", [], [vector, lanes])
+        case nil:
+            var result = LLVMGetPoison(LLVMTypeOf(vector))!
+            for k in 0..<width {
+                result = insert(result, LLVMBuildExtractElement(builder, vector, extract(lanes, k), "")!, k)
+            }
+            return result
+        }
+    }
+
+    /// Adds each chain's sum (`sums`, after `sumsAlongChains`) to its element: one load and store where every
+    /// enabled lane writes one element, else a gather, an add per lane and a scatter of the enabled lanes.
+    func addChainSums(_ sums: LLVMValueRef, _ type: ScalarType, to target: ScatterAddTarget) {
+        func add(_ a: LLVMValueRef, _ b: LLVMValueRef) -> LLVMValueRef {
+            type == .float32 ? LLVMBuildFAdd(builder, a, b, "")! : LLVMBuildAdd(builder, a, b, "")!
+        }
+        let element = memoryType(type)
+        withUniformAddress(target.addresses, enabled: target.enabled) { address in
+            let old = LLVMBuildLoad2(builder, element, address, "")!
+            LLVMSetAlignment(old, 4)
+            let sum = LLVMBuildExtractElement(builder, sums, lastEnabledLane(target.enabled), "")!
+            LLVMSetAlignment(LLVMBuildStore(builder, add(old, sum), address), 4)
+        } otherwise: {
+            let old = dwordGather(slot: target.slot, type: type, index: target.index32, indexType: target.indexType,
+                                  enabled: target.enabled)
+                ?? intrinsic("llvm.masked.gather", [memoryVectorType(type), LLVMTypeOf(target.addresses)],
+                             [target.addresses, constant(i32, 4), target.enabled, LLVMConstNull(memoryVectorType(type))])
+            let new = add(old, sums)
+            if dwordScatter(slot: target.slot, type: type, index: target.index32, indexType: target.indexType,
+                            value: new, enabled: target.enabled) { return }
+            intrinsic("llvm.masked.scatter", [memoryVectorType(type), LLVMTypeOf(target.addresses)],
+                      [new, target.addresses, constant(i32, 4), target.enabled])
+        }
+    }
+
+    /// The index of the last enabled lane, as a W-bit integer (callers know some lane is enabled).
+    func lastEnabledLane(_ enabled: LLVMValueRef) -> LLVMValueRef {
+        let laneType = LLVMIntTypeInContext(context, UInt32(width))!
+        let laneBits = LLVMBuildBitCast(builder, enabled, laneType, "")!
+        let zeros = intrinsic("llvm.ctlz", [laneType], [laneBits, LLVMConstInt(i1, 0, 0)])
+        return LLVMBuildAnd(builder, LLVMBuildSub(builder, LLVMConstInt(laneType, UInt64(width - 1), 0), zeros, "")!,
+                            LLVMConstInt(laneType, UInt64(width - 1), 0), "")!
+    }
+}
