@@ -402,9 +402,7 @@ extension LLVMCodegen {
         let add = appendBlock("scatterAdd"), next = appendBlock("scatterAddNext")
         LLVMBuildCondBr(builder, anyLane(target.enabled), add, next)
         LLVMPositionBuilderAtEnd(builder, add)
-        let previous = previousLaneWithSameIndex(target.index32, enabled: target.enabled)
-        let sums = sumsAlongChains([value], type: instruction.type, previous: previous)
-        addChainSums(sums[0], instruction.type, to: target)
+        emitChainedScatterAdd(value, instruction.type, to: target)
         LLVMBuildBr(builder, next)
         LLVMPositionBuilderAtEnd(builder, next)
     }

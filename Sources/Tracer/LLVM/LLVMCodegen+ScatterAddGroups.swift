@@ -99,18 +99,21 @@ extension LLVMCodegen {
         LLVMBuildCondBr(builder, anyLane(irregular), oneByOne, together)
 
         LLVMPositionBuilderAtEnd(builder, together)
-        let previous = previousLaneWithSameIndex(targets[0].index32, enabled: all)
-        let sums = sumsAlongChains(addends, type: .float32, previous: previous)
-        for position in inProgramOrder { addChainSums(sums[position], .float32, to: targets[position]) }
+        withUniformAddress(targets[0].addresses, enabled: all) { _ in
+            let first = firstEnabledLane(all)
+            for position in inProgramOrder {
+                addToElement(LLVMBuildExtractElement(builder, targets[position].addresses, first, "")!,
+                             uniformChainSum(addends[position], .float32, enabled: all), .float32)
+            }
+        } otherwise: {
+            let previous = previousLaneWithSameIndex(targets[0].index32, enabled: all)
+            let sums = sumsAlongChains(addends, type: .float32, previous: previous)
+            for position in inProgramOrder { addChainSums(sums[position], .float32, to: targets[position]) }
+        }
         LLVMBuildBr(builder, next)
 
         LLVMPositionBuilderAtEnd(builder, oneByOne)
-        for position in inProgramOrder {
-            let target = targets[position]
-            let memberPrevious = previousLaneWithSameIndex(target.index32, enabled: target.enabled)
-            let memberSums = sumsAlongChains([addends[position]], type: .float32, previous: memberPrevious)
-            addChainSums(memberSums[0], .float32, to: target)
-        }
+        for position in inProgramOrder { emitChainedScatterAdd(addends[position], .float32, to: targets[position]) }
         LLVMBuildBr(builder, next)
         LLVMPositionBuilderAtEnd(builder, next)
     }

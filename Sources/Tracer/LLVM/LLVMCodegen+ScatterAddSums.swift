@@ -4,7 +4,8 @@
 // backends follow one order (`ScatterAddOrder` states it; the scalar backend applies it with the same rounds).
 // Here: `previousLaneWithSameIndex` chains the enabled lanes by element, `sumsAlongChains` runs the rounds with
 // permutes, and `addChainSums` updates memory with one gather, add and scatter (a scatter writes colliding lanes in
-// lane order, so each element keeps its last lane's value: its chain's sum added to it). Why not lane by lane
+// lane order, so each element keeps its last lane's value: its chain's sum added to it). Where every enabled lane
+// writes one element, `uniformChainSum` sums its one chain with fixed shifts and one load and store update it. Why not lane by lane
 // through memory: where lanes collide (a pixel's samples reading one texel), each lane's load waited for the
 // previous lane's store, and those chains were a quarter of a PRB backward's time.
 import CLLVM
@@ -87,29 +88,66 @@ extension LLVMCodegen {
         }
     }
 
-    /// Adds each chain's sum (`sums`, after `sumsAlongChains`) to its element: one load and store where every
-    /// enabled lane writes one element, else a gather, an add per lane and a scatter of the enabled lanes.
-    func addChainSums(_ sums: LLVMValueRef, _ type: ScalarType, to target: ScatterAddTarget) {
-        func add(_ a: LLVMValueRef, _ b: LLVMValueRef) -> LLVMValueRef {
-            type == .float32 ? LLVMBuildFAdd(builder, a, b, "")! : LLVMBuildAdd(builder, a, b, "")!
-        }
-        let element = memoryType(type)
+    /// The whole scatter-add of `value` (of `type`) at `target`: where every enabled lane writes one element, its
+    /// one chain summed by `uniformChainSum` and added with one load and store; else the chains, their rounds, and
+    /// one gather, add and scatter.
+    func emitChainedScatterAdd(_ value: LLVMValueRef, _ type: ScalarType, to target: ScatterAddTarget) {
         withUniformAddress(target.addresses, enabled: target.enabled) { address in
-            let old = LLVMBuildLoad2(builder, element, address, "")!
-            LLVMSetAlignment(old, 4)
-            let sum = LLVMBuildExtractElement(builder, sums, lastEnabledLane(target.enabled), "")!
-            LLVMSetAlignment(LLVMBuildStore(builder, add(old, sum), address), 4)
+            addToElement(address, uniformChainSum(value, type, enabled: target.enabled), type)
         } otherwise: {
-            let old = dwordGather(slot: target.slot, type: type, index: target.index32, indexType: target.indexType,
-                                  enabled: target.enabled)
-                ?? intrinsic("llvm.masked.gather", [memoryVectorType(type), LLVMTypeOf(target.addresses)],
-                             [target.addresses, constant(i32, 4), target.enabled, LLVMConstNull(memoryVectorType(type))])
-            let new = add(old, sums)
-            if dwordScatter(slot: target.slot, type: type, index: target.index32, indexType: target.indexType,
-                            value: new, enabled: target.enabled) { return }
-            intrinsic("llvm.masked.scatter", [memoryVectorType(type), LLVMTypeOf(target.addresses)],
-                      [new, target.addresses, constant(i32, 4), target.enabled])
+            let previous = previousLaneWithSameIndex(target.index32, enabled: target.enabled)
+            let sums = sumsAlongChains([value], type: type, previous: previous)
+            addChainSums(sums[0], type, to: target)
         }
+    }
+
+    /// The sum of the enabled lanes of `value` in `ScatterAddOrder`, when they form one chain (they all write one
+    /// element). With AVX-512 the lanes are compressed to the front, where a chain's predecessors lie at fixed
+    /// distances: the rounds become shifts by 1, 2, 4, 8 lanes (no conflict detection, no variable permutes), and
+    /// the sum is at lane n - 1. Elsewhere the general rounds, and the last enabled lane.
+    func uniformChainSum(_ value: LLVMValueRef, _ type: ScalarType, enabled: LLVMValueRef) -> LLVMValueRef {
+        guard dwordLanes == .avx512 else {
+            let lanes = LLVMVectorType(i32, UInt32(width))!
+            let previous = previousLaneWithSameIndex(LLVMConstNull(lanes), enabled: enabled)
+            let sums = sumsAlongChains([value], type: type, previous: previous)[0]
+            return LLVMBuildExtractElement(builder, sums, lastEnabledLane(enabled), "")!
+        }
+        var sums = intrinsic("llvm.x86.avx512.mask.compress", [LLVMTypeOf(value)],
+                             [value, LLVMConstNull(LLVMTypeOf(value)), enabled])
+        var reach = 1
+        while reach < width {
+            let earlier = LLVMBuildShuffleVector(builder, sums, LLVMGetPoison(LLVMTypeOf(sums)),
+                                                 constantVector(i32, (0..<width).map { max($0 - reach, 0) }), "")!
+            let added = type == .float32 ? LLVMBuildFAdd(builder, earlier, sums, "")!
+                                         : LLVMBuildAdd(builder, earlier, sums, "")!
+            sums = LLVMBuildSelect(builder, constantVector(i1, (0..<width).map { $0 >= reach ? 1 : 0 }), added, sums, "")!
+            reach *= 2
+        }
+        let laneType = LLVMIntTypeInContext(context, UInt32(width))!
+        let count = intrinsic("llvm.ctpop", [laneType], [LLVMBuildBitCast(builder, enabled, laneType, "")!])
+        return LLVMBuildExtractElement(builder, sums, LLVMBuildSub(builder, count, LLVMConstInt(laneType, 1, 0), "")!, "")!
+    }
+
+    /// element += sum, with one load and one store.
+    func addToElement(_ address: LLVMValueRef, _ sum: LLVMValueRef, _ type: ScalarType) {
+        let old = LLVMBuildLoad2(builder, memoryType(type), address, "")!
+        LLVMSetAlignment(old, 4)
+        let new = type == .float32 ? LLVMBuildFAdd(builder, old, sum, "")! : LLVMBuildAdd(builder, old, sum, "")!
+        LLVMSetAlignment(LLVMBuildStore(builder, new, address), 4)
+    }
+
+    /// Adds each chain's sum (`sums`, after `sumsAlongChains`) to its element with a gather of the enabled lanes, an
+    /// add per lane and a scatter (colliding lanes written in lane order: each element keeps its chain's last lane).
+    func addChainSums(_ sums: LLVMValueRef, _ type: ScalarType, to target: ScatterAddTarget) {
+        let old = dwordGather(slot: target.slot, type: type, index: target.index32, indexType: target.indexType,
+                              enabled: target.enabled)
+            ?? intrinsic("llvm.masked.gather", [memoryVectorType(type), LLVMTypeOf(target.addresses)],
+                         [target.addresses, constant(i32, 4), target.enabled, LLVMConstNull(memoryVectorType(type))])
+        let new = type == .float32 ? LLVMBuildFAdd(builder, old, sums, "")! : LLVMBuildAdd(builder, old, sums, "")!
+        if dwordScatter(slot: target.slot, type: type, index: target.index32, indexType: target.indexType,
+                        value: new, enabled: target.enabled) { return }
+        intrinsic("llvm.masked.scatter", [memoryVectorType(type), LLVMTypeOf(target.addresses)],
+                  [new, target.addresses, constant(i32, 4), target.enabled])
     }
 
     /// The index of the last enabled lane, as a W-bit integer (callers know some lane is enabled).
