@@ -40,34 +40,20 @@ extension LLVMCodegen {
     /// last lane of each chain holds the chain's sum. A branch skips the rounds when no lane has a previous one.
     func sumsAlongChains(_ values: [LLVMValueRef], type: ScalarType, previous: LLVMValueRef) -> [LLVMValueRef] {
         let none = splatConstant(constant(i32, -1))
-        let start = LLVMGetInsertBlock(builder)!
-        let rounds = appendBlock("scatterAdd.rounds"), done = appendBlock("scatterAdd.summed")
-        LLVMBuildCondBr(builder, anyLane(LLVMBuildICmp(builder, LLVMIntSGT, previous, none, "")!), rounds, done)
-
-        LLVMPositionBuilderAtEnd(builder, rounds)
-        var sums = values, previous = previous
-        var reach = 1
-        while reach < width {
-            let has = LLVMBuildICmp(builder, LLVMIntSGT, previous, none, "")!
-            let from = LLVMBuildSelect(builder, has, previous, LLVMConstNull(LLVMTypeOf(previous)), "")!
-            sums = sums.map { sum in
-                let earlier = permute(sum, type, by: from)
-                let added = type == .float32 ? LLVMBuildFAdd(builder, earlier, sum, "")!
-                                             : LLVMBuildAdd(builder, earlier, sum, "")!
-                return LLVMBuildSelect(builder, has, added, sum, "")!
+        let anyChained = anyLane(LLVMBuildICmp(builder, LLVMIntSGT, previous, none, "")!)
+        return onlyWhere(anyChained, "scatterAdd.rounds", otherwise: values) {
+            var sums = values, previous = previous
+            var reach = 1
+            while reach < width {
+                let has = LLVMBuildICmp(builder, LLVMIntSGT, previous, none, "")!
+                let from = LLVMBuildSelect(builder, has, previous, LLVMConstNull(LLVMTypeOf(previous)), "")!
+                sums = sums.map { sum in
+                    LLVMBuildSelect(builder, has, added(permute(sum, type, by: from), sum, type), sum, "")!
+                }
+                previous = LLVMBuildSelect(builder, has, permute(previous, .int32, by: from), none, "")!
+                reach *= 2
             }
-            previous = LLVMBuildSelect(builder, has, permute(previous, .int32, by: from), none, "")!
-            reach *= 2
-        }
-        let roundsEnd = LLVMGetInsertBlock(builder)!
-        LLVMBuildBr(builder, done)
-
-        LLVMPositionBuilderAtEnd(builder, done)
-        return zip(values, sums).map { value, sum in
-            let phi = LLVMBuildPhi(builder, LLVMTypeOf(value), "")!
-            addIncoming(phi, value, from: start)
-            addIncoming(phi, sum, from: roundsEnd)
-            return phi
+            return sums
         }
     }
 
@@ -118,9 +104,8 @@ extension LLVMCodegen {
         while reach < width {
             let earlier = LLVMBuildShuffleVector(builder, sums, LLVMGetPoison(LLVMTypeOf(sums)),
                                                  constantVector(i32, (0..<width).map { max($0 - reach, 0) }), "")!
-            let added = type == .float32 ? LLVMBuildFAdd(builder, earlier, sums, "")!
-                                         : LLVMBuildAdd(builder, earlier, sums, "")!
-            sums = LLVMBuildSelect(builder, constantVector(i1, (0..<width).map { $0 >= reach ? 1 : 0 }), added, sums, "")!
+            sums = LLVMBuildSelect(builder, constantVector(i1, (0..<width).map { $0 >= reach ? 1 : 0 }),
+                                   added(earlier, sums, type), sums, "")!
             reach *= 2
         }
         let laneType = LLVMIntTypeInContext(context, UInt32(width))!
@@ -132,8 +117,7 @@ extension LLVMCodegen {
     func addToElement(_ address: LLVMValueRef, _ sum: LLVMValueRef, _ type: ScalarType) {
         let old = LLVMBuildLoad2(builder, memoryType(type), address, "")!
         LLVMSetAlignment(old, 4)
-        let new = type == .float32 ? LLVMBuildFAdd(builder, old, sum, "")! : LLVMBuildAdd(builder, old, sum, "")!
-        LLVMSetAlignment(LLVMBuildStore(builder, new, address), 4)
+        LLVMSetAlignment(LLVMBuildStore(builder, added(old, sum, type), address), 4)
     }
 
     /// Adds each chain's sum (`sums`, after `sumsAlongChains`) to its element with a gather of the enabled lanes, an
@@ -143,11 +127,16 @@ extension LLVMCodegen {
                               enabled: target.enabled)
             ?? intrinsic("llvm.masked.gather", [memoryVectorType(type), LLVMTypeOf(target.addresses)],
                          [target.addresses, constant(i32, 4), target.enabled, LLVMConstNull(memoryVectorType(type))])
-        let new = type == .float32 ? LLVMBuildFAdd(builder, old, sums, "")! : LLVMBuildAdd(builder, old, sums, "")!
+        let new = added(old, sums, type)
         if dwordScatter(slot: target.slot, type: type, index: target.index32, indexType: target.indexType,
                         value: new, enabled: target.enabled) { return }
         intrinsic("llvm.masked.scatter", [memoryVectorType(type), LLVMTypeOf(target.addresses)],
                   [new, target.addresses, constant(i32, 4), target.enabled])
+    }
+
+    /// a + b in `type` (a scatter-add's float or wrapping integer addition).
+    private func added(_ a: LLVMValueRef, _ b: LLVMValueRef, _ type: ScalarType) -> LLVMValueRef {
+        type == .float32 ? LLVMBuildFAdd(builder, a, b, "")! : LLVMBuildAdd(builder, a, b, "")!
     }
 
     /// The index of the last enabled lane, as a W-bit integer (callers know some lane is enabled).

@@ -47,20 +47,7 @@ extension LLVMCodegen {
         let laneBits = LLVMBuildBitCast(builder, mask, LLVMIntTypeInContext(context, UInt32(width)), "")!
         let any = LLVMBuildICmp(builder, LLVMIntNE, laneBits, LLVMConstNull(LLVMTypeOf(laneBits)), "")!
         let expected = intrinsic("llvm.expect", [i1], [any, LLVMConstInt(i1, 0, 0)])
-        let before = LLVMGetInsertBlock(builder)!
-        let slow = appendBlock("rarely"), done = appendBlock("rarely.done")
-        LLVMBuildCondBr(builder, expected, slow, done)
-        LLVMPositionBuilderAtEnd(builder, slow)
-        let computed = compute(pinned(input))
-        let slowEnd = LLVMGetInsertBlock(builder)!
-        LLVMBuildBr(builder, done)
-        LLVMPositionBuilderAtEnd(builder, done)
-        return zip(computed, otherwise).map { value, other in
-            let phi = LLVMBuildPhi(builder, LLVMTypeOf(other), "")!
-            addIncoming(phi, other, from: before)
-            addIncoming(phi, value, from: slowEnd)
-            return phi
-        }
+        return onlyWhere(expected, "rarely", otherwise: otherwise) { compute(pinned(input)) }
     }
 }
 

@@ -351,6 +351,26 @@ final class LLVMCodegen {
         LLVMAddIncoming(phi, &incomingValues, &incomingBlocks, 1)
     }
 
+    /// `compute()` in a block entered only where `condition` holds; after it, for each of its values, a phi of that
+    /// value and the matching one of `otherwise` (the values where the block was skipped).
+    func onlyWhere(_ condition: LLVMValueRef, _ name: String, otherwise: [LLVMValueRef],
+                   _ compute: () -> [LLVMValueRef]) -> [LLVMValueRef] {
+        let before = LLVMGetInsertBlock(builder)!
+        let body = appendBlock(name), done = appendBlock(name + ".done")
+        LLVMBuildCondBr(builder, condition, body, done)
+        LLVMPositionBuilderAtEnd(builder, body)
+        let computed = compute()
+        let bodyEnd = LLVMGetInsertBlock(builder)!
+        LLVMBuildBr(builder, done)
+        LLVMPositionBuilderAtEnd(builder, done)
+        return zip(computed, otherwise).map { value, other in
+            let phi = LLVMBuildPhi(builder, LLVMTypeOf(other), "")!
+            addIncoming(phi, other, from: before)
+            addIncoming(phi, value, from: bodyEnd)
+            return phi
+        }
+    }
+
     /// One lane of a vector.
     func extract(_ vector: LLVMValueRef, _ lane: Int) -> LLVMValueRef {
         LLVMBuildExtractElement(builder, vector, constant(i32, lane), "")
