@@ -27,13 +27,15 @@ struct ScatterAddOrderTests {
         let result = Self.scatterAdd(variant, width: width, values: lanes, indices: indices, size: 2)
         #expect(result[0] == 0)
         #expect(result[1] == Float(5 * (width - 4)))
-        // The element's own value is added last: 1e8 + ((1 + 1) + (1 + 1)) = 1e8 + 4, where lane by lane each + 1 is lost.
+        // The element's own value is added last: 1e8 + ((1 + 1) + (1 + 1)) = 1e8 + 4, where lane by lane each + 1
+        // is lost.
         let onBig = Self.scatterAdd(variant, width: width, values: [1, 1, 1, 1], indices: [0, 0, 0, 0], size: 1,
                                     start: 1e8)
         #expect(onBig[0] == 1e8 + 4)
     }
 
-    @Test("a chain through masked and foreign lanes links only its own enabled lanes", arguments: [Variant.llvm, .scalar])
+    @Test("a chain through masked and foreign lanes links only its own enabled lanes",
+          arguments: [Variant.llvm, .scalar])
     func chainSkipsOtherLanes(variant: Variant) {
         // Lanes 0, 3, 5 and 6 write element 0 (a, b, c, d), lane 1 is masked off, the others write element 1.
         // Round 1: x3 = a + b, x5 = b + c, x6 = c + d; round 2: x6 = (a + b) + (c + d).
@@ -52,7 +54,8 @@ struct ScatterAddOrderTests {
             let values = (0..<lanes).map { _ in random.floats(1, in: -1000...1000)[0] * 1.000_7 }
             let indices = (0..<lanes).map { _ in Int32(Int(random.floats(1, in: 0...Double(elements) - 0.01)[0])) }
             let mask = (0..<lanes).map { _ in random.floats(1, in: 0...1)[0] < 0.75 }
-            let llvm = Self.scatterAdd(.llvm, width: width, values: values, indices: indices, mask: mask, size: elements)
+            let llvm = Self.scatterAdd(.llvm, width: width, values: values, indices: indices, mask: mask,
+                                       size: elements)
             let scalar = Self.scatterAdd(.scalar, width: width, values: values, indices: indices, mask: mask,
                                          size: elements)
             #expect(llvm.map(\.bitPattern) == scalar.map(\.bitPattern), "\(lanes) lanes into \(elements)")

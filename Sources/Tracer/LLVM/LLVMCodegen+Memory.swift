@@ -163,7 +163,7 @@ extension LLVMCodegen {
     /// halves on AVX-512, two 4-lane `vpgatherqd` on AVX2), with the indices widened, shifted and added in two halves
     /// too; the path loop's texture lookups were a fifth of its time.
     func dwordGather(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
-                             enabled: LLVMValueRef) -> LLVMValueRef? {
+                     enabled: LLVMValueRef) -> LLVMValueRef? {
         guard let (base, offsets) = dwordAddressing(slot: slot, index: index, indexType: indexType) else { return nil }
         let resultType = memoryVectorType(type)
         switch dwordLanes {
@@ -386,7 +386,7 @@ extension LLVMCodegen {
     /// W = 16 (AVX2 has no scatter); false elsewhere, having emitted nothing. Lanes are written in lane order, as
     /// `llvm.masked.scatter`.
     func dwordScatter(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
-                              value: LLVMValueRef, enabled: LLVMValueRef) -> Bool {
+                      value: LLVMValueRef, enabled: LLVMValueRef) -> Bool {
         guard dwordLanes == .avx512, let (base, offsets) = dwordAddressing(slot: slot, index: index, indexType: indexType) else { return false }
         let name = type == .float32 ? "llvm.x86.avx512.mask.scatter.dps.512" : "llvm.x86.avx512.mask.scatter.dpi.512"
         intrinsic(name, [], [base, enabled, offsets, value, constant(i32, 4)])
@@ -414,8 +414,6 @@ extension LLVMCodegen {
         /// The element indices as the program computes them (32-bit lanes), and their type.
         var index32: LLVMValueRef
         var indexType: ScalarType
-        /// The element indices, 64-bit.
-        var index: LLVMValueRef
         /// The element addresses.
         var addresses: LLVMValueRef
         /// The lanes that are enabled, in range and < end.
@@ -430,8 +428,8 @@ extension LLVMCodegen {
         countOutOfRange(mask: mask, inRange: inRange)
         let enabled = LLVMBuildAnd(builder, LLVMBuildAnd(builder, mask, inRange, ""), activeLanes, "")!
         let addresses = elementAddress(slot: slot, element: memoryType(instruction.type), index: index64)
-        return ScatterAddTarget(slot: slot, index32: index, indexType: indexType, index: index64,
-                                addresses: addresses, enabled: enabled)
+        return ScatterAddTarget(slot: slot, index32: index, indexType: indexType, addresses: addresses,
+                                enabled: enabled)
     }
 
     /// When every enabled lane of a scatter-add writes the same address (a pixel's samples reading one texel,

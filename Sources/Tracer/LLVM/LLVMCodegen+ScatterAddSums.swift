@@ -5,9 +5,9 @@
 // Here: `previousLaneWithSameIndex` chains the enabled lanes by element, `sumsAlongChains` runs the rounds with
 // permutes, and `addChainSums` updates memory with one gather, add and scatter (a scatter writes colliding lanes in
 // lane order, so each element keeps its last lane's value: its chain's sum added to it). Where every enabled lane
-// writes one element, `uniformChainSum` sums its one chain with fixed shifts and one load and store update it. Why not lane by lane
-// through memory: where lanes collide (a pixel's samples reading one texel), each lane's load waited for the
-// previous lane's store, and those chains were a quarter of a PRB backward's time.
+// writes one element, `uniformChainSum` sums its one chain with fixed shifts, and one load and store update it.
+// Why not lane by lane through memory: where lanes collide (a pixel's samples reading one texel), each lane's load
+// waited for the previous lane's store, and those chains were a quarter of a PRB backward's time.
 import CLLVM
 
 extension LLVMCodegen {
@@ -19,8 +19,8 @@ extension LLVMCodegen {
             // vpconflictd: per lane, one bit for every earlier lane with the same index; keep the enabled ones and
             // take the highest.
             let earlier = intrinsic("llvm.x86.avx512.conflict.d.512", [], [index])
-            let enabledBits = LLVMBuildZExt(builder, LLVMBuildBitCast(builder, enabled, LLVMIntTypeInContext(context, 16), "")!,
-                                            i32, "")!
+            let enabledMask = LLVMBuildBitCast(builder, enabled, LLVMIntTypeInContext(context, 16), "")!
+            let enabledBits = LLVMBuildZExt(builder, enabledMask, i32, "")!
             let enabledEarlier = LLVMBuildAnd(builder, earlier, splat(enabledBits), "")!
             let zeros = intrinsic("llvm.ctlz", [lanes], [enabledEarlier, LLVMConstInt(i1, 0, 0)])
             return LLVMBuildSub(builder, splatConstant(constant(i32, 31)), zeros, "")!
@@ -110,7 +110,8 @@ extension LLVMCodegen {
         }
         let laneType = LLVMIntTypeInContext(context, UInt32(width))!
         let count = intrinsic("llvm.ctpop", [laneType], [LLVMBuildBitCast(builder, enabled, laneType, "")!])
-        return LLVMBuildExtractElement(builder, sums, LLVMBuildSub(builder, count, LLVMConstInt(laneType, 1, 0), "")!, "")!
+        let last = LLVMBuildSub(builder, count, LLVMConstInt(laneType, 1, 0), "")!
+        return LLVMBuildExtractElement(builder, sums, last, "")!
     }
 
     /// element += sum, with one load and one store.
