@@ -73,8 +73,9 @@ extension PathTracer {
         if onVertex != nil {
             // With a frozen step, the adjoint's gradients leave the loop in buffers that the frozen kernel makes
             // afresh each launch; without, the loop runs when what its body writes is read.
-            let radiance = frozenStep.map { Vector3Array(radianceOf: $0.recordDifferentiating { record().components.map(\.node) }) }
-                ?? record()
+            let radiance = frozenStep.map { step in
+                Vector3Array(radianceOf: step.recordDifferentiating { record().components.map(\.node) })
+            } ?? record()
             return reportingDone(radiance, scene: scene, progress: progress)
         }
         let radiance = record()

@@ -188,7 +188,7 @@ extension LLVMCodegen {
     /// `KernelInstruction.smallSource`: the branch splits the body's block, which costs where the source is large.
     private func tableGather(slot: Int, type: ScalarType, index: LLVMValueRef, indexType: ScalarType,
                              enabled: LLVMValueRef) -> LLVMValueRef? {
-        guard let lanes = dwordLanes else { return nil }
+        guard dwordLanes != nil else { return nil }
         let resultType = memoryVectorType(type)
         let size = slotSizes[slot]
         let fits = LLVMBuildICmp(builder, LLVMIntULE, size, constant(i64, width), "")!
@@ -201,12 +201,7 @@ extension LLVMCodegen {
         let address = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: resultType), "")!
         let table = intrinsic("llvm.masked.load", [resultType, LLVMTypeOf(address)],
                               [address, constant(i32, 4), present, LLVMConstNull(resultType)])
-        let permute = switch lanes {
-        case .avx512: type == .float32 ? "llvm.x86.avx512.permvar.sf.512" : "llvm.x86.avx512.permvar.si.512"
-        case .avx2: type == .float32 ? "llvm.x86.avx2.permps" : "llvm.x86.avx2.permd"
-        }
-        let permuted = LLVMBuildSelect(builder, enabled, intrinsic(permute, [], [table, index]),
-                                       LLVMConstNull(resultType), "")!
+        let permuted = LLVMBuildSelect(builder, enabled, permute(table, type, by: index), LLVMConstNull(resultType), "")!
         let tableEnd = LLVMGetInsertBlock(builder)!
         LLVMBuildBr(builder, done)
 
