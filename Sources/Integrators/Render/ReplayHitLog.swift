@@ -58,7 +58,8 @@ final class ReplayHitLog {
         occluded = .empty(count: entries, context: context)
         if Self.poisonsEntries {
             // A hit at NaN distance on geometry 0 with an out-of-range primitive, behind a blocked shadow ray.
-            for (array, bits) in zip(buffers, [0x7FC0_0000, 0x7FC0_0000, 0x7FC0_0000, 0x7FFF_FFFF, 0, 0, 1] as [UInt32]) {
+            let poison: [UInt32] = [0x7FC0_0000, 0x7FC0_0000, 0x7FC0_0000, 0x7FFF_FFFF, 0, 0, 1]
+            for (array, bits) in zip(buffers, poison) {
                 array.storage!.fill(bits)
             }
         }

@@ -85,7 +85,8 @@ extension PathTracer {
     }
 
     /// Tells `progress` that every bounce is recorded and returns `radiance`.
-    private static func reportingDone(_ radiance: Vector3Array, scene: Scene, progress: RenderProgress?) -> Vector3Array {
+    private static func reportingDone(_ radiance: Vector3Array, scene: Scene,
+                                      progress: RenderProgress?) -> Vector3Array {
         let maxDepth = scene.integrator.maxDepth
         progress?(max(maxDepth, 1), maxDepth)
         return radiance

@@ -201,7 +201,8 @@ extension LLVMCodegen {
         let address = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: resultType), "")!
         let table = intrinsic("llvm.masked.load", [resultType, LLVMTypeOf(address)],
                               [address, constant(i32, 4), present, LLVMConstNull(resultType)])
-        let permuted = LLVMBuildSelect(builder, enabled, permute(table, type, by: index), LLVMConstNull(resultType), "")!
+        let permuted = LLVMBuildSelect(builder, enabled, permute(table, type, by: index), LLVMConstNull(resultType),
+                                       "")!
         let tableEnd = LLVMGetInsertBlock(builder)!
         LLVMBuildBr(builder, done)
 
