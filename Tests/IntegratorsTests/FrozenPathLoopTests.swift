@@ -20,11 +20,11 @@ struct FrozenPathLoopTests {
     /// Three steps of an optimisation (a colour set, a plain render, a gradient render and its
     /// backward) and a render at another sample count: the bits of every image and gradient, and the frozen loops.
     static func run(freezing: Bool, variant: Variant, scene index: Int) throws
-        -> (bits: [[UInt32]], loops: FrozenPathLoops?) {
+        -> (bits: [[UInt32]], loops: FrozenPathLoops) {
         let (file, key) = scenes[index]
         return try TraceContext.with(CompileOptions(variant: variant)) {
             var scene = try Scene(contentsOf: file, overrides: ["res": "10"])
-            if freezing { scene.freezePathLoops() }
+            scene.integrator.freezesPathLoops = freezing
             let weights = FloatArray((0..<300).map { Float($0 % 7) * 0.3 - 0.5 })
             var bits: [[UInt32]] = []
             for (step, colour) in [[0.6, 0.1, 0.1], [0.2, 0.5, 0.9], [0.9, 0.8, 0.1] as [Float]].enumerated() {
@@ -49,15 +49,59 @@ struct FrozenPathLoopTests {
     func sameResults(variant: Variant, scene: Int) throws {
         let recorded = try Self.run(freezing: false, variant: variant, scene: scene)
         let frozen = try Self.run(freezing: true, variant: variant, scene: scene)
-        #expect(recorded.loops == nil)
+        #expect(recorded.loops.captures == 0 && recorded.loops.launches == 0 && recorded.loops.refused == 0)
         #expect(frozen.bits == recorded.bits)
-        let loops = try #require(frozen.loops)
+        let loops = frozen.loops
         // Plain renders and gradient renders are two structures, frozen once each; the last two steps launch them.
         // The render at spp 3 is a third. The Cornell box's PRB adjoint loop freezes too (its gradients reach the
         // colour itself); the lights scene's reach a value computed from the intensity in the loop, and record.
         let adjointLoops = scene == 0 ? 1 : 0
         #expect(loops.captures == 3 + adjointLoops)
         #expect(loops.launches == 4 + 2 * adjointLoops)
+        // The lights scene's adjoint loop is refused twice, then recorded without trying.
+        #expect(loops.refused == (scene == 0 ? 0 : FrozenPathLoops.refusalLimit))
         #expect(recorded.bits[2].contains { $0 != 0 }, "the colour has a gradient")
+    }
+
+    /// The lights fixture at 10x10, with the path loops frozen or recorded.
+    static func lightsScene(freezing: Bool) throws -> Scene {
+        var scene = try Scene(contentsOf: scenes[1].file, overrides: ["res": "10"])
+        scene.integrator.freezesPathLoops = freezing
+        return scene
+    }
+
+    @Test("a scene whose bounding sphere changes after a frozen render renders as one recorded with that sphere")
+    func changedSceneRecordsAnew() throws {
+        try TraceContext.with(CompileOptions(variant: .llvm)) {
+            var frozen = try Self.lightsScene(freezing: true)
+            let before = frozen.render(samplesPerPixel: 2, seed: 1).values
+            _ = frozen.render(samplesPerPixel: 2, seed: 2)
+            #expect(frozen.frozenPathLoops.launches == 1)
+            let copy = frozen
+            let sphere = (center: frozen.boundingSphere.center + Vector3f(0.5, 0, 0), radius: Float(3))
+            frozen.boundingSphere = sphere
+            #expect(frozen.frozenPathLoops !== copy.frozenPathLoops, "the change dropped the frozen loops")
+            #expect(frozen.frozenPathLoops.captures == 0 && copy.frozenPathLoops.launches == 1)
+            var recorded = try Self.lightsScene(freezing: false)
+            recorded.boundingSphere = sphere
+            let after = frozen.render(samplesPerPixel: 2, seed: 1).values
+            #expect(after.map(\.bitPattern) == recorded.render(samplesPerPixel: 2, seed: 1).values.map(\.bitPattern))
+            #expect(copy.render(samplesPerPixel: 2, seed: 1).values == before, "the copy kept its sphere and loops")
+            #expect(frozen.frozenPathLoops.launches == 0 && copy.frozenPathLoops.launches == 2)
+        }
+    }
+
+    @Test("a scene rendered in a second context records there, rendering as that context's recording does")
+    func otherContextRecordsAnew() throws {
+        // Made and first rendered in the current context (LLVM kernels), which freezes the loop.
+        let scene = try Self.lightsScene(freezing: true)
+        let recorded = try Self.lightsScene(freezing: false)
+        _ = scene.render(samplesPerPixel: 2, seed: 1).values
+        #expect(scene.frozenPathLoops.captures == 1)
+        let scalar = TraceContext.with(CompileOptions(variant: .scalar)) {
+            (scene.render(samplesPerPixel: 2, seed: 1).values, recorded.render(samplesPerPixel: 2, seed: 1).values)
+        }
+        #expect(scalar.0.map(\.bitPattern) == scalar.1.map(\.bitPattern))
+        #expect(scene.frozenPathLoops.launches == 0)
     }
 }

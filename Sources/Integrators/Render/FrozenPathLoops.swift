@@ -5,9 +5,11 @@ import Tracer
 /// The path-loop kernels of a scene that renders again and again with new seeds and parameter values (an
 /// optimisation loop, a farm worker's frames), frozen as Dr.Jit's frozen functions freeze a function: the first
 /// render records the loop and builds its kernel as usual and keeps the launch (`TraceContext.evaluateFreezing`);
-/// a later render whose inputs have the same structure launches that kernel on its own buffers without recording
-/// the loop (in the Cornell box's optimisation, the host time before each render's kernel fell from 3.8-4.8 ms to
-/// about 2 ms, time in which no kernel runs).
+/// a later render whose inputs have the same structure, in the same context, launches that kernel on its own
+/// buffers without recording the loop (in the Cornell box's optimisation, the host time before each render's kernel
+/// fell from 3.8-4.8 ms to about 2 ms, time in which no kernel runs). Every scene does this unless
+/// `IntegratorSettings.freezesPathLoops` is off; a structure whose recordings cannot be frozen (`refusalLimit`
+/// times) is recorded from then on without trying.
 ///
 /// The inputs are everything the loop is handed: the camera rays, the samplers' seeds, every parameter slot's value
 /// and the PRB replay's hit log, compared by structure (`TraceContext.inputStructure`: operations, sizes and
@@ -25,32 +27,55 @@ public final class FrozenPathLoops: @unchecked Sendable {
     private struct Entry {
         let structure: Int
         let settings: IntegratorSettings
+        /// The context that recorded the kernel (whose nodes its results may name); other contexts record anew.
+        weak var context: TraceContext?
         let kernel: FrozenKernel
         /// For an adjoint loop: per accumulator output, the position of the parameter value whose adjoint it holds.
         let gradientPositions: [Int]
+
+        func fits(_ structure: Int, _ settings: IntegratorSettings, _ context: TraceContext) -> Bool {
+            self.structure == structure && self.settings == settings && self.context === context
+        }
     }
 
     private let lock = NSLock()
     private var entries: [Entry] = []
-    /// Launches that ran a frozen kernel instead of recording, and captures kept (what tests check).
+    /// Per structure, the recordings whose launch could not be frozen: after `refusalLimit` of them, renders of that
+    /// structure stop trying (the checks that freezing adds to a recording are then saved).
+    private var refusals: [Int: Int] = [:]
+    static let refusalLimit = 2
+    /// Launches that ran a frozen kernel instead of recording, captures kept and recordings refused (what tests check).
     private(set) var launches = 0
     private(set) var captures = 0
+    private(set) var refused = 0
     /// The most kernels kept: one per input layout a caller alternates between (a render and a gradient render).
     static let capacity = 8
 
     public init() {}
 
-    func kernel(structure: Int, settings: IntegratorSettings) -> (kernel: FrozenKernel, gradientPositions: [Int])? {
+    func kernel(structure: Int, settings: IntegratorSettings, context: TraceContext)
+        -> (kernel: FrozenKernel, gradientPositions: [Int])? {
         lock.withLock {
-            entries.first { $0.structure == structure && $0.settings == settings }.map { ($0.kernel, $0.gradientPositions) }
+            entries.first { $0.fits(structure, settings, context) }.map { ($0.kernel, $0.gradientPositions) }
         }
     }
 
-    func keep(_ kernel: FrozenKernel, structure: Int, settings: IntegratorSettings, gradientPositions: [Int]) {
+    /// False once recordings of `structure` were refused `refusalLimit` times.
+    func mayFreeze(structure: Int) -> Bool {
+        lock.withLock { refusals[structure, default: 0] < Self.refusalLimit }
+    }
+
+    func keep(_ kernel: FrozenKernel?, structure: Int, settings: IntegratorSettings, context: TraceContext,
+              gradientPositions: [Int]) {
         lock.withLock {
-            entries.removeAll { $0.structure == structure && $0.settings == settings }
+            guard let kernel else {
+                refusals[structure, default: 0] += 1
+                refused += 1
+                return
+            }
+            entries.removeAll { $0.fits(structure, settings, context) || $0.context == nil }
             if entries.count == Self.capacity { entries.removeFirst() }
-            entries.append(Entry(structure: structure, settings: settings, kernel: kernel,
+            entries.append(Entry(structure: structure, settings: settings, context: context, kernel: kernel,
                                  gradientPositions: gradientPositions))
             captures += 1
         }
@@ -60,11 +85,10 @@ public final class FrozenPathLoops: @unchecked Sendable {
 }
 
 extension Scene {
-    /// Makes renders of this scene, and of the copies made of it from now on, freeze their path loops
-    /// (`FrozenPathLoops`): for a scene rendered again and again with new seeds and parameter values whose other
-    /// data stay as they are (Dr.Jit's `@dr.freeze` contract).
-    public mutating func freezePathLoops() {
-        if frozenPathLoops == nil { frozenPathLoops = FrozenPathLoops() }
+    /// Drops the frozen loops of this scene (not those of copies made before the change that calls it), for a change
+    /// of what the loops bake in.
+    mutating func forgetFrozenPathLoops() {
+        frozenPathLoops = FrozenPathLoops()
     }
 }
 
@@ -89,7 +113,8 @@ struct FrozenPathLoopStep {
     static func prepare(scene: Scene, roots: [Node], bindings: RenderBindings, layout: [Int],
                         differentiating: Bool = false) -> (step: FrozenPathLoopStep?, launched: [Node]?) {
         let context = TraceContext.current
-        guard let loops = scene.frozenPathLoops, !bindings.isBatched, !context.hasQueuedSideEffects else {
+        let loops = scene.frozenPathLoops
+        guard scene.integrator.freezesPathLoops, !bindings.isBatched, !context.hasQueuedSideEffects else {
             return (nil, nil)
         }
         let values = scene.parameters.allSlots.map { bindings.value(of: $0) }
@@ -100,13 +125,15 @@ struct FrozenPathLoopStep {
         hasher.combine(differentiating)
         if differentiating { hasher.combine(values.map(\.requiresGradient)) }
         let structure = hasher.finalize()
-        if let (kernel, gradientPositions) = loops.kernel(structure: structure, settings: scene.integrator),
+        if let (kernel, gradientPositions) = loops.kernel(structure: structure, settings: scene.integrator,
+                                                          context: context),
            let outputs = context.launch(kernel, inputs: inputs.buffers) {
             loops.countLaunch()
             let accumulators = outputs.suffix(gradientPositions.count).map { FloatArray(node: $0) }
             backward(Array(zip(gradientPositions.map { values[$0] }, accumulators)))
             return (nil, Array(outputs.dropLast(gradientPositions.count)))
         }
+        guard loops.mayFreeze(structure: structure) else { return (nil, nil) }
         let step = FrozenPathLoopStep(loops: loops, settings: scene.integrator, structure: structure,
                                       buffers: inputs.buffers.map { $0.storage! }, values: values,
                                       start: context.lastNodeID, serial: Storage.lastSerial)
@@ -116,10 +143,9 @@ struct FrozenPathLoopStep {
     /// Evaluates the recorded loop's `outputs` and keeps the launch frozen when it can be.
     func evaluate(_ outputs: [Node]) {
         let context = TraceContext.current
-        if let kernel = context.evaluateFreezing(outputs, inputBuffers: buffers, recordedAfter: start,
-                                                 allowingNativeCalls: true, buffersMadeAfter: serial) {
-            loops.keep(kernel, structure: structure, settings: settings, gradientPositions: [])
-        }
+        let kernel = context.evaluateFreezing(outputs, inputBuffers: buffers, recordedAfter: start,
+                                              allowingNativeCalls: true, buffersMadeAfter: serial)
+        loops.keep(kernel, structure: structure, settings: settings, context: context, gradientPositions: [])
     }
 
     /// Records an adjoint loop (`record`, returning its outputs) collecting the adjoints its body hands over, then
@@ -128,12 +154,15 @@ struct FrozenPathLoopStep {
     func recordDifferentiating(_ record: () -> [Node]) -> [Node] {
         let context = TraceContext.current
         let (outputs, accumulators) = context.collectingBodyAdjoints(of: values, record)
-        guard let accumulators else { return outputs }
-        if let kernel = context.evaluateFreezing(outputs + accumulators.map(\.buffer.node), inputBuffers: buffers,
-                                                 recordedAfter: start, allowingNativeCalls: true,
-                                                 buffersMadeAfter: serial, accumulating: true) {
-            loops.keep(kernel, structure: structure, settings: settings, gradientPositions: accumulators.map(\.position))
+        guard let accumulators else {
+            loops.keep(nil, structure: structure, settings: settings, context: context, gradientPositions: [])
+            return outputs
         }
+        let kernel = context.evaluateFreezing(outputs + accumulators.map(\.buffer.node), inputBuffers: buffers,
+                                              recordedAfter: start, allowingNativeCalls: true,
+                                              buffersMadeAfter: serial, accumulating: true)
+        loops.keep(kernel, structure: structure, settings: settings, context: context,
+                   gradientPositions: accumulators.map(\.position))
         return outputs
     }
 }

@@ -49,6 +49,11 @@ public struct IntegratorSettings: Sendable, Equatable {
     /// pass reads them instead of tracing the same rays again. Symbolic path loops only. Gradients are the same
     /// either way, up to the order of their sums.
     public var reusesReplayHits: Bool
+    /// Not Mitsuba's: when true, a render launches the symbolic path-loop kernel (and PRB's adjoint loop) that an
+    /// earlier render of the same scene froze for inputs of the same structure, instead of recording the loop again
+    /// (`FrozenPathLoops`). Images and gradients are the same bit for bit either way; a scene whose shapes,
+    /// bounding sphere or media change starts afresh.
+    public var freezesPathLoops: Bool
 
     /// The `direct` integrator's emitter and BSDF samples per camera ray (Mitsuba's `emitter_samples`,
     /// `bsdf_samples`, both defaulting to `shading_samples`, 1).
@@ -72,7 +77,7 @@ public struct IntegratorSettings: Sendable, Equatable {
 
     public init(kind: Kind = .prb, maxDepth: Int = 6, rrDepth: Int = 5, hideEmitters: Bool = false,
                 compactionThreshold: Double = 0.25, freezesBounces: Bool = true, pathLoop: PathLoop = .symbolic,
-                reusesReplayHits: Bool = true) {
+                reusesReplayHits: Bool = true, freezesPathLoops: Bool = true) {
         self.kind = kind
         self.maxDepth = maxDepth
         self.rrDepth = rrDepth
@@ -81,15 +86,17 @@ public struct IntegratorSettings: Sendable, Equatable {
         self.freezesBounces = freezesBounces
         self.pathLoop = pathLoop
         self.reusesReplayHits = reusesReplayHits
+        self.freezesPathLoops = freezesPathLoops
     }
 }
 
 /// A renderable scene.
 public struct Scene {
-    /// The camera, with its film.
+    /// The camera, with its film. The path loops never read it (its rays are their inputs), so that a change keeps
+    /// the frozen loops (`frozenPathLoops`), as renders do that set the film's image count on a copy.
     public var sensor: Sensor
     /// The shapes, in declaration order (a hit's `shapeIndex` indexes this list).
-    public private(set) var shapes: [SceneShape]
+    public private(set) var shapes: [SceneShape] { didSet { forgetFrozenPathLoops() } }
     /// The emitters: the top-level ones, then the area lights of shapes in shape order. Emitter sampling picks
     /// among them (by `samplingWeight`).
     public let emitters: [SceneEmitter]
@@ -102,7 +109,7 @@ public struct Scene {
     /// How to render.
     public var integrator: IntegratorSettings
     /// Centre and radius of a sphere containing all geometry (shadow rays toward the environment end beyond it).
-    public var boundingSphere: (center: Vector3f, radius: Float)
+    public var boundingSphere: (center: Vector3f, radius: Float) { didSet { forgetFrozenPathLoops() } }
     /// The distinct materials: one per shape, except that shapes sharing a `bsdfKey` share one. The per-lane
     /// material dispatch has one case per entry.
     public let materials: [SceneMaterial]
@@ -115,14 +122,16 @@ public struct Scene {
     public let instances: [SceneInstance]
     /// The triangle meshes on Embree, or nil when the scene has none.
     public let meshes: MeshGeometry?
-    /// Nil, or the frozen path loops that renders of this scene (and its copies) launch instead of recording their
-    /// loop again: opt in with `freezePathLoops()` where the scene renders again and again.
-    public internal(set) var frozenPathLoops: FrozenPathLoops?
+    /// The frozen path loops that renders of this scene (and of its unchanged copies) launch instead of recording
+    /// their loop again, unless `integrator.freezesPathLoops` is off. Made afresh whenever a value that the loops
+    /// bake in changes (the shapes, bounding sphere, media), so that a copy changed that way never shares
+    /// the kernels of the scene it was copied from.
+    public internal(set) var frozenPathLoops = FrozenPathLoops()
     /// The participating media that shapes (`SceneShape.interiorMedium`, `exteriorMedium`) and the sensor
     /// (`sensorMedium`) name by index. Only `volpath` renders them; other integrators ignore them, as Mitsuba's do.
-    public var media: [HomogeneousMedium] = []
+    public var media: [HomogeneousMedium] = [] { didSet { forgetFrozenPathLoops() } }
     /// The index in `media` of the medium the camera sits in, nil for vacuum.
-    public var sensorMedium: Int?
+    public var sensorMedium: Int? { didSet { forgetFrozenPathLoops() } }
 
     /// A scene of `shapes` and `instances` of their shape groups, lit by `emitter`. `boundingSphere` defaults to
     /// the sphere around all geometry. Throws when the scene has triangle meshes and Embree cannot be loaded, or a

@@ -35,10 +35,10 @@ extension PathTracer {
                                  bindings: RenderBindings, progress: RenderProgress?, carried: [FloatArray] = [],
                                  hitLog: ReplayHitLog.Use? = nil, onVertex: VertexRecorder? = nil,
                                  onVertexFreezes: Bool = false, companions: [FloatArray] = []) -> Vector3Array {
-        // A scene that freezes its path loops launches the kernel of an earlier render with the same inputs' structure
-        // instead of recording the loop again.
+        // A scene that freezes its path loops (the default) launches the kernel of an earlier render with the same
+        // inputs' structure instead of recording the loop again.
         var frozenStep: FrozenPathLoopStep?
-        if scene.frozenPathLoops != nil && (onVertex == nil || onVertexFreezes) {
+        if scene.integrator.freezesPathLoops && (onVertex == nil || onVertexFreezes) {
             let roots = rays.tracedNodes + sampler.tracedNodes + carried.map(\.node) + companions.map(\.node)
                 + (hitLog?.log.buffers ?? [])
             let layout = [laneCount, companions.count, carried.count, hitLog?.firstLane ?? -1,

@@ -71,9 +71,8 @@ final class SceneOptimization {
     init(scene: Scene, keys: [String], target: FloatArray, referenceValues: [String: [Float]]?,
          optimizer: any KeyedOptimizer, clamps: [String: ClosedRange<Float>], loss: ImageLoss, samplesPerPixel: Int,
          seed: UInt32) throws {
-        // Every iteration renders the same scene with new seeds and values: its path loops are recorded once.
-        var scene = scene
-        scene.freezePathLoops()
+        // Every iteration renders the same scene with new seeds and values: its path loops are recorded once (as
+        // every scene's are, `IntegratorSettings.freezesPathLoops`).
         self.scene = scene
         parameters = scene.parameters
         self.keys = keys
