@@ -24,12 +24,18 @@ enum PRBAdjoint {
                                         pattern: scene.sensor.samplePattern, samplesPerPixel: spp)
             let camera = CameraSamples(scene: scene, samplesPerPixel: spp, sampler: &sampler)
             // Per-sample adjoint radiance, with the splat normalisation of this pass's own samples held constant.
-            let adjointRadiance = scene.sensor.film.sampleAdjoint(imageGradient: imageGradient,
-                                                                  positions: camera.positions,
-                                                                  samplesPerPixel: spp)
-            // Evaluated now, so that the first adjoint bounce's scatters have no pending dependency and share the
-            // kernel of the path state.
-            context.evaluate(adjointRadiance.components.map(\.node))
+            let (adjointRadiance, perPixel) = scene.sensor.film.sampleAdjointGathering(imageGradient: imageGradient,
+                                                                                     positions: camera.positions,
+                                                                                     samplesPerPixel: spp)
+            // Evaluated now: in a wavefront, so that the first adjoint bounce's scatters have no pending dependency
+            // and share the kernel of the path state; in a symbolic loop only the per-pixel arrays it gathers from
+            // are, and the per-sample gathers join the loop's kernel (frozen with it) instead of a kernel of their
+            // own that stores three arrays for the loop to read back.
+            if scene.integrator.pathLoop == .symbolic {
+                context.evaluate(perPixel.map(\.node))
+            } else {
+                context.evaluate(adjointRadiance.components.map(\.node))
+            }
             var log = replayRadiance == nil ? nil : hitLog
             let remaining = replayRadiance ?? {
                 // Primal replay with a copy of the sampler: the total radiance of each path.

@@ -11,19 +11,29 @@ extension Film {
     /// it reaches; nothing is scattered.
     public func sampleAdjoint(imageGradient: FloatArray, positions: Point2Array,
                               samplesPerPixel spp: Int) -> Vector3Array {
+        sampleAdjointGathering(imageGradient: imageGradient, positions: positions, samplesPerPixel: spp).adjoint
+    }
+
+    /// `sampleAdjoint`, with the per-pixel arrays (one per channel) that each sample's adjoint gathers from: what a
+    /// caller evaluates first so that the per-sample part can join a kernel of the samples' size.
+    func sampleAdjointGathering(imageGradient: FloatArray, positions: Point2Array, samplesPerPixel spp: Int)
+        -> (adjoint: Vector3Array, perPixel: [FloatArray]) {
         let gradient = channels(ofImage: imageGradient)
+        let perPixel: [FloatArray]
         let adjoint: [FloatArray]
         switch filter {
         case .box:
             let pixel = pixelIndex(samplesPerPixel: spp)
-            adjoint = gradient.map { ($0 / Float(spp)).gather(pixel) }
+            perPixel = gradient.map { $0 / Float(spp) }
+            adjoint = perPixel.map { $0.gather(pixel) }
         default:
             requireLanes(positions.count, samplesPerPixel: spp, "the positions")
             let window = SplatWindow(film: self, positions: positions, samplesPerPixel: spp)
             let weightSums = window.offsets.map { [window.pixelSum(window.weight($0))] }
             let divisor = Self.safeDivisor(window.pull(weightSums)[0])
-            adjoint = window.spread(gradient.map { $0 / divisor })
+            perPixel = gradient.map { $0 / divisor }
+            adjoint = window.spread(perPixel)
         }
-        return Vector3Array(x: adjoint[0], y: adjoint[1], z: adjoint[2])
+        return (Vector3Array(x: adjoint[0], y: adjoint[1], z: adjoint[2]), perPixel)
     }
 }
