@@ -113,10 +113,10 @@ struct FrozenPathLoopStep {
     static func prepare(scene: Scene, roots: [Node], bindings: RenderBindings, layout: [Int],
                         differentiating: Bool = false) -> (step: FrozenPathLoopStep?, launched: [Node]?) {
         let context = TraceContext.current
-        let loops = scene.frozenPathLoops
         guard scene.integrator.freezesPathLoops, !bindings.isBatched, !context.hasQueuedSideEffects else {
             return (nil, nil)
         }
+        let loops = scene.frozenPathLoops
         let values = scene.parameters.allSlots.map { bindings.value(of: $0) }
         guard let inputs = context.inputStructure(of: roots + values.map(\.node)) else { return (nil, nil) }
         var hasher = Hasher()

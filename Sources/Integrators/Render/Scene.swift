@@ -92,8 +92,8 @@ public struct IntegratorSettings: Sendable, Equatable {
 
 /// A renderable scene.
 public struct Scene {
-    /// The camera, with its film. The path loops never read it (its rays are their inputs), so that a change keeps
-    /// the frozen loops (`frozenPathLoops`), as renders do that set the film's image count on a copy.
+    /// The camera, with its film. Changing it keeps the frozen loops (`frozenPathLoops`): the path loops never read
+    /// the sensor (its rays are their inputs), and renders set the film's image count on copies of the scene.
     public var sensor: Sensor
     /// The shapes, in declaration order (a hit's `shapeIndex` indexes this list).
     public private(set) var shapes: [SceneShape] { didSet { forgetFrozenPathLoops() } }
