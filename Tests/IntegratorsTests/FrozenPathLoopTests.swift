@@ -104,4 +104,18 @@ struct FrozenPathLoopTests {
         #expect(scalar.0.map(\.bitPattern) == scalar.1.map(\.bitPattern))
         #expect(scene.frozenPathLoops.launches == 0)
     }
+
+    @Test("refusals in one context leave the structure free to freeze in another")
+    func refusalsStayInTheirContext() throws {
+        // The scene's data belong to the current context: a scalar context adopts them during each render, buffers
+        // made after the recording started, so its recordings are refused.
+        let scene = try Self.lightsScene(freezing: true)
+        TraceContext.with(CompileOptions(variant: .scalar)) {
+            for seed in 1...3 as ClosedRange<UInt32> { _ = scene.render(samplesPerPixel: 2, seed: seed) }
+        }
+        #expect(scene.frozenPathLoops.refused == FrozenPathLoops.refusalLimit && scene.frozenPathLoops.captures == 0)
+        _ = scene.render(samplesPerPixel: 2, seed: 4)
+        _ = scene.render(samplesPerPixel: 2, seed: 5)
+        #expect(scene.frozenPathLoops.captures == 1 && scene.frozenPathLoops.launches == 1)
+    }
 }

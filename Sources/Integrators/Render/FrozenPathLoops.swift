@@ -24,59 +24,70 @@ import Tracer
 /// the backward pass from them to the render's gradient leaves is recorded again after each launch (a few
 /// operations, where the loop's recording is thousands).
 public final class FrozenPathLoops: @unchecked Sendable {
-    private struct Entry {
+    /// What a kept kernel or a refusal is for: a structure of inputs, rendered with `settings` in `context` (whose
+    /// nodes a kernel's results may name; weakly held, other contexts record anew).
+    private struct Key {
         let structure: Int
         let settings: IntegratorSettings
-        /// The context that recorded the kernel (whose nodes its results may name); other contexts record anew.
         weak var context: TraceContext?
+
+        func matches(_ other: Key) -> Bool {
+            structure == other.structure && settings == other.settings && context != nil && context === other.context
+        }
+    }
+
+    private struct Entry {
+        let key: Key
         let kernel: FrozenKernel
         /// For an adjoint loop: per accumulator output, the position of the parameter value whose adjoint it holds.
         let gradientPositions: [Int]
-
-        func fits(_ structure: Int, _ settings: IntegratorSettings, _ context: TraceContext) -> Bool {
-            self.structure == structure && self.settings == settings && self.context === context
-        }
     }
 
     private let lock = NSLock()
     private var entries: [Entry] = []
-    /// Per structure, the recordings whose launch could not be frozen: after `refusalLimit` of them, renders of that
-    /// structure stop trying (the checks that freezing adds to a recording are then saved).
-    private var refusals: [Int: Int] = [:]
+    /// The recordings whose launch could not be frozen, per key: after `refusalLimit` of them, renders with that key
+    /// stop trying (the checks that freezing adds to a recording are then saved).
+    private var refusals: [(key: Key, count: Int)] = []
     static let refusalLimit = 2
     /// Launches that ran a frozen kernel instead of recording, captures kept and recordings refused (what tests check).
     private(set) var launches = 0
     private(set) var captures = 0
-    private(set) var refused = 0
-    /// The most kernels kept: one per input layout a caller alternates between (a render and a gradient render).
+    var refused: Int { lock.withLock { refusals.reduce(0) { $0 + $1.count } } }
+    /// The most kernels kept, and keys refused: one per input layout a caller alternates between (a render and a
+    /// gradient render).
     static let capacity = 8
 
     public init() {}
 
     func kernel(structure: Int, settings: IntegratorSettings, context: TraceContext)
         -> (kernel: FrozenKernel, gradientPositions: [Int])? {
-        lock.withLock {
-            entries.first { $0.fits(structure, settings, context) }.map { ($0.kernel, $0.gradientPositions) }
+        let key = Key(structure: structure, settings: settings, context: context)
+        return lock.withLock {
+            entries.first { $0.key.matches(key) }.map { ($0.kernel, $0.gradientPositions) }
         }
     }
 
-    /// False once recordings of `structure` were refused `refusalLimit` times.
-    func mayFreeze(structure: Int) -> Bool {
-        lock.withLock { refusals[structure, default: 0] < Self.refusalLimit }
+    /// False once recordings with this key were refused `refusalLimit` times.
+    func mayFreeze(structure: Int, settings: IntegratorSettings, context: TraceContext) -> Bool {
+        let key = Key(structure: structure, settings: settings, context: context)
+        return lock.withLock { (refusals.first { $0.key.matches(key) }?.count ?? 0) < Self.refusalLimit }
     }
 
+    /// Keeps `kernel` for the key, or counts a refusal when it is nil.
     func keep(_ kernel: FrozenKernel?, structure: Int, settings: IntegratorSettings, context: TraceContext,
               gradientPositions: [Int]) {
+        let key = Key(structure: structure, settings: settings, context: context)
         lock.withLock {
             guard let kernel else {
-                refusals[structure, default: 0] += 1
-                refused += 1
+                let count = (refusals.first { $0.key.matches(key) }?.count ?? 0) + 1
+                refusals.removeAll { $0.key.matches(key) || $0.key.context == nil }
+                if refusals.count == Self.capacity { refusals.removeFirst() }
+                refusals.append((key, count))
                 return
             }
-            entries.removeAll { $0.fits(structure, settings, context) || $0.context == nil }
+            entries.removeAll { $0.key.matches(key) || $0.key.context == nil }
             if entries.count == Self.capacity { entries.removeFirst() }
-            entries.append(Entry(structure: structure, settings: settings, context: context, kernel: kernel,
-                                 gradientPositions: gradientPositions))
+            entries.append(Entry(key: key, kernel: kernel, gradientPositions: gradientPositions))
             captures += 1
         }
     }
@@ -133,7 +144,9 @@ struct FrozenPathLoopStep {
             backward(Array(zip(gradientPositions.map { values[$0] }, accumulators)))
             return (nil, Array(outputs.dropLast(gradientPositions.count)))
         }
-        guard loops.mayFreeze(structure: structure) else { return (nil, nil) }
+        guard loops.mayFreeze(structure: structure, settings: scene.integrator, context: context) else {
+            return (nil, nil)
+        }
         let step = FrozenPathLoopStep(loops: loops, settings: scene.integrator, structure: structure,
                                       buffers: inputs.buffers.map { $0.storage! }, values: values,
                                       start: context.lastNodeID, serial: Storage.lastSerial)

@@ -51,8 +51,8 @@ public struct IntegratorSettings: Sendable, Equatable {
     public var reusesReplayHits: Bool
     /// Not Mitsuba's: when true, a render launches the symbolic path-loop kernel (and PRB's adjoint loop) that an
     /// earlier render of the same scene froze for inputs of the same structure, instead of recording the loop again
-    /// (`FrozenPathLoops`). Images and gradients are the same bit for bit either way; a scene whose shapes,
-    /// bounding sphere or media change starts afresh.
+    /// (`FrozenPathLoops`). Images and gradients are the same bit for bit either way; a scene whose bounding
+    /// sphere or media change starts afresh.
     public var freezesPathLoops: Bool
 
     /// The `direct` integrator's emitter and BSDF samples per camera ray (Mitsuba's `emitter_samples`,
@@ -96,7 +96,7 @@ public struct Scene {
     /// the sensor (its rays are their inputs), and renders set the film's image count on copies of the scene.
     public var sensor: Sensor
     /// The shapes, in declaration order (a hit's `shapeIndex` indexes this list).
-    public private(set) var shapes: [SceneShape] { didSet { forgetFrozenPathLoops() } }
+    public let shapes: [SceneShape]
     /// The emitters: the top-level ones, then the area lights of shapes in shape order. Emitter sampling picks
     /// among them (by `samplingWeight`).
     public let emitters: [SceneEmitter]
@@ -124,7 +124,7 @@ public struct Scene {
     public let meshes: MeshGeometry?
     /// The frozen path loops that renders of this scene (and of its unchanged copies) launch instead of recording
     /// their loop again, unless `integrator.freezesPathLoops` is off. Made afresh whenever a value that the loops
-    /// bake in changes (the shapes, bounding sphere, media), so that a copy changed that way never shares
+    /// bake in changes (the bounding sphere, media), so that a copy changed that way never shares
     /// the kernels of the scene it was copied from.
     public internal(set) var frozenPathLoops = FrozenPathLoops()
     /// The participating media that shapes (`SceneShape.interiorMedium`, `exteriorMedium`) and the sensor
