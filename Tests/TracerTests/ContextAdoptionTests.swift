@@ -101,4 +101,18 @@ struct ContextAdoptionTests {
         #expect(borrowed.values == [1, -5, 3, 4])
         #expect(sibling.values == [1, 2, 3, 4])
     }
+
+    @Test("a context's identity names it while it lives, and no other context ever gets it")
+    func identities() {
+        var identity: UInt64 = 0
+        do {
+            let context = TraceContext()
+            identity = context.identity
+            #expect(TraceContext.isLive(identity))
+            #expect(TraceContext().identity != identity)
+            withExtendedLifetime(context) {}
+        }
+        #expect(!TraceContext.isLive(identity))
+        #expect(TraceContext().identity > identity)
+    }
 }

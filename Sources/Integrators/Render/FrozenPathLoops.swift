@@ -24,16 +24,24 @@ import Tracer
 /// the backward pass from them to the render's gradient leaves is recorded again after each launch (a few
 /// operations, where the loop's recording is thousands).
 public final class FrozenPathLoops: @unchecked Sendable {
-    /// What a kept kernel or a refusal is for: a structure of inputs, rendered with `settings` in `context` (whose
-    /// nodes a kernel's results may name; weakly held, other contexts record anew).
+    /// What a kept kernel or a refusal is for: a structure of inputs, rendered with `settings` in a context (whose
+    /// nodes a kernel's results may name; other contexts record anew), named by its identity: a key neither keeps
+    /// the context alive nor references it weakly (`TraceContext.identity`).
     private struct Key {
         let structure: Int
         let settings: IntegratorSettings
-        weak var context: TraceContext?
+        let context: UInt64
+
+        init(structure: Int, settings: IntegratorSettings, context: TraceContext) {
+            (self.structure, self.settings, self.context) = (structure, settings, context.identity)
+        }
 
         func matches(_ other: Key) -> Bool {
-            structure == other.structure && settings == other.settings && context != nil && context === other.context
+            structure == other.structure && settings == other.settings && context == other.context
         }
+
+        /// Whether the context is gone (its entries can never match again).
+        var isStale: Bool { !TraceContext.isLive(context) }
     }
 
     private struct Entry {
@@ -80,12 +88,12 @@ public final class FrozenPathLoops: @unchecked Sendable {
         lock.withLock {
             guard let kernel else {
                 let count = (refusals.first { $0.key.matches(key) }?.count ?? 0) + 1
-                refusals.removeAll { $0.key.matches(key) || $0.key.context == nil }
+                refusals.removeAll { $0.key.matches(key) || $0.key.isStale }
                 if refusals.count == Self.capacity { refusals.removeFirst() }
                 refusals.append((key, count))
                 return
             }
-            entries.removeAll { $0.key.matches(key) || $0.key.context == nil }
+            entries.removeAll { $0.key.matches(key) || $0.key.isStale }
             if entries.count == Self.capacity { entries.removeFirst() }
             entries.append(Entry(key: key, kernel: kernel, gradientPositions: gradientPositions))
             captures += 1
