@@ -9,38 +9,42 @@ extension TraceContext {
     package func inputStructure(of roots: [Node]) -> (hash: Int, buffers: [Node])? {
         lock.lock()
         defer { lock.unlock() }
-        var hasher = Hasher()
-        var order: [ObjectIdentifier: Int] = [:]
+        // Nodes met before are marked with this walk's epoch and numbered in `postorderIndex` (the kernel builder's
+        // field, free outside its walks), and the fields are mixed by multiply-xorshift steps: a Dictionary of the
+        // nodes met and SipHash over every field took a quarter of a frozen render's host time before its launch.
+        // No adversary chooses the graphs, and a key is a full 64-bit hash, as SipHash's was.
+        let walk = Self.freshEpoch()
+        var hash: UInt64 = 0x243F_6A88_85A3_08D3
+        func mix(_ value: UInt64) {
+            hash = (hash ^ value) &* 0x9E37_79B9_7F4A_7C15
+            hash ^= hash >> 29
+        }
+        var met: Int32 = 0
         var buffers: [Node] = []
         var stack = Array(roots.reversed())
         while let node = stack.popLast() {
-            if let first = order[ObjectIdentifier(node)] {
-                hasher.combine(0 as UInt8)
-                hasher.combine(first)
+            if node.visitEpoch == walk {
+                mix(0xFF | UInt64(node.postorderIndex) << 8)  // 0xFF: no type's raw value
                 continue
             }
-            order[ObjectIdentifier(node)] = order.count
+            node.visitEpoch = walk
+            node.postorderIndex = met
+            met += 1
             guard node.loop == nil, node.dispatch == nil, node.nativeCall == nil, node.product == nil,
                   node.pendingWrites == 0 else { return nil }
-            hasher.combine(node.type.rawValue)
-            hasher.combine(node.size)
+            mix(UInt64(node.type.rawValue) | UInt64(truncatingIfNeeded: node.size) << 8)
             if node.isLiteral {
-                hasher.combine(1 as UInt8)
-                hasher.combine(node.immediate)
+                mix(1 | UInt64(node.immediate) << 8)
             } else if node.isEvaluated {
-                hasher.combine(2 as UInt8)
-                hasher.combine(buffers.count)
+                mix(2 | UInt64(buffers.count) << 8)
                 buffers.append(node)
             } else {
-                hasher.combine(3 as UInt8)
-                hasher.combine(node.op)
-                hasher.combine(node.immediate)
-                hasher.combine(node.auxiliary)
-                hasher.combine(node.operands.count)
+                mix(3 | UInt64(node.op.rawValue) << 8 | UInt64(node.operands.count) << 24 | UInt64(node.immediate) << 32)
+                mix(UInt64(node.auxiliary))
                 stack.append(contentsOf: node.operands.reversed())
             }
         }
-        return (hasher.finalize(), buffers)
+        return (Int(truncatingIfNeeded: hash), buffers)
     }
 
     /// Makes `node` (recorded, not evaluated) the data of `evaluated`, as if a launch had computed it: a caller
