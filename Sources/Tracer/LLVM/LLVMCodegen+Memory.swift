@@ -410,8 +410,10 @@ extension LLVMCodegen {
         /// The element indices as the program computes them (32-bit lanes), and their type.
         var index32: LLVMValueRef
         var indexType: ScalarType
-        /// The element addresses.
-        var addresses: LLVMValueRef
+        /// The same indices widened to 64 bits.
+        var index64: LLVMValueRef
+        /// The element type in memory.
+        var element: LLVMTypeRef
         /// The lanes that are enabled, in range and < end.
         var enabled: LLVMValueRef
     }
@@ -423,21 +425,40 @@ extension LLVMCodegen {
         let (index64, inRange) = checkedIndex(index, indexType, slot: slot)
         countOutOfRange(mask: mask, inRange: inRange)
         let enabled = LLVMBuildAnd(builder, LLVMBuildAnd(builder, mask, inRange, ""), activeLanes, "")!
-        let addresses = elementAddress(slot: slot, element: memoryType(instruction.type), index: index64)
-        return ScatterAddTarget(slot: slot, index32: index, indexType: indexType, addresses: addresses,
-                                enabled: enabled)
+        return ScatterAddTarget(slot: slot, index32: index, indexType: indexType, index64: index64,
+                                element: memoryType(instruction.type), enabled: enabled)
     }
 
-    /// When every enabled lane of a scatter-add writes the same address (a pixel's samples reading one texel,
-    /// a scene parameter's gradient), `uniform(address)`, else `otherwise()`; a branch around both: one load and
-    /// store instead of a gather and a scatter, with the same sums.
-    func withUniformAddress(_ addresses: LLVMValueRef, enabled: LLVMValueRef, _ uniform: (LLVMValueRef) -> Void,
+    /// The W element addresses of `target`, for LLVM's generic gathers and scatters. Only those paths build them:
+    /// with AVX-512's 32-bit-index gathers and scatters, two vectors of 64-bit addresses per scatter-add were computed
+    /// (widened, shifted, added) and spilled for nothing but the uniform-address test, and a texture's twelve
+    /// scatter-adds per bounce held 24 of them across the PRB adjoint's scatter sequence.
+    func elementAddresses(of target: ScatterAddTarget) -> LLVMValueRef {
+        elementAddress(slot: target.slot, element: target.element, index: target.index64)
+    }
+
+    /// The address of the element that lane `lane` (a W-bit integer) of `target` writes: the lane's 32-bit index
+    /// widened alone (extracting it from the widened vector kept that vector, spilled, alive).
+    func elementAddress(of target: ScatterAddTarget, lane: LLVMValueRef) -> LLVMValueRef {
+        let index = LLVMBuildExtractElement(builder, target.index32, lane, "")!
+        let index64 = target.indexType == .int32 ? LLVMBuildSExt(builder, index, i64, "")!
+                                                 : LLVMBuildZExt(builder, index, i64, "")!
+        return elementAddress(slot: target.slot, element: target.element, index: index64)
+    }
+
+    /// When every enabled lane of `target` writes the same element (a pixel's samples reading one texel, a scene
+    /// parameter's gradient), `uniform(address)` with that element's address, else `otherwise()`; a branch around
+    /// both: one load and store instead of a gather and a scatter, with the same sums. The test compares the 32-bit
+    /// indices (within one slot, equal indices are equal elements); `enabled` defaults to the target's.
+    func withUniformAddress(_ target: ScatterAddTarget, enabled: LLVMValueRef? = nil, _ uniform: (LLVMValueRef) -> Void,
                             otherwise: () -> Void) {
+        let enabled = enabled ?? target.enabled
         // With no enabled lane, lane 0, and the vector takes `otherwise`, which writes nothing for it.
-        let address = LLVMBuildExtractElement(builder, addresses, firstEnabledLane(enabled), "")!
-        let same = LLVMBuildICmp(builder, LLVMIntEQ, addresses, splat(address), "")!
-        branch(on: everyEnabledLane(same, enabled: enabled), "scatterAdd.uniform", { uniform(address) },
-               otherwise: otherwise)
+        let first = firstEnabledLane(enabled)
+        let same = LLVMBuildICmp(builder, LLVMIntEQ, target.index32,
+                                 splat(LLVMBuildExtractElement(builder, target.index32, first, "")!), "")!
+        branch(on: everyEnabledLane(same, enabled: enabled), "scatterAdd.uniform",
+               { uniform(elementAddress(of: target, lane: first)) }, otherwise: otherwise)
     }
 
     /// True when some lane of the mask vector is set.

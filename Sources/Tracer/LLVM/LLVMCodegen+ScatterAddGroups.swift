@@ -99,10 +99,10 @@ extension LLVMCodegen {
         LLVMBuildCondBr(builder, anyLane(irregular), oneByOne, together)
 
         LLVMPositionBuilderAtEnd(builder, together)
-        withUniformAddress(targets[0].addresses, enabled: all) { _ in
+        withUniformAddress(targets[0], enabled: all) { _ in
             let first = firstEnabledLane(all)
             for position in inProgramOrder {
-                addToElement(LLVMBuildExtractElement(builder, targets[position].addresses, first, "")!,
+                addToElement(elementAddress(of: targets[position], lane: first),
                              uniformChainSum(addends[position], .float32, enabled: all), .float32)
             }
         } otherwise: {

@@ -78,7 +78,7 @@ extension LLVMCodegen {
     /// one chain summed by `uniformChainSum` and added with one load and store; else the chains, their rounds, and
     /// one gather, add and scatter.
     func emitChainedScatterAdd(_ value: LLVMValueRef, _ type: ScalarType, to target: ScatterAddTarget) {
-        withUniformAddress(target.addresses, enabled: target.enabled) { address in
+        withUniformAddress(target) { address in
             addToElement(address, uniformChainSum(value, type, enabled: target.enabled), type)
         } otherwise: {
             let previous = previousLaneWithSameIndex(target.index32, enabled: target.enabled)
@@ -125,14 +125,17 @@ extension LLVMCodegen {
     /// add per lane and a scatter (colliding lanes written in lane order: each element keeps its chain's last lane).
     func addChainSums(_ sums: LLVMValueRef, _ type: ScalarType, to target: ScatterAddTarget) {
         let old = dwordGather(slot: target.slot, type: type, index: target.index32, indexType: target.indexType,
-                              enabled: target.enabled)
-            ?? intrinsic("llvm.masked.gather", [memoryVectorType(type), LLVMTypeOf(target.addresses)],
-                         [target.addresses, constant(i32, 4), target.enabled, LLVMConstNull(memoryVectorType(type))])
+                              enabled: target.enabled) ?? {
+            let addresses = elementAddresses(of: target)
+            return intrinsic("llvm.masked.gather", [memoryVectorType(type), LLVMTypeOf(addresses)],
+                             [addresses, constant(i32, 4), target.enabled, LLVMConstNull(memoryVectorType(type))])
+        }()
         let new = added(old, sums, type)
         if dwordScatter(slot: target.slot, type: type, index: target.index32, indexType: target.indexType,
                         value: new, enabled: target.enabled) { return }
-        intrinsic("llvm.masked.scatter", [memoryVectorType(type), LLVMTypeOf(target.addresses)],
-                  [new, target.addresses, constant(i32, 4), target.enabled])
+        let addresses = elementAddresses(of: target)
+        intrinsic("llvm.masked.scatter", [memoryVectorType(type), LLVMTypeOf(addresses)],
+                  [new, addresses, constant(i32, 4), target.enabled])
     }
 
     /// a + b in `type` (a scatter-add's float or wrapping integer addition).
