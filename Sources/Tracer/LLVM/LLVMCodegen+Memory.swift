@@ -197,7 +197,12 @@ extension LLVMCodegen {
         LLVMBuildCondBr(builder, fits, tableBlock, gatherBlock)
 
         LLVMPositionBuilderAtEnd(builder, tableBlock)
-        let present = LLVMBuildICmp(builder, LLVMIntULT, constantVector(i64, Array(0..<width)), splat(size), "")!
+        // The first `size` lanes (size <= W here) as the W-bit integer 2^size - 1, which LLVM keeps in a general
+        // register: comparing a vector of 64-bit lane numbers with the size took two vector compares, their
+        // operands reloaded from the stack, at every lookup (a mesh scene's path loop has thirty lookups a bounce).
+        let bits = LLVMBuildSub(builder, LLVMBuildShl(builder, constant(i64, 1), size, "")!, constant(i64, 1), "")!
+        let present = LLVMBuildBitCast(builder, LLVMBuildTrunc(builder, bits, LLVMIntTypeInContext(context, UInt32(width)), "")!,
+                                       LLVMVectorType(i1, UInt32(width)), "")!
         let address = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: resultType), "")!
         let table = intrinsic("llvm.masked.load", [resultType, LLVMTypeOf(address)],
                               [address, constant(i32, 4), present, LLVMConstNull(resultType)])
