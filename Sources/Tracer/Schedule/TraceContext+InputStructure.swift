@@ -9,10 +9,12 @@ extension TraceContext {
     package func inputStructure(of roots: [Node]) -> (hash: Int, buffers: [Node])? {
         lock.lock()
         defer { lock.unlock() }
-        // Nodes met before are marked with this walk's epoch and numbered in `postorderIndex` (the kernel builder's
-        // field, free outside its walks), and the fields are mixed by multiply-xorshift steps: a Dictionary of the
-        // nodes met and SipHash over every field took a quarter of a frozen render's host time before its launch.
-        // No adversary chooses the graphs, and a key is a full 64-bit hash, as SipHash's was.
+        // Nodes of this context met before are marked with this walk's epoch and numbered in `postorderIndex` (the
+        // kernel builder's fields, free outside its walks under this lock); another context's nodes (a parameter
+        // value loaded elsewhere), whose fields that context's walks may be writing, are numbered in a dictionary.
+        // The fields are mixed by multiply-xorshift steps. A Dictionary of every node and SipHash over every field
+        // were 5% of the tutorial step's host samples (3% this way). No adversary chooses the graphs, and a key is a
+        // full 64-bit hash, as SipHash's was.
         let walk = Self.freshEpoch()
         var hash: UInt64 = 0x243F_6A88_85A3_08D3
         func mix(_ value: UInt64) {
@@ -20,16 +22,25 @@ extension TraceContext {
             hash ^= hash >> 29
         }
         var met: Int32 = 0
+        var foreign: [ObjectIdentifier: Int32] = [:]
+        func firstMeeting(_ node: Node) -> Int32? {
+            if node.context === self {
+                if node.visitEpoch == walk { return node.postorderIndex }
+                (node.visitEpoch, node.postorderIndex) = (walk, met)
+            } else {
+                if let first = foreign[ObjectIdentifier(node)] { return first }
+                foreign[ObjectIdentifier(node)] = met
+            }
+            met += 1
+            return nil
+        }
         var buffers: [Node] = []
         var stack = Array(roots.reversed())
         while let node = stack.popLast() {
-            if node.visitEpoch == walk {
-                mix(0xFF | UInt64(node.postorderIndex) << 8)  // 0xFF: no type's raw value
+            if let first = firstMeeting(node) {
+                mix(0xFF | UInt64(first) << 8)  // 0xFF: no type's raw value
                 continue
             }
-            node.visitEpoch = walk
-            node.postorderIndex = met
-            met += 1
             guard node.loop == nil, node.dispatch == nil, node.nativeCall == nil, node.product == nil,
                   node.pendingWrites == 0 else { return nil }
             mix(UInt64(node.type.rawValue) | UInt64(truncatingIfNeeded: node.size) << 8)
