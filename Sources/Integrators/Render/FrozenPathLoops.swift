@@ -30,18 +30,18 @@ public final class FrozenPathLoops: @unchecked Sendable {
     private struct Key {
         let structure: Int
         let settings: IntegratorSettings
-        let context: UInt64
+        let contextIdentity: UInt64
 
         init(structure: Int, settings: IntegratorSettings, context: TraceContext) {
-            (self.structure, self.settings, self.context) = (structure, settings, context.identity)
+            (self.structure, self.settings, contextIdentity) = (structure, settings, context.identity)
         }
 
         func matches(_ other: Key) -> Bool {
-            structure == other.structure && settings == other.settings && context == other.context
+            structure == other.structure && settings == other.settings && contextIdentity == other.contextIdentity
         }
 
         /// Whether the context is gone (its entries can never match again).
-        var isStale: Bool { !TraceContext.isLive(context) }
+        var isStale: Bool { !TraceContext.isLive(contextIdentity) }
     }
 
     private struct Entry {

@@ -94,9 +94,7 @@ extension LLVMCodegen {
     /// 64-bit index took three instructions per gather, a third of a film pull's (25 offsets, 7 loads each).
     func checkedIndex(_ index: LLVMValueRef, _ indexType: ScalarType,
                               slot: Int) -> (index: LLVMValueRef, inRange: LLVMValueRef) {
-        let wide = LLVMVectorType(i64, UInt32(width))
-        let index64 = indexType == .int32 ? LLVMBuildSExt(builder, index, wide, "")!
-                                          : LLVMBuildZExt(builder, index, wide, "")!
+        let index64 = widened(index, indexType, to: LLVMVectorType(i64, UInt32(width)))
         let size = slotSizes[slot]
         let reach = constant(i64, indexType == .int32 ? 1 << 31 : (1 << 32) - 1)
         let capped = LLVMBuildSelect(builder, LLVMBuildICmp(builder, LLVMIntULT, size, reach, "")!, size, reach, "")!
@@ -107,6 +105,11 @@ extension LLVMCodegen {
             inRange = LLVMBuildOr(builder, inRange, splat(coversAll), "")!
         }
         return (index64, inRange)
+    }
+
+    /// A 32-bit index (or vector of them) as `type`: sign-extended for int32, zero-extended otherwise.
+    func widened(_ index: LLVMValueRef, _ indexType: ScalarType, to type: LLVMTypeRef) -> LLVMValueRef {
+        indexType == .int32 ? LLVMBuildSExt(builder, index, type, "")! : LLVMBuildZExt(builder, index, type, "")!
     }
 
     /// Masked gather; masked-off and out-of-range lanes read 0. Out-of-range lanes are counted under `countedMask`
@@ -446,24 +449,23 @@ extension LLVMCodegen {
     /// widened alone (extracting it from the widened vector kept that vector, spilled, alive).
     func elementAddress(of target: ScatterAddTarget, lane: LLVMValueRef) -> LLVMValueRef {
         let index = LLVMBuildExtractElement(builder, target.index32, lane, "")!
-        let index64 = target.indexType == .int32 ? LLVMBuildSExt(builder, index, i64, "")!
-                                                 : LLVMBuildZExt(builder, index, i64, "")!
-        return elementAddress(slot: target.slot, element: target.element, index: index64)
+        return elementAddress(slot: target.slot, element: target.element, index: widened(index, target.indexType, to: i64))
     }
 
     /// When every enabled lane of `target` writes the same element (a pixel's samples reading one texel, a scene
-    /// parameter's gradient), `uniform(address)` with that element's address, else `otherwise()`; a branch around
-    /// both: one load and store instead of a gather and a scatter, with the same sums. The test compares the 32-bit
-    /// indices (within one slot, equal indices are equal elements); `enabled` defaults to the target's.
-    func withUniformAddress(_ target: ScatterAddTarget, enabled: LLVMValueRef? = nil, _ uniform: (LLVMValueRef) -> Void,
-                            otherwise: () -> Void) {
+    /// parameter's gradient), `uniform(lane)` with the first enabled lane (whose element that is, see
+    /// `elementAddress(of:lane:)`), else `otherwise()`; a branch around both: one load and store instead of a gather
+    /// and a scatter, with the same sums. The test compares the 32-bit indices (within one slot, equal indices are
+    /// equal elements); `enabled` defaults to the target's.
+    func withUniformIndex(_ target: ScatterAddTarget, enabled: LLVMValueRef? = nil, _ uniform: (LLVMValueRef) -> Void,
+                          otherwise: () -> Void) {
         let enabled = enabled ?? target.enabled
         // With no enabled lane, lane 0, and the vector takes `otherwise`, which writes nothing for it.
         let first = firstEnabledLane(enabled)
         let same = LLVMBuildICmp(builder, LLVMIntEQ, target.index32,
                                  splat(LLVMBuildExtractElement(builder, target.index32, first, "")!), "")!
-        branch(on: everyEnabledLane(same, enabled: enabled), "scatterAdd.uniform",
-               { uniform(elementAddress(of: target, lane: first)) }, otherwise: otherwise)
+        branch(on: everyEnabledLane(same, enabled: enabled), "scatterAdd.uniform", { uniform(first) },
+               otherwise: otherwise)
     }
 
     /// True when some lane of the mask vector is set.

@@ -99,8 +99,7 @@ extension LLVMCodegen {
         LLVMBuildCondBr(builder, anyLane(irregular), oneByOne, together)
 
         LLVMPositionBuilderAtEnd(builder, together)
-        withUniformAddress(targets[0], enabled: all) { _ in
-            let first = firstEnabledLane(all)
+        withUniformIndex(targets[0], enabled: all) { first in
             for position in inProgramOrder {
                 addToElement(elementAddress(of: targets[position], lane: first),
                              uniformChainSum(addends[position], .float32, enabled: all), .float32)

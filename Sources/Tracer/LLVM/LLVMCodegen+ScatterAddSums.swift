@@ -78,8 +78,8 @@ extension LLVMCodegen {
     /// one chain summed by `uniformChainSum` and added with one load and store; else the chains, their rounds, and
     /// one gather, add and scatter.
     func emitChainedScatterAdd(_ value: LLVMValueRef, _ type: ScalarType, to target: ScatterAddTarget) {
-        withUniformAddress(target) { address in
-            addToElement(address, uniformChainSum(value, type, enabled: target.enabled), type)
+        withUniformIndex(target) { lane in
+            addToElement(elementAddress(of: target, lane: lane), uniformChainSum(value, type, enabled: target.enabled), type)
         } otherwise: {
             let previous = previousLaneWithSameIndex(target.index32, enabled: target.enabled)
             let sums = sumsAlongChains([value], type: type, previous: previous)
