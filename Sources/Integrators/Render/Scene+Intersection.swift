@@ -32,8 +32,9 @@ extension Scene {
             }
             anyHit = anyHit | hit
         }
-        // Phase 2: the surface of the shape that was hit (each shape's formula, selected per lane).
-        var surface = analyticSurface(ray, t: nearest, index: index, allSurfaceCoordinates: allSurfaceCoordinates)
+        // Phase 2: the surface of the shape that was hit (each shape's formula, on the lanes that hit it).
+        var surface = analyticSurface(ray, t: nearest, index: index, hit: anyHit & active,
+                                      allSurfaceCoordinates: allSurfaceCoordinates)
         if let meshes {
             // The meshes' closest hit (one Embree query) replaces the analytic one where it is nearer.
             let query = queries?.intersect(meshes, ray, active: active) ?? meshes.intersect(ray, active: active)
@@ -54,11 +55,39 @@ extension Scene {
                                   primitiveIndex: primitive, instanceIndex: instance)
     }
 
-    /// The surface of the analytic shape `index` at distance `t` along each ray. The uv of a shape whose BSDF and
-    /// area light do not read it is left out: it is never evaluated (lanes on that shape keep another shape's uv, which nothing
-    /// reads there).
-    func analyticSurface(_ ray: RayArray, t: FloatArray, index: UInt32Array, allSurfaceCoordinates: Bool = false)
-        -> SurfaceGeometry {
+    /// The surface of the analytic shape `index` at distance `t` along each ray, on the lanes of `hit` (elsewhere
+    /// unspecified). The uv of a shape whose BSDF and area light do not read it is left out: it is never evaluated
+    /// (lanes on that shape keep another shape's uv or 0, which nothing reads there).
+    ///
+    /// With several analytic shapes and an untracked ray, a dispatch over the shapes computes each shape's surface
+    /// only in vectors with a lane on it (a sphere's record costs three square roots and three divisions); the
+    /// arithmetic of every lane is that of its shape's formula either way.
+    func analyticSurface(_ ray: RayArray, t: FloatArray, index: UInt32Array, hit: BoolArray,
+                         allSurfaceCoordinates: Bool = false) -> SurfaceGeometry {
+        let context = t.context
+        let arguments = RayDistance(ray: ray, t: t)
+        let analyticCount = shapes.lazy.filter { $0.analyticShape != nil }.count
+        guard analyticCount >= 2, !(context.isRecordingGradients && arguments.requiresGradient) else {
+            return selectedAnalyticSurface(ray, t: t, index: index, allSurfaceCoordinates: allSurfaceCoordinates)
+        }
+        let zero = Vector3Array.constant(.zero)
+        let none = SurfaceGeometry(p: zero, n: zero, frame: Frame(s: zero, t: zero, n: zero),
+                                   uv: Point2Array(repeating: 0, 0), dpdu: zero, dpdv: zero)
+        // Mesh shapes are never the nearest analytic hit: their cases run on no lane.
+        return dispatch(index, count: shapes.count, arguments: arguments, mask: hit) { number, arguments in
+            let entry = self.shapes[number]
+            guard let shape = entry.analyticShape else { return none }
+            var surface = shape.surface(arguments.ray, t: arguments.t)
+            let readsUV = allSurfaceCoordinates || entry.bsdf.readsSurfaceCoordinates
+                || (entry.emitter?.readsSurfaceCoordinates ?? false)
+            if !readsUV { surface.uv = none.uv }
+            return surface
+        }
+    }
+
+    /// `analyticSurface` with every shape's formula computed on every lane and selected per lane.
+    private func selectedAnalyticSurface(_ ray: RayArray, t: FloatArray, index: UInt32Array,
+                                         allSurfaceCoordinates: Bool) -> SurfaceGeometry {
         var geometry: SurfaceGeometry? = nil
         var uvRead = false
         for (i, entry) in shapes.enumerated() {
@@ -102,5 +131,16 @@ extension Scene {
             blocked = blocked | (queries?.isOccluded(meshes, ray, active: active) ?? meshes.isOccluded(ray, active: active))
         }
         return active & !blocked
+    }
+}
+
+/// The arguments of a surface record: each lane's ray and hit distance.
+private struct RayDistance: TraversableStruct {
+    var ray: RayArray
+    var t: FloatArray
+
+    mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
+        ray.traverse(&visitor)
+        t.traverse(&visitor)
     }
 }

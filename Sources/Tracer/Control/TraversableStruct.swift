@@ -50,6 +50,9 @@ extension TraversableStruct {
     /// The nodes of the value's traced arrays, in traversal order.
     package var tracedNodes: [Node] { tracedArrays.map(\.node) }
 
+    /// True when any of the value's arrays is recorded for differentiation (`requiresGradient`).
+    public var requiresGradient: Bool { tracedArrays.contains { $0.tape != nil } }
+
     /// The value's traced arrays, in traversal order.
     var tracedArrays: [AnyTracedArray] {
         var copy = self

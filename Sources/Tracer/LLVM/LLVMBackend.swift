@@ -75,6 +75,7 @@ package final class LLVMBackend: @unchecked Sendable {
         defer { LLVMContextDispose(context) }
         let module = try buildModule(program, name: name, jit: jit, context: context)
         defer { LLVMDisposeModule(module) }
+        PerfMap.recordIntermediateRepresentation(symbol: name) { takeMessage(LLVMPrintModuleToString(module)) }
         try jit.optimize(module)
         // Again after our own post-O3 rewrites (`LaneMaskWidening`): a bad rewrite is an error, not a crash.
         try verify(module)

@@ -1,4 +1,4 @@
-// Kernels made visible to Linux `perf` (REFRACT_PERF_MAP=DIR): /tmp/perf-PID.map lines and each kernel's object file.
+// Kernels made visible to Linux `perf` (REFRACT_PERF_MAP=DIR): /tmp/perf-PID.map lines, each kernel's object file and IR.
 import CLLVM
 import Foundation
 import RefractSupport
@@ -34,6 +34,13 @@ enum PerfMap {
                 _ = FileManager.default.createFile(atPath: path, contents: Data(line.utf8))
             }
         }
+    }
+
+    /// Writes a kernel's LLVM IR before optimisation to `<folder>/<name>.ll` (no-op unless REFRACT_PERF_MAP is set),
+    /// where the operations behind a hot instruction can be counted by kind.
+    static func recordIntermediateRepresentation(symbol: String, _ text: () -> String) {
+        guard let folder else { return }
+        try? writeAtomically(Data(text().utf8), to: URL(fileURLWithPath: "\(folder)/\(symbol).ll"))
     }
 
     /// The size in bytes of the function `symbol` in an object file, read with LLVM's object API.
