@@ -6,11 +6,15 @@
 #
 #   bash scripts/side-by-side.sh --python mitsuba-venv/bin/python --out DIR [--runs N] [--optimize]
 #
-# Writes DIR/mitsuba.json and DIR/mitsuba.txt (Mitsuba's figures), DIR/refract.json and DIR/refract.txt (ours,
-# with each shared figure's ratio, lines ending in "x"), DIR/window (start and end, UTC), and with --optimize
-# DIR/optimize/ (both loops' per-iteration seconds and errors). The scene files and the parameter each backward is
-# taken with are listed below; the scale scene (1,000 PLY files) is written to DIR/scale by `Benchmarks` itself.
-# The release build is brought up to date first, so the figures are the checkout's.
+# Each figure is taken in a pair, Mitsuba's right before ours (the tutorial's three figures, then each scene's),
+# because this machine's speed drifts by 10-30% within minutes: run as two whole suites, one after the other, the
+# two halves of a ratio were measured in different states. Writes DIR/mitsuba.json and DIR/mitsuba.txt (Mitsuba's
+# figures, every pair's), DIR/refract.txt (ours, each shared figure's ratio on a line ending in "x"),
+# DIR/refract.json, DIR/report.txt (the rest of `Benchmarks`: memory copy, threads, tutorial iteration), DIR/pairs/
+# (each pair's own files), DIR/window (start and end, UTC), and with --optimize DIR/optimize/ (both loops'
+# per-iteration seconds and errors). The scene files and the parameter each backward is taken with are listed
+# below; the scale scene (1,000 PLY files) is written to DIR/scale by `Benchmarks` itself. The release build is
+# brought up to date first, so the figures are the checkout's.
 set -euo pipefail
 
 python="" out="" runs=3 optimize=false
@@ -53,19 +57,55 @@ scenes=(
     "$fixtures/BSDFScenes/plastic.xml plain.bsdf.diffuse_reflectance.value"
     "Examples/InverseRendering/Scenes/cbox.xml red.reflectance.value"
 )
-arguments=()
-for entry in "${scenes[@]}"; do
-    read -r file key <<<"$entry"
-    arguments+=(--scene "$file" --spp 64 --res 256 --param "$key")
-done
 .build/release/Benchmarks --write-scale-scene "$out/scale" >/dev/null
+mkdir -p "$out/pairs"
+rm -f "$out/refract.txt" "$out/mitsuba.txt"
+
+# One pair: Mitsuba's figures (bench arguments before "--"), then ours (Benchmarks arguments after it) compared.
+pair() {
+    local name="$1"; shift
+    local mitsuba=() ours=()
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do mitsuba+=("$1"); shift; done
+    shift
+    ours=("$@")
+    "$python" "$bench" --out "$out/pairs/$name.mitsuba.json" --runs "$runs" "${mitsuba[@]}" \
+        >"$out/pairs/$name.mitsuba.txt" 2>&1
+    .build/release/Benchmarks --json "$out/pairs/$name.refract.json" --compare "$out/pairs/$name.mitsuba.json" \
+        "${ours[@]}" >"$out/pairs/$name.refract.txt" 2>&1
+    cat "$out/pairs/$name.mitsuba.txt" >>"$out/mitsuba.txt"
+    grep -E 'x$' "$out/pairs/$name.refract.txt" >>"$out/refract.txt" || true
+}
 
 date -u +%H:%M:%S >"$out/window"
-"$python" "$bench" --out "$out/mitsuba.json" --runs "$runs" "${arguments[@]}" --scene "$out/scale/scale.xml" \
-    >"$out/mitsuba.txt" 2>&1
+# "render_" selects render_fwd, render_bwd and tutorial_render_step (and their variants), no scene.
+pair tutorial -- --filter render_
+for entry in "${scenes[@]}"; do
+    read -r file key <<<"$entry"
+    name=$(basename "$file" .xml)
+    pair "$name" --skip-tutorial --scene "$file" --spp 64 --res 256 --param "$key" \
+        -- --filter scene_ --scene "$file" --spp 64 --res 256 --param "$key"
+done
 # The scale benchmark of `Benchmarks` renders its own copy of the scale scene as scene_scale.
-.build/release/Benchmarks --json "$out/refract.json" --compare "$out/mitsuba.json" "${arguments[@]}" \
-    >"$out/refract.txt" 2>&1
+pair scale --skip-tutorial --scene "$out/scale/scale.xml" -- --filter scale
+"$python" - "$out" <<'PYTHON'
+import glob, json, sys
+out = sys.argv[1]
+# Mitsuba's files are {..., "figures": [...]}, ours are lists of figures: each merged in its own form.
+mitsuba, refract = None, []
+for path in sorted(glob.glob(f'{out}/pairs/*.mitsuba.json')):
+    document = json.load(open(path))
+    if mitsuba is None:
+        mitsuba = document
+    else:
+        mitsuba['figures'] += document['figures']
+for path in sorted(glob.glob(f'{out}/pairs/*.refract.json')):
+    refract += json.load(open(path))
+json.dump(mitsuba, open(f'{out}/mitsuba.json', 'w'), indent=1)
+json.dump(refract, open(f'{out}/refract.json', 'w'), indent=2)
+PYTHON
+# Everything else `Benchmarks` reports (memory copy, threads, the tutorial's iteration), without Mitsuba.
+.build/release/Benchmarks >"$out/report.txt" 2>&1
+grep -E 'copy_gbps' "$out/report.txt" >>"$out/refract.txt" || true
 if $optimize; then
     mkdir -p "$out/optimize"
     "$python" scripts/mitsuba_optimize.py --scene Examples/InverseRendering/Scenes/cbox.xml \

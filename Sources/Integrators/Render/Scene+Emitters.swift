@@ -131,7 +131,6 @@ extension Scene {
     /// `sample_emitter_direction` with the visibility test): the weight is 0 and the pdf 0 where the shadow ray is
     /// blocked.
     ///
-    ///
     /// Where the shadow ray meets analytic shapes, no hit log is kept and nothing it reads is differentiated, the
     /// sample and its shadow ray are one one-case dispatch over `active`, so a vector with no lane sampling an
     /// emitter (all of them on Dirac surfaces, past the depth limit, or ended) skips them; the arithmetic of every

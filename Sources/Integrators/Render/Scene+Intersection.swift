@@ -20,12 +20,22 @@ extension Scene {
         // Copies of shape groups' analytic members name the instance that placed them, as Mitsuba's hits do.
         let placesAnalyticCopies = shapes.contains { $0.placedBy != nil }
         if placesAnalyticCopies { instance = UInt32Array(repeating: .max, context: context) }
-        for (i, entry) in shapes.enumerated() {
+        // The surface dispatch numbers its cases by analytic shape; among meshes that number is not the index.
+        let analytic = shapes.indices.filter { shapes[$0].analyticShape != nil }
+        var analyticCase: UInt32Array? = nil
+        if analytic.count >= 2 && analytic.count < shapes.count {
+            analyticCase = UInt32Array(repeating: 0, count: 1, context: context)
+        }
+        for (number, i) in analytic.enumerated() {
+            let entry = shapes[i]
             guard let shape = entry.analyticShape else { continue }
             let (t, hit) = shape.intersect(ray, active: active)
             let closer = hit & (t .< nearest)
             nearest = select(closer, t, nearest)
             index = select(closer, UInt32Array(repeating: UInt32(i), context: context), index)
+            if let chosen = analyticCase {
+                analyticCase = select(closer, UInt32Array(repeating: UInt32(number), context: context), chosen)
+            }
             if let placed = instance {
                 let placer = entry.placedBy.map { UInt32($0) } ?? .max
                 instance = select(closer, UInt32Array(repeating: placer, context: context), placed)
@@ -33,8 +43,8 @@ extension Scene {
             anyHit = anyHit | hit
         }
         // Phase 2: the surface of the shape that was hit (each shape's formula, on the lanes that hit it).
-        var surface = analyticSurface(ray, t: nearest, index: index, hit: anyHit & active,
-                                      allSurfaceCoordinates: allSurfaceCoordinates)
+        var surface = analyticSurface(ray, t: nearest, index: index, analyticCase: analyticCase ?? index,
+                                      hit: anyHit & active, allSurfaceCoordinates: allSurfaceCoordinates)
         if let meshes {
             // The meshes' closest hit (one Embree query) replaces the analytic one where it is nearer.
             let query = queries?.intersect(meshes, ray, active: active) ?? meshes.intersect(ray, active: active)
@@ -56,26 +66,26 @@ extension Scene {
     }
 
     /// The surface of the analytic shape `index` at distance `t` along each ray, on the lanes of `hit` (elsewhere
-    /// unspecified). The uv of a shape whose BSDF and area light do not read it is left out: it is never evaluated
+    /// unspecified); `analyticCase` numbers that shape among the analytic ones (the index itself where every shape
+    /// is analytic). The uv of a shape whose BSDF and area light do not read it is left out: it is never evaluated
     /// (lanes on that shape keep another shape's uv or 0, which nothing reads there).
     ///
-    /// With several analytic shapes and an untracked ray, a dispatch over the shapes computes each shape's surface
-    /// only in vectors with a lane on it (a sphere's record costs three square roots and three divisions); the
+    /// With several analytic shapes and an untracked ray, a dispatch over them computes each shape's surface only
+    /// in vectors with a lane on it (a sphere's record costs three square roots and three divisions); the
     /// arithmetic of every lane is that of its shape's formula either way.
-    func analyticSurface(_ ray: RayArray, t: FloatArray, index: UInt32Array, hit: BoolArray,
-                         allSurfaceCoordinates: Bool = false) -> SurfaceGeometry {
+    func analyticSurface(_ ray: RayArray, t: FloatArray, index: UInt32Array, analyticCase: UInt32Array,
+                         hit: BoolArray, allSurfaceCoordinates: Bool = false) -> SurfaceGeometry {
         let context = t.context
         let arguments = RayDistance(ray: ray, t: t)
-        let analyticCount = shapes.lazy.filter { $0.analyticShape != nil }.count
-        guard analyticCount >= 2, !(context.isRecordingGradients && arguments.requiresGradient) else {
+        let analytic = shapes.indices.filter { shapes[$0].analyticShape != nil }
+        guard analytic.count >= 2, !(context.isRecordingGradients && arguments.requiresGradient) else {
             return selectedAnalyticSurface(ray, t: t, index: index, allSurfaceCoordinates: allSurfaceCoordinates)
         }
         let zero = Vector3Array.constant(.zero)
         let none = SurfaceGeometry(p: zero, n: zero, frame: Frame(s: zero, t: zero, n: zero),
                                    uv: Point2Array(repeating: 0, 0), dpdu: zero, dpdv: zero)
-        // Mesh shapes are never the nearest analytic hit: their cases run on no lane.
-        return dispatch(index, count: shapes.count, arguments: arguments, mask: hit) { number, arguments in
-            let entry = self.shapes[number]
+        return dispatch(analyticCase, count: analytic.count, arguments: arguments, mask: hit) { number, arguments in
+            let entry = self.shapes[analytic[number]]
             guard let shape = entry.analyticShape else { return none }
             var surface = shape.surface(arguments.ray, t: arguments.t)
             let readsUV = allSurfaceCoordinates || entry.bsdf.readsSurfaceCoordinates
