@@ -21,15 +21,14 @@ extension Scene {
         let placesAnalyticCopies = shapes.contains { $0.placedBy != nil }
         if placesAnalyticCopies { instance = UInt32Array(repeating: .max, context: context) }
         // The surface dispatch numbers its cases by analytic shape; among meshes that number is not the index.
-        let analytic = shapes.indices.filter { shapes[$0].analyticShape != nil }
+        let analytic = analyticShapeIndices
         var analyticCase: UInt32Array? = nil
         if analytic.count >= 2 && analytic.count < shapes.count {
             analyticCase = UInt32Array(repeating: 0, count: 1, context: context)
         }
         for (number, i) in analytic.enumerated() {
             let entry = shapes[i]
-            guard let shape = entry.analyticShape else { continue }
-            let (t, hit) = shape.intersect(ray, active: active)
+            let (t, hit) = entry.analyticShape!.intersect(ray, active: active)
             let closer = hit & (t .< nearest)
             nearest = select(closer, t, nearest)
             index = select(closer, UInt32Array(repeating: UInt32(i), context: context), index)
@@ -44,7 +43,8 @@ extension Scene {
         }
         // Phase 2: the surface of the shape that was hit (each shape's formula, on the lanes that hit it).
         var surface = analyticSurface(ray, t: nearest, index: index, analyticCase: analyticCase ?? index,
-                                      hit: anyHit & active, allSurfaceCoordinates: allSurfaceCoordinates)
+                                      analytic: analytic, hit: anyHit & active,
+                                      allSurfaceCoordinates: allSurfaceCoordinates)
         if let meshes {
             // The meshes' closest hit (one Embree query) replaces the analytic one where it is nearer.
             let query = queries?.intersect(meshes, ray, active: active) ?? meshes.intersect(ray, active: active)
@@ -66,33 +66,36 @@ extension Scene {
     }
 
     /// The surface of the analytic shape `index` at distance `t` along each ray, on the lanes of `hit` (elsewhere
-    /// unspecified); `analyticCase` numbers that shape among the analytic ones (the index itself where every shape
-    /// is analytic). The uv of a shape whose BSDF and area light do not read it is left out: it is never evaluated
+    /// unspecified); `analyticCase` numbers that shape among the analytic ones, whose indices `analytic` lists (the
+    /// index itself where every shape is analytic). The uv of a shape whose BSDF and area light do not read it is left out: it is never evaluated
     /// (lanes on that shape keep another shape's uv or 0, which nothing reads there).
     ///
     /// With several analytic shapes and an untracked ray, a dispatch over them computes each shape's surface only
     /// in vectors with a lane on it (a sphere's record costs three square roots and three divisions); the
     /// arithmetic of every lane is that of its shape's formula either way.
     func analyticSurface(_ ray: RayArray, t: FloatArray, index: UInt32Array, analyticCase: UInt32Array,
-                         hit: BoolArray, allSurfaceCoordinates: Bool = false) -> SurfaceGeometry {
+                         analytic: [Int], hit: BoolArray, allSurfaceCoordinates: Bool = false) -> SurfaceGeometry {
         let context = t.context
         let arguments = RayDistance(ray: ray, t: t)
-        let analytic = shapes.indices.filter { shapes[$0].analyticShape != nil }
         guard analytic.count >= 2, !(context.isRecordingGradients && arguments.requiresGradient) else {
             return selectedAnalyticSurface(ray, t: t, index: index, allSurfaceCoordinates: allSurfaceCoordinates)
         }
-        let zero = Vector3Array.constant(.zero)
-        let none = SurfaceGeometry(p: zero, n: zero, frame: Frame(s: zero, t: zero, n: zero),
-                                   uv: Point2Array(repeating: 0, 0), dpdu: zero, dpdv: zero)
         return dispatch(analyticCase, count: analytic.count, arguments: arguments, mask: hit) { number, arguments in
             let entry = self.shapes[analytic[number]]
-            guard let shape = entry.analyticShape else { return none }
-            var surface = shape.surface(arguments.ray, t: arguments.t)
-            let readsUV = allSurfaceCoordinates || entry.bsdf.readsSurfaceCoordinates
-                || (entry.emitter?.readsSurfaceCoordinates ?? false)
-            if !readsUV { surface.uv = none.uv }
+            var surface = entry.analyticShape!.surface(arguments.ray, t: arguments.t)
+            if !Self.readsSurfaceCoordinates(entry, all: allSurfaceCoordinates) {
+                surface.uv = Point2Array(repeating: 0, 0)
+            }
             return surface
         }
+    }
+
+    /// The indices in `shapes` of the analytic shapes, in order.
+    var analyticShapeIndices: [Int] { shapes.indices.filter { shapes[$0].analyticShape != nil } }
+
+    /// Whether a hit on `entry` needs its uv: its BSDF or area light reads it, or every shape's is asked for.
+    private static func readsSurfaceCoordinates(_ entry: SceneShape, all: Bool) -> Bool {
+        all || entry.bsdf.readsSurfaceCoordinates || (entry.emitter?.readsSurfaceCoordinates ?? false)
     }
 
     /// `analyticSurface` with every shape's formula computed on every lane and selected per lane.
@@ -103,8 +106,7 @@ extension Scene {
         for (i, entry) in shapes.enumerated() {
             guard let shape = entry.analyticShape else { continue }
             let surface = shape.surface(ray, t: t)
-            let readsUV = allSurfaceCoordinates || entry.bsdf.readsSurfaceCoordinates
-                || (entry.emitter?.readsSurfaceCoordinates ?? false)
+            let readsUV = Self.readsSurfaceCoordinates(entry, all: allSurfaceCoordinates)
             guard let previous = geometry else {
                 geometry = surface
                 uvRead = readsUV
