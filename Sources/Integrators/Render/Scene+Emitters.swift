@@ -66,15 +66,13 @@ private struct SurfaceSampleQuery: TraversableStruct {
     }
 }
 
-/// An `EmitterSampleRecord` as a dispatch's result.
-private struct TraversableEmitterSampleRecord: TraversableStruct {
-    var record: EmitterSampleRecord
-
+extension EmitterSampleRecord: TraversableStruct {
+    /// Visits emitter, sample, weight and visible, in that order (a dispatch returns the record).
     mutating func traverse<V: TracedArrayVisitor>(_ visitor: inout V) {
-        record.emitter.traverse(&visitor)
-        record.sample.traverse(&visitor)
-        record.weight.traverse(&visitor)
-        record.visible.traverse(&visitor)
+        emitter.traverse(&visitor)
+        sample.traverse(&visitor)
+        weight.traverse(&visitor)
+        visible.traverse(&visitor)
     }
 }
 
@@ -148,13 +146,11 @@ extension Scene {
             return sampleVisibleEmitterDirection(si, sample: sample, active: active, bindings: bindings,
                                                  queries: queries)
         }
-        let sampled = dispatch(UInt32Array(repeating: 0, context: context), count: 1, arguments: query,
-                               mask: active) { _, query in
-            TraversableEmitterSampleRecord(
-                record: self.sampleVisibleEmitterDirection(query.interaction, sample: query.sample,
-                                                           active: query.active, bindings: bindings, queries: nil))
+        return dispatch(UInt32Array(repeating: 0, context: context), count: 1, arguments: query,
+                        mask: active) { _, query in
+            self.sampleVisibleEmitterDirection(query.interaction, sample: query.sample, active: query.active,
+                                               bindings: bindings, queries: nil)
         }
-        return sampled.record
     }
 
     /// `sampleEmitterDirection` on every lane of `active`.
