@@ -8,7 +8,8 @@ import Tracer
 @Suite("Analytic surfaces among meshes", .enabled(if: EmbreeLibrary.isAvailable, "needs libembree3 (libembree-dev)"))
 struct AnalyticSurfaceDispatchTests {
     struct Sphere { var center: Vector3f; var radius: Float }
-    static let spheres = [Sphere(center: Vector3f(-1.2, 0, 0), radius: 0.6), Sphere(center: Vector3f(1.1, 0.2, 0.3), radius: 0.8)]
+    static let spheres = [Sphere(center: Vector3f(-1.2, 0, 0), radius: 0.6),
+                          Sphere(center: Vector3f(1.1, 0.2, 0.3), radius: 0.8)]
 
     /// A back wall (OBJ), the first sphere, a small OBJ quad, the second sphere, each with a material of its own.
     static func writeScene(to folder: URL) throws -> URL {
@@ -51,7 +52,9 @@ struct AnalyticSurfaceDispatchTests {
         let scene = try withTemporaryFolder("mixed") { folder in try Scene(contentsOf: Self.writeScene(to: folder)) }
         let image = scene.renderAOVs(samplesPerPixel: 1, seed: 1)
         let stride = image.channels.count
-        func channel(_ name: String) throws -> Int { try #require(image.channels.firstIndex(of: name), "\(image.channels)") }
+        func channel(_ name: String) throws -> Int {
+            try #require(image.channels.firstIndex(of: name), "\(image.channels)")
+        }
         let position = [try channel("pp.X"), try channel("pp.Y"), try channel("pp.Z")]
         let normal = [try channel("nn.X"), try channel("nn.Y"), try channel("nn.Z")]
         let shape = try channel("si.I")

@@ -42,7 +42,7 @@ extension Scene {
             anyHit = anyHit | hit
         }
         // Phase 2: the surface of the shape that was hit (each shape's formula, on the lanes that hit it).
-        var surface = analyticSurface(ray, t: nearest, index: index, analyticCase: analyticCase ?? index,
+        var surface = analyticSurface(ray, t: nearest, index: index, analyticCase: analyticCase,
                                       analytic: analytic, hit: anyHit & active,
                                       allSurfaceCoordinates: allSurfaceCoordinates)
         if let meshes {
@@ -66,21 +66,22 @@ extension Scene {
     }
 
     /// The surface of the analytic shape `index` at distance `t` along each ray, on the lanes of `hit` (elsewhere
-    /// unspecified); `analyticCase` numbers that shape among the analytic ones, whose indices `analytic` lists (the
-    /// index itself where every shape is analytic). The uv of a shape whose BSDF and area light do not read it is left out: it is never evaluated
-    /// (lanes on that shape keep another shape's uv or 0, which nothing reads there).
+    /// unspecified); `analyticCase` numbers that shape among the analytic ones, whose indices `analytic` lists (nil
+    /// where every shape is analytic: the index is the number). The uv of a shape whose BSDF and area light do not
+    /// read it is left out: it is never evaluated (lanes on that shape keep another shape's uv or 0, which nothing
+    /// reads there).
     ///
     /// With several analytic shapes and an untracked ray, a dispatch over them computes each shape's surface only
     /// in vectors with a lane on it (a sphere's record costs three square roots and three divisions); the
     /// arithmetic of every lane is that of its shape's formula either way.
-    func analyticSurface(_ ray: RayArray, t: FloatArray, index: UInt32Array, analyticCase: UInt32Array,
+    func analyticSurface(_ ray: RayArray, t: FloatArray, index: UInt32Array, analyticCase: UInt32Array?,
                          analytic: [Int], hit: BoolArray, allSurfaceCoordinates: Bool = false) -> SurfaceGeometry {
         let context = t.context
         let arguments = RayDistance(ray: ray, t: t)
         guard analytic.count >= 2, !(context.isRecordingGradients && arguments.requiresGradient) else {
             return selectedAnalyticSurface(ray, t: t, index: index, allSurfaceCoordinates: allSurfaceCoordinates)
         }
-        return dispatch(analyticCase, count: analytic.count, arguments: arguments, mask: hit) { number, arguments in
+        return dispatch(analyticCase ?? index, count: analytic.count, arguments: arguments, mask: hit) { number, arguments in
             let entry = self.shapes[analytic[number]]
             var surface = entry.analyticShape!.surface(arguments.ray, t: arguments.t)
             if !Self.readsSurfaceCoordinates(entry, all: allSurfaceCoordinates) {

@@ -449,7 +449,8 @@ extension LLVMCodegen {
     /// widened alone (extracting it from the widened vector kept that vector, spilled, alive).
     func elementAddress(of target: ScatterAddTarget, lane: LLVMValueRef) -> LLVMValueRef {
         let index = LLVMBuildExtractElement(builder, target.index32, lane, "")!
-        return elementAddress(slot: target.slot, element: target.element, index: widened(index, target.indexType, to: i64))
+        return elementAddress(slot: target.slot, element: target.element,
+                              index: widened(index, target.indexType, to: i64))
     }
 
     /// When every enabled lane of `target` writes the same element (a pixel's samples reading one texel, a scene

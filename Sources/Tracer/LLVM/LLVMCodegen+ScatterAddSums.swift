@@ -79,7 +79,8 @@ extension LLVMCodegen {
     /// one gather, add and scatter.
     func emitChainedScatterAdd(_ value: LLVMValueRef, _ type: ScalarType, to target: ScatterAddTarget) {
         withUniformIndex(target) { lane in
-            addToElement(elementAddress(of: target, lane: lane), uniformChainSum(value, type, enabled: target.enabled), type)
+            addToElement(elementAddress(of: target, lane: lane), uniformChainSum(value, type, enabled: target.enabled),
+                         type)
         } otherwise: {
             let previous = previousLaneWithSameIndex(target.index32, enabled: target.enabled)
             let sums = sumsAlongChains([value], type: type, previous: previous)

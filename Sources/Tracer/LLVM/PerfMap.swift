@@ -1,4 +1,4 @@
-// Kernels made visible to Linux `perf` (REFRACT_PERF_MAP=DIR): /tmp/perf-PID.map lines, each kernel's object file and IR.
+// Kernels made visible to Linux `perf` (REFRACT_PERF_MAP=DIR): /tmp/perf-PID.map lines, each kernel's object and IR.
 import CLLVM
 import Foundation
 import RefractSupport
