@@ -46,8 +46,8 @@ AVX2 static inline Rays8 load_rays8(const int32_t *mask, const float *const *in)
     return rays;
 }
 
-/* The lanes of `lanes` (all-ones words) whose ray meets the cluster's box within [0, tfar]. */
-AVX2 static inline __m256 box_lanes8(const RefractTriangleCluster *box, const Rays8 *rays, __m256 tfar,
+/* The lanes of `lanes` (all-ones words) whose ray meets the node's box within [0, tfar]. */
+AVX2 static inline __m256 box_lanes8(const RefractClusterNode *box, const Rays8 *rays, __m256 tfar,
                                      __m256 lanes) {
     __m256 ax = _mm256_mul_ps(_mm256_sub_ps(_mm256_set1_ps(box->lower[0]), rays->ox), rays->rx);
     __m256 bx = _mm256_mul_ps(_mm256_sub_ps(_mm256_set1_ps(box->upper[0]), rays->ox), rays->rx);
@@ -111,11 +111,15 @@ AVX2 void refract_clusters_intersect8_avx2(const RefractTriangleClusters *scene,
     __m256 bestU = _mm256_setzero_ps(), bestV = _mm256_setzero_ps(), bestDen = _mm256_set1_ps(1.0f);
     __m256 geometry = _mm256_castsi256_ps(_mm256_set1_epi32(-1)), primitive = geometry;
     __m256 found = _mm256_setzero_ps();
-    for (uint32_t c = 0; c < scene->clusterCount; c++) {
-        const RefractTriangleCluster *cluster = &scene->clusters[c];
-        __m256 lanes = box_lanes8(cluster, &rays, tfar, active);
-        if (_mm256_testz_ps(lanes, lanes)) continue;
-        const RefractClusterTriangles *block = &scene->triangles[c];
+    for (uint32_t n = 0; n < scene->nodeCount;) {
+        const RefractClusterNode *node = &scene->nodes[n];
+        __m256 lanes = box_lanes8(node, &rays, tfar, active);
+        /* A group no lane reaches is passed over (see the width-16 queries). */
+        int none = _mm256_testz_ps(lanes, lanes);
+        n = none ? node->skip : n + 1;
+        if (none || node->cluster == REFRACT_CLUSTER_GROUP) continue;
+        const RefractTriangleCluster *cluster = &scene->clusters[node->cluster];
+        const RefractClusterTriangles *block = &scene->triangles[node->cluster];
         for (uint32_t k = 0; k < cluster->count; k++) {
             Candidate8 candidate = test_triangle8(block, k, &rays, lanes);
             __m256 hit = _mm256_and_ps(candidate.hit, _mm256_cmp_ps(candidate.t, tfar, _CMP_LE_OQ));
@@ -147,11 +151,14 @@ AVX2 void refract_clusters_occluded8_avx2(const RefractTriangleClusters *scene, 
     if (_mm256_testz_ps(active, active)) return;
     __m256 tfar = _mm256_maskload_ps(in[IN_TFAR], rays.active);
     __m256 open = active;
-    for (uint32_t c = 0; c < scene->clusterCount && !_mm256_testz_ps(open, open); c++) {
-        const RefractTriangleCluster *cluster = &scene->clusters[c];
-        __m256 lanes = box_lanes8(cluster, &rays, tfar, open);
-        if (_mm256_testz_ps(lanes, lanes)) continue;
-        const RefractClusterTriangles *block = &scene->triangles[c];
+    for (uint32_t n = 0; n < scene->nodeCount && !_mm256_testz_ps(open, open);) {
+        const RefractClusterNode *node = &scene->nodes[n];
+        __m256 lanes = box_lanes8(node, &rays, tfar, open);
+        int none = _mm256_testz_ps(lanes, lanes);
+        n = none ? node->skip : n + 1;
+        if (none || node->cluster == REFRACT_CLUSTER_GROUP) continue;
+        const RefractTriangleCluster *cluster = &scene->clusters[node->cluster];
+        const RefractClusterTriangles *block = &scene->triangles[node->cluster];
         for (uint32_t k = 0; k < cluster->count; k++) {
             Candidate8 candidate = test_triangle8(block, k, &rays, lanes);
             __m256 reach = _mm256_mul_ps(candidate.den, tfar);

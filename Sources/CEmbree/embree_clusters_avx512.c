@@ -43,7 +43,7 @@ AVX512 static inline Rays16 load_rays(const int32_t *mask, const float *const *i
 }
 
 /* The lanes of `lanes` whose ray meets the cluster's box within [0, tfar]. */
-AVX512 static inline __mmask16 box_lanes(const RefractTriangleCluster *box, const Rays16 *rays, __m512 tfar,
+AVX512 static inline __mmask16 box_lanes(const RefractClusterNode *box, const Rays16 *rays, __m512 tfar,
                                          __mmask16 lanes) {
     __m512 ax = _mm512_mul_ps(_mm512_sub_ps(_mm512_set1_ps(box->lower[0]), rays->ox), rays->rx);
     __m512 bx = _mm512_mul_ps(_mm512_sub_ps(_mm512_set1_ps(box->upper[0]), rays->ox), rays->rx);
@@ -182,9 +182,14 @@ AVX512 void refract_clusters_intersect16_avx512(const RefractTriangleClusters *s
     Closest16 best = {_mm512_maskz_loadu_ps(rays.active, in[IN_TFAR]), _mm512_setzero_ps(), _mm512_setzero_ps(),
                       _mm512_set1_ps(1.0f), invalid, invalid, 0};
     Ray16 packet = {rays.ox, rays.oy, rays.oz, rays.dx, rays.dy, rays.dz};
-    for (uint32_t c = 0; c < scene->clusterCount; c++) {
-        __mmask16 lanes = box_lanes(&scene->clusters[c], &rays, best.t, rays.active);
-        if (!lanes) continue;
+    for (uint32_t n = 0; n < scene->nodeCount;) {
+        const RefractClusterNode *node = &scene->nodes[n];
+        __mmask16 lanes = box_lanes(node, &rays, best.t, rays.active);
+        /* A group no lane reaches is passed over; one some lane reaches is entered (its members test their own
+           boxes, which lie inside it, so the answer is the same as testing every cluster in order). */
+        n = lanes ? n + 1 : node->skip;
+        if (!lanes || node->cluster == REFRACT_CLUSTER_GROUP) continue;
+        uint32_t c = node->cluster;
         const RefractClusterTriangles *block = &scene->triangles[c];
         if (__builtin_popcount(lanes) <= RAY_MAJOR_LANES) {
             Triangles16 tri = load_triangles(block);
@@ -222,9 +227,12 @@ AVX512 void refract_clusters_occluded16_avx512(const RefractTriangleClusters *sc
     /* Lanes leave `open` at their first hit; the query ends when none is left. No distance is wanted: a hit is
        t <= |den| tfar, without the reciprocal. */
     __mmask16 open = rays.active;
-    for (uint32_t c = 0; c < scene->clusterCount && open; c++) {
-        __mmask16 lanes = box_lanes(&scene->clusters[c], &rays, tfar, open);
-        if (!lanes) continue;
+    for (uint32_t n = 0; n < scene->nodeCount && open;) {
+        const RefractClusterNode *node = &scene->nodes[n];
+        __mmask16 lanes = box_lanes(node, &rays, tfar, open);
+        n = lanes ? n + 1 : node->skip;
+        if (!lanes || node->cluster == REFRACT_CLUSTER_GROUP) continue;
+        uint32_t c = node->cluster;
         const RefractClusterTriangles *block = &scene->triangles[c];
         if (__builtin_popcount(lanes) <= RAY_MAJOR_LANES) {
             Triangles16 tri = load_triangles(block);

@@ -116,6 +116,72 @@ struct TriangleClusterTests {
         #expect(TriangleClusters(meshes: [line]).scene.pointee.clusterCount == 4)
     }
 
+    /// A room (floor and back wall) around a ball of 240 small triangles (15 clusters): enough for groups.
+    static let grouped: EmbreeFixture = {
+        var fixture = EmbreeFixture(rayCount: 0)
+        fixture.group = []
+        fixture.instances = []
+        var random = EmbreeTestRandom(state: 21)
+        let ball = EmbreeFixture.soup(name: "ball", count: 240, lower: Vector3f(-0.3, -0.3, -0.3),
+                                      upper: Vector3f(0.3, 0.3, 0.3), random: &random)
+        let room = TriangleMesh(name: "room", positions: [-2, -1, -2, 2, -1, -2, 2, -1, 2, -2, -1, 2,
+                                                          -2, 2, -2, 2, 2, -2],
+                                indices: [0, 1, 2, 0, 2, 3, 0, 1, 5, 0, 5, 4])
+        fixture.meshes = [room, ball]
+        for index in 0..<3000 {
+            // Half aimed at the ball, half anywhere in the room: packets that reach the ball's groups and packets
+            // that pass over them.
+            let target = index % 2 == 0 ? random.point(Vector3f(-0.35, -0.35, -0.35), Vector3f(0.35, 0.35, 0.35))
+                : random.point(Vector3f(-2, -1, -2), Vector3f(2, 2, 2))
+            let origin = random.point(Vector3f(-1.8, -0.8, -1.8), Vector3f(1.8, 1.8, 1.8))
+            fixture.origins.append(origin)
+            fixture.directions.append((target - origin) * random.uniform(0.5, 2))
+            fixture.maxT.append(index % 3 == 0 ? random.uniform(0.2, 3) : .infinity)
+        }
+        return fixture
+    }()
+
+    @Test("groups of clusters: every cluster once, in order, inside its groups' boxes; hits and occlusion as brute force",
+          arguments: backends)
+    func groupsOfClusters(backend: EmbreeBackend) throws {
+        let clusters = TriangleClusters(meshes: Self.grouped.meshes)
+        let scene = clusters.scene.pointee
+        let nodes = (0..<Int(scene.nodeCount)).map { scene.nodes[$0] }
+        #expect(nodes.filter { $0.cluster != REFRACT_CLUSTER_GROUP }.map { Int($0.cluster) }
+                == Array(0..<Int(scene.clusterCount)), "each cluster once, in the clusters' order")
+        #expect(nodes.contains { $0.cluster == REFRACT_CLUSTER_GROUP }, "the ball's clusters are grouped")
+        for (index, node) in nodes.enumerated() {
+            let end = Int(node.skip)
+            #expect(end > index && end <= nodes.count, "node \(index) skips to \(end)")
+            guard node.cluster == REFRACT_CLUSTER_GROUP else {
+                #expect(end == index + 1, "a leaf skips to the next node")
+                continue
+            }
+            for member in nodes[(index + 1)..<end] {
+                let inside = [(member.lower.0, node.lower.0), (member.lower.1, node.lower.1),
+                              (member.lower.2, node.lower.2)].allSatisfy { $0.0 >= $0.1 }
+                    && [(member.upper.0, node.upper.0), (member.upper.1, node.upper.1),
+                        (member.upper.2, node.upper.2)].allSatisfy { $0.0 <= $0.1 }
+                #expect(inside, "group \(index) holds its members' boxes")
+                #expect(Int(member.skip) <= end, "group \(index)'s members stay inside it")
+            }
+        }
+
+        let embreeScene = try EmbreeScene(meshes: Self.grouped.meshes)
+        let reference = Self.grouped.reference()
+        let (hits, occluded) = try withExtendedLifetime(embreeScene) {
+            try backend.run {
+                (EmbreeHostHits(embreeScene.intersect(Self.grouped.rays)), embreeScene.isOccluded(Self.grouped.rays).values)
+            }
+        }
+        let (compared, problems) = hits.mismatches(against: reference)
+        #expect(problems.isEmpty, "\(backend): \(problems.count) of \(compared) differ: \(problems.prefix(3))")
+        #expect(compared > reference.count * 9 / 10)
+        #expect(reference.filter { $0.isHit && $0.geometry == 1 }.count > 1000, "the ball is hit")
+        let wrong = reference.indices.filter { !reference[$0].isAmbiguous && occluded[$0] != reference[$0].isHit }
+        #expect(wrong.isEmpty, "\(backend): occlusion differs in \(wrong.count) lanes, e.g. \(wrong.prefix(5))")
+    }
+
     @Test("a flat scene (no extent along an axis, as a mesh laid out in uv space) clusters and answers right")
     func flatScene() throws {
         var fixture = EmbreeFixture(rayCount: 0)

@@ -88,12 +88,28 @@ typedef struct RefractTriangleCluster {
     uint32_t count, unused;
 } RefractTriangleCluster;
 
-/* A scene small enough that testing each packet against every cluster's box, and the triangles of the boxes some
-   lane reaches, beats Embree's BVH (embree_clusters_avx512.c). Cluster c's triangles are triangles[c]. */
+/* A node of the clusters' tree in depth-first order: a cluster (its box and index) or a group of the nodes that
+   follow it up to `skip` (a box that holds all of theirs). A packet none of whose lanes reaches a node's box goes
+   on at `skip`; otherwise at the next node. The leaves come in the clusters' order. */
+typedef struct RefractClusterNode {
+    float lower[3], upper[3];
+    /* The cluster's index for a leaf; REFRACT_CLUSTER_GROUP for a group. */
+    uint32_t cluster;
+    /* The index of the node after this one's subtree (for a leaf, the next node). */
+    uint32_t skip;
+} RefractClusterNode;
+
+#define REFRACT_CLUSTER_GROUP 0xFFFFFFFFu
+
+/* A scene small enough that testing each packet against the clusters' boxes, and the triangles of the boxes some
+   lane reaches, beats Embree's BVH (embree_clusters_avx512.c). Cluster c's triangles are triangles[c]. `nodes`
+   lists every cluster once, in order, with groups whose boxes let a packet pass over clusters it cannot reach. */
 typedef struct RefractTriangleClusters {
     const RefractTriangleCluster *_Null_unspecified clusters;
     const RefractClusterTriangles *_Null_unspecified triangles;
     uint32_t clusterCount;
+    uint32_t nodeCount;
+    const RefractClusterNode *_Null_unspecified nodes;
 } RefractTriangleClusters;
 
 /* What a kernel's native call passes as its context: the scene and the packet width W of the kernel that calls. */
