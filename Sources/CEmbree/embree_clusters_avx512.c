@@ -133,8 +133,9 @@ AVX512 static inline Ray16 broadcast_ray(const Rays16 *rays, int lane) {
 
 /* With at most this many lanes in a cluster's box, each of them is tested against the cluster's 16 triangles at
    once (ray-major) instead of each triangle against the 16 lanes (packet-major): a ray-major test costs about as
-   much as a packet-major one plus a reduction, so it wins while few lanes need the cluster. */
-enum { RAY_MAJOR_LANES = 12 };
+   much as a packet-major one plus a reduction, so it wins while few lanes need the cluster. 8: measured against 6,
+   12 and 16 (ARCHITECTURE.md, small scenes without a BVH). */
+enum { RAY_MAJOR_LANES = 8 };
 
 /* What the closest-hit query keeps per lane. */
 typedef struct Closest16 {
