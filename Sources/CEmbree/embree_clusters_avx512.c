@@ -42,7 +42,7 @@ AVX512 static inline Rays16 load_rays(const int32_t *mask, const float *const *i
     return rays;
 }
 
-/* The lanes of `lanes` whose ray meets the cluster's box within [0, tfar]. */
+/* The lanes of `lanes` whose ray meets the node's box (a cluster's or a group's) within [0, tfar]. */
 AVX512 static inline __mmask16 box_lanes(const RefractClusterNode *box, const Rays16 *rays, __m512 tfar,
                                          __mmask16 lanes) {
     __m512 ax = _mm512_mul_ps(_mm512_sub_ps(_mm512_set1_ps(box->lower[0]), rays->ox), rays->rx);

@@ -115,6 +115,12 @@ final class TriangleClusters: @unchecked Sendable {
                                       count: UInt32(run.count), unused: 0)
     }
 
+    /// Half the surface area of a box (what the heuristic and the groups compare); 0 for an empty one.
+    private static func surfaceArea(_ lower: SIMD3<Float>, _ upper: SIMD3<Float>) -> Float {
+        let d = pointwiseMax(upper - lower, .zero)
+        return d.x * d.y + d.y * d.z + d.z * d.x
+    }
+
     /// How the surface-area heuristic split the triangles: a run of at most `clusterSize` (their indices), or two
     /// parts. Its runs, left to right, are the clusters.
     private indirect enum Split {
@@ -143,18 +149,14 @@ final class TriangleClusters: @unchecked Sendable {
         -> [RefractClusterNode] {
         var nodes: [RefractClusterNode] = []
         var next = 0  // the next cluster, in the order of the runs
-        func box(of split: Split, from first: Int) -> (lower: SIMD3<Float>, upper: SIMD3<Float>, count: Int) {
-            let count = split.runs.count
+        // The box of `split`'s clusters, the first of which is cluster `first`.
+        func box(of split: Split, from first: Int) -> (lower: SIMD3<Float>, upper: SIMD3<Float>) {
             var lower = SIMD3<Float>(repeating: .infinity), upper = -lower
-            for c in first..<first + count {
+            for c in first..<first + split.runs.count {
                 lower = pointwiseMin(lower, SIMD3(clusters[c].lower.0, clusters[c].lower.1, clusters[c].lower.2))
                 upper = pointwiseMax(upper, SIMD3(clusters[c].upper.0, clusters[c].upper.1, clusters[c].upper.2))
             }
-            return (lower, upper, count)
-        }
-        func area(_ lower: SIMD3<Float>, _ upper: SIMD3<Float>) -> Float {
-            let d = pointwiseMax(upper - lower, .zero)
-            return d.x * d.y + d.y * d.z + d.z * d.x
+            return (lower, upper)
         }
         func emit(_ split: Split, enclosingArea: Float, isRoot: Bool) {
             switch split {
@@ -164,8 +166,8 @@ final class TriangleClusters: @unchecked Sendable {
                                                 skip: UInt32(nodes.count + 1)))
                 next += 1
             case .pair(let near, let far):
-                let (lower, upper, _) = box(of: split, from: next)
-                let groupArea = area(lower, upper)
+                let (lower, upper) = box(of: split, from: next)
+                let groupArea = surfaceArea(lower, upper)
                 guard !isRoot, groupArea <= groupAreaRatio * enclosingArea else {
                     let enclosing = isRoot ? groupArea : enclosingArea
                     emit(near, enclosingArea: enclosing, isRoot: false)
@@ -192,10 +194,6 @@ final class TriangleClusters: @unchecked Sendable {
     private static func partition(_ triangles: [Triangle]) -> Split? {
         let centroids = triangles.map { $0.vertices.reduce(.zero, +) / 3 }
         let boxes = triangles.map(\.bounds)
-        func area(_ lower: SIMD3<Float>, _ upper: SIMD3<Float>) -> Float {
-            let d = pointwiseMax(upper - lower, .zero)
-            return d.x * d.y + d.y * d.z + d.z * d.x
-        }
         func split(_ part: [Int]) -> Split {
             guard part.count > clusterSize else { return .run(part) }
             var best: (cost: Float, order: [Int], split: Int)?
@@ -207,14 +205,14 @@ final class TriangleClusters: @unchecked Sendable {
                 for k in order.indices.reversed() {
                     lower = pointwiseMin(lower, boxes[order[k]].lower)
                     upper = pointwiseMax(upper, boxes[order[k]].upper)
-                    suffix[k] = area(lower, upper)
+                    suffix[k] = surfaceArea(lower, upper)
                 }
                 lower = SIMD3(repeating: .infinity)
                 upper = -lower
                 for k in 1..<order.count {
                     lower = pointwiseMin(lower, boxes[order[k - 1]].lower)
                     upper = pointwiseMax(upper, boxes[order[k - 1]].upper)
-                    let cost = area(lower, upper) * Float(k) + suffix[k] * Float(order.count - k)
+                    let cost = surfaceArea(lower, upper) * Float(k) + suffix[k] * Float(order.count - k)
                     // Equal costs (triangles without area) go to the most even split, not to runs of one.
                     let evenness = abs(2 * k - order.count)
                     if best == nil || cost < best!.cost
