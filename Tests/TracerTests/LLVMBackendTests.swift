@@ -294,11 +294,12 @@ fileprivate struct OpCase: Sendable, CustomStringConvertible {
         }
     }
 
-    /// A gather marked `smallSource` reads a source of 1 to 16 elements with a permute (AVX-512, W = 16) and a
-    /// larger one (a kernel built for a small source, launched on a larger one) with a gather, as unmarked ones do.
+    /// A gather marked `smallSource` reads a source of 1 to 16 elements with a permute (AVX-512, W = 16), one of 17
+    /// to 64 with four registers and two-register permutes, and a larger one (a kernel built for a small source,
+    /// launched on a larger one) with a gather, as unmarked ones do.
     @Test("gather: masked and out-of-range lanes read 0 and are counted", arguments: IndexedCase.all, widths)
     fileprivate func gather(_ testCase: IndexedCase, width: Int) throws {
-        for size in [1, 5, 16, 17, 37] {
+        for size in [1, 5, 16, 17, 32, 33, 37, 48, 63, 64, 65, 100] {
             for hint in [0, KernelInstruction.smallSource] { try gather(testCase, width: width, size: size, hint: hint) }
         }
     }
@@ -327,15 +328,15 @@ fileprivate struct OpCase: Sendable, CustomStringConvertible {
         }
     }
 
-    @Test("gather: the kernel builder marks sources of at most 16 elements as small, and the LLVM kernel agrees")
+    @Test("gather: the kernel builder marks sources of at most 64 elements as small, and the LLVM kernel agrees")
     func smallSourceHint() throws {
         for variant in [Variant.scalar, .llvm] {
             let (program, values) = try TraceContext.with(CompileOptions(variant: variant, vectorWidth: 16)) {
                 () throws -> (KernelProgram, [Float]) in
                 let context = TraceContext.current
-                let table = FloatArray((0..<16).map { Float($0) * 0.5 })
-                let large = FloatArray((0..<17).map { Float($0) + 100 })
-                let index = UInt32Array((0..<40).map { UInt32(($0 * 7) % 20) })
+                let table = FloatArray((0..<64).map { Float($0) * 0.5 })
+                let large = FloatArray((0..<65).map { Float($0) + 100 })
+                let index = UInt32Array((0..<40).map { UInt32(($0 * 7) % 68) })
                 let sum = table.gather(index) + large.gather(index)
                 context.capturedLaunches = []
                 sum.eval()
@@ -344,8 +345,8 @@ fileprivate struct OpCase: Sendable, CustomStringConvertible {
             let hints = program.instructions.filter { $0.op == .gather }.map { $0.auxiliary & KernelInstruction.smallSource }
             #expect(hints.sorted() == [0, KernelInstruction.smallSource], "\(variant)")
             let expected: [Float] = (0..<40).map { lane in
-                let i = (lane * 7) % 20
-                return (i < 16 ? Float(i) * 0.5 : 0) + (i < 17 ? Float(i) + 100 : 0)
+                let i = (lane * 7) % 68
+                return (i < 64 ? Float(i) * 0.5 : 0) + (i < 65 ? Float(i) + 100 : 0)
             }
             #expect(values == expected, "\(variant)")
         }

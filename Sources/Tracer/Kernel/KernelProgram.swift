@@ -71,8 +71,8 @@ package struct KernelInstruction: Hashable, Sendable {
     /// source is read from a snapshot), so two gathers of one element read the same value whatever their masks and
     /// wherever they sit (the LLVM backend loads once for several masks, `LLVMCodegen+GatherMerging.swift`).
     package static let readOnlySource: UInt32 = 2
-    /// The largest source that `smallSource` marks: one AVX-512 register of floats.
-    package static let smallSourceElements = 16
+    /// The largest source that `smallSource` marks: four AVX-512 registers of 32-bit elements.
+    package static let smallSourceElements = 64
 
     package init(op: Op, type: ScalarType, operands: [Int32] = [], immediate: UInt32 = 0, auxiliary: UInt32 = 0) {
         self.op = op

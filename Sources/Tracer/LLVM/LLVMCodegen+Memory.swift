@@ -184,7 +184,8 @@ extension LLVMCodegen {
     }
 
     /// Where the slot holds at most W elements (a scene's per-shape table, the cdf of a few emitters), a masked
-    /// vector load of the whole slot and a permute by the index instead of a gather; larger slots take `dwordGather`.
+    /// vector load of the whole slot and a permute by the index instead of a gather; with AVX-512, up to 4W elements
+    /// (a small mesh's vertices) by `fourTablePermute`; larger slots take `dwordGather`.
     /// Both where the kernel has `dwordLanes` (nil elsewhere), with a branch on the slot's size, which is the
     /// same for every vector of a launch. Why: the permute's latency is a few cycles, a gather's several tens, and
     /// such tables sit at the head of chains of dependent gathers (mesh, triangle, vertex). Only for gathers marked
@@ -215,6 +216,19 @@ extension LLVMCodegen {
         LLVMBuildBr(builder, done)
 
         LLVMPositionBuilderAtEnd(builder, gatherBlock)
+        var fourTables: (value: LLVMValueRef, end: LLVMBasicBlockRef)? = nil
+        if dwordLanes == .avx512 {
+            // 17 to 64 elements: four registers and two two-register permutes (AVX-512 only).
+            let fourBlock = appendBlock("gather.tables"), largeBlock = appendBlock("gather.large")
+            LLVMBuildCondBr(builder, LLVMBuildICmp(builder, LLVMIntULE, size, constant(i64, 4 * width), "")!,
+                            fourBlock, largeBlock)
+            LLVMPositionBuilderAtEnd(builder, fourBlock)
+            let value = LLVMBuildSelect(builder, enabled, fourTablePermute(slot: slot, type: type, index: index),
+                                        LLVMConstNull(resultType), "")!
+            fourTables = (value, LLVMGetInsertBlock(builder)!)
+            LLVMBuildBr(builder, done)
+            LLVMPositionBuilderAtEnd(builder, largeBlock)
+        }
         let gathered = dwordGather(slot: slot, type: type, index: index, indexType: indexType, enabled: enabled)!
         let gatherEnd = LLVMGetInsertBlock(builder)!
         LLVMBuildBr(builder, done)
@@ -222,8 +236,42 @@ extension LLVMCodegen {
         LLVMPositionBuilderAtEnd(builder, done)
         let phi = LLVMBuildPhi(builder, resultType, "")!
         addIncoming(phi, permuted, from: tableEnd)
+        if let fourTables { addIncoming(phi, fourTables.value, from: fourTables.end) }
         addIncoming(phi, gathered, from: gatherEnd)
         return phi
+    }
+
+    /// Element `index` of a slot of at most 64 32-bit elements, per lane (AVX-512, W = 16; lanes whose index is 64
+    /// or more get unspecified values): the slot as four registers (masked loads: elements past its size read 0),
+    /// elements 0-31 and 32-63 each picked by a two-register permute (`vpermi2ps`/`vpermi2d`, which read the index's
+    /// low five bits), then one of the two by bit 5. Why: on Zen 4 a 16-lane gather costs several times the
+    /// permutes, and the vertex tables of small meshes (the cbox's 64 vertices) are read a dozen times a bounce.
+    private func fourTablePermute(slot: Int, type: ScalarType, index: LLVMValueRef) -> LLVMValueRef {
+        let resultType = memoryVectorType(type)
+        let size = slotSizes[slot]
+        let maskType = LLVMIntTypeInContext(context, UInt32(width))!
+        let address = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: resultType), "")!
+        var chunks: [LLVMValueRef] = []
+        for k in 0..<4 {
+            // Lanes of chunk k that hold elements: min(max(size - 16k, 0), 16) low bits.
+            let remaining = LLVMBuildSub(builder, size, constant(i64, k * width), "")!
+            let positive = LLVMBuildICmp(builder, LLVMIntSGT, remaining, constant(i64, 0), "")!
+            let count = LLVMBuildSelect(builder, positive, remaining, constant(i64, 0), "")!
+            let full = LLVMBuildICmp(builder, LLVMIntUGE, count, constant(i64, width), "")!
+            let partial = LLVMBuildSub(builder, LLVMBuildShl(builder, constant(i64, 1), count, "")!, constant(i64, 1), "")!
+            let bits = LLVMBuildSelect(builder, full, constant(i64, (1 << width) - 1), partial, "")!
+            let present = LLVMBuildBitCast(builder, LLVMBuildTrunc(builder, bits, maskType, "")!,
+                                           LLVMVectorType(i1, UInt32(width)), "")!
+            let chunkAddress = gep(resultType, address, constant(i64, k))
+            chunks.append(intrinsic("llvm.masked.load", [resultType, LLVMTypeOf(chunkAddress)],
+                                    [chunkAddress, constant(i32, 4), present, LLVMConstNull(resultType)]))
+        }
+        let name = type == .float32 ? "llvm.x86.avx512.vpermi2var.ps.512" : "llvm.x86.avx512.vpermi2var.d.512"
+        let low = intrinsic(name, [], [chunks[0], index, chunks[1]])
+        let high = intrinsic(name, [], [chunks[2], index, chunks[3]])
+        let upperHalf = LLVMBuildICmp(builder, LLVMIntNE, LLVMBuildAnd(builder, index, splat(bits: 32, .uint32), "")!,
+                                      LLVMConstNull(LLVMTypeOf(index)), "")!
+        return LLVMBuildSelect(builder, upperHalf, high, low, "")!
     }
 
     /// (k, d) when the instruction at `position` computes lane / k + d: the lane index, optionally divided by a
