@@ -19,4 +19,14 @@ void refract_clusters_occluded8_avx2(const RefractTriangleClusters *scene, const
                                      const float *const *in, void *const *out);
 int refract_clusters_have_avx2(void);
 
+/* One step of a query's depth-first walk over the nodes: from node *n, which some lane of the packet reaches or
+   none does, on to the next node or past the node's subtree. The cluster to test next, or -1 (a group, or a node
+   no lane reaches). Passing over a group changes no answer: its box holds its members' boxes, and the slab test is
+   monotone in the planes. */
+static inline int32_t refract_clusters_step(const RefractTriangleClusters *scene, uint32_t *n, int reached) {
+    const RefractClusterNode *node = &scene->nodes[*n];
+    *n = reached ? *n + 1 : node->skip;
+    return reached && node->cluster != REFRACT_CLUSTER_GROUP ? (int32_t)node->cluster : -1;
+}
+
 #endif

@@ -112,14 +112,11 @@ AVX2 void refract_clusters_intersect8_avx2(const RefractTriangleClusters *scene,
     __m256 geometry = _mm256_castsi256_ps(_mm256_set1_epi32(-1)), primitive = geometry;
     __m256 found = _mm256_setzero_ps();
     for (uint32_t n = 0; n < scene->nodeCount;) {
-        const RefractClusterNode *node = &scene->nodes[n];
-        __m256 lanes = box_lanes8(node, &rays, tfar, active);
-        /* A group no lane reaches is passed over (see the width-16 queries). */
-        int none = _mm256_testz_ps(lanes, lanes);
-        n = none ? node->skip : n + 1;
-        if (none || node->cluster == REFRACT_CLUSTER_GROUP) continue;
-        const RefractTriangleCluster *cluster = &scene->clusters[node->cluster];
-        const RefractClusterTriangles *block = &scene->triangles[node->cluster];
+        __m256 lanes = box_lanes8(&scene->nodes[n], &rays, tfar, active);
+        int32_t c = refract_clusters_step(scene, &n, !_mm256_testz_ps(lanes, lanes));
+        if (c < 0) continue;
+        const RefractTriangleCluster *cluster = &scene->clusters[c];
+        const RefractClusterTriangles *block = &scene->triangles[c];
         for (uint32_t k = 0; k < cluster->count; k++) {
             Candidate8 candidate = test_triangle8(block, k, &rays, lanes);
             __m256 hit = _mm256_and_ps(candidate.hit, _mm256_cmp_ps(candidate.t, tfar, _CMP_LE_OQ));
@@ -152,13 +149,11 @@ AVX2 void refract_clusters_occluded8_avx2(const RefractTriangleClusters *scene, 
     __m256 tfar = _mm256_maskload_ps(in[IN_TFAR], rays.active);
     __m256 open = active;
     for (uint32_t n = 0; n < scene->nodeCount && !_mm256_testz_ps(open, open);) {
-        const RefractClusterNode *node = &scene->nodes[n];
-        __m256 lanes = box_lanes8(node, &rays, tfar, open);
-        int none = _mm256_testz_ps(lanes, lanes);
-        n = none ? node->skip : n + 1;
-        if (none || node->cluster == REFRACT_CLUSTER_GROUP) continue;
-        const RefractTriangleCluster *cluster = &scene->clusters[node->cluster];
-        const RefractClusterTriangles *block = &scene->triangles[node->cluster];
+        __m256 lanes = box_lanes8(&scene->nodes[n], &rays, tfar, open);
+        int32_t c = refract_clusters_step(scene, &n, !_mm256_testz_ps(lanes, lanes));
+        if (c < 0) continue;
+        const RefractTriangleCluster *cluster = &scene->clusters[c];
+        const RefractClusterTriangles *block = &scene->triangles[c];
         for (uint32_t k = 0; k < cluster->count; k++) {
             Candidate8 candidate = test_triangle8(block, k, &rays, lanes);
             __m256 reach = _mm256_mul_ps(candidate.den, tfar);

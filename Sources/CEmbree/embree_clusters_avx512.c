@@ -184,13 +184,9 @@ AVX512 void refract_clusters_intersect16_avx512(const RefractTriangleClusters *s
                       _mm512_set1_ps(1.0f), invalid, invalid, 0};
     Ray16 packet = {rays.ox, rays.oy, rays.oz, rays.dx, rays.dy, rays.dz};
     for (uint32_t n = 0; n < scene->nodeCount;) {
-        const RefractClusterNode *node = &scene->nodes[n];
-        __mmask16 lanes = box_lanes(node, &rays, best.t, rays.active);
-        /* A group no lane reaches is passed over; one some lane reaches is entered (its members test their own
-           boxes, which lie inside it, so the answer is the same as testing every cluster in order). */
-        n = lanes ? n + 1 : node->skip;
-        if (!lanes || node->cluster == REFRACT_CLUSTER_GROUP) continue;
-        uint32_t c = node->cluster;
+        __mmask16 lanes = box_lanes(&scene->nodes[n], &rays, best.t, rays.active);
+        int32_t c = refract_clusters_step(scene, &n, lanes != 0);
+        if (c < 0) continue;
         const RefractClusterTriangles *block = &scene->triangles[c];
         if (__builtin_popcount(lanes) <= RAY_MAJOR_LANES) {
             Triangles16 tri = load_triangles(block);
@@ -229,11 +225,9 @@ AVX512 void refract_clusters_occluded16_avx512(const RefractTriangleClusters *sc
        t <= |den| tfar, without the reciprocal. */
     __mmask16 open = rays.active;
     for (uint32_t n = 0; n < scene->nodeCount && open;) {
-        const RefractClusterNode *node = &scene->nodes[n];
-        __mmask16 lanes = box_lanes(node, &rays, tfar, open);
-        n = lanes ? n + 1 : node->skip;
-        if (!lanes || node->cluster == REFRACT_CLUSTER_GROUP) continue;
-        uint32_t c = node->cluster;
+        __mmask16 lanes = box_lanes(&scene->nodes[n], &rays, tfar, open);
+        int32_t c = refract_clusters_step(scene, &n, lanes != 0);
+        if (c < 0) continue;
         const RefractClusterTriangles *block = &scene->triangles[c];
         if (__builtin_popcount(lanes) <= RAY_MAJOR_LANES) {
             Triangles16 tri = load_triangles(block);

@@ -43,6 +43,13 @@ struct TriangleClusterTests {
 
     func scene() throws -> EmbreeScene { try EmbreeScene(meshes: Self.fixture.meshes) }
 
+    /// A room's floor (y = -1) and back wall (z = -halfWidth): 4 large triangles, x in [-halfWidth, halfWidth],
+    /// the wall up to y = halfWidth.
+    static func room(halfWidth w: Float) -> TriangleMesh {
+        TriangleMesh(name: "room", positions: [-w, -1, -w, w, -1, -w, w, -1, w, -w, -1, w, -w, w, -w, w, w, -w],
+                     indices: [0, 1, 2, 0, 2, 3, 0, 1, 5, 0, 5, 4])
+    }
+
     @Test("small scenes without instances or curves have clusters, queried at the widths the CPU runs them")
     func whenClustersApply() throws {
         let scene = try scene()
@@ -64,8 +71,8 @@ struct TriangleClusterTests {
     func closestHits(backend: EmbreeBackend) throws {
         let scene = try scene()
         let embree = try EmbreeScene(meshes: Self.fixture.meshes, clusterLimit: 0)
-        let (hits, embreeHits) = try withExtendedLifetime((scene, embree)) {
-            try backend.run {
+        let (hits, embreeHits) = withExtendedLifetime((scene, embree)) {
+            backend.run {
                 (EmbreeHostHits(scene.intersect(Self.fixture.rays)), EmbreeHostHits(embree.intersect(Self.fixture.rays)))
             }
         }
@@ -89,10 +96,7 @@ struct TriangleClusterTests {
         var random = EmbreeTestRandom(state: 9)
         let ball = EmbreeFixture.soup(name: "ball", count: 16, lower: Vector3f(-0.2, -0.2, -0.2),
                                       upper: Vector3f(0.2, 0.2, 0.2), random: &random)
-        let room = TriangleMesh(name: "room", positions: [-1, -1, -1, 1, -1, -1, 1, -1, 1, -1, -1, 1,
-                                                          -1, 1, -1, 1, 1, -1],
-                                indices: [0, 1, 2, 0, 2, 3, 0, 1, 5, 0, 5, 4])
-        let clusters = TriangleClusters(meshes: [room, ball])
+        let clusters = TriangleClusters(meshes: [Self.room(halfWidth: 1), ball])
         let scene = clusters.scene.pointee
         var ballTriangles = 0
         for c in 0..<Int(scene.clusterCount) {
@@ -124,10 +128,7 @@ struct TriangleClusterTests {
         var random = EmbreeTestRandom(state: 21)
         let ball = EmbreeFixture.soup(name: "ball", count: 240, lower: Vector3f(-0.3, -0.3, -0.3),
                                       upper: Vector3f(0.3, 0.3, 0.3), random: &random)
-        let room = TriangleMesh(name: "room", positions: [-2, -1, -2, 2, -1, -2, 2, -1, 2, -2, -1, 2,
-                                                          -2, 2, -2, 2, 2, -2],
-                                indices: [0, 1, 2, 0, 2, 3, 0, 1, 5, 0, 5, 4])
-        fixture.meshes = [room, ball]
+        fixture.meshes = [room(halfWidth: 2), ball]
         for index in 0..<3000 {
             // Half aimed at the ball, half anywhere in the room: packets that reach the ball's groups and packets
             // that pass over them.
@@ -169,8 +170,8 @@ struct TriangleClusterTests {
 
         let embreeScene = try EmbreeScene(meshes: Self.grouped.meshes)
         let reference = Self.grouped.reference()
-        let (hits, occluded) = try withExtendedLifetime(embreeScene) {
-            try backend.run {
+        let (hits, occluded) = withExtendedLifetime(embreeScene) {
+            backend.run {
                 (EmbreeHostHits(embreeScene.intersect(Self.grouped.rays)), embreeScene.isOccluded(Self.grouped.rays).values)
             }
         }
