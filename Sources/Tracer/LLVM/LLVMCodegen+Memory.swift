@@ -201,12 +201,7 @@ extension LLVMCodegen {
         LLVMBuildCondBr(builder, fits, tableBlock, gatherBlock)
 
         LLVMPositionBuilderAtEnd(builder, tableBlock)
-        // The first `size` lanes (size <= W here) as the W-bit integer 2^size - 1, which LLVM keeps in a general
-        // register: comparing a vector of 64-bit lane numbers with the size took two vector compares, their
-        // operands reloaded from the stack, at every lookup (a mesh scene's path loop has thirty lookups a bounce).
-        let bits = LLVMBuildSub(builder, LLVMBuildShl(builder, constant(i64, 1), size, "")!, constant(i64, 1), "")!
-        let present = LLVMBuildBitCast(builder, LLVMBuildTrunc(builder, bits, LLVMIntTypeInContext(context, UInt32(width)), "")!,
-                                       LLVMVectorType(i1, UInt32(width)), "")!
+        let present = firstLanes(size)
         let address = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: resultType), "")!
         let table = intrinsic("llvm.masked.load", [resultType, LLVMTypeOf(address)],
                               [address, constant(i32, 4), present, LLVMConstNull(resultType)])
@@ -241,6 +236,16 @@ extension LLVMCodegen {
         return phi
     }
 
+    /// The first `count` lanes (an i64 of 0...W) as a lane mask, made from the W-bit integer 2^count - 1, which LLVM
+    /// keeps in a general register: comparing a vector of 64-bit lane numbers with the count took two vector
+    /// compares, their operands reloaded from the stack, at every lookup (a mesh scene's path loop has thirty
+    /// lookups a bounce).
+    private func firstLanes(_ count: LLVMValueRef) -> LLVMValueRef {
+        let bits = LLVMBuildSub(builder, LLVMBuildShl(builder, constant(i64, 1), count, "")!, constant(i64, 1), "")!
+        return LLVMBuildBitCast(builder, LLVMBuildTrunc(builder, bits, LLVMIntTypeInContext(context, UInt32(width)), "")!,
+                                LLVMVectorType(i1, UInt32(width)), "")!
+    }
+
     /// Element `index` of a slot of at most 64 32-bit elements, per lane (AVX-512, W = 16; lanes whose index is 64
     /// or more get unspecified values): the slot as four registers (masked loads: elements past its size read 0),
     /// elements 0-31 and 32-63 each picked by a two-register permute (`vpermi2ps`/`vpermi2d`, which read the index's
@@ -249,19 +254,15 @@ extension LLVMCodegen {
     private func fourTablePermute(slot: Int, type: ScalarType, index: LLVMValueRef) -> LLVMValueRef {
         let resultType = memoryVectorType(type)
         let size = slotSizes[slot]
-        let maskType = LLVMIntTypeInContext(context, UInt32(width))!
         let address = LLVMBuildPointerCast(builder, slotBases[slot], pointer(to: resultType), "")!
         var chunks: [LLVMValueRef] = []
         for k in 0..<4 {
-            // Lanes of chunk k that hold elements: min(max(size - 16k, 0), 16) low bits.
+            // The lanes of chunk k that hold elements: the first min(max(size - kW, 0), W).
             let remaining = LLVMBuildSub(builder, size, constant(i64, k * width), "")!
             let positive = LLVMBuildICmp(builder, LLVMIntSGT, remaining, constant(i64, 0), "")!
-            let count = LLVMBuildSelect(builder, positive, remaining, constant(i64, 0), "")!
-            let full = LLVMBuildICmp(builder, LLVMIntUGE, count, constant(i64, width), "")!
-            let partial = LLVMBuildSub(builder, LLVMBuildShl(builder, constant(i64, 1), count, "")!, constant(i64, 1), "")!
-            let bits = LLVMBuildSelect(builder, full, constant(i64, (1 << width) - 1), partial, "")!
-            let present = LLVMBuildBitCast(builder, LLVMBuildTrunc(builder, bits, maskType, "")!,
-                                           LLVMVectorType(i1, UInt32(width)), "")!
+            let atLeastZero = LLVMBuildSelect(builder, positive, remaining, constant(i64, 0), "")!
+            let full = LLVMBuildICmp(builder, LLVMIntUGE, atLeastZero, constant(i64, width), "")!
+            let present = firstLanes(LLVMBuildSelect(builder, full, constant(i64, width), atLeastZero, "")!)
             let chunkAddress = gep(resultType, address, constant(i64, k))
             chunks.append(intrinsic("llvm.masked.load", [resultType, LLVMTypeOf(chunkAddress)],
                                     [chunkAddress, constant(i32, 4), present, LLVMConstNull(resultType)]))
