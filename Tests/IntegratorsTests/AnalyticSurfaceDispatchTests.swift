@@ -52,12 +52,9 @@ struct AnalyticSurfaceDispatchTests {
         let scene = try withTemporaryFolder("mixed") { folder in try Scene(contentsOf: Self.writeScene(to: folder)) }
         let image = scene.renderAOVs(samplesPerPixel: 1, seed: 1)
         let stride = image.channels.count
-        func channel(_ name: String) throws -> Int {
-            try #require(image.channels.firstIndex(of: name), "\(image.channels)")
-        }
-        let position = [try channel("pp.X"), try channel("pp.Y"), try channel("pp.Z")]
-        let normal = [try channel("nn.X"), try channel("nn.Y"), try channel("nn.Z")]
-        let shape = try channel("si.I")
+        let position = [try image.channelIndex("pp.X"), try image.channelIndex("pp.Y"), try image.channelIndex("pp.Z")]
+        let normal = [try image.channelIndex("nn.X"), try image.channelIndex("nn.Y"), try image.channelIndex("nn.Z")]
+        let shape = try image.channelIndex("si.I")
         // Shape indices in file order (meshes included): wall 0, first sphere 1, tile 2, second sphere 3.
         let sphereOfShape = [1: 0, 3: 1]
         var hits = [0, 0]

@@ -54,9 +54,9 @@ struct ManyShapesTests {
         #expect(scene.materials.count == 4, "a BSDF shared by reference is one material")
         let image = scene.renderAOVs(samplesPerPixel: 4, seed: 3)
         let stride = image.channels.count
-        func channel(_ name: String) throws -> Int { try #require(image.channels.firstIndex(of: name), "\(image.channels)") }
-        let (px, py, si, red, blue) = (try channel("pp.X"), try channel("pp.Y"), try channel("si.I"), try channel("alb.R"),
-                                       try channel("alb.B"))
+        let (px, py, si, red, blue) = (try image.channelIndex("pp.X"), try image.channelIndex("pp.Y"),
+                                       try image.channelIndex("si.I"), try image.channelIndex("alb.R"),
+                                       try image.channelIndex("alb.B"))
         var seen = Set<Int>()
         var problems: [String] = []
         for pixel in 0..<(Self.columns * Self.rows) {
