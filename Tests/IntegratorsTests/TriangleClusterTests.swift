@@ -59,7 +59,8 @@ struct TriangleClusterTests {
             #expect(queried == Self.clusterWidths.contains(width), "width \(width)")
         }
         var random = EmbreeTestRandom(state: 3)
-        let big = EmbreeFixture.soup(name: "big", count: EmbreeScene.defaultClusterLimit + 1,
+        let limit = EmbreeScene.defaultClusterLimit(vectorWidth: TraceContext.current.vectorWidth)
+        let big = EmbreeFixture.soup(name: "big", count: limit + 1,
                                      lower: Vector3f(-1, -1, -1), upper: Vector3f(1, 1, 1), random: &random)
         #expect(try EmbreeScene(meshes: [big]).clusters == nil, "more triangles than the limit: Embree's BVH")
         #expect(try EmbreeScene(meshes: Self.fixture.meshes, clusterLimit: 0).clusters == nil)

@@ -17,11 +17,17 @@ public final class EmbreeScene: @unchecked Sendable {
     // Sendable: Embree scenes are immutable once committed and their queries thread-safe; the only mutable state,
     // the query contexts by width, is behind `lock`.
 
-    /// The most triangles of a scene whose queries test clusters instead of Embree's BVH (see `TriangleClusters`).
-    /// Measured on an AVX-512 host (256x256, spp 64, forward Ms/s, clusters against Embree in one window): 34
-    /// triangles (cbox) 3.5-4.5 against 2.4; 326-340 (the mesh fixtures: a room and a 320-triangle ball) 19-30%
-    /// faster; 660 (two balls) 3% slower; 1,300 (four) 30% slower. Hence the limit, short of the crossover.
-    public static let defaultClusterLimit = 512
+    /// The most triangles of a scene whose queries test clusters instead of Embree's BVH (see `TriangleClusters`),
+    /// for kernels of `vectorWidth` lanes. With AVX-512 (W = 16, where the clusters are also tested ray-major):
+    /// 8,192, measured on Zen 4 (256x256, spp 64, forward Ms/s, clusters against Embree alternating, a room with
+    /// icosphere balls): one ball of 1,280 triangles +23%, 5,120 +25%, 20,480 +6%, 81,920 even, 327,680 -15%;
+    /// balls of 320 triangles scattered in the room: 5 of them +2-7%, 17 +3%, 26 (8,340 triangles) +2-3%,
+    /// 37 (11,860) -1%, 65 (20,820) -14%. Elsewhere (W = 8, packet-major only) 512, measured before the clusters
+    /// had groups on an AVX-512 host: 34 triangles (cbox) 3.5-4.5 against 2.4, 326-340 (a room and a 320-triangle
+    /// ball) 19-30% faster, 660 3% slower, 1,300 30% slower.
+    public static func defaultClusterLimit(vectorWidth: Int) -> Int {
+        vectorWidth == 16 ? 8_192 : 512
+    }
 
     /// The number of top-level meshes (their geometry ids are 0..<meshCount).
     public let meshCount: Int
@@ -53,14 +59,15 @@ public final class EmbreeScene: @unchecked Sendable {
     /// `vectorWidth` is the vector width of the kernels expected to query the scene (the current trace context's
     /// by default); kernels of other widths, the scalar backend's included, work as well. `quality` is resolved by
     /// the triangles built (each group's once) and the `expectedSamples` of the render, when known. A scene of
-    /// meshes alone with at most `clusterLimit` triangles is also cut into `TriangleClusters`, which its queries
-    /// test instead of Embree's BVH where the CPU has the vector code for their width (0: never). Throws
+    /// meshes alone with at most `clusterLimit` triangles (nil: `defaultClusterLimit(vectorWidth:)`) is also cut
+    /// into `TriangleClusters`, which its queries test instead of Embree's BVH where the CPU has the vector code
+    /// for their width (0: never). Throws
     /// `EmbreeError` when an input is invalid (checked before Embree is loaded) or Embree is not installed.
     public init(meshes: [TriangleMesh], curves: [CurveSet] = [], groups: [[TriangleMesh]] = [],
                 instances: [(group: Int, toWorld: Transform4)] = [],
                 vectorWidth: Int = TraceContext.current.vectorWidth,
                 quality: EmbreeBuildQuality = .automatic, expectedSamples: Int? = nil,
-                clusterLimit: Int = EmbreeScene.defaultClusterLimit) throws {
+                clusterLimit: Int? = nil) throws {
         // Phase 1: every input checked, so that a bad file is reported whether or not Embree is installed.
         for (index, mesh) in meshes.enumerated() { try Self.validate(mesh, location: "meshes[\(index)]") }
         for (index, curve) in curves.enumerated() { try Self.validate(curve, location: "curves[\(index)]") }
@@ -126,7 +133,8 @@ public final class EmbreeScene: @unchecked Sendable {
         groupMeshCounts = groups.map(\.count)
         instanceCount = instances.count
         buildQuality = quality
-        clusters = curves.isEmpty && instances.isEmpty && built <= clusterLimit ? TriangleClusters(meshes: meshes) : nil
+        let limit = clusterLimit ?? Self.defaultClusterLimit(vectorWidth: vectorWidth)
+        clusters = curves.isEmpty && instances.isEmpty && built <= limit ? TriangleClusters(meshes: meshes) : nil
         triangleCount = meshes.reduce(0) { $0 + $1.triangleCount }
             + instances.reduce(0) { total, instance in
                 total + groups[instance.group].reduce(0) { $0 + $1.triangleCount }
