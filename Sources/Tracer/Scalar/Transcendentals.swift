@@ -152,8 +152,10 @@ enum Transcendentals {
     // MARK: - log
 
     /// The natural logarithm: x = 2^k · m with m in [√½, √2) from the bits (subnormals scaled by 2^23 first),
-    /// f = m − 1, s = f / (2 + f) and log(1 + f) = f − f²/2 + s·(f²/2 + R(s²)) with FreeBSD logf's R, and
-    /// k·ln 2 in two parts.
+    /// f = m − 1 (exact) and log(1 + f) = f − f²/2 + f³·P(f) with Cephes logf's degree-8 P, and k·ln 2 in two
+    /// parts. No division: FreeBSD's form (s = f / (2 + f), a series in s²) was as accurate and one division
+    /// slower, and Beckmann's visible-normal sampling takes six logarithms (in erf⁻¹). Checked over every
+    /// positive normal float: within 1 ulp of glibc's logf, at most 0.83 ulp from the exact value.
     static func log<S: TranscendentalSteps>(_ s: S, _ x: S.Real) -> S.Real {
         let tiny = s.less(x, s.real(Float.leastNormalMagnitude))
         let scaled = s.select(tiny, s.mul(x, s.real(8_388_608)), x)
@@ -161,18 +163,16 @@ enum Transcendentals {
         let k = s.sub(s.shiftRight(bits, 23), s.select(tiny, s.integer(127 + 23), s.integer(127)))
         bits = s.add(s.and(bits, s.integer(0x007f_ffff)), s.integer(0x3f35_04f3))
         let f = s.sub(s.real(bits: bits), s.real(1))
-        let t = s.div(f, s.add(s.real(2), f))
-        let z = s.mul(t, t), w = s.mul(z, z)
-        let odd = s.mul(w, s.fma(w, s.real(0.242_790_788_41), s.real(0.400_009_721_52)))
-        let even = s.mul(z, s.fma(w, s.real(0.284_987_866_88), s.real(0.666_666_626_93)))
-        let remainder = s.add(even, odd)
-        let halfSquare = s.mul(s.mul(s.real(0.5), f), f)
+        let z = s.mul(f, f)
+        let p = s.polynomial(f, [0.333_333_311_74, -0.249_999_939_93, 0.200_007_147_65, -0.166_680_576_65,
+                                 0.142_493_227_87, -0.124_201_408_46, 0.116_769_987_40, -0.115_146_103_10,
+                                 0.070_376_836_292])
         let dk = s.real(k)
-        var y = s.mul(t, s.add(halfSquare, remainder))
-        y = s.fma(dk, s.real(9.058_000_614_5e-6), y)
-        y = s.sub(y, halfSquare)
-        y = s.add(y, f)
-        y = s.fma(dk, s.real(0.693_138_122_56), y)
+        var y = s.mul(s.mul(p, f), z)
+        y = s.fma(dk, s.real(-2.121_944_40e-4), y)
+        y = s.fma(s.real(-0.5), z, y)
+        y = s.add(f, y)
+        y = s.fma(dk, s.real(0.693_359_375), y)
         y = s.select(s.equal(x, s.real(.infinity)), x, y)
         y = s.select(s.equal(x, s.real(0)), s.real(-.infinity), y)
         y = s.select(s.less(x, s.real(0)), s.real(.nan), y)
