@@ -60,6 +60,9 @@ struct TriangleClusterTests {
         }
         var random = EmbreeTestRandom(state: 3)
         let limit = EmbreeScene.defaultClusterLimit(vectorWidth: TraceContext.current.vectorWidth)
+        let atLimit = EmbreeFixture.soup(name: "at the limit", count: limit,
+                                         lower: Vector3f(-1, -1, -1), upper: Vector3f(1, 1, 1), random: &random)
+        #expect(try EmbreeScene(meshes: [atLimit]).clusters?.triangleCount == limit, "as many as the limit: clusters")
         let big = EmbreeFixture.soup(name: "big", count: limit + 1,
                                      lower: Vector3f(-1, -1, -1), upper: Vector3f(1, 1, 1), random: &random)
         #expect(try EmbreeScene(meshes: [big]).clusters == nil, "more triangles than the limit: Embree's BVH")

@@ -61,8 +61,8 @@ public final class EmbreeScene: @unchecked Sendable {
     /// the triangles built (each group's once) and the `expectedSamples` of the render, when known. A scene of
     /// meshes alone with at most `clusterLimit` triangles (nil: `defaultClusterLimit(vectorWidth:)`) is also cut
     /// into `TriangleClusters`, which its queries test instead of Embree's BVH where the CPU has the vector code
-    /// for their width (0: never). Throws
-    /// `EmbreeError` when an input is invalid (checked before Embree is loaded) or Embree is not installed.
+    /// for their width (0: never). Throws `EmbreeError` when an input is invalid (checked before Embree is loaded)
+    /// or Embree is not installed.
     public init(meshes: [TriangleMesh], curves: [CurveSet] = [], groups: [[TriangleMesh]] = [],
                 instances: [(group: Int, toWorld: Transform4)] = [],
                 vectorWidth: Int = TraceContext.current.vectorWidth,
