@@ -62,36 +62,13 @@ scenes=(
 # A mid-size mesh scene: the cornell fixture with its 320-triangle ball replaced by one of 5,120 (an icosphere of 4
 # subdivisions, smooth normals), above the clusters' old limit of 512 triangles and below their present one.
 "$python" - "$fixtures/MeshScene" "$out/midsize" <<'PYTHON'
-import math, os, re, struct, sys
+import os, re, sys
 fixtures, folder = os.path.abspath(sys.argv[1]), sys.argv[2]
+sys.path.insert(0, fixtures)
+sys.dont_write_bytecode = True  # no __pycache__ in the test fixtures
+from icosphere import icosphere, write_ply
 os.makedirs(folder, exist_ok=True)
-t = (1 + 5 ** 0.5) / 2
-vertices = [(-1, t, 0), (1, t, 0), (-1, -t, 0), (1, -t, 0), (0, -1, t), (0, 1, t), (0, -1, -t), (0, 1, -t),
-            (t, 0, -1), (t, 0, 1), (-t, 0, -1), (-t, 0, 1)]
-unit = lambda p: tuple(c / math.sqrt(sum(c * c for c in p)) for c in p)
-vertices = [unit(p) for p in vertices]
-faces = [(0, 11, 5), (0, 5, 1), (0, 1, 7), (0, 7, 10), (0, 10, 11), (1, 5, 9), (5, 11, 4), (11, 10, 2), (10, 7, 6),
-         (7, 1, 8), (3, 9, 4), (3, 4, 2), (3, 2, 6), (3, 6, 8), (3, 8, 9), (4, 9, 5), (2, 4, 11), (6, 2, 10),
-         (8, 6, 7), (9, 8, 1)]
-for _ in range(4):
-    middles, split = {}, []
-    def middle(a, b):
-        key = (min(a, b), max(a, b))
-        if key not in middles:
-            vertices.append(unit(tuple(x + y for x, y in zip(vertices[a], vertices[b]))))
-            middles[key] = len(vertices) - 1
-        return middles[key]
-    for a, b, c in faces:
-        ab, bc, ca = middle(a, b), middle(b, c), middle(c, a)
-        split += [(a, ab, ca), (b, bc, ab), (c, ca, bc), (ab, bc, ca)]
-    faces = split
-with open(os.path.join(folder, 'ball_5120.ply'), 'wb') as ply:
-    ply.write(('ply\nformat binary_little_endian 1.0\n'
-               f'element vertex {len(vertices)}\nproperty float x\nproperty float y\nproperty float z\n'
-               'property float nx\nproperty float ny\nproperty float nz\n'
-               f'element face {len(faces)}\nproperty list uchar int vertex_indices\nend_header\n').encode())
-    ply.write(b''.join(struct.pack('<6f', *p, *p) for p in vertices))
-    ply.write(b''.join(struct.pack('<B3i', 3, *f) for f in faces))
+write_ply(os.path.join(folder, 'ball_5120.ply'), *icosphere(4))
 scene = open(os.path.join(fixtures, 'cornell.xml')).read()
 scene = re.sub(r'value="(\w+\.obj)"', lambda m: f'value="{os.path.join(fixtures, m.group(1))}"', scene)
 open(os.path.join(folder, 'cornell_5120.xml'), 'w').write(scene.replace('value="ball.ply"', 'value="ball_5120.ply"'))

@@ -6,8 +6,8 @@
 # shared/bench/mitsuba_bench.py):
 #   DRJIT_LIBLLVM_PATH=/usr/lib/x86_64-linux-gnu/libLLVM-19.so mitsuba-venv/bin/python make_mesh_scene.py
 import json
-import struct
 import numpy as np
+from icosphere import icosphere, write_ply
 
 def write_obj(name, quads, with_uv=True):
     # quads: list of 4 corners each (counter-clockwise seen from the lit side); one vt per corner.
@@ -34,39 +34,8 @@ write_obj("left.obj", [[(-1, -1, 1), (-1, -1, -1), (-1, 1, -1), (-1, 1, 1)]], wi
 # Wound the wrong way round (its normal points out of the room): the scene sets flip_normals.
 open("right.obj", "w").write("v 1 -1 -1\nv 1 1 -1\nv 1 1 1\nv 1 -1 1\nf 1 2 3 4\n")
 
-def icosphere(subdivisions):
-    t = (1 + 5 ** 0.5) / 2
-    v = [(-1, t, 0), (1, t, 0), (-1, -t, 0), (1, -t, 0), (0, -1, t), (0, 1, t), (0, -1, -t), (0, 1, -t),
-         (t, 0, -1), (t, 0, 1), (-t, 0, -1), (-t, 0, 1)]
-    v = [np.array(p) / np.linalg.norm(p) for p in v]
-    f = [(0, 11, 5), (0, 5, 1), (0, 1, 7), (0, 7, 10), (0, 10, 11), (1, 5, 9), (5, 11, 4), (11, 10, 2), (10, 7, 6),
-         (7, 1, 8), (3, 9, 4), (3, 4, 2), (3, 2, 6), (3, 6, 8), (3, 8, 9), (4, 9, 5), (2, 4, 11), (6, 2, 10),
-         (8, 6, 7), (9, 8, 1)]
-    for _ in range(subdivisions):
-        cache, out = {}, []
-        def mid(a, b):
-            key = (min(a, b), max(a, b))
-            if key not in cache:
-                m = v[a] + v[b]
-                v.append(m / np.linalg.norm(m))
-                cache[key] = len(v) - 1
-            return cache[key]
-        for a, b, c in f:
-            ab, bc, ca = mid(a, b), mid(b, c), mid(c, a)
-            out += [(a, ab, ca), (b, bc, ab), (c, ca, bc), (ab, bc, ca)]
-        f = out
-    return np.array(v, dtype=np.float32), np.array(f, dtype=np.int32)
-
-positions, faces = icosphere(2)
-with open("ball.ply", "wb") as out:
-    out.write(("ply\nformat binary_little_endian 1.0\ncomment icosphere, 2 subdivisions\n"
-               f"element vertex {len(positions)}\nproperty float x\nproperty float y\nproperty float z\n"
-               "property float nx\nproperty float ny\nproperty float nz\n"
-               f"element face {len(faces)}\nproperty list uchar int vertex_indices\nend_header\n").encode())
-    for p in positions:
-        out.write(struct.pack("<6f", *p, *p))
-    for a, b, c in faces:
-        out.write(struct.pack("<B3i", 3, a, b, c))
+# The ball: written by icosphere.py (this folder), which scripts/side-by-side.sh's mid-size scene shares.
+write_ply("ball.ply", *icosphere(2), comment="icosphere, 2 subdivisions")
 
 import drjit as dr
 import mitsuba as mi
