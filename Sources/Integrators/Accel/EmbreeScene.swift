@@ -18,13 +18,9 @@ public final class EmbreeScene: @unchecked Sendable {
     // the query contexts by width, is behind `lock`.
 
     /// The most triangles of a scene whose queries test clusters instead of Embree's BVH (see `TriangleClusters`),
-    /// for kernels of `vectorWidth` lanes. With AVX-512 (W = 16, where the clusters are also tested ray-major):
-    /// 8,192, measured on Zen 4 (256x256, spp 64, forward Ms/s, clusters against Embree alternating, a room with
-    /// icosphere balls): one ball of 1,280 triangles +23%, 5,120 +25%, 20,480 +6%, 81,920 even, 327,680 -15%;
-    /// balls of 320 triangles scattered in the room: 5 of them +2-7%, 17 +3%, 26 (8,340 triangles) +2-3%,
-    /// 37 (11,860) -1%, 65 (20,820) -14%. Elsewhere (W = 8, packet-major only) 512, measured before the clusters
-    /// had groups on an AVX-512 host: 34 triangles (cbox) 3.5-4.5 against 2.4, 326-340 (a room and a 320-triangle
-    /// ball) 19-30% faster, 660 3% slower, 1,300 30% slower.
+    /// for kernels of `vectorWidth` lanes: 8,192 at W = 16 (AVX-512, where clusters are also tested ray-major), 512
+    /// elsewhere (packet-major only). Each is below the crossover with Embree measured for its queries
+    /// (ARCHITECTURE.md, "Small scenes without a BVH").
     public static func defaultClusterLimit(vectorWidth: Int) -> Int {
         vectorWidth == 16 ? 8_192 : 512
     }
