@@ -28,13 +28,17 @@ public struct CompileOptions: Sendable, Equatable {
     public var logsLaunches: Bool
     /// Whether the environment asks for `logsLaunches`: `REFRACT_LOG_LAUNCHES` is set (to anything).
     public static var launchLogRequested: Bool { ProcessInfo.processInfo.environment["REFRACT_LOG_LAUNCHES"] != nil }
+    /// Lets a kernel of one symbolic loop (a path tracer's) hand each vector lane that leaves the loop its next
+    /// element, so that vectors keep iterating with most lanes busy instead of idling until their longest element
+    /// ends (`LLVMCodegen+LaneRefill.swift`). Results are the same bits either way; only the LLVM backend uses it.
+    public var refillsLoopLanes: Bool
     /// Where LLVM kernels are stored and looked for across processes; nil (the default for embedders) keeps them in
     /// memory only. The Tool turns it on (`REFRACT_CACHE_DIR`, `REFRACT_CACHE=0`). The scalar backend ignores it.
     public var diskCache: KernelDiskCache?
 
     public init(variant: Variant = .llvm, vectorWidth: Int? = nil, threadCount: Int? = nil,
                 blockSize: Int = 16384, checksBounds: Bool = false,
-                logsLaunches: Bool = false,
+                logsLaunches: Bool = false, refillsLoopLanes: Bool = true,
                 diskCache: KernelDiskCache? = nil) {
         self.variant = variant
         self.vectorWidth = vectorWidth
@@ -42,6 +46,7 @@ public struct CompileOptions: Sendable, Equatable {
         self.blockSize = blockSize
         self.checksBounds = checksBounds
         self.logsLaunches = logsLaunches
+        self.refillsLoopLanes = refillsLoopLanes
         self.diskCache = diskCache
     }
 }

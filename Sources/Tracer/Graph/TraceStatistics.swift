@@ -10,6 +10,8 @@ public struct TraceStatistics: Sendable, Equatable {
     public var diskCacheHits = 0
     /// Kernel launches (one per kernel per evaluation).
     public var kernelsLaunched = 0
+    /// Launches of LLVM kernels whose symbolic loop refills its lanes (`CompileOptions.refillsLoopLanes`).
+    public var refillingLaunches = 0
     /// Nodes recorded (after folding and value numbering).
     public var nodesRecorded = 0
     /// Gather and scatter lanes whose index was out of range (counted only with `checksBounds`).

@@ -28,6 +28,8 @@ struct KernelBuilder {
     let vectorWidth: Int
     let blockSize: Int
     let countsOutOfRange: Bool
+    /// Whether a program of one symbolic loop refills its lanes (`KernelProgram.refillsLoopLanes`).
+    let refillsLoopLanes: Bool
 
     var instructions: [KernelInstruction] = []
     private var slots: [KernelSlot] = []
@@ -54,12 +56,14 @@ struct KernelBuilder {
     }
 
     /// `epoch` must differ from that of every other builder that saw the same nodes.
-    init(size: Int, vectorWidth: Int, blockSize: Int, countsOutOfRange: Bool, epoch: UInt64) {
+    init(size: Int, vectorWidth: Int, blockSize: Int, countsOutOfRange: Bool, refillsLoopLanes: Bool = false,
+         epoch: UInt64) {
         self.epoch = epoch
         self.size = size
         self.vectorWidth = vectorWidth
         self.blockSize = blockSize
         self.countsOutOfRange = countsOutOfRange
+        self.refillsLoopLanes = refillsLoopLanes
     }
 
     /// Adds a node whose value the launch must store (or, for a reduction, reduce).
@@ -193,7 +197,8 @@ struct KernelBuilder {
         }
         markReadOnlyGathers()
         let program = KernelProgram(instructions: instructions, slots: slots, vectorWidth: vectorWidth,
-                                    countsOutOfRange: counts, matrixProducts: matrixProducts)
+                                    countsOutOfRange: counts, refillsLoopLanes: refillsLoopLanes,
+                                    matrixProducts: matrixProducts)
         return KernelLaunch(program: program, storages: storages, outputs: outputs, reductions: reductions, size: size,
                             blockSize: blockSize, allocatedBytes: allocatedBytes)
     }

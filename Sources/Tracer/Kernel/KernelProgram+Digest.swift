@@ -17,7 +17,7 @@ extension KernelProgram {
     /// The program as bytes: a format tag, the vocabulary fingerprint, then every field of the program in a fixed
     /// order, little-endian. Two programs have equal bytes exactly when they are equal.
     var canonicalBytes: [UInt8] {
-        var bytes = Array("refract-kernel-program-3".utf8)
+        var bytes = Array("refract-kernel-program-4".utf8)
         bytes.reserveCapacity(bytes.count + 64 + 12 * slots.count + 20 * instructions.count)
         bytes.append(contentsOf: Self.vocabularyFingerprint)
         func append<T: FixedWidthInteger>(_ value: T) {
@@ -25,6 +25,7 @@ extension KernelProgram {
         }
         append(UInt64(vectorWidth))
         append(UInt8(countsOutOfRange ? 1 : 0))
+        append(UInt8(refillsLoopLanes ? 1 : 0))
         append(UInt64(slots.count))
         for slot in slots {
             append(slot.type.rawValue)

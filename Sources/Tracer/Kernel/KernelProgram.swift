@@ -127,13 +127,17 @@ package struct KernelProgram: Hashable, Sendable {
     package var vectorWidth: Int
     /// When true, out-of-range gather and scatter lanes are counted into the slot with role `.boundsCounter`.
     package var countsOutOfRange: Bool
+    /// When true, a program of one symbolic loop refills the lanes that leave it with the lanes' next elements
+    /// (`LLVMCodegen+LaneRefill.swift`; `CompileOptions.refillsLoopLanes`). The scalar backend ignores it.
+    package var refillsLoopLanes: Bool
     /// The matrix products computed by `.matrixProduct` instructions, each named by its index (the instruction's
     /// `immediate`).
     package var matrixProducts: [KernelMatrixProduct]
 
     package init(instructions: [KernelInstruction], slots: [KernelSlot], vectorWidth: Int, countsOutOfRange: Bool,
-                 matrixProducts: [KernelMatrixProduct] = []) {
+                 refillsLoopLanes: Bool = false, matrixProducts: [KernelMatrixProduct] = []) {
         self.instructions = instructions
+        self.refillsLoopLanes = refillsLoopLanes
         self.slots = slots
         self.vectorWidth = vectorWidth
         self.countsOutOfRange = countsOutOfRange
@@ -159,6 +163,7 @@ package struct KernelProgram: Hashable, Sendable {
         }
         mix(UInt64(vectorWidth))
         mix(countsOutOfRange ? 1 : 0)
+        mix(refillsLoopLanes ? 1 : 0)
         for slot in slots {
             mix(UInt64(slot.type.rawValue) << 8 | UInt64(slot.role.rawValue) | (slot.sizedLikeLaunch ? 1 << 16 : 0))
         }

@@ -54,6 +54,8 @@ extension LLVMCodegen {
     /// from its group's load.
     func emitMergedGather(_ instruction: KernelInstruction, at position: Int, index: LLVMValueRef,
                           indexType: ScalarType, mask: LLVMValueRef) throws -> LLVMValueRef {
+        // In a refilling kernel the prologue, loop and epilogue are blocks that do not dominate one another.
+        if refillsLanes { return try emitGather(instruction, index: index, indexType: indexType, mask: mask) }
         if let leader = gatherMerging.leaders[position], let loaded = mergedGatherLoads[leader] {
             let (_, inRange) = checkedIndex(index, indexType, slot: try slotIndex(instruction))
             countOutOfRange(mask: mask, inRange: inRange)

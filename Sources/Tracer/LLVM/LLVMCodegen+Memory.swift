@@ -40,6 +40,7 @@ extension LLVMCodegen {
 
     /// A full-vector load of lanes i ..< i + W, with a software prefetch of lane i + `prefetchDistance`.
     func emitLoad(_ instruction: KernelInstruction) throws -> LLVMValueRef {
+        if refillsLanes { return laneGather(slot: try slotIndex(instruction), type: instruction.type) }
         let address = elementAddress(slot: try slotIndex(instruction), element: memoryType(instruction.type),
                                      index: loopIndex)
         let vectorType = memoryVectorType(instruction.type)
@@ -72,6 +73,7 @@ extension LLVMCodegen {
 
     /// A full-vector store to lanes i ..< i + W (lanes past `end` land in the buffer's padding).
     func emitStore(_ instruction: KernelInstruction, value: LLVMValueRef) throws {
+        if refillsLanes { return laneScatter(slot: try slotIndex(instruction), type: instruction.type, value: value) }
         let address = elementAddress(slot: try slotIndex(instruction), element: memoryType(instruction.type),
                                      index: loopIndex)
         let vectorAddress = LLVMBuildPointerCast(builder, address, pointer(to: memoryVectorType(instruction.type)), "")
@@ -281,6 +283,7 @@ extension LLVMCodegen {
     /// row, as per-pixel values read by a pixel's samples), so vector loads do it. Where a lane is enabled (its
     /// index in range of a source of at most 2^31 elements), the 32-bit index equals lane / k + d exactly.
     func lanePattern(ofIndex position: Int) -> (divisor: Int, offset: Int64)? {
+        guard !refillsLanes else { return nil }
         let index = program.instructions[position]
         func operand(_ instruction: KernelInstruction, _ i: Int) -> KernelInstruction {
             program.instructions[Int(i == 0 ? instruction.operands.0 : instruction.operands.1)]

@@ -45,6 +45,9 @@ final class LLVMCodegen {
     var loopIndex: LLVMValueRef!
     var laneNumbers: LLVMValueRef!
     var activeLanes: LLVMValueRef!
+    /// True while a refilling kernel's header, body, epilogue and refill are emitted (`LLVMCodegen+LaneRefill.swift`):
+    /// each lane holds its own element, so `laneNumbers` are not consecutive and `loopIndex` means nothing.
+    var refillsLanes = false
     /// The register value of each instruction (nil for side effects).
     var values: [LLVMValueRef?]
     /// Accumulators of the `reducePartial` instructions, by instruction index.
@@ -83,6 +86,7 @@ final class LLVMCodegen {
     func build(name: String) throws {
         guard width >= 1 else { throw LLVMBackendError.unsupported("vector width \(width)") }
         if let shape = KernelMatrixProduct.standalone(program) { return buildMatrixProduct(shape, name: name) }
+        if let plan = LaneRefillPlan(program) { return try buildRefilling(plan, name: name) }
         declareFunction(name: name)
         let entry = appendBlock("entry"), header = appendBlock("loop"), body = appendBlock("body")
         let exit = appendBlock("exit")

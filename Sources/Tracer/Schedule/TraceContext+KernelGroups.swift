@@ -74,7 +74,8 @@ extension TraceContext {
         let unit = lengths.reduce(width) { BlockFusion.lcm($0, $1) }
         let blockSize = launchBlockSize(size: size, unit: unit)
         var builder = KernelBuilder(size: size, vectorWidth: width, blockSize: blockSize,
-                                    countsOutOfRange: options.checksBounds, epoch: Self.freshEpoch())
+                                    countsOutOfRange: options.checksBounds,
+                                    refillsLoopLanes: options.refillsLoopLanes, epoch: Self.freshEpoch())
         builder.emitValues(outputs: outputs, blockReductions: blockReductions, sideEffects: sideEffects, riders: riders)
         for node in outputs { builder.addOutput(node) }
         for node in blockReductions { builder.addBlockReduction(node) }
