@@ -22,15 +22,17 @@ struct LaneRefillTests {
     static let sizes = [1, width - 1, width + 1, 5000]
 
     /// What the loop kernel computes, read back: the final state, a value the prologue computes beside the loop,
-    /// and the log the body writes.
+    /// and the log the body writes (when it logs).
     struct Result: Equatable {
         var counters: [Int32], accumulators: [UInt32], hashes: [UInt32], companion: [UInt32], log: [UInt32]
     }
 
     /// One kernel: a prologue that loads two arrays and computes a companion output and a uniform value, a loop of
-    /// per-lane trip counts whose body gathers from a table and logs each iteration with a scatter at (iteration,
-    /// lane), and an epilogue that stores the state. `refilled` is set to whether its launch refilled its lanes.
-    static func run(size: Int, counts: [Int32], options: CompileOptions, refilled: inout Bool) -> Result {
+    /// per-lane trip counts whose body gathers from a table (and, when `logs`, writes each iteration to a log with
+    /// a scatter at (iteration, lane)), and an epilogue that stores the state. `refilled` is set to whether its
+    /// launch refilled its lanes.
+    static func run(size: Int, counts: [Int32], logs: Bool = false, options: CompileOptions,
+                    refilled: inout Bool) -> Result {
         TraceContext.with(options) {
             var random = SplitMix64(seed: UInt64(size))
             let inputs = FloatArray((0..<size).map { _ in Float.random(in: -2...2, using: &random) })
@@ -48,7 +50,9 @@ struct LaneRefillTests {
                                     hash: lanes * 2_654_435_761 + 12345)
             let end = whileLoop(start, mode: .symbolic) { $0.counter .< limits } body: { state in
                 let looked = table.gather(state.hash % 37)
-                log.scatter(state.accumulator + looked, at: UInt32Array(state.counter) * UInt32(size) + lanes)
+                if logs {
+                    log.scatter(state.accumulator + looked, at: UInt32Array(state.counter) * UInt32(size) + lanes)
+                }
                 return RefillState(counter: state.counter + 1, accumulator: state.accumulator * 0.75 + looked * uniform,
                                    hash: state.hash * 747_796_405 + 2_891_336_453)
             }
@@ -62,23 +66,41 @@ struct LaneRefillTests {
         }
     }
 
-    @Test("a refilled loop kernel gives the plain kernel's and the scalar backend's bits",
-          arguments: TripCountPattern.allCases, sizes)
-    func sameBits(pattern: TripCountPattern, size: Int) {
-        let counts = pattern.counts(size: size, width: Self.width).map { $0 % 13 }
+    /// Options for the LLVM backend with and without refilling, and for the scalar backend.
+    static var variants: (refilled: CompileOptions, plain: CompileOptions, scalar: CompileOptions) {
         var refilled = CompileOptions(variant: .llvm, blockSize: 256)
         refilled.refillsLoopLanes = true
         var plain = refilled
         plain.refillsLoopLanes = false
         var scalar = refilled
         scalar.variant = .scalar
+        return (refilled, plain, scalar)
+    }
+
+    @Test("a refilled loop kernel gives the plain kernel's and the scalar backend's bits",
+          arguments: TripCountPattern.allCases, sizes)
+    func sameBits(pattern: TripCountPattern, size: Int) {
+        let counts = pattern.counts(size: size, width: Self.width).map { $0 % 13 }
+        let options = Self.variants
         var refills = false, plainRefills = true, scalarRefills = true
-        let result = Self.run(size: size, counts: counts, options: refilled, refilled: &refills)
+        let result = Self.run(size: size, counts: counts, options: options.refilled, refilled: &refills)
         #expect(refills, "the loop's kernel refills its lanes")
         #expect(result.counters == counts)
-        #expect(result == Self.run(size: size, counts: counts, options: plain, refilled: &plainRefills))
-        #expect(result == Self.run(size: size, counts: counts, options: scalar, refilled: &scalarRefills))
+        #expect(result == Self.run(size: size, counts: counts, options: options.plain, refilled: &plainRefills))
+        #expect(result == Self.run(size: size, counts: counts, options: options.scalar, refilled: &scalarRefills))
         #expect(!plainRefills && !scalarRefills)
+    }
+
+    @Test("a loop that scatters at each lane's entry keeps the plain kernel, whose scatters are vector stores")
+    func scatteringLoop() {
+        let counts = TripCountPattern.random.counts(size: 300, width: Self.width).map { $0 % 13 }
+        let options = Self.variants
+        var refills = true, scalarRefills = true
+        let result = Self.run(size: 300, counts: counts, logs: true, options: options.refilled, refilled: &refills)
+        #expect(!refills)
+        #expect(result.log.contains { $0 != 0 })
+        #expect(result == Self.run(size: 300, counts: counts, logs: true, options: options.scalar,
+                                   refilled: &scalarRefills))
     }
 
     @Test("a loop kernel with a reduction, a second loop or its loop in a dispatch case is not refilled")

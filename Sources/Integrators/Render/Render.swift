@@ -90,9 +90,14 @@ extension Scene {
             // differentiates `direct` the same way).
             return primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, progress: progress)
         }
+        // A scene whose replay logs its mesh hits renders the image alone, and the backward replays: the log's
+        // stores keep the replay's kernel a plain loop (with refilled lanes they would be scatters, Tracer "Lane
+        // refill"), and the image's kernel refills its lanes. Other scenes trace both in one kernel.
         let (image, replayRadiance, hitLog) = context.withGradientsSuspended {
-            primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, replaying: gradientSeeds,
-                        progress: progress)
+            ReplayHitLog.depthCapacity(of: self) != nil
+                ? (primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, progress: progress), nil, nil)
+                : primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, replaying: gradientSeeds,
+                              progress: progress)
         }
         let scene = self
         let operation = ClosureOperation(backward: { imageGradient in

@@ -38,7 +38,7 @@ public struct CompileOptions: Sendable, Equatable {
 
     public init(variant: Variant = .llvm, vectorWidth: Int? = nil, threadCount: Int? = nil,
                 blockSize: Int = 16384, checksBounds: Bool = false,
-                logsLaunches: Bool = false, refillsLoopLanes: Bool = true,
+                logsLaunches: Bool = false, refillsLoopLanes: Bool = false,
                 diskCache: KernelDiskCache? = nil) {
         self.variant = variant
         self.vectorWidth = vectorWidth

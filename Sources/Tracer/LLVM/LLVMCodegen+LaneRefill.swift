@@ -33,8 +33,9 @@ struct LaneRefillPlan {
     static func refillThreshold(width: Int) -> Int { max(1, width / 2) }
 
     /// The plan of `program`, or nil when it is not a kernel of this shape: one top-level symbolic loop outside any
-    /// dispatch, no reductions, block operations, matrix products, scatter-adds or out-of-range counting. Why no
-    /// scatter-adds: their sums would come in another order than the plain kernel's and the scalar backend's.
+    /// dispatch and without scatters, no reductions, block operations, matrix products, scatter-adds or out-of-range
+    /// counting. Why no scatter-adds: their sums would come in another order than the plain kernel's and the scalar
+    /// backend's.
     init?(_ program: KernelProgram) {
         guard program.refillsLoopLanes, program.vectorWidth > 1, !program.countsOutOfRange else { return nil }
         let instructions = program.instructions
@@ -52,6 +53,10 @@ struct LaneRefillPlan {
             case .dispatchEnd: dispatchDepth -= 1
             case .reducePartial, .blockSum, .blockMin, .blockMax, .blockTreeSum, .blockAccumulate, .matrixProduct,
                  .scatterAdd, .reduceSum, .reduceMin, .reduceMax:
+                return nil
+            case .scatter where depth > 0:
+                // A scatter in the loop at each lane's own entry (a PRB replay's hit log) is a vector store while
+                // the lanes are consecutive and a 16-element scatter once they are not.
                 return nil
             default: break
             }
