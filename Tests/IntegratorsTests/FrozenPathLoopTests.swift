@@ -52,12 +52,14 @@ struct FrozenPathLoopTests {
         #expect(recorded.loops.captures == 0 && recorded.loops.launches == 0 && recorded.loops.refused == 0)
         #expect(frozen.bits == recorded.bits)
         let loops = frozen.loops
-        // Plain renders and gradient renders are two structures, frozen once each; the last two steps launch them.
-        // The render at spp 3 is a third. The Cornell box's PRB adjoint loop freezes too (its gradients reach the
-        // colour itself); the lights scene's reach a value computed from the intensity in the loop, and record.
+        // Both scenes keep a replay hit log, so a gradient render's image is a plain render (one structure, frozen
+        // at the first render and launched by the five after it) and its backward replays (a second structure,
+        // launched by the last two backwards). The render at spp 3 is a third. The Cornell box's PRB adjoint loop
+        // freezes too (its gradients reach the colour itself); the lights scene's reach a value computed from the
+        // intensity in the loop, and record.
         let adjointLoops = scene == 0 ? 1 : 0
         #expect(loops.captures == 3 + adjointLoops)
-        #expect(loops.launches == 4 + 2 * adjointLoops)
+        #expect(loops.launches == 7 + 2 * adjointLoops)
         // The lights scene's adjoint loop is refused twice, then recorded without trying.
         #expect(loops.refused == (scene == 0 ? 0 : FrozenPathLoops.refusalLimit))
         #expect(recorded.bits[2].contains { $0 != 0 }, "the colour has a gradient")
