@@ -90,9 +90,10 @@ extension Scene {
             // differentiates `direct` the same way).
             return primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, progress: progress)
         }
-        // A scene whose replay logs its mesh hits renders the image alone, and the backward replays: the log's
-        // stores keep the replay's kernel a plain loop (with refilled lanes they would be scatters, Tracer "Lane
-        // refill"), and the image's kernel refills its lanes. Other scenes trace both in one kernel.
+        // A scene whose replay logs its mesh hits renders the image alone (a plain render's kernel), and the
+        // backward replays, as Mitsuba does: traced with the image, the log's masks and index arithmetic rode on the
+        // image's lanes too (ARCHITECTURE.md, "The differentiable render"), and with `refillsLoopLanes` the image's
+        // loop refills its lanes while the replay's stays plain. Other scenes trace both in one kernel.
         let (image, replayRadiance, hitLog) = context.withGradientsSuspended {
             ReplayHitLog.depthCapacity(of: self) != nil
                 ? (primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, progress: progress), nil, nil)

@@ -15,7 +15,8 @@
 //     body:     the loop body on the lanes in the loop; back to the header
 //
 // Each element's instructions are the plain kernel's, on the same operands, so the results are the same bits; only
-// the memory access changes (the lanes' elements are no longer consecutive: loads gather, stores scatter).
+// the memory access changes (the lanes' elements are no longer consecutive: loads gather, stores scatter). Only
+// with `CompileOptions.refillsLoopLanes` (off by default; measured in ARCHITECTURE.md, "Lane refill").
 import CLLVM
 
 /// Where the parts of a refillable program lie, and which prologue values are per lane.
