@@ -36,15 +36,14 @@ struct ReplayHitLogTests {
         try TraceContext.with(CompileOptions(variant: variant)) {
             let scene = try Scene(contentsOf: Self.fixture("cornell.xml"))
             let meshes = try #require(scene.meshes)
-            let lanes = 40, first = 7
+            let lanes = 40, first = 0
             let log = try #require(ReplayHitLog(scene: scene, laneCount: lanes))
             #expect(log.depthCapacity == 6 && log.coversEveryBounce)
-            // Recorded at depth 2 by lanes first ..< first + lanes of a loop of first + lanes lanes (the image's
-            // lanes come first), every other lane active.
+            // Recorded at depth 2 by a loop of `lanes` lanes, some of them active.
             let depth = UInt32Array(repeating: 2, count: first + lanes)
             let active = BoolArray((0..<(first + lanes)).map { $0 % 2 == 0 || $0 % 3 == 0 })
             let recorded = Self.rays(count: first + lanes, seed: 11)
-            let recording = log.bounce(.init(log: log, firstLane: first, recording: true), depth: depth)
+            let recording = log.bounce(.init(log: log, recording: true), depth: depth)
             let hit = recording.intersect(meshes, recorded, active: active)
             let blocked = recording.isOccluded(meshes, recorded, active: active)
             let expected = Self.bits(hit).map { Array($0[first...]) }
@@ -54,7 +53,7 @@ struct ReplayHitLogTests {
 
             // Replayed by a loop of `lanes` lanes from lane 0, with other rays: the answers are the recorded ones.
             let laneActive = BoolArray(Array(active.values[first...]))
-            let replaying = log.bounce(.init(log: log, firstLane: 0, recording: false),
+            let replaying = log.bounce(.init(log: log, recording: false),
                                        depth: UInt32Array(repeating: 2, count: lanes))
             let other = Self.rays(count: lanes, seed: 99)
             #expect(Self.bits(meshes.intersect(other, active: laneActive)) != expected, "other rays, other hits")
@@ -74,7 +73,7 @@ struct ReplayHitLogTests {
             let log = try #require(ReplayHitLog(scene: scene, laneCount: 32))
             #expect(log.depthCapacity == ReplayHitLog.maximumDepthCapacity && !log.coversEveryBounce)
             let rays = Self.rays(count: 32, seed: 5)
-            let deep = log.bounce(.init(log: log, firstLane: 0, recording: false),
+            let deep = log.bounce(.init(log: log, recording: false),
                                   depth: UInt32Array(repeating: UInt32(ReplayHitLog.maximumDepthCapacity), count: 32))
             #expect(Self.bits(deep.intersect(meshes, rays, active: true)) == Self.bits(meshes.intersect(rays, active: true)))
             #expect(deep.isOccluded(meshes, rays, active: true).values == meshes.isOccluded(rays, active: true).values)

@@ -11,13 +11,13 @@ import Tracer
 enum PRBAdjoint {
     /// Adds d(Σ_p G[p] image[p]) / d(parameter) to the `gradient` of every gradient-tracked parameter value that
     /// `bindings` binds (the fresh leaves of the render's values). `replayRadiance` is the total radiance of each
-    /// path of `seeds` (the primal replay), when it was traced
-    /// beforehand with the image (`Scene.primalImage(samplesPerPixel:seeds:replaying:progress:)`), with `hitLog`
-    /// when that replay logged its mesh queries; nil traces the replay here (logging them where the scene keeps a
-    /// log). The adjoint replay reads a log's answers instead of querying Embree again.
+    /// path of `seeds` (the primal replay), when it was traced beforehand with the image
+    /// (`Scene.primalImage(samplesPerPixel:seeds:replaying:progress:)`, scenes without a replay log); nil traces the
+    /// replay here, logging its mesh queries where the scene keeps a log, whose answers the adjoint replay reads
+    /// instead of querying Embree again.
     static func backpropagate(scene: Scene, bindings: RenderBindings, imageGradient: FloatArray,
                               samplesPerPixel spp: Int, seeds: RenderSeeds, replayRadiance: Vector3Array? = nil,
-                              hitLog: ReplayHitLog? = nil, progress: RenderProgress? = nil) {
+                              progress: RenderProgress? = nil) {
         let context = imageGradient.context
         context.withGradientsSuspended {
             var sampler = seeds.sampler(lanesPerImage: scene.sensor.film.pixelCount * spp,
@@ -36,20 +36,19 @@ enum PRBAdjoint {
             } else {
                 context.evaluate(adjointRadiance.components.map(\.node))
             }
-            var log = replayRadiance == nil ? nil : hitLog
-            let remaining = replayRadiance ?? {
-                // Primal replay with a copy of the sampler: the total radiance of each path.
-                log = ReplayHitLog(scene: scene, laneCount: camera.laneCount)
-                return PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount,
-                                           sampler: sampler, bindings: bindings, progress: progress,
-                                           hitLog: log.map { .init(log: $0, firstLane: 0, recording: true) })
-            }()
+            // Primal replay with a copy of the sampler, unless traced with the image: the total radiance of each path,
+            // its mesh queries logged where the scene keeps a log.
+            let log = replayRadiance == nil ? ReplayHitLog(scene: scene, laneCount: camera.laneCount) : nil
+            let remaining = replayRadiance
+                ?? PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount, sampler: sampler,
+                                       bindings: bindings, progress: progress,
+                                       hitLog: log.map { .init(log: $0, recording: true) })
             // Adjoint replay: the same random numbers again, vertex by vertex. The radiance still to come and the
             // adjoint radiance follow the paths as carried arrays.
             _ = PathTracer.radiance(scene: scene, rays: camera.rays, laneCount: camera.laneCount, sampler: sampler,
                                     bindings: bindings, progress: progress,
                                     carried: remaining.components + adjointRadiance.components,
-                                    hitLog: log.map { .init(log: $0, firstLane: 0, recording: false) },
+                                    hitLog: log.map { .init(log: $0, recording: false) },
                                     onVertex: { vertex, _, carried, bound in
                 let after = Vector3Array(x: carried[0], y: carried[1], z: carried[2]) - vertex.emitted - vertex.direct
                 let adjoint = Vector3Array(x: carried[3], y: carried[4], z: carried[5])

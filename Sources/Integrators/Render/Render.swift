@@ -94,9 +94,9 @@ extension Scene {
         // backward replays, as Mitsuba does: traced with the image, the log's masks and index arithmetic rode on the
         // image's lanes too (ARCHITECTURE.md, "The differentiable render"), and with `refillsLoopLanes` the image's
         // loop refills its lanes while the replay's stays plain. Other scenes trace both in one kernel.
-        let (image, replayRadiance, hitLog) = context.withGradientsSuspended {
+        let (image, replayRadiance): (FloatArray, Vector3Array?) = context.withGradientsSuspended {
             ReplayHitLog.depthCapacity(of: self) != nil
-                ? (primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, progress: progress), nil, nil)
+                ? (primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, progress: progress), nil)
                 : primalImage(samplesPerPixel: spp, bindings: bindings, seeds: seeds, replaying: gradientSeeds,
                               progress: progress)
         }
@@ -113,7 +113,7 @@ extension Scene {
             }
             PRBAdjoint.backpropagate(scene: scene, bindings: bindings.replacingValues(of: slots, with: leaves),
                                      imageGradient: imageGradient, samplesPerPixel: spp, seeds: gradientSeeds,
-                                     replayRadiance: replayRadiance, hitLog: hitLog, progress: progress)
+                                     replayRadiance: replayRadiance, progress: progress)
             return zip(inputs, leaves).map { value, leaf in value.requiresGradient ? leaf.gradient : nil }
         })
         return customOperation(inputs, operation) { _ in image }
@@ -143,11 +143,13 @@ extension Scene {
     /// The primal image (or batch) for `seeds` and, from the same wavefront, the radiance of every path of
     /// `gradientSeeds`: the primal replay that PRB's adjoint pass needs. The replay's samples follow the image's in
     /// the wavefront, so both passes share each bounce's recording and launch; the image is bit for bit the one that
-    /// `primalImage(samplesPerPixel:seeds:)` renders. The replay's mesh queries are logged for the adjoint pass
-    /// where the scene keeps a `ReplayHitLog`.
+    /// `primalImage(samplesPerPixel:seeds:)` renders. Only for scenes that keep no `ReplayHitLog`: those replay in
+    /// the backward (`differentiableRender`).
     func primalImage(samplesPerPixel spp: Int, bindings: RenderBindings, seeds: RenderSeeds,
                      replaying gradientSeeds: RenderSeeds, progress: RenderProgress?)
-        -> (image: FloatArray, replayRadiance: Vector3Array, hitLog: ReplayHitLog?) {
+        -> (image: FloatArray, replayRadiance: Vector3Array) {
+        precondition(ReplayHitLog.depthCapacity(of: self) == nil,
+                     "render: a scene with a replay log replays in the backward")
         let lanesPerImage = sensor.film.pixelCount * spp
         var both = self
         both.sensor.film.imageCount = sensor.film.imageCount + gradientSeeds.seeds.count
@@ -156,10 +158,8 @@ extension Scene {
                                                                              samplesPerPixel: spp)
         let camera = CameraSamples(scene: both, samplesPerPixel: spp, sampler: &sampler)
         let imageLanes = lanesPerImage * seeds.seeds.count
-        let hitLog = ReplayHitLog(scene: self, laneCount: lanesPerImage * gradientSeeds.seeds.count)
         let radiance = PathTracer.radiance(scene: both, rays: camera.rays, laneCount: camera.laneCount,
-                                           sampler: sampler, bindings: bindings, progress: progress,
-                                           hitLog: hitLog.map { .init(log: $0, firstLane: imageLanes, recording: true) })
+                                           sampler: sampler, bindings: bindings, progress: progress)
         let lane = UInt32Array.arange(imageLanes)
         // The image's film positions again, from a sampler of the image's seeds alone: the same values, computed
         // inside the film's kernel instead of read from a wavefront twice as wide.
@@ -168,7 +168,7 @@ extension Scene {
         let imageCamera = CameraSamples(scene: self, samplesPerPixel: spp, sampler: &imageSampler)
         let image = sensor.film.develop(positions: imageCamera.positions, radiance: radiance.gather(lane),
                                         samplesPerPixel: spp)
-        return (image, radiance.gather(lane + UInt32(imageLanes)), hitLog)
+        return (image, radiance.gather(lane + UInt32(imageLanes)))
     }
 }
 

@@ -80,22 +80,19 @@ final class ReplayHitLog {
         return settings.maxDepth < 0 ? maximumDepthCapacity : min(settings.maxDepth, maximumDepthCapacity)
     }
 
-    /// How a path loop uses the log: the replayed samples are its lanes from `firstLane` on (the primal replay
-    /// follows the image's samples in one loop), and `recording` writes the answers, otherwise they are read.
+    /// How a path loop uses the log: its lanes are the replayed samples, and `recording` writes the answers,
+    /// otherwise they are read.
     struct Use {
         let log: ReplayHitLog
-        let firstLane: Int
         let recording: Bool
     }
 
     /// One bounce's queries through the log, for a loop whose lanes are at `depth`: each lane's entry there, and
-    /// whether it has one (the replayed lanes below the capacity).
+    /// whether it has one (bounces below the capacity).
     func bounce(_ use: Use, depth: UInt32Array) -> ReplayQueries {
-        let lane = UInt32Array.arange(depth.count)
-        var covered = depth .< UInt32(depthCapacity)
-        if use.firstLane > 0 { covered = covered & (lane .>= UInt32(use.firstLane)) }
-        let index = depth * UInt32(laneCount) + (lane - UInt32(use.firstLane))
-        return ReplayQueries(log: self, index: index, covered: covered, recording: use.recording)
+        let index = depth * UInt32(laneCount) + UInt32Array.arange(depth.count)
+        return ReplayQueries(log: self, index: index, covered: depth .< UInt32(depthCapacity),
+                             recording: use.recording)
     }
 
     fileprivate func record(_ hit: EmbreeHit, at index: UInt32Array, mask: BoolArray) {
@@ -131,7 +128,7 @@ final class ReplayHitLog {
 /// The mesh queries of one bounce of a path loop that logs or replays them (`ReplayHitLog`).
 struct ReplayQueries {
     let log: ReplayHitLog
-    /// Each lane's entry at this bounce, and whether it has one (deeper bounces and the image's lanes have none).
+    /// Each lane's entry at this bounce, and whether it has one (deeper bounces have none).
     let index: UInt32Array
     let covered: BoolArray
     let recording: Bool

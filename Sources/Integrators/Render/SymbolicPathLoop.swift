@@ -41,7 +41,7 @@ extension PathTracer {
         if scene.integrator.freezesPathLoops && (onVertex == nil || onVertexFreezes) {
             let roots = rays.tracedNodes + sampler.tracedNodes + carried.map(\.node) + companions.map(\.node)
                 + (hitLog?.log.buffers ?? [])
-            let layout = [laneCount, companions.count, carried.count, hitLog?.firstLane ?? -1,
+            let layout = [laneCount, companions.count, carried.count,
                           hitLog.map { $0.recording ? 1 : 0 } ?? -1]
             let prepared = FrozenPathLoopStep.prepare(scene: scene, roots: roots, bindings: bindings, layout: layout,
                                                       differentiating: onVertex != nil)

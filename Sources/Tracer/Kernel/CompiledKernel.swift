@@ -7,6 +7,8 @@
 package protocol CompiledKernel: AnyObject, Sendable {
     /// The program this kernel was compiled from.
     var program: KernelProgram { get }
+    /// Whether the kernel's loop refills its lanes (`LaneRefillPlan`), decided once when it is compiled or loaded.
+    var refillsLanes: Bool { get }
     /// Runs lanes [start, end); `block` selects the element of reduction partial slots to write.
     func run(start: Int, end: Int, block: Int,
              pointers: UnsafePointer<UnsafeMutableRawPointer?>, sizes: UnsafePointer<Int64>)

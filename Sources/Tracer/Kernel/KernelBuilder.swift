@@ -56,7 +56,7 @@ struct KernelBuilder {
     }
 
     /// `epoch` must differ from that of every other builder that saw the same nodes.
-    init(size: Int, vectorWidth: Int, blockSize: Int, countsOutOfRange: Bool, refillsLoopLanes: Bool = false,
+    init(size: Int, vectorWidth: Int, blockSize: Int, countsOutOfRange: Bool, refillsLoopLanes: Bool,
          epoch: UInt64) {
         self.epoch = epoch
         self.size = size

@@ -129,6 +129,8 @@ package final class LLVMKernel: CompiledKernel, @unchecked Sendable {
     package let symbolName: String
     /// The native entry point.
     let entry: KernelEntry
+    /// Whether the code refills its loop's lanes (`LLVMCodegen+LaneRefill.swift`).
+    package let refillsLanes: Bool
     /// The JIT whose memory holds the code: a JIT frees its code when it goes away (only tests make JITs that do).
     private let jit: LLVMJIT
 
@@ -137,6 +139,7 @@ package final class LLVMKernel: CompiledKernel, @unchecked Sendable {
         self.program = program
         self.symbolName = symbolName
         self.entry = entry
+        refillsLanes = LaneRefillPlan(program) != nil
         self.jit = jit
     }
 

@@ -40,22 +40,19 @@ struct LaneRefillPlan {
     init?(_ program: KernelProgram) {
         guard program.refillsLoopLanes, program.vectorWidth > 1, !program.countsOutOfRange else { return nil }
         let instructions = program.instructions
+        let bodies = program.enclosingBodies()
+        func inLoop(_ position: Int) -> Bool { bodies[position].contains { instructions[$0].op == .loop } }
         var loops: [Int] = []
-        var depth = 0, dispatchDepth = 0
         for (position, instruction) in instructions.enumerated() {
             switch instruction.op {
-            case .loop:
+            case .loop where !inLoop(position):
                 // A loop in a dispatch case would put the case's start and end in other blocks than its body.
-                if depth == 0 && dispatchDepth > 0 { return nil }
-                if depth == 0 { loops.append(position) }
-                depth += 1
-            case .loopEnd: depth -= 1
-            case .dispatch: dispatchDepth += 1
-            case .dispatchEnd: dispatchDepth -= 1
+                guard bodies[position].isEmpty else { return nil }
+                loops.append(position)
             case .reducePartial, .blockSum, .blockMin, .blockMax, .blockTreeSum, .blockAccumulate, .matrixProduct,
                  .scatterAdd, .reduceSum, .reduceMin, .reduceMax:
                 return nil
-            case .scatter where depth > 0:
+            case .scatter where inLoop(position):
                 // A scatter in the loop at each lane's own entry (a PRB replay's hit log) is a vector store while
                 // the lanes are consecutive and a 16-element scatter once they are not.
                 return nil
@@ -71,16 +68,11 @@ struct LaneRefillPlan {
         }) else { return nil }
         // Per-lane prologue values: the lane index, contiguous loads, anything inside a dispatch or acting on
         // memory or calls, and whatever is computed from those.
+        // (Before the loop, every body open is a dispatch case.)
         var perLane = Set<Int>()
-        dispatchDepth = 0
         for position in 0..<loop {
             let instruction = instructions[position]
-            let inDispatch = dispatchDepth > 0
-            switch instruction.op {
-            case .dispatch: dispatchDepth += 1
-            case .dispatchEnd: dispatchDepth -= 1
-            default: break
-            }
+            let inDispatch = !bodies[position].isEmpty
             let actsPerLane: Bool
             switch instruction.op {
             case .laneIndex, .load, .store, .scatter, .nativeCall, .callArgument, .callResult, .dispatch,
@@ -191,14 +183,13 @@ extension LLVMCodegen {
         // Body: one iteration on the lanes in the loop.
         LLVMPositionBuilderAtEnd(builder, body)
         activeLanes = staying
-        var updates: [(variable: Int, next: LLVMValueRef)] = []
+        var nextValues = variablePhis  // a variable without an update keeps its value
         for position in (plan.condition + 1)..<plan.end {
             let instruction = instructions[position]
-            if instruction.op == .loopUpdate && Int(instruction.operands.0) > plan.loop
-                && Int(instruction.operands.0) <= plan.loop + plan.variableCount {
-                let variable = Int(instruction.operands.0)
+            let offset = Int(instruction.operands.0) - plan.loop - 1
+            if instruction.op == .loopUpdate && variablePhis.indices.contains(offset) {
                 let result = values[Int(instruction.operands.1)]!
-                updates.append((variable, LLVMBuildSelect(builder, staying, result, values[variable]!, "")!))
+                nextValues[offset] = LLVMBuildSelect(builder, staying, result, variablePhis[offset], "")!
                 continue
             }
             try emit(instructionAt: position)
@@ -207,11 +198,7 @@ extension LLVMCodegen {
         LLVMBuildBr(builder, header)
         addIncoming(lanes, lanes, from: latch)
         addIncoming(running, staying, from: latch)
-        for (offset, phi) in variablePhis.enumerated() {
-            let variable = plan.loop + 1 + offset
-            let update = updates.first { $0.variable == variable }?.next ?? phi
-            addIncoming(phi, update, from: latch)
-        }
+        for (phi, next) in zip(variablePhis, nextValues) { addIncoming(phi, next, from: latch) }
         for phi in carriedPhis { addIncoming(phi, phi, from: latch) }
 
         // Refill: the waiting lanes take their next element and run the prologue.
@@ -248,19 +235,12 @@ extension LLVMCodegen {
 
     /// Lanes' own elements of `slot`, in a refilling kernel: a gather at each lane's element.
     func laneGather(slot: Int, type: ScalarType) -> LLVMValueRef {
-        let element = memoryType(type)
-        let addresses = elementAddress(slot: slot, element: element, index: laneNumbers)
-        let vector = memoryVectorType(type)
-        let loaded = intrinsic("llvm.masked.gather", [vector, LLVMTypeOf(addresses)],
-                               [addresses, constant(i32, 4), activeLanes, LLVMConstNull(vector)])
-        return toRegister(loaded, type)
+        toRegister(maskedGather(slot: slot, type: type, index: laneNumbers, enabled: activeLanes), type)
     }
 
     /// Writes each active lane's value to its own element of `slot`, in a refilling kernel.
     func laneScatter(slot: Int, type: ScalarType, value: LLVMValueRef) {
-        let addresses = elementAddress(slot: slot, element: memoryType(type), index: laneNumbers)
-        let stored = toMemory(value, type)
-        intrinsic("llvm.masked.scatter", [LLVMTypeOf(stored), LLVMTypeOf(addresses)],
-                  [stored, addresses, constant(i32, 4), activeLanes])
+        maskedScatter(slot: slot, element: memoryType(type), index: laneNumbers, value: toMemory(value, type),
+                      enabled: activeLanes)
     }
 }

@@ -390,7 +390,7 @@ extension LLVMCodegen {
     }
 
     /// llvm.masked.gather of the memory form of `type`, with passthru 0.
-    private func maskedGather(slot: Int, type: ScalarType, index: LLVMValueRef,
+    func maskedGather(slot: Int, type: ScalarType, index: LLVMValueRef,
                               enabled: LLVMValueRef) -> LLVMValueRef {
         let addresses = elementAddress(slot: slot, element: memoryType(type), index: index)
         let resultType = memoryVectorType(type)
@@ -416,10 +416,16 @@ extension LLVMCodegen {
         } otherwise: {
             if dwordScatter(slot: slot, type: instruction.type, index: index, indexType: indexType, value: stored,
                             enabled: enabled) { return }
-            let addresses = elementAddress(slot: slot, element: element, index: index64)
-            intrinsic("llvm.masked.scatter", [LLVMTypeOf(stored), LLVMTypeOf(addresses)],
-                      [stored, addresses, constant(i32, 4), enabled])
+            maskedScatter(slot: slot, element: element, index: index64, value: stored, enabled: enabled)
         }
+    }
+
+    /// llvm.masked.scatter of `value` (in memory form) to elements `index` (i64) of `slot`, on the enabled lanes.
+    func maskedScatter(slot: Int, element: LLVMTypeRef, index: LLVMValueRef, value: LLVMValueRef,
+                       enabled: LLVMValueRef) {
+        let addresses = elementAddress(slot: slot, element: element, index: index)
+        intrinsic("llvm.masked.scatter", [LLVMTypeOf(value), LLVMTypeOf(addresses)],
+                  [value, addresses, constant(i32, 4), enabled])
     }
 
     /// When the enabled lanes' indices are consecutive, lane i writing element b + i (a log written at each lane's

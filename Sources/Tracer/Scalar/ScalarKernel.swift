@@ -3,6 +3,8 @@
 /// A kernel program interpreted lane by lane. Slow, simple, and the oracle of the differential tests.
 package final class ScalarKernel: CompiledKernel, @unchecked Sendable {
     package let program: KernelProgram
+    /// False: the scalar backend runs lane by lane (`KernelProgram.refillsLoopLanes` does not apply).
+    package var refillsLanes: Bool { false }
     /// Set when the program is a matrix product that runs a kernel of its own.
     let matrixProduct: KernelMatrixProduct?
 

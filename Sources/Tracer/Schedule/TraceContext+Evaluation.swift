@@ -170,7 +170,7 @@ extension TraceContext {
                       runningSeconds: runningSeconds)
         }
         _statistics.kernelsLaunched += 1
-        if options.variant == .llvm && LaneRefillPlan(kernelLaunch.program) != nil { _statistics.refillingLaunches += 1 }
+        if kernel.refillsLanes { _statistics.refillingLaunches += 1 }
         // Phase 4: results.
         for (node, slot) in kernelLaunch.outputs { node.materialize(kernelLaunch.storages[slot]) }
         for (node, slot, kind) in kernelLaunch.reductions {
