@@ -124,6 +124,34 @@ struct TriangleClusterTests {
         #expect(TriangleClusters(meshes: [line]).scene.pointee.clusterCount == 4)
     }
 
+    @Test("a closed room: the walls split off whole, so no cluster of the object inside spans the room")
+    func closedRoom() throws {
+        // Six walls (12 triangles) on both sides of a ball of 8 small ones along every axis: 20 triangles, one
+        // split, and no centroid order separates walls and ball (each side took some of both); the order by size
+        // does.
+        var random = EmbreeTestRandom(state: 11)
+        let ball = EmbreeFixture.soup(name: "ball", count: 8, lower: Vector3f(-0.2, -0.2, -0.2),
+                                      upper: Vector3f(0.2, 0.2, 0.2), random: &random)
+        var corners: [Float] = []
+        for z: Float in [-1, 1] { for y: Float in [-1, 1] { for x: Float in [-1, 1] { corners += [x, y, z] } } }
+        let faces: [[UInt32]] = [[0, 1, 3, 2], [4, 6, 7, 5], [0, 4, 5, 1], [2, 3, 7, 6], [0, 2, 6, 4], [1, 5, 7, 3]]
+        let walls = TriangleMesh(name: "walls", positions: corners,
+                                 indices: faces.flatMap { [$0[0], $0[1], $0[2], $0[0], $0[2], $0[3]] })
+        let clusters = TriangleClusters(meshes: [walls, ball])
+        let scene = clusters.scene.pointee
+        var ballTriangles = 0
+        for c in 0..<Int(scene.clusterCount) {
+            let box = scene.clusters[c]
+            let geometries = withUnsafeBytes(of: scene.triangles[c].geometry) {
+                Array($0.bindMemory(to: UInt32.self).prefix(Int(box.count)))
+            }
+            guard geometries.contains(1) else { continue }
+            ballTriangles += geometries.count
+            #expect(geometries.allSatisfy { $0 == 1 }, "cluster \(c) mixes the walls and the ball: \(geometries)")
+        }
+        #expect(ballTriangles == 8)
+    }
+
     /// A room (floor and back wall) around a ball of 240 small triangles (15 clusters): enough for groups.
     static let grouped: EmbreeFixture = {
         var fixture = EmbreeFixture(rayCount: 0)

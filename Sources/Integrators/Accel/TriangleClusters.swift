@@ -186,19 +186,25 @@ final class TriangleClusters: @unchecked Sendable {
         return nodes
     }
 
-    /// The triangles' indices split in two where the surface-area heuristic says (along the axis and at the place,
-    /// in centroid order, that minimise each side's box area times its triangle count), and each side again until
-    /// it fits in a cluster. Why not runs of a Morton order: in a room, a run mixes a wall with the objects near it,
-    /// so its box spans the room and every ray tests its triangles; split by area, the objects get boxes of their
-    /// own that most rays miss.
+    /// The triangles' indices split in two where the surface-area heuristic says (the order and the place in it
+    /// that minimise each side's box area times its triangle count), and each side again until it fits in a
+    /// cluster. The orders: the centroids along each axis, and the triangles' own box areas, largest first. Why not
+    /// runs of a Morton order: in a room, a run mixes a wall with the objects near it, so its box spans the room and
+    /// every ray tests its triangles; split by area, the objects get boxes of their own that most rays miss. Why the
+    /// order by size: in a closed room the walls lie on both sides of the objects along every axis, so no centroid
+    /// order separates them, and the walls' clusters took the objects' triangles with them (the Cornell box's two
+    /// clusters of 16 both spanned the room); largest first, the walls split off whole and the objects are split
+    /// among themselves.
     private static func partition(_ triangles: [Triangle]) -> Split? {
         let centroids = triangles.map { $0.vertices.reduce(.zero, +) / 3 }
         let boxes = triangles.map(\.bounds)
+        let sizes = boxes.map { surfaceArea($0.lower, $0.upper) }
         func split(_ part: [Int]) -> Split {
             guard part.count > clusterSize else { return .run(part) }
             var best: (cost: Float, order: [Int], split: Int)?
-            for axis in 0..<3 {
-                let order = part.sorted { (centroids[$0][axis], $0) < (centroids[$1][axis], $1) }
+            let orders = (0..<3).map { axis in part.sorted { (centroids[$0][axis], $0) < (centroids[$1][axis], $1) } }
+                + [part.sorted { (sizes[$0], $1) > (sizes[$1], $0) }]
+            for order in orders {
                 // suffix[k]: the area of the box of order[k...].
                 var suffix = [Float](repeating: 0, count: order.count + 1)
                 var lower = SIMD3<Float>(repeating: .infinity), upper = -lower
