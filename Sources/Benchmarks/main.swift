@@ -18,8 +18,10 @@ let benchmarkIntegrator: IntegratorSettings = {
 }()
 // REFRACT_LOG_LAUNCHES=1 writes one line per kernel launch to standard error, as it does for the Tool.
 if CompileOptions.launchLogRequested { TraceContext.standard.options.logsLaunches = true }
-// REFRACT_REFILL_LANES=1 compiles loop kernels with lane refilling (off by default), for A/B runs.
-if ProcessInfo.processInfo.environment["REFRACT_REFILL_LANES"] == "1" { TraceContext.standard.options.refillsLoopLanes = true }
+// REFRACT_REFILL_LANES=0 compiles loop kernels without lane refilling (on by default), =1 with, for A/B runs.
+if let refill = ProcessInfo.processInfo.environment["REFRACT_REFILL_LANES"] {
+    TraceContext.standard.options.refillsLoopLanes = refill != "0"
+}
 var filterWord: String?
 var jsonPath: String?
 var comparePath: String?

@@ -103,6 +103,28 @@ struct LaneRefillTests {
                                    refilled: &scalarRefills))
     }
 
+    @Test("a loop kernel whose code around the loop writes more than maximumScatteredValues arrays is not refilled")
+    func manyWritesAroundTheLoop() {
+        var options = CompileOptions(variant: .llvm)
+        options.refillsLoopLanes = true
+        TraceContext.with(options) {
+            let limits = Int32Array((0..<100).map { Int32($0 % 7) })
+            let lanes = FloatArray(UInt32Array.arange(100))
+            func launch(writing count: Int) -> Bool {
+                let end = whileLoop([Int32Array(repeating: 0)], mode: .symbolic) { $0[0] .< limits } body: {
+                    [$0[0] + 1]
+                }[0]
+                // Arrays the prologue computes and the kernel writes beside the loop's result.
+                let companions = (0..<count).map { lanes * Float($0 + 2) }
+                let before = TraceContext.current.statistics.refillingLaunches
+                TraceContext.current.evaluate([end.node] + companions.map(\.node))  // one kernel
+                return TraceContext.current.statistics.refillingLaunches > before
+            }
+            #expect(launch(writing: 0), "the loop alone refills")
+            #expect(!launch(writing: LaneRefillPlan.maximumScatteredValues), "the loop's result and as many more")
+        }
+    }
+
     @Test("a loop kernel with a reduction, a second loop or its loop in a dispatch case is not refilled")
     func ineligible() {
         var options = CompileOptions(variant: .llvm)

@@ -31,8 +31,8 @@ public struct CompileOptions: Sendable, Equatable {
     /// Lets a kernel of one symbolic loop (a path tracer's) hand each vector lane that leaves the loop its next
     /// element, so that vectors keep iterating with most lanes busy instead of idling until their longest element
     /// ends (`LLVMCodegen+LaneRefill.swift`). Results are the same bits either way; only the LLVM backend uses it.
-    /// Off by default: it pays where the loop body is heavy (ray queries) and costs where paths are short and the
-    /// code before and after the loop writes much (ARCHITECTURE.md, "Lane refill").
+    /// On by default; a kernel whose code before and after the loop writes much keeps the plain form, since there
+    /// refilling cost more than it saved (`LaneRefillPlan.maximumScatteredValues`; ARCHITECTURE.md, "Lane refill").
     public var refillsLoopLanes: Bool
     /// Where LLVM kernels are stored and looked for across processes; nil (the default for embedders) keeps them in
     /// memory only. The Tool turns it on (`REFRACT_CACHE_DIR`, `REFRACT_CACHE=0`). The scalar backend ignores it.
@@ -40,7 +40,7 @@ public struct CompileOptions: Sendable, Equatable {
 
     public init(variant: Variant = .llvm, vectorWidth: Int? = nil, threadCount: Int? = nil,
                 blockSize: Int = 16384, checksBounds: Bool = false,
-                logsLaunches: Bool = false, refillsLoopLanes: Bool = false,
+                logsLaunches: Bool = false, refillsLoopLanes: Bool = true,
                 diskCache: KernelDiskCache? = nil) {
         self.variant = variant
         self.vectorWidth = vectorWidth

@@ -16,7 +16,7 @@
 //
 // Each element's instructions are the plain kernel's, on the same operands, so the results are the same bits; only
 // the memory access changes (the lanes' elements are no longer consecutive: loads gather, stores scatter). Only
-// with `CompileOptions.refillsLoopLanes` (off by default; measured in ARCHITECTURE.md, "Lane refill").
+// with `CompileOptions.refillsLoopLanes` (on by default; measured in ARCHITECTURE.md, "Lane refill").
 import CLLVM
 
 /// Where the parts of a refillable program lie, and which prologue values are per lane.
@@ -33,9 +33,16 @@ struct LaneRefillPlan {
     /// Lanes that wait for their next element before a refill (at most W; when no lane is left in the loop, fewer).
     static func refillThreshold(width: Int) -> Int { max(1, width / 2) }
 
+    /// The most arrays the code before and after the loop may write plus prologue values it may carry through the
+    /// loop for the kernel to refill. Each such store becomes a W-element scatter and each carried value a phi the
+    /// loop keeps alive: a render's path loop with a box filter writes 3 and carries none (refilled: +2-9% forward
+    /// on the mesh and BSDF fixtures), the tutorial's with its gaussian splat weights writes 13 and carries 10 (its
+    /// short paths ran 10-15% slower refilled).
+    static let maximumScatteredValues = 8
+
     /// The plan of `program`, or nil when it is not a kernel of this shape: one top-level symbolic loop outside any
     /// dispatch and without scatters, no reductions, block operations, matrix products, scatter-adds or out-of-range
-    /// counting. Why no scatter-adds: their sums would come in another order than the plain kernel's and the scalar
+    /// counting, and at most `maximumScatteredValues` stores outside the loop and carried prologue values. Why no scatter-adds: their sums would come in another order than the plain kernel's and the scalar
     /// backend's.
     init?(_ program: KernelProgram) {
         guard program.refillsLoopLanes, program.vectorWidth > 1, !program.countsOutOfRange else { return nil }
@@ -89,6 +96,10 @@ struct LaneRefillPlan {
                 read.insert(operand)
             }
         }
+        let outsideStores = instructions.indices.filter {
+            ($0 < loop || $0 > end) && (instructions[$0].op == .store || instructions[$0].op == .scatter)
+        }.count
+        guard outsideStores + read.count <= Self.maximumScatteredValues else { return nil }
         self.loop = loop
         self.condition = condition
         self.end = end
