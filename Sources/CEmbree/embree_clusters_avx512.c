@@ -105,6 +105,21 @@ AVX512 static inline Candidate16 test(const Triangles16 *tri, const Ray16 *ray, 
     return (Candidate16){hit, _mm512_mul_ps(t, r), t, u, v, absDen};
 }
 
+/* The lanes of `lanes` whose segment from the origin to tfar crosses the triangle's plane (0 < t <= |den| tfar,
+   with t and den computed exactly as `test` computes them): a lane outside it cannot pass `test`'s occlusion
+   compare, so a triangle no lane crosses needs no more work. In a closed room a shadow ray never reaches a wall. */
+AVX512 static inline __mmask16 plane_crossing(const Triangles16 *tri, const Ray16 *ray, __m512 tfar, __mmask16 lanes) {
+    __m512 cx = _mm512_sub_ps(tri->v0x, ray->ox);
+    __m512 cy = _mm512_sub_ps(tri->v0y, ray->oy);
+    __m512 cz = _mm512_sub_ps(tri->v0z, ray->oz);
+    __m512 den = _mm512_fmadd_ps(tri->nx, ray->dx, _mm512_fmadd_ps(tri->ny, ray->dy, _mm512_mul_ps(tri->nz, ray->dz)));
+    __m512i sign = _mm512_and_si512(_mm512_castps_si512(den), _mm512_set1_epi32((int)0x80000000u));
+    __m512 t = _mm512_fmadd_ps(tri->nx, cx, _mm512_fmadd_ps(tri->ny, cy, _mm512_mul_ps(tri->nz, cz)));
+    t = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(t), sign));
+    __mmask16 ahead = _mm512_mask_cmp_ps_mask(lanes, t, _mm512_setzero_ps(), _CMP_GT_OQ);
+    return _mm512_mask_cmp_ps_mask(ahead, t, _mm512_mul_ps(_mm512_abs_ps(den), tfar), _CMP_LE_OQ);
+}
+
 /* Triangle k of a cluster broadcast to every lane, for packet-major tests. */
 AVX512 static inline Triangles16 broadcast_triangle(const RefractClusterTriangles *block, uint32_t k) {
     return (Triangles16){
@@ -245,6 +260,9 @@ AVX512 void refract_clusters_occluded16_avx512(const RefractTriangleClusters *sc
         uint32_t count = scene->clusters[c].count;
         for (uint32_t k = 0; k < count; k++) {
             Triangles16 tri = broadcast_triangle(block, k);
+            /* The plane first: a branch, unlike the closest-hit loop's, as most triangles of a packet-major cluster
+               (a room's walls) are crossed by no shadow ray. Cbox forward +2-5%, cornell +0-3% (ARCHITECTURE.md). */
+            if (!plane_crossing(&tri, &packet, tfar, lanes)) continue;
             Candidate16 candidate = test(&tri, &packet, lanes);
             open &= (__mmask16)~_mm512_mask_cmp_ps_mask(candidate.hit, candidate.unscaledT,
                                                          _mm512_mul_ps(candidate.den, tfar), _CMP_LE_OQ);
