@@ -42,8 +42,8 @@ struct LaneRefillPlan {
 
     /// The plan of `program`, or nil when it is not a kernel of this shape: one top-level symbolic loop outside any
     /// dispatch and without scatters, no reductions, block operations, matrix products, scatter-adds or out-of-range
-    /// counting, and at most `maximumScatteredValues` stores outside the loop and carried prologue values. Why no scatter-adds: their sums would come in another order than the plain kernel's and the scalar
-    /// backend's.
+    /// counting, and at most `maximumScatteredValues` stores outside the loop and carried prologue values. Why no
+    /// scatter-adds: their sums would come in another order than the plain kernel's and the scalar backend's.
     init?(_ program: KernelProgram) {
         guard program.refillsLoopLanes, program.vectorWidth > 1, !program.countsOutOfRange else { return nil }
         let instructions = program.instructions
