@@ -76,48 +76,60 @@ typedef struct Ray16 {
     __m512 ox, oy, oz, dx, dy, dz;
 } Ray16;
 
-AVX512 static inline Candidate16 test(const Triangles16 *tri, const Ray16 *ray, __mmask16 lanes) {
-    __m512 cx = _mm512_sub_ps(tri->v0x, ray->ox);
-    __m512 cy = _mm512_sub_ps(tri->v0y, ray->oy);
-    __m512 cz = _mm512_sub_ps(tri->v0z, ray->oz);
-    /* r = c x d */
-    __m512 rx = _mm512_fmsub_ps(cy, ray->dz, _mm512_mul_ps(cz, ray->dy));
-    __m512 ry = _mm512_fmsub_ps(cz, ray->dx, _mm512_mul_ps(cx, ray->dz));
-    __m512 rz = _mm512_fmsub_ps(cx, ray->dy, _mm512_mul_ps(cy, ray->dx));
+/* The part of the test that does not need the edges: c = v0 - o, the determinant den = ng . d, |den|, its sign,
+   and t = ng . c with den's sign applied (the distance times |den|). */
+typedef struct Plane16 {
+    __m512 cx, cy, cz, absDen, t;
+    __m512i sign;
+} Plane16;
+
+AVX512 static inline Plane16 plane_of(const Triangles16 *tri, const Ray16 *ray) {
+    Plane16 p;
+    p.cx = _mm512_sub_ps(tri->v0x, ray->ox);
+    p.cy = _mm512_sub_ps(tri->v0y, ray->oy);
+    p.cz = _mm512_sub_ps(tri->v0z, ray->oz);
     __m512 den = _mm512_fmadd_ps(tri->nx, ray->dx, _mm512_fmadd_ps(tri->ny, ray->dy, _mm512_mul_ps(tri->nz, ray->dz)));
-    __m512i sign = _mm512_and_si512(_mm512_castps_si512(den), _mm512_set1_epi32((int)0x80000000u));
-    __m512 absDen = _mm512_abs_ps(den);
-    __m512 u = _mm512_fmadd_ps(rx, tri->e2x, _mm512_fmadd_ps(ry, tri->e2y, _mm512_mul_ps(rz, tri->e2z)));
-    __m512 v = _mm512_fmadd_ps(rx, tri->e1x, _mm512_fmadd_ps(ry, tri->e1y, _mm512_mul_ps(rz, tri->e1z)));
-    u = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(u), sign));
-    v = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(v), sign));
-    __m512 t = _mm512_fmadd_ps(tri->nx, cx, _mm512_fmadd_ps(tri->ny, cy, _mm512_mul_ps(tri->nz, cz)));
-    t = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(t), sign));
-    __m512 zero = _mm512_setzero_ps();
-    __mmask16 hit = _mm512_mask_cmp_ps_mask(lanes, _mm512_min_ps(u, v), zero, _CMP_GE_OQ);
-    hit &= _mm512_cmp_ps_mask(_mm512_add_ps(u, v), absDen, _CMP_LE_OQ);
-    hit &= _mm512_cmp_ps_mask(t, zero, _CMP_GT_OQ);
-    /* A parallel ray (den = 0) never hits; nor does an unused slot (ng = 0). */
-    hit &= _mm512_cmp_ps_mask(absDen, zero, _CMP_GT_OQ);
-    /* t / |den|: 1/|den| to 14 bits and one Newton step, a division's accuracy at a fraction of its latency. */
-    __m512 r = _mm512_rcp14_ps(absDen);
-    r = _mm512_mul_ps(r, _mm512_fnmadd_ps(absDen, r, _mm512_set1_ps(2.0f)));
-    return (Candidate16){hit, _mm512_mul_ps(t, r), t, u, v, absDen};
+    p.sign = _mm512_and_si512(_mm512_castps_si512(den), _mm512_set1_epi32((int)0x80000000u));
+    p.absDen = _mm512_abs_ps(den);
+    __m512 t = _mm512_fmadd_ps(tri->nx, p.cx, _mm512_fmadd_ps(tri->ny, p.cy, _mm512_mul_ps(tri->nz, p.cz)));
+    p.t = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(t), p.sign));
+    return p;
 }
 
-/* The lanes of `lanes` whose segment from the origin to tfar crosses the triangle's plane (0 < t <= |den| tfar,
-   with t and den computed exactly as `test` computes them): a lane outside it cannot pass `test`'s occlusion
-   compare, so a triangle no lane crosses needs no more work. In a closed room a shadow ray never reaches a wall. */
-AVX512 static inline __mmask16 plane_crossing(const Triangles16 *tri, const Ray16 *ray, __m512 tfar, __mmask16 lanes) {
-    __m512 cx = _mm512_sub_ps(tri->v0x, ray->ox);
-    __m512 cy = _mm512_sub_ps(tri->v0y, ray->oy);
-    __m512 cz = _mm512_sub_ps(tri->v0z, ray->oz);
-    __m512 den = _mm512_fmadd_ps(tri->nx, ray->dx, _mm512_fmadd_ps(tri->ny, ray->dy, _mm512_mul_ps(tri->nz, ray->dz)));
-    __m512i sign = _mm512_and_si512(_mm512_castps_si512(den), _mm512_set1_epi32((int)0x80000000u));
-    __m512 t = _mm512_fmadd_ps(tri->nx, cx, _mm512_fmadd_ps(tri->ny, cy, _mm512_mul_ps(tri->nz, cz)));
-    t = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(t), sign));
-    __mmask16 ahead = _mm512_mask_cmp_ps_mask(lanes, t, _mm512_setzero_ps(), _CMP_GT_OQ);
-    return _mm512_mask_cmp_ps_mask(ahead, t, _mm512_mul_ps(_mm512_abs_ps(den), tfar), _CMP_LE_OQ);
+/* `test` given the triangle's `plane_of` the ray. */
+AVX512 static inline Candidate16 test_plane(const Triangles16 *tri, const Ray16 *ray, const Plane16 *p,
+                                            __mmask16 lanes) {
+    /* r = c x d */
+    __m512 rx = _mm512_fmsub_ps(p->cy, ray->dz, _mm512_mul_ps(p->cz, ray->dy));
+    __m512 ry = _mm512_fmsub_ps(p->cz, ray->dx, _mm512_mul_ps(p->cx, ray->dz));
+    __m512 rz = _mm512_fmsub_ps(p->cx, ray->dy, _mm512_mul_ps(p->cy, ray->dx));
+    __m512 u = _mm512_fmadd_ps(rx, tri->e2x, _mm512_fmadd_ps(ry, tri->e2y, _mm512_mul_ps(rz, tri->e2z)));
+    __m512 v = _mm512_fmadd_ps(rx, tri->e1x, _mm512_fmadd_ps(ry, tri->e1y, _mm512_mul_ps(rz, tri->e1z)));
+    u = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(u), p->sign));
+    v = _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(v), p->sign));
+    __m512 zero = _mm512_setzero_ps();
+    __mmask16 hit = _mm512_mask_cmp_ps_mask(lanes, _mm512_min_ps(u, v), zero, _CMP_GE_OQ);
+    hit &= _mm512_cmp_ps_mask(_mm512_add_ps(u, v), p->absDen, _CMP_LE_OQ);
+    hit &= _mm512_cmp_ps_mask(p->t, zero, _CMP_GT_OQ);
+    /* A parallel ray (den = 0) never hits; nor does an unused slot (ng = 0). */
+    hit &= _mm512_cmp_ps_mask(p->absDen, zero, _CMP_GT_OQ);
+    /* t / |den|: 1/|den| to 14 bits and one Newton step, a division's accuracy at a fraction of its latency. */
+    __m512 r = _mm512_rcp14_ps(p->absDen);
+    r = _mm512_mul_ps(r, _mm512_fnmadd_ps(p->absDen, r, _mm512_set1_ps(2.0f)));
+    return (Candidate16){hit, _mm512_mul_ps(p->t, r), p->t, u, v, p->absDen};
+}
+
+AVX512 static inline Candidate16 test(const Triangles16 *tri, const Ray16 *ray, __mmask16 lanes) {
+    Plane16 plane = plane_of(tri, ray);
+    return test_plane(tri, ray, &plane, lanes);
+}
+
+/* The lanes of `lanes` whose segment from the origin to tfar crosses the triangle's plane (0 < t <= |den| tfar): a
+   lane outside it cannot pass the occlusion compare on `test`'s t, so a triangle no lane crosses needs no more
+   work. In a closed room a shadow ray never reaches a wall. */
+AVX512 static inline __mmask16 plane_crossing(const Plane16 *p, __m512 tfar, __mmask16 lanes) {
+    __mmask16 ahead = _mm512_mask_cmp_ps_mask(lanes, p->t, _mm512_setzero_ps(), _CMP_GT_OQ);
+    return _mm512_mask_cmp_ps_mask(ahead, p->t, _mm512_mul_ps(p->absDen, tfar), _CMP_LE_OQ);
 }
 
 /* Triangle k of a cluster broadcast to every lane, for packet-major tests. */
@@ -262,8 +274,9 @@ AVX512 void refract_clusters_occluded16_avx512(const RefractTriangleClusters *sc
             Triangles16 tri = broadcast_triangle(block, k);
             /* The plane first: a branch, unlike the closest-hit loop's, as most triangles of a packet-major cluster
                (a room's walls) are crossed by no shadow ray. Cbox forward +2-5%, cornell +0-3% (ARCHITECTURE.md). */
-            if (!plane_crossing(&tri, &packet, tfar, lanes)) continue;
-            Candidate16 candidate = test(&tri, &packet, lanes);
+            Plane16 plane = plane_of(&tri, &packet);
+            if (!plane_crossing(&plane, tfar, lanes)) continue;
+            Candidate16 candidate = test_plane(&tri, &packet, &plane, lanes);
             open &= (__mmask16)~_mm512_mask_cmp_ps_mask(candidate.hit, candidate.unscaledT,
                                                          _mm512_mul_ps(candidate.den, tfar), _CMP_LE_OQ);
         }
