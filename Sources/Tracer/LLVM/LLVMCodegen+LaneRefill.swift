@@ -237,13 +237,6 @@ extension LLVMCodegen {
         LLVMBuildRetVoid(builder)
     }
 
-    /// The number of set lanes of a mask, as a W-bit integer.
-    func laneCount(_ mask: LLVMValueRef) -> LLVMValueRef {
-        let laneType = LLVMIntTypeInContext(context, UInt32(width))!
-        let bits = LLVMBuildBitCast(builder, mask, laneType, "")!
-        return intrinsic("llvm.ctpop", [laneType], [bits])
-    }
-
     /// Lanes' own elements of `slot`, in a refilling kernel: a gather at each lane's element.
     func laneGather(slot: Int, type: ScalarType) -> LLVMValueRef {
         toRegister(maskedGather(slot: slot, type: type, index: laneNumbers, enabled: activeLanes), type)

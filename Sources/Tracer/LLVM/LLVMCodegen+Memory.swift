@@ -533,6 +533,12 @@ extension LLVMCodegen {
         return LLVMBuildICmp(builder, LLVMIntNE, bits, LLVMConstNull(LLVMTypeOf(bits)), "")!
     }
 
+    /// The number of set lanes of a mask vector, as a W-bit integer.
+    func laneCount(_ mask: LLVMValueRef) -> LLVMValueRef {
+        let laneType = LLVMIntTypeInContext(context, UInt32(width))!
+        return intrinsic("llvm.ctpop", [laneType], [LLVMBuildBitCast(builder, mask, laneType, "")!])
+    }
+
     /// The index of the first enabled lane, as a W-bit integer; lane 0 when none is (callers test `anyLane`).
     func firstEnabledLane(_ enabled: LLVMValueRef) -> LLVMValueRef {
         let laneType = LLVMIntTypeInContext(context, UInt32(width))!
@@ -665,9 +671,7 @@ extension LLVMCodegen {
         guard let count = outOfRangeCount else { return }
         let outside = LLVMBuildAnd(builder, LLVMBuildAnd(builder, mask, activeLanes, ""),
                                    LLVMBuildNot(builder, inRange, ""), "")!
-        let bits = LLVMBuildBitCast(builder, outside, LLVMIntTypeInContext(context, UInt32(width)), "")!
-        let lanes = intrinsic("llvm.ctpop", [LLVMTypeOf(bits)], [bits])
-        outOfRangeCount = LLVMBuildAdd(builder, count, LLVMBuildZExt(builder, lanes, i64, ""), "")
+        outOfRangeCount = LLVMBuildAdd(builder, count, LLVMBuildZExt(builder, laneCount(outside), i64, ""), "")
     }
 
     /// After the loop: adds the launch's count to the u64 bounds counter, atomically, when it is not zero.

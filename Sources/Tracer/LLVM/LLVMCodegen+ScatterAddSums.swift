@@ -109,9 +109,8 @@ extension LLVMCodegen {
                                    added(earlier, sums, type), sums, "")!
             reach *= 2
         }
-        let laneType = LLVMIntTypeInContext(context, UInt32(width))!
-        let count = intrinsic("llvm.ctpop", [laneType], [LLVMBuildBitCast(builder, enabled, laneType, "")!])
-        let last = LLVMBuildSub(builder, count, LLVMConstInt(laneType, 1, 0), "")!
+        let count = laneCount(enabled)
+        let last = LLVMBuildSub(builder, count, LLVMConstInt(LLVMTypeOf(count), 1, 0), "")!
         return LLVMBuildExtractElement(builder, sums, last, "")!
     }
 
