@@ -540,4 +540,44 @@ fileprivate struct OpCase: Sendable, CustomStringConvertible {
         let reference = TraceContext.with(CompileOptions(variant: .scalar)) { pull().values }
         #expect(values.map(\.bitPattern) == reference.map(\.bitPattern))
     }
+
+    @Test("gathers and scatters at x + lane prefetch the lines ahead (reads and writes); other indices do not")
+    func streamingAccessPrefetches() throws {
+        // A hit log's pattern: entry depth * n + lane, depth per lane (uniform across a vector in a path loop).
+        let lanes = 16 * 9 + 3, size = 3 * lanes
+        let program = [
+            instruction(.load, .uint32, slot: 0),            // 0: depth * n
+            instruction(.laneIndex, .uint32),                // 1
+            instruction(.add, .uint32, [0, 1]),              // 2: depth * n + lane
+            instruction(.load, .float32, slot: 1),           // 3: values
+            instruction(.load, .bool, slot: 2),              // 4: mask
+            instruction(.scatter, .float32, [2, 3, 4], slot: 3),
+            instruction(.gather, .float32, [2, 4], slot: 4), // 6: streams
+            instruction(.gather, .float32, [0, 4], slot: 4), // 7: x alone does not
+            instruction(.add, .float32, [6, 7]),
+            instruction(.store, .float32, [8], slot: 5),
+        ]
+        var generator = SplitMix64(seed: 31)
+        let slots = [
+            SlotData(.uint32, .input, (0..<lanes).map { UInt32($0 / 40 % 3 * lanes) }),
+            SlotData(.float32, .input, (0..<lanes).map { _ in Inputs.random(.float32, &generator) }),
+            SlotData(.bool, .input, Self.mask(lanes, &generator)),
+            SlotData(.float32, .scatterTarget, [UInt32](repeating: 0, count: size)),
+            SlotData(.float32, .gatherSource, (0..<size).map { _ in Inputs.random(.float32, &generator) }),
+            SlotData(.float32, .output, [UInt32](repeating: 0, count: lanes)),
+        ]
+        for width in Self.widths {
+            let result = try runBoth(program, slots, lanes: lanes, width: width, blockLength: 4 * width)
+            expectSameBits(result, "streaming gather and scatter W=\(width)", anyNaN: [1, 3, 4, 5])
+        }
+        let text = try LLVMBackend.shared.intermediateRepresentation(
+            of: KernelProgram(instructions: program, slots: slots.map(\.slot), vectorWidth: 16, countsOutOfRange: false),
+            optimized: false)
+        let calls = text.components(separatedBy: "call void @llvm.prefetch").dropFirst()
+        // Contiguous loads prefetch too (reads); the streaming gather adds one read, the scatter one write.
+        let loads = 3
+        #expect(calls.filter { $0.contains(", i32 1, i32 3, i32 1)") }.count == 1, "the scatter prefetches to write")
+        #expect(calls.filter { $0.contains(", i32 0, i32 3, i32 1)") }.count == loads + 1,
+                "the gather at x + lane prefetches, the one at x does not")
+    }
 }

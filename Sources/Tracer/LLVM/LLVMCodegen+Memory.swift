@@ -56,10 +56,11 @@ extension LLVMCodegen {
     /// waiting on memory: prefetching made that update 1.4 times as fast on one thread and on two.
     static let prefetchDistance = 512
 
-    /// A read prefetch into all cache levels (a hint: addresses past the buffer are harmless).
-    func prefetch(_ address: LLVMValueRef) {
+    /// A prefetch into all cache levels, for reading or for writing (a hint: addresses past the buffer are harmless).
+    func prefetch(_ address: LLVMValueRef, writing: Bool = false) {
         let bytes = LLVMBuildPointerCast(builder, address, pointer(to: i8), "")!
-        _ = intrinsic("llvm.prefetch", [pointer(to: i8)], [bytes, constant(i32, 0), constant(i32, 3), constant(i32, 1)])
+        _ = intrinsic("llvm.prefetch", [pointer(to: i8)],
+                      [bytes, constant(i32, writing ? 1 : 0), constant(i32, 3), constant(i32, 1)])
     }
 
     /// Element 0 of the slot, broadcast.
@@ -132,6 +133,8 @@ extension LLVMCodegen {
                                   enabled: enabled)
         } else {
             let small = instruction.auxiliary & KernelInstruction.smallSource != 0
+            prefetchStream(slot: slot, element: memoryType(instruction.type),
+                           indexPosition: Int(instruction.operands.0), index64: index64, writing: false)
             value = (small ? tableGather(slot: slot, type: instruction.type, index: index, indexType: indexType,
                                          enabled: enabled) : nil)
                 ?? dwordGather(slot: slot, type: instruction.type, index: index, indexType: indexType, enabled: enabled)
@@ -285,33 +288,63 @@ extension LLVMCodegen {
     func lanePattern(ofIndex position: Int) -> (divisor: Int, offset: Int64)? {
         guard !refillsLanes else { return nil }
         let index = program.instructions[position]
-        func operand(_ instruction: KernelInstruction, _ i: Int) -> KernelInstruction {
-            program.instructions[Int(i == 0 ? instruction.operands.0 : instruction.operands.1)]
-        }
-        /// k when `instruction` is the lane index (k = 1) or the lane index divided by a positive literal k, possibly
-        /// converted between the 32-bit integer types (the same value, as lanes are below 2^31).
-        func divisor(_ instruction: KernelInstruction) -> Int? {
-            let integers: Set<ScalarType> = [.int32, .uint32]
-            if (instruction.op == .cast || instruction.op == .bitcast) && integers.contains(instruction.type)
-                && integers.contains(operand(instruction, 0).type) {
-                return divisor(operand(instruction, 0))
-            }
-            if instruction.op == .laneIndex { return 1 }
-            guard instruction.op == .div, operand(instruction, 0).op == .laneIndex,
-                  operand(instruction, 1).op == .literal else { return nil }
-            let k = Int(Int32(bitPattern: operand(instruction, 1).immediate))
-            return k > 0 ? k : nil
-        }
         func signed(_ literal: KernelInstruction) -> Int64 { Int64(Int32(bitPattern: literal.immediate)) }
-        if let k = divisor(index) { return (k, 0) }
+        if let k = laneDivisor(index) { return (k, 0) }
         guard index.op == .add || index.op == .sub else { return nil }
         let first = operand(index, 0), second = operand(index, 1)
-        if let k = divisor(first), second.op == .literal {
+        if let k = laneDivisor(first), second.op == .literal {
             return (k, index.op == .add ? signed(second) : -signed(second))
         }
-        if index.op == .add, first.op == .literal, let k = divisor(second) { return (k, signed(first)) }
+        if index.op == .add, first.op == .literal, let k = laneDivisor(second) { return (k, signed(first)) }
         return nil
     }
+
+    /// Operand `i` (0 or 1) of `instruction`.
+    private func operand(_ instruction: KernelInstruction, _ i: Int) -> KernelInstruction {
+        program.instructions[Int(i == 0 ? instruction.operands.0 : instruction.operands.1)]
+    }
+
+    /// k when `instruction` is the lane index (k = 1) or the lane index divided by a positive literal k, possibly
+    /// converted between the 32-bit integer types (the same value, as lanes are below 2^31).
+    private func laneDivisor(_ instruction: KernelInstruction) -> Int? {
+        let integers: Set<ScalarType> = [.int32, .uint32]
+        if (instruction.op == .cast || instruction.op == .bitcast) && integers.contains(instruction.type)
+            && integers.contains(operand(instruction, 0).type) {
+            return laneDivisor(operand(instruction, 0))
+        }
+        if instruction.op == .laneIndex { return 1 }
+        guard instruction.op == .div, operand(instruction, 0).op == .laneIndex,
+              operand(instruction, 1).op == .literal else { return nil }
+        let k = Int(Int32(bitPattern: operand(instruction, 1).immediate))
+        return k > 0 ? k : nil
+    }
+
+    /// Whether the index at `position` is the lane index plus a value that is not a literal (x + lane): lanes then
+    /// read or write consecutive elements wherever x is the same across the vector, and the next vectors the
+    /// elements after them. A PRB replay writes its hit log at depth * lanes + lane and the adjoint pass reads it
+    /// there, a loop variable apart for each bounce, so these are streams no `lanePattern` names.
+    private func streamsByLane(index position: Int) -> Bool {
+        guard !refillsLanes else { return false }
+        let index = program.instructions[position]
+        guard index.op == .add else { return false }
+        let first = operand(index, 0), second = operand(index, 1)
+        return (laneDivisor(first) == 1 && second.op != .literal) || (laneDivisor(second) == 1 && first.op != .literal)
+    }
+
+    /// For a gather or scatter whose index streams by lane (`streamsByLane`), a prefetch of the element
+    /// `streamingPrefetchLanes` past lane 0's: the line the vectors after this one will use at the same x. Why: the
+    /// PRB adjoint reads its replay's hit log (7 arrays per bounce, 11 MB for the Cornell box's optimisation, written
+    /// by the other pass and out of the caches) with such gathers, and waited on memory at each: the gathers of the
+    /// log were about 40% of the adjoint kernel's samples; no hardware prefetcher follows 40 streams a vector apart.
+    func prefetchStream(slot: Int, element: LLVMTypeRef, indexPosition: Int, index64: LLVMValueRef, writing: Bool) {
+        guard streamsByLane(index: indexPosition) else { return }
+        let lane0 = LLVMBuildExtractElement(builder, index64, constant(i32, 0), "")!
+        let ahead = LLVMBuildAdd(builder, lane0, constant(i64, Self.streamingPrefetchLanes), "")!
+        prefetch(elementAddress(slot: slot, element: element, index: ahead), writing: writing)
+    }
+
+    /// How far ahead `prefetchStream` reaches, in lanes (elements).
+    static let streamingPrefetchLanes = 64
 
     /// Lanes i of the vector read slot[(loop index + i) / k + d], 0 where not enabled: k = 1 is one vector load
     /// (`shiftedVectorLoad`); otherwise a masked load of W / k consecutive elements (each where in range), each
@@ -408,6 +441,8 @@ extension LLVMCodegen {
         let enabled = LLVMBuildAnd(builder, LLVMBuildAnd(builder, mask, inRange, ""), activeLanes, "")!
         let element = memoryType(instruction.type)
         let stored = toMemory(value, instruction.type)
+        prefetchStream(slot: slot, element: element, indexPosition: Int(instruction.operands.0), index64: index64,
+                       writing: true)
         withConsecutiveIndex(index64, enabled: enabled) { first in
             let address = LLVMBuildPointerCast(builder, elementAddress(slot: slot, element: element, index: first),
                                                pointer(to: LLVMTypeOf(stored)), "")!
