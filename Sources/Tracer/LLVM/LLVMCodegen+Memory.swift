@@ -443,7 +443,11 @@ extension LLVMCodegen {
         let stored = toMemory(value, instruction.type)
         prefetchStream(slot: slot, element: element, indexPosition: Int(instruction.operands.0), index64: index64,
                        writing: true)
-        withConsecutiveIndex(index64, enabled: enabled) { first in
+        // The indices are checked on the lanes the mask asks for, in range or not: the same lanes for every array a
+        // PRB replay's hit log writes at one index (their sizes, and so their in-range lanes, are separate values), so
+        // LLVM computes the check once for all of them; out-of-range lanes are still not written.
+        let requested = LLVMBuildAnd(builder, mask, activeLanes, "")!
+        withConsecutiveIndex(index64, checking: requested) { first in
             let address = LLVMBuildPointerCast(builder, elementAddress(slot: slot, element: element, index: first),
                                                pointer(to: LLVMTypeOf(stored)), "")!
             intrinsic("llvm.masked.store", [LLVMTypeOf(stored), LLVMTypeOf(address)],
@@ -463,12 +467,12 @@ extension LLVMCodegen {
                   [value, addresses, constant(i32, 4), enabled])
     }
 
-    /// When the enabled lanes' indices are consecutive, lane i writing element b + i (a log written at each lane's
+    /// When the indices of the lanes `checking` are consecutive, lane i at element b + i (a log written at each lane's
     /// own entry), `consecutive(b)` with b as i64, else `otherwise()`; a branch around both. Why: a scatter is a
     /// 16-lane sequence of stores (two 8-lane halves with LLVM 14's 64-bit indices), a masked store one instruction;
     /// with a PRB replay's hit log (7 scatters per bounce) the scatters were a tenth of the path loop's time. The
-    /// elements written are the same either way, and no two lanes collide.
-    private func withConsecutiveIndex(_ index64: LLVMValueRef, enabled: LLVMValueRef,
+    /// elements written are the same either way for any lanes among `checking`, and no two lanes collide.
+    private func withConsecutiveIndex(_ index64: LLVMValueRef, checking enabled: LLVMValueRef,
                                       _ consecutive: (LLVMValueRef) -> Void, otherwise: () -> Void) {
         let firstLane = firstEnabledLane(enabled)
         let base = LLVMBuildSub(builder, LLVMBuildExtractElement(builder, index64, firstLane, "")!,
