@@ -48,6 +48,9 @@ struct KernelBuilder {
     var nodesEmittedInLoops: [Node] = []
     /// Loops, native calls and dispatches emitted outside any loop or case, whose live outputs the launch stores.
     var outermostConstructs: [Node] = []
+    /// While a merged dispatch case is emitted: its gathers whose source differs between members, with each member's
+    /// lanes and source (`KernelBuilder+CaseMerging.swift`).
+    var mergedGathers: [ObjectIdentifier: [(lanes: Int32, source: Node)]] = [:]
     private var reductions: [(node: Node, slot: Int, kind: ReductionKind)] = []
 
     private struct SlotKey: Hashable {
@@ -335,6 +338,7 @@ struct KernelBuilder {
         case .laneIndex:
             return append(KernelInstruction(op: .laneIndex, type: node.type))
         case .gather:
+            if let members = mergedGathers[ObjectIdentifier(node)] { return mergedGather(node, members: members) }
             let source = node.operands[0].storage!
             let slot = slotFor(source, role: .gatherSource)
             let small = source.count <= KernelInstruction.smallSourceElements

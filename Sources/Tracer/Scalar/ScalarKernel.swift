@@ -47,9 +47,10 @@ package final class ScalarKernel: CompiledKernel, @unchecked Sendable {
         // With symbolic loops, the vector code runs an instruction once per iteration: see `LoopScatterAdds`.
         // A dispatch counts as a loop whose iterations are its cases, run in increasing order (see `LoopScatterAdds`).
         let hasLoops = instructions.contains { $0.op == .loop || $0.op == .dispatch }
-        var casePositions: [Int: [Int]] = [:]
+        // Each dispatch's cases by number (cases lowered with another case have none: no lane selects them).
+        var casePositions: [Int: [UInt32: Int]] = [:]
         for (index, instruction) in instructions.enumerated() where instruction.op == .dispatchCase {
-            casePositions[Int(instruction.immediate), default: []].append(index)
+            casePositions[Int(instruction.immediate), default: [:]][instruction.auxiliary] = index
         }
         var loopAdds = LoopScatterAdds()
         var openLoops: [(start: Int, iteration: Int)] = []
@@ -183,9 +184,9 @@ package final class ScalarKernel: CompiledKernel, @unchecked Sendable {
                 case .dispatch:
                     let end = Int(instruction.immediate), results = Int(instructions[end].auxiliary)
                     for position in 0..<results { registers[end + 1 + position] = 0 }
-                    if b != 0 && a < instruction.auxiliary {
+                    if b != 0 && a < instruction.auxiliary, let position = casePositions[index]?[a] {
                         openLoops.append((index, Int(a)))
-                        index = casePositions[index]![Int(a)]  // then the case's first instruction
+                        index = position  // then the case's first instruction
                     } else {
                         index = end  // then the results, which stay 0
                     }
