@@ -133,14 +133,46 @@ extension LLVMCodegen {
                                   enabled: enabled)
         } else {
             let small = instruction.auxiliary & KernelInstruction.smallSource != 0
-            prefetchStream(slot: slot, element: memoryType(instruction.type),
-                           indexPosition: Int(instruction.operands.0), index64: index64, writing: false)
-            value = (small ? tableGather(slot: slot, type: instruction.type, index: index, indexType: indexType,
-                                         enabled: enabled) : nil)
-                ?? dwordGather(slot: slot, type: instruction.type, index: index, indexType: indexType, enabled: enabled)
-                ?? maskedGather(slot: slot, type: instruction.type, index: index64, enabled: enabled)
+            func gather() -> LLVMValueRef {
+                (small ? tableGather(slot: slot, type: instruction.type, index: index, indexType: indexType,
+                                     enabled: enabled) : nil)
+                    ?? dwordGather(slot: slot, type: instruction.type, index: index, indexType: indexType, enabled: enabled)
+                    ?? maskedGather(slot: slot, type: instruction.type, index: index64, enabled: enabled)
+            }
+            if streamsByLane(index: Int(instruction.operands.0)) {
+                prefetchStream(slot: slot, element: memoryType(instruction.type),
+                               indexPosition: Int(instruction.operands.0), index64: index64, writing: false)
+                value = streamingLoad(slot: slot, type: instruction.type, index64: index64, checking: mask,
+                                      enabled: enabled, otherwise: gather)
+            } else {
+                value = gather()
+            }
         }
         return toRegister(value, instruction.type)
+    }
+
+    /// A gather at x + lane (`streamsByLane`) as one masked vector load where the lanes `checking` read
+    /// consecutive elements (a PRB adjoint reading its replay's hit log: every vector), else `otherwise()`. The
+    /// test is the scatters' (`withConsecutiveIndex`): the log's reads at one index share it.
+    private func streamingLoad(slot: Int, type: ScalarType, index64: LLVMValueRef, checking: LLVMValueRef,
+                               enabled: LLVMValueRef, otherwise: () -> LLVMValueRef) -> LLVMValueRef {
+        let vectorType = memoryVectorType(type)
+        var loaded: LLVMValueRef?, gathered: LLVMValueRef?
+        var loadedEnd: LLVMBasicBlockRef?, gatheredEnd: LLVMBasicBlockRef?
+        withConsecutiveIndex(index64, checking: checking) { first in
+            let address = LLVMBuildPointerCast(builder, elementAddress(slot: slot, element: memoryType(type), index: first),
+                                               pointer(to: vectorType), "")!
+            loaded = intrinsic("llvm.masked.load", [vectorType, LLVMTypeOf(address)],
+                               [address, constant(i32, 4), enabled, LLVMConstNull(vectorType)])
+            loadedEnd = LLVMGetInsertBlock(builder)
+        } otherwise: {
+            gathered = otherwise()
+            gatheredEnd = LLVMGetInsertBlock(builder)
+        }
+        let merged = LLVMBuildPhi(builder, vectorType, "")!
+        addIncoming(merged, loaded!, from: loadedEnd!)
+        addIncoming(merged, gathered!, from: gatheredEnd!)
+        return merged
     }
 
     /// The x86 instruction set whose 32-bit-index gathers and lane permutes a kernel uses: AVX-512's at W = 16, AVX2's
