@@ -84,9 +84,13 @@ struct ReplayHitLogTests {
     func eligibility() throws {
         var scene = try Scene(contentsOf: Self.fixture("cornell.xml"))
         #expect(ReplayHitLog(scene: scene, laneCount: 8) != nil)
-        #expect(scene.replayLogBytesPerSample == 6 * ReplayHitLog.bytesPerEntry)
+        // No instances: five words of hit and the shadow ray's answer per bounce.
+        #expect(scene.replayLogBytesPerSample == 6 * 24)
         scene.integrator.maxDepth = 20
-        #expect(scene.replayLogBytesPerSample == ReplayHitLog.maximumDepthCapacity * ReplayHitLog.bytesPerEntry)
+        #expect(scene.replayLogBytesPerSample == ReplayHitLog.maximumDepthCapacity * 24)
+        // Instances: their ids too.
+        let instanced = try Scene(contentsOf: Self.fixture("instances.xml"))
+        #expect(instanced.replayLogBytesPerSample == ReplayHitLog.depthCapacity(of: instanced)! * 28)
         var off = scene
         off.integrator.reusesReplayHits = false
         var wavefront = scene

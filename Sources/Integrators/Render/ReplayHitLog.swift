@@ -4,22 +4,29 @@
 // it casts the same rays, and Embree would give the same answers. In mesh scenes those queries were about half of
 // the adjoint kernel's time. The log holds, per replayed sample and bounce below its depth capacity, the closest
 // hit (t, u, v and the three ids) and the answer of the bounce's shadow ray: 28 bytes. Deeper bounces query
-// Embree as before. Mitsuba traces again (PRB keeps no per-bounce state); the log trades that time for memory
-// bounded by the capacity. Only symbolic path loops use it: a wavefront compacts its lanes, which moves them.
+// Embree as before; a scene without instances logs no instance id (24 bytes). Mitsuba traces again (PRB keeps no
+// per-bounce state); the log trades that time for memory bounded by the capacity. Only symbolic path loops use it: a wavefront compacts its lanes, which moves them.
 import Tracer
 
 extension Scene {
     /// Bytes per sample that a PRB gradient render of this scene holds on top of `RenderMemory`'s estimate: its
     /// `ReplayHitLog` (0 when it keeps none).
-    public var replayLogBytesPerSample: Int { (ReplayHitLog.depthCapacity(of: self) ?? 0) * ReplayHitLog.bytesPerEntry }
+    public var replayLogBytesPerSample: Int {
+        guard let capacity = ReplayHitLog.depthCapacity(of: self), let meshes else { return 0 }
+        return capacity * ReplayHitLog.bytesPerEntry(logsInstances: ReplayHitLog.logsInstances(meshes))
+    }
 }
 
 /// The mesh queries of a primal replay's first bounces: written by the replay, read by its adjoint pass.
 final class ReplayHitLog {
     /// Bounces logged at most: deeper ones are traced again (with an unlimited depth, most paths end before).
     static let maximumDepthCapacity = 8
-    /// Bytes per sample and logged bounce: six words of hit and one of shadow-ray answer.
-    static let bytesPerEntry = 28
+    /// Bytes per sample and logged bounce: six words of hit (five without instances) and one of shadow-ray answer.
+    static func bytesPerEntry(logsInstances: Bool) -> Int { logsInstances ? 28 : 24 }
+
+    /// Whether hits on `meshes` can name an instance: in a scene without instances every hit's instance id is
+    /// Embree's invalid id, so the log keeps none (its writes and reads are memory traffic).
+    static func logsInstances(_ meshes: MeshGeometry) -> Bool { meshes.accelerator.instanceCount > 0 }
 
     /// Replayed samples (lanes of the adjoint pass).
     let laneCount: Int
@@ -30,14 +37,16 @@ final class ReplayHitLog {
     let coversEveryBounce: Bool
     /// Entry `depth * laneCount + lane`: the closest mesh hit as `EmbreeScene.intersect` returned it.
     private var t, u, v: FloatArray
-    private var primitive, geometry, instance: UInt32Array
+    private var primitive, geometry: UInt32Array
+    /// Entry `depth * laneCount + lane`: the hit's instance id; nil where the scene has no instances.
+    private var instance: UInt32Array?
     /// Entry `depth * laneCount + lane`: 1 when the shadow ray of next event estimation was blocked by a mesh.
     private var occluded: UInt32Array
 
     /// A log for `laneCount` replayed samples of `scene`, or nil where the scene's PRB adjoint would not use one:
     /// no meshes, a wavefront path loop, `IntegratorSettings.reusesReplayHits` off, or no bounce to log.
     init?(scene: Scene, laneCount: Int) {
-        guard let capacity = Self.depthCapacity(of: scene) else { return nil }
+        guard let capacity = Self.depthCapacity(of: scene), let meshes = scene.meshes else { return nil }
         let (entries, overflow) = laneCount.multipliedReportingOverflow(by: capacity)
         // Entries are indexed by 32-bit lanes.
         guard !overflow, entries <= Int(UInt32.max) else { return nil }
@@ -54,13 +63,16 @@ final class ReplayHitLog {
         v = .empty(count: entries, context: context)
         primitive = .empty(count: entries, context: context)
         geometry = .empty(count: entries, context: context)
-        instance = .empty(count: entries, context: context)
+        instance = Self.logsInstances(meshes) ? .empty(count: entries, context: context) : nil
         occluded = .empty(count: entries, context: context)
         if Self.poisonsEntries {
-            // A hit at NaN distance on geometry 0 with an out-of-range primitive, behind a blocked shadow ray.
-            let poison: [UInt32] = [0x7FC0_0000, 0x7FC0_0000, 0x7FC0_0000, 0x7FFF_FFFF, 0, 0, 1]
-            for (array, bits) in zip(buffers, poison) {
-                array.storage!.fill(bits)
+            // A hit at NaN distance on geometry 0 (instance 0) with an out-of-range primitive, behind a blocked
+            // shadow ray.
+            let poison: [(Node?, UInt32)] = [(t.node, 0x7FC0_0000), (u.node, 0x7FC0_0000), (v.node, 0x7FC0_0000),
+                                             (primitive.node, 0x7FFF_FFFF), (geometry.node, 0),
+                                             (instance?.node, 0), (occluded.node, 1)]
+            for case let (node?, bits) in poison {
+                node.storage!.fill(bits)
             }
         }
     }
@@ -70,7 +82,9 @@ final class ReplayHitLog {
     @TaskLocal static var poisonsEntries = false
 
     /// The log's arrays (the inputs a frozen replay writes into).
-    var buffers: [Node] { [t.node, u.node, v.node, primitive.node, geometry.node, instance.node, occluded.node] }
+    var buffers: [Node] {
+        [t.node, u.node, v.node, primitive.node, geometry.node] + (instance.map { [$0.node] } ?? []) + [occluded.node]
+    }
 
     /// Bounces a log of `scene` holds per sample, nil when its gradient renders keep none.
     static func depthCapacity(of scene: Scene) -> Int? {
@@ -101,7 +115,7 @@ final class ReplayHitLog {
         v.scatter(hit.v, at: index, mask: mask)
         primitive.scatter(hit.primitive, at: index, mask: mask)
         geometry.scatter(hit.geometry, at: index, mask: mask)
-        instance.scatter(hit.instance, at: index, mask: mask)
+        instance?.scatter(hit.instance, at: index, mask: mask)
     }
 
     /// The logged hits of the lanes `mask`, as `EmbreeScene.intersect` returned them (misses elsewhere).
@@ -113,7 +127,9 @@ final class ReplayHitLog {
                          u: u.gather(index, mask: mask), v: v.gather(index, mask: mask),
                          primitive: select(isHit, primitive.gather(index, mask: mask), none),
                          geometry: select(isHit, geometry, none),
-                         instance: select(isHit, instance.gather(index, mask: mask), none), isHit: isHit)
+                         instance: instance.map { select(isHit, $0.gather(index, mask: mask), none) }
+                             ?? UInt32Array(repeating: .max, count: index.count),
+                         isHit: isHit)
     }
 
     fileprivate func recordOcclusion(_ blocked: BoolArray, at index: UInt32Array, mask: BoolArray) {
