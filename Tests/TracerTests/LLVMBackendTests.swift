@@ -571,7 +571,8 @@ fileprivate struct OpCase: Sendable, CustomStringConvertible {
             expectSameBits(result, "streaming gather and scatter W=\(width)", anyNaN: [1, 3, 4, 5])
         }
         let text = try LLVMBackend.shared.intermediateRepresentation(
-            of: KernelProgram(instructions: program, slots: slots.map(\.slot), vectorWidth: 16, countsOutOfRange: false),
+            of: KernelProgram(instructions: program, slots: slots.map(\.slot), vectorWidth: 16,
+                              countsOutOfRange: false),
             optimized: false)
         let calls = text.components(separatedBy: "call void @llvm.prefetch").dropFirst()
         // Contiguous loads prefetch too (reads); the streaming gather adds one read, the scatter one write.

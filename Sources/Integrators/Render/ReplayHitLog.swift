@@ -5,7 +5,8 @@
 // the adjoint kernel's time. The log holds, per replayed sample and bounce below its depth capacity, the closest
 // hit (t, u, v and the three ids) and the answer of the bounce's shadow ray: 28 bytes. Deeper bounces query
 // Embree as before; a scene without instances logs no instance id (24 bytes). Mitsuba traces again (PRB keeps no
-// per-bounce state); the log trades that time for memory bounded by the capacity. Only symbolic path loops use it: a wavefront compacts its lanes, which moves them.
+// per-bounce state); the log trades that time for memory bounded by the capacity. Only symbolic path loops use it:
+// a wavefront compacts its lanes, which moves them.
 import Tracer
 
 extension Scene {

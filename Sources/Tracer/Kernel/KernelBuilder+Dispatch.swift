@@ -32,10 +32,11 @@ extension KernelBuilder {
         for group in plan?.groups ?? [] where group.members.count > 1 {
             let first = literalInstruction(UInt32(group.members[0]), type: .uint32)
             for member in group.members {
-                memberLanes[member] = append(KernelInstruction(
-                    op: .eq, type: .bool, operands: [emitted(record.index)!, literalInstruction(UInt32(member), type: .uint32)]))
+                let number = literalInstruction(UInt32(member), type: .uint32)
+                let lanes = append(KernelInstruction(op: .eq, type: .bool, operands: [emitted(record.index)!, number]))
+                memberLanes[member] = lanes
                 if member != group.members[0] {
-                    index = append(KernelInstruction(op: .select, type: .uint32, operands: [memberLanes[member]!, first, index]))
+                    index = append(KernelInstruction(op: .select, type: .uint32, operands: [lanes, first, index]))
                 }
             }
         }
@@ -60,8 +61,9 @@ extension KernelBuilder {
                 for (leaf, values) in group.scalarLeaves {
                     var value = loadScalarInstruction(values[0])
                     for (member, other) in zip(group.members, values).dropFirst() {
+                        let loaded = loadScalarInstruction(other)
                         value = append(KernelInstruction(op: .select, type: leaf.type,
-                                                         operands: [memberLanes[member]!, loadScalarInstruction(other), value]))
+                                                         operands: [memberLanes[member]!, loaded, value]))
                     }
                     overridden.append((leaf, leaf.emittedInstruction))
                     leaf.emittedInstruction = (epoch, value)
@@ -108,7 +110,8 @@ extension KernelBuilder {
 
     /// The broadcast load of an evaluated array of one element.
     mutating func loadScalarInstruction(_ node: Node) -> Int32 {
-        append(KernelInstruction(op: .loadScalar, type: node.type, immediate: UInt32(slotFor(node.storage!, role: .input))))
+        let slot = slotFor(node.storage!, role: .input)
+        return append(KernelInstruction(op: .loadScalar, type: node.type, immediate: UInt32(slot)))
     }
 
     /// A merged case's gather (`CaseMergePlan.Group.gatherSources`): one gather per member from its own source, on

@@ -136,7 +136,8 @@ extension LLVMCodegen {
             func gather() -> LLVMValueRef {
                 (small ? tableGather(slot: slot, type: instruction.type, index: index, indexType: indexType,
                                      enabled: enabled) : nil)
-                    ?? dwordGather(slot: slot, type: instruction.type, index: index, indexType: indexType, enabled: enabled)
+                    ?? dwordGather(slot: slot, type: instruction.type, index: index, indexType: indexType,
+                                   enabled: enabled)
                     ?? maskedGather(slot: slot, type: instruction.type, index: index64, enabled: enabled)
             }
             if streamsByLane(index: Int(instruction.operands.0)) {
@@ -160,8 +161,8 @@ extension LLVMCodegen {
         var loaded: LLVMValueRef?, gathered: LLVMValueRef?
         var loadedEnd: LLVMBasicBlockRef?, gatheredEnd: LLVMBasicBlockRef?
         withConsecutiveIndex(index64, checking: checking) { first in
-            let address = LLVMBuildPointerCast(builder, elementAddress(slot: slot, element: memoryType(type), index: first),
-                                               pointer(to: vectorType), "")!
+            let element = elementAddress(slot: slot, element: memoryType(type), index: first)
+            let address = LLVMBuildPointerCast(builder, element, pointer(to: vectorType), "")!
             loaded = intrinsic("llvm.masked.load", [vectorType, LLVMTypeOf(address)],
                                [address, constant(i32, 4), enabled, LLVMConstNull(vectorType)])
             loadedEnd = LLVMGetInsertBlock(builder)
