@@ -20,9 +20,11 @@ struct CaseMergePlan {
         var gatherSources: [(gather: Node, members: [Node])]
     }
     var groups: [Group]
+    /// Each case's position in `groups`.
+    var groupOfCase: [Int]
 
     /// Whether any two cases are lowered as one.
-    var merges: Bool { groups.contains { $0.members.count > 1 } }
+    var merges: Bool { groups.count < groupOfCase.count }
 }
 
 /// A case's graph described up to its parameters: equal descriptions compute the same thing from the parameters
@@ -75,7 +77,11 @@ extension KernelBuilder {
                 }
             }
         }
-        let plan = CaseMergePlan(groups: groups)
+        var groupOfCase = [Int](repeating: 0, count: shapes.count)
+        for (position, group) in groups.enumerated() {
+            for member in group.members { groupOfCase[member] = position }
+        }
+        let plan = CaseMergePlan(groups: groups, groupOfCase: groupOfCase)
         return plan.merges ? plan : nil
     }
 

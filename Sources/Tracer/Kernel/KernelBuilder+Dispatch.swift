@@ -47,7 +47,7 @@ extension KernelBuilder {
         var caseResults: [Int32] = []
         loopDepth += 1
         for (number, recorded) in record.cases.enumerated() {
-            let group = plan?.groups.first { $0.members.contains(number) }
+            let group = plan.map { $0.groups[$0.groupOfCase[number]] }
             if let group, group.members[0] != number { continue }  // lowered with its group's first member
             append(KernelInstruction(op: .dispatchCase, type: .bool, immediate: UInt32(begin),
                                      auxiliary: UInt32(number)))
@@ -59,9 +59,9 @@ extension KernelBuilder {
             if let group, group.members.count > 1 {
                 // Each parameter the members differ in: every member's value, the lane's member's kept.
                 for (leaf, values) in group.scalarLeaves {
-                    var value = loadScalarInstruction(values[0])
+                    var value = instruction(for: values[0])
                     for (member, other) in zip(group.members, values).dropFirst() {
-                        let loaded = loadScalarInstruction(other)
+                        let loaded = instruction(for: other)
                         value = append(KernelInstruction(op: .select, type: leaf.type,
                                                          operands: [memberLanes[member]!, loaded, value]))
                     }
@@ -108,25 +108,14 @@ extension KernelBuilder {
         append(KernelInstruction(op: .literal, type: type, immediate: bits))
     }
 
-    /// The broadcast load of an evaluated array of one element.
-    mutating func loadScalarInstruction(_ node: Node) -> Int32 {
-        let slot = slotFor(node.storage!, role: .input)
-        return append(KernelInstruction(op: .loadScalar, type: node.type, immediate: UInt32(slot)))
-    }
-
     /// A merged case's gather (`CaseMergePlan.Group.gatherSources`): one gather per member from its own source, on
     /// its own lanes, the lane's member's value kept.
     mutating func mergedGather(_ node: Node, members: [(lanes: Int32, source: Node)]) -> Int32 {
         let index = emitted(node.operands[1])!, mask = emitted(node.operands[2])!
         var value: Int32 = -1
         for (lanes, source) in members {
-            let storage = source.storage!
             let memberMask = append(KernelInstruction(op: .and, type: .bool, operands: [mask, lanes]))
-            let slot = slotFor(storage, role: .gatherSource)
-            let small = storage.count <= KernelInstruction.smallSourceElements
-            let gathered = append(KernelInstruction(op: .gather, type: node.type, operands: [index, memberMask],
-                                                    immediate: UInt32(slot),
-                                                    auxiliary: small ? KernelInstruction.smallSource : 0))
+            let gathered = gatherInstruction(node.type, from: source.storage!, index: index, mask: memberMask)
             value = value < 0 ? gathered
                 : append(KernelInstruction(op: .select, type: node.type, operands: [lanes, gathered, value]))
         }

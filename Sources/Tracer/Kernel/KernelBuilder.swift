@@ -304,6 +304,14 @@ struct KernelBuilder {
         }
     }
 
+    /// A gather of `source` (its slot, marked small where its elements fit the table gathers).
+    mutating func gatherInstruction(_ type: ScalarType, from source: Storage, index: Int32, mask: Int32) -> Int32 {
+        let slot = slotFor(source, role: .gatherSource)
+        let small = source.count <= KernelInstruction.smallSourceElements
+        return append(KernelInstruction(op: .gather, type: type, operands: [index, mask], immediate: UInt32(slot),
+                                        auxiliary: small ? KernelInstruction.smallSource : 0))
+    }
+
     /// The instruction that computes `node` in this kernel, if emitted.
     func emitted(_ node: Node) -> Int32? {
         node.emittedInstruction.epoch == epoch ? node.emittedInstruction.index : nil
@@ -323,7 +331,8 @@ struct KernelBuilder {
         }
     }
 
-    private mutating func instruction(for node: Node) -> Int32 {
+    /// A new instruction computing `node` (its operands emitted), without marking the node emitted.
+    mutating func instruction(for node: Node) -> Int32 {
         if node.isLiteral {
             return append(KernelInstruction(op: .literal, type: node.type, immediate: node.immediate))
         }
@@ -339,13 +348,8 @@ struct KernelBuilder {
             return append(KernelInstruction(op: .laneIndex, type: node.type))
         case .gather:
             if let members = mergedGathers[ObjectIdentifier(node)] { return mergedGather(node, members: members) }
-            let source = node.operands[0].storage!
-            let slot = slotFor(source, role: .gatherSource)
-            let small = source.count <= KernelInstruction.smallSourceElements
-            return append(KernelInstruction(
-                op: .gather, type: node.type,
-                operands: [emitted(node.operands[1])!, emitted(node.operands[2])!],
-                immediate: UInt32(slot), auxiliary: small ? KernelInstruction.smallSource : 0))
+            return gatherInstruction(node.type, from: node.operands[0].storage!, index: emitted(node.operands[1])!,
+                                     mask: emitted(node.operands[2])!)
         case .blockSum, .blockMin, .blockMax, .blockTreeSum:
             let slot = slotFor(node.operands[0].storage!, role: .gatherSource)
             return append(KernelInstruction(op: node.op, type: node.type, immediate: UInt32(slot),
