@@ -80,14 +80,42 @@ struct ReplayHitLogTests {
         }
     }
 
+    @Test("geometry and primitive ids share a word where they fit in 31 bits, and come back as they went in")
+    func idPacking() throws {
+        let packing = try #require(ReplayHitLog.IdPacking(meshCount: 5, triangleCount: 1000))
+        #expect(packing.primitiveBits == 10)
+        // 31 bits together at most: the all-ones word stays free for a miss.
+        #expect(ReplayHitLog.IdPacking(meshCount: 1 << 16, triangleCount: 1 << 15) != nil)
+        #expect(ReplayHitLog.IdPacking(meshCount: 1 << 16, triangleCount: (1 << 15) + 1) == nil)
+        #expect(ReplayHitLog.IdPacking(meshCount: (1 << 16) + 1, triangleCount: 1 << 15) == nil)
+        let geometry: [UInt32] = [0, 4, 4, .max, 2, 0]
+        let primitive: [UInt32] = [0, 999, 0, .max, 517, 1]
+        for variant in [Variant.llvm, .scalar] {
+            try TraceContext.with(CompileOptions(variant: variant)) {
+                let hitMask = BoolArray(geometry.map { $0 != .max })
+                let hit = EmbreeHit(t: FloatArray(repeating: 1, count: 6), u: FloatArray(repeating: 0, count: 6),
+                                    v: FloatArray(repeating: 0, count: 6), primitive: UInt32Array(primitive),
+                                    geometry: UInt32Array(geometry),
+                                    instance: UInt32Array(repeating: .max, count: 6), isHit: hitMask)
+                let word = packing.word(hit)
+                let expected: [UInt32] = [0, 4 << 10 | 999, 4 << 10, .max, 2 << 10 | 517, 1]
+                #expect(word.values == expected, "\(variant)")
+                let ids = packing.ids(word)
+                #expect(ids.geometry.values == geometry, "\(variant)")
+                #expect(ids.primitive.values == primitive, "\(variant)")
+            }
+        }
+    }
+
     @Test("scenes keep a log only where the adjoint can use one")
     func eligibility() throws {
         var scene = try Scene(contentsOf: Self.fixture("cornell.xml"))
         #expect(ReplayHitLog(scene: scene, laneCount: 8) != nil)
-        // No instances: five words of hit and the shadow ray's answer per bounce.
-        #expect(scene.replayLogBytesPerSample == 6 * 24)
+        // No instances, and the geometry and primitive ids share a word: four words of hit and the shadow ray's
+        // answer per bounce.
+        #expect(scene.replayLogBytesPerSample == 6 * 20)
         scene.integrator.maxDepth = 20
-        #expect(scene.replayLogBytesPerSample == ReplayHitLog.maximumDepthCapacity * 24)
+        #expect(scene.replayLogBytesPerSample == ReplayHitLog.maximumDepthCapacity * 20)
         // Instances: their ids too.
         let instanced = try Scene(contentsOf: Self.fixture("instances.xml"))
         #expect(instanced.replayLogBytesPerSample == ReplayHitLog.depthCapacity(of: instanced)! * 28)

@@ -4,7 +4,8 @@
 // it casts the same rays, and Embree would give the same answers. In mesh scenes those queries were about half of
 // the adjoint kernel's time. The log holds, per replayed sample and bounce below its depth capacity, the closest
 // hit (t, u, v and the three ids) and the answer of the bounce's shadow ray: 28 bytes. Deeper bounces query
-// Embree as before; a scene without instances logs no instance id (24 bytes). Mitsuba traces again (PRB keeps no
+// Embree as before; a scene without instances logs no instance id, and where the geometry and primitive ids fit one
+// word together they share it (20 bytes, `IdPacking`). Mitsuba traces again (PRB keeps no
 // per-bounce state); the log trades that time for memory bounded by the capacity. Only symbolic path loops use it:
 // a wavefront compacts its lanes, which moves them.
 import Tracer
@@ -14,7 +15,8 @@ extension Scene {
     /// `ReplayHitLog` (0 when it keeps none).
     public var replayLogBytesPerSample: Int {
         guard let capacity = ReplayHitLog.depthCapacity(of: self), let meshes else { return 0 }
-        return capacity * ReplayHitLog.bytesPerEntry(logsInstances: ReplayHitLog.logsInstances(meshes))
+        return capacity * ReplayHitLog.bytesPerEntry(logsInstances: ReplayHitLog.logsInstances(meshes),
+                                                     packsIds: ReplayHitLog.IdPacking(meshes.accelerator) != nil)
     }
 }
 
@@ -22,8 +24,47 @@ extension Scene {
 final class ReplayHitLog {
     /// Bounces logged at most: deeper ones are traced again (with an unlimited depth, most paths end before).
     static let maximumDepthCapacity = 8
-    /// Bytes per sample and logged bounce: six words of hit (five without instances) and one of shadow-ray answer.
-    static func bytesPerEntry(logsInstances: Bool) -> Int { logsInstances ? 28 : 24 }
+    /// Bytes per sample and logged bounce: six words of hit (one fewer without instances, one fewer where the
+    /// geometry and primitive ids share a word) and one of shadow-ray answer.
+    static func bytesPerEntry(logsInstances: Bool, packsIds: Bool) -> Int {
+        28 - (logsInstances ? 0 : 4) - (packsIds ? 4 : 0)
+    }
+
+    /// A hit's geometry and primitive ids in one word, geometry << `primitiveBits` | primitive, and a miss as
+    /// `UInt32.max`: possible where every id of a top-level mesh hit fits in 31 bits together (no curves, no
+    /// instances, whose ids would need more). Why: the log is written by the replay and read by the adjoint, out of
+    /// the caches by then; a word less per entry is a sixth less of that traffic.
+    struct IdPacking {
+        let primitiveBits: UInt32
+
+        init?(_ accelerator: EmbreeScene) {
+            guard accelerator.curveCount == 0, accelerator.instanceCount == 0 else { return nil }
+            self.init(meshCount: accelerator.meshCount, triangleCount: accelerator.triangleCount)
+        }
+
+        /// The packing for `meshCount` meshes of `triangleCount` triangles in all, nil where their ids need more
+        /// than 31 bits together.
+        init?(meshCount: Int, triangleCount: Int) {
+            guard meshCount > 0, triangleCount > 0 else { return nil }
+            // Bits for the largest id of each kind: a mesh's primitive ids are below the scene's triangle count.
+            let geometryBits = Int.bitWidth - (meshCount - 1).leadingZeroBitCount
+            let primitiveBits = Int.bitWidth - (triangleCount - 1).leadingZeroBitCount
+            guard geometryBits + primitiveBits <= 31 else { return nil }
+            self.primitiveBits = UInt32(primitiveBits)
+        }
+
+        func word(_ hit: EmbreeHit) -> UInt32Array {
+            select(hit.isHit, (hit.geometry << primitiveBits) | hit.primitive, UInt32Array(repeating: .max))
+        }
+
+        /// The geometry and primitive ids of `word`s, `UInt32.max` both for a miss.
+        func ids(_ word: UInt32Array) -> (geometry: UInt32Array, primitive: UInt32Array) {
+            let miss = word .== UInt32.max
+            let none = UInt32Array(repeating: .max)
+            return (select(miss, none, word >> primitiveBits),
+                    select(miss, none, word & ((1 << primitiveBits) - 1)))
+        }
+    }
 
     /// Whether hits on `meshes` can name an instance: in a scene without instances every hit's instance id is
     /// Embree's invalid id, so the log keeps none (its writes and reads are memory traffic).
@@ -38,7 +79,11 @@ final class ReplayHitLog {
     let coversEveryBounce: Bool
     /// Entry `depth * laneCount + lane`: the closest mesh hit as `EmbreeScene.intersect` returned it.
     private var t, u, v: FloatArray
-    private var primitive, geometry: UInt32Array
+    /// Entry `depth * laneCount + lane`: the primitive id, or both ids as `packing` stores them.
+    private var primitive: UInt32Array
+    /// Entry `depth * laneCount + lane`: the geometry id; nil where `packing` keeps it with the primitive's.
+    private var geometry: UInt32Array?
+    private let packing: IdPacking?
     /// Entry `depth * laneCount + lane`: the hit's instance id; nil where the scene has no instances.
     private var instance: UInt32Array?
     /// Entry `depth * laneCount + lane`: 1 when the shadow ray of next event estimation was blocked by a mesh.
@@ -63,14 +108,15 @@ final class ReplayHitLog {
         u = .empty(count: entries, context: context)
         v = .empty(count: entries, context: context)
         primitive = .empty(count: entries, context: context)
-        geometry = .empty(count: entries, context: context)
+        packing = IdPacking(meshes.accelerator)
+        geometry = packing == nil ? .empty(count: entries, context: context) : nil
         instance = Self.logsInstances(meshes) ? .empty(count: entries, context: context) : nil
         occluded = .empty(count: entries, context: context)
         if Self.poisonsEntries {
             // A hit at NaN distance on geometry 0 (instance 0) with an out-of-range primitive, behind a blocked
             // shadow ray.
             let poison: [(Node?, UInt32)] = [(t.node, 0x7FC0_0000), (u.node, 0x7FC0_0000), (v.node, 0x7FC0_0000),
-                                             (primitive.node, 0x7FFF_FFFF), (geometry.node, 0),
+                                             (primitive.node, 0x7FFF_FFFF), (geometry?.node, 0),
                                              (instance?.node, 0), (occluded.node, 1)]
             for case let (node?, bits) in poison {
                 node.storage!.fill(bits)
@@ -84,7 +130,7 @@ final class ReplayHitLog {
 
     /// The log's arrays (the inputs a frozen replay writes into).
     var buffers: [Node] {
-        [t.node, u.node, v.node, primitive.node, geometry.node] + (instance.map { [$0.node] } ?? []) + [occluded.node]
+        [t.node, u.node, v.node, primitive.node] + [geometry?.node, instance?.node].compactMap { $0 } + [occluded.node]
     }
 
     /// Bounces a log of `scene` holds per sample, nil when its gradient renders keep none.
@@ -114,19 +160,20 @@ final class ReplayHitLog {
         t.scatter(hit.t, at: index, mask: mask)
         u.scatter(hit.u, at: index, mask: mask)
         v.scatter(hit.v, at: index, mask: mask)
-        primitive.scatter(hit.primitive, at: index, mask: mask)
-        geometry.scatter(hit.geometry, at: index, mask: mask)
+        primitive.scatter(packing?.word(hit) ?? hit.primitive, at: index, mask: mask)
+        geometry?.scatter(hit.geometry, at: index, mask: mask)
         instance?.scatter(hit.instance, at: index, mask: mask)
     }
 
     /// The logged hits of the lanes `mask`, as `EmbreeScene.intersect` returned them (misses elsewhere).
     fileprivate func hit(at index: UInt32Array, mask: BoolArray) -> EmbreeHit {
         let none = UInt32Array(repeating: .max)
-        let geometry = select(mask, geometry.gather(index, mask: mask), none)
+        let ids = packing.map { $0.ids(primitive.gather(index, mask: mask)) }
+        let geometry = select(mask, ids?.geometry ?? geometry!.gather(index, mask: mask), none)
         let isHit = mask & (geometry .!= UInt32.max)
         return EmbreeHit(t: select(isHit, t.gather(index, mask: mask), FloatArray(repeating: .infinity)),
                          u: u.gather(index, mask: mask), v: v.gather(index, mask: mask),
-                         primitive: select(isHit, primitive.gather(index, mask: mask), none),
+                         primitive: select(isHit, ids?.primitive ?? primitive.gather(index, mask: mask), none),
                          geometry: select(isHit, geometry, none),
                          instance: instance.map { select(isHit, $0.gather(index, mask: mask), none) }
                              ?? UInt32Array(repeating: .max, count: index.count),
