@@ -80,14 +80,14 @@ struct ReplayHitLogTests {
         }
     }
 
-    @Test("geometry and primitive ids share a word where they fit in 31 bits, and come back as they went in")
+    @Test("geometry and primitive ids share a word with the shadow ray's answer where they fit in 30 bits, and come back as they went in")
     func idPacking() throws {
         let packing = try #require(ReplayHitLog.IdPacking(meshCount: 5, triangleCount: 1000))
         #expect(packing.primitiveBits == 10)
-        // 31 bits together at most: the all-ones word stays free for a miss.
-        #expect(ReplayHitLog.IdPacking(meshCount: 1 << 16, triangleCount: 1 << 15) != nil)
-        #expect(ReplayHitLog.IdPacking(meshCount: 1 << 16, triangleCount: (1 << 15) + 1) == nil)
-        #expect(ReplayHitLog.IdPacking(meshCount: (1 << 16) + 1, triangleCount: 1 << 15) == nil)
+        // 30 bits together at most: the next bit's all-ones word means a miss, the top bit a blocked shadow ray.
+        #expect(ReplayHitLog.IdPacking(meshCount: 1 << 15, triangleCount: 1 << 15) != nil)
+        #expect(ReplayHitLog.IdPacking(meshCount: 1 << 15, triangleCount: (1 << 15) + 1) == nil)
+        #expect(ReplayHitLog.IdPacking(meshCount: (1 << 15) + 1, triangleCount: 1 << 15) == nil)
         let geometry: [UInt32] = [0, 4, 4, .max, 2, 0]
         let primitive: [UInt32] = [0, 999, 0, .max, 517, 1]
         for variant in [Variant.llvm, .scalar] {
@@ -98,11 +98,17 @@ struct ReplayHitLogTests {
                                     geometry: UInt32Array(geometry),
                                     instance: UInt32Array(repeating: .max, count: 6), isHit: hitMask)
                 let word = packing.word(hit)
-                let expected: [UInt32] = [0, 4 << 10 | 999, 4 << 10, .max, 2 << 10 | 517, 1]
+                let expected: [UInt32] = [0, 4 << 10 | 999, 4 << 10, 0x7FFF_FFFF, 2 << 10 | 517, 1]
                 #expect(word.values == expected, "\(variant)")
-                let ids = packing.ids(word)
-                #expect(ids.geometry.values == geometry, "\(variant)")
-                #expect(ids.primitive.values == primitive, "\(variant)")
+                // A blocked shadow ray's bit, a miss's included (the hit may have been another shape's).
+                let blocked = [true, false, true, true, false, false]
+                let marked = packing.word(word, blocked: BoolArray(blocked))
+                #expect(packing.isBlocked(marked).values == blocked, "\(variant)")
+                for words in [word, marked] {
+                    let ids = packing.ids(words)
+                    #expect(ids.geometry.values == geometry, "\(variant)")
+                    #expect(ids.primitive.values == primitive, "\(variant)")
+                }
             }
         }
     }
@@ -111,11 +117,11 @@ struct ReplayHitLogTests {
     func eligibility() throws {
         var scene = try Scene(contentsOf: Self.fixture("cornell.xml"))
         #expect(ReplayHitLog(scene: scene, laneCount: 8) != nil)
-        // No instances, and the geometry and primitive ids share a word: four words of hit and the shadow ray's
-        // answer per bounce.
-        #expect(scene.replayLogBytesPerSample == 6 * 20)
+        // No instances, and the geometry and primitive ids share a word with the shadow ray's answer: four words
+        // per bounce.
+        #expect(scene.replayLogBytesPerSample == 6 * 16)
         scene.integrator.maxDepth = 20
-        #expect(scene.replayLogBytesPerSample == ReplayHitLog.maximumDepthCapacity * 20)
+        #expect(scene.replayLogBytesPerSample == ReplayHitLog.maximumDepthCapacity * 16)
         // Instances: their ids too.
         let instanced = try Scene(contentsOf: Self.fixture("instances.xml"))
         #expect(instanced.replayLogBytesPerSample == ReplayHitLog.depthCapacity(of: instanced)! * 28)

@@ -5,7 +5,7 @@
 // the adjoint kernel's time. The log holds, per replayed sample and bounce below its depth capacity, the closest
 // hit (t, u, v and the three ids) and the answer of the bounce's shadow ray: 28 bytes. Deeper bounces query
 // Embree as before; a scene without instances logs no instance id, and where the geometry and primitive ids fit one
-// word together they share it (20 bytes, `IdPacking`). Mitsuba traces again (PRB keeps no
+// word together they share it with the shadow ray's answer (16 bytes, `IdPacking`). Mitsuba traces again (PRB keeps no
 // per-bounce state); the log trades that time for memory bounded by the capacity. Only symbolic path loops use it:
 // a wavefront compacts its lanes, which moves them.
 import Tracer
@@ -24,17 +24,22 @@ extension Scene {
 final class ReplayHitLog {
     /// Bounces logged at most: deeper ones are traced again (with an unlimited depth, most paths end before).
     static let maximumDepthCapacity = 8
-    /// Bytes per sample and logged bounce: six words of hit (one fewer without instances, one fewer where the
-    /// geometry and primitive ids share a word) and one of shadow-ray answer.
+    /// Bytes per sample and logged bounce: six words of hit (one fewer without instances) and one of shadow-ray
+    /// answer, or, where the geometry and primitive ids share a word with that answer, four words in all.
     static func bytesPerEntry(logsInstances: Bool, packsIds: Bool) -> Int {
-        28 - (logsInstances ? 0 : 4) - (packsIds ? 4 : 0)
+        packsIds ? 16 : logsInstances ? 28 : 24
     }
 
-    /// A hit's geometry and primitive ids in one word, geometry << `primitiveBits` | primitive, and a miss as
-    /// `UInt32.max`: possible where every id of a top-level mesh hit fits in 31 bits together (no curves, no
-    /// instances, whose ids would need more). Why: the log is written by the replay and read by the adjoint, out of
-    /// the caches by then; a word less per entry is a sixth less of that traffic.
+    /// A hit's geometry and primitive ids in one word, geometry << `primitiveBits` | primitive, a miss as
+    /// `missWord`, and the top bit for the bounce's shadow ray (set when a mesh blocked it): possible where every id
+    /// of a top-level mesh hit fits in 30 bits together (no curves, no instances, whose ids would need more). Why:
+    /// the log is written by the replay and read by the adjoint; two words less per entry are a third less of that
+    /// memory and traffic (`Tool gradient` sizes its passes by the log).
     struct IdPacking {
+        /// A miss, its shadow-ray bit clear: above every pair of ids.
+        static let missWord: UInt32 = 0x7FFF_FFFF
+        static let occludedBit: UInt32 = 0x8000_0000
+
         let primitiveBits: UInt32
 
         init?(_ accelerator: EmbreeScene) {
@@ -43,27 +48,37 @@ final class ReplayHitLog {
         }
 
         /// The packing for `meshCount` meshes of `triangleCount` triangles in all, nil where their ids need more
-        /// than 31 bits together.
+        /// than 30 bits together.
         init?(meshCount: Int, triangleCount: Int) {
             guard meshCount > 0, triangleCount > 0 else { return nil }
             // Bits for the largest id of each kind: a mesh's primitive ids are below the scene's triangle count.
             let geometryBits = Int.bitWidth - (meshCount - 1).leadingZeroBitCount
             let primitiveBits = Int.bitWidth - (triangleCount - 1).leadingZeroBitCount
-            guard geometryBits + primitiveBits <= 31 else { return nil }
+            guard geometryBits + primitiveBits <= 30 else { return nil }
             self.primitiveBits = UInt32(primitiveBits)
         }
 
+        /// The words of `hit`, shadow-ray bits clear.
         func word(_ hit: EmbreeHit) -> UInt32Array {
-            select(hit.isHit, (hit.geometry << primitiveBits) | hit.primitive, UInt32Array(repeating: .max))
+            select(hit.isHit, (hit.geometry << primitiveBits) | hit.primitive, UInt32Array(repeating: Self.missWord))
+        }
+
+        /// `word` with the shadow-ray bit set where `blocked`.
+        func word(_ word: UInt32Array, blocked: BoolArray) -> UInt32Array {
+            select(blocked, word | Self.occludedBit, word)
         }
 
         /// The geometry and primitive ids of `word`s, `UInt32.max` both for a miss.
         func ids(_ word: UInt32Array) -> (geometry: UInt32Array, primitive: UInt32Array) {
-            let miss = word .== UInt32.max
+            let ids = word & ~Self.occludedBit
+            let miss = ids .== Self.missWord
             let none = UInt32Array(repeating: .max)
-            return (select(miss, none, word >> primitiveBits),
-                    select(miss, none, word & ((1 << primitiveBits) - 1)))
+            return (select(miss, none, ids >> primitiveBits),
+                    select(miss, none, ids & ((1 << primitiveBits) - 1)))
         }
+
+        /// Whether the shadow rays of `word`s were blocked.
+        func isBlocked(_ word: UInt32Array) -> BoolArray { (word & Self.occludedBit) .!= 0 }
     }
 
     /// Whether hits on `meshes` can name an instance: in a scene without instances every hit's instance id is
@@ -86,8 +101,9 @@ final class ReplayHitLog {
     private let packing: IdPacking?
     /// Entry `depth * laneCount + lane`: the hit's instance id; nil where the scene has no instances.
     private var instance: UInt32Array?
-    /// Entry `depth * laneCount + lane`: 1 when the shadow ray of next event estimation was blocked by a mesh.
-    private var occluded: UInt32Array
+    /// Entry `depth * laneCount + lane`: 1 when the shadow ray of next event estimation was blocked by a mesh; nil
+    /// where `packing` keeps that in the ids' word.
+    private var occluded: UInt32Array?
 
     /// A log for `laneCount` replayed samples of `scene`, or nil where the scene's PRB adjoint would not use one:
     /// no meshes, a wavefront path loop, `IntegratorSettings.reusesReplayHits` off, or no bounce to log.
@@ -111,13 +127,14 @@ final class ReplayHitLog {
         packing = IdPacking(meshes.accelerator)
         geometry = packing == nil ? .empty(count: entries, context: context) : nil
         instance = Self.logsInstances(meshes) ? .empty(count: entries, context: context) : nil
-        occluded = .empty(count: entries, context: context)
+        occluded = packing == nil ? .empty(count: entries, context: context) : nil
         if Self.poisonsEntries {
             // A hit at NaN distance on geometry 0 (instance 0) with an out-of-range primitive, behind a blocked
-            // shadow ray.
+            // shadow ray; packed, on an out-of-range geometry (every valid pair of ids is below 2^30).
+            let word: UInt32 = packing == nil ? 0x7FFF_FFFF : IdPacking.occludedBit | 0x7FFF_FFFE
             let poison: [(Node?, UInt32)] = [(t.node, 0x7FC0_0000), (u.node, 0x7FC0_0000), (v.node, 0x7FC0_0000),
-                                             (primitive.node, 0x7FFF_FFFF), (geometry?.node, 0),
-                                             (instance?.node, 0), (occluded.node, 1)]
+                                             (primitive.node, word), (geometry?.node, 0),
+                                             (instance?.node, 0), (occluded?.node, 1)]
             for case let (node?, bits) in poison {
                 node.storage!.fill(bits)
             }
@@ -130,7 +147,7 @@ final class ReplayHitLog {
 
     /// The log's arrays (the inputs a frozen replay writes into).
     var buffers: [Node] {
-        [t.node, u.node, v.node, primitive.node] + [geometry?.node, instance?.node].compactMap { $0 } + [occluded.node]
+        [t.node, u.node, v.node, primitive.node] + [geometry?.node, instance?.node, occluded?.node].compactMap { $0 }
     }
 
     /// Bounces a log of `scene` holds per sample, nil when its gradient renders keep none.
@@ -153,16 +170,19 @@ final class ReplayHitLog {
     func bounce(_ use: Use, depth: UInt32Array) -> ReplayQueries {
         let index = depth * UInt32(laneCount) + UInt32Array.arange(depth.count)
         return ReplayQueries(log: self, index: index, covered: depth .< UInt32(depthCapacity),
-                             recording: use.recording)
+                             recording: use.recording, recordedWord: RecordedWord())
     }
 
-    fileprivate func record(_ hit: EmbreeHit, at index: UInt32Array, mask: BoolArray) {
+    /// Logs `hit`; returns the ids' word where the log packs one (for `recordOcclusion` to add its bit to).
+    fileprivate func record(_ hit: EmbreeHit, at index: UInt32Array, mask: BoolArray) -> UInt32Array? {
         t.scatter(hit.t, at: index, mask: mask)
         u.scatter(hit.u, at: index, mask: mask)
         v.scatter(hit.v, at: index, mask: mask)
-        primitive.scatter(packing?.word(hit) ?? hit.primitive, at: index, mask: mask)
+        let word = packing?.word(hit)
+        primitive.scatter(word ?? hit.primitive, at: index, mask: mask)
         geometry?.scatter(hit.geometry, at: index, mask: mask)
         instance?.scatter(hit.instance, at: index, mask: mask)
+        return word
     }
 
     /// The logged hits of the lanes `mask`, as `EmbreeScene.intersect` returned them (misses elsewhere).
@@ -180,13 +200,26 @@ final class ReplayHitLog {
                          isHit: isHit)
     }
 
-    fileprivate func recordOcclusion(_ blocked: BoolArray, at index: UInt32Array, mask: BoolArray) {
-        occluded.scatter(UInt32Array(blocked), at: index, mask: mask)
+    /// Logs the shadow rays' answers: in their own array, or as the bit of the ids' `word` that this bounce's
+    /// `record` wrote (a shadow ray leaves from a hit of its bounce, so its lane wrote one).
+    fileprivate func recordOcclusion(_ blocked: BoolArray, at index: UInt32Array, mask: BoolArray, word: UInt32Array?) {
+        if let packing {
+            guard let word else { preconditionFailure("ReplayHitLog: a shadow ray logged before its bounce's hit") }
+            primitive.scatter(packing.word(word, blocked: blocked), at: index, mask: mask)
+        } else {
+            occluded!.scatter(UInt32Array(blocked), at: index, mask: mask)
+        }
     }
 
     fileprivate func occlusion(at index: UInt32Array, mask: BoolArray) -> BoolArray {
-        mask & (occluded.gather(index, mask: mask) .!= 0)
+        if let packing { return mask & packing.isBlocked(primitive.gather(index, mask: mask)) }
+        return mask & (occluded!.gather(index, mask: mask) .!= 0)
     }
+}
+
+/// The ids' word a bounce's hit was logged with, kept for the bounce's shadow ray (`ReplayHitLog.recordOcclusion`).
+final class RecordedWord {
+    var word: UInt32Array?
 }
 
 /// The mesh queries of one bounce of a path loop that logs or replays them (`ReplayHitLog`).
@@ -196,6 +229,8 @@ struct ReplayQueries {
     let index: UInt32Array
     let covered: BoolArray
     let recording: Bool
+    /// What this bounce's `intersect` logged, when recording into a log that packs ids.
+    let recordedWord: RecordedWord
 
     /// The closest mesh hit of each active ray: Embree's, logged for covered lanes when recording; the logged one
     /// for covered lanes when replaying, Embree's for the others.
@@ -203,7 +238,7 @@ struct ReplayQueries {
         let logged = active & covered
         if recording {
             let hit = meshes.intersect(ray, active: active)
-            log.record(hit, at: index, mask: logged)
+            recordedWord.word = log.record(hit, at: index, mask: logged)
             return hit
         }
         let replayed = log.hit(at: index, mask: logged)
@@ -216,7 +251,7 @@ struct ReplayQueries {
         let logged = active & covered
         if recording {
             let blocked = meshes.isOccluded(ray, active: active)
-            log.recordOcclusion(blocked, at: index, mask: logged)
+            log.recordOcclusion(blocked, at: index, mask: logged, word: recordedWord.word)
             return blocked
         }
         let replayed = log.occlusion(at: index, mask: logged)
