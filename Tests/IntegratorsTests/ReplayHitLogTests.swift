@@ -80,7 +80,7 @@ struct ReplayHitLogTests {
         }
     }
 
-    @Test("geometry and primitive ids share a word with the shadow ray's answer where they fit in 30 bits, and come back as they went in")
+    @Test("geometry and primitive ids share a word with the shadow ray's answer where they fit, and come back")
     func idPacking() throws {
         let packing = try #require(ReplayHitLog.IdPacking(meshCount: 5, triangleCount: 1000))
         #expect(packing.primitiveBits == 10)
