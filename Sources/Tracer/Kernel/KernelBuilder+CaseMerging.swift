@@ -93,6 +93,11 @@ extension KernelBuilder {
         var leafPosition: [ObjectIdentifier: Int] = [:]
         // Depth-first postorder from the results; each internal node is numbered when its operands are.
         var stack: [(node: Node, expanded: Bool)] = recorded.results.reversed().map { ($0, false) }
+        // What a case reads without computing it: its arguments, values emitted outside it, literals and
+        // parameters (evaluated arrays of one element). The walk stops there; `reference` names them.
+        func isRead(_ node: Node) -> Bool {
+            node.op == .caseArgument || emitted(node) != nil || node.isLiteral || (node.isEvaluated && node.size == 1)
+        }
         func reference(_ node: Node) -> UInt64? {
             if let own = number[ObjectIdentifier(node)] { return 1 << 60 | own }
             if node.op == .caseArgument { return 2 << 60 | UInt64(node.immediate) }
@@ -110,8 +115,7 @@ extension KernelBuilder {
         }
         while let (node, expanded) = stack.popLast() {
             let key = ObjectIdentifier(node)
-            if number[key] != nil || node.op == .caseArgument || emitted(node) != nil || node.isLiteral
-                || (node.isEvaluated && node.size == 1) { continue }
+            if number[key] != nil || isRead(node) { continue }
             if node.isEvaluated { return nil }  // a full-size array read in place: kept per case
             switch node.op {
             case .loop, .dispatch, .dispatchOutput, .nativeCall, .callResult, .matrixProduct, .blockSum, .blockMin,

@@ -103,11 +103,6 @@ extension KernelBuilder {
 }
 
 extension KernelBuilder {
-    /// A literal instruction (not value-numbered: cheap, and LLVM folds duplicates).
-    mutating func literalInstruction(_ bits: UInt32, type: ScalarType) -> Int32 {
-        append(KernelInstruction(op: .literal, type: type, immediate: bits))
-    }
-
     /// A merged case's gather (`CaseMergePlan.Group.gatherSources`): one gather per member from its own source, on
     /// its own lanes, the lane's member's value kept.
     mutating func mergedGather(_ node: Node, members: [(lanes: Int32, source: Node)]) -> Int32 {

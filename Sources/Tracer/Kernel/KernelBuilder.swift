@@ -331,11 +331,14 @@ struct KernelBuilder {
         }
     }
 
+    /// A literal instruction (not value-numbered: cheap, and LLVM folds duplicates).
+    mutating func literalInstruction(_ bits: UInt32, type: ScalarType) -> Int32 {
+        append(KernelInstruction(op: .literal, type: type, immediate: bits))
+    }
+
     /// A new instruction computing `node` (its operands emitted), without marking the node emitted.
     mutating func instruction(for node: Node) -> Int32 {
-        if node.isLiteral {
-            return append(KernelInstruction(op: .literal, type: node.type, immediate: node.immediate))
-        }
+        if node.isLiteral { return literalInstruction(node.immediate, type: node.type) }
         if let storage = node.storage {
             precondition(node.size == size || node.size == 1,
                          "Tracer: an evaluated array of size \(node.size) cannot feed a kernel of size \(size)")
